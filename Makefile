@@ -1,0 +1,57 @@
+# Makefile — a thin wrapper for people. The build itself is premake5.lua.
+#   make          install missing Debian packages (as root), build bin/vane
+#   make demo     the offline demonstration on bundled sources
+#   make test     unit and end-to-end tests, release and sanitize builds
+#   make clean    remove everything built
+
+# Debian 12 packages the build, the tests and the demo need.
+PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
+       libcurl4-openssl-dev libsqlite3-dev libcmocka-dev python3 curl
+CONFIG ?= release
+PREMAKE := $(shell command -v premake5 >/dev/null 2>&1 && echo premake5 || echo "premake4 --file=premake5.lua")
+EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
+        $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lua/*.lua))
+JOBS ?= 2
+
+.PHONY: all deps build demo test test-release test-sanitize bench clean
+
+all: deps
+	@$(MAKE) --no-print-directory build CONFIG=release
+
+deps:
+	@missing=""; for p in $(PKGS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    echo "installing:$$missing"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing) || exit 1; \
+	  else \
+	    echo "missing Debian packages; run as root:"; \
+	    echo "  apt-get install -y$$missing"; exit 1; \
+	  fi; \
+	fi
+
+build/gen/embedded_data.c: $(EMBED) tools/embed.sh
+	@mkdir -p build/gen
+	@sh tools/embed.sh $@ $(EMBED)
+
+build/Makefile: premake5.lua $(wildcard tests/test_*.c) build/gen/embedded_data.c
+	@$(PREMAKE) gmake >/dev/null
+
+build: build/gen/embedded_data.c build/Makefile
+	@$(MAKE) --no-print-directory -j$(JOBS) -C build config=$(CONFIG)
+
+demo: all
+	@sh tests/demo.sh bin/vane
+
+test: deps
+	@$(MAKE) --no-print-directory build CONFIG=release
+	@$(MAKE) --no-print-directory build CONFIG=sanitize
+	@sh tests/run_tests.sh release sanitize
+
+bench: all
+	@sh tests/bench/run.sh
+
+clean:
+	rm -rf build bin

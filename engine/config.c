@@ -1,0 +1,618 @@
+/* config.c — loading and validating vane.lua (see config.h).
+ *
+ * The file runs in a sandbox whose environment holds the declaration
+ * helpers. A helper never raises for a bad declaration: it records the
+ * problem with the caller's line and goes on, so `vane check` can list every
+ * problem at once. */
+#include "config.h"
+
+#include <ctype.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "json.h"
+#include "units.h"
+
+#define DEFAULT_EVERY 3600
+#define DEFAULT_TIMEOUT 30
+#define DEFAULT_MAX_BYTES (5LL * 1000 * 1000)
+
+typedef struct loader {
+    config_t *cfg;
+    errlist_t *errs;
+    const char *chunk;     /* the file name used in messages */
+    int have_rules;
+    size_t cap_sources, cap_channels;
+    errlist_t seen;        /* "source:ID" / "channel:ID" declared so far, even rejected ones */
+    int *seen_lines;
+} loader_t;
+
+static const char *const severities[] = {"info", "low", "medium", "high", "critical"};
+
+int severity_rank(const char *name)
+{
+    for (int i = 0; i < 5; i++)
+        if (name && strcmp(name, severities[i]) == 0)
+            return i;
+    return -1;
+}
+
+const char *severity_name(int rank)
+{
+    return rank >= 0 && rank < 5 ? severities[rank] : "unknown";
+}
+
+char *config_resolve(const char *dir, const char *path)
+{
+    if (path[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
+        return strdup(path);
+    buf_t b = {0};
+    buf_printf(&b, "%s/%s", dir, path);
+    return buf_steal(&b);
+}
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    if (slash == path)
+        return strdup("/");
+    return strndup(path, (size_t)(slash - path));
+}
+
+/* The line in vane.lua that called the helper now running. */
+static int caller_line(lua_State *L)
+{
+    lua_Debug ar;
+    if (lua_getstack(L, 1, &ar) && lua_getinfo(L, "l", &ar))
+        return ar.currentline;
+    return 0;
+}
+
+static loader_t *loader_of(lua_State *L)
+{
+    return lua_touserdata(L, lua_upvalueindex(1));
+}
+
+#define PROBLEM(ld, line, ...)                                                     \
+    do {                                                                           \
+        char msg_[1024];                                                           \
+        snprintf(msg_, sizeof msg_, __VA_ARGS__);                                  \
+        errlist_add((ld)->errs, "%s:%d: %s", (ld)->chunk, (line), msg_);           \
+    } while (0)
+
+/* ---- reading fields of a declaration table --------------------------------- */
+
+typedef struct decl {
+    lua_State *L;
+    loader_t *ld;
+    int idx, line;
+    const char *what;       /* "source 'x'" */
+    int bad;
+} decl_t;
+
+static void check_keys(decl_t *d, const char *const *known)
+{
+    lua_pushnil(d->L);
+    while (lua_next(d->L, d->idx)) {
+        lua_pop(d->L, 1);
+        int ok = 0;
+        if (lua_type(d->L, -1) == LUA_TSTRING) {
+            const char *k = lua_tostring(d->L, -1);
+            for (const char *const *p = known; *p; p++)
+                ok |= strcmp(k, *p) == 0;
+            if (!ok)
+                PROBLEM(d->ld, d->line, "%s: unknown key '%s'", d->what, k);
+        } else {
+            PROBLEM(d->ld, d->line, "%s: unexpected positional value", d->what);
+        }
+        d->bad |= !ok;
+    }
+}
+
+/* Pushes the field; returns its Lua type. */
+static int field(decl_t *d, const char *name)
+{
+    return lua_getfield(d->L, d->idx, name);
+}
+
+static char *opt_string(decl_t *d, const char *name, const char *def)
+{
+    int t = field(d, name);
+    char *v = NULL;
+    if (t == LUA_TSTRING)
+        v = strdup(lua_tostring(d->L, -1));
+    else if (t == LUA_TNIL)
+        v = def ? strdup(def) : NULL;
+    else {
+        PROBLEM(d->ld, d->line, "%s: '%s' must be a string, not a %s", d->what, name,
+                luaL_typename(d->L, -1));
+        d->bad = 1;
+    }
+    lua_pop(d->L, 1);
+    return v;
+}
+
+static long long opt_duration(decl_t *d, const char *name, long long def)
+{
+    int t = field(d, name);
+    long long v = def;
+    if (t == LUA_TNUMBER && lua_tonumber(d->L, -1) > 0) {
+        v = (long long)lua_tonumber(d->L, -1);
+    } else if (t == LUA_TSTRING) {
+        if (units_duration(lua_tostring(d->L, -1), &v) != 0 || v <= 0) {
+            PROBLEM(d->ld, d->line, "%s: bad duration %s = \"%s\" (use e.g. \"30s\", \"5m\", \"1h\", \"7d\")",
+                    d->what, name, lua_tostring(d->L, -1));
+            d->bad = 1;
+        }
+    } else if (t != LUA_TNIL) {
+        PROBLEM(d->ld, d->line, "%s: bad duration for '%s'", d->what, name);
+        d->bad = 1;
+    }
+    lua_pop(d->L, 1);
+    return v;
+}
+
+static long long opt_size(decl_t *d, const char *name, long long def)
+{
+    int t = field(d, name);
+    long long v = def;
+    if (t == LUA_TNUMBER && lua_tonumber(d->L, -1) > 0) {
+        v = (long long)lua_tonumber(d->L, -1);
+    } else if (t == LUA_TSTRING) {
+        if (units_size(lua_tostring(d->L, -1), &v) != 0 || v <= 0) {
+            PROBLEM(d->ld, d->line, "%s: bad size %s = \"%s\" (use e.g. \"512KB\", \"5MB\", \"1GiB\")",
+                    d->what, name, lua_tostring(d->L, -1));
+            d->bad = 1;
+        }
+    } else if (t != LUA_TNIL) {
+        PROBLEM(d->ld, d->line, "%s: bad size for '%s'", d->what, name);
+        d->bad = 1;
+    }
+    lua_pop(d->L, 1);
+    return v;
+}
+
+static int opt_bool(decl_t *d, const char *name, int def)
+{
+    int t = field(d, name), v = def;
+    if (t == LUA_TBOOLEAN)
+        v = lua_toboolean(d->L, -1);
+    else if (t != LUA_TNIL) {
+        PROBLEM(d->ld, d->line, "%s: '%s' must be true or false", d->what, name);
+        d->bad = 1;
+    }
+    lua_pop(d->L, 1);
+    return v;
+}
+
+/* A list of strings; NULL-terminated array, *n set; NULL when absent. */
+static char **opt_strings(decl_t *d, const char *name, size_t *n)
+{
+    int t = field(d, name);
+    char **v = NULL;
+    size_t len = 0;
+    if (t == LUA_TSTRING) {
+        v = calloc(2, sizeof *v);
+        v[len++] = strdup(lua_tostring(d->L, -1));
+    } else if (t == LUA_TTABLE) {
+        lua_Integer count = (lua_Integer)lua_rawlen(d->L, -1);
+        v = calloc((size_t)count + 1, sizeof *v);
+        for (lua_Integer i = 1; v && i <= count; i++) {
+            if (lua_rawgeti(d->L, -1, i) == LUA_TSTRING)
+                v[len++] = strdup(lua_tostring(d->L, -1));
+            else {
+                PROBLEM(d->ld, d->line, "%s: '%s' must be a list of strings", d->what, name);
+                d->bad = 1;
+            }
+            lua_pop(d->L, 1);
+        }
+    } else if (t != LUA_TNIL) {
+        PROBLEM(d->ld, d->line, "%s: '%s' must be a list of strings", d->what, name);
+        d->bad = 1;
+    }
+    lua_pop(d->L, 1);
+    if (n)
+        *n = len;
+    return v;
+}
+
+static void free_strings(char **v)
+{
+    for (size_t i = 0; v && v[i]; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int valid_id(const char *id)
+{
+    if (!id || !*id)
+        return 0;
+    for (const char *p = id; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr("-_.:", *p))
+            return 0;
+    return 1;
+}
+
+/* Remember that kind:id was declared on line; return the earlier line if
+ * it was declared before, else 0. Rejected declarations count too, so a
+ * duplicate is reported even when the first one had another mistake. */
+static int declared_before(loader_t *ld, const char *kind, const char *id, int line)
+{
+    char name[512];
+    snprintf(name, sizeof name, "%s:%s", kind, id);
+    for (size_t i = 0; i < ld->seen.len; i++)
+        if (strcmp(ld->seen.msgs[i], name) == 0)
+            return ld->seen_lines[i];
+    int *lines = realloc(ld->seen_lines, (ld->seen.len + 1) * sizeof *lines);
+    if (!lines)
+        return 0;
+    ld->seen_lines = lines;
+    lines[ld->seen.len] = line;
+    errlist_add(&ld->seen, "%s", name);
+    return 0;
+}
+
+/* ---- declaration helpers --------------------------------------------------- */
+
+static int begin_decl(lua_State *L, decl_t *d, const char *kind)
+{
+    d->L = L;
+    d->ld = loader_of(L);
+    d->line = caller_line(L);
+    d->idx = 1;
+    d->bad = 0;
+    d->what = kind;
+    if (lua_type(L, 1) != LUA_TTABLE) {
+        PROBLEM(d->ld, d->line, "%s needs a table: %s { id = \"…\", … }", kind, kind);
+        return -1;
+    }
+    return 0;
+}
+
+static void source_free(source_cfg_t *s)
+{
+    free(s->id);
+    free(s->url);
+    free(s->script);
+    for (size_t i = 0; i < s->n_ignore; i++)
+        free(s->ignore[i]);
+    free(s->ignore);
+    free(s->options_json);
+}
+
+static char *options_json(decl_t *d)
+{
+    buf_t b = {0};
+    err_t e;
+    int t = field(d, "options");
+    if (t == LUA_TNIL) {
+        buf_puts(&b, "{}");
+    } else if (t != LUA_TTABLE || json_encode_object(d->L, -1, &b, &e) != 0) {
+        PROBLEM(d->ld, d->line, "%s: 'options' must be a table of plain values%s%.900s", d->what,
+                t == LUA_TTABLE ? ": " : "", t == LUA_TTABLE ? e.msg : "");
+        d->bad = 1;
+        buf_reset(&b);
+        buf_puts(&b, "{}");
+    }
+    lua_pop(d->L, 1);
+    return buf_steal(&b);
+}
+
+static void check_url(decl_t *d, const char *url)
+{
+    if (!url) {
+        PROBLEM(d->ld, d->line, "%s: missing url", d->what);
+        d->bad = 1;
+    } else if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+        PROBLEM(d->ld, d->line, "%s: url must start with http:// or https:// (got \"%s\")", d->what, url);
+        d->bad = 1;
+    }
+}
+
+static int l_source(lua_State *L)
+{
+    static const char *const known[] = {"id", "url", "script", "every", "timeout", "max_bytes",
+                                        "removals", "ignore", "options", NULL};
+    decl_t d;
+    if (begin_decl(L, &d, "source") != 0)
+        return 0;
+    source_cfg_t s = {0};
+    char what[160];
+    s.id = opt_string(&d, "id", NULL);
+    snprintf(what, sizeof what, "source '%s'", s.id ? s.id : "?");
+    d.what = what;
+    check_keys(&d, known);
+    if (!valid_id(s.id)) {
+        PROBLEM(d.ld, d.line, "source: %s id (letters, digits and - _ . : only)", s.id ? "bad" : "missing");
+        d.bad = 1;
+    }
+    s.url = opt_string(&d, "url", NULL);
+    check_url(&d, s.url);
+    s.script = opt_string(&d, "script", NULL);
+    if (!s.script) {
+        PROBLEM(d.ld, d.line, "%s: missing script (the name of a scripts/NAME.lua)", what);
+        d.bad = 1;
+    }
+    s.every = opt_duration(&d, "every", DEFAULT_EVERY);
+    s.timeout = opt_duration(&d, "timeout", DEFAULT_TIMEOUT);
+    s.max_bytes = opt_size(&d, "max_bytes", DEFAULT_MAX_BYTES);
+    s.removals = opt_bool(&d, "removals", 0);
+    s.ignore = opt_strings(&d, "ignore", &s.n_ignore);
+    s.options_json = options_json(&d);
+    s.line = d.line;
+    config_t *cfg = d.ld->cfg;
+    int first = s.id ? declared_before(d.ld, "source", s.id, d.line) : 0;
+    if (first) {
+        PROBLEM(d.ld, d.line, "duplicate source id '%s' (first declared on line %d)", s.id, first);
+        d.bad = 1;
+    }
+    if (d.bad) {
+        source_free(&s);
+        return 0;
+    }
+    if (cfg->n_sources == d.ld->cap_sources) {
+        d.ld->cap_sources = d.ld->cap_sources ? d.ld->cap_sources * 2 : 16;
+        cfg->sources = realloc(cfg->sources, d.ld->cap_sources * sizeof *cfg->sources);
+    }
+    cfg->sources[cfg->n_sources++] = s;
+    return 0;
+}
+
+static void channel_free(channel_cfg_t *c)
+{
+    free(c->id);
+    free(c->kind);
+    free(c->path);
+    free_strings(c->rules);
+    free_strings(c->sources);
+}
+
+static int l_channel(lua_State *L)
+{
+    static const char *const known[] = {"id", "kind", "path", "min_severity", "rules", "sources", NULL};
+    decl_t d;
+    if (begin_decl(L, &d, "channel") != 0)
+        return 0;
+    channel_cfg_t c = {0};
+    char what[160];
+    c.id = opt_string(&d, "id", NULL);
+    snprintf(what, sizeof what, "channel '%s'", c.id ? c.id : "?");
+    d.what = what;
+    check_keys(&d, known);
+    if (!valid_id(c.id)) {
+        PROBLEM(d.ld, d.line, "channel: %s id", c.id ? "bad" : "missing");
+        d.bad = 1;
+    }
+    c.kind = opt_string(&d, "kind", "stdout");
+    if (c.kind && strcmp(c.kind, "stdout") != 0 && strcmp(c.kind, "jsonl") != 0) {
+        PROBLEM(d.ld, d.line, "%s: kind '%s' is not available in this version (stdout, jsonl)", what, c.kind);
+        d.bad = 1;
+    }
+    char *path = opt_string(&d, "path", NULL);
+    if (path) {
+        c.path = config_resolve(d.ld->cfg->dir, path);
+        free(path);
+    } else if (c.kind && strcmp(c.kind, "jsonl") == 0) {
+        PROBLEM(d.ld, d.line, "%s: a jsonl channel needs a path", what);
+        d.bad = 1;
+    }
+    char *sev = opt_string(&d, "min_severity", "info");
+    c.min_severity = severity_rank(sev);
+    if (c.min_severity < 0) {
+        PROBLEM(d.ld, d.line, "%s: unknown min_severity '%s' (info, low, medium, high, critical)", what, sev);
+        d.bad = 1;
+    }
+    free(sev);
+    c.rules = opt_strings(&d, "rules", NULL);
+    c.sources = opt_strings(&d, "sources", NULL);
+    c.line = d.line;
+    config_t *cfg = d.ld->cfg;
+    int first = c.id ? declared_before(d.ld, "channel", c.id, d.line) : 0;
+    if (first) {
+        PROBLEM(d.ld, d.line, "duplicate channel id '%s' (first declared on line %d)", c.id, first);
+        d.bad = 1;
+    }
+    if (d.bad) {
+        channel_free(&c);
+        return 0;
+    }
+    if (cfg->n_channels == d.ld->cap_channels) {
+        d.ld->cap_channels = d.ld->cap_channels ? d.ld->cap_channels * 2 : 4;
+        cfg->channels = realloc(cfg->channels, d.ld->cap_channels * sizeof *cfg->channels);
+    }
+    cfg->channels[cfg->n_channels++] = c;
+    return 0;
+}
+
+static int l_database(lua_State *L)
+{
+    loader_t *ld = loader_of(L);
+    if (lua_type(L, 1) != LUA_TSTRING) {
+        PROBLEM(ld, caller_line(L), "database needs a file name: database \"vane.db\"");
+        return 0;
+    }
+    free(ld->cfg->database);
+    ld->cfg->database = config_resolve(ld->cfg->dir, lua_tostring(L, 1));
+    return 0;
+}
+
+static int l_rules(lua_State *L)
+{
+    loader_t *ld = loader_of(L);
+    config_t *cfg = ld->cfg;
+    int line = caller_line(L);
+    if (lua_type(L, 1) == LUA_TSTRING) {
+        lua_createtable(L, 1, 0);
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, 1);
+        lua_replace(L, 1);
+    }
+    if (lua_type(L, 1) != LUA_TTABLE) {
+        PROBLEM(ld, line, "rules needs a list of folders: rules { \"rules\" }");
+        return 0;
+    }
+    ld->have_rules = 1;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, 1);
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (lua_rawgeti(L, 1, i) != LUA_TSTRING) {
+            PROBLEM(ld, line, "rules: entry %lld is not a folder name", (long long)i);
+        } else {
+            cfg->rule_dirs = realloc(cfg->rule_dirs, (cfg->n_rule_dirs + 1) * sizeof *cfg->rule_dirs);
+            cfg->rule_dirs[cfg->n_rule_dirs++] = config_resolve(cfg->dir, lua_tostring(L, -1));
+        }
+        lua_pop(L, 1);
+    }
+    return 0;
+}
+
+static int l_settings(lua_State *L)
+{
+    static const char *const known[] = {"instructions", "memory", "pattern_steps", NULL};
+    decl_t d;
+    if (begin_decl(L, &d, "settings") != 0)
+        return 0;
+    check_keys(&d, known);
+    sandbox_limits_t *lim = &d.ld->cfg->limits;
+    if (field(&d, "instructions") == LUA_TNUMBER && lua_tonumber(L, -1) >= 1000)
+        lim->instructions = (long)lua_tonumber(L, -1);
+    else if (!lua_isnil(L, -1))
+        PROBLEM(d.ld, d.line, "settings: instructions must be a number of at least 1000");
+    lua_pop(L, 1);
+    if (field(&d, "pattern_steps") == LUA_TNUMBER && lua_tonumber(L, -1) >= 1000)
+        lim->pattern_steps = (long)lua_tonumber(L, -1);
+    else if (!lua_isnil(L, -1))
+        PROBLEM(d.ld, d.line, "settings: pattern_steps must be a number of at least 1000");
+    lua_pop(L, 1);
+    long long mem = opt_size(&d, "memory", 0);
+    if (mem > 0 && mem < (1 << 20))
+        PROBLEM(d.ld, d.line, "settings: memory must be at least 1MB");
+    else if (mem > 0)
+        lim->memory = (size_t)mem;
+    return 0;
+}
+
+static int l_env(lua_State *L)
+{
+    const char *v = getenv(luaL_checkstring(L, 1));
+    if (v)
+        lua_pushstring(L, v);
+    else
+        lua_pushnil(L);
+    return 1;
+}
+
+/* ---- loading ------------------------------------------------------------------ */
+
+static char *read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    buf_t b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    int bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+static void set_helper(lua_State *L, int env, loader_t *ld, const char *name, lua_CFunction fn)
+{
+    lua_pushlightuserdata(L, ld);
+    lua_pushcclosure(L, fn, 1);
+    lua_setfield(L, env, name);
+}
+
+static int run_file(loader_t *ld, const char *src, size_t len)
+{
+    err_t e;
+    sandbox_t *sb = sandbox_new(NULL, &e);
+    if (!sb) {
+        errlist_add(ld->errs, "%s: %s", ld->chunk, e.msg);
+        return -1;
+    }
+    lua_State *L = sandbox_lua(sb);
+    sandbox_push_env(sb);
+    int env = lua_gettop(L);
+    set_helper(L, env, ld, "source", l_source);
+    set_helper(L, env, ld, "channel", l_channel);
+    set_helper(L, env, ld, "database", l_database);
+    set_helper(L, env, ld, "rules", l_rules);
+    set_helper(L, env, ld, "settings", l_settings);
+    set_helper(L, env, ld, "env", l_env);
+    int rc = sandbox_load(sb, ld->chunk, src, len, env, &e);
+    if (rc == 0)
+        rc = sandbox_call(sb, 0, 0, ld->chunk, &e);
+    if (rc != 0)
+        errlist_add(ld->errs, "%s", e.msg);
+    sandbox_free(sb);
+    return rc;
+}
+
+int config_load(const char *path, config_t *cfg, errlist_t *errs)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->path = strdup(path);
+    cfg->dir = dir_of(path);
+    loader_t ld = {.cfg = cfg, .errs = errs, .chunk = path};
+    size_t before = errs->len, len = 0;
+    char *src = read_file(path, &len);
+    if (!src) {
+        errlist_add(errs, "%s: cannot read the configuration: %m", path);
+        config_free(cfg);
+        return -1;
+    }
+    run_file(&ld, src, len);
+    free(src);
+    errlist_free(&ld.seen);
+    free(ld.seen_lines);
+    if (!cfg->database)
+        cfg->database = config_resolve(cfg->dir, "vane.db");
+    if (!ld.have_rules) {
+        cfg->rule_dirs = malloc(sizeof *cfg->rule_dirs);
+        cfg->rule_dirs[0] = config_resolve(cfg->dir, "rules");
+        cfg->n_rule_dirs = 1;
+    }
+    if (errs->len > before) {
+        config_free(cfg);
+        return -1;
+    }
+    return 0;
+}
+
+void config_free(config_t *cfg)
+{
+    free(cfg->path);
+    free(cfg->dir);
+    free(cfg->database);
+    for (size_t i = 0; i < cfg->n_rule_dirs; i++)
+        free(cfg->rule_dirs[i]);
+    free(cfg->rule_dirs);
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        source_free(&cfg->sources[i]);
+    free(cfg->sources);
+    for (size_t i = 0; i < cfg->n_channels; i++)
+        channel_free(&cfg->channels[i]);
+    free(cfg->channels);
+    memset(cfg, 0, sizeof *cfg);
+}
+
+const source_cfg_t *config_source(const config_t *cfg, const char *id)
+{
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        if (strcmp(cfg->sources[i].id, id) == 0)
+            return &cfg->sources[i];
+    return NULL;
+}

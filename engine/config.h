@@ -1,0 +1,68 @@
+/* config.h — vane.lua: loading it in a sandbox, validating it, and the
+ * resulting configuration.
+ *
+ * vane.lua is Lua evaluated with only declaration helpers and `env`:
+ *   database "vane.db"       rules { "rules", "/srv/more-rules" }
+ *   settings { instructions = N, memory = "64MB", pattern_steps = N }
+ *   source { id =, url =, script =, every =, timeout =, max_bytes =,
+ *            removals =, ignore = { … }, options = { … } }
+ *   channel { id =, kind = "stdout" | "jsonl", path =, min_severity =,
+ *             rules = { … }, sources = { … } }
+ *   env "NAME"               the value of an environment variable (or nil)
+ * Every problem is reported as "vane.lua:LINE: message" into an errlist;
+ * relative paths are resolved against the configuration file's folder. */
+#ifndef VANE_CONFIG_H
+#define VANE_CONFIG_H
+
+#include <stddef.h>
+
+#include "err.h"
+#include "sandbox.h"
+
+typedef struct source_cfg {
+    char *id, *url, *script;
+    long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
+    int removals;
+    char **ignore;
+    size_t n_ignore;
+    char *options_json;   /* canonical JSON of `options`, "{}" when absent */
+    int line;             /* where it was declared */
+} source_cfg_t;
+
+typedef struct channel_cfg {
+    char *id, *kind, *path;
+    int min_severity;     /* severity_rank() of min_severity */
+    char **rules, **sources;   /* NULL-terminated lists; NULL = all */
+    int line;
+} channel_cfg_t;
+
+typedef struct config {
+    char *path;           /* the file as given */
+    char *dir;            /* its folder, for relative paths */
+    char *database;       /* absolute or relative to the cwd, resolved */
+    char **rule_dirs;     /* resolved folders */
+    size_t n_rule_dirs;
+    sandbox_limits_t limits;
+    source_cfg_t *sources;
+    size_t n_sources;
+    channel_cfg_t *channels;
+    size_t n_channels;
+} config_t;
+
+/* Load and validate `path`. Returns 0, or -1 with every problem in errs
+ * (the config is then freed and zeroed). */
+int config_load(const char *path, config_t *cfg, errlist_t *errs);
+void config_free(config_t *cfg);
+
+const source_cfg_t *config_source(const config_t *cfg, const char *id);
+
+/* Severity names in order: info, low, medium, high, critical. Returns the
+ * rank 0..4, or -1 for an unknown name. */
+int severity_rank(const char *name);
+const char *severity_name(int rank);
+
+/* Join dir and a relative path (an absolute path is returned as is). The
+ * result is malloc'ed. */
+char *config_resolve(const char *dir, const char *path);
+
+#endif

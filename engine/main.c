@@ -1,0 +1,17 @@
+/* main.c — the vane program: set up libcurl, hand over to the CLI. */
+#include <stdio.h>
+
+#include "cli.h"
+#include "fetch.h"
+
+int main(int argc, char **argv)
+{
+    err_t e;
+    if (fetch_global_init(&e) != 0) {
+        fprintf(stderr, "vane: %s\n", e.msg);
+        return 1;
+    }
+    int code = cli_main(argc, argv);
+    fetch_global_cleanup();
+    return code;
+}

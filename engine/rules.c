@@ -1,0 +1,567 @@
+/* rules.c — loading rules, evaluating them on events, and their inline tests
+ * (see rules.h). */
+#include "rules.h"
+
+#include <dirent.h>
+#include <stdarg.h>
+#include <lauxlib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "clock.h"
+#include "json.h"
+#include "vanelib.h"
+
+typedef struct rule {
+    char *id, *chunk, *source_text;
+    char *severity;
+    int baseline;
+    int ref;            /* the rule table in the registry */
+    char **sources;     /* NULL = all */
+    size_t n_sources;
+    int disabled;       /* exhausted its limits this run */
+} rule_t;
+
+struct rules {
+    sandbox_t *sb;
+    rule_t *list;
+    size_t n;
+};
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The *.lua files of a folder, sorted. NULL-terminated; NULL if unreadable. */
+static char **lua_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    size_t n = 0, cap = 16;
+    char **names = calloc(cap, sizeof *names);
+    struct dirent *de;
+    while (names && (de = readdir(d))) {
+        size_t len = strlen(de->d_name);
+        if (len < 5 || de->d_name[0] == '.' || strcmp(de->d_name + len - 4, ".lua") != 0)
+            continue;
+        if (n + 1 >= cap) {
+            char **more = realloc(names, (cap *= 2) * sizeof *names);
+            if (!more)
+                break;
+            names = more;
+        }
+        names[n++] = strdup(de->d_name);
+        names[n] = NULL;
+    }
+    closedir(d);
+    if (names)
+        qsort(names, n, sizeof *names, cmp_str);
+    return names;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    buf_t b = {0};
+    char chunk[8192];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return buf_steal(&b);
+}
+
+static void rule_free(rule_t *r)
+{
+    free(r->id);
+    free(r->chunk);
+    free(r->source_text);
+    free(r->severity);
+    for (size_t i = 0; i < r->n_sources; i++)
+        free(r->sources[i]);
+    free(r->sources);
+}
+
+static char *string_field(lua_State *L, int t, const char *name)
+{
+    char *v = NULL;
+    if (lua_getfield(L, t, name) == LUA_TSTRING)
+        v = strdup(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    return v;
+}
+
+/* Check the table a rule file returned and fill r. */
+static int validate_rule(lua_State *L, int t, rule_t *r, err_t *e)
+{
+    if (!lua_istable(L, t))
+        return err_set(e, "%s: a rule file must return a table, not a %s", r->chunk, luaL_typename(L, t));
+    r->id = string_field(L, t, "id");
+    if (!r->id || !*r->id)
+        return err_set(e, "%s: the rule has no id", r->chunk);
+    r->severity = string_field(L, t, "severity");
+    if (!r->severity)
+        r->severity = strdup("medium");
+    if (severity_rank(r->severity) < 0)
+        return err_set(e, "%s: rule %s: unknown severity '%s' (info, low, medium, high, critical)",
+                       r->chunk, r->id, r->severity);
+    if (lua_getfield(L, t, "when") != LUA_TFUNCTION) {
+        lua_pop(L, 1);
+        return err_set(e, "%s: rule %s: 'when' must be a function(ev)", r->chunk, r->id);
+    }
+    lua_pop(L, 1);
+    int mt = lua_getfield(L, t, "message");
+    lua_pop(L, 1);
+    if (mt != LUA_TNIL && mt != LUA_TFUNCTION && mt != LUA_TSTRING)
+        return err_set(e, "%s: rule %s: 'message' must be a function or a string", r->chunk, r->id);
+    lua_getfield(L, t, "baseline");
+    r->baseline = lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    int st = lua_getfield(L, t, "sources");
+    if (st == LUA_TTABLE) {
+        size_t n = lua_rawlen(L, -1);
+        r->sources = calloc(n + 1, sizeof *r->sources);
+        for (size_t i = 1; i <= n; i++) {
+            if (lua_rawgeti(L, -1, (lua_Integer)i) == LUA_TSTRING)
+                r->sources[r->n_sources++] = strdup(lua_tostring(L, -1));
+            lua_pop(L, 1);
+        }
+    } else if (st != LUA_TNIL) {
+        lua_pop(L, 1);
+        return err_set(e, "%s: rule %s: 'sources' must be a list of source ids", r->chunk, r->id);
+    }
+    lua_pop(L, 1);
+    return 0;
+}
+
+static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    rule_t r = {0};
+    char path[4096];
+    const char *base = strrchr(dir, '/');
+    base = base ? base + 1 : dir;
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    buf_t chunk = {0};
+    buf_printf(&chunk, "%s/%s", base, file);
+    r.chunk = buf_steal(&chunk);
+    size_t len;
+    r.source_text = slurp(path, &len);
+    int rc;
+    if (!r.source_text) {
+        rc = err_set(e, "%s: cannot read %s", r.chunk, path);
+    } else {
+        sandbox_push_env(rs->sb);
+        rc = sandbox_load(rs->sb, r.chunk, r.source_text, len, lua_gettop(L), e);
+        lua_remove(L, -2);
+        if (rc == 0)
+            rc = sandbox_call(rs->sb, 0, 1, r.chunk, e);
+        if (rc == 0) {
+            rc = validate_rule(L, lua_gettop(L), &r, e);
+            for (size_t i = 0; rc == 0 && i < rs->n; i++)
+                if (strcmp(rs->list[i].id, r.id) == 0)
+                    rc = err_set(e, "%s: rule id '%s' is already used by %s", r.chunk, r.id,
+                                 rs->list[i].chunk);
+            if (rc == 0)
+                r.ref = luaL_ref(L, LUA_REGISTRYINDEX);
+            else
+                lua_pop(L, 1);
+        }
+    }
+    if (rc != 0) {
+        rule_free(&r);
+        return -1;
+    }
+    rule_t *more = realloc(rs->list, (rs->n + 1) * sizeof *rs->list);
+    if (!more) {
+        rule_free(&r);
+        return err_set(e, "out of memory");
+    }
+    rs->list = more;
+    rs->list[rs->n++] = r;
+    return 0;
+}
+
+rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
+{
+    rules_t *rs = calloc(1, sizeof *rs);
+    if (!rs) {
+        err_set(e, "out of memory");
+        return NULL;
+    }
+    rs->sb = sandbox_new(&cfg->limits, e);
+    if (!rs->sb || vanelib_install(rs->sb, e) != 0) {
+        rules_free(rs);
+        return NULL;
+    }
+    sandbox_set_now(rs->sb, clock_is_fixed() ? clock_now() : 0);
+    for (size_t d = 0; d < cfg->n_rule_dirs; d++) {
+        char **files = lua_files(cfg->rule_dirs[d]);
+        if (!files) {
+            errlist_add(errs, "%s: cannot read the rules folder", cfg->rule_dirs[d]);
+            continue;
+        }
+        for (size_t i = 0; files[i]; i++) {
+            err_t le;
+            if (load_rule(rs, cfg->rule_dirs[d], files[i], &le) != 0)
+                errlist_add(errs, "%s", le.msg);
+            free(files[i]);
+        }
+        free(files);
+    }
+    return rs;
+}
+
+void rules_free(rules_t *rs)
+{
+    if (!rs)
+        return;
+    for (size_t i = 0; i < rs->n; i++)
+        rule_free(&rs->list[i]);
+    free(rs->list);
+    sandbox_free(rs->sb);
+    free(rs);
+}
+
+size_t rules_count(const rules_t *rs)
+{
+    return rs->n;
+}
+
+/* ---- evaluation ----------------------------------------------------------- */
+
+static int set_json_field(lua_State *L, int t, const char *name, const char *json, err_t *e)
+{
+    if (!json)
+        return 0;
+    if (json_decode_lua(L, json, strlen(json), e) != 0)
+        return -1;
+    lua_setfield(L, t, name);
+    return 0;
+}
+
+/* The event as rules see it, built once and read by every rule. */
+static int push_event(lua_State *L, const store_event_t *ev, err_t *e)
+{
+    lua_createtable(L, 0, 10);
+    int t = lua_gettop(L);
+    lua_pushinteger(L, ev->id);
+    lua_setfield(L, t, "id");
+    lua_pushstring(L, ev->source);
+    lua_setfield(L, t, "source");
+    lua_pushstring(L, ev->key);
+    lua_setfield(L, t, "key");
+    lua_pushstring(L, ev->change);
+    lua_setfield(L, t, "change");
+    lua_pushboolean(L, ev->baseline);
+    lua_setfield(L, t, "baseline");
+    lua_pushstring(L, ev->observed_at);
+    lua_setfield(L, t, "observed_at");
+    if (set_json_field(L, t, "item", ev->item, e) || set_json_field(L, t, "prev", ev->prev, e) ||
+        set_json_field(L, t, "diff", ev->diff, e)) {
+        lua_settop(L, t - 1);
+        return err_prefix(e, "event %lld: ", ev->id);
+    }
+    return 0;
+}
+
+static int applies(const rule_t *r, const store_event_t *ev)
+{
+    if (r->disabled || (ev->baseline && !r->baseline))
+        return 0;
+    if (!r->sources)
+        return 1;
+    for (size_t i = 0; i < r->n_sources; i++)
+        if (strcmp(r->sources[i], ev->source) == 0)
+            return 1;
+    return 0;
+}
+
+static int exhausted(const char *msg)
+{
+    return strstr(msg, "instruction budget") || strstr(msg, "not enough memory");
+}
+
+/* Call rule[name](ev) leaving nresults; the rule table and ev are at the
+ * given indexes. */
+static int call_field(rules_t *rs, rule_t *r, int rule, int ev, const char *name, int nres, err_t *e)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    lua_getfield(L, rule, name);
+    lua_pushvalue(L, ev);
+    if (sandbox_call(rs->sb, 1, nres, r->chunk, e) != 0) {
+        if (exhausted(e->msg))
+            r->disabled = 1;
+        return -1;
+    }
+    return 0;
+}
+
+/* Push the rule's messages for the event as a list of strings. */
+static int messages(rules_t *rs, rule_t *r, int rule, int ev, err_t *e)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    int mt = lua_getfield(L, rule, "message");
+    lua_pop(L, 1);
+    if (mt == LUA_TFUNCTION) {
+        if (call_field(rs, r, rule, ev, "message", 1, e) != 0)
+            return -1;
+    } else if (mt == LUA_TSTRING) {
+        lua_getfield(L, rule, "message");
+    } else {
+        lua_getfield(L, rule, "title");
+        if (!lua_isstring(L, -1)) {
+            lua_pop(L, 1);
+            lua_pushstring(L, r->id);
+        }
+    }
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+        lua_createtable(L, 1, 0);
+        lua_insert(L, -2);
+        lua_rawseti(L, -2, 1);
+    } else if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+    } else if (!lua_istable(L, -1)) {
+        err_set(e, "%s: rule %s: message returned a %s, not a string or a list of strings",
+                r->chunk, r->id, luaL_typename(L, -1));
+        lua_pop(L, 1);
+        return -1;
+    }
+    return 0;
+}
+
+/* when(ev) then message(ev): pushes the list of messages (empty: no flag). */
+static int evaluate(rules_t *rs, rule_t *r, int ev, err_t *e)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref);
+    int rule = lua_gettop(L);
+    int rc = call_field(rs, r, rule, ev, "when", 1, e);
+    if (rc == 0) {
+        int hit = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+        if (hit)
+            rc = messages(rs, r, rule, ev, e);
+        else
+            lua_newtable(L);
+    }
+    if (rc == 0)
+        lua_remove(L, rule);
+    else
+        lua_settop(L, rule - 1);
+    return rc;
+}
+
+int rules_eval(rules_t *rs, const store_event_t *ev, rules_flag_fn fn, void *ud, errlist_t *errs,
+               err_t *e)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    int top = lua_gettop(L), status = 0;
+    if (push_event(L, ev, e) != 0)
+        return -1;
+    int evi = lua_gettop(L);
+    for (size_t i = 0; i < rs->n; i++) {
+        rule_t *r = &rs->list[i];
+        if (!applies(r, ev))
+            continue;
+        err_t re;
+        if (evaluate(rs, r, evi, &re) != 0) {
+            errlist_add(errs, "%s", re.msg);
+            status = 1;
+            continue;
+        }
+        size_t n = lua_rawlen(L, -1);
+        for (size_t k = 1; k <= n; k++) {
+            lua_rawgeti(L, -1, (lua_Integer)k);
+            const char *msg = lua_tostring(L, -1);
+            if (msg && *msg)
+                fn(ud, r->id, r->severity, msg);
+            lua_pop(L, 1);
+        }
+        lua_pop(L, 1);
+    }
+    lua_settop(L, top);
+    return status;
+}
+
+/* ---- inline tests ------------------------------------------------------------- */
+
+static int isalnum_or_us(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* Line of the n-th test case in the rule's source (counting `event =` after
+ * `tests`), or the line of `tests`, or 1. Tables carry no line numbers, so
+ * the source text is the only witness. */
+static int test_line(const char *src, long n)
+{
+    const char *tests = strstr(src, "tests");
+    if (!tests)
+        return 1;
+    int line = 1;
+    for (const char *p = src; p < tests; p++)
+        line += *p == '\n';
+    int found = line;
+    long seen = 0;
+    for (const char *p = tests; *p; p++) {
+        if (*p == '\n')
+            line++;
+        if (strncmp(p, "event", 5) == 0 && !isalnum_or_us(p[-1])) {
+            const char *q = p + 5;
+            while (*q == ' ' || *q == '\t')
+                q++;
+            if (*q == '=' && q[1] != '=' && ++seen == n)
+                return line;
+        }
+    }
+    return found;
+}
+
+static void report(rules_test_fn fail, void *ud, const rule_t *r, long n, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+static void report(rules_test_fn fail, void *ud, const rule_t *r, long n, const char *fmt, ...)
+{
+    char what[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    buf_t b = {0};
+    buf_printf(&b, "%s:%d: rule %s, test %ld: %s", r->chunk, test_line(r->source_text, n), r->id, n, what);
+    fail(ud, buf_str(&b));
+    buf_free(&b);
+}
+
+/* The list of strings at idx, joined for a message. */
+static void describe_list(lua_State *L, int idx, buf_t *out)
+{
+    size_t n = lua_rawlen(L, idx);
+    if (n == 0)
+        buf_puts(out, "no flag");
+    for (size_t i = 1; i <= n; i++) {
+        lua_rawgeti(L, idx, (lua_Integer)i);
+        buf_printf(out, "%s\"%s\"", i > 1 ? ", " : "", lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
+/* Does the list at got equal the expectation at expect? */
+static int expectation_met(lua_State *L, int got, int expect, buf_t *why)
+{
+    size_t n = lua_rawlen(L, got);
+    lua_getfield(L, expect, "flag");
+    int want_flag = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    int ok = 1;
+    if (!want_flag) {
+        ok = n == 0;
+        if (!ok)
+            buf_puts(why, "expected no flag, got ");
+    } else if (lua_getfield(L, expect, "messages") == LUA_TTABLE) {
+        size_t m = lua_rawlen(L, -1);
+        ok = m == n;
+        for (size_t i = 1; ok && i <= n; i++) {
+            lua_rawgeti(L, -1, (lua_Integer)i);
+            lua_rawgeti(L, got, (lua_Integer)i);
+            ok = lua_rawequal(L, -1, -2);
+            lua_pop(L, 2);
+        }
+        if (!ok) {
+            buf_puts(why, "expected ");
+            describe_list(L, lua_gettop(L), why);
+            buf_puts(why, ", got ");
+        }
+    } else if (lua_getfield(L, expect, "message") == LUA_TSTRING) {
+        lua_rawgeti(L, got, 1);
+        ok = n == 1 && lua_rawequal(L, -1, -2);
+        lua_pop(L, 1);
+        if (!ok)
+            buf_printf(why, "expected \"%s\", got ", lua_tostring(L, -1));
+    } else {
+        ok = n > 0;
+        if (!ok)
+            buf_puts(why, "expected a flag, got ");
+    }
+    if (!ok)
+        describe_list(L, got, why);
+    return ok;
+}
+
+static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fail, void *ud,
+                     long *passed, long *failed)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    int top = lua_gettop(L);
+    if (lua_getfield(L, tcase, "event") != LUA_TTABLE ||
+        lua_getfield(L, tcase, "expect") != LUA_TTABLE) {
+        report(fail, ud, r, n, "a test needs event = { ... } and expect = { ... }");
+        (*failed)++;
+        lua_settop(L, top);
+        return;
+    }
+    int ev = top + 1, expect = top + 2;
+    err_t e;
+    r->disabled = 0;
+    if (evaluate(rs, r, ev, &e) != 0) {
+        char *nl = strchr(e.msg, '\n');
+        if (nl)
+            *nl = '\0';
+        report(fail, ud, r, n, "error: %s", e.msg);
+        (*failed)++;
+    } else {
+        buf_t why = {0};
+        if (expectation_met(L, lua_gettop(L), expect, &why)) {
+            (*passed)++;
+        } else {
+            report(fail, ud, r, n, "%s", buf_str(&why));
+            (*failed)++;
+        }
+        buf_free(&why);
+    }
+    lua_settop(L, top);
+}
+
+static int selected(const rule_t *r, const char *const *only, size_t n_only)
+{
+    if (n_only == 0)
+        return 1;
+    for (size_t i = 0; i < n_only; i++)
+        if (strcmp(only[i], r->id) == 0)
+            return 1;
+    return 0;
+}
+
+int rules_test(rules_t *rs, const char *const *only, size_t n_only, rules_test_fn fail, void *ud,
+               long *passed, long *failed)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    *passed = *failed = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        rule_t *r = &rs->list[i];
+        if (!selected(r, only, n_only))
+            continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref);
+        if (lua_getfield(L, -1, "tests") == LUA_TTABLE) {
+            int tests = lua_gettop(L);
+            long n = (long)lua_rawlen(L, tests);
+            for (long k = 1; k <= n; k++) {
+                lua_rawgeti(L, tests, k);
+                run_case(rs, r, k, lua_gettop(L), fail, ud, passed, failed);
+                lua_pop(L, 1);
+            }
+        }
+        lua_pop(L, 2);
+        r->disabled = 0;
+    }
+    return 0;
+}

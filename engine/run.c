@@ -1,0 +1,480 @@
+/* run.c — one monitoring run, step by step (see run.h and DESIGN.md,
+ * "A run, step by step"). Errors of single sources, rules and channels are
+ * collected and printed here, at the top; the run goes on without them. */
+#include "run.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert.h"
+#include "buf.h"
+#include "clock.h"
+#include "diff.h"
+#include "extract.h"
+#include "fetch.h"
+#include "json.h"
+#include "lock.h"
+#include "rules.h"
+#include "sha256.h"
+#include "store.h"
+#include "version.h"
+
+#define EVENT_BATCH 256
+
+typedef struct source_run {
+    const source_cfg_t *cfg;
+    source_state_t state;
+    int script_ok;
+} source_run_t;
+
+typedef struct run {
+    const config_t *cfg;
+    const run_opts_t *o;
+    store_t *st;
+    extract_t *x;
+    rules_t *rules;
+    long long run_id;
+    char now[32];
+    source_run_t *due;
+    size_t n_due;
+    errlist_t errs, warns;
+    long fetched, unchanged, failed, events, flags, delivered;
+    int rule_errors, channel_errors;
+} run_t;
+
+/* ---- transactions: the whole run is one, rolled back, with --dry-run ------ */
+
+static int txn_begin(run_t *r, err_t *e)
+{
+    return r->o->dry_run ? 0 : store_begin(r->st, e);
+}
+
+static int txn_commit(run_t *r, err_t *e)
+{
+    return r->o->dry_run ? 0 : store_commit(r->st, e);
+}
+
+static void txn_rollback(run_t *r)
+{
+    if (!r->o->dry_run)
+        store_rollback(r->st);
+}
+
+/* ---- step 2: load ---------------------------------------------------------- */
+
+static int load(run_t *r, const char *db_path, err_t *e)
+{
+    r->st = store_open(db_path, e);
+    if (!r->st)
+        return -1;
+    if (r->o->dry_run && store_begin(r->st, e) != 0)
+        return -1;
+    if (store_run_begin(r->st, r->now, &r->run_id, e) != 0)
+        return -1;
+    r->x = extract_new(r->cfg, e);
+    if (!r->x)
+        return -1;
+    size_t before = r->errs.len;
+    r->rules = rules_load(r->cfg, &r->errs, e);
+    if (!r->rules)
+        return -1;
+    r->rule_errors += r->errs.len > before;
+    return 0;
+}
+
+/* ---- step 3: choose the due sources -------------------------------------- */
+
+static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *st)
+{
+    if (r->o->n_only) {
+        for (size_t i = 0; i < r->o->n_only; i++)
+            if (strcmp(r->o->only[i], s->id) == 0)
+                return 1;
+        return 0;
+    }
+    return r->o->all || !st->next_due || strcmp(st->next_due, r->now) <= 0;
+}
+
+static int choose_due(run_t *r, err_t *e)
+{
+    r->due = calloc(r->cfg->n_sources + 1, sizeof *r->due);
+    if (!r->due)
+        return err_set(e, "out of memory");
+    for (size_t i = 0; i < r->cfg->n_sources; i++) {
+        const source_cfg_t *s = &r->cfg->sources[i];
+        source_run_t *d = &r->due[r->n_due];
+        if (store_source_get(r->st, s->id, s->url, &d->state, e) != 0)
+            return -1;
+        if (!wanted(r, s, &d->state)) {
+            source_state_free(&d->state);
+            continue;
+        }
+        d->cfg = s;
+        err_t se;
+        d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
+        if (!d->script_ok)
+            errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
+        r->n_due++;
+    }
+    return 0;
+}
+
+/* ---- steps 4 and 5: extract, diff, store ---------------------------------- */
+
+static void next_due(const run_t *r, const source_run_t *d, int ok, char out[32])
+{
+    long long wait = d->cfg->every;
+    if (!ok) {
+        int n = d->state.failures + 1;
+        long long cap = 24 * d->cfg->every;
+        for (int i = 0; i < n && wait < cap; i++)
+            wait *= 2;
+        if (wait > cap)
+            wait = cap;
+    }
+    clock_format_iso(clock_now() + wait, out);
+    (void)r;
+}
+
+/* Record a failed attempt (its own small transaction). */
+static void source_failed(run_t *r, source_run_t *d, long status, const char *why)
+{
+    char due[32];
+    err_t e;
+    next_due(r, d, 0, due);
+    source_outcome_t o = {.attempted_at = r->now, .status = status, .error = why, .items = -1,
+                          .next_due = due};
+    errlist_add(&r->errs, "source %s: %s", d->cfg->id, why);
+    r->failed++;
+    if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
+        txn_commit(r, &e) != 0) {
+        txn_rollback(r);
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+    }
+}
+
+typedef struct storing {
+    run_t *r;
+    source_run_t *d;
+    long events;
+    err_t *e;
+} storing_t;
+
+/* The diff's callback: store one event and the item's new state. */
+static int store_change(void *ud, diff_change_t change, const char *key, const char *fields,
+                        const char *prev, const char *diff)
+{
+    storing_t *s = ud;
+    run_t *r = s->r;
+    const char *src = s->d->cfg->id;
+    if (change == DIFF_REMOVED)
+        return store_item_mark_removed(r->st, src, key, r->now, s->e) ||
+               store_event_add(r->st, &(store_event_t){.run_id = r->run_id, .source = (char *)src,
+                                       .key = (char *)key, .change = "removed",
+                                       .baseline = !s->d->state.baselined, .item = (char *)prev,
+                                       .prev = (char *)prev, .observed_at = r->now}, s->e);
+    if (store_item_put(r->st, src, key, fields, r->now, s->e) != 0)
+        return -1;
+    if (change == DIFF_QUIET)
+        return 0;
+    s->events++;
+    store_event_t ev = {.run_id = r->run_id, .source = (char *)src, .key = (char *)key,
+                        .change = (char *)diff_change_name(change),
+                        .baseline = !s->d->state.baselined, .item = (char *)fields,
+                        .prev = (char *)prev, .diff = (char *)diff, .observed_at = r->now};
+    return store_event_add(r->st, &ev, s->e);
+}
+
+/* Diff the items against the stored state and store everything, the
+ * document and the source's health in one transaction. */
+static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, const char *hash,
+                          diff_item_t *items, size_t n, err_t *e)
+{
+    store_item_t *old = NULL;
+    size_t n_old = 0;
+    char due[32];
+    next_due(r, d, 1, due);
+    diff_opts_t opts = {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals};
+    if (n == 0 && opts.removals) {
+        opts.removals = 0; /* an empty list is a broken page far more often than news */
+        errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
+    }
+    storing_t s = {r, d, 0, e};
+    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
+                          .etag = res->etag, .last_modified = res->last_modified,
+                          .body_hash = hash, .items = (long)n, .baselined = 1, .next_due = due};
+    int rc = txn_begin(r, e);
+    if (rc == 0)
+        rc = store_items_load(r->st, d->cfg->id, &old, &n_old, e);
+    if (rc == 0)
+        rc = diff_items(old, n_old, items, n, &opts, store_change, &s, e);
+    if (rc == 0)
+        rc = store_document_add(r->st, r->run_id, d->cfg->id, r->now, res->status, hash, res->etag,
+                                res->last_modified, (long long)res->body.len, e);
+    if (rc == 0)
+        rc = store_source_record(r->st, d->cfg->id, &o, e);
+    if (rc == 0)
+        rc = txn_commit(r, e);
+    if (rc != 0)
+        txn_rollback(r);
+    else
+        r->events += s.events;
+    store_items_free(old, n_old);
+    return rc;
+}
+
+/* A source whose document did not change: only its health is recorded. */
+static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
+{
+    char due[32];
+    err_t e;
+    next_due(r, d, 1, due);
+    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
+                          .etag = res->etag, .last_modified = res->last_modified, .items = -1,
+                          .next_due = due};
+    r->unchanged++;
+    if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
+        txn_commit(r, &e) != 0) {
+        txn_rollback(r);
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+    }
+}
+
+/* The fetcher's callback: steps 4 and 5 for one finished transfer. */
+static void on_fetched(void *ud, const fetch_req_t *req, fetch_res_t *res)
+{
+    run_t *r = ud;
+    source_run_t *d = req->ud;
+    if (res->error[0])
+        return source_failed(r, d, res->status, res->error);
+    char hash[65];
+    sha256_hex(res->body.p ? res->body.p : "", res->body.len, hash);
+    if (res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
+                              d->state.baselined))
+        return source_unchanged(r, d, res);
+    extract_doc_t doc = {d->cfg->id, res->effective_url ? res->effective_url : req->url,
+                         res->status, res->body.p, res->body.len, buf_str(&res->headers),
+                         d->cfg->options_json};
+    diff_item_t *items;
+    size_t n;
+    err_t e;
+    if (extract_items(r->x, d->cfg->script, &doc, &items, &n, &r->warns, &e) != 0)
+        return source_failed(r, d, res->status, e.msg);
+    r->fetched++;
+    if (store_document(r, d, res, hash, items, n, &e) != 0)
+        source_failed(r, d, res->status, e.msg);
+    extract_items_free(items, n);
+}
+
+static int fetch_due(run_t *r, err_t *e)
+{
+    fetch_req_t *reqs = calloc(r->n_due + 1, sizeof *reqs);
+    size_t n = 0;
+    if (!reqs)
+        return err_set(e, "out of memory");
+    for (size_t i = 0; i < r->n_due; i++) {
+        source_run_t *d = &r->due[i];
+        if (!d->script_ok) {
+            r->failed++;
+            continue;
+        }
+        reqs[n++] = (fetch_req_t){.url = d->cfg->url, .etag = d->state.etag,
+                                  .last_modified = d->state.last_modified,
+                                  .timeout = (long)d->cfg->timeout,
+                                  .max_bytes = d->cfg->max_bytes, .ud = d};
+    }
+    fetch_opts_t fo = {"vane/" VANE_VERSION, 5};
+    int rc = fetch_all(reqs, n, &fo, on_fetched, r, e);
+    free(reqs);
+    return rc;
+}
+
+/* ---- step 6: rules --------------------------------------------------------- */
+
+typedef struct flagging {
+    run_t *r;
+    const store_event_t *ev;
+    int failed;
+    err_t *e;
+} flagging_t;
+
+static int on_flag(void *ud, const char *rule, const char *severity, const char *message)
+{
+    flagging_t *fl = ud;
+    run_t *r = fl->r;
+    if (fl->failed)
+        return 0;
+    buf_t dedup = {0};
+    buf_printf(&dedup, "%s\x1f%lld\x1f%s", rule, fl->ev->id, message);
+    store_flag_t f = {.run_id = r->run_id, .event_id = fl->ev->id, .rule = rule,
+                      .severity = severity, .message = message, .source = fl->ev->source,
+                      .key = fl->ev->key, .change = fl->ev->change,
+                      .observed_at = fl->ev->observed_at, .created_at = r->now,
+                      .dedup = buf_str(&dedup)};
+    int inserted = 0;
+    int rc = store_flag_add(r->st, &f, &inserted, fl->e);
+    if (rc == 0 && inserted) {
+        r->flags++;
+        if (!r->o->no_alerts)
+            rc = alert_route(r->st, r->cfg, &f, fl->e);
+    }
+    buf_free(&dedup);
+    fl->failed = rc != 0;
+    return 0;
+}
+
+/* Evaluate one batch of pending events; flags and the events' evaluated
+ * mark commit together, so a killed run redoes the batch and the dedup key
+ * keeps flags single. Returns the number of events, or -1. */
+static long evaluate_batch(run_t *r, err_t *e)
+{
+    store_event_t *evs;
+    size_t n;
+    if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
+        return -1;
+    int rc = n ? txn_begin(r, e) : 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        flagging_t fl = {r, &evs[i], 0, e};
+        int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
+        if (status < 0 || fl.failed)
+            rc = -1;
+        else
+            r->rule_errors += status;
+        if (rc == 0)
+            rc = store_event_mark_evaluated(r->st, evs[i].id, e);
+    }
+    if (n && rc == 0)
+        rc = txn_commit(r, e);
+    if (rc != 0)
+        txn_rollback(r);
+    store_events_free(evs, n);
+    return rc == 0 ? (long)n : -1;
+}
+
+static int evaluate_rules(run_t *r, err_t *e)
+{
+    long n;
+    /* In a dry run nothing is marked evaluated for good, so one pass only. */
+    do {
+        n = evaluate_batch(r, e);
+    } while (n == EVENT_BATCH && !r->o->dry_run);
+    return n < 0 ? -1 : 0;
+}
+
+/* ---- step 7: deliver --------------------------------------------------------- */
+
+static int deliver(run_t *r, err_t *e)
+{
+    if (r->o->no_alerts)
+        return 0;
+    alert_out_t ao = {r->o->out, r->o->json};
+    int rc = alert_deliver(r->st, r->cfg, &ao, &r->errs, &r->delivered, e);
+    if (rc > 0)
+        r->channel_errors++;
+    return rc < 0 ? -1 : 0;
+}
+
+/* ---- step 8: record and report ------------------------------------------------ */
+
+static int exit_status(const run_t *r)
+{
+    return (r->failed || r->rule_errors || r->channel_errors) ? RUN_FAILED : RUN_OK;
+}
+
+static void print_errors(const run_t *r)
+{
+    FILE *err = r->o->err;
+    for (size_t i = 0; i < r->errs.len; i++) {
+        const char *m = r->errs.msgs[i];
+        const char *nl = r->o->verbose ? NULL : strchr(m, '\n');
+        fprintf(err, "vane: %.*s\n", nl ? (int)(nl - m) : (int)strlen(m), m);
+    }
+    int show_warnings = r->o->verbose || (!r->o->quiet && isatty(fileno(err)));
+    for (size_t i = 0; show_warnings && i < r->warns.len; i++)
+        fprintf(err, "vane: warning: %s\n", r->warns.msgs[i]);
+}
+
+static void record(run_t *r, int code)
+{
+    buf_t errors = {0};
+    err_t e;
+    buf_putc(&errors, '[');
+    for (size_t i = 0; i < r->errs.len; i++) {
+        if (i)
+            buf_putc(&errors, ',');
+        json_put_string(&errors, r->errs.msgs[i], strlen(r->errs.msgs[i]));
+    }
+    buf_putc(&errors, ']');
+    char finished[32];
+    clock_format_iso(clock_now(), finished);
+    store_run_t rec = {r->run_id, r->now, finished, code, (long)r->n_due, r->fetched, r->unchanged,
+                       r->failed, r->events, r->flags, buf_str(&errors)};
+    if (store_run_finish(r->st, &rec, &e) != 0)
+        errlist_add(&r->errs, "%s", e.msg);
+    buf_free(&errors);
+}
+
+static void summary(const run_t *r)
+{
+    if (r->o->quiet || !isatty(fileno(r->o->err)))
+        return;
+    fprintf(r->o->err, "vane: %zu due, %ld fetched, %ld unchanged, %ld failed; %ld events, %ld flags%s\n",
+            r->n_due, r->fetched, r->unchanged, r->failed, r->events, r->flags,
+            r->o->dry_run ? " (dry run: nothing stored)" : "");
+}
+
+static void run_free(run_t *r)
+{
+    for (size_t i = 0; i < r->n_due; i++)
+        source_state_free(&r->due[i].state);
+    free(r->due);
+    rules_free(r->rules);
+    extract_free(r->x);
+    if (r->st && r->o->dry_run)
+        store_rollback(r->st);
+    store_close(r->st);
+    errlist_free(&r->errs);
+    errlist_free(&r->warns);
+}
+
+int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
+{
+    run_t r = {.cfg = cfg, .o = o};
+    err_t e;
+    int lock_fd = -1, code;
+    clock_format_iso(clock_now(), r.now);
+
+    /* 1. the lock */
+    int held = lock_acquire(db_path, o->wait, &lock_fd, &e);
+    if (held == LOCK_HELD) {
+        fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);
+        return RUN_LOCKED;
+    }
+    if (held != 0) {
+        fprintf(o->err, "vane: %s\n", e.msg);
+        return RUN_FAILED;
+    }
+    /* 2. load; 3. choose and fetch; 4–5. extract, diff, store (per source,
+     * as transfers finish); 6. rules; 7. deliver */
+    int rc = load(&r, db_path, &e);
+    if (rc == 0)
+        rc = choose_due(&r, &e);
+    if (rc == 0)
+        rc = fetch_due(&r, &e);
+    if (rc == 0)
+        rc = evaluate_rules(&r, &e);
+    if (rc == 0)
+        rc = deliver(&r, &e);
+    if (rc != 0)
+        errlist_add(&r.errs, "%s", e.msg);
+    code = rc != 0 ? RUN_FAILED : exit_status(&r);
+    /* 8. record the run and report */
+    if (r.st && r.run_id)
+        record(&r, code);
+    print_errors(&r);
+    summary(&r);
+    run_free(&r);
+    lock_release(lock_fd);
+    return code;
+}

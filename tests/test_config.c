@@ -1,0 +1,183 @@
+/* test_config.c — loading and validating vane.lua: each mistake gives a
+ * clear error naming the file and line, and a good file gives the values. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "units.h"
+
+static char dir[64];
+
+static int make_dir(void **state)
+{
+    (void)state;
+    strcpy(dir, "/tmp/vane-test-config-XXXXXX");
+    return mkdtemp(dir) ? 0 : -1;
+}
+
+static int remove_dir(void **state)
+{
+    (void)state;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    return system(cmd);
+}
+
+/* Write text to DIR/vane.lua and load it; the error list is returned. */
+static int load(const char *text, config_t *cfg, errlist_t *errs)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/vane.lua", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    return config_load(path, cfg, errs);
+}
+
+static int has_error(const errlist_t *errs, const char *a, const char *b)
+{
+    for (size_t i = 0; i < errs->len; i++)
+        if (strstr(errs->msgs[i], a) && (!b || strstr(errs->msgs[i], b)))
+            return 1;
+    return 0;
+}
+
+static void a_good_configuration_gives_its_values_and_defaults(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    int rc = load("database 'data/v.db'\n"
+                  "settings { instructions = 5000, memory = '8MB' }\n"
+                  "source { id = 'a', url = 'https://example.org/feed', script = 'rss',\n"
+                  "         every = '2h', max_bytes = '1MiB', removals = true,\n"
+                  "         ignore = { 'summary' }, options = { lang = 'en', n = 3 } }\n"
+                  "source { id = 'b', url = 'http://example.org/b', script = 'rss' }\n",
+                  &cfg, &errs);
+    assert_int_equal(rc, 0);
+    assert_int_equal(errs.len, 0);
+    assert_int_equal(cfg.n_sources, 2);
+    assert_string_equal(cfg.sources[0].id, "a");
+    assert_int_equal(cfg.sources[0].every, 7200);
+    assert_int_equal(cfg.sources[0].max_bytes, 1048576);
+    assert_int_equal(cfg.sources[0].removals, 1);
+    assert_int_equal(cfg.sources[0].n_ignore, 1);
+    assert_string_equal(cfg.sources[0].options_json, "{\"lang\":\"en\",\"n\":3}");
+    assert_int_equal(cfg.sources[1].every, 3600);
+    assert_int_equal(cfg.sources[1].timeout, 30);
+    assert_int_equal(cfg.sources[1].removals, 0);
+    assert_int_equal(cfg.limits.instructions, 5000);
+    assert_int_equal(cfg.limits.memory, 8000000);
+    assert_non_null(strstr(cfg.database, "/data/v.db"));
+    assert_int_equal(cfg.n_rule_dirs, 1);
+    assert_non_null(strstr(cfg.rule_dirs[0], "/rules"));
+    config_free(&cfg);
+}
+
+static void every_mistake_is_reported_with_its_line(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    int rc = load("source { id = 'a', url = 'http://x/', script = 's', evry = '1h' }\n"
+                  "source { id = 'b', script = 's' }\n"
+                  "source { id = 'a', url = 'http://y/', script = 's' }\n"
+                  "source { id = 'c', url = 'http://z/', script = 's', every = '5 parsecs' }\n"
+                  "source { id = 'd', url = 'http://z/', script = 's', max_bytes = 'lots' }\n"
+                  "source { id = 'e', url = 'ftp://z/', script = 's' }\n",
+                  &cfg, &errs);
+    assert_int_equal(rc, -1);
+    assert_true(has_error(&errs, "vane.lua:1:", "unknown key 'evry'"));
+    assert_true(has_error(&errs, "vane.lua:2:", "missing url"));
+    assert_true(has_error(&errs, "vane.lua:3:", "duplicate source id 'a'"));
+    assert_true(has_error(&errs, "vane.lua:4:", "bad duration"));
+    assert_true(has_error(&errs, "vane.lua:5:", "bad size"));
+    assert_true(has_error(&errs, "vane.lua:6:", "http"));
+    errlist_free(&errs);
+}
+
+static void a_syntax_error_names_file_and_line(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("source { id = 'a',\n url = \n}\n", &cfg, &errs), -1);
+    assert_true(has_error(&errs, "vane.lua:3:", NULL));
+    errlist_free(&errs);
+}
+
+static void the_configuration_runs_in_the_sandbox(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("os.execute('touch /tmp/vane-pwned')\n", &cfg, &errs), -1);
+    assert_true(has_error(&errs, "vane.lua:1:", NULL));
+    assert_int_not_equal(access("/tmp/vane-pwned", F_OK), 0);
+    errlist_free(&errs);
+}
+
+static void env_reads_the_environment(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    setenv("VANE_TEST_URL", "https://example.org/from-env", 1);
+    assert_int_equal(load("source { id = 'a', url = env 'VANE_TEST_URL', script = 's' }\n"
+                          "assert(env 'VANE_NOT_SET_ANYWHERE' == nil)\n", &cfg, &errs), 0);
+    assert_string_equal(cfg.sources[0].url, "https://example.org/from-env");
+    config_free(&cfg);
+}
+
+static void channels_are_validated(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("channel { id = 'x', kind = 'jsonl' }\n"
+                          "channel { id = 'y', kind = 'pigeon' }\n"
+                          "channel { id = 'z', min_severity = 'dire' }\n", &cfg, &errs), -1);
+    assert_true(has_error(&errs, "vane.lua:1:", "path"));
+    assert_true(has_error(&errs, "vane.lua:2:", "pigeon"));
+    assert_true(has_error(&errs, "vane.lua:3:", "dire"));
+    errlist_free(&errs);
+}
+
+static void durations_and_sizes_parse_as_documented(void **state)
+{
+    (void)state;
+    long long v;
+    assert_int_equal(units_duration("30s", &v), 0); assert_int_equal(v, 30);
+    assert_int_equal(units_duration("1h30m", &v), 0); assert_int_equal(v, 5400);
+    assert_int_equal(units_duration("7d", &v), 0); assert_int_equal(v, 604800);
+    assert_int_equal(units_duration("90", &v), 0); assert_int_equal(v, 90);
+    assert_int_equal(units_duration("5 parsecs", &v), -1);
+    assert_int_equal(units_duration("", &v), -1);
+    assert_int_equal(units_size("5MB", &v), 0); assert_int_equal(v, 5000000);
+    assert_int_equal(units_size("5MiB", &v), 0); assert_int_equal(v, 5242880);
+    assert_int_equal(units_size("512 kb", &v), 0); assert_int_equal(v, 512000);
+    assert_int_equal(units_size("lots", &v), -1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(a_good_configuration_gives_its_values_and_defaults),
+        cmocka_unit_test(every_mistake_is_reported_with_its_line),
+        cmocka_unit_test(a_syntax_error_names_file_and_line),
+        cmocka_unit_test(the_configuration_runs_in_the_sandbox),
+        cmocka_unit_test(env_reads_the_environment),
+        cmocka_unit_test(channels_are_validated),
+        cmocka_unit_test(durations_and_sizes_parse_as_documented),
+    };
+    return cmocka_run_group_tests_name("config", tests, make_dir, remove_dir);
+}

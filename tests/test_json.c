@@ -1,0 +1,111 @@
+/* test_json.c — canonical JSON of Lua values and reading it back. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+#include <string.h>
+
+#include "json.h"
+
+/* Evaluate a Lua expression and return its canonical JSON (static buffer). */
+static const char *canon(const char *expr)
+{
+    static char out[4096];
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    char code[1024];
+    snprintf(code, sizeof code, "return %s", expr);
+    assert_int_equal(luaL_dostring(L, code), 0);
+    buf_t b = {0};
+    err_t e;
+    int rc = json_encode_lua(L, -1, &b, &e);
+    snprintf(out, sizeof out, "%s", rc == 0 ? buf_str(&b) : e.msg);
+    buf_free(&b);
+    lua_close(L);
+    return out;
+}
+
+static void object_keys_are_sorted_so_equal_tables_give_equal_text(void **state)
+{
+    (void)state;
+    assert_string_equal(canon("{ b = 1, a = 'x', c = { z = true, y = false } }"),
+                        "{\"a\":\"x\",\"b\":1,\"c\":{\"y\":false,\"z\":true}}");
+}
+
+static void sequences_are_arrays_and_empty_tables_empty_arrays(void **state)
+{
+    (void)state;
+    assert_string_equal(canon("{ 'D', 'O' }"), "[\"D\",\"O\"]");
+    assert_string_equal(canon("{}"), "[]");
+    assert_string_equal(canon("{ [1] = 'a', [3] = 'c' }"), "{\"1\":\"a\",\"3\":\"c\"}");
+}
+
+static void integers_stay_integers_and_floats_floats(void **state)
+{
+    (void)state;
+    assert_string_equal(canon("{ 3, 3.0, 0.1, -2 }"), "[3,3.0,0.1,-2]");
+}
+
+static void strings_are_escaped_and_bad_utf8_replaced(void **state)
+{
+    (void)state;
+    assert_string_equal(canon("'a\"b\\\\c\\n\\1'"), "\"a\\\"b\\\\c\\n\\u0001\"");
+    assert_string_equal(canon("'caf\\xe9 \\xe7\\x8e\\x8b'"), "\"caf\\ufffd \xe7\x8e\x8b\"");
+}
+
+static void functions_and_cycles_are_refused_with_their_path(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(canon("{ a = { b = print } }"), "a.b"));
+    assert_non_null(strstr(canon("(function() local t = {} t.t = t return t end)()"), "nested"));
+    assert_non_null(strstr(canon("{ x = 0/0 }"), "not finite"));
+}
+
+static void decoding_gives_back_the_same_values(void **state)
+{
+    (void)state;
+    lua_State *L = luaL_newstate();
+    luaL_openlibs(L);
+    err_t e;
+    const char *text = "{\"level\":3,\"n\":[\"D\",\"O\"],\"s\":\"\\u738b\\ud83d\\ude00\",\"f\":1.5}";
+    assert_int_equal(json_decode_lua(L, text, strlen(text), &e), 0);
+    lua_setglobal(L, "t");
+    assert_int_equal(luaL_dostring(L, "assert(math.type(t.level) == 'integer' and t.level == 3)"
+                                      "assert(t.n[2] == 'O' and t.f == 1.5)"
+                                      "assert(t.s == '\\u{738b}\\u{1F600}')"), 0);
+    assert_int_equal(json_decode_lua(L, "[1,", 3, &e), -1);
+    assert_int_equal(lua_gettop(L), 0);
+    lua_close(L);
+}
+
+static void deep_nesting_is_refused(void **state)
+{
+    (void)state;
+    lua_State *L = luaL_newstate();
+    char deep[2001];
+    memset(deep, '[', 1000);
+    memset(deep + 1000, ']', 1000);
+    deep[2000] = '\0';
+    err_t e;
+    assert_int_equal(json_decode_lua(L, deep, 2000, &e), -1);
+    assert_non_null(strstr(e.msg, "deep"));
+    lua_close(L);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(object_keys_are_sorted_so_equal_tables_give_equal_text),
+        cmocka_unit_test(sequences_are_arrays_and_empty_tables_empty_arrays),
+        cmocka_unit_test(integers_stay_integers_and_floats_floats),
+        cmocka_unit_test(strings_are_escaped_and_bad_utf8_replaced),
+        cmocka_unit_test(functions_and_cycles_are_refused_with_their_path),
+        cmocka_unit_test(decoding_gives_back_the_same_values),
+        cmocka_unit_test(deep_nesting_is_refused),
+    };
+    return cmocka_run_group_tests_name("json", tests, NULL, NULL);
+}
