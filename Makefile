@@ -1,19 +1,19 @@
 # Makefile — a thin wrapper for people. The build itself is premake5.lua.
 #   make          install missing Debian packages (as root), build bin/vane
 #   make demo     the offline demonstration on bundled sources
-#   make test     unit and end-to-end tests, release and sanitize builds
+#   make test     cppcheck, then unit and end-to-end tests, release and sanitize builds
 #   make clean    remove everything built
 
 # Debian 12 packages the build, the tests and the demo need.
 PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
-       libcurl4-openssl-dev libsqlite3-dev libcmocka-dev python3 curl
+       libcurl4-openssl-dev libsqlite3-dev libcmocka-dev python3 curl cppcheck
 CONFIG ?= release
 PREMAKE := $(shell command -v premake5 >/dev/null 2>&1 && echo premake5 || echo "premake4 --file=premake5.lua")
 EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
         $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lua/*.lua))
 JOBS ?= 2
 
-.PHONY: all deps build demo test test-release test-sanitize bench clean
+.PHONY: all deps build demo test lint bench clean
 
 all: deps
 	@$(MAKE) --no-print-directory build CONFIG=release
@@ -40,12 +40,18 @@ build/Makefile: premake5.lua $(wildcard tests/test_*.c) build/gen/embedded_data.
 	@$(PREMAKE) gmake >/dev/null
 
 build: build/gen/embedded_data.c build/Makefile
-	@$(MAKE) --no-print-directory -j$(JOBS) -C build config=$(CONFIG)
+	@$(MAKE) --no-print-directory -j$(JOBS) -C build config=$(CONFIG) >/dev/null
 
 demo: all
 	@sh tests/demo.sh bin/vane
 
-test: deps
+# Static analysis: the code must stay free of cppcheck warnings.
+lint: deps
+	@cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
+	  --inline-suppr -q -I engine -I /usr/include/lua5.4 --suppress=missingIncludeSystem \
+	  engine tests/*.c && echo "cppcheck: no warnings"
+
+test: deps lint
 	@$(MAKE) --no-print-directory build CONFIG=release
 	@$(MAKE) --no-print-directory build CONFIG=sanitize
 	@sh tests/run_tests.sh release sanitize

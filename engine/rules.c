@@ -43,8 +43,12 @@ static char **lua_files(const char *dir)
         return NULL;
     size_t n = 0, cap = 16;
     char **names = calloc(cap, sizeof *names);
+    if (!names) {
+        closedir(d);
+        return NULL;
+    }
     struct dirent *de;
-    while (names && (de = readdir(d))) {
+    while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
         if (len < 5 || de->d_name[0] == '.' || strcmp(de->d_name + len - 4, ".lua") != 0)
             continue;
@@ -58,8 +62,7 @@ static char **lua_files(const char *dir)
         names[n] = NULL;
     }
     closedir(d);
-    if (names)
-        qsort(names, n, sizeof *names, cmp_str);
+    qsort(names, n, sizeof *names, cmp_str);
     return names;
 }
 

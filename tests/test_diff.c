@@ -42,7 +42,7 @@ static void changes_are_new_changed_removed_by_key(void **state)
     };
     diff_opts_t opts = {NULL, 0, 1};
     seen_t s = {""};
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(diff_items(old_items, 4, cur, 4, &opts, record, &s, &e), 0);
     assert_string_equal(s.log, "changed a {\"level\":{\"old\":2,\"new\":3}}|"
                                "quiet b |"
@@ -57,7 +57,7 @@ static void without_removals_a_missing_item_is_not_news(void **state)
     diff_item_t cur[] = {{"a", "{\"level\":2,\"title\":\"A\"}"}};
     diff_opts_t opts = {NULL, 0, 0};
     seen_t s = {""};
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(diff_items(old_items, 4, cur, 1, &opts, record, &s, &e), 0);
     assert_string_equal(s.log, "");
 }
@@ -69,7 +69,7 @@ static void ignored_fields_make_no_event(void **state)
     diff_opts_t opts = {ignore, 1, 0};
     buf_t out = {0};
     int changed, quiet;
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(diff_fields("{\"level\":2,\"summary\":\"x\",\"updated\":\"1\"}",
                                  "{\"level\":2,\"summary\":\"y\",\"updated\":\"2\"}", &opts, &out,
                                  &changed, &quiet, &e), 0);
@@ -84,7 +84,7 @@ static void a_field_added_or_dropped_shows_null_on_the_missing_side(void **state
     (void)state;
     buf_t out = {0};
     int changed, quiet;
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(diff_fields("{\"a\":1,\"c\":[\"D\",\"O\"]}", "{\"b\":{\"x\":1},\"c\":[\"O\"]}",
                                  NULL, &out, &changed, &quiet, &e), 0);
     assert_int_equal(changed, 3);
@@ -99,7 +99,7 @@ static void malformed_stored_json_is_an_error_not_a_crash(void **state)
     (void)state;
     buf_t out = {0};
     int changed, quiet;
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(diff_fields("{\"a\":", "{\"a\":1}", NULL, &out, &changed, &quiet, &e), -1);
     assert_non_null(strstr(e.msg, "malformed"));
     buf_free(&out);

@@ -21,7 +21,7 @@ static const char *canon(const char *expr)
     snprintf(code, sizeof code, "return %s", expr);
     assert_int_equal(luaL_dostring(L, code), 0);
     buf_t b = {0};
-    err_t e;
+    err_t e = {{0}};
     int rc = json_encode_lua(L, -1, &b, &e);
     snprintf(out, sizeof out, "%s", rc == 0 ? buf_str(&b) : e.msg);
     buf_free(&b);
@@ -70,7 +70,7 @@ static void decoding_gives_back_the_same_values(void **state)
     (void)state;
     lua_State *L = luaL_newstate();
     luaL_openlibs(L);
-    err_t e;
+    err_t e = {{0}};
     const char *text = "{\"level\":3,\"n\":[\"D\",\"O\"],\"s\":\"\\u738b\\ud83d\\ude00\",\"f\":1.5}";
     assert_int_equal(json_decode_lua(L, text, strlen(text), &e), 0);
     lua_setglobal(L, "t");
@@ -90,7 +90,7 @@ static void deep_nesting_is_refused(void **state)
     memset(deep, '[', 1000);
     memset(deep + 1000, ']', 1000);
     deep[2000] = '\0';
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(json_decode_lua(L, deep, 2000, &e), -1);
     assert_non_null(strstr(e.msg, "deep"));
     lua_close(L);

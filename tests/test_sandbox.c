@@ -180,7 +180,7 @@ static void endless_loop_is_stopped_by_the_budget(void **state)
     sandbox_t *sb = make(100000, 0);
     expect_error(sb, "rules/loop.lua", "local n = 0\nwhile true do n = n + 1 end",
                  "rules/loop.lua:2: instruction budget exhausted (100000 instructions)",
-                 NULL);
+                 (const char *)NULL);
     sandbox_free(sb);
 }
 
@@ -209,7 +209,7 @@ static void pcall_cannot_swallow_the_budget_error(void **state)
     };
     for (int i = 0; tricks[i]; i++)
         expect_error(sb, "rules/trick.lua", tricks[i],
-                     "instruction budget exhausted (100000 instructions)", NULL);
+                     "instruction budget exhausted (100000 instructions)", (const char *)NULL);
     sandbox_free(sb);
 }
 
@@ -217,10 +217,10 @@ static void state_is_usable_after_the_budget_is_spent(void **state)
 {
     (void)state;
     sandbox_t *sb = make(100000, 0);
-    expect_error(sb, "rules/loop.lua", "while true do end", "budget", NULL);
+    expect_error(sb, "rules/loop.lua", "while true do end", "budget", (const char *)NULL);
     /* The next call gets the whole budget again and no stray hook. */
     expect_true(sb, "local n = 0 for i = 1, 20000 do n = n + i end return n == 200010000");
-    expect_error(sb, "rules/loop.lua", "while true do end", "budget", NULL);
+    expect_error(sb, "rules/loop.lua", "while true do end", "budget", (const char *)NULL);
     expect_true(sb, "return true");
     expect_true(sb, "return select(2, xpcall(error, function(m) return 'h:' .. m end, 'e'))"
                     " == 'h:e'");
@@ -232,7 +232,7 @@ static sandbox_t *nested_sb;
 /* run_callback(f): what a host binding that calls back into Lua does. */
 static int run_callback(lua_State *L)
 {
-    err_t e;
+    err_t e = {{0}};
     lua_pushvalue(L, 1);
     if (sandbox_call(nested_sb, 0, 0, "callback", &e) != 0)
         lua_pushstring(L, e.msg);
@@ -250,10 +250,10 @@ static void nested_call_shares_the_outer_budget(void **state)
     expect_true(sb, "return run_callback(function() end) == nil");
     expect_error(sb, "rules/n.lua",
                  "local msg = run_callback(function() while true do end end)\n"
-                 "while true do end", "budget", NULL);
+                 "while true do end", "budget", (const char *)NULL);
     expect_error(sb, "rules/n.lua",
                  "for i = 1, 1000 do run_callback(function() end) end\n"
-                 "while true do end", "budget", NULL);
+                 "while true do end", "budget", (const char *)NULL);
     expect_true(sb, "local m = run_callback(function() error('inner') end) "
                     "return m:find('inner') ~= nil");
     sandbox_free(sb);
@@ -278,25 +278,25 @@ static void c_loops_the_hook_cannot_see_are_charged_to_the_budget(void **state)
     (void)state;
     sandbox_t *sb = make(100000, 0);
     expect_error(sb, "rules/move.lua", "table.move({}, 1, 1e15, 2)",
-                 "rules/move.lua:1: instruction budget exhausted", NULL);
+                 "rules/move.lua:1: instruction budget exhausted", (const char *)NULL);
     expect_error(sb, "rules/concat.lua",
                  "local t = setmetatable({}, {__index = getmetatable, __metatable = '',"
                  "  __len = function() return 1 << 60 end}) return table.concat(t)",
-                 "instruction budget exhausted", NULL);
+                 "instruction budget exhausted", (const char *)NULL);
     expect_error(sb, "rules/insert.lua",
                  "local t = setmetatable({}, {__newindex = rawequal,"
                  "  __len = function() return 1 << 60 end}) table.insert(t, 1, 'x')",
-                 "instruction budget exhausted", NULL);
+                 "instruction budget exhausted", (const char *)NULL);
     expect_error(sb, "rules/remove.lua",
                  "local t = setmetatable({}, {__newindex = rawequal,"
                  "  __len = function() return 1 << 60 end}) table.remove(t, 1)",
-                 "instruction budget exhausted", NULL);
+                 "instruction budget exhausted", (const char *)NULL);
     expect_error(sb, "rules/sort.lua",
                  "local t = setmetatable({}, {__index = tostring, __newindex = rawequal,"
                  "  __len = function() return (1 << 31) - 2 end}) table.sort(t)",
-                 "instruction budget exhausted", NULL);
+                 "instruction budget exhausted", (const char *)NULL);
     expect_error(sb, "rules/date.lua", "return os.date(('%c'):rep(1e6))",
-                 "instruction budget exhausted", NULL);
+                 "instruction budget exhausted", (const char *)NULL);
     /* The same functions on ordinary tables behave as in Lua. */
     expect_true(sb, "local t = {1, 2, 3} table.insert(t, 1, 0) table.insert(t, 4) "
                     "local r = table.remove(t, 1) table.sort(t, function(a, b) return a > b end) "
@@ -304,8 +304,8 @@ static void c_loops_the_hook_cannot_see_are_charged_to_the_budget(void **state)
                     "and table.concat(table.move({1, 2, 3}, 1, 3, 2), '') == '1123' "
                     "and table.concat({}, 'x') == '' and table.concat({1, 2}, '-', 2, 2) == '2'");
     expect_error(sb, "rules/c.lua", "return table.concat({1, {}, 3})",
-                 "invalid value (at index 2) in table for 'concat'", NULL);
-    expect_error(sb, "rules/c.lua", "table.insert({}, 5, 1)", "position out of bounds", NULL);
+                 "invalid value (at index 2) in table for 'concat'", (const char *)NULL);
+    expect_error(sb, "rules/c.lua", "table.insert({}, 5, 1)", "position out of bounds", (const char *)NULL);
     sandbox_free(sb);
 }
 
@@ -317,9 +317,9 @@ static void patterns_are_step_limited_as_functions_and_as_methods(void **state)
     sandbox_t *sb = sandbox_new(&lim, &e);
     assert_non_null(sb);
     expect_error(sb, "rules/p.lua", "return ('a'):rep(200):find('a-a-a-a-b')",
-                 "rules/p.lua:1:", "pattern too complex", NULL);
+                 "rules/p.lua:1:", "pattern too complex", (const char *)NULL);
     expect_error(sb, "rules/p.lua", "return string.match(('a'):rep(200), 'a-a-a-a-b')",
-                 "pattern too complex", NULL);
+                 "pattern too complex", (const char *)NULL);
     expect_true(sb, "return ('key=value'):match('(%w+)=(%w+)') == 'key' "
                     "and select(2, ('a,b,c'):gsub(',', ';')) == 2");
     sandbox_free(sb);
@@ -331,8 +331,8 @@ static void string_rep_bomb_is_stopped_by_the_memory_ceiling(void **state)
     sandbox_t *sb = make(0, (size_t)8 << 20);
     size_t before = sandbox_memory(sb);
     expect_error(sb, "rules/bomb.lua", "return string.rep('x', 1e9)",
-                 "rules/bomb.lua: not enough memory (limit 8 MB)", NULL);
-    expect_error(sb, "rules/bomb.lua", "return ('x'):rep(1e9)", "not enough memory", NULL);
+                 "rules/bomb.lua: not enough memory (limit 8 MB)", (const char *)NULL);
+    expect_error(sb, "rules/bomb.lua", "return ('x'):rep(1e9)", "not enough memory", (const char *)NULL);
     assert_true(sandbox_memory(sb) < before + 65536);
     expect_true(sb, "return #string.rep('x', 1000) == 1000");
     sandbox_free(sb);
@@ -343,7 +343,7 @@ static void growing_table_is_stopped_by_the_memory_ceiling(void **state)
     (void)state;
     sandbox_t *sb = make(1000000000L, (size_t)4 << 20);
     expect_error(sb, "rules/grow.lua", "local t = {} for i = 1, 1e9 do t[i] = {i} end",
-                 "rules/grow.lua: not enough memory (limit 4 MB)", NULL);
+                 "rules/grow.lua: not enough memory (limit 4 MB)", (const char *)NULL);
     assert_true(sandbox_memory(sb) < ((size_t)1 << 20));
     expect_true(sb, "local t = {} for i = 1, 1000 do t[i] = {i} end return #t == 1000");
     sandbox_free(sb);
@@ -380,8 +380,8 @@ static void runtime_error_names_chunk_and_line_with_short_traceback(void **state
     sandbox_t *sb = make(0, 0);
     expect_error(sb, "rules/x.lua", "local t = nil\nreturn t.field",
                  "rules/x.lua:2: attempt to index a nil value", "\nstack traceback:\n\t",
-                 NULL);
-    err_t e;
+                 (const char *)NULL);
+    err_t e = {{0}};
     assert_int_equal(run(sb, "rules/deep.lua",
                          "local function f(n) if n == 0 then error('deep') end return 1 + f(n - 1) end\n"
                          "f(50)", 0, &e), -1);
@@ -398,13 +398,13 @@ static void non_string_errors_become_readable(void **state)
     (void)state;
     sandbox_t *sb = make(0, 0);
     expect_error(sb, "rules/obj.lua", "\nerror({})",
-                 "rules/obj.lua:2: (error object is a table value)", NULL);
+                 "rules/obj.lua:2: (error object is a table value)", (const char *)NULL);
     expect_error(sb, "rules/nil.lua", "error(nil)",
-                 "rules/nil.lua:1: (error object is a nil value)", NULL);
+                 "rules/nil.lua:1: (error object is a nil value)", (const char *)NULL);
     expect_error(sb, "rules/ts.lua",
                  "error(setmetatable({}, {__tostring = function() return 'custom' end}))",
-                 "custom", NULL);
-    expect_error(sb, "rules/num.lua", "error(42)", "42", NULL);
+                 "custom", (const char *)NULL);
+    expect_error(sb, "rules/num.lua", "error(42)", "42", (const char *)NULL);
     sandbox_free(sb);
 }
 
@@ -428,7 +428,7 @@ static void one_envs_globals_are_invisible_to_another(void **state)
     (void)state;
     sandbox_t *sb = make(0, 0);
     lua_State *L = sandbox_lua(sb);
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(run(sb, "a.lua", "secret = 42 string = 'mine' return secret", 1, &e), 0);
     assert_int_equal(lua_tointeger(L, -1), 42);
     lua_pop(L, 1);
@@ -443,12 +443,12 @@ static void library_tables_are_read_only(void **state)
     (void)state;
     sandbox_t *sb = make(0, 0);
     expect_error(sb, "rules/w.lua", "string.upper = function() return 'pwned' end",
-                 "rules/w.lua:1: attempt to modify read-only table", NULL);
-    expect_error(sb, "rules/w.lua", "math.floor = nil", "read-only", NULL);
-    expect_error(sb, "rules/w.lua", "os.time = nil", "read-only", NULL);
-    expect_error(sb, "rules/w.lua", "table.insert(string, 1)", "read-only", NULL);
-    expect_error(sb, "rules/w.lua", "rawset(string, 'upper', print)", "read-only", NULL);
-    expect_error(sb, "rules/w.lua", "setmetatable(string, nil)", "protected metatable", NULL);
+                 "rules/w.lua:1: attempt to modify read-only table", (const char *)NULL);
+    expect_error(sb, "rules/w.lua", "math.floor = nil", "read-only", (const char *)NULL);
+    expect_error(sb, "rules/w.lua", "os.time = nil", "read-only", (const char *)NULL);
+    expect_error(sb, "rules/w.lua", "table.insert(string, 1)", "read-only", (const char *)NULL);
+    expect_error(sb, "rules/w.lua", "rawset(string, 'upper', print)", "read-only", (const char *)NULL);
+    expect_error(sb, "rules/w.lua", "setmetatable(string, nil)", "protected metatable", (const char *)NULL);
     expect_true(sb, "return string.upper('a') == 'A' and ('a'):upper() == 'A'");
     expect_true(sb, "local n = 0 for k, v in pairs(string) do "
                     "  if k == 'upper' and v('b') == 'B' then n = n + 1 end end "
@@ -464,8 +464,8 @@ static void string_metatable_does_not_expose_the_string_table(void **state)
     sandbox_t *sb = make(0, 0);
     expect_true(sb, "local mt = getmetatable('') "
                     "return type(mt) == 'table' and mt.__index.upper == string.upper");
-    expect_error(sb, "rules/mt.lua", "getmetatable('').__index.upper = nil", "read-only", NULL);
-    expect_error(sb, "rules/mt.lua", "getmetatable('').__index = {}", "read-only", NULL);
+    expect_error(sb, "rules/mt.lua", "getmetatable('').__index.upper = nil", "read-only", (const char *)NULL);
+    expect_error(sb, "rules/mt.lua", "getmetatable('').__index = {}", "read-only", (const char *)NULL);
     expect_true(sb, "return ('x'):upper() == 'X'");
     sandbox_free(sb);
 }
@@ -485,10 +485,10 @@ static void globals_set_by_the_host_are_read_only_all_the_way_down(void **state)
     sandbox_set_global(sb, "vane");
     expect_true(sb, "return vane.version == 1 and vane.inner.name == 'v' "
                     "and vane.inner == vane.inner");
-    expect_error(sb, "rules/v.lua", "vane.version = 2", "read-only", NULL);
-    expect_error(sb, "rules/v.lua", "vane.inner.name = 'x'", "read-only", NULL);
+    expect_error(sb, "rules/v.lua", "vane.version = 2", "read-only", (const char *)NULL);
+    expect_error(sb, "rules/v.lua", "vane.inner.name = 'x'", "read-only", (const char *)NULL);
     expect_error(sb, "rules/v.lua", "for _, t in pairs(vane) do "
-                 "  if type(t) == 'table' then t.name = 'x' end end", "read-only", NULL);
+                 "  if type(t) == 'table' then t.name = 'x' end end", "read-only", (const char *)NULL);
     expect_true(sb, "vane = 'shadow' return vane == 'shadow'");
     expect_true(sb, "return vane.inner.name == 'v'");
     sandbox_free(sb);
@@ -500,9 +500,9 @@ static void gc_metamethods_are_refused(void **state)
     sandbox_t *sb = make(100000, 0);
     expect_error(sb, "rules/gc.lua",
                  "setmetatable({}, {__gc = function() while true do end end})",
-                 "__gc metamethods are not allowed", NULL);
+                 "__gc metamethods are not allowed", (const char *)NULL);
     expect_error(sb, "rules/gc.lua", "local mt = {__gc = false} setmetatable({}, mt)",
-                 "__gc", NULL);
+                 "__gc", (const char *)NULL);
     expect_true(sb, "return getmetatable(setmetatable({}, {__index = {a = 1}})).__index.a == 1");
     sandbox_free(sb);
 }
@@ -527,7 +527,7 @@ static void call_passes_arguments_and_results_and_cleans_the_stack(void **state)
     (void)state;
     sandbox_t *sb = make(0, 0);
     lua_State *L = sandbox_lua(sb);
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(run(sb, "f.lua", "return function(a, b) return a + b, a * b end", 1, &e), 0);
     lua_pushinteger(L, 3);
     lua_pushinteger(L, 4);

@@ -26,7 +26,7 @@ static int setup(void **state)
     strcpy(f->dir, "/tmp/vane-test-store-XXXXXX");
     assert_non_null(mkdtemp(f->dir));
     snprintf(f->path, sizeof f->path, "%s/vane.db", f->dir);
-    err_t e;
+    err_t e = {{0}};
     f->st = store_open(f->path, &e);
     assert_non_null(f->st);
     *state = f;
@@ -54,7 +54,7 @@ static void migrations_bring_a_new_database_to_the_latest_version(void **state)
 static void reopening_a_migrated_database_keeps_its_data(void **state)
 {
     fixture_t *f = *state;
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(store_item_put(f->st, "s", "k", "{\"a\":1}", "2024-01-01T00:00:00Z", &e), -1);
     source_state_t ss;
     assert_int_equal(store_source_get(f->st, "s", "http://x/", &ss, &e), 0);
@@ -80,7 +80,7 @@ static void a_database_from_a_newer_vane_is_refused(void **state)
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db, "PRAGMA user_version = 999", NULL, NULL, NULL), SQLITE_OK);
     sqlite3_close(db);
-    err_t e;
+    err_t e = {{0}};
     store_t *st = store_open(f->path, &e);
     assert_null(st);
     assert_non_null(strstr(e.msg, "newer"));
@@ -89,7 +89,7 @@ static void a_database_from_a_newer_vane_is_refused(void **state)
 
 static void store_event(store_t *st, const char *key, long long *id)
 {
-    err_t e;
+    err_t e = {{0}};
     store_event_t ev = {.run_id = 0, .source = "s", .key = (char *)key, .change = "new",
                         .item = "{}", .observed_at = "2024-01-01T00:00:00Z"};
     assert_int_equal(store_event_add(st, &ev, &e), 0);
@@ -99,7 +99,7 @@ static void store_event(store_t *st, const char *key, long long *id)
 static void a_flag_with_the_same_dedup_key_is_recorded_once(void **state)
 {
     fixture_t *f = *state;
-    err_t e;
+    err_t e = {{0}};
     source_state_t ss;
     assert_int_equal(store_source_get(f->st, "s", "http://x/", &ss, &e), 0);
     source_state_free(&ss);
@@ -123,7 +123,7 @@ static void a_flag_with_the_same_dedup_key_is_recorded_once(void **state)
 static void pending_events_come_oldest_first_until_marked_evaluated(void **state)
 {
     fixture_t *f = *state;
-    err_t e;
+    err_t e = {{0}};
     long long a, b;
     store_event(f->st, "a", &a);
     store_event(f->st, "b", &b);
@@ -144,7 +144,7 @@ static void pending_events_come_oldest_first_until_marked_evaluated(void **state
 static void an_uncommitted_transaction_leaves_nothing_behind(void **state)
 {
     fixture_t *f = *state;
-    err_t e;
+    err_t e = {{0}};
     assert_int_equal(store_begin(f->st, &e), 0);
     long long id;
     store_event(f->st, "gone", &id);
@@ -159,7 +159,7 @@ static void an_uncommitted_transaction_leaves_nothing_behind(void **state)
 static void the_outbox_keeps_a_row_pending_until_it_is_sent(void **state)
 {
     fixture_t *f = *state;
-    err_t e;
+    err_t e = {{0}};
     long long ev;
     store_event(f->st, "k", &ev);
     store_flag_t fl = {.event_id = ev, .rule = "r", .severity = "low", .message = "hello",
@@ -187,7 +187,7 @@ static void the_outbox_keeps_a_row_pending_until_it_is_sent(void **state)
 static void source_health_counts_failures_and_resets_on_success(void **state)
 {
     fixture_t *f = *state;
-    err_t e;
+    err_t e = {{0}};
     source_state_t ss;
     assert_int_equal(store_source_get(f->st, "s", "http://x/", &ss, &e), 0);
     assert_int_equal(ss.failures, 0);
