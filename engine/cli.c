@@ -12,7 +12,9 @@
 
 #include "clock.h"
 #include "config.h"
+#include "buf.h"
 #include "extract.h"
+#include "json.h"
 #include "rules.h"
 #include "run.h"
 #include "store.h"
@@ -89,6 +91,31 @@ static const char *db_path(const cli_t *c, const config_t *cfg)
     return cfg ? cfg->database : "vane.db";
 }
 
+/* Print a problem: "vane: MESSAGE" for people, or a JSON object with the
+ * file and line split out when the message starts with "FILE:LINE: ". */
+static void print_problem(const cli_t *c, FILE *to, const char *msg)
+{
+    if (!c->json) {
+        fprintf(to, "%s%s\n", to == stderr ? "vane: " : "", msg);
+        return;
+    }
+    buf_t b = {0};
+    const char *colon = strchr(msg, ':');
+    char *end = NULL;
+    long line = colon ? strtol(colon + 1, &end, 10) : 0;
+    buf_puts(&b, "{");
+    if (colon && end && end != colon + 1 && end[0] == ':' && line > 0) {
+        buf_puts(&b, "\"file\":");
+        json_put_string(&b, msg, (size_t)(colon - msg));
+        buf_printf(&b, ",\"line\":%ld,", line);
+    }
+    buf_puts(&b, "\"message\":");
+    json_put_string(&b, msg, strlen(msg));
+    buf_puts(&b, "}");
+    printf("%s\n", buf_str(&b));
+    buf_free(&b);
+}
+
 /* ---- run ----------------------------------------------------------------------- */
 
 static int cmd_run(cli_t *c)
@@ -131,9 +158,13 @@ static int cmd_check(cli_t *c)
     if (!rules)
         errlist_add(&errs, "%s", e.msg);
     for (size_t i = 0; i < errs.len; i++)
-        fprintf(stderr, "vane: %s\n", errs.msgs[i]);
+        print_problem(c, stderr, errs.msgs[i]);
     int code = errs.len ? RUN_USAGE : RUN_OK;
-    if (code == RUN_OK && !c->quiet)
+    if (c->json)
+        printf("{\"ok\":%s,\"problems\":%zu,\"sources\":%zu,\"rules\":%zu,\"channels\":%zu}\n",
+               code == RUN_OK ? "true" : "false", errs.len, cfg.n_sources,
+               rules ? rules_count(rules) : 0, cfg.n_channels);
+    else if (code == RUN_OK && !c->quiet)
         printf("%s: ok: %zu sources, %zu rules, %zu channels\n", cfg.path, cfg.n_sources,
                rules ? rules_count(rules) : 0, cfg.n_channels);
     rules_free(rules);
@@ -147,8 +178,7 @@ static int cmd_check(cli_t *c)
 
 static void print_failure(void *ud, const char *line)
 {
-    (void)ud;
-    printf("%s\n", line);
+    print_problem(ud, stdout, line);
 }
 
 static int cmd_test(cli_t *c)
@@ -161,14 +191,22 @@ static int cmd_test(cli_t *c)
     rules_t *rules = rules_load(&cfg, &errs, &e);
     long passed = 0, failed = 0;
     for (size_t i = 0; i < errs.len; i++) {
-        printf("%s\n", errs.msgs[i]);
+        print_problem(c, stdout, errs.msgs[i]);
         failed++;
     }
-    if (rules)
-        rules_test(rules, c->names, c->n_names, print_failure, NULL, &passed, &failed);
+    if (rules) {
+        long p = 0, f = 0;
+        rules_test(rules, c->names, c->n_names, print_failure, c, &p, &f);
+        passed += p;
+        failed += f;
+    } else {
+        print_problem(c, stdout, e.msg);
+        failed++;
+    }
+    if (c->json)
+        printf("{\"passed\":%ld,\"failed\":%ld}\n", passed, failed);
     else
-        printf("%s\n", e.msg), failed++;
-    printf("%ld passed, %ld failed\n", passed, failed);
+        printf("%ld passed, %ld failed\n", passed, failed);
     rules_free(rules);
     errlist_free(&errs);
     config_free(&cfg);
