@@ -1,0 +1,298 @@
+"""vanetest.py — helpers for vane's end-to-end tests.
+
+Everything is real: the `vane` binary named by $VANE_BIN, a fixture HTTP
+server on 127.0.0.1 (tests/fixture_server.py), SQLite files in a temporary
+monitor folder. Nothing here talks to any other machine.
+
+    class T(VaneCase):
+        def test_x(self):
+            m = self.monitor()                  # temp folder + server + vane.lua
+            m.step(1)                           # serve t1.xml, run --all --now …
+            r = m.vane("flags", "--json")
+"""
+
+import json
+import os
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import unicodedata
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tests"))
+
+from fixture_server import FixtureServer  # noqa: E402
+
+FIXTURES = os.path.join(TOP, "tests", "fixtures", "travel_advisories")
+SHIPPED_RULES = os.path.join(TOP, "rules")
+ADVISORY_PATH = "/travel_advisories.xml"
+SOURCE_ID = "travel-advisories"
+
+# MANIFEST.md: step -> (--now, travel advisories snapshot)
+STEPS = {
+    1: ("2024-11-20T23:00:00Z", "t1.xml"),
+    2: ("2024-11-22T23:00:00Z", "t2.xml"),
+    3: ("2024-11-27T23:30:00Z", "t3.xml"),
+    4: ("2024-12-03T23:00:00Z", "t4.xml"),
+}
+
+LEVEL_RULE = "advisory-level-change"
+NOTATION_RULE = "advisory-notation-change"
+
+DEFAULT_TIMEOUT = float(os.environ.get("VANE_TEST_TIMEOUT", "120"))
+
+
+def vane_bin():
+    b = os.environ.get("VANE_BIN")
+    if not b:
+        raise unittest.SkipTest("VANE_BIN is not set (run through tests/e2e/run.py --bin PATH)")
+    return os.path.abspath(b)
+
+
+def lua_str(s):
+    """A Lua string literal for s."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def lua_value(v):
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (int, float)):
+        return repr(v)
+    if isinstance(v, str):
+        return lua_str(v)
+    if isinstance(v, (list, tuple)):
+        return "{ " + ", ".join(lua_value(x) for x in v) + " }"
+    if isinstance(v, dict):
+        return "{ " + ", ".join("%s = %s" % (k, lua_value(x)) for k, x in v.items()) + " }"
+    raise TypeError("no Lua form for %r" % (v,))
+
+
+def fold(s):
+    """Lower case without accents: "São Tomé" -> "sao tome"."""
+    s = unicodedata.normalize("NFKD", s or "")
+    return "".join(c for c in s if not unicodedata.combining(c)).lower()
+
+
+def parse_json_lines(text, what="output"):
+    """Every non-empty line must be one JSON object."""
+    out = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            raise AssertionError("%s line %d is not JSON (%s): %r" % (what, n, e, line))
+        if not isinstance(obj, dict):
+            raise AssertionError("%s line %d is not a JSON object: %r" % (what, n, line))
+        out.append(obj)
+    return out
+
+
+def shipped_rule_ids():
+    """The ids the shipped rule files declare (by reading their text)."""
+    ids = {}
+    if not os.path.isdir(SHIPPED_RULES):
+        return ids
+    for name in sorted(os.listdir(SHIPPED_RULES)):
+        if name.endswith(".lua"):
+            with open(os.path.join(SHIPPED_RULES, name), encoding="utf-8") as f:
+                m = re.search(r'\bid\s*=\s*["\']([^"\']+)["\']', f.read())
+            if m:
+                ids[m.group(1)] = name
+    return ids
+
+
+def describe(r):
+    return "exit %s\n--- stdout ---\n%s\n--- stderr ---\n%s" % (r.returncode, r.stdout, r.stderr)
+
+
+class Monitor:
+    """A monitor folder in a temp dir, served by its own fixture server."""
+
+    def __init__(self, case, rules=None, sources=None, settings=None, serve_dir=FIXTURES):
+        self.case = case
+        self.dir = tempfile.mkdtemp(prefix="vane-e2e-")
+        self.server = FixtureServer(serve_dir)
+        self.port = self.server.start()
+        self.config = os.path.join(self.dir, "vane.lua")
+        self.db = os.path.join(self.dir, "vane.db")
+        self.rules = rules if rules is not None else [SHIPPED_RULES]
+        self.settings = settings
+        self.sources = sources if sources is not None else [self.advisory_source()]
+        self.write_config()
+
+    # ---- set-up --------------------------------------------------------------
+    def advisory_source(self, id=SOURCE_ID, query="", **extra):
+        src = {"id": id, "url": self.server.url(ADVISORY_PATH) + query,
+               "script": "travel_advisories", "every": "1h", "timeout": "20s",
+               "max_bytes": "5MB", "removals": True, "ignore": ["published"]}
+        src.update(extra)
+        return src
+
+    def write_config(self, text=None):
+        """Write vane.lua from the monitor's settings (or the given text)."""
+        if text is None:
+            lines = ['database "vane.db"',
+                     "rules " + lua_value(list(self.rules))]
+            if self.settings:
+                lines.append("settings " + lua_value(self.settings))
+            for s in self.sources:
+                lines.append("source " + lua_value(s))
+            text = "\n".join(lines) + "\n"
+        with open(self.config, "w", encoding="utf-8") as f:
+            f.write(text)
+        return self.config
+
+    def rules_copy(self, extra=None, name="rules"):
+        """A rules/ folder in the monitor with copies of the shipped rules and
+        the given extra files {name.lua: text}; the config then uses it."""
+        d = os.path.join(self.dir, name)
+        os.makedirs(d, exist_ok=True)
+        if os.path.isdir(SHIPPED_RULES):
+            for f in os.listdir(SHIPPED_RULES):
+                if f.endswith(".lua"):
+                    shutil.copy(os.path.join(SHIPPED_RULES, f), d)
+        for fname, text in (extra or {}).items():
+            with open(os.path.join(d, fname), "w", encoding="utf-8") as f:
+                f.write(text)
+        self.rules = [name]
+        self.write_config()
+        return d
+
+    def serve(self, snapshot, path=ADVISORY_PATH):
+        self.server.alias(path, snapshot)
+
+    def close(self):
+        self.server.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # ---- running vane ----------------------------------------------------------
+    def argv(self, *args, db=None):
+        a = [vane_bin(), "-c", self.config]
+        if db:
+            a += ["--db", db]
+        return a + list(args)
+
+    def vane(self, *args, db=None, timeout=DEFAULT_TIMEOUT, env=None):
+        """Run vane with the monitor's config; returns CompletedProcess (text)."""
+        e = dict(os.environ)
+        if env:
+            e.update(env)
+        try:
+            return subprocess.run(self.argv(*args, db=db), cwd=self.dir, env=e,
+                                  stdin=subprocess.DEVNULL, capture_output=True,
+                                  text=True, errors="replace", timeout=timeout)
+        except subprocess.TimeoutExpired as ex:
+            raise AssertionError("vane %s did not finish in %ss\nstdout: %s\nstderr: %s"
+                                 % (" ".join(args), timeout, ex.stdout, ex.stderr))
+
+    def popen(self, *args, db=None):
+        return subprocess.Popen(self.argv(*args, db=db), cwd=self.dir,
+                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, errors="replace")
+
+    def run(self, now, *extra, db=None, expect=0, json_out=True, timeout=DEFAULT_TIMEOUT):
+        """`vane run --all --now NOW [--json]`; asserts the exit code (None: any)."""
+        args = ["run", "--all", "--now", now] + (["--json"] if json_out else []) + list(extra)
+        r = self.vane(*args, db=db, timeout=timeout)
+        if expect is not None:
+            self.case.assertEqual(r.returncode, expect, "vane %s\n%s" % (" ".join(args), describe(r)))
+        r.flags = parse_json_lines(r.stdout, "vane run --json stdout") if json_out else None
+        return r
+
+    def step(self, n, *extra, db=None, expect=0, json_out=True):
+        """Serve step n's snapshot and run that step."""
+        now, snap = STEPS[n]
+        self.serve(snap)
+        return self.run(now, *extra, db=db, expect=expect, json_out=json_out)
+
+    def query(self, what, *extra, db=None):
+        """`vane flags|events|sources|runs --json …` parsed; asserts exit 0."""
+        r = self.vane(what, "--json", *extra, db=db)
+        self.case.assertEqual(r.returncode, 0, "vane %s --json\n%s" % (what, describe(r)))
+        return parse_json_lines(r.stdout, "vane %s --json" % what)
+
+    def flags(self, *extra, db=None):
+        return self.query("flags", *extra, db=db)
+
+    def events(self, *extra, db=None):
+        return self.query("events", *extra, db=db)
+
+    # ---- the database directly ------------------------------------------------
+    def sql(self, query, params=(), db=None):
+        con = sqlite3.connect("file:%s?mode=ro" % (db or self.db), uri=True, timeout=10)
+        try:
+            return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    def table_columns(self, table, db=None):
+        rows = self.sql("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (table,), db=db)
+        if not rows:
+            return []
+        return [r[1] for r in self.sql("PRAGMA table_info(%s)" % table, db=db)]
+
+    def copy_db(self, dest, db=None):
+        """A consistent copy of the database (SQLite's backup API)."""
+        src = sqlite3.connect(db or self.db, timeout=10)
+        dst = sqlite3.connect(dest)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        return dest
+
+
+class VaneCase(unittest.TestCase):
+    """A TestCase with monitors that clean up after themselves."""
+
+    maxDiff = None
+
+    def monitor(self, **kw):
+        m = Monitor(self, **kw)
+        self.addCleanup(m.close)
+        return m
+
+    # ---- assertions on flags ------------------------------------------------
+    def country_of(self, message, countries):
+        f = fold(message)
+        hits = [c for c in countries if fold(c) in f]
+        return hits[0] if len(hits) == 1 else None
+
+    def assertExit(self, r, code, what=""):
+        self.assertEqual(r.returncode, code, "%s\n%s" % (what, describe(r)))
+
+    def stderr_lines(self, r):
+        return [l for l in r.stderr.splitlines() if l.strip()]
+
+
+def wait_for(pred, timeout=10.0, interval=0.02):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if pred():
+            return True
+        time.sleep(interval)
+    return pred()
+
+
+def kill_process(p):
+    """SIGKILL a Popen we started and reap it."""
+    if p.poll() is None:
+        try:
+            p.send_signal(signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    try:
+        return p.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        return "", ""
