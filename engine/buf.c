@@ -87,6 +87,33 @@ char *buf_steal(buf_t *b)
     return p;
 }
 
+int buf_read_file(buf_t *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return -1;
+    char chunk[8192];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = buf_append(b, chunk, n);
+    if (ferror(f))
+        rc = -1;
+    fclose(f);
+    return rc;
+}
+
+char *buf_read_all(const char *path, size_t *len)
+{
+    buf_t b = {0};
+    if (buf_read_file(&b, path) != 0) {
+        buf_free(&b);
+        return NULL;
+    }
+    *len = b.len;
+    return buf_steal(&b);
+}
+
 const char *buf_str(const buf_t *b)
 {
     return b->p ? b->p : "";

@@ -24,6 +24,13 @@ void buf_free(buf_t *b);
 /* Hand the bytes over to the caller (free() them); the buffer becomes empty.
  * Never NULL unless memory ran out. */
 char *buf_steal(buf_t *b);
+/* Append the whole file at path. Returns 0, or -1 (errno says why). */
+int buf_read_file(buf_t *b, const char *path);
+
+/* The whole file at path as a NUL-terminated string to free(), its length
+ * in *len; NULL if it cannot be read. */
+char *buf_read_all(const char *path, size_t *len);
+
 /* The contents as a C string ("" for an empty buffer). */
 const char *buf_str(const buf_t *b);
 

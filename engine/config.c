@@ -508,26 +508,6 @@ static int l_env(lua_State *L)
 
 /* ---- loading ------------------------------------------------------------------ */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf_t b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        buf_free(&b);
-        return NULL;
-    }
-    *len = b.len;
-    return buf_steal(&b);
-}
-
 static void set_helper(lua_State *L, int env, loader_t *ld, const char *name, lua_CFunction fn)
 {
     lua_pushlightuserdata(L, ld);
@@ -568,7 +548,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
     cfg->dir = dir_of(path);
     loader_t ld = {.cfg = cfg, .errs = errs, .chunk = path};
     size_t before = errs->len, len = 0;
-    char *src = read_file(path, &len);
+    char *src = buf_read_all(path, &len);
     if (!src) {
         errlist_add(errs, "%s: cannot read the configuration: %m", path);
         config_free(cfg);

@@ -58,21 +58,6 @@ static int valid_name(const char *name)
     return 1;
 }
 
-static char *read_whole(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf_t b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_steal(&b);
-}
-
 /* Compile and run the script's chunk; leaves the function it returns. */
 static int load_script(extract_t *x, const char *name, const char *src, size_t len,
                        const char *chunk, err_t *e)
@@ -111,7 +96,7 @@ int extract_prepare(extract_t *x, const char *name, err_t *e)
     snprintf(chunk, sizeof chunk, "scripts/%s.lua", name);
     snprintf(path, sizeof path, "%s/%s", x->dir, chunk);
     size_t len;
-    char *src = read_whole(path, &len);
+    char *src = buf_read_all(path, &len);
     int rc;
     if (src) {
         rc = load_script(x, name, src, len, chunk, e);

@@ -66,21 +66,6 @@ static char **lua_files(const char *dir)
     return names;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    buf_t b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_steal(&b);
-}
-
 static void rule_free(rule_t *r)
 {
     free(r->id);
@@ -156,7 +141,7 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
     buf_printf(&chunk, "%s/%s", base, file);
     r.chunk = buf_steal(&chunk);
     size_t len;
-    r.source_text = slurp(path, &len);
+    r.source_text = buf_read_all(path, &len);
     int rc;
     if (!r.source_text) {
         rc = err_set(e, "%s: cannot read %s", r.chunk, path);
