@@ -26,8 +26,8 @@ typedef struct loader {
     const char *chunk;     /* the file name used in messages */
     int have_rules;
     size_t cap_sources, cap_channels;
-    errlist_t seen;        /* "source:ID" / "channel:ID" declared so far, even rejected ones */
-    int *seen_lines;
+    lua_State *L;
+    int seen;              /* registry ref: "source:ID" -> line, even for rejected ones */
 } loader_t;
 
 static const char *const severities[] = {"info", "low", "medium", "high", "critical"};
@@ -243,17 +243,19 @@ static int valid_id(const char *id)
  * duplicate is reported even when the first one had another mistake. */
 static int declared_before(loader_t *ld, const char *kind, const char *id, int line)
 {
-    char name[512];
-    snprintf(name, sizeof name, "%s:%s", kind, id);
-    for (size_t i = 0; i < ld->seen.len; i++)
-        if (strcmp(ld->seen.msgs[i], name) == 0)
-            return ld->seen_lines[i];
-    int *lines = realloc(ld->seen_lines, (ld->seen.len + 1) * sizeof *lines);
-    if (!lines)
-        return 0;
-    ld->seen_lines = lines;
-    lines[ld->seen.len] = line;
-    errlist_add(&ld->seen, "%s", name);
+    lua_State *L = ld->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->seen);
+    lua_pushfstring(L, "%s:%s", kind, id);
+    lua_pushvalue(L, -1);
+    int first = lua_rawget(L, -3) == LUA_TNUMBER ? (int)lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    if (first) {
+        lua_pop(L, 2);
+        return first;
+    }
+    lua_pushinteger(L, line);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
     return 0;
 }
 
@@ -308,7 +310,8 @@ static void check_url(decl_t *d, const char *url)
     if (!url) {
         PROBLEM(d->ld, d->line, "%s: missing url", d->what);
         d->bad = 1;
-    } else if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
+    } else if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0 &&
+               strncmp(url, "file://", 7) != 0) {
         PROBLEM(d->ld, d->line, "%s: url must start with http:// or https:// (got \"%s\")", d->what, url);
         d->bad = 1;
     }
@@ -470,29 +473,51 @@ static int l_rules(lua_State *L)
     return 0;
 }
 
+/* A whole number >= min from settings, or def when absent. */
+static long opt_count(decl_t *d, const char *name, long min, long def)
+{
+    int t = field(d, name);
+    long v = def;
+    if (t == LUA_TNUMBER && lua_isinteger(d->L, -1) && lua_tointeger(d->L, -1) >= min)
+        v = (long)lua_tointeger(d->L, -1);
+    else if (t != LUA_TNIL)
+        PROBLEM(d->ld, d->line, "settings: %s must be a whole number of at least %ld", name, min);
+    lua_pop(d->L, 1);
+    return v;
+}
+
 static int l_settings(lua_State *L)
 {
-    static const char *const known[] = {"instructions", "memory", "pattern_steps", NULL};
+    static const char *const known[] = {"instructions", "memory", "pattern_steps", "max_parallel",
+                                        "per_host", "retries", "user_agent", "connect_timeout",
+                                        "max_retry_wait", "allow_file", "failing_after", NULL};
     decl_t d;
     if (begin_decl(L, &d, "settings") != 0)
         return 0;
+    d.what = "settings";
     check_keys(&d, known);
-    sandbox_limits_t *lim = &d.ld->cfg->limits;
-    if (field(&d, "instructions") == LUA_TNUMBER && lua_tonumber(L, -1) >= 1000)
-        lim->instructions = (long)lua_tonumber(L, -1);
-    else if (!lua_isnil(L, -1))
-        PROBLEM(d.ld, d.line, "settings: instructions must be a number of at least 1000");
-    lua_pop(L, 1);
-    if (field(&d, "pattern_steps") == LUA_TNUMBER && lua_tonumber(L, -1) >= 1000)
-        lim->pattern_steps = (long)lua_tonumber(L, -1);
-    else if (!lua_isnil(L, -1))
-        PROBLEM(d.ld, d.line, "settings: pattern_steps must be a number of at least 1000");
-    lua_pop(L, 1);
+    config_t *cfg = d.ld->cfg;
+    sandbox_limits_t *lim = &cfg->limits;
+    lim->instructions = opt_count(&d, "instructions", 1000, lim->instructions);
+    lim->pattern_steps = opt_count(&d, "pattern_steps", 1000, lim->pattern_steps);
     long long mem = opt_size(&d, "memory", 0);
     if (mem > 0 && mem < (1 << 20))
         PROBLEM(d.ld, d.line, "settings: memory must be at least 1MB");
     else if (mem > 0)
         lim->memory = (size_t)mem;
+    fetch_opts_t *fo = &cfg->fetch;
+    fo->max_parallel = opt_count(&d, "max_parallel", 1, fo->max_parallel);
+    fo->per_host = opt_count(&d, "per_host", 1, fo->per_host);
+    fo->retries = opt_count(&d, "retries", 0, fo->retries);
+    fo->connect_timeout = (long)opt_duration(&d, "connect_timeout", fo->connect_timeout);
+    fo->max_retry_wait = (long)opt_duration(&d, "max_retry_wait", fo->max_retry_wait);
+    fo->allow_file = opt_bool(&d, "allow_file", fo->allow_file);
+    cfg->failing_after = (int)opt_count(&d, "failing_after", 1, cfg->failing_after);
+    char *ua = opt_string(&d, "user_agent", NULL);
+    if (ua) {
+        free((char *)fo->user_agent);
+        fo->user_agent = ua;
+    }
     return 0;
 }
 
@@ -524,6 +549,9 @@ static int run_file(loader_t *ld, const char *src, size_t len)
         return -1;
     }
     lua_State *L = sandbox_lua(sb);
+    ld->L = L;
+    lua_newtable(L);
+    ld->seen = luaL_ref(L, LUA_REGISTRYINDEX);
     sandbox_push_env(sb);
     int env = lua_gettop(L);
     set_helper(L, env, ld, "source", l_source);
@@ -547,6 +575,8 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
     cfg->path = strdup(path);
     cfg->dir = dir_of(path);
     loader_t ld = {.cfg = cfg, .errs = errs, .chunk = path};
+    cfg->fetch.retries = 2;
+    cfg->failing_after = 3;
     size_t before = errs->len, len = 0;
     char *src = buf_read_all(path, &len);
     if (!src) {
@@ -556,10 +586,12 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
     }
     run_file(&ld, src, len);
     free(src);
-    errlist_free(&ld.seen);
-    free(ld.seen_lines);
     if (!cfg->database)
         cfg->database = config_resolve(cfg->dir, "vane.db");
+    for (size_t i = 0; !cfg->fetch.allow_file && i < cfg->n_sources; i++)
+        if (strncmp(cfg->sources[i].url, "file://", 7) == 0)
+            errlist_add(errs, "%s:%d: source '%s': file:// URLs need settings { allow_file = true }",
+                        path, cfg->sources[i].line, cfg->sources[i].id);
     if (!ld.have_rules) {
         cfg->rule_dirs = malloc(sizeof *cfg->rule_dirs);
         cfg->rule_dirs[0] = config_resolve(cfg->dir, "rules");
@@ -576,6 +608,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
 
 void config_free(config_t *cfg)
 {
+    free((char *)cfg->fetch.user_agent);
     free(cfg->path);
     free(cfg->dir);
     free(cfg->database);

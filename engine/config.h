@@ -3,7 +3,10 @@
  *
  * vane.lua is Lua evaluated with only declaration helpers and `env`:
  *   database "vane.db"       rules { "rules", "/srv/more-rules" }
- *   settings { instructions = N, memory = "64MB", pattern_steps = N }
+ *   settings { instructions = N, memory = "64MB", pattern_steps = N,
+ *              max_parallel = 16, per_host = 6, retries = 2, user_agent = "…",
+ *              connect_timeout = "10s", max_retry_wait = "30s",
+ *              allow_file = false, failing_after = 3 }
  *   source { id =, url =, script =, every =, timeout =, max_bytes =,
  *            removals =, ignore = { … }, options = { … } }
  *   channel { id =, kind = "stdout" | "jsonl", path =, min_severity =,
@@ -17,6 +20,7 @@
 #include <stddef.h>
 
 #include "err.h"
+#include "fetch.h"
 #include "sandbox.h"
 
 typedef struct source_cfg {
@@ -43,6 +47,8 @@ typedef struct config {
     char **rule_dirs;     /* resolved folders */
     size_t n_rule_dirs;
     sandbox_limits_t limits;
+    fetch_opts_t fetch;   /* user_agent is owned by the config */
+    int failing_after;    /* failed runs in a row that raise source-failing */
     source_cfg_t *sources;
     size_t n_sources;
     channel_cfg_t *channels;

@@ -1,13 +1,17 @@
 /* fetch.h — getting documents over HTTP(S) with libcurl.
  *
- * One call fetches a batch of requests and reports each one as it finishes
- * through a callback, so the caller can extract and store a document while
- * others are still in flight. (Today the batch is fetched one request at a
- * time; the interface is the one the concurrent fetcher keeps.)
+ * One call fetches a batch of requests concurrently with the curl multi
+ * interface — at most max_parallel transfers at once and per_host per host,
+ * connections reused, HTTP/2 where offered, compressed bodies accepted —
+ * and reports each one through a callback as it finishes, so the caller
+ * extracts and stores a document while others are still in flight.
  *
  * Requests are conditional when an ETag or Last-Modified is known; a 304
- * comes back as not_modified. Only http and https are allowed, redirects are
- * capped, and a body larger than max_bytes is cut off with an error. */
+ * comes back as not_modified. Transient failures (timeouts, resets, 429,
+ * 502, 503, 504) are retried a few times, honouring Retry-After when it fits
+ * in max_retry_wait. Only http and https are allowed (and file with
+ * allow_file), redirects are capped, and a body larger than max_bytes is cut
+ * off with an error. */
 #ifndef VANE_FETCH_H
 #define VANE_FETCH_H
 
@@ -32,12 +36,19 @@ typedef struct fetch_res {
     char *etag, *last_modified, *content_type;
     char *effective_url;
     double seconds;
+    int attempts;           /* 1 + retries made */
     char error[512];        /* empty when the fetch succeeded */
 } fetch_res_t;
 
 typedef struct fetch_opts {
-    const char *user_agent;
-    long max_redirects;
+    const char *user_agent;    /* NULL: "vane/VERSION" */
+    long max_redirects;        /* 0: 5 */
+    long max_parallel;         /* 0: 16 */
+    long per_host;             /* 0: 4 */
+    long retries;              /* extra attempts after a transient failure; -1: 0 */
+    long max_retry_wait;       /* seconds a retry may be put off; 0: 30 */
+    long connect_timeout;      /* seconds; 0: 10 */
+    int allow_file;
 } fetch_opts_t;
 
 /* Called once per request, in completion order. res is freed after the

@@ -18,7 +18,6 @@
 #include "rules.h"
 #include "sha256.h"
 #include "store.h"
-#include "version.h"
 
 #define EVENT_BATCH 256
 
@@ -39,6 +38,8 @@ typedef struct run {
     source_run_t *due;
     size_t n_due;
     errlist_t errs, warns;
+    size_t finished;              /* sources whose fetch has ended, for the progress line */
+    int progress;                 /* show a progress line (a terminal, not -q) */
     long fetched, unchanged, failed, events, flags, delivered;
     int rule_errors, channel_errors;
 } run_t;
@@ -63,6 +64,9 @@ static void txn_rollback(run_t *r)
 
 /* ---- step 2: load ---------------------------------------------------------- */
 
+/* The configuration is loaded by the caller. Scripts and rules are loaded
+ * when first needed, so a run with nothing due and nothing pending (cron
+ * calling every minute) costs only the store's start-up. */
 static int load(run_t *r, const char *db_path, err_t *e)
 {
     r->st = store_open(db_path, e);
@@ -70,11 +74,20 @@ static int load(run_t *r, const char *db_path, err_t *e)
         return -1;
     if (r->o->dry_run && store_begin(r->st, e) != 0)
         return -1;
-    if (store_run_begin(r->st, r->now, &r->run_id, e) != 0)
-        return -1;
-    r->x = extract_new(r->cfg, e);
+    return store_run_begin(r->st, r->now, &r->run_id, e);
+}
+
+static int load_scripts(run_t *r, err_t *e)
+{
     if (!r->x)
-        return -1;
+        r->x = extract_new(r->cfg, e);
+    return r->x ? 0 : -1;
+}
+
+static int load_rules(run_t *r, err_t *e)
+{
+    if (r->rules)
+        return 0;
     size_t before = r->errs.len;
     r->rules = rules_load(r->cfg, &r->errs, e);
     if (!r->rules)
@@ -96,11 +109,15 @@ static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *s
     return r->o->all || !st->next_due || strcmp(st->next_due, r->now) <= 0;
 }
 
+/* One transaction for all sources' rows: a thousand sources must not cost
+ * a thousand commits. */
 static int choose_due(run_t *r, err_t *e)
 {
     r->due = calloc(r->cfg->n_sources + 1, sizeof *r->due);
     if (!r->due)
         return err_set(e, "out of memory");
+    if (txn_begin(r, e) != 0)
+        return -1;
     for (size_t i = 0; i < r->cfg->n_sources; i++) {
         const source_cfg_t *s = &r->cfg->sources[i];
         source_run_t *d = &r->due[r->n_due];
@@ -111,13 +128,15 @@ static int choose_due(run_t *r, err_t *e)
             continue;
         }
         d->cfg = s;
+        if (load_scripts(r, e) != 0)
+            return -1;
         err_t se;
         d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
         if (!d->script_ok)
             errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
         r->n_due++;
     }
-    return 0;
+    return txn_commit(r, e);
 }
 
 /* ---- steps 4 and 5: extract, diff, store ---------------------------------- */
@@ -137,6 +156,57 @@ static void next_due(const run_t *r, const source_run_t *d, int ok, char out[32]
     (void)r;
 }
 
+/* Raise a built-in flag about a source's health (source-failing,
+ * source-empty) inside the caller's transaction, and set the marker that
+ * keeps it to once per episode. */
+static int health_flag(run_t *r, const source_run_t *d, const char *rule, const char *severity,
+                       const char *marker, const char *message, err_t *e)
+{
+    buf_t dedup = {0};
+    buf_printf(&dedup, "%s\x1f%s\x1f%s", rule, d->cfg->id, r->now);
+    store_flag_t f = {.run_id = r->run_id, .rule = rule, .severity = severity, .message = message,
+                      .source = d->cfg->id, .observed_at = r->now, .created_at = r->now,
+                      .dedup = buf_str(&dedup)};
+    int inserted = 0;
+    int rc = store_flag_add(r->st, &f, &inserted, e);
+    if (rc == 0 && inserted) {
+        r->flags++;
+        if (!r->o->no_alerts)
+            rc = alert_route(r->st, r->cfg, &f, e);
+    }
+    if (rc == 0)
+        rc = store_source_mark(r->st, d->cfg->id, marker, 1, e);
+    buf_free(&dedup);
+    return rc;
+}
+
+/* After this failure, has the source failed often enough to be flagged? */
+static int maybe_flag_failing(run_t *r, const source_run_t *d, const char *why, err_t *e)
+{
+    int failures = d->state.failures + 1;
+    if (failures < r->cfg->failing_after || d->state.failing_flagged)
+        return 0;
+    buf_t msg = {0};
+    buf_printf(&msg, "source %s has failed %d runs in a row: %s", d->cfg->id, failures, why);
+    int rc = health_flag(r, d, "source-failing", "high", "failing_flagged", buf_str(&msg), e);
+    buf_free(&msg);
+    return rc;
+}
+
+/* A source that used to yield items yielded none: a redesigned page that
+ * broke its script, most likely. */
+static int maybe_flag_empty(run_t *r, const source_run_t *d, size_t n, err_t *e)
+{
+    if (n > 0 || d->state.items <= 0 || d->state.empty_flagged)
+        return 0;
+    buf_t msg = {0};
+    buf_printf(&msg, "source %s yielded no items (it had %ld); its page or its script may have changed",
+               d->cfg->id, d->state.items);
+    int rc = health_flag(r, d, "source-empty", "medium", "empty_flagged", buf_str(&msg), e);
+    buf_free(&msg);
+    return rc;
+}
+
 /* Record a failed attempt (its own small transaction). */
 static void source_failed(run_t *r, source_run_t *d, long status, const char *why)
 {
@@ -148,7 +218,7 @@ static void source_failed(run_t *r, source_run_t *d, long status, const char *wh
     errlist_add(&r->errs, "source %s: %s", d->cfg->id, why);
     r->failed++;
     if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
-        txn_commit(r, &e) != 0) {
+        maybe_flag_failing(r, d, why, &e) != 0 || txn_commit(r, &e) != 0) {
         txn_rollback(r);
         errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
     }
@@ -215,6 +285,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc == 0)
         rc = store_source_record(r->st, d->cfg->id, &o, e);
     if (rc == 0)
+        rc = maybe_flag_empty(r, d, n, e);
+    if (rc == 0)
         rc = txn_commit(r, e);
     if (rc != 0)
         txn_rollback(r);
@@ -242,10 +314,24 @@ static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
 }
 
 /* The fetcher's callback: steps 4 and 5 for one finished transfer. */
+static void show_progress(const run_t *r)
+{
+    if (r->progress)
+        fprintf(r->o->err, "\rvane: fetched %zu/%zu, %ld failed ", r->finished, r->n_due, r->failed);
+}
+
+static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res);
+
 static void on_fetched(void *ud, const fetch_req_t *req, fetch_res_t *res)
 {
     run_t *r = ud;
-    source_run_t *d = req->ud;
+    r->finished++;
+    process(r, req->ud, req, res);
+    show_progress(r);
+}
+
+static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res)
+{
     if (res->error[0])
         return source_failed(r, d, res->status, res->error);
     char hash[65];
@@ -284,8 +370,10 @@ static int fetch_due(run_t *r, err_t *e)
                                   .timeout = (long)d->cfg->timeout,
                                   .max_bytes = d->cfg->max_bytes, .ud = d};
     }
-    fetch_opts_t fo = {"vane/" VANE_VERSION, 5};
-    int rc = fetch_all(reqs, n, &fo, on_fetched, r, e);
+    r->progress = !r->o->quiet && n > 0 && isatty(fileno(r->o->err));
+    int rc = fetch_all(reqs, n, &r->cfg->fetch, on_fetched, r, e);
+    if (r->progress)
+        fputs("\r\033[K", r->o->err);
     free(reqs);
     return rc;
 }
@@ -333,7 +421,9 @@ static long evaluate_batch(run_t *r, err_t *e)
     size_t n;
     if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
         return -1;
-    int rc = n ? txn_begin(r, e) : 0;
+    int rc = n ? load_rules(r, e) : 0;
+    if (rc == 0 && n)
+        rc = txn_begin(r, e);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         flagging_t fl = {r, &evs[i], 0, e};
         int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
@@ -466,8 +556,11 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         rc = evaluate_rules(&r, &e);
     if (rc == 0)
         rc = deliver(&r, &e);
-    if (rc != 0)
+    if (rc != 0) {
         errlist_add(&r.errs, "%s", e.msg);
+        if (r.st && !o->dry_run)
+            store_rollback(r.st);
+    }
     code = rc != 0 ? RUN_FAILED : exit_status(&r);
     /* 8. record the run and report */
     if (r.st && r.run_id)

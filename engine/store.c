@@ -15,7 +15,7 @@
 
 enum {
     S_BEGIN, S_COMMIT, S_ROLLBACK,
-    S_SOURCE_UPSERT, S_SOURCE_GET, S_SOURCE_RECORD,
+    S_SOURCE_UPSERT, S_SOURCE_GET, S_SOURCE_RECORD, S_SOURCE_FAILING, S_SOURCE_EMPTY,
     S_DOCUMENT_ADD,
     S_ITEMS_LOAD, S_ITEM_PUT, S_ITEM_REMOVED,
     S_EVENT_ADD, S_EVENTS_PENDING, S_EVENT_EVALUATED,
@@ -33,7 +33,8 @@ static const char *const statement_sql[S_COUNT] = {
         "ON CONFLICT(id) DO UPDATE SET url = excluded.url WHERE url IS NOT excluded.url",
     [S_SOURCE_GET] =
         "SELECT baselined, etag, last_modified, body_hash, last_attempt, last_success, "
-        "next_due, failures FROM sources WHERE id = ?1",
+        "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged "
+        "FROM sources WHERE id = ?1",
     [S_SOURCE_RECORD] =
         "UPDATE sources SET last_attempt = ?2, last_status = ?3, last_error = ?4, "
         "failures = CASE WHEN ?5 THEN 0 ELSE failures + 1 END, "
@@ -42,7 +43,11 @@ static const char *const statement_sql[S_COUNT] = {
         "last_modified = CASE WHEN ?5 AND ?7 IS NOT NULL THEN ?7 ELSE last_modified END, "
         "body_hash = CASE WHEN ?5 AND ?8 IS NOT NULL THEN ?8 ELSE body_hash END, "
         "items = CASE WHEN ?9 >= 0 THEN ?9 ELSE items END, "
-        "baselined = MAX(baselined, ?10), next_due = ?11 WHERE id = ?1",
+        "baselined = MAX(baselined, ?10), next_due = ?11, "
+        "failing_flagged = CASE WHEN ?5 THEN 0 ELSE failing_flagged END, "
+        "empty_flagged = CASE WHEN ?9 > 0 THEN 0 ELSE empty_flagged END WHERE id = ?1",
+    [S_SOURCE_FAILING] = "UPDATE sources SET failing_flagged = ?2 WHERE id = ?1",
+    [S_SOURCE_EMPTY] = "UPDATE sources SET empty_flagged = ?2 WHERE id = ?1",
     [S_DOCUMENT_ADD] =
         "INSERT INTO documents(run_id, source, fetched_at, status, hash, etag, last_modified, bytes) "
         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
@@ -301,6 +306,9 @@ int store_source_get(store_t *st, const char *id, const char *url, source_state_
         out->last_success = column_dup(s, 5);
         out->next_due = column_dup(s, 6);
         out->failures = sqlite3_column_int(s, 7);
+        out->items = (long)sqlite3_column_int64(s, 8);
+        out->failing_flagged = sqlite3_column_int(s, 9);
+        out->empty_flagged = sqlite3_column_int(s, 10);
     }
     sqlite3_reset(s);
     return rc == SQLITE_ROW ? 0 : db_error(st, e, "reading a source");
@@ -333,6 +341,15 @@ int store_source_record(store_t *st, const char *id, const source_outcome_t *o, 
     sqlite3_bind_int(s, 10, o->baselined);
     bind_text(s, 11, o->next_due);
     return exec_stmt(st, s, e, "recording a source's health");
+}
+
+int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e)
+{
+    int which_stmt = strcmp(which, "failing_flagged") == 0 ? S_SOURCE_FAILING : S_SOURCE_EMPTY;
+    sqlite3_stmt *s = stmt(st, which_stmt);
+    bind_text(s, 1, id);
+    sqlite3_bind_int(s, 2, value);
+    return exec_stmt(st, s, e, "marking a source's health");
 }
 
 int store_document_add(store_t *st, long long run_id, const char *source, const char *fetched_at,

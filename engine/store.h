@@ -33,6 +33,9 @@ typedef struct source_state {
     char *etag, *last_modified, *body_hash;
     char *last_attempt, *last_success, *next_due;
     int failures;
+    long items;               /* items the last extraction gave, -1 if never */
+    int failing_flagged;      /* source-failing raised for this run of failures */
+    int empty_flagged;        /* source-empty raised since items were last seen */
 } source_state_t;
 
 /* Make sure the source has a row (recording its url) and read its state. */
@@ -53,6 +56,9 @@ typedef struct source_outcome {
 } source_outcome_t;
 
 int store_source_record(store_t *st, const char *id, const source_outcome_t *o, err_t *e);
+
+/* Set a health marker: which is "failing_flagged" or "empty_flagged". */
+int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e);
 
 int store_document_add(store_t *st, long long run_id, const char *source,
                        const char *fetched_at, long status, const char *hash,
