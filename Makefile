@@ -2,11 +2,14 @@
 #   make          install missing Debian packages (as root), build bin/vane
 #   make demo     the offline demonstration on bundled sources
 #   make test     cppcheck, then unit and end-to-end tests, release and sanitize builds
+#   make bench    benchmarks against urlwatch and the curl floor (a table for the README)
 #   make clean    remove everything built
 
 # Debian 12 packages the build, the tests and the demo need.
 PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
        libcurl4-openssl-dev libsqlite3-dev libcmocka-dev python3 curl cppcheck
+# and what `make bench` needs besides
+BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
 PREMAKE := $(shell command -v premake5 >/dev/null 2>&1 && echo premake5 || echo "premake4 --file=premake5.lua")
 EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
@@ -19,7 +22,7 @@ all: deps
 	@$(MAKE) --no-print-directory build CONFIG=release
 
 deps:
-	@missing=""; for p in $(PKGS); do \
+	@missing=""; for p in $(PKGS) $(EXTRA_PKGS); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -56,7 +59,9 @@ test: deps lint
 	@$(MAKE) --no-print-directory build CONFIG=sanitize
 	@sh tests/run_tests.sh release sanitize
 
-bench: all
+bench:
+	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
+	@$(MAKE) --no-print-directory build CONFIG=release
 	@sh tests/bench/run.sh
 
 clean:
