@@ -28,8 +28,18 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/vane-demo.XXXXXX")
 server_pid=
 
 cleanup() {
+    trap - EXIT
+    trap "" INT TERM    # finish cleaning up even if asked to stop again
     if [ -n "$server_pid" ]; then
-        kill "$server_pid" 2>/dev/null || :
+        # A TERM that lands while the server is still starting can be lost:
+        # ask again until it is gone, then insist.
+        i=0
+        while kill -0 "$server_pid" 2>/dev/null && [ $i -lt 50 ]; do
+            kill "$server_pid" 2>/dev/null || :
+            sleep 0.1
+            i=$((i + 1))
+        done
+        kill -9 "$server_pid" 2>/dev/null || :
         wait "$server_pid" 2>/dev/null || :
     fi
     rm -rf "$tmp"
@@ -39,8 +49,15 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkdir "$tmp/www"
-cp "$snapshots/t1.xml" "$tmp/www/travel_advisories.xml"
+# Snapshots may be read-only: copy, then rename over the served file (which
+# also makes the swap atomic for the server).
+serve() {
+    cp "$snapshots/$1" "$tmp/www/next.xml"
+    mv -f "$tmp/www/next.xml" "$tmp/www/travel_advisories.xml"
+}
+serve t1.xml
 
+: >"$tmp/server.out"
 python3 "$top/tests/fixture_server.py" "$tmp/www" --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
 server_pid=$!
 
@@ -76,11 +93,12 @@ for step in "1 2024-11-20T23:00:00Z t1.xml" \
             "4 2024-12-03T23:00:00Z t4.xml"; do
     set -- $step
     n=$1 now=$2 snap=$3
-    cp "$snapshots/$snap" "$tmp/www/travel_advisories.xml"
+    serve "$snap"
     echo
     echo "step $n ($now): $snap"
     rc=0
-    out=$("$bin" -c "$tmp/vane.lua" run --all --now "$now") || rc=$?
+    "$bin" -c "$tmp/vane.lua" run --all --now "$now" >"$tmp/flags.out" || rc=$?
+    out=$(cat "$tmp/flags.out")
     if [ -n "$out" ]; then
         printf '%s\n' "$out"
         total=$((total + $(printf '%s\n' "$out" | grep -c .)))

@@ -26,6 +26,8 @@ total_pass=0
 total_fail=0
 log=$(mktemp "${TMPDIR:-/tmp}/vane-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # cmocka prints "[  PASSED  ] N test(s)." and "[  FAILED  ] N test(s)..."
 # once per group; sum them.
