@@ -472,13 +472,33 @@ static int exit_status(const run_t *r)
     return (r->failed || r->rule_errors || r->channel_errors) ? RUN_FAILED : RUN_OK;
 }
 
+/* How many times msgs[i] occurs, or 0 if it occurred before i (printed then). */
+static size_t occurrences(const errlist_t *l, size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(l->msgs[k], l->msgs[i]) == 0)
+            return 0;
+    size_t n = 1;
+    for (size_t k = i + 1; k < l->len; k++)
+        n += strcmp(l->msgs[k], l->msgs[i]) == 0;
+    return n;
+}
+
+/* A rule that fails on every event would repeat itself a thousand times:
+ * each distinct message is printed once, with its count. */
 static void print_errors(const run_t *r)
 {
     FILE *err = r->o->err;
     for (size_t i = 0; i < r->errs.len; i++) {
+        size_t n = occurrences(&r->errs, i);
+        if (n == 0)
+            continue;
         const char *m = r->errs.msgs[i];
         const char *nl = r->o->verbose ? NULL : strchr(m, '\n');
-        fprintf(err, "vane: %.*s\n", nl ? (int)(nl - m) : (int)strlen(m), m);
+        fprintf(err, "vane: %.*s", nl ? (int)(nl - m) : (int)strlen(m), m);
+        if (n > 1)
+            fprintf(err, " (%zu times)", n);
+        fputc('\n', err);
     }
     int show_warnings = r->o->verbose || (!r->o->quiet && isatty(fileno(err)));
     for (size_t i = 0; show_warnings && i < r->warns.len; i++)
