@@ -4,6 +4,7 @@
 #include "run.h"
 
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -40,6 +41,7 @@ typedef struct run {
     errlist_t errs, warns;
     size_t finished;              /* sources whose fetch has ended, for the progress line */
     int progress;                 /* show a progress line (a terminal, not -q) */
+    struct timespec shown;        /* when the progress line was last drawn */
     long fetched, unchanged, failed, events, flags, delivered;
     int rule_errors, channel_errors;
 } run_t;
@@ -314,10 +316,18 @@ static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
 }
 
 /* The fetcher's callback: steps 4 and 5 for one finished transfer. */
-static void show_progress(const run_t *r)
+/* Redraw the progress line at most ten times a second. */
+static void show_progress(run_t *r)
 {
-    if (r->progress)
-        fprintf(r->o->err, "\rvane: fetched %zu/%zu, %ld failed ", r->finished, r->n_due, r->failed);
+    if (!r->progress)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - r->shown.tv_sec) * 1000 + (now.tv_nsec - r->shown.tv_nsec) / 1000000;
+    if (ms < 100 && r->finished < r->n_due)
+        return;
+    r->shown = now;
+    fprintf(r->o->err, "\rvane: fetched %zu/%zu, %ld failed ", r->finished, r->n_due, r->failed);
 }
 
 static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res);
