@@ -452,8 +452,8 @@ int fetch_all(const fetch_req_t *reqs, size_t n, const fetch_opts_t *opts, fetch
     }
     curl_multi_setopt(f.multi, CURLMOPT_MAXCONNECTS, opt(f.o->max_parallel, 16));
     curl_multi_setopt(f.multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    start_more(&f, monotonic());
     while (f.done < n) {
-        start_more(&f, monotonic());
         int running = 0;
         curl_multi_perform(f.multi, &running);
         CURLMsg *msg;
@@ -461,6 +461,9 @@ int fetch_all(const fetch_req_t *reqs, size_t n, const fetch_opts_t *opts, fetch
         while ((msg = curl_multi_info_read(f.multi, &left)))
             if (msg->msg == CURLMSG_DONE)
                 ended(&f, msg);
+        /* refill before waiting: with every slot just freed, the wait would
+         * otherwise sleep its whole timeout with nothing in flight */
+        start_more(&f, monotonic());
         if (f.done < n)
             curl_multi_poll(f.multi, NULL, 0, poll_timeout(&f, monotonic()), NULL);
     }
