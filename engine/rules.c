@@ -225,19 +225,42 @@ size_t rules_count(const rules_t *rs)
 
 /* ---- evaluation ----------------------------------------------------------- */
 
-static int set_json_field(lua_State *L, int t, const char *name, const char *json, err_t *e)
+/* __index of an event: item, prev and diff are decoded from their JSON on
+ * first use and kept in the event, so rules that look only at ev.change or
+ * ev.source cost no decoding at all. The JSON texts are the closure's
+ * upvalues (copies: the event may outlive the C strings). */
+static int event_index(lua_State *L)
 {
-    if (!json)
-        return 0;
-    if (json_decode_lua(L, json, strlen(json), e) != 0)
-        return -1;
-    lua_setfield(L, t, name);
+    static const char *const names[] = {"item", "prev", "diff"};
+    const char *k = lua_tostring(L, 2);
+    for (int i = 0; k && i < 3; i++) {
+        if (strcmp(k, names[i]) != 0 || lua_type(L, lua_upvalueindex(i + 1)) != LUA_TSTRING)
+            continue;
+        size_t len;
+        const char *json = lua_tolstring(L, lua_upvalueindex(i + 1), &len);
+        err_t e;
+        if (json_decode_lua(L, json, len, &e) != 0)
+            return luaL_error(L, "event field %s: %s", k, e.msg);
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, 1);
+        return 1;
+    }
     return 0;
+}
+
+static void push_json_or_nil(lua_State *L, const char *json)
+{
+    if (json)
+        lua_pushstring(L, json);
+    else
+        lua_pushnil(L);
 }
 
 /* The event as rules see it, built once and read by every rule. */
 static int push_event(lua_State *L, const store_event_t *ev, err_t *e)
 {
+    (void)e;
     lua_createtable(L, 0, 10);
     int t = lua_gettop(L);
     lua_pushinteger(L, ev->id);
@@ -252,11 +275,13 @@ static int push_event(lua_State *L, const store_event_t *ev, err_t *e)
     lua_setfield(L, t, "baseline");
     lua_pushstring(L, ev->observed_at);
     lua_setfield(L, t, "observed_at");
-    if (set_json_field(L, t, "item", ev->item, e) || set_json_field(L, t, "prev", ev->prev, e) ||
-        set_json_field(L, t, "diff", ev->diff, e)) {
-        lua_settop(L, t - 1);
-        return err_prefix(e, "event %lld: ", ev->id);
-    }
+    lua_createtable(L, 0, 1);
+    push_json_or_nil(L, ev->item);
+    push_json_or_nil(L, ev->prev);
+    push_json_or_nil(L, ev->diff);
+    lua_pushcclosure(L, event_index, 3);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, t);
     return 0;
 }
 
