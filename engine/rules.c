@@ -238,7 +238,7 @@ static int event_index(lua_State *L)
             continue;
         size_t len;
         const char *json = lua_tolstring(L, lua_upvalueindex(i + 1), &len);
-        err_t e;
+        err_t e = {{0}};
         if (json_decode_lua(L, json, len, &e) != 0)
             return luaL_error(L, "event field %s: %s", k, e.msg);
         lua_pushvalue(L, 2);
