@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "buf.h"
 #include "json.h"
@@ -310,8 +311,8 @@ static void check_url(decl_t *d, const char *url)
     if (!url) {
         PROBLEM(d->ld, d->line, "%s: missing url", d->what);
         d->bad = 1;
-    } else if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0 &&
-               strncmp(url, "file://", 7) != 0) {
+    } else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0 &&
+               strncasecmp(url, "file://", 7) != 0) {
         PROBLEM(d->ld, d->line, "%s: url must start with http:// or https:// (got \"%s\")", d->what, url);
         d->bad = 1;
     }
@@ -589,7 +590,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
     if (!cfg->database)
         cfg->database = config_resolve(cfg->dir, "vane.db");
     for (size_t i = 0; !cfg->fetch.allow_file && i < cfg->n_sources; i++)
-        if (strncmp(cfg->sources[i].url, "file://", 7) == 0)
+        if (strncasecmp(cfg->sources[i].url, "file://", 7) == 0)
             errlist_add(errs, "%s:%d: source '%s': file:// URLs need settings { allow_file = true }",
                         path, cfg->sources[i].line, cfg->sources[i].id);
     if (!ld.have_rules) {

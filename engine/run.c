@@ -164,8 +164,11 @@ static void next_due(const run_t *r, const source_run_t *d, int ok, char out[32]
 static int health_flag(run_t *r, const source_run_t *d, const char *rule, const char *severity,
                        const char *marker, const char *message, err_t *e)
 {
+    /* The marker, set in the same transaction, keeps this to once per
+     * episode; the key only has to be unique, and a source is flagged at
+     * most once per run (the clock may stand still under --now). */
     buf_t dedup = {0};
-    buf_printf(&dedup, "%s\x1f%s\x1f%s", rule, d->cfg->id, r->now);
+    buf_printf(&dedup, "%s\x1f%s\x1frun %lld", rule, d->cfg->id, r->run_id);
     store_flag_t f = {.run_id = r->run_id, .rule = rule, .severity = severity, .message = message,
                       .source = d->cfg->id, .observed_at = r->now, .created_at = r->now,
                       .dedup = buf_str(&dedup)};

@@ -28,7 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests"))
 
-from fixture_server import FixtureServer  # noqa: E402
+from fixture_server import FixtureServer, max_overlap  # noqa: E402,F401
 
 FIXTURES = os.path.join(TOP, "tests", "fixtures", "travel_advisories")
 SHIPPED_RULES = os.path.join(TOP, "rules")
@@ -168,6 +168,23 @@ class Monitor:
         self.write_config()
         return d
 
+    def add_script(self, name, text):
+        """Write scripts/NAME.lua in the monitor folder."""
+        d = os.path.join(self.dir, "scripts")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, name + ".lua")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+        return path
+
+    def config_line(self, needle):
+        """The 1-based line of vane.lua that contains `needle` (None if none)."""
+        with open(self.config, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if needle in line:
+                    return n
+        return None
+
     def serve(self, snapshot, path=ADVISORY_PATH):
         self.server.alias(path, snapshot)
 
@@ -227,6 +244,16 @@ class Monitor:
     def events(self, *extra, db=None):
         return self.query("events", *extra, db=db)
 
+    def source_rows(self, *extra, db=None):
+        """`vane sources --json` as {id: row}."""
+        return {row["id"]: row for row in self.query("sources", *extra, db=db)}
+
+    def last_run(self, db=None):
+        """The newest row of `vane runs --json`."""
+        runs = self.query("runs", db=db)
+        self.case.assertTrue(runs, "vane runs --json lists no run")
+        return max(runs, key=lambda r: r["id"])
+
     # ---- the database directly ------------------------------------------------
     def sql(self, query, params=(), db=None):
         con = sqlite3.connect("file:%s?mode=ro" % (db or self.db), uri=True, timeout=10)
@@ -274,6 +301,32 @@ class VaneCase(unittest.TestCase):
 
     def stderr_lines(self, r):
         return [l for l in r.stderr.splitlines() if l.strip()]
+
+
+def make_site(case, files):
+    """A temporary folder of files {relative name: text or bytes} for a
+    fixture server to serve; removed when the test ends."""
+    d = tempfile.mkdtemp(prefix="vane-site-")
+    case.addCleanup(shutil.rmtree, d, True)
+    write_files(d, files)
+    return d
+
+
+def write_files(folder, files):
+    """Write {relative name: text or bytes} under `folder` (new mtimes)."""
+    for name, content in files.items():
+        path = os.path.join(folder, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(path, mode, **({} if mode == "wb" else {"encoding": "utf-8"})) as f:
+            f.write(content)
+
+
+def timed(fn, *args, **kw):
+    """(result, seconds) of fn(*args, **kw)."""
+    start = time.monotonic()
+    out = fn(*args, **kw)
+    return out, time.monotonic() - start
 
 
 def wait_for(pred, timeout=10.0, interval=0.02):
