@@ -70,3 +70,22 @@ solution "vane"
         targetdir "build/tests/sanitize"
       configuration {}
   end
+
+-- ---- benchmarks (make bench; added with tests/bench/) ---------------------
+-- One program per tests/bench/bench_*.c, named after the file, linked like
+-- the tests (without cmocka), built into build/bench/<config>/.
+for _, path in ipairs(os.matchfiles("tests/bench/bench_*.c")) do
+  local name = path:match("([^/]+)%.c$")
+  project(name)
+    kind "ConsoleApp"
+    files { path }
+    links { "vanecore" }
+    links(SYSLIBS)
+    configuration "release"
+      targetdir "build/bench/release"
+    configuration "debug"
+      targetdir "build/bench/debug"
+    configuration "sanitize"
+      targetdir "build/bench/sanitize"
+    configuration {}
+end
