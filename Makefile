@@ -52,7 +52,7 @@ demo: all
 lint: deps
 	@cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr -q -I engine -I /usr/include/lua5.4 --suppress=missingIncludeSystem --suppress=toomanyconfigs \
-	  engine tests/*.c && echo "cppcheck: no warnings"
+	  engine tests/*.c tests/bench/*.c && echo "cppcheck: no warnings"
 
 test: deps lint
 	@$(MAKE) --no-print-directory build CONFIG=release
