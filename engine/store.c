@@ -187,14 +187,14 @@ store_t *store_open(const char *path, err_t *e)
         err_set(e, "out of memory");
         return NULL;
     }
-    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+    if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
         db_error(st, e, "cannot open");
         store_close(st);
         return NULL;
     }
     sqlite3_busy_timeout(st->db, 10000);
     if (sqlite3_exec(st->db, "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; "
-                             "PRAGMA foreign_keys = ON;", NULL, NULL, NULL) != SQLITE_OK) {
+                             "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY;", NULL, NULL, NULL) != SQLITE_OK) {
         db_error(st, e, "setting it up");
         store_close(st);
         return NULL;
