@@ -39,7 +39,7 @@ build/gen/embedded_data.c: $(EMBED) tools/embed.sh
 	@mkdir -p build/gen
 	@sh tools/embed.sh $@ $(EMBED)
 
-build/Makefile: premake5.lua $(wildcard tests/test_*.c) build/gen/embedded_data.c
+build/Makefile: premake5.lua $(wildcard tests/test_*.c) $(wildcard tests/bench/bench_*.c) build/gen/embedded_data.c
 	@$(PREMAKE) gmake >/dev/null
 
 build: build/gen/embedded_data.c build/Makefile

@@ -50,11 +50,25 @@ done
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/vane-bench.XXXXXX")
 SERVER_PID=""
+# Stop the server by its PID: TERM, repeated (a TERM that lands while the
+# interpreter is still starting can be lost), then KILL after 5 s.
+server_alive() {   # running, not a zombie waiting to be reaped (Linux /proc)
+    st=$(sed 's/^.*) \(.\).*/\1/' "/proc/$SERVER_PID/stat" 2>/dev/null) || return 1
+    [ -n "$st" ] && [ "$st" != Z ]
+}
+stop_server() {
+    [ -n "$SERVER_PID" ] || return 0
+    for _ in $(seq 50); do
+        server_alive || break
+        kill -TERM "$SERVER_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    if server_alive; then kill -KILL "$SERVER_PID" 2>/dev/null || true; fi
+    wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
+}
 cleanup() {
-    if [ -n "$SERVER_PID" ]; then
-        kill -TERM "$SERVER_PID" 2>/dev/null || true
-        wait "$SERVER_PID" 2>/dev/null || true
-    fi
+    stop_server
     if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $W" >&2; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
@@ -71,7 +85,7 @@ mkdir -p "$W/www" "$W/prep" "$W/out" "$W/snap"
 SERVER_PID=$!
 PORT=""
 for _ in $(seq 100); do
-    PORT=$(sed -n 's/^port=\([0-9]*\).*/\1/p' "$W/server.log")
+    PORT=$(sed -n 's/^port=\([0-9]*\).*/\1/p' "$W/server.log" 2>/dev/null || true)
     [ -n "$PORT" ] && break
     sleep 0.05
 done
@@ -118,15 +132,13 @@ hyperfine_median() {
     fi
 }
 
-# peak_run NAME PREPARE_SCRIPT CMD...: one more run for its peak RSS (KiB)
+# peak_run NAME PREPARE_SCRIPT COMMAND: one more run, for its peak RSS (KiB)
 peak_run() {
-    name=$1 prep=$2
-    shift 2
-    sh "$prep"
-    if /usr/bin/time -v -o "$W/out/$name.time" "$@" > "$W/out/$name.out" 2> "$W/out/$name.err"; then
-        peak_kib "$W/out/$name.time"
+    sh "$2"
+    if eval "/usr/bin/time -v -o '$W/out/$1.time' $3" > "$W/out/$1.out" 2> "$W/out/$1.err"; then
+        peak_kib "$W/out/$1.time"
     else
-        log "WARNING: $name exited non-zero: $(tail -3 "$W/out/$name.err")"
+        log "WARNING: $1 exited non-zero: $(tail -3 "$W/out/$1.err")"
         echo -
     fi
 }
@@ -202,21 +214,27 @@ write_prep() {   # NAME STATE_DIR SNAPSHOT|"" PAGES_DIR
 
 snapshot() { rm -rf "$2" && cp -a "$1" "$2"; }
 
-# measure N TOOL PHASE RUNS WARMUP STATE SNAPSHOT_IN PAGES OK200 OK304 CMD...
+# quote_args ARG...: the arguments as one command line, each in '' (paths
+# here hold no quote), for hyperfine -N and for sh -c
+quote_args() {
+    out=""
+    for a in "$@"; do out="$out '$a'"; done
+    echo "${out# }"
+}
+
+# measure N TOOL PHASE RUNS WARMUP STATE SNAPSHOT_IN PAGES OK200 OK304 COMMAND
 measure() {
     n=$1 tool=$2 phase=$3 runs=$4 warm=$5 state=$6 snap_in=$7 pages=$8 ok200=$9 ok304=${10}
-    shift 10
+    cmd=${11}
     name=n$n-$tool-$phase
     write_prep "$name" "$state" "$snap_in" "$pages"
-    cmd=""
-    for a in "$@"; do cmd="$cmd '$a'"; done
     server_counts > /dev/null
     log "N=$n $phase: $tool"
     med=$(hyperfine_median "$name" "$runs" "$warm" "$W/prep/$name.sh" "$cmd")
     ok=$(check_counts "$name" $(( runs + warm )) "$ok200" "$ok304")
     peak=-
     if [ "$tool" != floor ]; then
-        peak=$(peak_run "$name" "$W/prep/$name.sh" "$@")
+        peak=$(peak_run "$name" "$W/prep/$name.sh" "$cmd")
         [ "$(check_counts "$name (peak run)" 1 "$ok200" "$ok304")" = yes ] || ok=no
     fi
     record fetch "$n" "$phase" "$tool" "$med" "$peak" "$ok"
@@ -234,37 +252,49 @@ for N in $SIZES; do
     CH=$(( (N + 9) / 10 ))    # pages i with i*10 % 100 < 10: every tenth
     UN=$(( N - CH ))
 
-    # vane
+    # Per phase: vane, then the floor, then urlwatch, back to back, so that
+    # vane and its anchors meet the same machine (it is shared and noisy).
     write_vane_config "$D/vane" "$D/base/index.txt" 1m
     VS=$D/vane/state
     set -- "$VANE" -q -c "$D/vane/vane.lua" run --all
-    measure "$N" vane first "$REPS" 1 "$VS" "" "$D/base" "$N" 0 "$@"
-    snapshot "$VS" "$W/snap/n$N-vane-first"
-    measure "$N" vane unchanged "$REPS" 1 "$VS" "$W/snap/n$N-vane-first" "$D/base" 0 "$N" "$@"
-    snapshot "$VS" "$W/snap/n$N-vane-unchanged"
-    measure "$N" vane changed10 "$REPS" 1 "$VS" "$W/snap/n$N-vane-unchanged" "$D/changed" "$CH" "$UN" "$@"
-
-    # urlwatch (not at 10,000: minutes a run)
-    if [ "$N" -lt 10000 ]; then
-        write_urlwatch "$D/uw" "$D/base/index.txt"
-        US=$D/uw/state
-        set -- sh "$D/uw/run.sh"
-        measure "$N" urlwatch first "$UW_REPS" 0 "$US" "" "$D/base" "$N" 0 "$@"
-        snapshot "$US" "$W/snap/n$N-uw-first"
-        measure "$N" urlwatch unchanged "$UW_REPS" 0 "$US" "$W/snap/n$N-uw-first" "$D/base" 0 "$N" "$@"
-        snapshot "$US" "$W/snap/n$N-uw-unchanged"
-        measure "$N" urlwatch changed10 "$UW_REPS" 0 "$US" "$W/snap/n$N-uw-unchanged" "$D/changed" "$CH" "$UN" "$@"
-    fi
-
-    # the floor: curl alone, same URLs, same server; conditional like vane
-    # and urlwatch once they hold state
+    vane_cmd=$(quote_args "$@")
+    # the floor: curl alone, same URLs, same server, as many transfers at
+    # once; conditional (-z) like vane and urlwatch once they hold state
     sed "s|^\(.*\)$|url = \"$BASE/\1\"\noutput = \"/dev/null\"|" "$D/base/index.txt" > "$D/curl.cfg"
     mkdir -p "$D/curl"
     set -- curl -sS --parallel --parallel-max "$PARALLEL" -K "$D/curl.cfg"
-    measure "$N" floor first "$REPS" 1 "$D/curl" "" "$D/base" "$N" 0 "$@"
-    set -- "$@" -z "$W/ims-ref"
-    measure "$N" floor unchanged "$REPS" 1 "$D/curl" "" "$D/base" 0 "$N" "$@"
-    measure "$N" floor changed10 "$REPS" 1 "$D/curl" "" "$D/changed" "$CH" "$UN" "$@"
+    floor_cmd=$(quote_args "$@")
+    floor_cond_cmd=$(quote_args "$@" -z "$W/ims-ref")
+    # urlwatch (not at 10,000: minutes a run)
+    with_uw=0
+    if [ "$N" -lt 10000 ]; then
+        with_uw=1
+        write_urlwatch "$D/uw" "$D/base/index.txt"
+        US=$D/uw/state
+        uw_cmd=$(quote_args sh "$D/uw/run.sh")
+    fi
+
+    measure "$N" vane first "$REPS" 1 "$VS" "" "$D/base" "$N" 0 "$vane_cmd"
+    snapshot "$VS" "$W/snap/n$N-vane-first"
+    measure "$N" floor first "$REPS" 1 "$D/curl" "" "$D/base" "$N" 0 "$floor_cmd"
+    if [ $with_uw = 1 ]; then
+        measure "$N" urlwatch first "$UW_REPS" 0 "$US" "" "$D/base" "$N" 0 "$uw_cmd"
+        snapshot "$US" "$W/snap/n$N-uw-first"
+    fi
+
+    measure "$N" vane unchanged "$REPS" 1 "$VS" "$W/snap/n$N-vane-first" "$D/base" 0 "$N" "$vane_cmd"
+    snapshot "$VS" "$W/snap/n$N-vane-unchanged"
+    measure "$N" floor unchanged "$REPS" 1 "$D/curl" "" "$D/base" 0 "$N" "$floor_cond_cmd"
+    if [ $with_uw = 1 ]; then
+        measure "$N" urlwatch unchanged "$UW_REPS" 0 "$US" "$W/snap/n$N-uw-first" "$D/base" 0 "$N" "$uw_cmd"
+        snapshot "$US" "$W/snap/n$N-uw-unchanged"
+    fi
+
+    measure "$N" vane changed10 "$REPS" 1 "$VS" "$W/snap/n$N-vane-unchanged" "$D/changed" "$CH" "$UN" "$vane_cmd"
+    measure "$N" floor changed10 "$REPS" 1 "$D/curl" "" "$D/changed" "$CH" "$UN" "$floor_cond_cmd"
+    if [ $with_uw = 1 ]; then
+        measure "$N" urlwatch changed10 "$UW_REPS" 0 "$US" "$W/snap/n$N-uw-unchanged" "$D/changed" "$CH" "$UN" "$uw_cmd"
+    fi
 done
 
 # ---- 2. and 3. rules, diff and store -------------------------------------------
@@ -289,7 +319,7 @@ done
 "$VANE" -q -c "$I/vane.lua" run > "$W/out/idle-prime.out" 2>&1 || die "vane run (priming the idle database) failed: $(tail -3 "$W/out/idle-prime.out")"
 server_counts > /dev/null
 echo ":" > "$W/prep/idle.sh"
-IDLE=$(hyperfine_median idle 30 3 "$W/prep/idle.sh" "'$VANE' -q -c '$I/vane.lua' run")
+IDLE=$(hyperfine_median idle 30 3 "$W/prep/idle.sh" "$(quote_args "$VANE" -q -c "$I/vane.lua" run)")
 [ "$(check_counts "nothing due" 33 0 0)" = yes ] || IDLE=-
 record kv idle_median_s "$IDLE"
 record kv idle_sources "$IDLE_SOURCES"
