@@ -304,7 +304,18 @@ static int decode_string(decoder_t *d)
 {
     luaL_Buffer b;
     d->p++; /* opening quote */
+    /* most strings have no escapes: push them in one piece */
+    const char *q = d->p;
+    while (q < d->end && *q != '"' && *q != '\\')
+        q++;
+    if (q < d->end && *q == '"') {
+        lua_pushlstring(d->L, d->p, (size_t)(q - d->p));
+        d->p = q + 1;
+        return 0;
+    }
     luaL_buffinit(d->L, &b);
+    luaL_addlstring(&b, d->p, (size_t)(q - d->p));
+    d->p = q;
     while (d->p < d->end && *d->p != '"') {
         char c = *d->p++;
         if (c != '\\') {

@@ -364,7 +364,7 @@ static int evaluate(rules_t *rs, rule_t *r, int ev, err_t *e)
         if (hit)
             rc = messages(rs, r, rule, ev, e);
         else
-            lua_newtable(L);
+            lua_pushnil(L); /* no flag: cheaper than an empty list */
     }
     if (rc == 0)
         lua_remove(L, rule);
@@ -391,7 +391,7 @@ int rules_eval(rules_t *rs, const store_event_t *ev, rules_flag_fn fn, void *ud,
             status = 1;
             continue;
         }
-        size_t n = lua_rawlen(L, -1);
+        size_t n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
         for (size_t k = 1; k <= n; k++) {
             lua_rawgeti(L, -1, (lua_Integer)k);
             const char *msg = lua_tostring(L, -1);
@@ -533,6 +533,10 @@ static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fa
         (*failed)++;
     } else {
         buf_t why = {0};
+        if (lua_isnil(L, -1)) { /* evaluate's "no flag" */
+            lua_pop(L, 1);
+            lua_newtable(L);
+        }
         if (expectation_met(L, lua_gettop(L), expect, &why)) {
             (*passed)++;
         } else {
