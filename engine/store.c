@@ -140,21 +140,38 @@ int store_version(store_t *st)
     return user_version(st);
 }
 
+static int foreign_keys_ok(store_t *st)
+{
+    sqlite3_stmt *s;
+    if (sqlite3_prepare_v2(st->db, "PRAGMA foreign_key_check", -1, &s, NULL) != SQLITE_OK)
+        return 0;
+    int ok = sqlite3_step(s) == SQLITE_DONE;
+    sqlite3_finalize(s);
+    return ok;
+}
+
+/* Foreign keys are off while a migration runs, so it may rebuild a table
+ * that others refer to (SQLite's documented way); the result is checked
+ * before the commit. */
 static int apply_migration(store_t *st, const embedded_file_t *f, err_t *e)
 {
     char pragma[64];
     snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migration_number(f->name));
-    if (sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+    if (sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return db_error(st, e, "starting a migration");
-    if (sqlite3_exec(st->db, f->data, NULL, NULL, NULL) != SQLITE_OK ||
-        sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK) {
+    int rc = sqlite3_exec(st->db, f->data, NULL, NULL, NULL) == SQLITE_OK &&
+             sqlite3_exec(st->db, pragma, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+    if (rc != 0)
         err_set(e, "database %s: migration %s failed: %s", st->path, f->name, sqlite3_errmsg(st->db));
+    else if (!foreign_keys_ok(st))
+        rc = err_set(e, "database %s: migration %s broke a foreign key", st->path, f->name);
+    if (rc == 0 && sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
+        rc = db_error(st, e, "committing a migration");
+    if (rc != 0)
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-        return -1;
-    }
-    if (sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK)
-        return db_error(st, e, "committing a migration");
-    return 0;
+    sqlite3_exec(st->db, "PRAGMA foreign_keys = ON", NULL, NULL, NULL);
+    return rc;
 }
 
 /* Embedded names sort as given to embed.sh, so migrations come in order;

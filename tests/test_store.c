@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "embedded.h"
 #include "store.h"
 
 typedef struct fixture {
@@ -212,6 +213,51 @@ static void source_health_counts_failures_and_resets_on_success(void **state)
     source_state_free(&ss);
 }
 
+/* A database left at version 2, with an event and a flag pointing at it,
+ * is brought to the latest version without losing either. */
+static void an_older_database_is_migrated_with_its_data(void **state)
+{
+    fixture_t *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/old.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, embedded_find("db/001_init.sql")->data, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, embedded_find("db/002_health.sql")->data, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "PRAGMA user_version = 2;"
+        "INSERT INTO events(id, source, key, change, observed_at) VALUES(7, 's', 'k', 'new', 't');"
+        "INSERT INTO flags(rule, severity, message, event_id, observed_at, created_at, dedup)"
+        " VALUES('r', 'high', 'm', 7, 't', 't', 'd');", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    err_t e = {{0}};
+    store_t *st = store_open(path, &e);
+    assert_non_null(st);
+    assert_int_equal(store_version(st), store_latest_version());
+    store_event_t *evs;
+    size_t n;
+    assert_int_equal(store_events_pending(st, 10, &evs, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(evs[0].id, 7);
+    store_events_free(evs, n);
+    long long id;
+    store_event(st, "k2", &id); /* the rebuilt table still takes events */
+    assert_true(id > 7);
+    store_close(st);
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    sqlite3_stmt *q;
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM flags JOIN events ON events.id = flags.event_id",
+                                        -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 1);
+    sqlite3_finalize(q);
+    assert_int_equal(sqlite3_exec(db, "INSERT INTO events(source, key, change, observed_at)"
+                                      " VALUES('s', 'k', 'bogus', 't')", NULL, NULL, NULL), SQLITE_CONSTRAINT);
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -223,6 +269,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_uncommitted_transaction_leaves_nothing_behind, setup, teardown),
         cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, setup, teardown),
         cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, setup, teardown),
+        cmocka_unit_test_setup_teardown(an_older_database_is_migrated_with_its_data, setup, teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }
