@@ -149,3 +149,41 @@ int diff_items(const store_item_t *old, size_t n_old, diff_item_t *cur, size_t n
     buf_free(&tmp);
     return rc ? -1 : 0;
 }
+
+typedef struct storing {
+    const diff_target_t *t;
+    long events;
+    err_t *e;
+} storing_t;
+
+/* diff_items' callback for diff_store: the item's state and its event. */
+static int store_change(void *ud, diff_change_t change, const char *key, const char *fields,
+                        const char *prev, const char *diff)
+{
+    storing_t *s = ud;
+    const diff_target_t *t = s->t;
+    int rc = change == DIFF_REMOVED
+                 ? store_item_mark_removed(t->st, t->source, key, t->now, s->e)
+                 : store_item_put(t->st, t->source, key, fields, t->now, s->e);
+    if (rc != 0 || change == DIFF_QUIET)
+        return rc;
+    store_event_t ev = {.run_id = t->run_id, .source = (char *)t->source, .key = (char *)key,
+                        .change = (char *)diff_change_name(change), .baseline = t->baseline,
+                        .item = (char *)(change == DIFF_REMOVED ? prev : fields),
+                        .prev = (char *)prev, .diff = (char *)diff, .observed_at = (char *)t->now};
+    s->events++;
+    return store_event_add(t->st, &ev, s->e);
+}
+
+int diff_store(const diff_target_t *t, diff_item_t *items, size_t n, long *events, err_t *e)
+{
+    store_item_t *old = NULL;
+    size_t n_old = 0;
+    storing_t s = {t, 0, e};
+    int rc = store_items_load(t->st, t->source, &old, &n_old, e);
+    if (rc == 0)
+        rc = diff_items(old, n_old, items, n, &t->opts, store_change, &s, e);
+    store_items_free(old, n_old);
+    *events = s.events;
+    return rc;
+}

@@ -48,6 +48,23 @@ int diff_items(const store_item_t *old, size_t n_old, diff_item_t *cur,
                size_t n_cur, const diff_opts_t *opts, diff_emit_fn emit,
                void *ud, err_t *e);
 
+/* Where and how diff_store records a source's changes. */
+typedef struct diff_target {
+    store_t *st;
+    const char *source;
+    long long run_id;
+    int baseline;          /* the source's first successful fetch */
+    const char *now;       /* observed_at of the events */
+    diff_opts_t opts;
+} diff_target_t;
+
+/* Diff a source's new items against its stored state and write the result
+ * into the open transaction: each item's new state, and one event per
+ * new, changed or removed item (a removed item's event carries its last
+ * fields as both item and prev). *events counts the events written.
+ * Returns 0, or -1 with e set. */
+int diff_store(const diff_target_t *t, diff_item_t *items, size_t n, long *events, err_t *e);
+
 /* The field diff of two canonical JSON objects, appended to out as
  * {"field":{"old":..,"new":..}} (a side that is missing is null). Sets
  * *changed to the number of differing fields that are not ignored and

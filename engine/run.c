@@ -143,7 +143,7 @@ static int choose_due(run_t *r, err_t *e)
 
 /* ---- steps 4 and 5: extract, diff, store ---------------------------------- */
 
-static void next_due(const run_t *r, const source_run_t *d, int ok, char out[32])
+static void next_due(const source_run_t *d, int ok, char out[32])
 {
     long long wait = d->cfg->every;
     if (!ok) {
@@ -155,7 +155,6 @@ static void next_due(const run_t *r, const source_run_t *d, int ok, char out[32]
             wait = cap;
     }
     clock_format_iso(clock_now() + wait, out);
-    (void)r;
 }
 
 /* Raise a built-in flag about a source's health (source-failing,
@@ -217,7 +216,7 @@ static void source_failed(run_t *r, source_run_t *d, long status, const char *wh
 {
     char due[32];
     err_t e;
-    next_due(r, d, 0, due);
+    next_due(d, 0, due);
     source_outcome_t o = {.attempted_at = r->now, .status = status, .error = why, .items = -1,
                           .next_due = due};
     errlist_add(&r->errs, "source %s: %s", d->cfg->id, why);
@@ -229,61 +228,26 @@ static void source_failed(run_t *r, source_run_t *d, long status, const char *wh
     }
 }
 
-typedef struct storing {
-    run_t *r;
-    source_run_t *d;
-    long events;
-    err_t *e;
-} storing_t;
-
-/* The diff's callback: store one event and the item's new state. */
-static int store_change(void *ud, diff_change_t change, const char *key, const char *fields,
-                        const char *prev, const char *diff)
-{
-    storing_t *s = ud;
-    run_t *r = s->r;
-    const char *src = s->d->cfg->id;
-    if (change == DIFF_REMOVED)
-        return store_item_mark_removed(r->st, src, key, r->now, s->e) ||
-               store_event_add(r->st, &(store_event_t){.run_id = r->run_id, .source = (char *)src,
-                                       .key = (char *)key, .change = "removed",
-                                       .baseline = !s->d->state.baselined, .item = (char *)prev,
-                                       .prev = (char *)prev, .observed_at = r->now}, s->e);
-    if (store_item_put(r->st, src, key, fields, r->now, s->e) != 0)
-        return -1;
-    if (change == DIFF_QUIET)
-        return 0;
-    s->events++;
-    store_event_t ev = {.run_id = r->run_id, .source = (char *)src, .key = (char *)key,
-                        .change = (char *)diff_change_name(change),
-                        .baseline = !s->d->state.baselined, .item = (char *)fields,
-                        .prev = (char *)prev, .diff = (char *)diff, .observed_at = r->now};
-    return store_event_add(r->st, &ev, s->e);
-}
-
 /* Diff the items against the stored state and store everything, the
  * document and the source's health in one transaction. */
 static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, const char *hash,
                           diff_item_t *items, size_t n, err_t *e)
 {
-    store_item_t *old = NULL;
-    size_t n_old = 0;
     char due[32];
-    next_due(r, d, 1, due);
-    diff_opts_t opts = {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals};
-    if (n == 0 && opts.removals) {
-        opts.removals = 0; /* an empty list is a broken page far more often than news */
+    next_due(d, 1, due);
+    diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined, r->now,
+                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals}};
+    if (n == 0 && t.opts.removals) {
+        t.opts.removals = 0; /* an empty list is a broken page far more often than news */
         errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
     }
-    storing_t s = {r, d, 0, e};
     source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
                           .etag = res->etag, .last_modified = res->last_modified,
                           .body_hash = hash, .items = (long)n, .baselined = 1, .next_due = due};
+    long events = 0;
     int rc = txn_begin(r, e);
     if (rc == 0)
-        rc = store_items_load(r->st, d->cfg->id, &old, &n_old, e);
-    if (rc == 0)
-        rc = diff_items(old, n_old, items, n, &opts, store_change, &s, e);
+        rc = diff_store(&t, items, n, &events, e);
     if (rc == 0)
         rc = store_document_add(r->st, r->run_id, d->cfg->id, r->now, res->status, hash, res->etag,
                                 res->last_modified, (long long)res->body.len, e);
@@ -296,8 +260,7 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc != 0)
         txn_rollback(r);
     else
-        r->events += s.events;
-    store_items_free(old, n_old);
+        r->events += events;
     return rc;
 }
 
@@ -306,7 +269,7 @@ static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
 {
     char due[32];
     err_t e;
-    next_due(r, d, 1, due);
+    next_due(d, 1, due);
     source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
                           .etag = res->etag, .last_modified = res->last_modified, .items = -1,
                           .next_due = due};

@@ -90,40 +90,19 @@ typedef struct doc {
     err_t *e;
 } doc_t;
 
-/* run.c's store_change: the item's new state and its event. */
-static int store_change(void *ud, diff_change_t change, const char *key, const char *fields,
-                        const char *prev, const char *diff)
-{
-    doc_t *d = ud;
-    if (change == DIFF_REMOVED)
-        return -1; /* removals are off here */
-    if (store_item_put(d->st, d->source, key, fields, NOW, d->e) != 0)
-        return -1;
-    if (change == DIFF_QUIET)
-        return 0;
-    d->events++;
-    store_event_t ev = {.run_id = d->run_id, .source = (char *)d->source, .key = (char *)key,
-                        .change = (char *)diff_change_name(change), .baseline = d->baseline,
-                        .item = (char *)fields, .prev = (char *)prev, .diff = (char *)diff,
-                        .observed_at = (char *)NOW};
-    return store_event_add(d->st, &ev, d->e);
-}
-
-/* run.c's store_document for one fetched document of n items. */
+/* run.c's store_document for one fetched document of n items: the same
+ * diff_store call, document row and source record in one transaction. */
 static int store_document(doc_t *d, diff_item_t *items, size_t n)
 {
-    store_item_t *old = NULL;
-    size_t n_old = 0;
-    diff_opts_t opts = {NULL, 0, 0};
+    diff_target_t t = {d->st, d->source, d->run_id, d->baseline, NOW, {NULL, 0, 0}};
     source_outcome_t o = {.attempted_at = NOW, .ok = 1, .status = 200,
                           .last_modified = "Wed, 27 Nov 2024 23:00:00 GMT",
                           .body_hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                           .items = (long)n, .baselined = 1, .next_due = DUE};
+    long events = 0;
     int rc = store_begin(d->st, d->e);
     if (rc == 0)
-        rc = store_items_load(d->st, d->source, &old, &n_old, d->e);
-    if (rc == 0)
-        rc = diff_items(old, n_old, items, n, &opts, store_change, d, d->e);
+        rc = diff_store(&t, items, n, &events, d->e);
     if (rc == 0)
         rc = store_document_add(d->st, d->run_id, d->source, NOW, 200, o.body_hash, NULL,
                                 o.last_modified, 3000, d->e);
@@ -133,7 +112,7 @@ static int store_document(doc_t *d, diff_item_t *items, size_t n)
         rc = store_commit(d->st, d->e);
     if (rc != 0)
         store_rollback(d->st);
-    store_items_free(old, n_old);
+    d->events += events;
     return rc;
 }
 
