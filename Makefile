@@ -7,7 +7,8 @@
 
 # Debian 12 packages the build, the tests and the demo need.
 PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
-       libcurl4-openssl-dev libsqlite3-dev libcmocka-dev python3 curl cppcheck
+       libcurl4-openssl-dev libsqlite3-dev libcmocka-dev libxml2-dev libpcre2-dev \
+       python3 curl cppcheck
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
@@ -39,7 +40,7 @@ build/gen/embedded_data.c: $(EMBED) tools/embed.sh
 	@mkdir -p build/gen
 	@sh tools/embed.sh $@ $(EMBED)
 
-build/Makefile: premake5.lua $(wildcard tests/test_*.c) $(wildcard tests/bench/bench_*.c) build/gen/embedded_data.c
+build/Makefile: premake5.lua $(wildcard engine/*.c) $(wildcard tests/test_*.c) $(wildcard tests/bench/bench_*.c) build/gen/embedded_data.c
 	@$(PREMAKE) gmake >/dev/null
 
 build: build/gen/embedded_data.c build/Makefile

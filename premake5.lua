@@ -5,13 +5,14 @@
 -- from db/, scripts/, rules/ and engine/lua/ first).
 
 local LUA_INC = "/usr/include/lua5.4"
-local SYSLIBS = { "lua5.4", ":liblua5.4-cjson.a", "curl", "sqlite3", "m", "dl" }
+local XML_INC = "/usr/include/libxml2"
+local SYSLIBS = { "lua5.4", ":liblua5.4-cjson.a", "curl", "sqlite3", "xml2", "pcre2-8", "m", "dl" }
 
 solution "vane"
   location "build"
   configurations { "release", "debug", "sanitize" }
   language "C"
-  includedirs { "engine", LUA_INC }
+  includedirs { "engine", LUA_INC, XML_INC }
   buildoptions { "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE" }
 
   configuration "release"

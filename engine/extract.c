@@ -240,7 +240,12 @@ int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, di
     }
     char chunk[300];
     snprintf(chunk, sizeof chunk, "scripts/%s.lua", script);
-    if (sandbox_call(x->sb, 2, 1, chunk, e) != 0) {
+    char prefix[300];
+    snprintf(prefix, sizeof prefix, "source %s", doc->source);
+    vanelib_take_warnings(L, NULL, prefix); /* none left over from elsewhere */
+    int called = sandbox_call(x->sb, 2, 1, chunk, e);
+    vanelib_take_warnings(L, warnings, prefix);
+    if (called != 0) {
         lua_settop(L, top);
         return -1;
     }

@@ -1,10 +1,23 @@
 /* vanelib.h — the `vane` module that source scripts and rules see.
  *
- * vane.json (lua-cjson, safe variant: errors come back as nil, message),
+ * Parts written in C (each in its own file, opened by vanelib_install):
+ *   vane.feed   lib_feed.c   RSS/RDF/Atom with libxml2
+ *   vane.html   lib_html.c   HTML documents, XPath and CSS selectors
+ *   vane.regex  lib_regex.c  PCRE2 with a match limit
+ *   vane.time   lib_time.c   dates in many formats, durations
+ *   vane.hash   lib_hash.c   digests
+ *   vane.json   lua-cjson (safe variant), with a depth limit
  * and the Lua parts shipped in engine/lua/ (each file returns a value that
- * becomes vane.<file name>, e.g. vane.text and vane.feed). */
+ * becomes vane.<file name>, e.g. vane.text).
+ *
+ * Warnings: a C part (or a script, through vane.warn) reports a problem that
+ * does not stop it — an unparseable date, a replaced byte — with
+ * vanelib_warn; the caller collects them after the call with
+ * vanelib_take_warnings. */
 #ifndef VANE_VANELIB_H
 #define VANE_VANELIB_H
+
+#include <lua.h>
 
 #include "err.h"
 #include "sandbox.h"
@@ -12,5 +25,21 @@
 /* Build the module in the sandbox and make it the global `vane`. Returns 0,
  * or -1 with e set (a shipped Lua part failed to load). */
 int vanelib_install(sandbox_t *sb, err_t *e);
+
+/* Each opener pushes one value (the part) and returns 1, or pushes nothing
+ * and returns 0 when the part is absent. */
+int vane_open_feed(lua_State *L);
+int vane_open_html(lua_State *L);
+int vane_open_regex(lua_State *L);
+int vane_open_time(lua_State *L);
+int vane_open_hash(lua_State *L);
+
+/* Record a warning for whoever called into Lua (at most 100 per call are
+ * kept; the rest are counted). */
+void vanelib_warn(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Move the warnings recorded so far into l, each as "PREFIX: message", and
+ * forget them. l may be NULL (the warnings are dropped). */
+void vanelib_take_warnings(lua_State *L, errlist_t *l, const char *prefix);
 
 #endif
