@@ -229,6 +229,10 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
             return buf_puts(en->out, empty_object ? "{}" : "[]");
         return encode_object(en, idx, depth);
     }
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL) /* vane.json.null (cjson's null) */
+            return buf_puts(en->out, "null");
+        /* fall through */
     default:
         err_set(en->e, "field '%s': cannot store a %s", en->path, luaL_typename(L, idx));
         return -2;

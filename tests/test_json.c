@@ -65,6 +65,30 @@ static void functions_and_cycles_are_refused_with_their_path(void **state)
     assert_non_null(strstr(canon("{ x = 0/0 }"), "not finite"));
 }
 
+/* cjson's null (a NULL light userdata) is stored as JSON null; any other
+ * light userdata is refused. */
+static void json_null_is_stored_as_null(void **state)
+{
+    (void)state;
+    lua_State *L = luaL_newstate();
+    buf_t b = {0};
+    err_t e = {{0}};
+    lua_createtable(L, 2, 0);
+    lua_pushinteger(L, 1);
+    lua_rawseti(L, -2, 1);
+    lua_pushlightuserdata(L, NULL);
+    lua_rawseti(L, -2, 2);
+    assert_int_equal(json_encode_lua(L, -1, &b, &e), 0);
+    assert_string_equal(buf_str(&b), "[1,null]");
+    lua_pushlightuserdata(L, &b);
+    lua_rawseti(L, -2, 2);
+    buf_reset(&b);
+    assert_int_not_equal(json_encode_lua(L, -1, &b, &e), 0);
+    assert_non_null(strstr(e.msg, "userdata"));
+    buf_free(&b);
+    lua_close(L);
+}
+
 static void decoding_gives_back_the_same_values(void **state)
 {
     (void)state;
@@ -104,6 +128,7 @@ int main(void)
         cmocka_unit_test(integers_stay_integers_and_floats_floats),
         cmocka_unit_test(strings_are_escaped_and_bad_utf8_replaced),
         cmocka_unit_test(functions_and_cycles_are_refused_with_their_path),
+        cmocka_unit_test(json_null_is_stored_as_null),
         cmocka_unit_test(decoding_gives_back_the_same_values),
         cmocka_unit_test(deep_nesting_is_refused),
     };

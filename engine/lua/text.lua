@@ -186,4 +186,25 @@ function text.to_text(html)
   return text.squish(text.decode_entities(text.strip_tags(html)))
 end
 
+-- Typographic quotes, apostrophes and dashes to their ASCII forms, then
+-- squish: "Officials’ Meeting — U.S.–China" → "Officials' Meeting - U.S.-China".
+-- For comparing and matching text; stored text keeps its own characters.
+local NORMAL = {
+  ["\226\128\152"] = "'", ["\226\128\153"] = "'", ["\226\128\155"] = "'", -- ‘ ’ ‛
+  ["\226\128\178"] = "'",                                                -- ′
+  ["\226\128\156"] = '"', ["\226\128\157"] = '"', ["\226\128\159"] = '"', -- “ ” ‟
+  ["\194\171"] = '"', ["\194\187"] = '"',                                  -- « »
+  ["\226\128\144"] = "-", ["\226\128\145"] = "-", ["\226\128\146"] = "-", -- ‐ ‑ ‒
+  ["\226\128\147"] = "-", ["\226\128\148"] = "-", ["\226\128\149"] = "-", -- – — ―
+  ["\226\136\146"] = "-",                                                -- −
+}
+
+function text.normalize(s)
+  if type(s) ~= "string" then return s end
+  s = s:gsub("\226\128[\144-\159\178]", NORMAL)
+  s = s:gsub("\194[\171\187]", NORMAL)
+  s = s:gsub("\226\136\146", NORMAL)
+  return text.squish(s)
+end
+
 return text

@@ -1,0 +1,134 @@
+-- items.lua — vane.items: turning structured documents into items, for the
+-- shipped json_api script and the ready configurations built on it
+-- (federal_register, gdelt) — and for anyone's own script.
+--
+--   vane.items.get(value, path)     → the value at a dotted path ("a.b.1.c";
+--                                     "" or "." is the value itself)
+--   vane.items.from_json(body, o)   → a list of items out of a JSON text:
+--     o.items     path to the array of records (default: the document itself)
+--     o.key       path of the field that identifies a record (required);
+--                 a list of paths joins their values with "|"
+--     o.fields    paths to keep (default: every top-level field); each is
+--                 stored under its last name, or under NAME for "NAME=path"
+--     o.ignore    fields left out of the item, so changes to them raise nothing
+--     o.title     path of the title (stored as `title`)
+--     o.published path of the date (stored as `published`, UTC ISO-8601;
+--                 an unparseable date warns and is left out)
+--     o.link      path of the link (stored as `link`)
+-- A record without a key is skipped with a warning; a document that is not
+-- JSON, too deep, or has no array at o.items is an error.
+
+local items = {}
+
+local function split_path(path)
+  local parts = {}
+  for part in tostring(path):gmatch("[^%.]+") do
+    parts[#parts + 1] = math.tointeger(tonumber(part)) or part
+  end
+  return parts
+end
+
+function items.get(value, path)
+  if path == nil or path == "" or path == "." then return value end
+  for _, part in ipairs(split_path(path)) do
+    if type(value) ~= "table" then return nil end
+    value = value[part]
+  end
+  if value == vane.json.null then return nil end
+  return value
+end
+
+local function as_list(v)
+  if v == nil then return nil end
+  if type(v) == "table" then return v end
+  return { v }
+end
+
+local function key_of(rec, key_paths)
+  local parts = {}
+  for i, path in ipairs(key_paths) do
+    local v = items.get(rec, path)
+    if type(v) ~= "string" and type(v) ~= "number" then return nil end
+    parts[i] = tostring(v)
+  end
+  local key = table.concat(parts, "|")
+  return key ~= "" and key or nil
+end
+
+local function copy_fields(rec, o)
+  local item = {}
+  if o.fields then
+    for _, spec in ipairs(o.fields) do
+      local name, path = tostring(spec):match("^([%w_]+)=(.+)$")
+      path = path or spec
+      name = name or tostring(path):match("([^%.]+)$")
+      item[name] = items.get(rec, path)
+    end
+  else
+    for k, v in pairs(rec) do
+      if type(k) == "string" and v ~= vane.json.null then item[k] = v end
+    end
+  end
+  for _, name in ipairs(as_list(o.ignore) or {}) do item[name] = nil end
+  return item
+end
+
+-- title, link and published named by the options.
+local function add_common(item, rec, o, where)
+  if o.title then item.title = items.get(rec, o.title) end
+  if o.link then item.link = items.get(rec, o.link) end
+  if o.published then
+    local raw = items.get(rec, o.published)
+    item.published = nil
+    if raw ~= nil then
+      local t = vane.time.parse(tostring(raw))
+      if t then
+        item.published = t
+      else
+        vane.warn(("%s: unparseable date '%s' in %s"):format(where, tostring(raw), o.published))
+      end
+    end
+  end
+end
+
+function items.from_json(body, o)
+  o = o or {}
+  local key_paths = as_list(o.key)
+  if not key_paths or #key_paths == 0 then
+    error("options.key is required: the field that identifies a record", 0)
+  end
+  local doc, err = vane.json.decode(body)
+  if doc == nil then error("not JSON: " .. tostring(err), 0) end
+  local list = items.get(doc, o.items)
+  if type(list) ~= "table" then
+    error(("no array at '%s' in the document"):format(o.items or "."), 0)
+  end
+  local out, skipped = {}, 0
+  for i, rec in ipairs(list) do
+    local key = type(rec) == "table" and key_of(rec, key_paths)
+    if key then
+      local item = copy_fields(rec, o)
+      add_common(item, rec, o, ("record %d"):format(i))
+      item.key = key
+      out[#out + 1] = item
+    else
+      skipped = skipped + 1
+    end
+  end
+  if skipped > 0 then
+    vane.warn(("%d of %d records have no '%s' and were skipped"):format(
+      skipped, #list, table.concat(key_paths, "|")))
+  end
+  return out
+end
+
+-- Options over defaults: a ready configuration's settings, each of which
+-- the source's own options may override.
+function items.merge(defaults, options)
+  local o = {}
+  for k, v in pairs(defaults) do o[k] = v end
+  for k, v in pairs(options or {}) do o[k] = v end
+  return o
+end
+
+return items

@@ -1,0 +1,33 @@
+-- federal_register.lua — Federal Register search results
+-- (https://www.federalregister.gov/api/v1/documents.json?conditions[term]=…):
+-- json_api ready-configured. One item per document, keyed by its document
+-- number; agencies become a list of names; the public-inspection link
+-- (whose cache-buster changes without the document changing) and the
+-- search excerpts are left out; the publication date is `published`.
+-- Any option of json_api may be overridden in the source's options.
+local DEFAULTS = {
+  items = "results",
+  key = "document_number",
+  fields = { "title", "type", "abstract", "document_number", "html_url", "pdf_url", "agencies" },
+  title = "title",
+  link = "html_url",
+  published = "publication_date",
+}
+
+local function agency_names(list)
+  if type(list) ~= "table" then return nil end
+  local names = {}
+  for _, a in ipairs(list) do
+    local name = type(a) == "table" and (a.name or a.raw_name) or a
+    if type(name) == "string" then names[#names + 1] = name end
+  end
+  return names
+end
+
+return function(doc, options)
+  local items = vane.items.from_json(doc.body, vane.items.merge(DEFAULTS, options))
+  for _, item in ipairs(items) do
+    item.agencies = agency_names(item.agencies)
+  end
+  return items
+end

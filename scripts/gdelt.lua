@@ -1,0 +1,18 @@
+-- gdelt.lua — GDELT DOC 2.0 article lists
+-- (https://api.gdeltproject.org/api/v2/doc/doc?query=…&mode=artlist&format=json):
+-- json_api ready-configured. One item per article, keyed by its URL; the
+-- time GDELT saw it ("20241203T101500Z") is `published`. Titles are kept as
+-- GDELT writes them (a space before punctuation: "US , China"); the shipped
+-- rules' phrase matching allows for that.
+local DEFAULTS = {
+  items = "articles",
+  key = "url",
+  fields = { "title", "domain", "language", "sourcecountry" },
+  title = "title",
+  link = "url",
+  published = "seendate",
+}
+
+return function(doc, options)
+  return vane.items.from_json(doc.body, vane.items.merge(DEFAULTS, options))
+end
