@@ -1,0 +1,65 @@
+-- html_links.lua — a list page of dated links (a ministry's press releases
+-- or spokesperson's remarks, in any language): one item per link.
+--
+-- options (CSS selectors; the defaults fit the list pages of Chinese
+-- government sites, <ul class="list1"><li><a href=…>Title</a><span>date</span>):
+--   items = "ul.list1 li"  one element per entry
+--   link  = "a[href]"      the entry's link, inside the item
+--   title = nil            the title, inside the item (default: the link's text)
+--   date  = "span"         the date, inside the item (may be absent)
+--
+-- Each item is keyed by its link as written in the page ("./202411/t…html"),
+-- so moving the source to another address keeps the history. Fields: title,
+-- link (absolute), published. The date comes from the date element, else
+-- from a date at the end of the title in parentheses, "（2024-11-29）" (it is
+-- then cut from the title), else from the link's file name
+-- ("t20241129_11534960.html" → 2024-11-29).
+local DEFAULTS = { items = "ul.list1 li", link = "a[href]", date = "span" }
+
+local function text_of(node, selector)
+  local n = selector and node:select_one(selector)
+  return n and n:text() or nil
+end
+
+-- "…答记者问（2024-11-29）" → "…答记者问", "2024-11-29"
+local function split_title_date(title)
+  local head, y, m, d = title:match("^(.-)%s*[（%(]%s*(%d%d%d%d)[-/.年](%d%d?)[-/.月](%d%d?)日?%s*[）%)]$")
+  if head and head ~= "" then
+    return head, ("%s-%02d-%02d"):format(y, tonumber(m), tonumber(d))
+  end
+  return title, nil
+end
+
+local function date_from_link(href)
+  local file = href:match("([^/]+)$") or href
+  local y, m, d = file:match("(20%d%d)(%d%d)(%d%d)")
+  if y then return ("%s-%s-%s"):format(y, m, d) end
+  return nil
+end
+
+return function(doc, options)
+  local o = vane.items.merge(DEFAULTS, options)
+  local page = vane.html(doc.body, doc.url)
+  local items = {}
+  for _, node in ipairs(page:select(o.items)) do
+    local a = node:name() == "a" and node or node:select_one(o.link)
+    local href = a and a:attr("href")
+    if href and href ~= "" then
+      local title = vane.text.squish(o.title and text_of(node, o.title) or a:text() or "")
+      local date_text
+      title, date_text = split_title_date(title)
+      date_text = text_of(node, o.date) or date_text or date_from_link(href)
+      local published = date_text and vane.time.parse(date_text)
+      if date_text and not published then
+        vane.warn(("unparseable date '%s' for %s"):format(date_text, href))
+      end
+      items[#items + 1] = {
+        key = href,
+        title = title,
+        link = a:url("href"),
+        published = published or nil,
+      }
+    end
+  end
+  return items
+end

@@ -1,0 +1,44 @@
+-- rss.lua — any RSS (0.9x, 1.0, 2.0) or Atom feed: one item per entry.
+--
+-- Items are keyed by the entry's id (guid or atom:id, else its link) and
+-- carry title, link, summary (text), categories (their terms), author and
+-- published (the entry's publication date, else its update date). The
+-- feed's own update times are not kept, so a feed that only re-stamps its
+-- entries raises nothing.
+--
+-- options:
+--   content = true   also keep the full text (content:encoded / atom
+--                    content) as text, so edits to the body are changes
+--   recover = true   read what a malformed feed allows instead of failing
+--                    (the rest of the entries are then missing, which reads
+--                    as removals if the source has removals = true)
+local function terms(categories)
+  local out, seen = {}, {}
+  for _, c in ipairs(categories or {}) do
+    local t = c.term and vane.text.squish(c.term)
+    if t and t ~= "" and not seen[t] then
+      seen[t] = true
+      out[#out + 1] = t
+    end
+  end
+  return out
+end
+
+return function(doc, options)
+  options = options or {}
+  local feed = vane.feed(doc.body, doc.url, { recover = options.recover == true })
+  local items = {}
+  for _, e in ipairs(feed.items) do
+    items[#items + 1] = {
+      key = e.id,
+      title = e.title,
+      link = e.link,
+      summary = e.summary,
+      content = options.content and e.content and vane.text.to_text(e.content) or nil,
+      categories = terms(e.categories),
+      author = e.author,
+      published = e.published or e.updated,
+    }
+  end
+  return items
+end
