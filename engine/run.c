@@ -191,7 +191,9 @@ static int maybe_flag_failing(run_t *r, const source_run_t *d, const char *why, 
     if (failures < r->cfg->failing_after || d->state.failing_flagged)
         return 0;
     buf_t msg = {0};
-    buf_printf(&msg, "source %s has failed %d runs in a row: %s", d->cfg->id, failures, why);
+    int first_line = (int)strcspn(why, "\n"); /* a script's traceback stays in the run's errors */
+    buf_printf(&msg, "source %s has failed %d runs in a row: %.*s", d->cfg->id, failures, first_line,
+               why);
     int rc = health_flag(r, d, "source-failing", "high", "failing_flagged", buf_str(&msg), e);
     buf_free(&msg);
     return rc;

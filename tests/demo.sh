@@ -1,8 +1,10 @@
 #!/bin/sh
 # demo.sh BIN — the offline demonstration (`make demo`).
 #
-# Serves the travel advisories snapshots of tests/fixtures on 127.0.0.1 with
-# tests/fixture_server.py and runs the four steps of fixtures/MANIFEST.md
+# Serves fixture set A (tests/fixtures: the advisory feed and its JSON API,
+# State Department press releases, DHS news, the Federal Register, GDELT and
+# the foreign ministry's English and Chinese pages) on 127.0.0.1 with
+# tests/fixture_server.py, and runs the four steps of fixtures/MANIFEST.md
 # through BIN with the clock fixed, printing the flags each step raises.
 # Everything lives in a temporary folder that is removed on exit.
 set -eu
@@ -23,7 +25,7 @@ if [ ! -x "$bin" ]; then
     exit 2
 fi
 
-snapshots=$top/tests/fixtures/travel_advisories
+fixtures=$top/tests/fixtures
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vane-demo.XXXXXX")
 server_pid=
 
@@ -49,13 +51,24 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 
 mkdir "$tmp/www"
+# serve SOURCE FILE: the source's document becomes fixtures/SOURCE/FILE.
 # Snapshots may be read-only: copy, then rename over the served file (which
 # also makes the swap atomic for the server).
 serve() {
-    cp "$snapshots/$1" "$tmp/www/next.xml"
-    mv -f "$tmp/www/next.xml" "$tmp/www/travel_advisories.xml"
+    cp "$fixtures/$1/$2" "$tmp/www/next"
+    mv -f "$tmp/www/next" "$tmp/www/$1"
 }
-serve t1.xml
+# MANIFEST.md's steps: the files that change at each step.
+files_of_step() {
+    case $1 in
+    1) echo "travel_advisories=t1.xml travel_advisories_api=api_t1.json press_releases=p1.xml
+             dhs_news=d1.xml federal_register=f1.json mfa_en=s1.html mfa_zh=s1.html gdelt=g1.json" ;;
+    2) echo "travel_advisories=t2.xml" ;;
+    3) echo "travel_advisories=t3.xml travel_advisories_api=api_t3.json press_releases=p2.xml dhs_news=d2.xml" ;;
+    4) echo "travel_advisories=t4.xml press_releases=p3.xml federal_register=f2.json mfa_en=s2.html
+             mfa_zh=s2.html gdelt=g2.json" ;;
+    esac
+}
 
 : >"$tmp/server.out"
 python3 "$top/tests/fixture_server.py" "$tmp/www" --port 0 >"$tmp/server.out" 2>"$tmp/server.err" &
@@ -75,27 +88,39 @@ while [ -z "$port" ]; do
     sleep 0.1
 done
 
+base=http://127.0.0.1:$port
 cat >"$tmp/vane.lua" <<EOF
 -- written by tests/demo.sh
 database "vane.db"
 rules { "$top/rules" }
-source { id = "travel-advisories", url = "http://127.0.0.1:$port/travel_advisories.xml",
-         script = "travel_advisories", every = "1h", timeout = "10s", max_bytes = "5MB",
-         removals = true, ignore = { "published" } }
+local function src(id, script, removals)
+  source { id = id, url = "$base/" .. id, script = script, every = "1h",
+           timeout = "10s", max_bytes = "5MB", removals = removals }
+end
+src("travel_advisories", "travel_advisories", true)
+src("travel_advisories_api", "travel_advisories_api", true)
+src("press_releases", "rss", false)
+src("dhs_news", "rss", false)
+src("federal_register", "federal_register", false)
+src("mfa_en", "html_links", false)
+src("mfa_zh", "html_links", false)
+src("gdelt", "gdelt", false)
 EOF
 
-echo "vane demo: US travel advisories, four snapshots served on http://127.0.0.1:$port/"
+echo "vane demo: eight sources, four snapshots each, served on $base/"
 status=0
 total=0
-for step in "1 2024-11-20T23:00:00Z t1.xml" \
-            "2 2024-11-22T23:00:00Z t2.xml" \
-            "3 2024-11-27T23:30:00Z t3.xml" \
-            "4 2024-12-03T23:00:00Z t4.xml"; do
+for step in "1 2024-11-20T23:00:00Z" "2 2024-11-22T23:00:00Z" \
+            "3 2024-11-27T23:30:00Z" "4 2024-12-03T23:00:00Z"; do
     set -- $step
-    n=$1 now=$2 snap=$3
-    serve "$snap"
+    n=$1 now=$2
+    changed=
+    for f in $(files_of_step "$n"); do
+        serve "${f%%=*}" "${f#*=}"
+        changed="$changed ${f%%=*}/${f#*=}"
+    done
     echo
-    echo "step $n ($now): $snap"
+    echo "step $n ($now):$changed"
     rc=0
     "$bin" -c "$tmp/vane.lua" run --all --now "$now" >"$tmp/flags.out" || rc=$?
     out=$(cat "$tmp/flags.out")
