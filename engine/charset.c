@@ -30,16 +30,16 @@ static char lower(char c)
  * not empty and fits. */
 static int set_label(const char *s, const char *end, char *label, size_t n)
 {
-    while (s < end && is_space(*s))
-        s++;
-    while (end > s && is_space(end[-1]))
-        end--;
-    size_t len = (size_t)(end - s);
-    if (len == 0 || len >= n || len >= LABEL_MAX)
+    size_t from = 0, to = (size_t)(end - s);
+    while (from < to && is_space(s[from]))
+        from++;
+    while (to > from && is_space(s[to - 1]))
+        to--;
+    if (to == from || to - from >= n || to - from >= LABEL_MAX)
         return 0;
-    for (size_t i = 0; i < len; i++)
-        label[i] = lower(s[i]);
-    label[len] = '\0';
+    for (size_t i = from; i < to; i++)
+        label[i - from] = lower(s[i]);
+    label[to - from] = '\0';
     return 1;
 }
 
