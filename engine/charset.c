@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -420,6 +421,11 @@ static int from_utf8(const char *in, size_t len, buf_t *out, charset_report_t *r
     const unsigned char *s = (const unsigned char *)in;
     size_t start = out->len, run = 0, i = 0;
     while (i < len) {
+        uint64_t w;
+        if (i + 8 <= len && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0)) {
+            i += 8; /* eight ASCII bytes */
+            continue;
+        }
         if (s[i] < 0x80) {
             i++;
             continue;

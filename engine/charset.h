@@ -11,7 +11,11 @@
  * UTF-8 bodies (the common case) skip iconv: a valid one is copied as is;
  * in an invalid one each maximal subpart of an ill-formed sequence (WHATWG,
  * Unicode's "U+FFFD substitution of maximal subparts") becomes one U+FFFD:
- * "\xE4\xB8" at the end of a body is one replacement, a lone "\xFF" one. */
+ * "\xE4\xB8" at the end of a body is one replacement, a lone "\xFF" one.
+ *
+ * Known difference from browsers: glibc's WINDOWS-1252 has no mapping for
+ * 0x81, 0x8D, 0x8F, 0x90 and 0x9D, which browsers pass through as C1
+ * controls; here they become U+FFFD (and are reported). */
 #ifndef VANE_CHARSET_H
 #define VANE_CHARSET_H
 
