@@ -112,10 +112,10 @@ int extract_prepare(extract_t *x, const char *name, err_t *e)
     return rc;
 }
 
-/* doc = { body, url, status, source, headers = { name = value } } */
+/* doc = { body, url, status, source, charset, headers = { name = value } } */
 static void push_doc(lua_State *L, const extract_doc_t *d)
 {
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, 7);
     lua_pushlstring(L, d->body ? d->body : "", d->len);
     lua_setfield(L, -2, "body");
     lua_pushstring(L, d->url);
@@ -124,6 +124,8 @@ static void push_doc(lua_State *L, const extract_doc_t *d)
     lua_setfield(L, -2, "status");
     lua_pushstring(L, d->source);
     lua_setfield(L, -2, "source");
+    lua_pushstring(L, d->charset ? d->charset : "utf-8");
+    lua_setfield(L, -2, "charset");
     lua_newtable(L);
     for (const char *p = d->headers; p && *p;) {
         const char *nl = strchr(p, '\n'), *colon = strchr(p, ':');

@@ -32,6 +32,7 @@ typedef struct extract_doc {
     size_t len;
     const char *headers;       /* "name: value\n" lines */
     const char *options_json;  /* the source's options */
+    const char *charset;       /* the label body was decoded from (it is UTF-8 now), or NULL */
 } extract_doc_t;
 
 /* Run `script` on a document. On success *items holds *n items with

@@ -10,6 +10,7 @@
 
 #include "alert.h"
 #include "buf.h"
+#include "charset.h"
 #include "clock.h"
 #include "diff.h"
 #include "extract.h"
@@ -308,6 +309,28 @@ static void on_fetched(void *ud, const fetch_req_t *req, fetch_res_t *res)
     show_progress(r);
 }
 
+/* The body as UTF-8 in text (the script's doc.body), its charset label in
+ * charset; undecodable bytes and unknown labels become warnings. */
+static int decode_body(run_t *r, source_run_t *d, const fetch_res_t *res, buf_t *text,
+                       char *charset, size_t n, err_t *e)
+{
+    char ctype[256];
+    const char *body = res->body.p ? res->body.p : "";
+    charset_detect(body, res->body.len, charset_header(buf_str(&res->headers), ctype, sizeof ctype),
+                   charset, n, NULL);
+    charset_report_t rep;
+    if (charset_to_utf8(body, res->body.len, charset, text, &rep, e) != 0) {
+        buf_free(text);
+        return -1;
+    }
+    if (rep.warning[0])
+        errlist_add(&r->warns, "source %s: %s", d->cfg->id, rep.warning);
+    if (rep.replaced)
+        errlist_add(&r->warns, "source %s: invalid %s bytes on line %d (%zu replaced with U+FFFD)",
+                    d->cfg->id, charset, rep.first_line, rep.replaced);
+    return 0;
+}
+
 static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res)
 {
     if (res->error[0])
@@ -317,13 +340,19 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
     if (res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
                               d->state.baselined))
         return source_unchanged(r, d, res);
+    buf_t text = {0};
+    char charset[64];
+    err_t e;
+    if (decode_body(r, d, res, &text, charset, sizeof charset, &e) != 0)
+        return source_failed(r, d, res->status, e.msg);
     extract_doc_t doc = {d->cfg->id, res->effective_url ? res->effective_url : req->url,
-                         res->status, res->body.p, res->body.len, buf_str(&res->headers),
-                         d->cfg->options_json};
+                         res->status, text.p, text.len, buf_str(&res->headers),
+                         d->cfg->options_json, charset};
     diff_item_t *items;
     size_t n;
-    err_t e;
-    if (extract_items(r->x, d->cfg->script, &doc, &items, &n, &r->warns, &e) != 0)
+    int rc = extract_items(r->x, d->cfg->script, &doc, &items, &n, &r->warns, &e);
+    buf_free(&text);
+    if (rc != 0)
         return source_failed(r, d, res->status, e.msg);
     r->fetched++;
     if (store_document(r, d, res, hash, items, n, &e) != 0)

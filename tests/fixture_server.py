@@ -19,6 +19,8 @@ Test controls (per path, the query string is not part of the path):
           or an HTTP date V seconds ahead), for the next K requests, then serve
           normally
   redirect  answer 302 with `Location: L` (L = the path itself: a loop)
+  content_type  send this Content-Type for the path instead of the one
+          its extension gives (e.g. "text/html; charset=gbk")
   endless   stream bytes (no Content-Length, `Connection: close`) until the
           client hangs up or a bound (default 50 MB) is reached; each stream's
           bytes sent and whether the client hung up are recorded
@@ -249,7 +251,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
 
         self.send_response(200)
-        self.send_header("Content-Type", content_type_of(file_path))
+        self.send_header("Content-Type", fx.content_type_for(path) or content_type_of(file_path))
         self.send_header("Content-Length", str(len(body)))
         if send_lm:
             self.send_header("Last-Modified", last_modified)
@@ -322,6 +324,7 @@ class FixtureServer:
         self._flaky = {}      # path -> [status, retry_after, as_date, times left (None: always)]
         self._redirects = {}  # path -> Location
         self._endless = {}    # path -> bound in bytes
+        self._content_types = {}  # path -> Content-Type sent instead of the extension's
         self._headers = {}    # path -> [{header-name-lower: value}] per request
         self._streams = {}    # path -> [{"sent": n, "hung_up": bool}]
         self._in_flight = {}  # prefix ("/" overall) -> requests being handled now
@@ -439,6 +442,18 @@ class FixtureServer:
             else:
                 self._endless[self._norm(path)] = int(limit)
 
+    def set_content_type(self, path, content_type):
+        """Send `content_type` as the Content-Type of `path`; None clears."""
+        with self._lock:
+            if content_type is None:
+                self._content_types.pop(self._norm(path), None)
+            else:
+                self._content_types[self._norm(path)] = content_type
+
+    def content_type_for(self, path):
+        with self._lock:
+            return self._content_types.get(path)
+
     def take_flaky(self, path):
         """(status, Retry-After value or None) if this request is to fail, else None."""
         with self._lock:
@@ -485,6 +500,7 @@ class FixtureServer:
             self._flaky.clear()
             self._redirects.clear()
             self._endless.clear()
+            self._content_types.clear()
             self.conditional = True
 
     def controls(self):
