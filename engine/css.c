@@ -759,12 +759,12 @@ static int spend(match_ctx_t *ctx, long n)
     return !ctx->over;
 }
 
-static unsigned depth_slot(xmlNodePtr el)
+static long depth(xmlNodePtr el)
 {
-    unsigned d = 0;
+    long d = 0;
     for (xmlNodePtr n = el->parent; n; n = n->parent)
         d++;
-    return d % NTH_SLOTS;
+    return d;
 }
 
 /* el's position (1-based) among its element siblings, counted from the
@@ -773,7 +773,8 @@ static unsigned depth_slot(xmlNodePtr el)
  * not there the walk back has counted the position from the start. */
 static long position(match_ctx_t *ctx, xmlNodePtr el, int from_end)
 {
-    unsigned slot = depth_slot(el);
+    long level = depth(el);
+    unsigned slot = (unsigned)(level % NTH_SLOTS);
     nth_memo_t *m = from_end ? &ctx->from_end[slot] : &ctx->from_start[slot];
     long d = 0, pos;
     xmlNodePtr n = el;
@@ -790,7 +791,7 @@ static long position(match_ctx_t *ctx, xmlNodePtr el, int from_end)
         for (n = next_element(el); n; n = next_element(n))
             pos++;
     }
-    spend(ctx, d + (from_end && !n ? pos : 0));
+    spend(ctx, level + d + (from_end && !n ? pos : 0));
     m->node = el;
     m->pos = pos;
     return pos;

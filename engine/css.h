@@ -23,7 +23,7 @@
 #define CSS_MAX_LEN 1000  /* longer selector text is refused */
 #define CSS_MAX_PARTS 32  /* compound selectors, over the list and :not() */
 #define CSS_ERR_MAX 1200  /* enough for any message css_compile writes */
-#define CSS_MAX_STEPS 50000000L /* compounds tested (and siblings counted) per select */
+#define CSS_MAX_STEPS 20000000L /* compounds tested, siblings and ancestors counted, per select (about a second) */
 #define CSS_OVER_BUDGET (-1)
 
 typedef struct css_selector css_selector_t;

@@ -454,6 +454,22 @@ static void nodes_keep_their_document_alive(void **state)
     sandbox_free(sb);
 }
 
+static void runaway_queries_are_stopped(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make();
+    const char *page = "local d = vane.html('<ul>' .. ('<li>x</li>'):rep(7000) .. '</ul>')\n";
+    char src[512];
+    snprintf(src, sizeof src, "%sreturn #d:select('span ~ li')", page);
+    expect_failure(sb, NULL, src, "CSS selector 'span ~ li' stopped: more than 20000000 steps on this document");
+    snprintf(src, sizeof src, "%sreturn #d:xpath('//li[count(preceding-sibling::li) > 5000]')", page);
+    expect_failure(sb, NULL, src,
+                   "XPath '//li[count(preceding-sibling::li) > 5000]' stopped: more than 10000000 operations");
+    snprintf(src, sizeof src, "%sreturn #d:select('li + li') .. ' ' .. #d:select('li:nth-child(even)')", page);
+    expect_result(sb, NULL, src, "6999 3500");
+    sandbox_free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -471,6 +487,7 @@ int main(void)
         cmocka_unit_test(text_collapses_blanks_and_decodes_entities),
         cmocka_unit_test(urls_resolve_against_base_href),
         cmocka_unit_test(nodes_keep_their_document_alive),
+        cmocka_unit_test(runaway_queries_are_stopped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
