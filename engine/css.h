@@ -47,8 +47,8 @@ typedef int (*css_visit_fn)(xmlNodePtr el, void *ud);
  * Returns what the last call to visit returned (0 when the walk finished),
  * or CSS_OVER_BUDGET when matching took more than CSS_MAX_STEPS steps
  * (the elements visited so far did match). Each element is tested once,
- * from the right; `~` looks at every earlier sibling, so `li ~ li` on a
- * list of n items costs n*n/2 steps, which is what the budget is for. */
+ * from the right; `~` may look at every earlier sibling, so `span ~ li`
+ * on a list of n items costs n*n/2 steps, which is what the budget is for. */
 int css_select(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud);
 
 /* The node after n in a document-order walk of scope's subtree (into the
