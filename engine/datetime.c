@@ -267,7 +267,7 @@ static int iso(const char *p, when_t *w)
 {
     const char *q = p;
     int n = 0;
-    while (is_digit(q[n]) && n < 9)
+    while (n < 9 && is_digit(q[n]))
         n++;
     if (n == 8)
         return compact(p, w);
