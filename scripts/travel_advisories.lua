@@ -61,14 +61,15 @@ return function(doc, options)
     local level, label = level_of(title, e.categories)
     local head = title:match("^(.-)%s*%-%s*Level%s+%d") or title
     local country = country_of(head)
-    -- without a guid or link the feed's fallback id is title..published,
-    -- which changes with the level: key such items by country instead
+    -- without a guid or link the feed's fallback id is a hash of
+    -- title..published, which changes with the level: key such items by
+    -- country instead
     local key = e.id
-    if not key or key == (e.title or "") .. (e.published or "") then
+    if not key or key == vane.hash.short((e.title or "") .. (e.published or "")) then
       key = "country:" .. country
     end
     if level and country ~= "" then
-      local html = e.summary or e.content
+      local html = e.summary_html or e.content
       items[#items + 1] = {
         key = key,
         title = title,
