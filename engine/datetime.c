@@ -394,8 +394,6 @@ int datetime_parse(const char *s, long long *epoch_utc)
     return 0;
 }
 
-/* ---- formatting ---------------------------------------------------------- */
-
 typedef struct civil {
     long long y;
     int mo, d, h, mi, s, wday, yday; /* wday 0 = Sunday, yday 0 = 1 January */

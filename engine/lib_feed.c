@@ -64,6 +64,7 @@
 typedef struct feed {
     xmlDocPtr doc;
     buf_t a, b; /* scratch: a for HTML or raw text, b for the text made of it */
+    int oom;    /* a scratch append failed */
 } feed_t;
 
 /* What the parser told us. */
@@ -103,8 +104,6 @@ static int fail(lua_State *L, const char *fmt, ...)
 }
 
 static void oom(lua_State *L) { fail(L, "out of memory reading the feed"); }
-
-/* ---- parsing -------------------------------------------------------------- */
 
 static void on_error(void *ctx, xmlErrorPtr err)
 {
@@ -254,8 +253,6 @@ static void read_document(lua_State *L, feed_t *f, const char *body, size_t len,
         vanelib_warn(L, "line %d: %s; items after it may be missing", r.line, r.msg);
 }
 
-/* ---- reading elements ----------------------------------------------------- */
-
 static int named(xmlNodePtr n, const char *name)
 {
     return n->type == XML_ELEMENT_NODE && strcmp((const char *)n->name, name) == 0;
@@ -284,33 +281,47 @@ static int is_rss(xmlNodePtr n, const char *name)
     return !href || strcmp(href, NS_RSS10) == 0 || strcmp(href, NS_RSS090) == 0;
 }
 
-static void put_ref(buf_t *out, xmlNodePtr ref, int as_html)
+/* Append to out; a failure is remembered in f->oom and raised by the
+ * caller that has the Lua state (see need). */
+static void add(feed_t *f, buf_t *out, const char *s, size_t n)
+{
+    if (buf_append(out, s, n) != 0)
+        f->oom = 1;
+}
+
+static void need(lua_State *L, feed_t *f)
+{
+    if (f->oom)
+        oom(L);
+}
+
+static void put_ref(feed_t *f, buf_t *out, xmlNodePtr ref, int as_html)
 {
     const char *name = (const char *)ref->name;
     char u[4];
     size_t n = as_html ? 0 : htmltext_entity(name, strlen(name), u);
     if (n) {
-        buf_append(out, u, n);
+        add(f, out, u, n);
         return;
     }
-    buf_putc(out, '&');
-    buf_puts(out, name);
-    buf_putc(out, ';');
+    add(f, out, "&", 1);
+    add(f, out, name, strlen(name));
+    add(f, out, ";", 1);
 }
 
 /* Append the text inside node. An entity reference (left by a document
  * whose DTD was not read) is written as "&name;", or for plain text as
  * the HTML character it names; its expansion is never looked at. */
-static void gather(xmlNodePtr node, buf_t *out, int as_html)
+static void gather(feed_t *f, xmlNodePtr node, buf_t *out, int as_html)
 {
     for (xmlNodePtr c = node->children; c; c = c->next) {
         if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE) {
             if (c->content)
-                buf_puts(out, (const char *)c->content);
+                add(f, out, (const char *)c->content, strlen((const char *)c->content));
         } else if (c->type == XML_ENTITY_REF_NODE) {
-            put_ref(out, c, as_html);
+            put_ref(f, out, c, as_html);
         } else if (c->type == XML_ELEMENT_NODE) {
-            gather(c, out, as_html);
+            gather(f, c, out, as_html);
         }
     }
 }
@@ -325,16 +336,18 @@ static int has_elements(xmlNodePtr node)
 
 /* Markup inside node written out as XHTML (escaped text, entity
  * references as references). */
-static int serialise_children(feed_t *f, xmlNodePtr node, buf_t *out)
+static void serialise_children(feed_t *f, xmlNodePtr node, buf_t *out)
 {
     xmlBufferPtr xb = xmlBufferCreate();
-    if (!xb)
-        return -1;
+    if (!xb) {
+        f->oom = 1;
+        return;
+    }
     for (xmlNodePtr c = node->children; c; c = c->next)
-        xmlNodeDump(xb, f->doc, c, 0, 0);
-    int rc = buf_append(out, xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
+        if (xmlNodeDump(xb, f->doc, c, 0, 0) < 0)
+            f->oom = 1;
+    add(f, out, (const char *)xmlBufferContent(xb), (size_t)xmlBufferLength(xb));
     xmlBufferFree(xb);
-    return rc;
 }
 
 static void trim(buf_t *b)
@@ -352,10 +365,11 @@ static void trim(buf_t *b)
 }
 
 /* The element's text, trimmed, in f->a. */
-static const char *text_of(feed_t *f, xmlNodePtr node)
+static const char *text_of(lua_State *L, feed_t *f, xmlNodePtr node)
 {
     buf_reset(&f->a);
-    gather(node, &f->a, 0);
+    gather(f, node, &f->a, 0);
+    need(L, f);
     trim(&f->a);
     return buf_str(&f->a);
 }
@@ -363,13 +377,14 @@ static const char *text_of(feed_t *f, xmlNodePtr node)
 /* The content of an RSS description or content:encoded as HTML, in f->a:
  * its text (which is escaped HTML, or HTML in CDATA), or its markup when
  * the feed put XHTML there unescaped. */
-static void html_of(feed_t *f, xmlNodePtr node)
+static void html_of(lua_State *L, feed_t *f, xmlNodePtr node)
 {
     buf_reset(&f->a);
     if (has_elements(node))
         serialise_children(f, node, &f->a);
     else
-        gather(node, &f->a, 1);
+        gather(f, node, &f->a, 1);
+    need(L, f);
     trim(&f->a);
 }
 
@@ -399,38 +414,42 @@ static int atom_type(xmlNodePtr node)
     return kind;
 }
 
+/* The element inside an Atom xhtml construct: its one XHTML <div>, or
+ * the construct itself when it holds anything else. */
+static xmlNodePtr xhtml_inner(xmlNodePtr node)
+{
+    xmlNodePtr only = NULL;
+    for (xmlNodePtr c = node->children; c; c = c->next) {
+        if (c->type == XML_ELEMENT_NODE)
+            only = only ? node : c;
+        else if (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c))
+            only = node;
+    }
+    return only && only != node && is(only, NS_XHTML, "div") ? only : node;
+}
+
 /* An Atom text construct as HTML in f->a; -1 when it holds no text we can
  * show (another media type, or content given by src). */
-static int atom_html(feed_t *f, xmlNodePtr node)
+static int atom_html(lua_State *L, feed_t *f, xmlNodePtr node)
 {
     buf_reset(&f->a);
     int kind = atom_type(node);
-    if (kind == TEXT_OTHER && !has_elements(node))
+    if ((kind == TEXT_OTHER && !has_elements(node)) || xmlHasProp(node, (const xmlChar *)"src"))
         return -1;
-    if (kind == TEXT_XHTML || (kind == TEXT_OTHER) || has_elements(node)) {
-        xmlNodePtr inner = node, only = NULL;
-        for (xmlNodePtr c = node->children; c; c = c->next) {
-            if (c->type == XML_ELEMENT_NODE) {
-                only = only ? node : c;
-            } else if (c->type != XML_TEXT_NODE || !xmlIsBlankNode(c)) {
-                only = node;
-            }
-        }
-        if (only && only != node && is(only, NS_XHTML, "div"))
-            inner = only;
-        serialise_children(f, inner, &f->a);
+    if (kind == TEXT_XHTML || kind == TEXT_OTHER || has_elements(node)) {
+        serialise_children(f, xhtml_inner(node), &f->a);
     } else if (kind == TEXT_HTML) {
-        gather(node, &f->a, 1);
+        gather(f, node, &f->a, 1);
     } else {
         buf_reset(&f->b);
-        gather(node, &f->b, 0);
-        htmltext_escape(f->b.p ? f->b.p : "", f->b.len, &f->a);
+        gather(f, node, &f->b, 0);
+        if (htmltext_escape(buf_str(&f->b), f->b.len, &f->a) != 0)
+            f->oom = 1;
     }
+    need(L, f);
     trim(&f->a);
     return 0;
 }
-
-/* ---- building the result -------------------------------------------------- */
 
 static void set_lstring(lua_State *L, const char *key, const char *s, size_t n)
 {
@@ -449,7 +468,7 @@ static void set_text(lua_State *L, feed_t *f, const char *key, xmlNodePtr node, 
 {
     if (!node)
         return;
-    text_of(f, node);
+    text_of(L, f, node);
     if (f->a.len > 0 || !skip_empty)
         set_buf(L, key, &f->a);
 }
@@ -467,7 +486,7 @@ static void element_name(xmlNodePtr n, char *out, size_t cap)
  * unreadable. A later good date does not replace an earlier one. */
 static void read_date(lua_State *L, feed_t *f, xmlNodePtr node, long long *t, int *have)
 {
-    const char *s = text_of(f, node);
+    const char *s = text_of(L, f, node);
     long long v;
     char name[64];
     if (datetime_parse(s, &v) == 0) {
@@ -480,11 +499,15 @@ static void read_date(lua_State *L, feed_t *f, xmlNodePtr node, long long *t, in
         vanelib_warn(L, "line %ld: empty <%s>", xmlGetLineNo(node), name);
         return;
     }
-    size_t n = strlen(s) < MAX_SHOWN ? strlen(s) : MAX_SHOWN;
-    while (n > 0 && n < strlen(s) && ((unsigned char)s[n] & 0xC0) == 0x80)
+    buf_reset(&f->b); /* quoted on one line, and not at any length */
+    if (htmltext_squish(f->a.p, f->a.len, &f->b) != 0)
+        oom(L);
+    s = buf_str(&f->b);
+    size_t len = f->b.len, n = len < MAX_SHOWN ? len : MAX_SHOWN;
+    while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
         n--; /* do not cut a UTF-8 sequence */
     vanelib_warn(L, "line %ld: unparseable date '%.*s%s' in <%s>", xmlGetLineNo(node), (int)n, s,
-                 n < strlen(s) ? "..." : "", name);
+                 n < len ? "..." : "", name);
 }
 
 static void set_date(lua_State *L, const char *key, long long t, int have)
@@ -552,7 +575,7 @@ static void set_hash_id(lua_State *L)
 /* item.id = guid, else link, else the hash. */
 static void set_id(lua_State *L, feed_t *f, xmlNodePtr id_node, const char *id_attr)
 {
-    if (id_node && *text_of(f, id_node)) {
+    if (id_node && *text_of(L, f, id_node)) {
         set_buf(L, "id", &f->a);
         return;
     }
@@ -601,8 +624,6 @@ static void push_prop(lua_State *L, xmlNodePtr node, const char *name)
     buf_free(&tmp);
 }
 
-/* ---- RSS ------------------------------------------------------------------ */
-
 typedef struct dates {
     long long published, updated, dc;
     int have_published, have_updated, have_dc;
@@ -644,7 +665,7 @@ static void rss_scan(lua_State *L, feed_t *f, xmlNodePtr item, rss_parts_t *p)
                  is(c, NS_DCTERMS, "modified"))
             read_date(L, f, c, &p->d.updated, &p->d.have_updated);
         else if (is_rss(c, "category") || is(c, NS_DC, "subject")) {
-            text_of(f, c);
+            text_of(L, f, c);
             if (is_rss(c, "category")) {
                 xmlChar *domain = xmlGetProp(c, (const xmlChar *)"domain");
                 buf_reset(&f->b);
@@ -679,20 +700,20 @@ static void rss_item(lua_State *L, feed_t *f, xmlNodePtr item)
     rss_scan(L, f, item, &p);
     lua_setfield(L, -2, "categories");
     set_text(L, f, "title", p.title, 0);
-    if (p.link)
-        set_link(L, f, "link", p.link, text_of(f, p.link));
-    else if (p.guid && guid_is_link(p.guid) && strncmp(text_of(f, p.guid), "http", 4) == 0)
-        set_link(L, f, "link", p.guid, text_of(f, p.guid));
+    if (p.link && *text_of(L, f, p.link))
+        set_link(L, f, "link", p.link, buf_str(&f->a));
+    else if (p.guid && guid_is_link(p.guid) && strncmp(text_of(L, f, p.guid), "http", 4) == 0)
+        set_link(L, f, "link", p.guid, buf_str(&f->a));
     set_date(L, "published", p.d.have_published ? p.d.published : p.d.dc,
              p.d.have_published || p.d.have_dc);
     set_date(L, "updated", p.d.have_updated ? p.d.updated : p.d.dc,
              p.d.have_updated || p.d.have_dc);
     if (p.description) {
-        html_of(f, p.description);
+        html_of(L, f, p.description);
         set_summary(L, f);
     }
     if (p.content) {
-        html_of(f, p.content);
+        html_of(L, f, p.content);
         set_buf(L, "content", &f->a);
     }
     set_text(L, f, "author", p.author ? p.author : p.creator, 1);
@@ -731,7 +752,7 @@ static void read_rss(lua_State *L, feed_t *f, xmlNodePtr root)
         lua_pop(L, 1);
         set_text(L, f, "title", p.title, 0);
         if (p.link)
-            set_link(L, f, "link", p.link, text_of(f, p.link));
+            set_link(L, f, "link", p.link, text_of(L, f, p.link));
         set_date(L, "updated", p.d.have_updated ? p.d.updated
                                : p.d.have_published ? p.d.published : p.d.dc,
                  p.d.have_updated || p.d.have_published || p.d.have_dc);
@@ -741,8 +762,6 @@ static void read_rss(lua_State *L, feed_t *f, xmlNodePtr root)
     rss_items(L, f, root);    /* RSS 0.90 and 1.0: items beside the channel */
     lua_setfield(L, -2, "items");
 }
-
-/* ---- Atom ----------------------------------------------------------------- */
 
 typedef struct atom_parts {
     xmlNodePtr title, id, summary, content, author;
@@ -764,7 +783,7 @@ static void atom_category(lua_State *L, feed_t *f, int list, xmlNodePtr c)
     push_prop(L, c, "term");
     if (lua_isnil(L, -1)) { /* Atom 0.3 and some others: the term as text */
         lua_pop(L, 1);
-        text_of(f, c);
+        text_of(L, f, c);
         lua_pushlstring(L, f->a.p ? f->a.p : "", f->a.len);
     }
     push_prop(L, c, "scheme");
@@ -815,7 +834,7 @@ static void set_atom_title(lua_State *L, feed_t *f, xmlNodePtr title)
         set_text(L, f, "title", title, 0);
         return;
     }
-    if (atom_html(f, title) != 0)
+    if (atom_html(L, f, title) != 0)
         return;
     buf_reset(&f->b);
     if (htmltext_to_text(f->a.p ? f->a.p : "", f->a.len, &f->b) != 0)
@@ -851,9 +870,9 @@ static void atom_entry(lua_State *L, feed_t *f, xmlNodePtr entry, const char *ns
              p.d.have_published || p.d.have_dc);
     set_date(L, "updated", p.d.have_updated ? p.d.updated : p.d.dc,
              p.d.have_updated || p.d.have_dc);
-    if (p.summary && atom_html(f, p.summary) == 0)
+    if (p.summary && atom_html(L, f, p.summary) == 0)
         set_summary(L, f);
-    if (p.content && atom_html(f, p.content) == 0)
+    if (p.content && atom_html(L, f, p.content) == 0)
         set_buf(L, "content", &f->a);
     if (p.author) {
         for (xmlNodePtr c = p.author->children; c; c = c->next)
@@ -886,8 +905,6 @@ static void read_atom(lua_State *L, feed_t *f, xmlNodePtr root)
     }
     lua_setfield(L, -2, "items");
 }
-
-/* ---- vane.feed ------------------------------------------------------------ */
 
 static void read_root(lua_State *L, feed_t *f, const char *body, size_t len)
 {

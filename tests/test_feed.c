@@ -295,8 +295,11 @@ static void inline_odd_cases(void **state)
         "<item><title><![CDATA[ A &amp; B ]]></title><guid>https://x.example/1</guid>\n"
         "  <description>plain &lt;text&gt; <b>bold</b></description>\n"
         "  <a:updated>2024-11-27T10:00:00Z</a:updated><pubDate>27 Nov 2024 09:00 +0100</pubDate>\n"
-        "  <author>desk@example.org (Desk)</author></item>\n"
+        "  <author>desk@example.org (Desk)</author><dc:date xmlns:dc='http://purl.org/dc/elements/1.1/'>\n"
+        "  27 Nov\n  2024 at noon, more or less, give or take an hour or two, as the desk recalls it</dc:date></item>\n"
         "<item><guid isPermaLink='false'>  </guid><title>no id</title></item>\n"
+        "<item><link> </link><guid>https://x.example/3</guid><title>empty link</title></item>\n"
+        "<item><title>src</title><description/></item>\n"
         "</channel></rss>]==], 'https://x.example/feed', {})\n"
         "local a, b = f.items[1], f.items[2]\n"
         "eq(a.title, 'A &amp; B', 'CDATA is not decoded')\n"
@@ -308,7 +311,42 @@ static void inline_odd_cases(void **state)
         "eq(a.updated, '2024-11-27T10:00:00Z')\n"
         "eq(a.author, 'desk@example.org (Desk)')\n"
         "eq(b.id, vane.hash.short('no id'), 'blank guid')\n"
-        "eq(#f.items, 2)\n");
+        "eq(f.items[3].link, 'https://x.example/3', 'an empty link gives way to the guid')\n"
+        "eq(f.items[4].summary_html, '', 'empty description')\n"
+        "eq(f.items[4].summary, '')\n"
+        "eq(#f.items, 4)\n");
+    buf_t w = { 0 };
+    take_warnings(*state, &w);
+    assert_string_equal(buf_str(&w), "x: line 6: unparseable date '27 Nov 2024 at noon, more or less, give or take an "
+                                     "hour or two, as the desk reca...' in <dc:date>\n");
+    buf_free(&w);
+}
+
+/* Atom is known by its namespace, whatever the prefix; content given by
+ * src has no text here; an xhtml title is read as text. */
+static void atom_under_a_prefix(void **state)
+{
+    expect_ok(*state, NULL, NULL,
+        "local f = vane.feed([==[<a:feed xmlns:a='http://www.w3.org/2005/Atom'\n"
+        "  xmlns:h='http://www.w3.org/1999/xhtml'><a:title>F</a:title>\n"
+        "<a:entry><a:id>urn:1</a:id><a:title type='xhtml'><h:div>Two <h:b>words</h:b></h:div></a:title>\n"
+        "  <a:link rel='self' href='/self'/><a:link href='/e/1'/>\n"
+        "  <a:updated>2024-11-27T10:00:00+01:00</a:updated>\n"
+        "  <a:content type='text/html' src='https://x.example/full'/>\n"
+        "  <a:category term='T' scheme='urn:s'/><a:category label='no term'/></a:entry>\n"
+        "<title>not atom</title><a:entry/></a:feed>]==], 'https://x.example/f/atom')\n"
+        "eq(f.title, 'F')\n"
+        "eq(#f.items, 2)\n"
+        "local e = f.items[1]\n"
+        "eq(e.title, 'Two words')\n"
+        "eq(e.link, 'https://x.example/e/1', 'a link without rel is the alternate')\n"
+        "eq(e.updated, '2024-11-27T09:00:00Z')\n"
+        "eq(e.published, nil)\n"
+        "eq(e.content, nil, 'content by src')\n"
+        "eq(#e.categories, 1)\n"
+        "eq(e.categories[1].term, 'T')\n"
+        "eq(e.categories[1].domain, 'urn:s')\n"
+        "eq(f.items[2].id, nil, 'nothing to make an id of')\n");
 }
 
 /* ---- bad inputs ----------------------------------------------------------- */
@@ -469,6 +507,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(atom_0_3, setup, teardown),
         cmocka_unit_test_setup_teardown(rss_0_91_with_doctype, setup, teardown),
         cmocka_unit_test_setup_teardown(inline_odd_cases, setup, teardown),
+        cmocka_unit_test_setup_teardown(atom_under_a_prefix, setup, teardown),
         cmocka_unit_test_setup_teardown(truncated_document_names_line_130, setup, teardown),
         cmocka_unit_test_setup_teardown(recover_gives_the_items_before_the_damage, setup, teardown),
         cmocka_unit_test_setup_teardown(empty_documents_are_errors, setup, teardown),
