@@ -1,0 +1,246 @@
+/* test_datetime.c — datetime.c: the date forms feeds use, each read to the
+ * exact second, the texts that must be refused, and formatting in UTC. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "datetime.h"
+
+/* 2024-11-27T10:00:00Z and 2024-11-27T00:00:00Z */
+#define NOV27_10 1732701600LL
+#define NOV27 1732665600LL
+
+static const struct {
+    const char *text;
+    long long epoch;
+} accepted[] = {
+    /* RFC 822 / 1123 / 2822 */
+    {"Wed, 27 Nov 2024 10:00:00 GMT", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 +0000", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 -0000", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 UT", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 UTC", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 Z", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 -0500", NOV27_10 + 5 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 +0530", NOV27_10 - 5 * 3600 - 30 * 60},
+    {"Wed, 27 Nov 2024 10:00:00 +05:30", NOV27_10 - 5 * 3600 - 30 * 60},
+    {"Wed, 27 Nov 2024 10:00:00 EST", NOV27_10 + 5 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 EDT", NOV27_10 + 4 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 CST", NOV27_10 + 6 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 CDT", NOV27_10 + 5 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 MST", NOV27_10 + 7 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 MDT", NOV27_10 + 6 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 PST", NOV27_10 + 8 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 PDT", NOV27_10 + 7 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 gmt", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00 GMT+08:00", NOV27_10 - 8 * 3600},
+    {"Wed, 27 Nov 2024 10:00:00 A", NOV27_10},          /* military: -0000 */
+    {"Wed, 27 Nov 2024 10:00:00 +0000 (UTC)", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00:00", NOV27_10},            /* no zone: UTC */
+    {"27 Nov 2024 10:00:00 GMT", NOV27_10},             /* no weekday */
+    {"Wednesday, 27 Nov 2024 10:00:00 GMT", NOV27_10},
+    {"Wed, 27 November 2024 10:00:00 GMT", NOV27_10},   /* full month */
+    {"Wed, 27 nov 2024 10:00:00 GMT", NOV27_10},
+    {"Wed,27 Nov 2024 10:00:00 GMT", NOV27_10},
+    {"Wed, 27 Nov 2024 10:00 GMT", NOV27_10},           /* no seconds */
+    {"Wed, 27 Nov 2024 9:05 GMT", NOV27 + 9 * 3600 + 5 * 60},
+    {"Wed, 27 Nov 2024", NOV27},                        /* no time: midnight UTC */
+    {"Wed, 27 Nov 2024 GMT", NOV27},
+    {"Wed, 7 Nov 2024", NOV27 - 20 * 86400},
+    {"Wed, 27 Nov 24 10:00:00 GMT", NOV27_10},          /* two-digit years */
+    {"Fri, 31 Dec 99 23:59:59 GMT", 946684799},
+    {"1 Jan 50", -631152000},
+    {"1 Jun 49", 2506118400LL},
+    {"27-Nov-2024 10:00:00", NOV27_10},
+    {"Thu, 29 Feb 2024 12:00:00 GMT", 1709208000},
+    {"Tue, 03 Dec 2024 16:22:47 GMT", 1733242967},
+    {"Mon, 18 Nov 2024 21:55:40 +0000", 1731966940},
+    {"Tue, 07 Oct 2025 21:08:05 GMT", 1759871285},
+    {"Wed, 27 Nov 2024 23:59:60 GMT", NOV27 + 86400},   /* a leap second */
+    /* US style */
+    {"Nov 27, 2024", NOV27},
+    {"November 27, 2024 10:00 EST", NOV27_10 + 5 * 3600},
+    /* RFC 3339 / ISO 8601 */
+    {"2024-11-26T19:00:00-05:00", NOV27},
+    {"2024-11-26T19:00:00-0500", NOV27},
+    {"2024-11-27T10:00:00Z", NOV27_10},
+    {"2024-11-27t10:00:00z", NOV27_10},
+    {"2024-11-27T10:00:00.123Z", NOV27_10},
+    {"2024-11-27T10:00:00,5+00:00", NOV27_10},
+    {"2024-11-27T15:30:00+05:30", NOV27_10},
+    {"2024-11-27T10:00:00", NOV27_10},                  /* no zone: UTC */
+    {"2024-11-27T10:00", NOV27_10},
+    {"2024-11-27 10:00:00", NOV27_10},
+    {"2024-11-27 10:00:00 UTC", NOV27_10},
+    {"2024-11-27T12:00:00+02", NOV27_10},
+    {"2024-11-19T14:00:00-05:00", 1732042800},
+    {"2024-11-27", NOV27},
+    {"2000-02-29", 951782400},
+    {"1970-01-01T00:00:00Z", 0},
+    {"1969-12-31T23:59:59Z", -1},
+    {"0001-01-01T00:00:00Z", -62135596800LL},
+    {"9999-12-31T23:59:59Z", 253402300799LL},
+    /* compact (GDELT) and slashes */
+    {"20241203T101500Z", 1733220900},
+    {"20241203T1015Z", 1733220900},
+    {"20241127", NOV27},
+    {"2024/11/29", 1732838400},
+    {"2024/11/27 10:00:00", NOV27_10},
+    {"2024/1/5", 1704412800},
+    /* white space around */
+    {"  Wed, 27 Nov 2024 10:00:00 GMT\n", NOV27_10},
+    {"\t2024-11-27 \r\n", NOV27},
+};
+
+static const char *const rejected[] = {
+    "",
+    "   ",
+    "Thu, 31 Nov 2024",                /* no 31 November */
+    "Fri, 29 Feb 2023",                /* not a leap year */
+    "Tue, 03 Dec 2024 25:61:00 GMT",
+    "Tue, 03 Dec 2024 23:60:00 GMT",
+    "Tue, 03 Dec 2024 10:00:61 GMT",
+    "2024-12-03T25:61:00Z",
+    "2024-13-45",
+    "2024-00-10",
+    "2024-11-00",
+    "0000-01-01",
+    "2024-11-27T10:00:00+19:00",       /* offset beyond 18 hours */
+    "2024-11-27T10:00:00+05:60",
+    "2024-11-27T10:00:00+5",
+    "2024-11-27T10:00:00 XYZ",
+    "2024-11-27T",
+    "2024-11-27T10:00:00A",            /* military zones only in RFC 822 dates */
+    "2024-11-27T10",
+    "2024-11-27T10:00:00.1234567890Z", /* fraction beyond nine digits */
+    "2024-1-27",
+    "2024-11-27x",
+    "20241",
+    "202411271",
+    "Wed, 27 Foo 2024",
+    "Wed, 27 Nov",
+    "Wed, 27 Nov 2024 10",
+    "Wed, 27 Nov 2024 10:00:00 GMTX",
+    "Wed, 27 Nov 2024 10:00:00 J",     /* J is no zone */
+    "Wed, 27 Nov 2024 10:00:00 GMT (no end",
+    "Wed, 27 Nov 12345",
+    "Wed, 127 Nov 2024",
+    "Wed, 27 Nov 2024 100:00",
+    "Wed, 27Nov 2024",
+    "Someday, 27 Nov 2024",
+    "Nov 27 2024x",
+    "yesterday",
+    "12:00",
+    "99999999999999999999999999",
+    "2024-11-27T10:00:00Z trailing",
+};
+
+static void accepted_forms_give_exact_times(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof accepted / sizeof accepted[0]; i++) {
+        long long t = 42;
+        if (datetime_parse(accepted[i].text, &t) != 0)
+            fail_msg("refused \"%s\"", accepted[i].text);
+        if (t != accepted[i].epoch)
+            fail_msg("\"%s\" -> %lld, want %lld", accepted[i].text, t, accepted[i].epoch);
+    }
+}
+
+static void malformed_and_out_of_range_dates_are_refused(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof rejected / sizeof rejected[0]; i++) {
+        long long t = 42;
+        if (datetime_parse(rejected[i], &t) == 0)
+            fail_msg("accepted \"%s\" as %lld", rejected[i], t);
+        assert_int_equal(t, 42);
+    }
+    long long t;
+    assert_int_equal(datetime_parse(NULL, &t), -1);
+}
+
+/* Input longer than the parser reads, and every truncation of a good date:
+ * no crash, no read past the end (the sanitizer build checks that). */
+static void long_and_cut_inputs_are_safe(void **state)
+{
+    (void)state;
+    char big[4096];
+    memset(big, '9', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    long long t;
+    assert_int_equal(datetime_parse(big, &t), -1);
+    memcpy(big, "2024-11-27", 10);
+    memset(big + 10, ' ', 200);
+    big[210] = '\0';
+    assert_int_equal(datetime_parse(big, &t), -1); /* beyond 128 bytes */
+    const char *good = "Wed, 27 Nov 2024 10:00:00 +0000 (UTC)";
+    char cut[64];
+    for (size_t n = 0; n < strlen(good); n++) {
+        memcpy(cut, good, n);
+        cut[n] = '\0';
+        (void)datetime_parse(cut, &t);
+    }
+}
+
+static void format_writes_utc(void **state)
+{
+    (void)state;
+    char out[128];
+    assert_int_equal(datetime_format(NOV27_10, "%Y-%m-%dT%H:%M:%SZ", out, sizeof out), 0);
+    assert_string_equal(out, "2024-11-27T10:00:00Z");
+    assert_int_equal(datetime_format(NOV27_10 + 5, "%a, %d %b %Y %T %z", out, sizeof out), 0);
+    assert_string_equal(out, "Wed, 27 Nov 2024 10:00:05 +0000");
+    assert_int_equal(datetime_format(NOV27, "%A %e %B %y, day %j, %I %p %Z %% %q", out, sizeof out), 0);
+    assert_string_equal(out, "Wednesday 27 November 24, day 332, 12 AM UTC % %q");
+    assert_int_equal(datetime_format(-1, "%F %R %s %u %w", out, sizeof out), 0);
+    assert_string_equal(out, "1969-12-31 23:59 -1 3 3");
+    assert_int_equal(datetime_format(0, "%D", out, sizeof out), 0);
+    assert_string_equal(out, "01/01/70");
+}
+
+static void format_refuses_what_does_not_fit(void **state)
+{
+    (void)state;
+    char out[8];
+    assert_int_equal(datetime_format(NOV27, "%Y-%m-%d", out, sizeof out), -1);
+    assert_string_equal(out, "");
+    assert_int_equal(datetime_format(253402300800LL, "%Y", out, sizeof out), -1);
+    assert_int_equal(datetime_format(-62167219201LL, "%Y", out, sizeof out), -1);
+    assert_int_equal(datetime_format(-62167219200LL, "%Y", out, sizeof out), 0);
+    assert_string_equal(out, "0000");
+}
+
+/* Every day from 1900 to 2100 formats and parses back to itself. */
+static void format_and_parse_round_trip(void **state)
+{
+    (void)state;
+    char out[64];
+    for (long long t = -2208988800LL; t < 4102444800LL; t += 86400 + 3661) {
+        long long back;
+        assert_int_equal(datetime_format(t, "%Y-%m-%dT%H:%M:%SZ", out, sizeof out), 0);
+        assert_int_equal(datetime_parse(out, &back), 0);
+        assert_true(back == t);
+        assert_int_equal(datetime_format(t, "%a, %d %b %Y %H:%M:%S GMT", out, sizeof out), 0);
+        assert_int_equal(datetime_parse(out, &back), 0);
+        assert_true(back == t);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(accepted_forms_give_exact_times),
+        cmocka_unit_test(malformed_and_out_of_range_dates_are_refused),
+        cmocka_unit_test(long_and_cut_inputs_are_safe),
+        cmocka_unit_test(format_writes_utc),
+        cmocka_unit_test(format_refuses_what_does_not_fit),
+        cmocka_unit_test(format_and_parse_round_trip),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

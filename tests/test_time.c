@@ -1,0 +1,124 @@
+/* test_time.c — vane.time (lib_time.c) as scripts call it: parse, epoch,
+ * format, duration and now, with nil (never an error) for bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+#include "sandbox.h"
+#include "vanelib.h"
+
+static int setup(void **state)
+{
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(NULL, &e);
+    if (!sb || vanelib_install(sb, &e) != 0) {
+        fprintf(stderr, "setup: %s\n", e.msg);
+        return -1;
+    }
+    *state = sb;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    sandbox_free(*state);
+    clock_set_now(0);
+    return 0;
+}
+
+/* src must run without error; it uses eq(got, want). */
+static void expect_ok(sandbox_t *sb, const char *src)
+{
+    static const char prelude[] =
+        "local function eq(got, want)\n"
+        "  if got ~= want or math.type(got) ~= math.type(want) then\n"
+        "    error(('got %s (%s), want %s (%s)'):format(tostring(got), math.type(got) or type(got),\n"
+        "          tostring(want), math.type(want) or type(want)), 2)\n"
+        "  end\n"
+        "end\n";
+    lua_State *L = sandbox_lua(sb);
+    err_t e = { "" };
+    char code[4096];
+    snprintf(code, sizeof code, "%s%s", prelude, src);
+    sandbox_push_env(sb);
+    if (sandbox_load(sb, "t.lua", code, strlen(code), lua_gettop(L), &e) != 0)
+        fail_msg("%s", e.msg);
+    lua_remove(L, -2);
+    if (sandbox_call(sb, 0, 0, "t.lua", &e) != 0)
+        fail_msg("%s\n-> %s", src, e.msg);
+}
+
+static void parse_gives_utc_iso_or_nil(void **state)
+{
+    expect_ok(*state,
+              "eq(vane.time.parse('Wed, 27 Nov 2024 10:00:00 -0500'), '2024-11-27T15:00:00Z')\n"
+              "eq(vane.time.parse('2024-11-26T19:00:00-05:00'), '2024-11-27T00:00:00Z')\n"
+              "eq(vane.time.parse('20241203T101500Z'), '2024-12-03T10:15:00Z')\n"
+              "eq(vane.time.parse(' 2024/11/29 '), '2024-11-29T00:00:00Z')\n"
+              "eq(vane.time.parse('Thu, 31 Nov 2024'), nil)\n"
+              "eq(vane.time.parse(''), nil)\n"
+              "eq(vane.time.parse(nil), nil)\n"
+              "eq(vane.time.parse(20241127), nil)\n"
+              "eq(vane.time.parse({}), nil)\n");
+}
+
+static void epoch_gives_integer_seconds(void **state)
+{
+    expect_ok(*state,
+              "eq(vane.time.epoch('2024-11-27T10:00:00Z'), 1732701600)\n"
+              "eq(vane.time.epoch('1969-12-31T23:59:59Z'), -1)\n"
+              "eq(vane.time.epoch('25:61'), nil)\n"
+              "eq(vane.time.epoch(false), nil)\n");
+}
+
+static void format_takes_seconds_or_dates(void **state)
+{
+    expect_ok(*state,
+              "eq(vane.time.format(1732701600), '2024-11-27T10:00:00Z')\n"
+              "eq(vane.time.format(1732701600.0), '2024-11-27T10:00:00Z')\n"
+              "eq(vane.time.format('Wed, 27 Nov 2024 05:00:00 EST', '%d %B %Y %H:%M %Z'), '27 November 2024 10:00 UTC')\n"
+              "eq(vane.time.format(0, '%a %F'), 'Thu 1970-01-01')\n"
+              "eq(vane.time.format(1.5), nil)\n"
+              "eq(vane.time.format('not a date'), nil)\n"
+              "eq(vane.time.format(nil), nil)\n"
+              "eq(vane.time.format(1e300), nil)\n"
+              "eq(vane.time.format(math.maxinteger), nil)\n"
+              "eq(vane.time.format(0, ('%Y'):rep(100)), nil)\n");
+}
+
+static void duration_reads_units(void **state)
+{
+    expect_ok(*state,
+              "eq(vane.time.duration('7d'), 604800)\n"
+              "eq(vane.time.duration('1h30m'), 5400)\n"
+              "eq(vane.time.duration('30'), 30)\n"
+              "eq(vane.time.duration('soon'), nil)\n"
+              "eq(vane.time.duration(7), nil)\n");
+}
+
+static void now_is_the_run_clock(void **state)
+{
+    clock_set_now(1732701600);
+    expect_ok(*state, "eq(vane.time.now(), 1732701600)\n"
+                      "eq(vane.time.format(vane.time.now()), '2024-11-27T10:00:00Z')\n");
+    clock_set_now(0);
+    expect_ok(*state, "assert(vane.time.now() > 1700000000)\n");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(parse_gives_utc_iso_or_nil, setup, teardown),
+        cmocka_unit_test_setup_teardown(epoch_gives_integer_seconds, setup, teardown),
+        cmocka_unit_test_setup_teardown(format_takes_seconds_or_dates, setup, teardown),
+        cmocka_unit_test_setup_teardown(duration_reads_units, setup, teardown),
+        cmocka_unit_test_setup_teardown(now_is_the_run_clock, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
