@@ -154,6 +154,14 @@ class Phrases(VaneCase):
         self.assertEqual(sorted((f["rule"], f["key"]) for f in r.flags),
                          [("prisoner-release", "e"), ("removal-flight", "d")], describe(r))
 
+    def test_without_a_phrases_file_the_built_in_lists_are_used(self):
+        m = self.news_monitor()
+        d = m.rules_copy()
+        os.remove(os.path.join(d, "phrases.lua"))
+        r = m.vane("test")
+        self.assertExit(r, 0, "the shipped rules' tests pass on the lists built into vane")
+        self.assertRegex(r.stdout, r"\b0 failed")
+
     def test_a_broken_phrases_file_is_reported_with_file_and_line(self):
         m = self.news_monitor()
         d = m.rules_copy()
