@@ -3,10 +3,12 @@
 --
 -- Decides on the title of new news items only. Fires on a phrase strong
 -- enough on its own (denied entry, 拒绝入境 …: vane.phrases.entry_strong);
--- or an act (questioned, interrogated, sent back, deported, 盘查, 遣返 …:
--- entry_acts) and a student or scholar (entry_scholars: 留学生, 学者 …); or
--- an act, a place of entry (airport, border, 入境, 机场 …: entry_places) and
--- a traveller (citizen, national, 公民 …: entry_travellers). Never when the
+-- or an act (questioned, interrogated, sent back, deported …: entry_acts,
+-- or turned away, 盘查, 遣返 …: entry_border_acts) with a place of entry
+-- (airport, border, 入境, 机场 …: entry_places) and a student, scholar or
+-- traveller (entry_scholars, entry_travellers); or a border act and a
+-- student or scholar ("盘查中国留学生"). A student deported after a campus
+-- protest names no place of entry and is not flagged. Never when the
 -- title is about illegal entry (entry_exclusions): that is a removal.
 
 local phrase = vane.phrase
@@ -24,9 +26,12 @@ end
 local function is_entry_refusal(title)
   if phrase.find(title, P.entry_exclusions) then return false end
   if phrase.find(title, P.entry_strong) then return true end
-  if not phrase.find(title, P.entry_acts) then return false end
-  if phrase.find(title, P.entry_scholars) then return true end
-  return phrase.find(title, P.entry_places) ~= nil and phrase.find(title, P.entry_travellers) ~= nil
+  local border = phrase.find(title, P.entry_border_acts) ~= nil
+  if not border and not phrase.find(title, P.entry_acts) then return false end
+  local scholar = phrase.find(title, P.entry_scholars) ~= nil
+  if border and scholar then return true end
+  return phrase.find(title, P.entry_places) ~= nil
+     and (scholar or phrase.find(title, P.entry_travellers) ~= nil)
 end
 
 return {
@@ -61,6 +66,12 @@ return {
       event = { change = "new", item = { title = "Foreign Ministry Spokesperson’s Remarks on the Repatriation of a Fugitive Suspect from the United States" } },
       expect = { flag = false } },
     { event = { change = "new", item = { title = "Fugitive wanted for fraud returned to China from US , ministry says" } },
+      expect = { flag = false } },
+    { -- the baseline's MFA item on students questioned
+      event = { change = "new", item = { title = "外交部发言人就美方无理盘查中国留学生答记者问（2024-11-18）" } },
+      expect = { flag = true } },
+    { -- deported, but not at a border
+      event = { change = "new", item = { title = "Students deported after campus protests, rights group says" } },
       expect = { flag = false } },
     { -- illegal entrants removed: removal-flight's
       event = { change = "new", item = { title = "中美合作遣返非法入境人员" } },

@@ -153,6 +153,12 @@ return {
     { -- Chinese: another committee, another mechanism
       event = { change = "new", item = { title = "中俄执法安全合作委员会举行第五次会议（2025-03-02）" } },
       expect = { message = "New meeting: 中俄执法安全合作委员会举行第五次会议" } },
+    { -- a plenary: the lead-in goes
+      event = { change = "new", item = {
+        title = "Readout of the U.S.-China Law Enforcement Joint Liaison Group Plenary" } },
+      expect = { message = "New meeting: U.S.-China Law Enforcement Joint Liaison Group Plenary" } },
+    { event = { change = "new", item = { title = "中美执法合作联合联络小组第十四次会议在京举行" } },
+      expect = { message = "New meeting: 中美执法合作联合联络小组第十四次会议在京举行" } },
     { -- a technical exchange of a named working group is one of its meetings
       event = { change = "new", item = {
         title = "U.S.-China Counternarcotics Working Group Technical Exchange on Precursor Chemicals" } },

@@ -86,8 +86,8 @@ return {
   -- DETAINED or PEOPLE word).
 
   prisoner_acts = {
-    " exchange", " swap", " release", " releases ", " freed", " frees ",
-    " free ", " trade ", " traded ",
+    " exchange", " swap", " release of", " released", " to release",
+    " releasing", " freed", " frees ", " free ", " traded ",
     "交换", "互换", "释放", "获释",
   },
 
@@ -118,7 +118,7 @@ return {
     " repatriated", " repatriation", " repatriate", " extradited",
     " extradition", " extradite", " handed over", " handover", " hand over",
     " hands over", " returned to", " returns to", " sent back to",
-    " deported to", " brought back",
+    " deported to", " deports ", " deported ", " brought back",
     "遣返", "引渡", "移交", "归案", "押解回国", "劝返", "被带回",
   },
 
@@ -183,8 +183,9 @@ return {
   },
 
   ---------------------------------------------------------------------------
-  -- entry-refusal: a STRONG phrase; or an ACT and a SCHOLAR word; or an ACT,
-  -- a PLACE and a TRAVELLER word — unless an EXCLUSION is there too.
+  -- entry-refusal: a STRONG phrase; or an ACT or BORDER ACT, a PLACE and a
+  -- SCHOLAR or TRAVELLER word; or a BORDER ACT and a SCHOLAR word (盘查中国
+  -- 留学生) — unless an EXCLUSION is there too.
 
   entry_strong = {
     " denied entry", " refused entry", " refused admission", " denied admission",
@@ -192,13 +193,19 @@ return {
     "拒绝入境", "拒绝其入境", "拒之门外", "禁止入境",
   },
 
+  -- acts that need a place of entry to mean a refusal at the border
   entry_acts = {
     " questioned", " questioning", " interrogated", " interrogation",
-    " harassed", " harassment", " sent back", " sent home", " turned away",
-    " turned back", " deported", " deportation of", " detained at",
-    " held at", " visa cancelled", " visa canceled", " visa revoked",
-    " secondary inspection", " inadmissible", " expelled",
-    "盘查", "盘问", "遣返", "遣送回国", "审讯", "滋扰", "骚扰", "扣留",
+    " harassed", " harassment", " sent back", " sent home", " deported",
+    " deportation of", " detained", " held for", " visa cancelled",
+    " visa canceled", " visa revoked", " expelled", " searched",
+    "审讯", "滋扰", "骚扰", "扣留", "遣送",
+  },
+
+  -- acts that happen at the border by themselves
+  entry_border_acts = {
+    " turned away", " turned back", " secondary inspection", " inadmissible",
+    "盘查", "盘问", "遣返", "遣送回国",
   },
 
   entry_scholars = {

@@ -2,7 +2,7 @@
 -- (often wrongfully detained) nationals.
 --
 -- Decides on the title of new news items only. Fires when the title has
--- an act (exchange, swap, release, 交换, 释放 …: vane.phrases.prisoner_acts)
+-- an act (exchange, swap, release of, 交换, 释放 …: vane.phrases.prisoner_acts)
 -- and a detention word (detained, prisoner, hostage, 被拘押 …:
 -- prisoner_detained), or a word for coming free (freed, returned home,
 -- 获释: prisoner_freed) and a detention or people word (citizens,
@@ -60,6 +60,11 @@ return {
       expect = { flag = true } },
     { event = { change = "new", item = { title = "被关押多年的加拿大公民获释回国" } },
       expect = { flag = true } },
+    { event = { change = "new", item = { title = "Venezuela frees 10 Americans in exchange for Maduro ally" } },
+      expect = { flag = true } },
+    { -- a report released is not a release of detainees
+      event = { change = "new", item = { title = "Commission releases annual report on detention conditions" } },
+      expect = { flag = false } },
     { -- detained, but nobody released
       event = { change = "new", item = { title = "Families of Americans detained in China renew appeal before Thanksgiving" } },
       expect = { flag = false } },

@@ -26,7 +26,7 @@ end
 
 local function reads_as_entry_refusal(title)
   if phrase.find(title, P.entry_strong) then return true end
-  return phrase.find(title, P.entry_acts) ~= nil
+  return (phrase.find(title, P.entry_acts) ~= nil or phrase.find(title, P.entry_border_acts) ~= nil)
      and (phrase.find(title, P.entry_places) ~= nil or phrase.find(title, P.entry_scholars) ~= nil)
 end
 
@@ -68,6 +68,8 @@ return {
     { event = { change = "new", item = { title = "外逃20年的职务犯罪嫌疑人从加拿大被遣返回国" } },
       expect = { flag = true } },
     { event = { change = "new", item = { title = "\"天网2025\"行动：一名红通人员被引渡回国" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "Philippines deports Japanese fraud suspects to Tokyo" } },
       expect = { flag = true } },
     { -- 遣返 at the border: entry-refusal's, not this rule's
       event = { change = "new", item = { title = "外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
