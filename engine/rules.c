@@ -165,7 +165,7 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
     } else {
         sandbox_push_env(rs->sb);
         rc = sandbox_load(rs->sb, r.chunk, r.source_text, len, lua_gettop(L), e);
-        lua_remove(L, -2);
+        lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
         if (rc == 0)
             rc = sandbox_call(rs->sb, 0, 1, r.chunk, e);
         if (rc == 0) {
@@ -258,7 +258,7 @@ static void load_phrases(rules_t *rs, const char *chunk, const char *src, size_t
     err_t e;
     sandbox_push_env(rs->sb);
     int rc = sandbox_load(rs->sb, chunk, src, len, lua_gettop(L), &e);
-    lua_remove(L, -2);
+    lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
     if (rc == 0)
         rc = sandbox_call(rs->sb, 0, 1, chunk, &e);
     if (rc != 0) {

@@ -8,7 +8,6 @@ those readers are meant to produce. Travel advisories are covered by
 test_advisories.py."""
 
 import json
-import os
 
 from vanetest import VaneCase, describe, make_site
 

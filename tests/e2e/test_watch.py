@@ -162,6 +162,20 @@ class Phrases(VaneCase):
         self.assertExit(r, 0, "the shipped rules' tests pass on the lists built into vane")
         self.assertRegex(r.stdout, r"\b0 failed")
 
+    def test_a_phrases_file_with_a_syntax_error_leaves_the_built_in_lists(self):
+        m = self.news_monitor()
+        d = m.rules_copy()
+        with open(os.path.join(d, "phrases.lua"), "w", encoding="utf-8") as f:
+            f.write('return {\n  entry_places = { "airport" \n  entry_acts = {},\n}\n')
+        r = m.vane("check")
+        self.assertEqual(r.returncode, 2, describe(r))
+        self.assertRegex(r.stdout + r.stderr, r"rules/phrases\.lua:3:", describe(r))
+        m.run(NOW1, expect=None)
+        write_files(m.site, {"news.json": page([{
+            "key": "e", "title": "Statement on the Release of Two Wrongfully Detained Citizens"}] + BASE)})
+        r = m.run(NOW2, expect=1)
+        self.assertEqual([(f["rule"], f["key"]) for f in r.flags], [("prisoner-release", "e")], describe(r))
+
     def test_a_broken_phrases_file_is_reported_with_file_and_line(self):
         m = self.news_monitor()
         d = m.rules_copy()
