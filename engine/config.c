@@ -26,7 +26,7 @@ typedef struct loader {
     errlist_t *errs;
     const char *chunk;     /* the file name used in messages */
     int have_rules;
-    size_t cap_sources, cap_channels;
+    size_t cap_sources, cap_channels, cap_watches;
     lua_State *L;
     int seen;              /* registry ref: "source:ID" -> line, even for rejected ones */
 } loader_t;
@@ -433,6 +433,121 @@ static int l_channel(lua_State *L)
     return 0;
 }
 
+static void watch_free(watch_cfg_t *w)
+{
+    free(w->id);
+    free_strings(w->terms);
+    free_strings(w->sources);
+    free_strings(w->fields);
+}
+
+/* terms: a non-empty list of non-empty strings. */
+static void check_terms(decl_t *d, const watch_cfg_t *w)
+{
+    if (!w->terms || w->n_terms == 0) {
+        PROBLEM(d->ld, d->line, "%s: 'terms' must be a non-empty list of words or phrases", d->what);
+        d->bad = 1;
+        return;
+    }
+    for (size_t i = 0; i < w->n_terms; i++) {
+        const char *t = w->terms[i];
+        if (!t[strspn(t, " \t")] || strcmp(t, "re:") == 0) {
+            PROBLEM(d->ld, d->line, "%s: term %zu is empty", d->what, i + 1);
+            d->bad = 1;
+        }
+    }
+}
+
+/* changes: a list of "new" and "changed" (default { "new" }). */
+static void watch_changes(decl_t *d, watch_cfg_t *w)
+{
+    size_t n = 0;
+    char **changes = opt_strings(d, "changes", &n);
+    w->on_new = !changes;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(changes[i], "new") == 0)
+            w->on_new = 1;
+        else if (strcmp(changes[i], "changed") == 0)
+            w->on_changed = 1;
+        else {
+            PROBLEM(d->ld, d->line, "%s: unknown change '%s' in 'changes' (new, changed)", d->what,
+                    changes[i]);
+            d->bad = 1;
+        }
+    }
+    if (changes && n == 0) {
+        PROBLEM(d->ld, d->line, "%s: 'changes' must name \"new\", \"changed\" or both", d->what);
+        d->bad = 1;
+    }
+    free_strings(changes);
+}
+
+static void watch_fields(decl_t *d, watch_cfg_t *w)
+{
+    size_t n = 0;
+    w->fields = opt_strings(d, "fields", &n);
+    if (w->fields && n == 0) {
+        PROBLEM(d->ld, d->line, "%s: 'fields' must name at least one item field", d->what);
+        d->bad = 1;
+    }
+    if (!w->fields) {
+        w->fields = calloc(3, sizeof *w->fields);
+        w->fields[0] = strdup("title");
+        w->fields[1] = strdup("summary");
+    }
+}
+
+static void add_watch(loader_t *ld, const watch_cfg_t *w)
+{
+    config_t *cfg = ld->cfg;
+    if (cfg->n_watches == ld->cap_watches) {
+        ld->cap_watches = ld->cap_watches ? ld->cap_watches * 2 : 4;
+        cfg->watches = realloc(cfg->watches, ld->cap_watches * sizeof *cfg->watches);
+    }
+    cfg->watches[cfg->n_watches++] = *w;
+}
+
+static int l_watch(lua_State *L)
+{
+    static const char *const known[] = {"id", "terms", "sources", "fields", "severity", "changes", NULL};
+    decl_t d;
+    if (begin_decl(L, &d, "watch") != 0)
+        return 0;
+    watch_cfg_t w = {0};
+    char what[160];
+    w.id = opt_string(&d, "id", NULL);
+    snprintf(what, sizeof what, "watch '%s'", w.id ? w.id : "?");
+    d.what = what;
+    check_keys(&d, known);
+    if (!valid_id(w.id)) {
+        PROBLEM(d.ld, d.line, "watch: %s id (letters, digits and - _ . : only)", w.id ? "bad" : "missing");
+        d.bad = 1;
+    }
+    w.terms = opt_strings(&d, "terms", &w.n_terms);
+    check_terms(&d, &w);
+    w.sources = opt_strings(&d, "sources", NULL);
+    watch_fields(&d, &w);
+    char *sev = opt_string(&d, "severity", "medium");
+    w.severity = severity_rank(sev);
+    if (sev && w.severity < 0) {
+        PROBLEM(d.ld, d.line, "%s: unknown severity '%s' (info, low, medium, high, critical)", what, sev);
+        d.bad = 1;
+    }
+    free(sev);
+    watch_changes(&d, &w);
+    w.line = d.line;
+    int first = w.id ? declared_before(d.ld, "watch", w.id, d.line) : 0;
+    if (first) {
+        PROBLEM(d.ld, d.line, "duplicate watch id '%s' (first declared on line %d)", w.id, first);
+        d.bad = 1;
+    }
+    if (d.bad)
+        watch_free(&w);
+    else
+        add_watch(d.ld, &w);
+    return 0;
+}
+
 static int l_database(lua_State *L)
 {
     loader_t *ld = loader_of(L);
@@ -560,6 +675,7 @@ static int run_file(loader_t *ld, const char *src, size_t len)
     set_helper(L, env, ld, "database", l_database);
     set_helper(L, env, ld, "rules", l_rules);
     set_helper(L, env, ld, "settings", l_settings);
+    set_helper(L, env, ld, "watch", l_watch);
     set_helper(L, env, ld, "env", l_env);
     int rc = sandbox_load(sb, ld->chunk, src, len, env, &e);
     if (rc == 0)
@@ -622,6 +738,9 @@ void config_free(config_t *cfg)
     for (size_t i = 0; i < cfg->n_channels; i++)
         channel_free(&cfg->channels[i]);
     free(cfg->channels);
+    for (size_t i = 0; i < cfg->n_watches; i++)
+        watch_free(&cfg->watches[i]);
+    free(cfg->watches);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -11,6 +11,9 @@
  *            removals =, ignore = { … }, options = { … } }
  *   channel { id =, kind = "stdout" | "jsonl", path =, min_severity =,
  *             rules = { … }, sources = { … } }
+ *   watch { id =, terms = { … }, sources = { … }, fields = { … },
+ *           severity =, changes = { "new", "changed" } }
+ *                            a keyword watch list, read by the keyword-watch rule
  *   env "NAME"               the value of an environment variable (or nil)
  * Every problem is reported as "vane.lua:LINE: message" into an errlist;
  * relative paths are resolved against the configuration file's folder. */
@@ -40,6 +43,18 @@ typedef struct channel_cfg {
     int line;
 } channel_cfg_t;
 
+/* A keyword watch: flag items whose fields contain one of the terms. */
+typedef struct watch_cfg {
+    char *id;
+    char **terms;         /* NULL-terminated, at least one; "re:…" = a regex */
+    size_t n_terms;
+    char **sources;       /* NULL-terminated; NULL = every source */
+    char **fields;        /* NULL-terminated; default title, summary */
+    int severity;         /* severity_rank(); default medium */
+    int on_new, on_changed;   /* which changes it looks at; default new only */
+    int line;
+} watch_cfg_t;
+
 typedef struct config {
     char *path;           /* the file as given */
     char *dir;            /* its folder, for relative paths */
@@ -53,6 +68,8 @@ typedef struct config {
     size_t n_sources;
     channel_cfg_t *channels;
     size_t n_channels;
+    watch_cfg_t *watches;
+    size_t n_watches;
 } config_t;
 
 /* Load and validate `path`. Returns 0, or -1 with every problem in errs

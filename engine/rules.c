@@ -1,5 +1,12 @@
 /* rules.c — loading rules, evaluating them on events, and their inline tests
- * (see rules.h). */
+ * (see rules.h).
+ *
+ * Besides rule files, a rules folder may hold phrases.lua: not a rule but
+ * data, a table of named phrase lists that every rule reads as
+ * vane.phrases. The copy shipped in the binary is loaded first and each
+ * folder's phrases.lua, in folder order, replaces the lists it names, so an
+ * analyst's file need only hold the lists it changes. The configuration's
+ * watch lists become vane.watches. */
 #include "rules.h"
 
 #include <dirent.h>
@@ -11,6 +18,7 @@
 
 #include "buf.h"
 #include "clock.h"
+#include "embedded.h"
 #include "json.h"
 #include "vanelib.h"
 
@@ -24,11 +32,19 @@ typedef struct rule {
     int disabled;       /* exhausted its limits this run */
 } rule_t;
 
+#define PHRASES_FILE "phrases.lua"
+#define PHRASES_SHIPPED "rules/" PHRASES_FILE
+
 struct rules {
     sandbox_t *sb;
     rule_t *list;
     size_t n;
 };
+
+static int isalnum_or_us(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -50,7 +66,8 @@ static char **lua_files(const char *dir)
     struct dirent *de;
     while ((de = readdir(d))) {
         size_t len = strlen(de->d_name);
-        if (len < 5 || de->d_name[0] == '.' || strcmp(de->d_name + len - 4, ".lua") != 0)
+        if (len < 5 || de->d_name[0] == '.' || strcmp(de->d_name + len - 4, ".lua") != 0 ||
+            strcmp(de->d_name, PHRASES_FILE) == 0)
             continue;
         if (n + 1 >= cap) {
             char **more = realloc(names, (cap *= 2) * sizeof *names);
@@ -148,7 +165,7 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
     } else {
         sandbox_push_env(rs->sb);
         rc = sandbox_load(rs->sb, r.chunk, r.source_text, len, lua_gettop(L), e);
-        lua_remove(L, -2);
+        lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
         if (rc == 0)
             rc = sandbox_call(rs->sb, 0, 1, r.chunk, e);
         if (rc == 0) {
@@ -177,6 +194,157 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
     return 0;
 }
 
+/* ---- phrase lists and watch lists ------------------------------------------ */
+
+/* Line of `name =` in a phrases file, for messages about that list (a
+ * table keeps no line numbers); 1 when it cannot be found. */
+static int line_of_name(const char *src, const char *name)
+{
+    size_t n = strlen(name);
+    int line = 1;
+    for (const char *p = src; *p; p++) {
+        if (*p == '\n')
+            line++;
+        else if (strncmp(p, name, n) == 0 && (p == src || !isalnum_or_us(p[-1])) &&
+                 !isalnum_or_us(p[n])) {
+            const char *q = p + n;
+            while (*q == ' ' || *q == '\t' || *q == ']' || *q == '"' || *q == '\'')
+                q++;
+            if (*q == '=' && q[1] != '=')
+                return line;
+        }
+    }
+    return 1;
+}
+
+/* Check that the table at t is { name = { "phrase", … }, … } and copy its
+ * lists into the merged table at merged. A bad list is reported and left
+ * out; the good ones are still taken. */
+static void merge_phrases(lua_State *L, int t, int merged, const char *chunk, const char *src,
+                          errlist_t *errs)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        const char *name = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : NULL;
+        const char *bad = NULL;
+        if (!name)
+            bad = "every list needs a name: name = { \"phrase\", … }";
+        else if (!lua_istable(L, -1))
+            bad = "must be a list of strings";
+        for (lua_Integer i = 1; !bad && i <= (lua_Integer)lua_rawlen(L, -1); i++) {
+            if (lua_rawgeti(L, -1, i) != LUA_TSTRING)
+                bad = "must be a list of strings";
+            lua_pop(L, 1);
+        }
+        if (bad && name)
+            errlist_add(errs, "%s:%d: phrase list '%s' %s", chunk, line_of_name(src, name), name, bad);
+        else if (bad)
+            errlist_add(errs, "%s: %s", chunk, bad);
+        if (!bad) {
+            lua_pushvalue(L, -2);
+            lua_insert(L, -2);
+            lua_rawset(L, merged);
+        } else {
+            lua_pop(L, 1);
+        }
+    }
+}
+
+/* Run one phrases file and merge what it returns into the table at merged. */
+static void load_phrases(rules_t *rs, const char *chunk, const char *src, size_t len, int merged,
+                         errlist_t *errs)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    err_t e;
+    sandbox_push_env(rs->sb);
+    int rc = sandbox_load(rs->sb, chunk, src, len, lua_gettop(L), &e);
+    lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
+    if (rc == 0)
+        rc = sandbox_call(rs->sb, 0, 1, chunk, &e);
+    if (rc != 0) {
+        errlist_add(errs, "%s", e.msg);
+        return;
+    }
+    if (lua_istable(L, -1))
+        merge_phrases(L, lua_gettop(L), merged, chunk, src, errs);
+    else
+        errlist_add(errs, "%s: phrases.lua must return a table of named lists, not a %s", chunk,
+                    luaL_typename(L, -1));
+    lua_pop(L, 1);
+}
+
+/* vane.phrases: the shipped lists, then each folder's phrases.lua. */
+static void install_phrases(rules_t *rs, const config_t *cfg, errlist_t *errs)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    lua_newtable(L);
+    int merged = lua_gettop(L);
+    const embedded_file_t *shipped = embedded_find(PHRASES_SHIPPED);
+    if (shipped)
+        load_phrases(rs, shipped->name, shipped->data, shipped->len, merged, errs);
+    for (size_t d = 0; d < cfg->n_rule_dirs; d++) {
+        buf_t path = {0}, chunk = {0};
+        const char *base = strrchr(cfg->rule_dirs[d], '/');
+        buf_printf(&path, "%s/%s", cfg->rule_dirs[d], PHRASES_FILE);
+        buf_printf(&chunk, "%s/%s", base ? base + 1 : cfg->rule_dirs[d], PHRASES_FILE);
+        size_t len;
+        char *src = buf_read_all(buf_str(&path), &len);
+        if (src)
+            load_phrases(rs, buf_str(&chunk), src, len, merged, errs);
+        free(src);
+        buf_free(&path);
+        buf_free(&chunk);
+    }
+    vanelib_set(L, "phrases");
+}
+
+/* Push a NULL-terminated list of strings as a Lua array (nil for NULL). */
+static void push_strings(lua_State *L, char *const *v)
+{
+    if (!v) {
+        lua_pushnil(L);
+        return;
+    }
+    lua_newtable(L);
+    for (lua_Integer i = 0; v[i]; i++) {
+        lua_pushstring(L, v[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+}
+
+/* vane.watches: the configuration's watch { … } declarations, in order. */
+static void install_watches(lua_State *L, const config_t *cfg)
+{
+    lua_createtable(L, (int)cfg->n_watches, 0);
+    for (size_t i = 0; i < cfg->n_watches; i++) {
+        const watch_cfg_t *w = &cfg->watches[i];
+        lua_createtable(L, 0, 6);
+        lua_pushstring(L, w->id);
+        lua_setfield(L, -2, "id");
+        push_strings(L, w->terms);
+        lua_setfield(L, -2, "terms");
+        push_strings(L, w->sources);
+        lua_setfield(L, -2, "sources");
+        push_strings(L, w->fields);
+        lua_setfield(L, -2, "fields");
+        lua_pushstring(L, severity_name(w->severity));
+        lua_setfield(L, -2, "severity");
+        lua_createtable(L, 2, 0);
+        int n = 0;
+        if (w->on_new) {
+            lua_pushliteral(L, "new");
+            lua_rawseti(L, -2, ++n);
+        }
+        if (w->on_changed) {
+            lua_pushliteral(L, "changed");
+            lua_rawseti(L, -2, ++n);
+        }
+        lua_setfield(L, -2, "changes");
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    vanelib_set(L, "watches");
+}
+
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
 {
     rules_t *rs = calloc(1, sizeof *rs);
@@ -190,6 +358,8 @@ rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
         return NULL;
     }
     sandbox_set_now(rs->sb, clock_is_fixed() ? clock_now() : 0);
+    install_phrases(rs, cfg, errs);
+    install_watches(sandbox_lua(rs->sb), cfg);
     for (size_t d = 0; d < cfg->n_rule_dirs; d++) {
         char **files = lua_files(cfg->rule_dirs[d]);
         if (!files) {
@@ -317,7 +487,18 @@ static int call_field(rules_t *rs, rule_t *r, int rule, int ev, const char *name
     return 0;
 }
 
-/* Push the rule's messages for the event as a list of strings. */
+/* Is the value at idx one flag written as { message = "…", severity = "…" }? */
+static int is_flag_entry(lua_State *L, int idx)
+{
+    if (!lua_istable(L, idx))
+        return 0;
+    int t = lua_getfield(L, idx, "message");
+    lua_pop(L, 1);
+    return t == LUA_TSTRING;
+}
+
+/* Push the rule's messages for the event as a list whose entries are
+ * strings or { message =, severity = } tables. */
 static int messages(rules_t *rs, rule_t *r, int rule, int ev, err_t *e)
 {
     lua_State *L = sandbox_lua(rs->sb);
@@ -335,7 +516,7 @@ static int messages(rules_t *rs, rule_t *r, int rule, int ev, err_t *e)
             lua_pushstring(L, r->id);
         }
     }
-    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER) {
+    if (lua_type(L, -1) == LUA_TSTRING || lua_type(L, -1) == LUA_TNUMBER || is_flag_entry(L, -1)) {
         lua_createtable(L, 1, 0);
         lua_insert(L, -2);
         lua_rawseti(L, -2, 1);
@@ -373,6 +554,33 @@ static int evaluate(rules_t *rs, rule_t *r, int ev, err_t *e)
     return rc;
 }
 
+/* Push entry k of a message list and return its text and, in *severity,
+ * its severity: the rule's, or the entry's own when it is a table with a
+ * `severity` (NULL if that is not a severity name). The pointers stay
+ * valid until the entry is popped. */
+static const char *push_flag(lua_State *L, int list, lua_Integer k, const rule_t *r,
+                             const char **severity)
+{
+    const char *msg = NULL;
+    *severity = r->severity;
+    int t = lua_rawgeti(L, list, k);
+    if (t == LUA_TSTRING || t == LUA_TNUMBER) {
+        msg = lua_tostring(L, -1);
+    } else if (t == LUA_TTABLE) {
+        int entry = lua_gettop(L);
+        if (lua_getfield(L, entry, "message") == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        lua_pop(L, 1);
+        int st = lua_getfield(L, entry, "severity");
+        if (st == LUA_TSTRING)
+            *severity = severity_rank(lua_tostring(L, -1)) >= 0 ? lua_tostring(L, -1) : NULL;
+        else if (st != LUA_TNIL)
+            *severity = NULL;
+        lua_pop(L, 1);
+    }
+    return msg;
+}
+
 int rules_eval(rules_t *rs, const store_event_t *ev, rules_flag_fn fn, void *ud, errlist_t *errs,
                err_t *e)
 {
@@ -391,12 +599,18 @@ int rules_eval(rules_t *rs, const store_event_t *ev, rules_flag_fn fn, void *ud,
             status = 1;
             continue;
         }
-        size_t n = lua_istable(L, -1) ? lua_rawlen(L, -1) : 0;
+        int list = lua_gettop(L);
+        size_t n = lua_istable(L, list) ? lua_rawlen(L, list) : 0;
         for (size_t k = 1; k <= n; k++) {
-            lua_rawgeti(L, -1, (lua_Integer)k);
-            const char *msg = lua_tostring(L, -1);
-            if (msg && *msg)
-                fn(ud, r->id, r->severity, msg);
+            const char *severity;
+            const char *msg = push_flag(L, list, (lua_Integer)k, r, &severity);
+            if (!severity) {
+                errlist_add(errs, "%s: rule %s: a flag's severity must be one of info, low, "
+                            "medium, high, critical", r->chunk, r->id);
+                status = 1;
+            } else if (msg && *msg) {
+                fn(ud, r->id, severity, msg);
+            }
             lua_pop(L, 1);
         }
         lua_pop(L, 1);
@@ -406,11 +620,6 @@ int rules_eval(rules_t *rs, const store_event_t *ev, rules_flag_fn fn, void *ud,
 }
 
 /* ---- inline tests ------------------------------------------------------------- */
-
-static int isalnum_or_us(char c)
-{
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
-}
 
 /* Line of the n-th test case in the rule's source (counting `event =` after
  * `tests`), or the line of `tests`, or 1. Tables carry no line numbers, so
@@ -510,6 +719,35 @@ static int expectation_met(lua_State *L, int got, int expect, buf_t *why)
     return ok;
 }
 
+/* Push the messages of the flag list at idx as a list of strings, for
+ * comparing with the expectation. When the expectation names a severity,
+ * a flag of another severity is described in why (and the list pushed is
+ * then empty, so the expectation fails). Returns the new list's index. */
+static int flatten_flags(lua_State *L, const rule_t *r, int idx, int expect, buf_t *why)
+{
+    lua_getfield(L, expect, "severity");
+    const char *want = lua_tostring(L, -1);
+    int wrong = 0;
+    lua_newtable(L);
+    int out = lua_gettop(L);
+    for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, idx); k++) {
+        const char *severity;
+        const char *msg = push_flag(L, idx, k, r, &severity);
+        if (want && !wrong && (!severity || strcmp(severity, want) != 0)) {
+            buf_printf(why, "severity %s instead of %s; ", severity ? severity : "(invalid)", want);
+            wrong = 1;
+        }
+        lua_pushstring(L, msg ? msg : "");
+        lua_rawseti(L, out, k);
+        lua_pop(L, 1);
+    }
+    if (wrong) {
+        lua_newtable(L);
+        lua_replace(L, out);
+    }
+    return out;
+}
+
 static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fail, void *ud,
                      long *passed, long *failed)
 {
@@ -537,7 +775,7 @@ static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fa
             lua_pop(L, 1);
             lua_newtable(L);
         }
-        if (expectation_met(L, lua_gettop(L), expect, &why)) {
+        if (expectation_met(L, flatten_flags(L, r, lua_gettop(L), expect, &why), expect, &why)) {
             (*passed)++;
         } else {
             report(fail, ud, r, n, "%s", buf_str(&why));

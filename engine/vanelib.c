@@ -15,6 +15,7 @@ extern int luaopen_cjson_safe(lua_State *L);
 #define JSON_MAX_DEPTH 200
 
 static const char key_warnings = 'w'; /* registry: list of warning strings, n = count */
+static const char key_vane = 'v';     /* registry: the module table itself (not its proxy) */
 
 static const struct {
     const char *name;
@@ -159,6 +160,20 @@ int vanelib_install(sandbox_t *sb, err_t *e)
             return -1;
         }
     }
+    lua_pushvalue(L, vane);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_vane);
     sandbox_set_global(sb, "vane");
+    return 0;
+}
+
+int vanelib_set(lua_State *L, const char *name)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_vane) != LUA_TTABLE) {
+        lua_pop(L, 2);
+        return -1;
+    }
+    lua_insert(L, -2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
     return 0;
 }

@@ -26,6 +26,12 @@
  * or -1 with e set (a shipped Lua part failed to load). */
 int vanelib_install(sandbox_t *sb, err_t *e);
 
+/* Pop the value on top of the stack and make it vane[name], read-only to
+ * chunks like the rest of the module (tables come back as proxies), e.g.
+ * the rules' vane.phrases. Returns 0, or -1 (value popped) when
+ * vanelib_install has not run in this state. */
+int vanelib_set(lua_State *L, const char *name);
+
 /* Each opener pushes one value (the part) and returns 1, or pushes nothing
  * and returns 0 when the part is absent. */
 int vane_open_feed(lua_State *L);

@@ -10,7 +10,7 @@ local MEANINGS = {
   H = "health",
   N = "natural disaster",
   E = "time-limited event",
-  K = "kidnapping or hostage taking",
+  K = "kidnapping or hostage-taking",
   D = "wrongful detention",
   O = "other",
 }
@@ -107,7 +107,7 @@ return {
       expect = { flag = true, messages = {
         "Kenya: D (wrongful detention) removed",
         "Kenya: T (terrorism) removed",
-        "Kenya: K (kidnapping or hostage taking) added",
+        "Kenya: K (kidnapping or hostage-taking) added",
         "Kenya: U (civil unrest) added",
       } } },
     { -- same set in another order

@@ -152,6 +152,71 @@ static void channels_are_validated(void **state)
     errlist_free(&errs);
 }
 
+static void watches_give_their_values_and_defaults(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("watch { id = 'fentanyl', terms = { 'fentanyl', '芬太尼', 're:nitazenes?' } }\n"
+                          "watch { id = 'visas', terms = 'visa', sources = { 'press', 'fr' },\n"
+                          "        fields = { 'title' }, severity = 'high', changes = { 'new', 'changed' } }\n",
+                          &cfg, &errs), 0);
+    assert_int_equal(cfg.n_watches, 2);
+    const watch_cfg_t *w = &cfg.watches[0];
+    assert_string_equal(w->id, "fentanyl");
+    assert_int_equal(w->n_terms, 3);
+    assert_string_equal(w->terms[1], "芬太尼");
+    assert_string_equal(w->terms[2], "re:nitazenes?");
+    assert_null(w->terms[3]);
+    assert_null(w->sources);
+    assert_string_equal(w->fields[0], "title");
+    assert_string_equal(w->fields[1], "summary");
+    assert_null(w->fields[2]);
+    assert_string_equal(severity_name(w->severity), "medium");
+    assert_true(w->on_new);
+    assert_false(w->on_changed);
+    assert_int_equal(w->line, 1);
+    w = &cfg.watches[1];
+    assert_int_equal(w->n_terms, 1);
+    assert_string_equal(w->sources[1], "fr");
+    assert_string_equal(w->fields[0], "title");
+    assert_null(w->fields[1]);
+    assert_string_equal(severity_name(w->severity), "high");
+    assert_true(w->on_new && w->on_changed);
+    assert_int_equal(w->line, 2);
+    config_free(&cfg);
+}
+
+static void watch_mistakes_are_reported_with_their_line(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    int rc = load("watch { terms = { 'x' } }\n"
+                  "watch { id = 'a' }\n"
+                  "watch { id = 'b', terms = {} }\n"
+                  "watch { id = 'c', terms = { 'x', '' } }\n"
+                  "watch { id = 'c', terms = { 'y' } }\n"
+                  "watch { id = 'd', terms = { 'x' }, colour = 'red' }\n"
+                  "watch { id = 'e', terms = { 'x' }, severity = 'urgent' }\n"
+                  "watch { id = 'f', terms = { 'x' }, changes = { 'removed' } }\n"
+                  "watch { id = 'g', terms = { 'x' }, fields = {} }\n"
+                  "watch 'h'\n",
+                  &cfg, &errs);
+    assert_int_equal(rc, -1);
+    assert_true(has_error(&errs, "vane.lua:1:", "missing id"));
+    assert_true(has_error(&errs, "vane.lua:2:", "'terms'"));
+    assert_true(has_error(&errs, "vane.lua:3:", "'terms'"));
+    assert_true(has_error(&errs, "vane.lua:4:", "term 2 is empty"));
+    assert_true(has_error(&errs, "vane.lua:5:", "duplicate watch id 'c' (first declared on line 4)"));
+    assert_true(has_error(&errs, "vane.lua:6:", "unknown key 'colour'"));
+    assert_true(has_error(&errs, "vane.lua:7:", "unknown severity 'urgent'"));
+    assert_true(has_error(&errs, "vane.lua:8:", "unknown change 'removed'"));
+    assert_true(has_error(&errs, "vane.lua:9:", "'fields'"));
+    assert_true(has_error(&errs, "vane.lua:10:", "watch needs a table"));
+    errlist_free(&errs);
+}
+
 static void durations_and_sizes_parse_as_documented(void **state)
 {
     (void)state;
@@ -177,6 +242,8 @@ int main(void)
         cmocka_unit_test(the_configuration_runs_in_the_sandbox),
         cmocka_unit_test(env_reads_the_environment),
         cmocka_unit_test(channels_are_validated),
+        cmocka_unit_test(watches_give_their_values_and_defaults),
+        cmocka_unit_test(watch_mistakes_are_reported_with_their_line),
         cmocka_unit_test(durations_and_sizes_parse_as_documented),
     };
     return cmocka_run_group_tests_name("config", tests, make_dir, remove_dir);

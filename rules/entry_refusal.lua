@@ -1,0 +1,84 @@
+-- entry_refusal.lua — a student or scholar (or another traveller)
+-- questioned, refused entry and sent back at a port of entry.
+--
+-- Decides on the title of new news items only. Fires on a phrase strong
+-- enough on its own (denied entry, 拒绝入境 …: vane.phrases.entry_strong);
+-- or an act (questioned, interrogated, sent back, deported …: entry_acts,
+-- or turned away, 盘查, 遣返 …: entry_border_acts) with a place of entry
+-- (airport, border, 入境, 机场 …: entry_places) and a student, scholar or
+-- traveller (entry_scholars, entry_travellers); or a border act and a
+-- student or scholar ("盘查中国留学生"). A student deported after a campus
+-- protest names no place of entry and is not flagged. Never when the
+-- title is about illegal entry (entry_exclusions): that is a removal.
+
+local phrase = vane.phrase
+local P = vane.phrases
+
+local function news_title(ev)
+  if ev.change ~= "new" or ev.baseline then return nil end
+  local item = ev.item
+  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
+  local t = item.title
+  if type(t) ~= "string" or t == "" then return nil end
+  return t
+end
+
+local function is_entry_refusal(title)
+  if phrase.find(title, P.entry_exclusions) then return false end
+  if phrase.find(title, P.entry_strong) then return true end
+  local border = phrase.find(title, P.entry_border_acts) ~= nil
+  if not border and not phrase.find(title, P.entry_acts) then return false end
+  local scholar = phrase.find(title, P.entry_scholars) ~= nil
+  if border and scholar then return true end
+  return phrase.find(title, P.entry_places) ~= nil
+     and (scholar or phrase.find(title, P.entry_travellers) ~= nil)
+end
+
+return {
+  id = "entry-refusal",
+  title = "Student or scholar questioned, refused entry or sent back at a port of entry",
+  severity = "medium",
+
+  when = function(ev)
+    local title = news_title(ev)
+    return title ~= nil and is_entry_refusal(title)
+  end,
+
+  message = function(ev)
+    return "Entry refusal: " .. phrase.tidy(ev.item.title)
+  end,
+
+  tests = {
+    { event = { change = "new", item = { title = "外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
+      expect = { message = "Entry refusal: 外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
+    { event = { change = "new", item = { title = "Chinese graduate student sent home after questioning at Los Angeles airport" } },
+      expect = { message = "Entry refusal: Chinese graduate student sent home after questioning at Los Angeles airport" } },
+    { event = { change = "new", item = { title = "Chinese students questioned for hours at US airports , group says" } },
+      expect = { flag = true } },
+    { -- another country, another traveller
+      event = { change = "new", item = { title = "Indian researcher denied entry at Frankfurt, put on next flight home" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "Iranian scholar's visa revoked on arrival at Boston Logan" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "一名中国访问学者在旧金山机场遭长时间审讯后被遣返" } },
+      expect = { flag = true } },
+    { -- a fugitive repatriated is not turned away at a border
+      event = { change = "new", item = { title = "Foreign Ministry Spokesperson’s Remarks on the Repatriation of a Fugitive Suspect from the United States" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "Fugitive wanted for fraud returned to China from US , ministry says" } },
+      expect = { flag = false } },
+    { -- the baseline's MFA item on students questioned
+      event = { change = "new", item = { title = "外交部发言人就美方无理盘查中国留学生答记者问（2024-11-18）" } },
+      expect = { flag = true } },
+    { -- deported, but not at a border
+      event = { change = "new", item = { title = "Students deported after campus protests, rights group says" } },
+      expect = { flag = false } },
+    { -- illegal entrants removed: removal-flight's
+      event = { change = "new", item = { title = "中美合作遣返非法入境人员" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "DHS Announces New Screening Technology Funding for Land Ports of Entry" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "US , China swap detained citizens in rare deal" } },
+      expect = { flag = false } },
+  },
+}

@@ -1,0 +1,72 @@
+-- ministerial_call.lua — a call or meeting between a homeland-security
+-- secretary and a minister in charge of police, public security or the
+-- interior.
+--
+-- Decides on the title of new news items only. Fires when the title names
+-- both offices (vane.phrases.ministerial_homeland: Secretary of Homeland
+-- Security, 国土安全部部长 …; ministerial_interior: Minister of Public
+-- Security, interior minister, 公安部部长 …) and a contact (call, meeting,
+-- met, 通电话, 会见 …: ministerial_contacts). Offices, not names: whoever
+-- holds them.
+
+local phrase = vane.phrase
+local P = vane.phrases
+
+local function news_title(ev)
+  if ev.change ~= "new" or ev.baseline then return nil end
+  local item = ev.item
+  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
+  local t = item.title
+  if type(t) ~= "string" or t == "" then return nil end
+  return t
+end
+
+local function is_ministerial_call(title)
+  return phrase.find(title, P.ministerial_homeland) ~= nil
+     and phrase.find(title, P.ministerial_interior) ~= nil
+     and phrase.find(title, P.ministerial_contacts) ~= nil
+end
+
+return {
+  id = "ministerial-call",
+  title = "Call or meeting of a homeland-security secretary and a public-security minister",
+  severity = "medium",
+
+  when = function(ev)
+    local title = news_title(ev)
+    return title ~= nil and is_ministerial_call(title)
+  end,
+
+  message = function(ev)
+    return "Ministerial call: " .. phrase.tidy(ev.item.title)
+  end,
+
+  tests = {
+    { event = { change = "new", item = {
+        title = "Readout of Secretary of Homeland Security’s Video Call with PRC Minister of Public Security" } },
+      expect = { message = "Ministerial call: Readout of Secretary of Homeland Security's Video Call with PRC Minister of Public Security" } },
+    { -- the other side's account, in Chinese
+      event = { change = "new", item = { title = "国务委员兼公安部部长同美国国土安全部部长举行视频通话" } },
+      expect = { flag = true } },
+    { -- another country's interior minister
+      event = { change = "new", item = { title = "DHS Secretary Meets with Mexico’s Secretary of Security and Citizen Protection" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "Homeland Security Secretary holds call with German Interior Minister on migration" } },
+      expect = { flag = true } },
+    { -- security officials, not a minister
+      event = { change = "new", item = { title = "Readout of Secretary of Homeland Security’s Meeting with Mexican Security Officials" } },
+      expect = { flag = false } },
+    { -- a foreign minister is not in charge of police
+      event = { change = "new", item = { title = "Secretary’s Meeting with PRC Foreign Minister on the Margins of APEC" } },
+      expect = { flag = false } },
+    { -- one side only
+      event = { change = "new", item = { title = "Minister of Public Security Inspects Border Checkpoints" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "ICE Conducts Removal Flight to the People’s Republic of China" } },
+      expect = { flag = false } },
+    { event = { change = "changed", item = {
+        title = "Readout of Secretary of Homeland Security’s Video Call with PRC Minister of Public Security" },
+        diff = { summary = { old = "a", new = "b" } } },
+      expect = { flag = false } },
+  },
+}

@@ -1,0 +1,200 @@
+-- new_meeting.lua — a new item announces a meeting, session, dialogue or
+-- call of a named working group or bilateral mechanism.
+--
+-- Decides on the title of new news items only: bodies mention working
+-- groups in passing (a fact sheet on drug policy is not a meeting). The
+-- title needs a meeting word and a mechanism word (vane.phrases
+-- meeting_kinds, meeting_mechanisms); when the two are the same word
+-- ("… Dialogue", 磋商) it also needs a sign that a meeting took place
+-- (meeting_signals: an ordinal, "readout", 举行 …). A press conference or a
+-- talk without a named mechanism is not enough. A "technical exchange" of a
+-- named working group counts: it is a meeting of that group.
+--
+-- The message names the meeting: the title from its first ordinal or
+-- qualifier (meeting_starts) on, else without the lead-in and tail
+-- (title_lead_ins, title_tail_outs) and without a trailing date.
+
+local phrase = vane.phrase
+local P = vane.phrases
+
+-- The title of a new news item (not a travel advisory, not a Federal
+-- Register document), or nil.
+local function news_title(ev)
+  if ev.change ~= "new" or ev.baseline then return nil end
+  local item = ev.item
+  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
+  local t = item.title
+  if type(t) ~= "string" or t == "" then return nil end
+  return t
+end
+
+local function trim(s)
+  return (s:gsub("^%s+", ""):gsub("%s+$", ""))
+end
+
+-- Is one matched entry the same word as the other (" dialogue" and
+-- " dialogue", " consultation" and " consultations ")?
+local function same_word(a, b)
+  a, b = trim(a:lower()), trim(b:lower())
+  return a:find(b, 1, true) ~= nil or b:find(a, 1, true) ~= nil
+end
+
+local function is_meeting(title)
+  local mechanisms = phrase.find_all(title, P.meeting_mechanisms)
+  if #mechanisms == 0 then return false end
+  local kinds = phrase.find_all(title, P.meeting_kinds)
+  for _, k in ipairs(kinds) do
+    for _, m in ipairs(mechanisms) do
+      if not same_word(k, m) then return true end
+    end
+  end
+  return #kinds > 0 and phrase.find(title, P.meeting_signals) ~= nil
+end
+
+-- First position of a whole word `w` in `low`, or nil.
+local function word_at(low, w)
+  local init = 1
+  while true do
+    local s, e = low:find(w, init, true)
+    if not s then return nil end
+    local before, after = low:sub(s - 1, s - 1), low:sub(e + 1, e + 1)
+    if (s == 1 or not before:find("^%w")) and not after:find("^%w") then return s end
+    init = s + 1
+  end
+end
+
+-- Where the first meeting word of the title starts (in `low`), or nil.
+local function meeting_word_at(low)
+  local first
+  for _, k in ipairs(P.meeting_kinds) do
+    local w = trim(k:lower())
+    if w ~= "" then
+      local s = low:find(w, 1, true)
+      if s and (not first or s < first) then first = s end
+    end
+  end
+  return first
+end
+
+local function strip_ends(t)
+  local low = t:lower()
+  for _, lead in ipairs(P.title_lead_ins) do
+    local l = lead:lower()
+    if low:sub(1, #l) == l then
+      t, low = t:sub(#l + 1), low:sub(#l + 1)
+      break
+    end
+  end
+  for _, tail in ipairs(P.title_tail_outs) do
+    if #t > #tail and t:sub(-#tail) == tail then
+      t = t:sub(1, -#tail - 1)
+      break
+    end
+  end
+  return trim(t)
+end
+
+local function meeting_name(title)
+  local t = phrase.tidy(title)
+  t = t:gsub("%s*（%d+%-%d+%-%d+）$", ""):gsub("%s*%(%d+%-%d+%-%d+%)$", "")
+  local low = t:lower()
+  local limit = meeting_word_at(low) or #low + 1
+  local start
+  for _, w in ipairs(P.meeting_starts) do
+    local s = word_at(low, w:lower())
+    if s and s < limit and (not start or s < start) then start = s end
+  end
+  if start then
+    t = t:sub(start)
+  else
+    t = strip_ends(t)
+  end
+  return (t:gsub("^%l", string.upper))
+end
+
+return {
+  id = "new-meeting",
+  title = "New meeting of a named working group or mechanism",
+  severity = "medium",
+
+  when = function(ev)
+    local title = news_title(ev)
+    return title ~= nil and is_meeting(title)
+  end,
+
+  message = function(ev)
+    return "New meeting: " .. meeting_name(ev.item.title)
+  end,
+
+  tests = {
+    { -- the State Department's readout (typo and curly quote as published)
+      event = { change = "new", item = {
+        title = "Readout of the Second Senior Officals’ Meeting of the U.S.-China Counternarcotics Working Group" } },
+      expect = { message = "New meeting: Second Senior Officals' Meeting of the U.S.-China Counternarcotics Working Group" } },
+    { -- the MFA's remarks on the same meeting, in English
+      event = { change = "new", item = {
+        title = "Foreign Ministry Spokesperson’s Remarks on the Second Senior Officials’ Meeting of the China-U.S. Counternarcotics Working Group" } },
+      expect = { message = "New meeting: Second Senior Officials' Meeting of the China-U.S. Counternarcotics Working Group" } },
+    { -- and in Chinese, with the date in full-width parentheses
+      event = { change = "new", item = {
+        title = "外交部发言人就中美禁毒合作工作组第二次高官会答记者问（2024-11-23）" } },
+      expect = { message = "New meeting: 中美禁毒合作工作组第二次高官会" } },
+    { -- another country's mechanism, an ordinal in figures
+      event = { change = "new", item = {
+        title = "Readout of the 4th Plenary Session of the U.S.-Mexico Security Task Force" } },
+      expect = { message = "New meeting: 4th Plenary Session of the U.S.-Mexico Security Task Force" } },
+    { -- a joint liaison group by its initials, GDELT spacing
+      event = { change = "new", item = {
+        title = "Canada , India hold first JLG meeting on extradition cases" } },
+      expect = { message = "New meeting: First JLG meeting on extradition cases" } },
+    { -- a named dialogue: the mechanism and the meeting are one word, an ordinal says it met
+      event = { change = "new", item = { title = "U.S. and Japan Hold Third Homeland Security Dialogue" } },
+      expect = { message = "New meeting: Third Homeland Security Dialogue" } },
+    { -- Chinese: another committee, another mechanism
+      event = { change = "new", item = { title = "中俄执法安全合作委员会举行第五次会议（2025-03-02）" } },
+      expect = { message = "New meeting: 中俄执法安全合作委员会举行第五次会议" } },
+    { -- a plenary: the lead-in goes
+      event = { change = "new", item = {
+        title = "Readout of the U.S.-China Law Enforcement Joint Liaison Group Plenary" } },
+      expect = { message = "New meeting: U.S.-China Law Enforcement Joint Liaison Group Plenary" } },
+    { event = { change = "new", item = { title = "中美执法合作联合联络小组第十四次会议在京举行" } },
+      expect = { message = "New meeting: 中美执法合作联合联络小组第十四次会议在京举行" } },
+    { -- a technical exchange of a named working group is one of its meetings
+      event = { change = "new", item = {
+        title = "U.S.-China Counternarcotics Working Group Technical Exchange on Precursor Chemicals" } },
+      expect = { message = "New meeting: U.S.-China Counternarcotics Working Group Technical Exchange on Precursor Chemicals" } },
+    { -- the typo fixed in a known item's title is not a second meeting
+      event = { change = "changed",
+        item = { title = "Readout of the Second Senior Officials’ Meeting of the U.S.-China Counternarcotics Working Group" },
+        diff = { title = { old = "Readout of the Second Senior Officals’ Meeting of the U.S.-China Counternarcotics Working Group",
+                           new = "Readout of the Second Senior Officials’ Meeting of the U.S.-China Counternarcotics Working Group" } } },
+      expect = { flag = false } },
+    { -- a fact sheet that names the Working Group only in its text
+      event = { change = "new", item = { title = "Fact Sheet: Countering Synthetic Drug Trafficking",
+        summary = "The U.S.-China Counternarcotics Working Group held its second senior officials' meeting." } },
+      expect = { flag = false } },
+    { -- a regular press conference is not a mechanism's meeting
+      event = { change = "new", item = {
+        title = "Foreign Ministry Spokesperson Lin Jian’s Regular Press Conference on November 28, 2024" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "外交部发言人毛宁主持例行记者会（2024-12-02）" } },
+      expect = { flag = false } },
+    { -- a minister's meeting, but no named mechanism
+      event = { change = "new", item = { title = "Secretary’s Meeting with PRC Foreign Minister on the Margins of APEC" } },
+      expect = { flag = false } },
+    { -- talks without a named mechanism
+      event = { change = "new", item = { title = "US , China officials to hold second round of drug talks next week" } },
+      expect = { flag = false } },
+    { -- "dialogue" alone, nothing says a meeting took place
+      event = { change = "new", item = { title = "Remarks on Promoting Dialogue Between Peoples" } },
+      expect = { flag = false } },
+    { -- a Federal Register notice is federal-register-new's
+      event = { change = "new", item = { document_number = "2024-26990", type = "Notice",
+        title = "Advisory Committee on International Law Enforcement Cooperation; Notice of Open Meeting" } },
+      expect = { flag = false } },
+    { -- the baseline is state, not news
+      event = { change = "new", baseline = true, item = {
+        title = "Readout of the First Meeting of the U.S.-China Counternarcotics Working Group" } },
+      expect = { flag = false } },
+  },
+}

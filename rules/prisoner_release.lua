@@ -1,0 +1,89 @@
+-- prisoner_release.lua — a prisoner exchange, or the release of detained
+-- (often wrongfully detained) nationals.
+--
+-- Decides on the title of new news items only. Fires when the title has
+-- an act (exchange, swap, release of, 交换, 释放 …: vane.phrases.prisoner_acts)
+-- and a detention word (detained, prisoner, hostage, 被拘押 …:
+-- prisoner_detained), or a word for coming free (freed, returned home,
+-- 获释: prisoner_freed) and a detention or people word (citizens,
+-- nationals, Americans, 公民: prisoner_people).
+
+local phrase = vane.phrase
+local P = vane.phrases
+
+local function news_title(ev)
+  if ev.change ~= "new" or ev.baseline then return nil end
+  local item = ev.item
+  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
+  local t = item.title
+  if type(t) ~= "string" or t == "" then return nil end
+  return t
+end
+
+local function is_release(title)
+  local detained = phrase.find(title, P.prisoner_detained) ~= nil
+  if detained and phrase.find(title, P.prisoner_acts) then return true end
+  return phrase.find(title, P.prisoner_freed) ~= nil
+     and (detained or phrase.find(title, P.prisoner_people) ~= nil)
+end
+
+return {
+  id = "prisoner-release",
+  title = "Prisoner exchange or release of detained nationals",
+  severity = "high",
+
+  when = function(ev)
+    local title = news_title(ev)
+    return title ~= nil and is_release(title)
+  end,
+
+  message = function(ev)
+    return "Prisoner release: " .. phrase.tidy(ev.item.title)
+  end,
+
+  tests = {
+    { event = { change = "new", item = {
+        title = "Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC" } },
+      expect = { message = "Prisoner release: Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC" } },
+    { event = { change = "new", item = {
+        title = "Foreign Ministry Spokesperson’s Remarks on the China-U.S. Exchange of Detained\194\160Nationals" } },
+      expect = { message = "Prisoner release: Foreign Ministry Spokesperson's Remarks on the China-U.S. Exchange of Detained Nationals" } },
+    { event = { change = "new", item = { title = "外交部发言人就中美双方交换被拘押人员答记者问（2024-11-28）" } },
+      expect = { message = "Prisoner release: 外交部发言人就中美双方交换被拘押人员答记者问（2024-11-28）" } },
+    { -- GDELT spacing
+      event = { change = "new", item = { title = "US , China swap detained citizens in rare deal" } },
+      expect = { message = "Prisoner release: US, China swap detained citizens in rare deal" } },
+    { -- another country, another case
+      event = { change = "new", item = { title = "Russia and Belarus Free Two Lithuanian Prisoners in Swap at Border" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "Journalist freed by Iran returns home to France" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "被关押多年的加拿大公民获释回国" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "Venezuela frees 10 Americans in exchange for Maduro ally" } },
+      expect = { flag = true } },
+    { -- a report released is not a release of detainees
+      event = { change = "new", item = { title = "Commission releases annual report on detention conditions" } },
+      expect = { flag = false } },
+    { -- detained, but nobody released
+      event = { change = "new", item = { title = "Families of Americans detained in China renew appeal before Thanksgiving" } },
+      expect = { flag = false } },
+    { -- a release of something else
+      event = { change = "new", item = { title = "DHS Releases Guidance for Election Infrastructure Owners" } },
+      expect = { flag = false } },
+    { -- a fugitive sent back is a repatriation, not a release
+      event = { change = "new", item = { title = "Fugitive wanted for fraud returned to China from US , ministry says" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
+      expect = { flag = false } },
+    { -- only new items: an edited title is not news
+      event = { change = "changed", item = { title = "Statement on the Release of Three U.S. Citizens Wrongfully Detained in China" },
+                diff = { title = { old = "Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC",
+                                   new = "Statement on the Release of Three U.S. Citizens Wrongfully Detained in China" } } },
+      expect = { flag = false } },
+    { -- a body mentioning a release does not count
+      event = { change = "new", item = { title = "Fact Sheet: Countering Synthetic Drug Trafficking",
+                                         summary = "follows the release of detained citizens" } },
+      expect = { flag = false } },
+  },
+}

@@ -1,0 +1,59 @@
+-- removal_flight.lua — a removal (deportation) flight of nationals.
+--
+-- Decides on the title of new news items only. Fires on a flight phrase
+-- (removal flight, deportation flight, 遣返包机 …: vane.phrases.removal_flights)
+-- or a charter or flight word (removal_charters) together with a removal
+-- word (removal, deport…, repatriat…, 遣返: removal_words).
+
+local phrase = vane.phrase
+local P = vane.phrases
+
+local function news_title(ev)
+  if ev.change ~= "new" or ev.baseline then return nil end
+  local item = ev.item
+  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
+  local t = item.title
+  if type(t) ~= "string" or t == "" then return nil end
+  return t
+end
+
+local function is_removal_flight(title)
+  if phrase.find(title, P.removal_flights) then return true end
+  return phrase.find(title, P.removal_charters) ~= nil and phrase.find(title, P.removal_words) ~= nil
+end
+
+return {
+  id = "removal-flight",
+  title = "Removal (deportation) flight",
+  severity = "medium",
+
+  when = function(ev)
+    local title = news_title(ev)
+    return title ~= nil and is_removal_flight(title)
+  end,
+
+  message = function(ev)
+    return "Removal flight: " .. phrase.tidy(ev.item.title)
+  end,
+
+  tests = {
+    { event = { change = "new", item = { title = "ICE Conducts Removal Flight to the People’s Republic of China" } },
+      expect = { message = "Removal flight: ICE Conducts Removal Flight to the People's Republic of China" } },
+    { -- another destination, other words
+      event = { change = "new", item = { title = "DHS charters flight to deport 130 Indian nationals" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "Deportation flights to Venezuela resume" } },
+      expect = { flag = true } },
+    { event = { change = "new", item = { title = "中美合作开展遣返包机，一百余名非法移民被遣返回国" } },
+      expect = { flag = true } },
+    { -- a fugitive returned is a repatriation, with no flight
+      event = { change = "new", item = { title = "Fugitive wanted for fraud returned to China from US , ministry says" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "Chinese graduate student sent home after questioning at Los Angeles airport" } },
+      expect = { flag = false } },
+    { event = { change = "new", item = { title = "Passenger removed from flight after dispute with crew" } },
+      expect = { flag = false } },
+    { event = { change = "removed", item = { title = "ICE Conducts Removal Flight to the People’s Republic of China" } },
+      expect = { flag = false } },
+  },
+}
