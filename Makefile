@@ -36,7 +36,11 @@ deps:
 	  fi; \
 	fi
 
-build/gen/embedded_data.c: $(EMBED) tools/embed.sh
+# The list of embedded files is kept in a file that changes only when the
+# list does, so removing a script or rule also rebuilds the embedded data.
+EMBED_LIST := build/gen/embed.list
+$(shell mkdir -p build/gen; echo '$(EMBED)' | cmp -s - $(EMBED_LIST) || echo '$(EMBED)' > $(EMBED_LIST))
+build/gen/embedded_data.c: $(EMBED) $(EMBED_LIST) tools/embed.sh
 	@mkdir -p build/gen
 	@sh tools/embed.sh $@ $(EMBED)
 

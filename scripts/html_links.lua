@@ -23,8 +23,11 @@ end
 
 -- "…答记者问（2024-11-29）" → "…答记者问", "2024-11-29"
 local function split_title_date(title)
-  local head, y, m, d = title:match("^(.-)%s*[（%(]%s*(%d%d%d%d)[-/.年](%d%d?)[-/.月](%d%d?)日?%s*[）%)]$")
-  if head and head ~= "" then
+  -- full-width parentheses are several bytes each: two patterns, not a class
+  local head, inner = title:match("^(.-)%s*（%s*([^（）]-)%s*）$")
+  if not head then head, inner = title:match("^(.-)%s*%(%s*([^()]-)%s*%)$") end
+  local y, m, d = (inner or ""):match("^(%d%d%d%d)[-/.年](%d%d?)[-/.月](%d%d?)日?$")
+  if y and head ~= "" then
     return head, ("%s-%02d-%02d"):format(y, tonumber(m), tonumber(d))
   end
   return title, nil
