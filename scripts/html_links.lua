@@ -26,7 +26,8 @@ local function split_title_date(title)
   -- full-width parentheses are several bytes each: two patterns, not a class
   local head, inner = title:match("^(.-)%s*（%s*([^（）]-)%s*）$")
   if not head then head, inner = title:match("^(.-)%s*%(%s*([^()]-)%s*%)$") end
-  local y, m, d = (inner or ""):match("^(%d%d%d%d)[-/.年](%d%d?)[-/.月](%d%d?)日?$")
+  inner = (inner or ""):gsub("日$", ""):gsub("[年月]", "-")
+  local y, m, d = inner:match("^(%d%d%d%d)[-/.](%d%d?)[-/.](%d%d?)$")
   if y and head ~= "" then
     return head, ("%s-%02d-%02d"):format(y, tonumber(m), tonumber(d))
   end
