@@ -14,6 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "units.h"
 #include "version.h"
 
 enum { WAITING, ACTIVE, DONE };
@@ -325,9 +326,11 @@ static void describe_failure(transfer_t *t, CURLcode rc)
     fetch_res_t *r = &t->res;
     r->error[0] = '\0';
     r->not_modified = 0;
-    if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED)
-        snprintf(r->error, sizeof r->error, "body larger than %lld bytes (max_bytes); transfer stopped",
-                 t->req->max_bytes);
+    if (t->too_big || rc == CURLE_FILESIZE_EXCEEDED) {
+        char size[48];
+        units_format_size(t->req->max_bytes, size, sizeof size);
+        snprintf(r->error, sizeof r->error, "body larger than %s (max_bytes); transfer stopped", size);
+    }
     else if (rc != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", t->curl_msg[0] ? t->curl_msg : curl_easy_strerror(rc));
     else if (r->status == 304)

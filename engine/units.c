@@ -2,6 +2,7 @@
 #include "units.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -84,4 +85,19 @@ int units_size(const char *s, long long *bytes)
         }
     }
     return -1;
+}
+
+void units_format_size(long long bytes, char *out, unsigned long n)
+{
+    static const struct {
+        long long factor;
+        const char *name;
+    } units[] = {{1000LL * 1000 * 1000, "GB"}, {1024LL * 1024 * 1024, "GiB"}, {1000LL * 1000, "MB"},
+                 {1024LL * 1024, "MiB"}, {1000, "KB"}, {1024, "KiB"}};
+    for (size_t i = 0; bytes > 0 && i < sizeof units / sizeof units[0]; i++)
+        if (bytes % units[i].factor == 0) {
+            snprintf(out, n, "%lld %s", bytes / units[i].factor, units[i].name);
+            return;
+        }
+    snprintf(out, n, "%lld bytes", bytes);
 }

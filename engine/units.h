@@ -12,4 +12,8 @@ int units_duration(const char *s, long long *seconds);
  * number is bytes). Returns 0, or -1. */
 int units_size(const char *s, long long *bytes);
 
+/* A size for people: "5 MB" or "512 KiB" when bytes is a whole number of
+ * those units, else "1234 bytes". */
+void units_format_size(long long bytes, char *out, unsigned long n);
+
 #endif

@@ -231,6 +231,15 @@ static void durations_and_sizes_parse_as_documented(void **state)
     assert_int_equal(units_size("5MiB", &v), 0); assert_int_equal(v, 5242880);
     assert_int_equal(units_size("512 kb", &v), 0); assert_int_equal(v, 512000);
     assert_int_equal(units_size("lots", &v), -1);
+    char out[48];
+    units_format_size(5000000, out, sizeof out);
+    assert_string_equal(out, "5 MB");
+    units_format_size(5242880, out, sizeof out);
+    assert_string_equal(out, "5 MiB");
+    units_format_size(2048, out, sizeof out);
+    assert_string_equal(out, "2 KiB");
+    units_format_size(1234, out, sizeof out);
+    assert_string_equal(out, "1234 bytes");
 }
 
 int main(void)
