@@ -165,8 +165,12 @@ static int cmd_check(cli_t *c)
                code == RUN_OK ? "true" : "false", errs.len, cfg.n_sources,
                rules ? rules_count(rules) : 0, cfg.n_channels);
     else if (code == RUN_OK && !c->quiet)
-        printf("%s: ok: %zu sources, %zu rules, %zu channels\n", cfg.path, cfg.n_sources,
-               rules ? rules_count(rules) : 0, cfg.n_channels);
+    {
+        size_t n_rules = rules ? rules_count(rules) : 0;
+        printf("%s: ok: %zu source%s, %zu rule%s, %zu channel%s\n", cfg.path, cfg.n_sources,
+               cfg.n_sources == 1 ? "" : "s", n_rules, n_rules == 1 ? "" : "s", cfg.n_channels,
+               cfg.n_channels == 1 ? "" : "s");
+    }
     rules_free(rules);
     extract_free(x);
     errlist_free(&errs);
