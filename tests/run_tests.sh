@@ -22,6 +22,13 @@ if command -v timeout >/dev/null 2>&1; then
     limit="timeout -k 10 $UNIT_TIMEOUT"
 fi
 
+# Debian's python3 (where python3-aiosmtpd is installed), even when another
+# python3 comes first on PATH.
+if [ -z "${PYTHON:-}" ]; then
+    PYTHON=python3
+    [ -x /usr/bin/python3 ] && PYTHON=/usr/bin/python3
+fi
+
 total_pass=0
 total_fail=0
 log=$(mktemp "${TMPDIR:-/tmp}/vane-tests.XXXXXX")
@@ -94,7 +101,7 @@ for config in "$@"; do
         continue
     fi
     rc=0
-    VANE_BIN=$vane python3 tests/e2e/run.py --bin "$vane" >"$log" 2>&1 || rc=$?
+    VANE_BIN=$vane $PYTHON tests/e2e/run.py --bin "$vane" >"$log" 2>&1 || rc=$?
     summary=$(tail -n 1 "$log")
     pass=$(printf '%s\n' "$summary" | sed -n 's/^e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p')
     fail=$(printf '%s\n' "$summary" | sed -n 's/^e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p')
