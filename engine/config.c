@@ -369,16 +369,149 @@ static int l_source(lua_State *L)
 
 static void channel_free(channel_cfg_t *c)
 {
-    free(c->id);
-    free(c->kind);
-    free(c->path);
-    free_strings(c->rules);
-    free_strings(c->sources);
+    char *strings[] = {c->id,   c->kind, c->path, c->url,  c->format,         c->secret, c->smtp,
+                       c->user, c->password, c->from, c->subject_prefix};
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++)
+        free(strings[i]);
+    char **lists[] = {c->rules, c->sources, c->exclude_rules, c->exclude_sources,
+                      c->headers, c->to, c->command};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        free_strings(lists[i]);
+}
+
+/* HTTP headers as { ["Name"] = "value" } or { "Name: value", … }; stored as
+ * "Name: value" lines. */
+static char **opt_headers(decl_t *d, const char *name)
+{
+    if (field(d, name) != LUA_TTABLE) {
+        int absent = lua_isnil(d->L, -1);
+        lua_pop(d->L, 1);
+        if (!absent) {
+            PROBLEM(d->ld, d->line, "%s: '%s' must be a table of header = value", d->what, name);
+            d->bad = 1;
+        }
+        return NULL;
+    }
+    size_t n = 0, cap = 8;
+    char **v = calloc(cap + 1, sizeof *v);
+    lua_pushnil(d->L);
+    while (v && lua_next(d->L, -2)) {
+        buf_t line = {0};
+        int kt = lua_type(d->L, -2), vt = lua_type(d->L, -1);
+        if (kt == LUA_TSTRING && vt == LUA_TSTRING)
+            buf_printf(&line, "%s: %s", lua_tostring(d->L, -2), lua_tostring(d->L, -1));
+        else if (kt == LUA_TNUMBER && vt == LUA_TSTRING && strchr(lua_tostring(d->L, -1), ':'))
+            buf_puts(&line, lua_tostring(d->L, -1));
+        lua_pop(d->L, 1);
+        const char *text = buf_str(&line);
+        if (!*text || strpbrk(text, "\r\n")) {
+            PROBLEM(d->ld, d->line, "%s: bad header in '%s' (use [\"Name\"] = \"value\")", d->what, name);
+            d->bad = 1;
+            buf_free(&line);
+            continue;
+        }
+        if (n == cap) {
+            char **more = realloc(v, (2 * cap + 1) * sizeof *v);
+            if (!more) {
+                buf_free(&line);
+                break;
+            }
+            v = more;
+            cap *= 2;
+        }
+        v[n++] = buf_steal(&line);
+        v[n] = NULL;
+    }
+    lua_pop(d->L, 1);
+    return v;
+}
+
+/* A whole number >= min, or def when absent. */
+static int opt_int(decl_t *d, const char *name, int min, int def)
+{
+    int t = field(d, name), v = def;
+    if (t == LUA_TNUMBER && lua_isinteger(d->L, -1) && lua_tointeger(d->L, -1) >= min &&
+        lua_tointeger(d->L, -1) <= 1000000)
+        v = (int)lua_tointeger(d->L, -1);
+    else if (t != LUA_TNIL) {
+        PROBLEM(d->ld, d->line, "%s: '%s' must be a whole number of at least %d", d->what, name, min);
+        d->bad = 1;
+    }
+    lua_pop(d->L, 1);
+    return v;
+}
+
+static int starts_with(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+/* What each kind needs. */
+static void check_channel_kind(decl_t *d, channel_cfg_t *c)
+{
+    const char *k = c->kind;
+    if (strcmp(k, "file") == 0 && !c->path) {
+        PROBLEM(d->ld, d->line, "%s: a file channel needs a path", d->what);
+        d->bad = 1;
+    } else if (strcmp(k, "webhook") == 0) {
+        if (!starts_with(c->url, "http://") && !starts_with(c->url, "https://")) {
+            PROBLEM(d->ld, d->line, "%s: a webhook channel needs an http:// or https:// url", d->what);
+            d->bad = 1;
+        }
+        if (strcmp(c->format, "json") != 0 && strcmp(c->format, "slack") != 0) {
+            PROBLEM(d->ld, d->line, "%s: unknown format '%s' (json, slack)", d->what, c->format);
+            d->bad = 1;
+        }
+    } else if (strcmp(k, "email") == 0) {
+        if (!starts_with(c->smtp, "smtp://") && !starts_with(c->smtp, "smtps://")) {
+            PROBLEM(d->ld, d->line, "%s: an email channel needs smtp = \"smtp://host:port\" or \"smtps://…\"",
+                    d->what);
+            d->bad = 1;
+        }
+        if (!c->from || !strchr(c->from, '@')) {
+            PROBLEM(d->ld, d->line, "%s: an email channel needs a from address", d->what);
+            d->bad = 1;
+        }
+        if (!c->to || !c->to[0]) {
+            PROBLEM(d->ld, d->line, "%s: an email channel needs to = { address, … }", d->what);
+            d->bad = 1;
+        }
+    } else if (strcmp(k, "exec") == 0 && (!c->command || !c->command[0] || !*c->command[0])) {
+        PROBLEM(d->ld, d->line, "%s: an exec channel needs command = { \"program\", args… }", d->what);
+        d->bad = 1;
+    }
+}
+
+static void parse_channel_kind_fields(decl_t *d, channel_cfg_t *c)
+{
+    char *path = opt_string(d, "path", NULL);
+    if (path) {
+        c->path = config_resolve(d->ld->cfg->dir, path);
+        free(path);
+    }
+    c->url = opt_string(d, "url", NULL);
+    c->format = opt_string(d, "format", "json");
+    c->headers = opt_headers(d, "headers");
+    c->secret = opt_string(d, "secret", NULL);
+    c->smtp = opt_string(d, "smtp", NULL);
+    c->starttls = opt_bool(d, "starttls", 1);
+    c->user = opt_string(d, "user", NULL);
+    c->password = opt_string(d, "password", NULL);
+    c->from = opt_string(d, "from", NULL);
+    c->to = opt_strings(d, "to", NULL);
+    c->subject_prefix = opt_string(d, "subject_prefix", "[vane]");
+    c->command = opt_strings(d, "command", NULL);
 }
 
 static int l_channel(lua_State *L)
 {
-    static const char *const known[] = {"id", "kind", "path", "min_severity", "rules", "sources", NULL};
+    static const char *const known[] = {
+        "id",       "kind",          "min_severity", "rules",       "sources", "exclude_rules",
+        "exclude_sources", "digest", "max_attempts", "retry_after", "timeout", "path",
+        "url",      "format",        "headers",      "secret",      "smtp",    "starttls",
+        "user",     "password",      "from",         "to",          "subject_prefix", "command",
+        NULL};
+    static const char *const kinds[] = {"stdout", "file", "jsonl", "webhook", "email", "exec", NULL};
     decl_t d;
     if (begin_decl(L, &d, "channel") != 0)
         return 0;
@@ -393,17 +526,15 @@ static int l_channel(lua_State *L)
         d.bad = 1;
     }
     c.kind = opt_string(&d, "kind", "stdout");
-    if (c.kind && strcmp(c.kind, "stdout") != 0 && strcmp(c.kind, "jsonl") != 0) {
-        PROBLEM(d.ld, d.line, "%s: kind '%s' is not available in this version (stdout, jsonl)", what, c.kind);
+    int known_kind = 0;
+    for (size_t i = 0; c.kind && kinds[i]; i++)
+        known_kind |= strcmp(c.kind, kinds[i]) == 0;
+    if (c.kind && !known_kind) {
+        PROBLEM(d.ld, d.line, "%s: unknown kind '%s' (stdout, file, webhook, email, exec)", what, c.kind);
         d.bad = 1;
-    }
-    char *path = opt_string(&d, "path", NULL);
-    if (path) {
-        c.path = config_resolve(d.ld->cfg->dir, path);
-        free(path);
     } else if (c.kind && strcmp(c.kind, "jsonl") == 0) {
-        PROBLEM(d.ld, d.line, "%s: a jsonl channel needs a path", what);
-        d.bad = 1;
+        free(c.kind);
+        c.kind = strdup("file");
     }
     char *sev = opt_string(&d, "min_severity", "info");
     c.min_severity = severity_rank(sev);
@@ -414,11 +545,24 @@ static int l_channel(lua_State *L)
     free(sev);
     c.rules = opt_strings(&d, "rules", NULL);
     c.sources = opt_strings(&d, "sources", NULL);
+    c.exclude_rules = opt_strings(&d, "exclude_rules", NULL);
+    c.exclude_sources = opt_strings(&d, "exclude_sources", NULL);
+    c.digest = opt_bool(&d, "digest", 0);
+    c.max_attempts = opt_int(&d, "max_attempts", 1, 10);
+    c.retry_after = opt_duration(&d, "retry_after", 60);
+    c.timeout = opt_duration(&d, "timeout", 30);
+    parse_channel_kind_fields(&d, &c);
+    if (c.kind && known_kind)
+        check_channel_kind(&d, &c);
     c.line = d.line;
     config_t *cfg = d.ld->cfg;
     int first = c.id ? declared_before(d.ld, "channel", c.id, d.line) : 0;
     if (first) {
         PROBLEM(d.ld, d.line, "duplicate channel id '%s' (first declared on line %d)", c.id, first);
+        d.bad = 1;
+    }
+    if (c.id && strcmp(c.id, "stdout") == 0) {
+        PROBLEM(d.ld, d.line, "channel id 'stdout' is the built-in one; choose another id");
         d.bad = 1;
     }
     if (d.bad) {

@@ -9,8 +9,15 @@
  *              allow_file = false, failing_after = 3 }
  *   source { id =, url =, script =, every =, timeout =, max_bytes =,
  *            removals =, ignore = { … }, options = { … } }
- *   channel { id =, kind = "stdout" | "jsonl", path =, min_severity =,
- *             rules = { … }, sources = { … } }
+ *   channel { id =, kind = "stdout" | "file" | "webhook" | "email" | "exec",
+ *             min_severity =, rules = { … }, sources = { … },
+ *             exclude_rules = { … }, exclude_sources = { … }, digest =,
+ *             max_attempts =, retry_after =, timeout =,
+ *             path =                                          (file)
+ *             url =, format = "json" | "slack", headers = { … }, secret = (webhook)
+ *             smtp =, starttls =, user =, password =, from =, to = { … },
+ *             subject_prefix =                                (email)
+ *             command = { argv… }                             (exec) }
  *   watch { id =, terms = { … }, sources = { … }, fields = { … },
  *           severity =, changes = { "new", "changed" } }
  *                            a keyword watch list, read by the keyword-watch rule
@@ -37,9 +44,32 @@ typedef struct source_cfg {
 } source_cfg_t;
 
 typedef struct channel_cfg {
-    char *id, *kind, *path;
+    char *id, *kind;      /* kind: stdout | file | webhook | email | exec ("jsonl" reads as file) */
+    /* routing */
     int min_severity;     /* severity_rank() of min_severity */
-    char **rules, **sources;   /* NULL-terminated lists; NULL = all */
+    char **rules, **sources;                   /* NULL-terminated; NULL = all */
+    char **exclude_rules, **exclude_sources;   /* NULL-terminated; NULL = none */
+    int digest;           /* one message per run listing all its flags */
+    /* delivery */
+    int max_attempts;     /* failed attempts before a row is dead (default 10) */
+    long long retry_after;/* seconds before the first retry, doubling (default 60) */
+    long long timeout;    /* seconds one attempt may take (default 30) */
+    /* file */
+    char *path;
+    /* webhook */
+    char *url;
+    char *format;         /* "json" (default) | "slack" */
+    char **headers;       /* NULL-terminated "Name: value" lines */
+    char *secret;         /* HMAC-SHA256 key for X-Vane-Signature, or NULL */
+    /* email */
+    char *smtp;           /* smtp://host[:port] or smtps://host[:port] */
+    int starttls;         /* smtp://: 1 = require STARTTLS (default), 0 = plain */
+    char *user, *password;
+    char *from;
+    char **to;            /* NULL-terminated, at least one */
+    char *subject_prefix; /* default "[vane]" */
+    /* exec */
+    char **command;       /* NULL-terminated argv, no shell */
     int line;
 } channel_cfg_t;
 

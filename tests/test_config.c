@@ -152,6 +152,68 @@ static void channels_are_validated(void **state)
     errlist_free(&errs);
 }
 
+static void every_channel_kind_gives_its_values(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("channel { id = 'f', kind = 'file', path = 'flags.jsonl', digest = true,\n"
+                          "          exclude_rules = { 'noisy' }, max_attempts = 3, retry_after = '5m' }\n"
+                          "channel { id = 'w', kind = 'webhook', url = 'https://hooks.example/x', format = 'slack',\n"
+                          "          headers = { ['X-Token'] = 'abc' }, secret = 's3', timeout = '5s' }\n"
+                          "channel { id = 'm', kind = 'email', smtp = 'smtp://127.0.0.1:2525', starttls = false,\n"
+                          "          from = 'vane@example.org', to = { 'a@example.org', 'b@example.org' } }\n"
+                          "channel { id = 'x', kind = 'exec', command = { '/bin/sh', '-c', 'cat > out' } }\n"
+                          "channel { id = 'j', kind = 'jsonl', path = 'old.jsonl' }\n",
+                          &cfg, &errs), 0);
+    assert_int_equal(cfg.n_channels, 5);
+    const channel_cfg_t *f = &cfg.channels[0], *w = &cfg.channels[1], *m = &cfg.channels[2];
+    assert_string_equal(f->kind, "file");
+    assert_true(f->digest);
+    assert_string_equal(f->exclude_rules[0], "noisy");
+    assert_int_equal(f->max_attempts, 3);
+    assert_int_equal(f->retry_after, 300);
+    assert_non_null(strstr(f->path, "/flags.jsonl"));
+    assert_string_equal(w->format, "slack");
+    assert_string_equal(w->headers[0], "X-Token: abc");
+    assert_null(w->headers[1]);
+    assert_string_equal(w->secret, "s3");
+    assert_int_equal(w->timeout, 5);
+    assert_int_equal(w->max_attempts, 10);
+    assert_int_equal(w->retry_after, 60);
+    assert_false(m->starttls);
+    assert_string_equal(m->to[1], "b@example.org");
+    assert_string_equal(m->subject_prefix, "[vane]");
+    assert_string_equal(cfg.channels[3].command[2], "cat > out");
+    assert_string_equal(cfg.channels[4].kind, "file");
+    config_free(&cfg);
+}
+
+static void channel_kinds_need_their_settings(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("channel { id = 'w', kind = 'webhook', url = 'ftp://x' }\n"
+                          "channel { id = 'w2', kind = 'webhook', url = 'https://x', format = 'xml' }\n"
+                          "channel { id = 'm', kind = 'email', smtp = 'mail.example.org' }\n"
+                          "channel { id = 'x', kind = 'exec', command = {} }\n"
+                          "channel { id = 'y', kind = 'file', max_attempts = 0, path = 'p' }\n"
+                          "channel { id = 'stdout' }\n"
+                          "channel { id = 'h', kind = 'webhook', url = 'https://x', headers = { ['A'] = 'b\\r\\nC: d' } }\n",
+                          &cfg, &errs), -1);
+    assert_true(has_error(&errs, "vane.lua:1:", "http"));
+    assert_true(has_error(&errs, "vane.lua:2:", "xml"));
+    assert_true(has_error(&errs, "vane.lua:3:", "smtp://"));
+    assert_true(has_error(&errs, "vane.lua:3:", "from"));
+    assert_true(has_error(&errs, "vane.lua:3:", "to ="));
+    assert_true(has_error(&errs, "vane.lua:4:", "command"));
+    assert_true(has_error(&errs, "vane.lua:5:", "max_attempts"));
+    assert_true(has_error(&errs, "vane.lua:6:", "built-in"));
+    assert_true(has_error(&errs, "vane.lua:7:", "bad header"));
+    errlist_free(&errs);
+}
+
 static void watches_give_their_values_and_defaults(void **state)
 {
     (void)state;
@@ -251,6 +313,8 @@ int main(void)
         cmocka_unit_test(the_configuration_runs_in_the_sandbox),
         cmocka_unit_test(env_reads_the_environment),
         cmocka_unit_test(channels_are_validated),
+        cmocka_unit_test(every_channel_kind_gives_its_values),
+        cmocka_unit_test(channel_kinds_need_their_settings),
         cmocka_unit_test(watches_give_their_values_and_defaults),
         cmocka_unit_test(watch_mistakes_are_reported_with_their_line),
         cmocka_unit_test(durations_and_sizes_parse_as_documented),
