@@ -32,7 +32,7 @@ typedef struct cli {
     const char *only[MAX_LIST];
     size_t n_only;
     /* listings */
-    const char *since, *source, *rule;
+    const char *since, *source, *rule, *channel;
     long limit;
     /* test */
     const char *names[MAX_LIST];
@@ -267,7 +267,8 @@ static int list(cli_t *c, store_list_kind_t kind)
         fprintf(stderr, "vane: %s\n", e.msg);
         code = RUN_FAILED;
     } else {
-        store_filter_t f = {c->since, c->source, c->rule, c->limit};
+        store_filter_t f = {.since = c->since, .source = c->source, .rule = c->rule,
+                            .channel = c->channel, .all = c->all, .limit = c->limit};
         listing_t l = {c, 0};
         if (store_list(st, kind, &f, print_row, &l, &e) != 0) {
             fprintf(stderr, "vane: %s\n", e.msg);
@@ -286,6 +287,48 @@ static int cmd_events(cli_t *c) { return list(c, STORE_LIST_EVENTS); }
 static int cmd_flags(cli_t *c) { return list(c, STORE_LIST_FLAGS); }
 static int cmd_sources(cli_t *c) { return list(c, STORE_LIST_SOURCES); }
 static int cmd_runs(cli_t *c) { return list(c, STORE_LIST_RUNS); }
+
+/* ---- deliver and outbox ---------------------------------------------------------- */
+
+static int cmd_deliver(cli_t *c)
+{
+    config_t cfg;
+    if (load_config(c, &cfg) != 0)
+        return RUN_USAGE;
+    run_opts_t o = {.json = c->json, .verbose = c->verbose, .quiet = c->quiet, .wait = c->wait,
+                    .out = stdout, .err = stderr};
+    int code = run_deliver(&cfg, db_path(c, &cfg), &o);
+    config_free(&cfg);
+    return code;
+}
+
+/* `vane outbox retry [--channel ID]`: dead rows pending again. */
+static int outbox_retry(cli_t *c)
+{
+    config_t cfg;
+    if (load_config(c, &cfg) != 0)
+        return RUN_USAGE;
+    err_t e;
+    long n = 0;
+    store_t *st = store_open(db_path(c, &cfg), &e);
+    int code = st && store_outbox_revive(st, c->channel, &n, &e) == 0 ? RUN_OK : RUN_FAILED;
+    if (code != RUN_OK)
+        fprintf(stderr, "vane: %s\n", e.msg);
+    else if (!c->quiet)
+        printf("%ld dead alert%s pending again; `vane deliver` sends them\n", n, n == 1 ? "" : "s");
+    store_close(st);
+    config_free(&cfg);
+    return code;
+}
+
+static int cmd_outbox(cli_t *c)
+{
+    if (c->n_names == 0)
+        return list(c, STORE_LIST_OUTBOX);
+    if (c->n_names == 1 && strcmp(c->names[0], "retry") == 0)
+        return outbox_retry(c);
+    return usage_error("outbox: unknown action '%s' (retry)", c->names[0]);
+}
 
 /* ---- the table of commands --------------------------------------------------------- */
 
@@ -327,6 +370,18 @@ static const command_t commands[] = {
      "vane runs [--since TIME] [--limit N] [--json]\n"
      "  The record of past runs: counts, exit status, errors.\n",
      cmd_runs},
+    {"deliver", "--wait",
+     "vane deliver [--wait S]\n"
+     "  Deliver what is due in the outbox (flags a channel has not taken yet), with\n"
+     "  the same retries and back-off as a run. Runs deliver too; this is for\n"
+     "  delivering between runs or after fixing a channel.\n",
+     cmd_deliver},
+    {"outbox", "--all --channel --source --rule --since --limit",
+     "vane outbox [retry] [--channel ID] [--all] [--json]\n"
+     "  Alerts not delivered yet: pending ones (attempts, next try, last error) and\n"
+     "  dead ones (given up after max_attempts). --all shows delivered ones too.\n"
+     "  `vane outbox retry` makes dead alerts pending again.\n",
+     cmd_outbox},
 };
 
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
@@ -406,6 +461,8 @@ static int parse_command_option(cli_t *c, const command_t *cmd, const char *a, i
             c->since = v;
         } else if (strcmp(a, "--rule") == 0) {
             c->rule = v;
+        } else if (strcmp(a, "--channel") == 0) {
+            c->channel = v;
         } else if (strcmp(a, "--limit") == 0) {
             c->limit = atol(v);
         }
@@ -443,7 +500,8 @@ static int parse(cli_t *c, int argc, char **argv, const command_t **cmd)
             if (!*cmd)
                 return usage_error("unknown command '%s'", a);
             c->command = a;
-        } else if (strcmp((*cmd)->name, "test") == 0 && c->n_names < MAX_LIST) {
+        } else if ((strcmp((*cmd)->name, "test") == 0 || strcmp((*cmd)->name, "outbox") == 0) &&
+                   c->n_names < MAX_LIST) {
             c->names[c->n_names++] = a;
         } else {
             return usage_error("unexpected argument '%s'", a);

@@ -43,7 +43,7 @@ typedef struct run {
     size_t finished;              /* sources whose fetch has ended, for the progress line */
     int progress;                 /* show a progress line (a terminal, not -q) */
     struct timespec shown;        /* when the progress line was last drawn */
-    long fetched, unchanged, failed, events, flags, delivered;
+    long fetched, unchanged, failed, events, flags, delivered, dead;
     int rule_errors, channel_errors;
 } run_t;
 
@@ -466,7 +466,10 @@ static int deliver(run_t *r, err_t *e)
     if (r->o->no_alerts)
         return 0;
     alert_out_t ao = {r->o->out, r->o->json};
-    int rc = alert_deliver(r->st, r->cfg, &ao, &r->errs, &r->delivered, e);
+    alert_report_t rep;
+    int rc = alert_deliver(r->st, r->cfg, &ao, &r->errs, &rep, e);
+    r->delivered = rep.delivered;
+    r->dead = rep.dead;
     if (rc > 0)
         r->channel_errors++;
     return rc < 0 ? -1 : 0;
@@ -594,6 +597,35 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         record(&r, code);
     print_errors(&r);
     summary(&r);
+    run_free(&r);
+    lock_release(lock_fd);
+    return code;
+}
+
+/* ---- vane deliver ---------------------------------------------------------------- */
+
+int run_deliver(const config_t *cfg, const char *db_path, const run_opts_t *o)
+{
+    run_t r = {.cfg = cfg, .o = o};
+    err_t e;
+    int lock_fd = -1;
+    int held = lock_acquire(db_path, o->wait, &lock_fd, &e);
+    if (held == LOCK_HELD) {
+        fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);
+        return RUN_LOCKED;
+    }
+    if (held != 0) {
+        fprintf(o->err, "vane: %s\n", e.msg);
+        return RUN_FAILED;
+    }
+    r.st = store_open(db_path, &e);
+    int rc = r.st ? deliver(&r, &e) : -1;
+    if (rc != 0)
+        errlist_add(&r.errs, "%s", e.msg);
+    int code = rc != 0 ? RUN_FAILED : exit_status(&r);
+    print_errors(&r);
+    if (!o->quiet && isatty(fileno(o->err)))
+        fprintf(o->err, "vane: %ld delivered, %ld dead\n", r.delivered, r.dead);
     run_free(&r);
     lock_release(lock_fd);
     return code;

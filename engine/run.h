@@ -29,4 +29,8 @@ typedef struct run_opts {
 /* Run once against the database at db_path. Returns an exit status above. */
 int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o);
 
+/* `vane deliver`: step 7 alone, under the same lock: deliver what is due in
+ * the outbox (the stdout channel prints to o->out). Returns an exit status. */
+int run_deliver(const config_t *cfg, const char *db_path, const run_opts_t *o);
+
 #endif

@@ -19,7 +19,7 @@ enum {
     S_DOCUMENT_ADD,
     S_ITEMS_LOAD, S_ITEM_PUT, S_ITEM_REMOVED,
     S_EVENT_ADD, S_EVENTS_PENDING, S_EVENT_EVALUATED,
-    S_FLAG_ADD, S_OUTBOX_ADD, S_OUTBOX_PENDING, S_OUTBOX_SENT,
+    S_FLAG_ADD, S_OUTBOX_ADD, S_OUTBOX_PENDING, S_OUTBOX_SENT, S_OUTBOX_FAILED, S_OUTBOX_REVIVE,
     S_RUN_BEGIN, S_RUN_FINISH,
     S_COUNT
 };
@@ -76,11 +76,19 @@ static const char *const statement_sql[S_COUNT] = {
         "SELECT o.id, f.id, json_object('id', f.id, 'rule', f.rule, 'severity', f.severity, "
         "'message', f.message, 'source', f.source, 'key', f.key, 'change', f.change, "
         "'event_id', f.event_id, 'observed_at', f.observed_at, 'created_at', f.created_at, "
-        "'run_id', f.run_id), f.severity, f.rule, f.source, f.message "
+        "'run_id', f.run_id), f.severity, f.rule, f.source, f.message, f.key, f.created_at, "
+        "o.attempts, o.next_attempt "
         "FROM outbox o JOIN flags f ON f.id = o.flag_id "
         "WHERE o.channel = ?1 AND o.status = 'pending' ORDER BY f.id",
     [S_OUTBOX_SENT] =
-        "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1 WHERE id = ?1",
+        "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL, "
+        "next_attempt = NULL WHERE id = ?1",
+    [S_OUTBOX_FAILED] =
+        "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt = ?4, "
+        "status = CASE WHEN ?5 THEN 'dead' ELSE 'pending' END WHERE id = ?1",
+    [S_OUTBOX_REVIVE] =
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = NULL "
+        "WHERE status = 'dead' AND (?1 IS NULL OR channel = ?1)",
     [S_RUN_BEGIN] = "INSERT INTO runs(started_at) VALUES(?1)",
     [S_RUN_FINISH] =
         "UPDATE runs SET finished_at = ?2, status = CASE WHEN ?3 = 0 THEN 'ok' ELSE 'failed' END, "
@@ -574,6 +582,10 @@ int store_outbox_pending(store_t *st, const char *channel, store_outbox_row_t **
         r->rule = column_dup(s, 4);
         r->source = column_dup(s, 5);
         r->message = column_dup(s, 6);
+        r->key = column_dup(s, 7);
+        r->created_at = column_dup(s, 8);
+        r->attempts = sqlite3_column_int(s, 9);
+        r->next_attempt = column_dup(s, 10);
     }
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
@@ -593,6 +605,9 @@ void store_outbox_free(store_outbox_row_t *rows, size_t n)
         free(rows[i].rule);
         free(rows[i].source);
         free(rows[i].message);
+        free(rows[i].key);
+        free(rows[i].created_at);
+        free(rows[i].next_attempt);
     }
     free(rows);
 }
@@ -603,6 +618,28 @@ int store_outbox_sent(store_t *st, long long outbox_id, const char *now, err_t *
     sqlite3_bind_int64(s, 1, outbox_id);
     bind_text(s, 2, now);
     return exec_stmt(st, s, e, "marking an alert sent");
+}
+
+int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const char *error,
+                        const char *next_attempt, int dead, err_t *e)
+{
+    sqlite3_stmt *s = stmt(st, S_OUTBOX_FAILED);
+    sqlite3_bind_int64(s, 1, outbox_id);
+    sqlite3_bind_int(s, 2, attempts);
+    bind_text(s, 3, error);
+    bind_text(s, 4, dead ? NULL : next_attempt);
+    sqlite3_bind_int(s, 5, dead);
+    return exec_stmt(st, s, e, "recording a failed delivery");
+}
+
+int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e)
+{
+    sqlite3_stmt *s = stmt(st, S_OUTBOX_REVIVE);
+    bind_text(s, 1, channel);
+    if (exec_stmt(st, s, e, "reviving dead alerts") != 0)
+        return -1;
+    *n = (long)sqlite3_changes(st->db);
+    return 0;
 }
 
 /* ---- runs ----------------------------------------------------------------------------- */
@@ -667,6 +704,17 @@ static const char *const list_sql[] = {
         "'errors', json(coalesce(errors, '[]'))), "
         "id, started_at, status, sources, fetched, failed, events, flags "
         "FROM runs WHERE (:since IS NULL OR started_at >= :since) ORDER BY id",
+    [STORE_LIST_OUTBOX] =
+        "SELECT json_object('id', o.id, 'flag_id', o.flag_id, 'channel', o.channel, "
+        "'status', o.status, 'attempts', o.attempts, 'last_error', o.last_error, "
+        "'next_attempt', o.next_attempt, 'sent_at', o.sent_at, 'rule', f.rule, "
+        "'source', f.source, 'message', f.message), "
+        "o.id, o.channel, o.status, o.attempts, o.next_attempt, f.rule, "
+        "substr(coalesce(o.last_error, f.message), 1, 80) AS detail "
+        "FROM outbox o JOIN flags f ON f.id = o.flag_id "
+        "WHERE (:all IS NOT NULL OR o.status <> 'sent') AND (:channel IS NULL OR o.channel = :channel) "
+        "AND (:since IS NULL OR f.created_at >= :since) AND (:source IS NULL OR f.source = :source) "
+        "AND (:rule IS NULL OR f.rule = :rule) ORDER BY o.id",
 };
 
 static void bind_named(sqlite3_stmt *s, const char *name, const char *v)
@@ -685,6 +733,8 @@ int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f, sto
     bind_named(s, ":since", f ? f->since : NULL);
     bind_named(s, ":source", f ? f->source : NULL);
     bind_named(s, ":rule", f ? f->rule : NULL);
+    bind_named(s, ":channel", f ? f->channel : NULL);
+    bind_named(s, ":all", f && f->all ? "1" : NULL);
     int ncols = sqlite3_column_count(s) - 1, rc;
     const char *names[16], *cols[16];
     if (ncols > 16)

@@ -120,13 +120,22 @@ int store_outbox_add(store_t *st, long long flag_id, const char *channel, err_t 
 typedef struct store_outbox_row {
     long long id, flag_id;
     char *flag_json;
-    char *severity, *rule, *source, *message;
+    char *severity, *rule, *source, *message, *key, *created_at;
+    int attempts;         /* failed attempts so far */
+    char *next_attempt;   /* ISO time before which not to retry, or NULL */
 } store_outbox_row_t;
 
 int store_outbox_pending(store_t *st, const char *channel,
                          store_outbox_row_t **rows, size_t *n, err_t *e);
 void store_outbox_free(store_outbox_row_t *rows, size_t n);
 int store_outbox_sent(store_t *st, long long outbox_id, const char *now, err_t *e);
+/* A failed attempt: the row keeps `attempts`, the error and when to try
+ * again, or becomes dead (never tried again until revived). */
+int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const char *error,
+                        const char *next_attempt, int dead, err_t *e);
+/* Dead rows of one channel (NULL: all) pending again with a fresh count;
+ * *n says how many. */
+int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e);
 
 /* ---- runs ---------------------------------------------------------------- */
 
@@ -141,16 +150,18 @@ typedef struct store_run {
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e);
 
-/* ---- reading history (vane events / flags / sources / runs) ------------ */
+/* ---- reading history (vane events / flags / sources / runs / outbox) --- */
 
 typedef enum store_list_kind {
-    STORE_LIST_EVENTS, STORE_LIST_FLAGS, STORE_LIST_SOURCES, STORE_LIST_RUNS
+    STORE_LIST_EVENTS, STORE_LIST_FLAGS, STORE_LIST_SOURCES, STORE_LIST_RUNS, STORE_LIST_OUTBOX
 } store_list_kind_t;
 
 typedef struct store_filter {
     const char *since;    /* ISO time or NULL */
     const char *source;   /* source id or NULL */
-    const char *rule;     /* rule id or NULL (flags) */
+    const char *rule;     /* rule id or NULL (flags, outbox) */
+    const char *channel;  /* channel id or NULL (outbox) */
+    int all;              /* outbox: sent rows too */
     long limit;           /* 0: no limit */
 } store_filter_t;
 
