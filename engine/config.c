@@ -394,8 +394,12 @@ static char **opt_headers(decl_t *d, const char *name)
     }
     size_t n = 0, cap = 8;
     char **v = calloc(cap + 1, sizeof *v);
+    if (!v) {
+        lua_pop(d->L, 1);
+        return NULL;
+    }
     lua_pushnil(d->L);
-    while (v && lua_next(d->L, -2)) {
+    while (lua_next(d->L, -2)) {
         buf_t line = {0};
         int kt = lua_type(d->L, -2), vt = lua_type(d->L, -1);
         if (kt == LUA_TSTRING && vt == LUA_TSTRING)
@@ -414,6 +418,7 @@ static char **opt_headers(decl_t *d, const char *name)
             char **more = realloc(v, (2 * cap + 1) * sizeof *v);
             if (!more) {
                 buf_free(&line);
+                lua_pop(d->L, 1);
                 break;
             }
             v = more;
