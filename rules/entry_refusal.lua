@@ -14,15 +14,6 @@
 local phrase = vane.phrase
 local P = vane.phrases
 
-local function news_title(ev)
-  if ev.change ~= "new" or ev.baseline then return nil end
-  local item = ev.item
-  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
-  local t = item.title
-  if type(t) ~= "string" or t == "" then return nil end
-  return t
-end
-
 local function is_entry_refusal(title)
   if phrase.find(title, P.entry_exclusions) then return false end
   if phrase.find(title, P.entry_strong) then return true end
@@ -40,7 +31,7 @@ return {
   severity = "medium",
 
   when = function(ev)
-    local title = news_title(ev)
+    local title = phrase.news_title(ev)
     return title ~= nil and is_entry_refusal(title)
   end,
 

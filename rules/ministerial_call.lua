@@ -12,15 +12,6 @@
 local phrase = vane.phrase
 local P = vane.phrases
 
-local function news_title(ev)
-  if ev.change ~= "new" or ev.baseline then return nil end
-  local item = ev.item
-  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
-  local t = item.title
-  if type(t) ~= "string" or t == "" then return nil end
-  return t
-end
-
 local function is_ministerial_call(title)
   return phrase.find(title, P.ministerial_homeland) ~= nil
      and phrase.find(title, P.ministerial_interior) ~= nil
@@ -33,7 +24,7 @@ return {
   severity = "medium",
 
   when = function(ev)
-    local title = news_title(ev)
+    local title = phrase.news_title(ev)
     return title ~= nil and is_ministerial_call(title)
   end,
 

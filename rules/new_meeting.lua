@@ -17,17 +17,6 @@
 local phrase = vane.phrase
 local P = vane.phrases
 
--- The title of a new news item (not a travel advisory, not a Federal
--- Register document), or nil.
-local function news_title(ev)
-  if ev.change ~= "new" or ev.baseline then return nil end
-  local item = ev.item
-  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
-  local t = item.title
-  if type(t) ~= "string" or t == "" then return nil end
-  return t
-end
-
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
@@ -118,7 +107,7 @@ return {
   severity = "medium",
 
   when = function(ev)
-    local title = news_title(ev)
+    local title = phrase.news_title(ev)
     return title ~= nil and is_meeting(title)
   end,
 

@@ -11,15 +11,6 @@
 local phrase = vane.phrase
 local P = vane.phrases
 
-local function news_title(ev)
-  if ev.change ~= "new" or ev.baseline then return nil end
-  local item = ev.item
-  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
-  local t = item.title
-  if type(t) ~= "string" or t == "" then return nil end
-  return t
-end
-
 local function is_release(title)
   local detained = phrase.find(title, P.prisoner_detained) ~= nil
   if detained and phrase.find(title, P.prisoner_acts) then return true end
@@ -33,7 +24,7 @@ return {
   severity = "high",
 
   when = function(ev)
-    local title = news_title(ev)
+    local title = phrase.news_title(ev)
     return title ~= nil and is_release(title)
   end,
 

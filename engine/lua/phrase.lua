@@ -157,4 +157,16 @@ function phrase.find_all(text, list)
   return out
 end
 
+-- The title a news rule decides on: that of a new item (not at baseline)
+-- that is neither a travel advisory (it has a level) nor a Federal Register
+-- document (federal-register-new reports those); nil otherwise.
+function phrase.news_title(ev)
+  if ev.change ~= "new" or ev.baseline then return nil end
+  local item = ev.item
+  if type(item) ~= "table" or item.level ~= nil or item.document_number ~= nil then return nil end
+  local t = item.title
+  if type(t) ~= "string" or t == "" then return nil end
+  return t
+end
+
 return phrase
