@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "utf8.h"
+
 enum simple_kind {
     S_TYPE, S_ID, S_CLASS, S_ATTR, S_FIRST, S_LAST, S_ONLY, S_NTH, S_NTH_LAST, S_NOT
 };
@@ -150,32 +152,6 @@ static int ident_starts(const parser_t *p)
     return is_name_char(c) && !(c >= '0' && c <= '9') && c != '-';
 }
 
-static size_t put_utf8(char *out, unsigned long cp)
-{
-    if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        cp = 0xFFFD;
-    if (cp < 0x80) {
-        out[0] = (char)cp;
-        return 1;
-    }
-    if (cp < 0x800) {
-        out[0] = (char)(0xC0 | (cp >> 6));
-        out[1] = (char)(0x80 | (cp & 0x3F));
-        return 2;
-    }
-    if (cp < 0x10000) {
-        out[0] = (char)(0xE0 | (cp >> 12));
-        out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-        out[2] = (char)(0x80 | (cp & 0x3F));
-        return 3;
-    }
-    out[0] = (char)(0xF0 | (cp >> 18));
-    out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
-    out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
-    out[3] = (char)(0x80 | (cp & 0x3F));
-    return 4;
-}
-
 /* One backslash escape at p->pos (on the backslash) written to out:
  * up to six hex digits and one optional space, or the next character. */
 static int read_escape(parser_t *p, char *out, size_t *n)
@@ -196,7 +172,7 @@ static int read_escape(parser_t *p, char *out, size_t *n)
     }
     if (is_ws(peek(p)))
         p->pos++;
-    *n += put_utf8(out + *n, cp);
+    *n += utf8_put(cp, out + *n);
     return 0;
 }
 

@@ -558,15 +558,12 @@ static void run_free(run_t *r)
     errlist_free(&r->warns);
 }
 
-int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
+/* The database's lock, waiting as --wait says. RUN_OK, or the exit status
+ * to return (RUN_LOCKED when another run holds it), said on o->err. */
+static int take_lock(const char *db_path, const run_opts_t *o, int *fd)
 {
-    run_t r = {.cfg = cfg, .o = o};
     err_t e;
-    int lock_fd = -1, code;
-    clock_format_iso(clock_now(), r.now);
-
-    /* 1. the lock */
-    int held = lock_acquire(db_path, o->wait, &lock_fd, &e);
+    int held = lock_acquire(db_path, o->wait, fd, &e);
     if (held == LOCK_HELD) {
         fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);
         return RUN_LOCKED;
@@ -575,6 +572,20 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         fprintf(o->err, "vane: %s\n", e.msg);
         return RUN_FAILED;
     }
+    return RUN_OK;
+}
+
+int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
+{
+    run_t r = {.cfg = cfg, .o = o};
+    err_t e;
+    int lock_fd = -1, code;
+    clock_format_iso(clock_now(), r.now);
+
+    /* 1. the lock */
+    int locked = take_lock(db_path, o, &lock_fd);
+    if (locked != RUN_OK)
+        return locked;
     /* 2. load; 3. choose and fetch; 4–5. extract, diff, store (per source,
      * as transfers finish); 6. rules; 7. deliver */
     int rc = load(&r, db_path, &e);
@@ -609,15 +620,9 @@ int run_deliver(const config_t *cfg, const char *db_path, const run_opts_t *o)
     run_t r = {.cfg = cfg, .o = o};
     err_t e;
     int lock_fd = -1;
-    int held = lock_acquire(db_path, o->wait, &lock_fd, &e);
-    if (held == LOCK_HELD) {
-        fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);
-        return RUN_LOCKED;
-    }
-    if (held != 0) {
-        fprintf(o->err, "vane: %s\n", e.msg);
-        return RUN_FAILED;
-    }
+    int locked = take_lock(db_path, o, &lock_fd);
+    if (locked != RUN_OK)
+        return locked;
     r.st = store_open(db_path, &e);
     int rc = r.st ? deliver(&r, &e) : -1;
     if (rc != 0)
