@@ -31,3 +31,13 @@ CREATE TABLE check_state (
     last_flagged_at TEXT NOT NULL,       -- when its last flag was raised
     PRIMARY KEY (rule, key)
 ) WITHOUT ROWID;
+
+-- The rule files a run last loaded (a digest of names, sizes and times)
+-- and whether any has a check: a run with no events to evaluate loads the
+-- rules only for their checks, and skips that while the files are the same
+-- ones that had none.
+CREATE TABLE check_rules (
+    id          INTEGER PRIMARY KEY CHECK (id = 1),
+    fingerprint TEXT NOT NULL,
+    has_checks  INTEGER NOT NULL
+);
