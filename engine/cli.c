@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli_silence.h"
 #include "clock.h"
 #include "config.h"
 #include "buf.h"
@@ -37,6 +38,8 @@ typedef struct cli {
     /* test */
     const char *names[MAX_LIST];
     size_t n_names;
+    /* silence (its words are in names) */
+    const char *key, *duration, *until, *reason;
 } cli_t;
 
 typedef struct command {
@@ -330,6 +333,26 @@ static int cmd_outbox(cli_t *c)
     return usage_error("outbox: unknown action '%s' (retry)", c->names[0]);
 }
 
+/* ---- silence (engine/cli_silence.c) ------------------------------------------------ */
+
+static int cmd_silence(cli_t *c)
+{
+    cli_silence_args_t a = {.words = c->names, .n_words = c->n_names, .rule = c->rule,
+                            .source = c->source, .key = c->key, .duration = c->duration,
+                            .until = c->until, .reason = c->reason, .all = c->all,
+                            .json = c->json, .quiet = c->quiet};
+    if (cli_silence_validate(&a) != 0)
+        return RUN_USAGE;
+    config_t cfg;
+    int have_cfg = !c->db && !getenv("VANE_DB");
+    if (have_cfg && load_config(c, &cfg) != 0)
+        return RUN_USAGE;
+    int code = cli_silence(&a, db_path(c, have_cfg ? &cfg : NULL));
+    if (have_cfg)
+        config_free(&cfg);
+    return code;
+}
+
 /* ---- the table of commands --------------------------------------------------------- */
 
 static const command_t commands[] = {
@@ -361,6 +384,16 @@ static const command_t commands[] = {
      "vane flags [--since TIME] [--source ID] [--rule ID] [--limit N] [--json]\n"
      "  The flags rules have raised.\n",
      cmd_flags},
+    {"silence", "--rule --source --key --for --until --reason --all",
+     "vane silence add --rule RULE [--source ID] [--key KEY] (--for D | --until T) --reason TEXT\n"
+     "  Keep a rule's flags from being delivered for a while (they are still recorded).\n"
+     "vane silence list [--all] [--json]      the active silences (--all: every one ever added)\n"
+     "vane silence remove ID                  end a silence now\n"
+     "  --rule RULE    a rule id, or '*' for every rule\n"
+     "  --source ID    only flags of this source      --key KEY   only flags of this item key\n"
+     "  --for D        for this long (30m, 12h, 7d)   --until T   until this ISO-8601 time\n"
+     "  --reason TEXT  why (shown by vane silence list and vane flags)\n",
+     cmd_silence},
     {"sources", "--source",
      "vane sources [--source ID] [--json]\n"
      "  Each source's health: last attempt and success, HTTP status, failures in a row,\n"
@@ -463,6 +496,14 @@ static int parse_command_option(cli_t *c, const command_t *cmd, const char *a, i
             c->rule = v;
         } else if (strcmp(a, "--channel") == 0) {
             c->channel = v;
+        } else if (strcmp(a, "--key") == 0) {
+            c->key = v;
+        } else if (strcmp(a, "--for") == 0) {
+            c->duration = v;
+        } else if (strcmp(a, "--until") == 0) {
+            c->until = v;
+        } else if (strcmp(a, "--reason") == 0) {
+            c->reason = v;
         } else if (strcmp(a, "--limit") == 0) {
             c->limit = atol(v);
         }
@@ -500,7 +541,8 @@ static int parse(cli_t *c, int argc, char **argv, const command_t **cmd)
             if (!*cmd)
                 return usage_error("unknown command '%s'", a);
             c->command = a;
-        } else if ((strcmp((*cmd)->name, "test") == 0 || strcmp((*cmd)->name, "outbox") == 0) &&
+        } else if ((strcmp((*cmd)->name, "test") == 0 || strcmp((*cmd)->name, "outbox") == 0 ||
+                    strcmp((*cmd)->name, "silence") == 0) &&
                    c->n_names < MAX_LIST) {
             c->names[c->n_names++] = a;
         } else {

@@ -15,11 +15,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "buf.h"
 #include "clock.h"
 #include "embedded.h"
+#include "history.h"
 #include "json.h"
+#include "sha256.h"
+#include "units.h"
 #include "vanelib.h"
 
 typedef struct rule {
@@ -30,6 +34,8 @@ typedef struct rule {
     char **sources;     /* NULL = all */
     size_t n_sources;
     int disabled;       /* exhausted its limits this run */
+    int has_when, has_check;
+    long long realert;  /* seconds between flags of a check's ongoing condition */
 } rule_t;
 
 #define PHRASES_FILE "phrases.lua"
@@ -83,6 +89,34 @@ static char **lua_files(const char *dir)
     return names;
 }
 
+int rules_fingerprint(const config_t *cfg, char out[65])
+{
+    sha256_t c;
+    unsigned char d[32];
+    sha256_init(&c);
+    for (size_t i = 0; i < cfg->n_rule_dirs; i++) {
+        char **files = lua_files(cfg->rule_dirs[i]);
+        sha256_update(&c, cfg->rule_dirs[i], strlen(cfg->rule_dirs[i]) + 1);
+        for (size_t k = 0; files && files[k]; k++) {
+            buf_t path = {0};
+            struct stat sb;
+            buf_printf(&path, "%s/%s", cfg->rule_dirs[i], files[k]);
+            if (stat(buf_str(&path), &sb) == 0)
+                buf_printf(&path, "\x1f%lld\x1f%lld.%09ld\x1f%llu", (long long)sb.st_size,
+                           (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec,
+                           (unsigned long long)sb.st_ino);
+            sha256_update(&c, buf_str(&path), path.len + 1);
+            buf_free(&path);
+            free(files[k]);
+        }
+        free(files);
+    }
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    return 0;
+}
+
 static void rule_free(rule_t *r)
 {
     free(r->id);
@@ -103,6 +137,48 @@ static char *string_field(lua_State *L, int t, const char *name)
     return v;
 }
 
+static int line_of_name(const char *src, const char *name);
+
+/* realert = "24h" | seconds | false; default RULES_REALERT_DEFAULT. */
+static int validate_realert(lua_State *L, int t, rule_t *r, err_t *e)
+{
+    int type = lua_getfield(L, t, "realert");
+    long long seconds = RULES_REALERT_DEFAULT;
+    int ok = 1;
+    if (type == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+        seconds = RULES_REALERT_NEVER;
+    else if (type == LUA_TSTRING)
+        ok = units_duration(lua_tostring(L, -1), &seconds) == 0;
+    else if (type == LUA_TNUMBER)
+        ok = lua_isinteger(L, -1) && (seconds = lua_tointeger(L, -1)) >= 0;
+    else
+        ok = type == LUA_TNIL;
+    if (!ok)
+        err_set(e, "%s:%d: rule %s: realert must be a duration such as \"24h\" (or false: once "
+                   "per episode), not %s%s%s", r->chunk, line_of_name(r->source_text, "realert"),
+                r->id, type == LUA_TSTRING ? "'" : "a ",
+                type == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1),
+                type == LUA_TSTRING ? "'" : "");
+    lua_pop(L, 1);
+    r->realert = seconds;
+    return ok ? 0 : -1;
+}
+
+/* when(ev), check(ctx), or both. */
+static int validate_functions(lua_State *L, int t, rule_t *r, err_t *e)
+{
+    int wt = lua_getfield(L, t, "when");
+    int ct = lua_getfield(L, t, "check");
+    lua_pop(L, 2);
+    if (ct != LUA_TNIL && ct != LUA_TFUNCTION)
+        return err_set(e, "%s: rule %s: 'check' must be a function(ctx)", r->chunk, r->id);
+    if (wt != LUA_TFUNCTION && !(wt == LUA_TNIL && ct == LUA_TFUNCTION))
+        return err_set(e, "%s: rule %s: 'when' must be a function(ev)", r->chunk, r->id);
+    r->has_when = wt == LUA_TFUNCTION;
+    r->has_check = ct == LUA_TFUNCTION;
+    return validate_realert(L, t, r, e);
+}
+
 /* Check the table a rule file returned and fill r. */
 static int validate_rule(lua_State *L, int t, rule_t *r, err_t *e)
 {
@@ -117,11 +193,8 @@ static int validate_rule(lua_State *L, int t, rule_t *r, err_t *e)
     if (severity_rank(r->severity) < 0)
         return err_set(e, "%s: rule %s: unknown severity '%s' (info, low, medium, high, critical)",
                        r->chunk, r->id, r->severity);
-    if (lua_getfield(L, t, "when") != LUA_TFUNCTION) {
-        lua_pop(L, 1);
-        return err_set(e, "%s: rule %s: 'when' must be a function(ev)", r->chunk, r->id);
-    }
-    lua_pop(L, 1);
+    if (validate_functions(L, t, r, e) != 0)
+        return -1;
     int mt = lua_getfield(L, t, "message");
     lua_pop(L, 1);
     if (mt != LUA_TNIL && mt != LUA_TFUNCTION && mt != LUA_TSTRING)
@@ -345,6 +418,11 @@ static void install_watches(lua_State *L, const config_t *cfg)
     vanelib_set(L, "watches");
 }
 
+void rules_attach_store(rules_t *rs, store_t *st)
+{
+    history_attach(sandbox_lua(rs->sb), st);
+}
+
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
 {
     rules_t *rs = calloc(1, sizeof *rs);
@@ -360,6 +438,7 @@ rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
     sandbox_set_now(rs->sb, clock_is_fixed() ? clock_now() : 0);
     install_phrases(rs, cfg, errs);
     install_watches(sandbox_lua(rs->sb), cfg);
+    history_install(sandbox_lua(rs->sb));
     for (size_t d = 0; d < cfg->n_rule_dirs; d++) {
         char **files = lua_files(cfg->rule_dirs[d]);
         if (!files) {
@@ -457,7 +536,7 @@ static int push_event(lua_State *L, const store_event_t *ev, err_t *e)
 
 static int applies(const rule_t *r, const store_event_t *ev)
 {
-    if (r->disabled || (ev->baseline && !r->baseline))
+    if (r->disabled || !r->has_when || (ev->baseline && !r->baseline))
         return 0;
     if (!r->sources)
         return 1;
@@ -480,6 +559,7 @@ static int call_field(rules_t *rs, rule_t *r, int rule, int ev, const char *name
     lua_getfield(L, rule, name);
     lua_pushvalue(L, ev);
     if (sandbox_call(rs->sb, 1, nres, r->chunk, e) != 0) {
+        history_reset(L); /* an error may have cut a read short */
         if (exhausted(e->msg))
             r->disabled = 1;
         return -1;
@@ -616,6 +696,155 @@ int rules_eval(rules_t *rs, const store_event_t *ev, rules_flag_fn fn, void *ud,
         lua_pop(L, 1);
     }
     lua_settop(L, top);
+    return status;
+}
+
+/* ---- per-run checks ---------------------------------------------------------- */
+
+int rules_has_checks(const rules_t *rs)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (rs->list[i].has_check)
+            return 1;
+    return 0;
+}
+
+/* Push t[name] without metamethods: a rule's tables may carry any. */
+static int raw_field(lua_State *L, int t, const char *name)
+{
+    lua_pushstring(L, name);
+    return lua_rawget(L, t);
+}
+
+/* A string field of a check's flag, anchored in the table at `anchor` so
+ * it outlives the pop; a whole number is taken as its decimal text. NULL
+ * when absent; *bad set when present but not a string. */
+static const char *flag_text(lua_State *L, int entry, const char *name, int anchor, int *bad)
+{
+    const char *v = NULL;
+    int t = raw_field(L, entry, name);
+    if (t == LUA_TSTRING) {
+        v = lua_tostring(L, -1);
+    } else if (t == LUA_TNUMBER && lua_isinteger(L, -1)) {
+        lua_pushfstring(L, "%I", (LUAI_UACINT)lua_tointeger(L, -1));
+        lua_replace(L, -2);
+        v = lua_tostring(L, -1);
+    } else if (t != LUA_TNIL) {
+        *bad = 1;
+    }
+    lua_rawseti(L, anchor, (lua_Integer)lua_rawlen(L, anchor) + 1);
+    return v;
+}
+
+/* Read entry k of the list a check returned. Returns 0, or -1 with e set. */
+static int read_check_flag(lua_State *L, const rule_t *r, int list, lua_Integer k, int anchor,
+                           rules_check_flag_t *f, err_t *e)
+{
+    int bad = 0;
+    if (lua_rawgeti(L, list, k) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return err_set(e, "%s: rule %s: check's flag %lld must be a table { key =, message = }",
+                       r->chunk, r->id, (long long)k);
+    }
+    int entry = lua_gettop(L);
+    f->key = flag_text(L, entry, "key", anchor, &bad);
+    f->message = flag_text(L, entry, "message", anchor, &bad);
+    f->severity = flag_text(L, entry, "severity", anchor, &bad);
+    f->source = flag_text(L, entry, "source", anchor, &bad);
+    lua_pop(L, 1);
+    if (bad || !f->key || !*f->key || !f->message || !*f->message)
+        return err_set(e, "%s: rule %s: check's flag %lld needs a key and a message (strings)",
+                       r->chunk, r->id, (long long)k);
+    if (!f->severity)
+        f->severity = r->severity;
+    else if (severity_rank(f->severity) < 0)
+        return err_set(e, "%s: rule %s: check's flag %lld: severity must be one of info, low, "
+                          "medium, high, critical", r->chunk, r->id, (long long)k);
+    return 0;
+}
+
+/* The list a check returned (at top) as flags. All or nothing: a check
+ * that returns one malformed entry is reported, so that its other keys'
+ * episodes are not ended by mistake. */
+static int read_check_flags(lua_State *L, const rule_t *r, rules_check_flag_t **out, size_t *n,
+                            err_t *e)
+{
+    int list = lua_gettop(L);
+    *out = NULL;
+    *n = 0;
+    if (lua_isnil(L, list))
+        return 0;
+    if (!lua_istable(L, list))
+        return err_set(e, "%s: rule %s: check returned a %s, not a list of flags", r->chunk, r->id,
+                       luaL_typename(L, list));
+    size_t len = lua_rawlen(L, list);
+    lua_newtable(L); /* anchor, left on the stack for the caller */
+    if (len == 0)
+        return 0;
+    rules_check_flag_t *flags = calloc(len, sizeof *flags);
+    if (!flags)
+        return err_set(e, "out of memory");
+    for (size_t k = 0; k < len; k++) {
+        if (read_check_flag(L, r, list, (lua_Integer)k + 1, list + 1, &flags[k], e) != 0) {
+            free(flags);
+            return -1;
+        }
+    }
+    *out = flags;
+    *n = len;
+    return 0;
+}
+
+static void push_check_ctx(lua_State *L, const char *now, long long run_id)
+{
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, now);
+    lua_setfield(L, -2, "now");
+    lua_pushinteger(L, (lua_Integer)run_id);
+    lua_setfield(L, -2, "run_id");
+}
+
+/* Call one rule's check and hand the result to fn. Returns 0, 1 when the
+ * check failed (reported in errs), -1 when fn failed. */
+static int check_one(rules_t *rs, rule_t *r, const char *now, long long run_id, rules_check_fn fn,
+                     void *ud, errlist_t *errs, err_t *e)
+{
+    lua_State *L = sandbox_lua(rs->sb);
+    int top = lua_gettop(L);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref);
+    push_check_ctx(L, now, run_id);
+    err_t ce;
+    rules_check_flag_t *flags = NULL;
+    size_t n = 0;
+    int rc = call_field(rs, r, top + 1, top + 2, "check", 1, &ce);
+    history_reset(L);
+    if (rc == 0)
+        rc = read_check_flags(L, r, &flags, &n, &ce);
+    if (rc != 0) {
+        errlist_add(errs, "%s", ce.msg);
+        rc = 1;
+    } else {
+        rules_check_result_t res = {r->id, r->realert, flags, n};
+        rc = fn(ud, &res, e);
+    }
+    free(flags);
+    lua_settop(L, top);
+    return rc;
+}
+
+int rules_check(rules_t *rs, const char *now, long long run_id, rules_check_fn fn, void *ud,
+                errlist_t *errs, err_t *e)
+{
+    int status = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        rule_t *r = &rs->list[i];
+        if (!r->has_check || r->disabled)
+            continue;
+        int rc = check_one(rs, r, now, run_id, fn, ud, errs, e);
+        if (rc < 0)
+            return -1;
+        status |= rc;
+    }
     return status;
 }
 
@@ -763,6 +992,12 @@ static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fa
     int ev = top + 1, expect = top + 2;
     err_t e;
     r->disabled = 0;
+    if (!r->has_when) {
+        report(fail, ud, r, n, "the rule has no when(ev) to test with an event");
+        (*failed)++;
+        lua_settop(L, top);
+        return;
+    }
     if (evaluate(rs, r, ev, &e) != 0) {
         char *nl = strchr(e.msg, '\n');
         if (nl)

@@ -11,6 +11,7 @@
 #include "alert.h"
 #include "buf.h"
 #include "charset.h"
+#include "checks.h"
 #include "clock.h"
 #include "diff.h"
 #include "extract.h"
@@ -95,6 +96,7 @@ static int load_rules(run_t *r, err_t *e)
     r->rules = rules_load(r->cfg, &r->errs, e);
     if (!r->rules)
         return -1;
+    rules_attach_store(r->rules, r->st);
     r->rule_errors += r->errs.len > before;
     return 0;
 }
@@ -459,6 +461,38 @@ static int evaluate_rules(run_t *r, err_t *e)
     return n < 0 ? -1 : 0;
 }
 
+/* The rules' per-run checks (checks.h), after the events: one transaction
+ * for their flags and episodes. A run with no events loads the rules only
+ * for their checks, unless the same rule files were seen to have none. */
+static int run_checks(run_t *r, err_t *e)
+{
+    char fingerprint[65];
+    int none = 0;
+    rules_fingerprint(r->cfg, fingerprint);
+    if (!r->rules && checks_known_none(r->st, fingerprint, &none, e) != 0)
+        return -1;
+    if (none)
+        return 0;
+    if (load_rules(r, e) != 0 ||
+        checks_remember(r->st, fingerprint, rules_has_checks(r->rules), e) != 0)
+        return -1;
+    if (!rules_has_checks(r->rules))
+        return 0;
+    checks_opts_t co = {r->st, r->cfg, r->run_id, r->now, r->o->no_alerts};
+    long flags = 0;
+    int rc = txn_begin(r, e);
+    if (rc == 0) {
+        int status = checks_run(r->rules, &co, &r->errs, &flags, e);
+        rc = status < 0 ? -1 : txn_commit(r, e);
+        r->rule_errors += status > 0;
+    }
+    if (rc != 0)
+        txn_rollback(r);
+    else
+        r->flags += flags;
+    return rc;
+}
+
 /* ---- step 7: deliver --------------------------------------------------------- */
 
 static int deliver(run_t *r, err_t *e)
@@ -595,6 +629,8 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         rc = fetch_due(&r, &e);
     if (rc == 0)
         rc = evaluate_rules(&r, &e);
+    if (rc == 0)
+        rc = run_checks(&r, &e);
     if (rc == 0)
         rc = deliver(&r, &e);
     if (rc != 0) {

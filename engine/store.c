@@ -250,6 +250,11 @@ void store_close(store_t *st)
     free(st);
 }
 
+struct sqlite3 *store_db(store_t *st)
+{
+    return st->db;
+}
+
 /* ---- statement helpers -------------------------------------------------------- */
 
 static sqlite3_stmt *stmt(store_t *st, int which)
@@ -685,8 +690,9 @@ static const char *const list_sql[] = {
     [STORE_LIST_FLAGS] =
         "SELECT json_object('id', id, 'run_id', run_id, 'rule', rule, 'severity', severity, "
         "'message', message, 'source', source, 'key', key, 'change', change, 'event_id', event_id, "
-        "'observed_at', observed_at, 'created_at', created_at), "
-        "id, created_at AS raised, severity, rule, source, message "
+        "'observed_at', observed_at, 'created_at', created_at, 'silence_id', silence_id), "
+        "id, created_at AS raised, severity, rule, source, message || coalesce(' [silenced: ' || "
+        "silence_id || ' (' || (SELECT reason FROM silences s WHERE s.id = silence_id) || ')]', '') AS message "
         "FROM flags WHERE (:since IS NULL OR created_at >= :since) "
         "AND (:source IS NULL OR source = :source) AND (:rule IS NULL OR rule = :rule) ORDER BY id",
     [STORE_LIST_SOURCES] =

@@ -22,6 +22,11 @@ void store_close(store_t *st);
 int store_version(store_t *st);
 int store_latest_version(void);
 
+/* The connection itself, for modules that keep their own SQL next to their
+ * logic (silence.c, checks.c, lib_history.c). Owned by the store; their
+ * statements must be finalized before store_close. */
+struct sqlite3 *store_db(store_t *st);
+
 int store_begin(store_t *st, err_t *e);
 int store_commit(store_t *st, err_t *e);
 void store_rollback(store_t *st);
