@@ -15,6 +15,7 @@
 #include "config.h"
 #include "buf.h"
 #include "extract.h"
+#include "init.h"
 #include "json.h"
 #include "rules.h"
 #include "run.h"
@@ -353,6 +354,25 @@ static int cmd_silence(cli_t *c)
     return code;
 }
 
+/* ---- init ----------------------------------------------------------------------- */
+
+static int cmd_init(cli_t *c)
+{
+    if (c->n_names != 1)
+        return usage_error("init needs one folder%s", "");
+    err_t e;
+    int written;
+    if (init_folder(c->names[0], &written, &e) != 0) {
+        fprintf(stderr, "vane: init: %s\n", e.msg);
+        return RUN_FAILED;
+    }
+    if (!c->quiet)
+        printf("%s: a monitor with %d files (vane.lua, rules/, scripts/).\n"
+               "Next: cd %s && vane check && vane run\n",
+               c->names[0], written, c->names[0]);
+    return RUN_OK;
+}
+
 /* ---- the table of commands --------------------------------------------------------- */
 
 static const command_t commands[] = {
@@ -403,6 +423,12 @@ static const command_t commands[] = {
      "vane runs [--since TIME] [--limit N] [--json]\n"
      "  The record of past runs: counts, exit status, errors.\n",
      cmd_runs},
+    {"init", "",
+     "vane init DIR\n"
+     "  A new monitor folder: DIR/vane.lua to edit, DIR/rules/ with copies of the\n"
+     "  shipped rules and phrase lists, DIR/scripts/ for scripts of your own.\n"
+     "  Nothing that exists is overwritten.\n",
+     cmd_init},
     {"deliver", "--wait",
      "vane deliver [--wait S]\n"
      "  Deliver what is due in the outbox (flags a channel has not taken yet), with\n"
@@ -542,6 +568,7 @@ static int parse(cli_t *c, int argc, char **argv, const command_t **cmd)
                 return usage_error("unknown command '%s'", a);
             c->command = a;
         } else if ((strcmp((*cmd)->name, "test") == 0 || strcmp((*cmd)->name, "outbox") == 0 ||
+                    strcmp((*cmd)->name, "init") == 0 ||
                     strcmp((*cmd)->name, "silence") == 0) &&
                    c->n_names < MAX_LIST) {
             c->names[c->n_names++] = a;
