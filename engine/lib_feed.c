@@ -158,6 +158,9 @@ static void read_document(lua_State *L, feed_t *f, const char *body, size_t len,
         fail(L, "line %d: %s", r.line, r.msg);
     if (!f->doc)
         fail(L, "%s", r.msg[0] ? r.msg : "the XML parser gave no document");
+    if (r.bad_utf8)
+        vanelib_warn(L, "line %d: %zu invalid UTF-8 sequence%s replaced with U+FFFD",
+                     r.bad_utf8_line, r.bad_utf8, r.bad_utf8 == 1 ? "" : "s");
     if (r.msg[0] && r.fatal)
         vanelib_warn(L, "line %d: %s; items after it may be missing", r.line, r.msg);
 }

@@ -65,6 +65,9 @@ static int l_xml(lua_State *L)
     if (!doc)
         return fail(L, "%s", r.msg[0] ? r.msg : "the XML parser gave no document");
     vane_doc_adopt(L, d, doc, url);
+    if (r.bad_utf8)
+        vanelib_warn(L, "line %d: %zu invalid UTF-8 sequence%s replaced with U+FFFD",
+                     r.bad_utf8_line, r.bad_utf8, r.bad_utf8 == 1 ? "" : "s");
     if (r.fatal)
         vanelib_warn(L, "line %d: %s; what follows it may be missing", r.line, r.msg);
     return 1;

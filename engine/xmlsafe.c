@@ -1,6 +1,9 @@
 /* xmlsafe.c — libxml2 hardened for untrusted documents (see xmlsafe.h). */
 #include "xmlsafe.h"
 
+#include "buf.h"
+#include "charset.h"
+
 #include <libxml/hash.h>
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
@@ -113,8 +116,32 @@ static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlCha
     on_entity_decl(ctx, name, 0, public_id, system_id, NULL);
 }
 
+static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int recover,
+                            xmlsafe_report_t *r);
+
 xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recover,
                         xmlsafe_report_t *r)
+{
+    if (!recover)
+        return parse_utf8(body, len, url, 0, r);
+    buf_t fixed = { 0 };
+    charset_report_t rep;
+    if (charset_repair_utf8(body, len, &fixed, &rep) != 0) {
+        buf_free(&fixed);
+        memset(r, 0, sizeof *r);
+        snprintf(r->msg, sizeof r->msg, "out of memory");
+        return NULL;
+    }
+    xmlDocPtr doc = parse_utf8(fixed.p ? fixed.p : "", fixed.len, url, 1, r);
+    buf_free(&fixed);
+    r->bad_utf8 = rep.replaced;
+    r->bad_utf8_line = rep.first_line;
+    return doc;
+}
+
+/* xmlsafe_parse on text that is UTF-8 (or refused for not being so). */
+static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int recover,
+                            xmlsafe_report_t *r)
 {
     xmlsafe_init();
     memset(r, 0, sizeof *r);

@@ -38,13 +38,17 @@ typedef struct xmlsafe_report {
     int line;     /* of the error in msg */
     int fatal;    /* msg is a fatal error (the document is not well-formed) */
     char msg[256]; /* the first fatal error, else the first error; "" if none */
+    size_t bad_utf8;   /* with recover: ill-formed UTF-8 sequences replaced by U+FFFD */
+    int bad_utf8_line; /* the line of the first */
 } xmlsafe_report_t;
 
 /* Parse len bytes of UTF-8 XML; url (may be NULL) becomes the document's
  * URL, the base of relative references. Strict unless recover: a document
  * that is not well-formed gives NULL with r->msg and r->line saying where;
  * with recover, whatever libxml2 recovered (r->fatal then says it was not
- * well-formed). A document that declares entities gives NULL with
+ * well-formed). Bytes that are not UTF-8 are an error, or with recover are
+ * replaced by U+FFFD first (r->bad_utf8): libxml2 would recover them into
+ * the text as they are. A document that declares entities gives NULL with
  * r->entities set, even with recover. The caller frees the document. */
 xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recover,
                         xmlsafe_report_t *r);

@@ -267,6 +267,14 @@ static void recover_takes_what_libxml2_recovers_with_a_warning(void **state)
     take_warnings(sb, &w);
     assert_string_equal(buf_str(&w), "x: line 130: CData section not finished; what follows it may be missing\n");
     buf_free(&w);
+    /* found by the fuzzer: bytes that are not UTF-8 used to be recovered
+     * into the text as they were */
+    expect_ok(sb, NULL,
+              "local doc = vane.xml('<a>\\n<b>Cautio\\x9cn caf\\xc3\\xa9</b></a>', { recover = true })\n"
+              "eq(doc:select_one('b'):text(), 'Cautio\\u{FFFD}n caf\\u{E9}')\n");
+    take_warnings(sb, &w);
+    assert_string_equal(buf_str(&w), "x: line 2: 1 invalid UTF-8 sequence replaced with U+FFFD\n");
+    buf_free(&w);
     /* opts may come second; a well-formed document warns nothing */
     expect_ok(sb, NULL, "eq(vane.xml(body, { recover = true }):root():name(), 'urlset')");
     take_warnings(sb, &w);
