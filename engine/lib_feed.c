@@ -20,7 +20,8 @@
  * Strict by default: a document that is not well-formed is an error naming
  * the line where libxml2 gave up, because the items before a truncation
  * would read as every later item removed. opts.recover = true takes the
- * items libxml2 could recover, with a warning.
+ * items libxml2 could recover (bytes that are not UTF-8 replaced first),
+ * with a warning.
  *
  * Errors are raised as plain messages without a position ("empty
  * document", "line 130: CData section not finished"); the host adds the

@@ -9,8 +9,9 @@
  * anything is expanded. Strict by default: a document that is not
  * well-formed is an error naming the line where libxml2 gave up ("line 3:
  * Premature end of data in tag urlset line 2"); opts.recover = true takes
- * what libxml2 could recover, with a warning. Errors are plain messages
- * without a position; the host adds the source. */
+ * what libxml2 could recover (bytes that are not UTF-8 replaced first),
+ * with a warning. Errors are plain messages without a position; the host
+ * adds the source. */
 #include <lauxlib.h>
 #include <stdarg.h>
 
