@@ -3,6 +3,7 @@
 #   make demo     the offline demonstration on bundled sources
 #   make test     cppcheck, then unit and end-to-end tests, release and sanitize builds
 #   make bench    benchmarks against urlwatch and the curl floor (a table for the README)
+#   make fuzz     the front-door fuzzer, sanitize build, FUZZ_CASES cases per door
 #   make clean    remove everything built
 
 # Debian 12 packages the build, the tests and the demo need.
@@ -17,7 +18,7 @@ EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
         $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lua/*.lua))
 JOBS ?= 2
 
-.PHONY: all deps build demo test lint bench clean
+.PHONY: all deps build demo test lint bench fuzz clean
 
 all: deps
 	@$(MAKE) --no-print-directory build CONFIG=release
@@ -63,6 +64,13 @@ test: deps lint
 	@$(MAKE) --no-print-directory build CONFIG=release
 	@$(MAKE) --no-print-directory build CONFIG=sanitize
 	@sh tests/run_tests.sh release sanitize
+
+# A long run of tests/test_fuzz.c (the same program make test runs briefly).
+FUZZ_CASES ?= 50000
+fuzz:
+	@$(MAKE) --no-print-directory build CONFIG=sanitize
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  VANE_FUZZ_CASES=$(FUZZ_CASES) build/tests/sanitize/test_fuzz
 
 bench:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"

@@ -492,6 +492,13 @@ static int from_iconv(iconv_t cd, size_t unit, const char *in, size_t len, buf_t
     return 0;
 }
 
+int charset_repair_utf8(const char *text, size_t len, buf_t *out, charset_report_t *rep)
+{
+    memset(rep, 0, sizeof *rep);
+    rep->decoder = d_utf8.name;
+    return buf_reserve(out, len) == 0 ? from_utf8(text, len, out, rep) : -1;
+}
+
 int charset_to_utf8(const char *body, size_t len, const char *label, buf_t *out,
                     charset_report_t *rep, err_t *e)
 {

@@ -51,4 +51,10 @@ typedef struct charset_report {
 int charset_to_utf8(const char *body, size_t len, const char *label, buf_t *out,
                     charset_report_t *rep, err_t *e);
 
+/* Append text that should be UTF-8 to out with each ill-formed subpart
+ * replaced by one U+FFFD, as charset_to_utf8 does for UTF-8 but without
+ * looking for a byte-order mark. Fills rep. Returns 0, or -1 when memory
+ * ran out. */
+int charset_repair_utf8(const char *text, size_t len, buf_t *out, charset_report_t *rep);
+
 #endif

@@ -662,11 +662,27 @@ static int has_word(const char *list, const char *word, int icase)
     return 0;
 }
 
-/* The attribute named name (ASCII case-insensitively), or NULL. */
-static xmlAttrPtr find_attr(xmlNodePtr el, const char *name)
+static int in_html(xmlNodePtr n)
 {
+    return n->doc && n->doc->type == XML_HTML_DOCUMENT_NODE;
+}
+
+/* Is the attribute's qualified name ("prefix:local" or "local") name? */
+static int qname_is(xmlAttrPtr a, const char *name)
+{
+    const char *prefix = a->ns && a->ns->prefix ? (const char *)a->ns->prefix : NULL;
+    size_t k = prefix ? strlen(prefix) : 0;
+    if (prefix && (strncmp(name, prefix, k) != 0 || name[k] != ':'))
+        return 0;
+    return strcmp(name + (prefix ? k + 1 : 0), (const char *)a->name) == 0;
+}
+
+xmlAttrPtr css_attr(xmlNodePtr el, const char *name)
+{
+    int html = in_html(el);
     for (xmlAttrPtr a = el->properties; a; a = a->next)
-        if (a->type == XML_ATTRIBUTE_NODE && xmlStrcasecmp(a->name, (const xmlChar *)name) == 0)
+        if (a->type == XML_ATTRIBUTE_NODE &&
+            (html ? xmlStrcasecmp(a->name, (const xmlChar *)name) == 0 : qname_is(a, name)))
             return a;
     return NULL;
 }
@@ -711,7 +727,7 @@ static int value_matches(const struct simple *s, const char *v)
 
 static int attr_matches(const struct simple *s, xmlNodePtr el, const char *name)
 {
-    xmlAttrPtr a = find_attr(el, name);
+    xmlAttrPtr a = css_attr(el, name);
     if (!a)
         return 0;
     xmlChar *tofree;
@@ -787,7 +803,9 @@ static int simple_matches(match_ctx_t *ctx, const struct simple *s, xmlNodePtr e
 {
     switch (s->kind) {
     case S_TYPE:
-        return xmlStrcasecmp(el->name, (const xmlChar *)s->name) == 0;
+        if (in_html(el))
+            return xmlStrcasecmp(el->name, (const xmlChar *)s->name) == 0;
+        return xmlStrEqual(el->name, (const xmlChar *)s->name);
     case S_ID:
         return attr_matches(s, el, "id");
     case S_CLASS:

@@ -8,8 +8,11 @@
  * `:first-child`, `:last-child`, `:only-child`, `:nth-child(an+b | odd |
  * even)`, `:nth-last-child(...)`, `:not(compound)`; the combinators
  * descendant (space), child `>`, next sibling `+` and later sibling `~`;
- * lists with `,`. Type and attribute names match ASCII case-insensitively
- * (HTML); class, id and attribute values match exactly.
+ * lists with `,`. In an HTML document type and attribute names match ASCII
+ * case-insensitively; in an XML document a type matches the element's local
+ * name (whatever its namespace) and an attribute name its qualified name
+ * ("xlink:href"; write `[xlink\:href]`), both exactly. Class, id and
+ * attribute values match exactly.
  *
  * Selectors match the way querySelectorAll does: an element inside the
  * scope matches when the whole selector matches it, whatever the scope is,
@@ -50,6 +53,10 @@ typedef int (*css_visit_fn)(xmlNodePtr el, void *ud);
  * from the right; `~` may look at every earlier sibling, so `span ~ li`
  * on a list of n items costs n*n/2 steps, which is what the budget is for. */
 int css_select(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud);
+
+/* el's attribute called name as selectors see it (ASCII case-insensitively
+ * in HTML, by qualified name exactly in XML), or NULL. */
+xmlAttrPtr css_attr(xmlNodePtr el, const char *name);
 
 /* The node after n in a document-order walk of scope's subtree (into the
  * children of elements only), or NULL when the walk is over. */

@@ -11,18 +11,17 @@
  * resolved against xml:base and the feed's URL. summary_html is the
  * description or summary as HTML, summary its plain text (htmltext.h).
  *
- * Safety. The body is parsed with XMLSAFE_XML_OPTIONS (no network, no
- * entity substitution, no DTD loading) plus XML_PARSE_IGNORE_ENC: the host
- * has already converted every body to UTF-8, so a declared encoding would
- * only be wrong now, and UTF-8 is forced. A SAX hook stops the parser at
- * the first entity declaration, so a "billion laughs" or an external entity
- * is refused before anything is expanded or loaded; text is gathered
- * without ever descending into entity reference nodes.
+ * Safety. The body is parsed by xmlsafe_parse (no network, no entity
+ * substitution, no DTD loading, UTF-8 forced, refused at the first entity
+ * declaration, so a "billion laughs" or an external entity is never
+ * expanded or loaded); text is gathered without ever descending into
+ * entity reference nodes.
  *
  * Strict by default: a document that is not well-formed is an error naming
  * the line where libxml2 gave up, because the items before a truncation
  * would read as every later item removed. opts.recover = true takes the
- * items libxml2 could recover, with a warning.
+ * items libxml2 could recover (bytes that are not UTF-8 replaced first),
+ * with a warning.
  *
  * Errors are raised as plain messages without a position ("empty
  * document", "line 130: CData section not finished"); the host adds the
@@ -31,7 +30,6 @@
 #include <lauxlib.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -56,7 +54,6 @@
 #define NS_XHTML "http://www.w3.org/1999/xhtml"
 
 #define FEED_META "vane.feed.document"
-#define PARSE_OPTIONS (XMLSAFE_XML_OPTIONS | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES)
 #define MAX_SHOWN 80     /* bytes of a bad date or page title quoted in messages */
 #define HTML_SNIFF 65536 /* bytes searched for an HTML page's <title> */
 
@@ -66,14 +63,6 @@ typedef struct feed {
     buf_t a, b; /* scratch: a for HTML or raw text, b for the text made of it */
     int oom;    /* a scratch append failed */
 } feed_t;
-
-/* What the parser told us. */
-typedef struct parse_report {
-    int entities;     /* the DTD declared an entity: parsing was stopped */
-    int line;         /* of the first error (a fatal one if there was one) */
-    int fatal;
-    char msg[256];
-} parse_report_t;
 
 static void release(feed_t *f)
 {
@@ -104,83 +93,6 @@ static int fail(lua_State *L, const char *fmt, ...)
 }
 
 static void oom(lua_State *L) { fail(L, "out of memory reading the feed"); }
-
-static void on_error(void *ctx, xmlErrorPtr err)
-{
-    xmlParserCtxtPtr ctxt = ctx;
-    if (!ctxt || !ctxt->_private || !err || err->level < XML_ERR_ERROR)
-        return;
-    parse_report_t *r = ctxt->_private;
-    int fatal = err->level == XML_ERR_FATAL;
-    if (r->msg[0] && (r->fatal || !fatal))
-        return; /* keep the first error, or the first fatal one after others */
-    r->fatal = fatal;
-    r->line = err->line;
-    const char *m = err->message ? err->message : "malformed XML";
-    const char *bytes = strstr(m, "\nBytes: ");
-    if (err->code == XML_ERR_INVALID_CHAR && strstr(m, "not proper UTF-8") && bytes) {
-        /* "Input is not proper UTF-8, indicate encoding !\nBytes: 0xE9 0x20" */
-        size_t n = strcspn(bytes + 8, "\n");
-        snprintf(r->msg, sizeof r->msg, "invalid UTF-8 (bytes %.*s)", (int)n, bytes + 8);
-        return;
-    }
-    size_t n = strcspn(m, "\n"); /* libxml2 adds a second line of context */
-    while (n > 0 && (m[n - 1] == ' ' || m[n - 1] == '\r'))
-        n--;
-    snprintf(r->msg, sizeof r->msg, "%.*s", (int)n, m);
-}
-
-/* An <!ENTITY> in the DTD: refuse the document before anything uses it. */
-static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
-                           const xmlChar *system_id, xmlChar *content)
-{
-    (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
-    xmlParserCtxtPtr ctxt = ctx;
-    ((parse_report_t *)ctxt->_private)->entities = 1;
-    xmlStopParser(ctxt);
-}
-
-static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
-                                    const xmlChar *system_id, const xmlChar *notation)
-{
-    (void)notation;
-    on_entity_decl(ctx, name, 0, public_id, system_id, NULL);
-}
-
-/* Parse body into a document (NULL when libxml2 gave none); r says why. */
-static xmlDocPtr parse(const char *body, size_t len, const char *url, int recover,
-                       parse_report_t *r)
-{
-    xmlsafe_init();
-    memset(r, 0, sizeof *r);
-    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
-    if (!ctxt)
-        return NULL;
-    ctxt->_private = r;
-    ctxt->sax->serror = on_error;
-    ctxt->sax->entityDecl = on_entity_decl;
-    ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body, (int)len, url, "UTF-8",
-                                      PARSE_OPTIONS | (recover ? XML_PARSE_RECOVER : 0));
-    if (doc && !recover && !ctxt->wellFormed) {
-        xmlFreeDoc(doc);
-        doc = NULL;
-    }
-    if (!ctxt->wellFormed && !r->msg[0])
-        snprintf(r->msg, sizeof r->msg, "malformed XML");
-    xmlFreeParserCtxt(ctxt);
-    return doc;
-}
-
-static int only_space(const char *s, size_t n)
-{
-    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
-        s += 3, n -= 3;
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
-            return 0;
-    return 1;
-}
 
 /* Does [p, end) start with word, in any case? */
 static int starts_with(const char *p, const char *end, const char *word)
@@ -235,20 +147,21 @@ static void fail_html(lua_State *L, feed_t *f, const char *body, size_t len)
 static void read_document(lua_State *L, feed_t *f, const char *body, size_t len, const char *url,
                           int recover)
 {
-    if (only_space(body, len))
+    if (xmlsafe_blank(body, len))
         fail(L, "empty document");
-    if (len > INT_MAX)
-        fail(L, "document too large for the XML parser");
-    parse_report_t r;
-    f->doc = parse(body, len, url, recover, &r);
-    if (r.entities || (f->doc && xmlsafe_declares_entities(f->doc))) {
-        release(f);
+    xmlsafe_report_t r;
+    f->doc = xmlsafe_parse(body, len, url, recover, &r);
+    if (r.entities)
         fail(L, "document declares entities; refused (entity expansion)");
-    }
     if (!f->doc && looks_like_html(body, len))
         fail_html(L, f, body, len);
+    if (!f->doc && r.line > 0)
+        fail(L, "line %d: %s", r.line, r.msg);
     if (!f->doc)
-        fail(L, "line %d: %s", r.line, r.msg[0] ? r.msg : "the XML parser gave no document");
+        fail(L, "%s", r.msg[0] ? r.msg : "the XML parser gave no document");
+    if (r.bad_utf8)
+        vanelib_warn(L, "line %d: %zu invalid UTF-8 sequence%s replaced with U+FFFD",
+                     r.bad_utf8_line, r.bad_utf8, r.bad_utf8 == 1 ? "" : "s");
     if (r.msg[0] && r.fatal)
         vanelib_warn(L, "line %d: %s; items after it may be missing", r.line, r.msg);
 }

@@ -1,17 +1,25 @@
 /* lib_html.c — vane.html: HTML documents for source scripts, searched with
- * CSS selectors (css.c) or XPath (libxml2).
+ * CSS selectors (css.c) or XPath (libxml2); and the document and node types
+ * themselves, which vane.xml (lib_xml.c) shares (lib_html.h).
  *
  *   vane.html(body [, url])  a document; url is the base for node:url(),
  *                            itself overridden by <base href>
  *   doc:select(css)          array of matching elements in document order
  *   doc:select_one(css)      the first, or nil
- *   doc:xpath(expr)          array for node-sets (elements as nodes,
+ *   doc:xpath(expr [, ns])   array for node-sets (elements as nodes,
  *                            attributes and text as strings), else the
- *                            string, number or boolean
+ *                            string, number or boolean; ns = { prefix = uri }
  *   doc:title() doc:root() doc:base()
  *   node:text() raw_text() attr(name) url([name]) html() inner_html()
- *        name() select(css) select_one(css) xpath(expr) parent()
+ *        name() select(css) select_one(css) xpath(expr [, ns]) parent()
  *        children() next()
+ *
+ * An XML document differs where XML does: names keep their case (name()
+ * gives the qualified name as written, attr() and CSS match exactly, CSS
+ * types by local name); html() writes XML; the base of node:url() is the
+ * node's xml:base resolved against the document's URL; XPath knows the
+ * namespaces declared on the root element, the default one as prefix `d`
+ * (unless the root declares a `d` of its own), besides those in ns.
  *
  * Bodies reach scripts already converted to UTF-8, so the parser is told
  * the input is UTF-8 and to ignore <meta charset> and http-equiv: libxml2
@@ -30,12 +38,14 @@
 #include <libxml/HTMLparser.h>
 #include <libxml/HTMLtree.h>
 #include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "css.h"
+#include "lib_html.h"
 #include "vanelib.h"
 #include "xmlsafe.h"
 
@@ -48,10 +58,13 @@
      HTML_PARSE_COMPACT | HTML_PARSE_IGNORE_ENC)
 #define XPATH_OP_LIMIT 10000000UL
 
-typedef struct html_doc {
-    xmlDocPtr doc;  /* NULL once collected */
-    char *base;     /* base URL for node:url(), or NULL */
-} html_doc_t;
+#define DEFAULT_NS_PREFIX "d"
+
+struct vane_doc {
+    xmlDocPtr doc;  /* NULL until adopted, and once collected */
+    char *base;     /* the document's base URL, or NULL */
+    int xml;        /* an XML document (else HTML) */
+};
 
 typedef struct html_node {
     xmlNodePtr node;
@@ -114,6 +127,11 @@ static void release_xpath_context(void *p)
 static void release_xpath_object(void *p)
 {
     xmlXPathFreeObject(p);
+}
+
+static void release_xml(void *p)
+{
+    xmlFree(p);
 }
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
@@ -229,15 +247,6 @@ static xmlNodePtr next_element(xmlNodePtr n)
     return n;
 }
 
-/* The attribute called name (ASCII case-insensitively), or NULL. */
-static xmlAttrPtr find_attr(xmlNodePtr el, const char *name)
-{
-    for (xmlAttrPtr a = el->properties; a; a = a->next)
-        if (xmlStrcasecmp(a->name, (const xmlChar *)name) == 0)
-            return a;
-    return NULL;
-}
-
 /* The first element below scope matching the selector src (a constant). */
 static xmlNodePtr first_match(xmlNodePtr scope, const char *src)
 {
@@ -253,9 +262,24 @@ static xmlNodePtr first_match(xmlNodePtr scope, const char *src)
     return found;
 }
 
-/* The document's base URL: <base href> resolved against url, or url. */
-static char *base_url(xmlDocPtr doc, const char *url)
+static const char *kind_name(const vane_doc_t *d)
 {
+    return d->xml ? "vane.xml" : "vane.html";
+}
+
+/* The document's base URL: for HTML <base href> resolved against url, or
+ * url; for XML the root's xml:base resolved against the document's URL
+ * (url), or url. A new string to free(), NULL when there is none (or when
+ * out of memory). */
+static char *base_url(xmlDocPtr doc, const char *url, int xml)
+{
+    if (xml) {
+        xmlNodePtr root = xmlDocGetRootElement(doc);
+        xmlChar *b = root ? xmlNodeGetBase(doc, root) : NULL;
+        char *s = b ? strdup((const char *)b) : url ? strdup(url) : NULL;
+        xmlFree(b);
+        return s;
+    }
     xmlNodePtr base = first_match((xmlNodePtr)doc, "base[href]");
     xmlChar *href = base ? xmlGetProp(base, (const xmlChar *)"href") : NULL;
     char *s = href ? resolve_ref(url, (const char *)href) : url ? strdup(url) : NULL;
@@ -290,20 +314,20 @@ static void push_node_or_nil(lua_State *L, xmlNodePtr n, int docidx)
         lua_pushnil(L);
 }
 
-static html_doc_t *live_doc(lua_State *L, html_doc_t *d)
+static vane_doc_t *live_doc(lua_State *L, vane_doc_t *d)
 {
     if (!d || !d->doc)
-        luaL_error(L, "vane.html: the document of this node was freed");
+        luaL_error(L, "%s: the document of this node was freed", d ? kind_name(d) : "vane.html");
     return d;
 }
 
 /* Argument 1 is a document or a node: the node to work from (the document
  * node for a document), with the document userdata at *docidx. The stack
  * is cut to nargs values first; a node's document is pushed above them. */
-static xmlNodePtr check_self(lua_State *L, int nargs, html_doc_t **d, int *docidx)
+static xmlNodePtr check_self(lua_State *L, int nargs, vane_doc_t **d, int *docidx)
 {
     lua_settop(L, nargs);
-    html_doc_t *doc = luaL_testudata(L, 1, DOC_META);
+    vane_doc_t *doc = luaL_testudata(L, 1, DOC_META);
     if (doc) {
         *d = live_doc(L, doc);
         *docidx = 1;
@@ -316,7 +340,7 @@ static xmlNodePtr check_self(lua_State *L, int nargs, html_doc_t **d, int *docid
     return u->node;
 }
 
-static xmlNodePtr check_node(lua_State *L, int nargs, html_doc_t **d, int *docidx)
+static xmlNodePtr check_node(lua_State *L, int nargs, vane_doc_t **d, int *docidx)
 {
     luaL_checkudata(L, 1, NODE_META);
     return check_self(L, nargs, d, docidx);
@@ -359,6 +383,15 @@ static int is_text(xmlNodePtr n)
     return n->type == XML_TEXT_NODE || n->type == XML_CDATA_SECTION_NODE;
 }
 
+/* An entity reference left in an XML document (its DTD was not read, and
+ * its expansion is never looked at) is written as "&name;". */
+static void add_entity_ref(text_out_t *o, xmlNodePtr ref)
+{
+    add_text(o, (const xmlChar *)"&");
+    add_text(o, ref->name);
+    add_text(o, (const xmlChar *)";");
+}
+
 /* Push the text of n: an element's text nodes in order, an attribute's
  * value, a text or comment node's content. */
 static void push_text(lua_State *L, xmlNodePtr n, int collapse)
@@ -368,11 +401,16 @@ static void push_text(lua_State *L, xmlNodePtr n, int collapse)
     luaL_buffinit(L, &b);
     if (n->type == XML_ATTRIBUTE_NODE) {
         for (xmlNodePtr c = n->children; c; c = c->next)
-            add_text(&o, c->content);
+            if (c->type == XML_ENTITY_REF_NODE)
+                add_entity_ref(&o, c);
+            else
+                add_text(&o, c->content);
     } else if (is_element(n)) {
         for (xmlNodePtr c = css_walk_next(n, n); c; c = css_walk_next(c, n))
             if (is_text(c))
                 add_text(&o, c->content);
+            else if (c->type == XML_ENTITY_REF_NODE)
+                add_entity_ref(&o, c);
     } else {
         add_text(&o, n->content);
     }
@@ -399,7 +437,7 @@ static int collect_node(xmlNodePtr el, void *ud)
 
 static int select_common(lua_State *L, int one)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr scope = check_self(L, 2, &d, &docidx);
     const char *src = luaL_checkstring(L, 2);
@@ -490,6 +528,8 @@ static void push_xpath_result(lua_State *L, xmlXPathObjectPtr obj, int docidx)
 static int xpath_error(lua_State *L, xmlXPathContextPtr ctx, const char *expr)
 {
     const char *why = ctx->lastError.message ? ctx->lastError.message : "cannot evaluate";
+    if (ctx->lastError.code == XML_XPATH_EXPRESSION_OK + XPATH_UNDEF_PREFIX_ERROR)
+        why = "undefined namespace prefix"; /* libxml2 gives no message for it */
     size_t n = strlen(why);
     while (n && is_blank((unsigned char)why[n - 1]))
         n--;
@@ -499,19 +539,60 @@ static int xpath_error(lua_State *L, xmlXPathContextPtr ctx, const char *expr)
     return luaL_error(L, "bad XPath '%s': %s", expr, lua_tostring(L, -1));
 }
 
+static void register_ns(lua_State *L, const vane_doc_t *d, xmlXPathContextPtr ctx,
+                        const xmlChar *prefix, const xmlChar *uri)
+{
+    if (xmlXPathRegisterNs(ctx, prefix, uri) != 0)
+        luaL_error(L, "%s: cannot register the namespace prefix '%s'", kind_name(d),
+                   (const char *)prefix);
+}
+
+/* The namespaces declared on the root element (the default one as
+ * DEFAULT_NS_PREFIX, unless a prefix of that name is declared too). */
+static void register_root_ns(lua_State *L, const vane_doc_t *d, xmlXPathContextPtr ctx)
+{
+    xmlNodePtr root = xmlDocGetRootElement(d->doc);
+    for (xmlNsPtr ns = root ? root->nsDef : NULL; ns; ns = ns->next)
+        if (!ns->prefix && ns->href && *ns->href)
+            register_ns(L, d, ctx, (const xmlChar *)DEFAULT_NS_PREFIX, ns->href);
+    for (xmlNsPtr ns = root ? root->nsDef : NULL; ns; ns = ns->next)
+        if (ns->prefix && ns->href)
+            register_ns(L, d, ctx, ns->prefix, ns->href);
+}
+
+/* The script's { prefix = uri } at index t (nil: none). */
+static void register_table_ns(lua_State *L, const vane_doc_t *d, xmlXPathContextPtr ctx, int t)
+{
+    if (lua_isnoneornil(L, t))
+        return;
+    luaL_checktype(L, t, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        if (lua_type(L, -2) != LUA_TSTRING || lua_type(L, -1) != LUA_TSTRING ||
+            lua_rawlen(L, -2) == 0)
+            luaL_error(L, "%s: XPath namespaces are { prefix = 'uri' } with non-empty string prefixes",
+                       kind_name(d));
+        register_ns(L, d, ctx, (const xmlChar *)lua_tostring(L, -2),
+                    (const xmlChar *)lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
+}
+
 static int l_xpath(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
-    xmlNodePtr scope = check_self(L, 2, &d, &docidx);
+    xmlNodePtr scope = check_self(L, 3, &d, &docidx);
     const char *expr = luaL_checkstring(L, 2);
     box_t *cbox = box_push(L, release_xpath_context);
     xmlXPathContextPtr ctx = xmlXPathNewContext(d->doc);
     if (!ctx)
-        return luaL_error(L, "vane.html: out of memory");
+        return luaL_error(L, "%s: out of memory", kind_name(d));
     cbox->p = ctx;
     ctx->node = scope;
     ctx->opLimit = XPATH_OP_LIMIT;
+    register_root_ns(L, d, ctx);
+    register_table_ns(L, d, ctx, 3);
     box_t *obox = box_push(L, release_xpath_object);
     xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
     if (!obj)
@@ -527,7 +608,7 @@ static int l_xpath(lua_State *L)
 
 static int l_text(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     push_text(L, check_node(L, 1, &d, &docidx), 1);
     return 1;
@@ -535,7 +616,7 @@ static int l_text(lua_State *L)
 
 static int l_raw_text(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     push_text(L, check_node(L, 1, &d, &docidx), 0);
     return 1;
@@ -543,10 +624,10 @@ static int l_raw_text(lua_State *L)
 
 static int l_attr(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 2, &d, &docidx);
-    xmlAttrPtr a = find_attr(n, luaL_checkstring(L, 2));
+    xmlAttrPtr a = css_attr(n, luaL_checkstring(L, 2));
     if (a)
         push_text(L, (xmlNodePtr)a, 0);
     else
@@ -556,43 +637,55 @@ static int l_attr(lua_State *L)
 
 static int l_url(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 2, &d, &docidx);
     const char *name = luaL_optstring(L, 2, NULL);
-    xmlAttrPtr a = name ? find_attr(n, name) : find_attr(n, "href");
+    xmlAttrPtr a = name ? css_attr(n, name) : css_attr(n, "href");
     if (!a && !name)
-        a = find_attr(n, "src");
+        a = css_attr(n, "src");
     if (!a) {
         lua_pushnil(L);
         return 1;
     }
     push_text(L, (xmlNodePtr)a, 0);
+    box_t *base = box_push(L, release_xml);
+    if (d->xml)
+        base->p = xmlNodeGetBase(d->doc, n);
     box_t *box = box_push(L, release_free);
-    box->p = resolve_ref(d->base, lua_tostring(L, -2));
+    box->p = resolve_ref(d->xml ? base->p : d->base, lua_tostring(L, -3));
     if (!box->p)
-        return luaL_error(L, "vane.html: out of memory");
+        return luaL_error(L, "%s: out of memory", kind_name(d));
     lua_pushstring(L, box->p);
     box_close(box);
+    box_close(base);
     return 1;
 }
 
-/* Outer HTML of n, or with inner the HTML of its children. */
+static void dump_node(xmlOutputBufferPtr out, const vane_doc_t *d, xmlNodePtr n)
+{
+    if (d->xml)
+        xmlNodeDumpOutput(out, d->doc, n, 0, 0, NULL);
+    else
+        htmlNodeDumpFormatOutput(out, d->doc, n, NULL, 0);
+}
+
+/* Outer HTML (or XML) of n, or with inner that of its children. */
 static int push_html(lua_State *L, int inner)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 1, &d, &docidx);
     box_t *box = box_push(L, release_output);
     xmlOutputBufferPtr out = xmlAllocOutputBuffer(NULL);
     if (!out)
-        return luaL_error(L, "vane.html: out of memory");
+        return luaL_error(L, "%s: out of memory", kind_name(d));
     box->p = out;
     if (!inner)
-        htmlNodeDumpFormatOutput(out, d->doc, n, NULL, 0);
+        dump_node(out, d, n);
     else
         for (xmlNodePtr c = n->children; c; c = c->next)
-            htmlNodeDumpFormatOutput(out, d->doc, c, NULL, 0);
+            dump_node(out, d, c);
     xmlOutputBufferFlush(out);
     lua_pushlstring(L, (const char *)xmlOutputBufferGetContent(out), xmlOutputBufferGetSize(out));
     box_close(box);
@@ -609,26 +702,33 @@ static int l_inner_html(lua_State *L)
     return push_html(L, 1);
 }
 
-static void push_lower(lua_State *L, const xmlChar *s)
+/* The element's name: in HTML lower case, in XML as written (with its
+ * prefix). */
+static void push_name(lua_State *L, const vane_doc_t *d, xmlNodePtr n)
 {
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    for (; s && *s; s++)
-        luaL_addchar(&b, (char)(*s >= 'A' && *s <= 'Z' ? *s + 32 : *s));
+    if (d->xml && n->ns && n->ns->prefix) {
+        luaL_addstring(&b, (const char *)n->ns->prefix);
+        luaL_addchar(&b, ':');
+    }
+    for (const xmlChar *s = n->name; s && *s; s++)
+        luaL_addchar(&b, (char)(!d->xml && *s >= 'A' && *s <= 'Z' ? *s + 32 : *s));
     luaL_pushresult(&b);
 }
 
 static int l_name(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
-    push_lower(L, check_node(L, 1, &d, &docidx)->name);
+    xmlNodePtr n = check_node(L, 1, &d, &docidx);
+    push_name(L, d, n);
     return 1;
 }
 
 static int l_parent(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 1, &d, &docidx);
     push_node_or_nil(L, is_element(n->parent) ? n->parent : NULL, docidx);
@@ -637,7 +737,7 @@ static int l_parent(lua_State *L)
 
 static int l_children(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 1, &d, &docidx);
     lua_newtable(L);
@@ -652,7 +752,7 @@ static int l_children(lua_State *L)
 
 static int l_next(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 1, &d, &docidx);
     push_node_or_nil(L, next_element(n), docidx);
@@ -661,11 +761,11 @@ static int l_next(lua_State *L)
 
 static int node_tostring(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr n = check_node(L, 1, &d, &docidx);
-    push_lower(L, n->name);
-    lua_pushfstring(L, "vane.html node <%s>", lua_tostring(L, -1));
+    push_name(L, d, n);
+    lua_pushfstring(L, "%s node <%s>", kind_name(d), lua_tostring(L, -1));
     return 1;
 }
 
@@ -680,7 +780,7 @@ static int node_eq(lua_State *L)
 
 static int l_title(lua_State *L)
 {
-    html_doc_t *d;
+    vane_doc_t *d;
     int docidx;
     xmlNodePtr title = first_match(check_self(L, 1, &d, &docidx), "title");
     if (title)
@@ -692,14 +792,14 @@ static int l_title(lua_State *L)
 
 static int l_root(lua_State *L)
 {
-    html_doc_t *d = live_doc(L, luaL_checkudata(L, 1, DOC_META));
+    vane_doc_t *d = live_doc(L, luaL_checkudata(L, 1, DOC_META));
     push_node_or_nil(L, xmlDocGetRootElement(d->doc), 1);
     return 1;
 }
 
 static int l_base(lua_State *L)
 {
-    html_doc_t *d = live_doc(L, luaL_checkudata(L, 1, DOC_META));
+    vane_doc_t *d = live_doc(L, luaL_checkudata(L, 1, DOC_META));
     if (d->base)
         lua_pushstring(L, d->base);
     else
@@ -709,14 +809,14 @@ static int l_base(lua_State *L)
 
 static int doc_tostring(lua_State *L)
 {
-    html_doc_t *d = luaL_checkudata(L, 1, DOC_META);
-    lua_pushfstring(L, "vane.html document%s%s", d->base ? " " : "", d->base ? d->base : "");
+    vane_doc_t *d = luaL_checkudata(L, 1, DOC_META);
+    lua_pushfstring(L, "%s document%s%s", kind_name(d), d->base ? " " : "", d->base ? d->base : "");
     return 1;
 }
 
 static int doc_gc(lua_State *L)
 {
-    html_doc_t *d = luaL_checkudata(L, 1, DOC_META);
+    vane_doc_t *d = luaL_checkudata(L, 1, DOC_META);
     if (d->doc)
         xmlFreeDoc(d->doc);
     free(d->base);
@@ -740,24 +840,39 @@ static int l_parse(lua_State *L)
     }
     if (len > INT_MAX)
         return luaL_error(L, "vane.html: document too large (%I bytes)", (lua_Integer)len);
-    html_doc_t *d = lua_newuserdatauv(L, sizeof *d, 0);
-    d->doc = NULL;
-    d->base = NULL;
-    luaL_setmetatable(L, DOC_META);
-    d->doc = parse(body, len, url);
-    if (!d->doc)
-        return luaL_error(L, "vane.html: out of memory");
-    d->base = base_url(d->doc, url);
-    if (url && !d->base)
-        return luaL_error(L, "vane.html: out of memory");
+    vane_doc_t *d = vane_doc_push(L, 0);
+    vane_doc_adopt(L, d, parse(body, len, url), url);
     return 1;
 }
 
+vane_doc_t *vane_doc_push(lua_State *L, int xml)
+{
+    vane_doc_t *d = lua_newuserdatauv(L, sizeof *d, 0);
+    d->doc = NULL;
+    d->base = NULL;
+    d->xml = xml;
+    luaL_setmetatable(L, DOC_META);
+    return d;
+}
+
+void vane_doc_adopt(lua_State *L, vane_doc_t *d, xmlDocPtr doc, const char *url)
+{
+    d->doc = doc;
+    if (!d->doc)
+        luaL_error(L, "%s: out of memory", kind_name(d));
+    d->base = base_url(d->doc, url, d->xml);
+    if (url && !d->base)
+        luaL_error(L, "%s: out of memory", kind_name(d));
+}
+
 /* A metatable with these metamethods and methods as __index, which
- * scripts can neither see nor change. */
+ * scripts can neither see nor change (made once per state). */
 static void new_class(lua_State *L, const char *name, const luaL_Reg *meta, const luaL_Reg *methods)
 {
-    luaL_newmetatable(L, name);
+    if (!luaL_newmetatable(L, name)) {
+        lua_pop(L, 1);
+        return;
+    }
     luaL_setfuncs(L, meta, 0);
     if (methods) {
         lua_newtable(L);
@@ -797,11 +912,16 @@ static const luaL_Reg box_meta[] = {
     { "__gc", box_gc }, { NULL, NULL },
 };
 
-int vane_open_html(lua_State *L)
+void vane_doc_register(lua_State *L)
 {
     new_class(L, DOC_META, doc_meta, doc_methods);
     new_class(L, NODE_META, node_meta, node_methods);
     new_class(L, BOX_META, box_meta, NULL);
+}
+
+int vane_open_html(lua_State *L)
+{
+    vane_doc_register(L);
     lua_pushcfunction(L, l_parse);
     return 1;
 }

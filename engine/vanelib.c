@@ -21,8 +21,9 @@ static const struct {
     const char *name;
     int (*open)(lua_State *L);
 } c_parts[] = {
-    {"feed", vane_open_feed},   {"html", vane_open_html}, {"regex", vane_open_regex},
-    {"time", vane_open_time},   {"hash", vane_open_hash}, {NULL, NULL},
+    {"feed", vane_open_feed},   {"html", vane_open_html}, {"xml", vane_open_xml},
+    {"regex", vane_open_regex}, {"time", vane_open_time}, {"hash", vane_open_hash},
+    {NULL, NULL},
 };
 
 /* Run one shipped Lua part and store what it returns as vane[name]. */

@@ -3,6 +3,7 @@
  * Parts written in C (each in its own file, opened by vanelib_install):
  *   vane.feed   lib_feed.c   RSS/RDF/Atom with libxml2
  *   vane.html   lib_html.c   HTML documents, XPath and CSS selectors
+ *   vane.xml    lib_xml.c    XML documents, with vane.html's methods
  *   vane.regex  lib_regex.c  PCRE2 with a match limit
  *   vane.time   lib_time.c   dates in many formats, durations
  *   vane.hash   lib_hash.c   digests
@@ -36,6 +37,7 @@ int vanelib_set(lua_State *L, const char *name);
  * and returns 0 when the part is absent. */
 int vane_open_feed(lua_State *L);
 int vane_open_html(lua_State *L);
+int vane_open_xml(lua_State *L);
 int vane_open_regex(lua_State *L);
 int vane_open_time(lua_State *L);
 int vane_open_hash(lua_State *L);

@@ -1,13 +1,19 @@
 /* xmlsafe.h — libxml2 set up so that no document can reach the network, the
- * file system or unbounded memory, and helpers shared by vane.feed and
- * vane.html.
+ * file system or unbounded memory, and helpers shared by vane.feed,
+ * vane.html and vane.xml.
  *
  * xmlsafe_init() (idempotent, called by every parser entry point) installs
  * an external-entity loader that refuses everything and silences libxml2's
  * default printing of errors to stderr: errors are read from the parser
  * context and reported by the caller with their line numbers. Parse options
  * for XML are XMLSAFE_XML_OPTIONS: no network, no entity substitution, no
- * DTD loading, no huge-document relaxation. */
+ * DTD loading, no huge-document relaxation.
+ *
+ * xmlsafe_parse is the one way vane.feed and vane.xml read XML: those
+ * options plus XML_PARSE_IGNORE_ENC (bodies reach scripts already in UTF-8,
+ * so a declared encoding would only be wrong now) and a SAX hook that stops
+ * the parser at the first entity declaration, so a "billion laughs" or an
+ * external entity is refused before anything is expanded or loaded. */
 #ifndef VANE_XMLSAFE_H
 #define VANE_XMLSAFE_H
 
@@ -25,5 +31,29 @@ char *xmlsafe_resolve(const char *base, const char *ref);
 /* Non-zero when the document's DTD declares any entity (internal or
  * external subset): such documents are refused, never expanded. */
 int xmlsafe_declares_entities(xmlDocPtr doc);
+
+/* What the parser said about a document. */
+typedef struct xmlsafe_report {
+    int entities; /* the document declares entities: refused, no document */
+    int line;     /* of the error in msg */
+    int fatal;    /* msg is a fatal error (the document is not well-formed) */
+    char msg[256]; /* the first fatal error, else the first error; "" if none */
+    size_t bad_utf8;   /* with recover: ill-formed UTF-8 sequences replaced by U+FFFD */
+    int bad_utf8_line; /* the line of the first */
+} xmlsafe_report_t;
+
+/* Parse len bytes of UTF-8 XML; url (may be NULL) becomes the document's
+ * URL, the base of relative references. Strict unless recover: a document
+ * that is not well-formed gives NULL with r->msg and r->line saying where;
+ * with recover, whatever libxml2 recovered (r->fatal then says it was not
+ * well-formed). Bytes that are not UTF-8 are an error, or with recover are
+ * replaced by U+FFFD first (r->bad_utf8): libxml2 would recover them into
+ * the text as they are. A document that declares entities gives NULL with
+ * r->entities set, even with recover. The caller frees the document. */
+xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recover,
+                        xmlsafe_report_t *r);
+
+/* Non-zero when s (n bytes) is empty or only a byte-order mark and blanks. */
+int xmlsafe_blank(const char *s, size_t n);
 
 #endif

@@ -277,6 +277,24 @@ static void empty_body_stays_empty(void **state)
     buf_free(&out);
 }
 
+/* The repair vane.feed and vane.xml use in recover mode: UTF-8's rules,
+ * and a byte-order mark is text like any other (UTF-16's is not UTF-8). */
+static void repair_utf8_ignores_byte_order_marks(void **state)
+{
+    (void)state;
+    buf_t out = {0};
+    charset_report_t rep;
+    assert_int_equal(charset_repair_utf8("\xFF\xFE" "a\n\xE4\xB8", 6, &out, &rep), 0);
+    assert_string_equal(buf_str(&out), FFFD FFFD "a\n" FFFD);
+    assert_int_equal(rep.replaced, 3);
+    assert_int_equal(rep.first_line, 1);
+    buf_reset(&out);
+    assert_int_equal(charset_repair_utf8("\xEF\xBB\xBFok", 5, &out, &rep), 0);
+    assert_string_equal(buf_str(&out), "\xEF\xBB\xBFok");
+    assert_int_equal(rep.replaced, 0);
+    buf_free(&out);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -298,6 +316,7 @@ int main(void)
         cmocka_unit_test(valid_utf8_is_returned_identical),
         cmocka_unit_test(unknown_label_reads_as_utf8_with_a_warning),
         cmocka_unit_test(empty_body_stays_empty),
+        cmocka_unit_test(repair_utf8_ignores_byte_order_marks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,6 +1,7 @@
 /* test_css.c — the CSS selector compiler and matcher (engine/css.c) on
- * small HTML documents: which elements each selector finds, in which order,
- * and the messages for selectors it refuses. */
+ * small HTML documents (and an XML one, where names keep their case):
+ * which elements each selector finds, in which order, and the messages for
+ * selectors it refuses. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -112,6 +113,29 @@ static void type_selectors_ignore_case(void **state)
     expect("Span", "s1 s2 z");
     expect("#d3 *", "s2");
     expect("table", "");
+}
+
+/* In XML, names are case-sensitive: a type is the local name in any
+ * namespace, an attribute its qualified name. */
+static void xml_names_match_exactly(void **state)
+{
+    (void)state;
+    static const char xml[] =
+        "<feed xmlns='http://www.w3.org/2005/Atom' xmlns:x='http://www.w3.org/1999/xlink'>"
+        "<entry id='e1'><Title id='t1'/><title id='t2' x:href='a' Lang='en'/></entry>"
+        "<x:entry id='e2' href='b'/></feed>";
+    xmlDocPtr doc = xmlReadMemory(xml, (int)strlen(xml), NULL, "UTF-8", XMLSAFE_XML_OPTIONS);
+    assert_non_null(doc);
+    expect_in(doc, "title", "t2");
+    expect_in(doc, "Title", "t1");
+    expect_in(doc, "TITLE", "");
+    expect_in(doc, "entry", "e1 e2");
+    expect_in(doc, "[x\\:href]", "t2");
+    expect_in(doc, "[href]", "e2");
+    expect_in(doc, "[Lang=en]", "t2");
+    expect_in(doc, "[lang]", "");
+    expect_in(doc, "entry > title", "t2");
+    xmlFreeDoc(doc);
 }
 
 static void classes_match_one_word_exactly(void **state)
@@ -404,6 +428,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(type_selectors_ignore_case),
+        cmocka_unit_test(xml_names_match_exactly),
         cmocka_unit_test(classes_match_one_word_exactly),
         cmocka_unit_test(ids_and_escapes),
         cmocka_unit_test(attribute_presence_and_equality),

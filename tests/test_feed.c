@@ -484,6 +484,22 @@ static void invalid_utf8_is_a_clear_error(void **state)
     expect_error(*state, NULL, "vane.feed('<rss><channel>')", "line 1: ");
 }
 
+/* Found by the fuzzer: with recover, libxml2 kept the bytes after an
+ * encoding error as they were, and items carried text that is not UTF-8. */
+static void recover_replaces_invalid_utf8(void **state)
+{
+    sandbox_t *sb = *state;
+    expect_ok(sb, NULL, NULL,
+              "local f = vane.feed('<rss><channel><item><title>Cautio\\x9cn caf\\xc3\\xa9</title>'\n"
+              "  .. '</item>\\n<item><title>\\xc0x</title></item></channel></rss>', nil, { recover = true })\n"
+              "eq(f.items[1].title, 'Cautio\\u{FFFD}n caf\\u{E9}')\n"
+              "eq(f.items[2].title, '\\u{FFFD}x')\n");
+    buf_t w = { 0 };
+    take_warnings(sb, &w);
+    assert_string_equal(buf_str(&w), "x: line 1: 2 invalid UTF-8 sequences replaced with U+FFFD\n");
+    buf_free(&w);
+}
+
 /* Every prefix of a good feed: an error or a result, never a crash (the
  * sanitizer build checks the memory). */
 static void every_truncation_is_handled(void **state)
@@ -517,6 +533,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(entity_references_are_not_expanded, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_dates_warn_with_their_lines, setup, teardown),
         cmocka_unit_test_setup_teardown(invalid_utf8_is_a_clear_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(recover_replaces_invalid_utf8, setup, teardown),
         cmocka_unit_test_setup_teardown(every_truncation_is_handled, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
