@@ -67,6 +67,28 @@ class CommandLine(VaneCase):
         self.assertFalse(os.path.exists(os.path.join(self.dir, "vane.db")),
                          "a refused command line should touch no database")
 
+    def test_init_makes_a_monitor_that_checks_and_keeps_what_exists(self):
+        r = self.vane("init", "mon")
+        self.assertEqual(r.returncode, 0, describe(r))
+        mon = os.path.join(self.dir, "mon")
+        shipped = sorted(f for f in os.listdir(SHIPPED_RULES) if f.endswith(".lua"))
+        self.assertEqual(sorted(os.listdir(os.path.join(mon, "rules"))), shipped)
+        self.assertTrue(os.path.isdir(os.path.join(mon, "scripts")))
+        with open(os.path.join(SHIPPED_RULES, "phrases.lua"), encoding="utf-8") as f:
+            with open(os.path.join(mon, "rules", "phrases.lua"), encoding="utf-8") as g:
+                self.assertEqual(f.read(), g.read())
+        r = subprocess.run([vane_bin(), "check"], cwd=mon, capture_output=True, text=True, timeout=30)
+        self.assertEqual(r.returncode, 0, describe(r))
+        self.assertIn("%d rules" % (len(shipped) - 1), r.stdout)   # phrases.lua is not a rule
+        with open(os.path.join(mon, "vane.lua"), "a") as f:
+            f.write("-- mine\n")
+        r = self.vane("init", "mon")
+        self.assertEqual(r.returncode, 1, describe(r))
+        self.assertIn("already exists", r.stderr)
+        with open(os.path.join(mon, "vane.lua")) as f:
+            self.assertTrue(f.read().endswith("-- mine\n"))
+        self.assertEqual(self.vane("init").returncode, 2)
+
     def test_missing_configuration_is_a_usage_error(self):
         r = self.vane("run", "--all")
         self.assertExit(r, 2)
