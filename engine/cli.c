@@ -16,6 +16,7 @@
 #include "buf.h"
 #include "extract.h"
 #include "init.h"
+#include "replay.h"
 #include "json.h"
 #include "rules.h"
 #include "run.h"
@@ -354,6 +355,31 @@ static int cmd_silence(cli_t *c)
     return code;
 }
 
+/* ---- replay ----------------------------------------------------------------------- */
+
+static int cmd_replay(cli_t *c)
+{
+    vtime_t t;
+    if (!c->rule)
+        return usage_error("replay needs --rule ID%s", "");
+    if (c->until && clock_parse_iso(c->until, &t) != 0)
+        return usage_error("--until needs an ISO-8601 time, not '%s'", c->until);
+    config_t cfg;
+    if (load_config(c, &cfg) != 0)
+        return RUN_USAGE;
+    const char *path = db_path(c, &cfg);
+    int code;
+    if (access(path, F_OK) != 0) {
+        fprintf(stderr, "vane: no database at %s yet (run `vane run` first)\n", path);
+        code = RUN_FAILED;
+    } else {
+        replay_opts_t o = {c->rule, c->since, c->until, c->json, c->verbose, stdout, stderr};
+        code = replay_main(&cfg, path, &o);
+    }
+    config_free(&cfg);
+    return code;
+}
+
 /* ---- init ----------------------------------------------------------------------- */
 
 static int cmd_init(cli_t *c)
@@ -423,6 +449,12 @@ static const command_t commands[] = {
      "vane runs [--since TIME] [--limit N] [--json]\n"
      "  The record of past runs: counts, exit status, errors.\n",
      cmd_runs},
+    {"replay", "--rule --since --until",
+     "vane replay --rule ID [--since TIME] [--until TIME] [--json]\n"
+     "  What the rule would have flagged on the stored history (events observed in\n"
+     "  [since, until)), printed like a run's flags. Nothing is stored or delivered:\n"
+     "  try a new or edited rule on past events before it alerts anyone.\n",
+     cmd_replay},
     {"init", "",
      "vane init DIR\n"
      "  A new monitor folder: DIR/vane.lua to edit, DIR/rules/ with copies of the\n"
@@ -518,6 +550,7 @@ static int parse_command_option(cli_t *c, const command_t *cmd, const char *a, i
             if (clock_parse_iso(v, &t) != 0)
                 return usage_error("--since needs an ISO-8601 time, not '%s'", v);
             c->since = v;
+
         } else if (strcmp(a, "--rule") == 0) {
             c->rule = v;
         } else if (strcmp(a, "--channel") == 0) {

@@ -472,6 +472,17 @@ size_t rules_count(const rules_t *rs)
     return rs->n;
 }
 
+int rules_only(rules_t *rs, const char *id)
+{
+    int found = 0;
+    for (size_t i = 0; i < rs->n; i++) {
+        int match = strcmp(rs->list[i].id, id) == 0;
+        found |= match;
+        rs->list[i].disabled = !match;
+    }
+    return found ? 0 : -1;
+}
+
 /* ---- evaluation ----------------------------------------------------------- */
 
 /* __index of an event: item, prev and diff are decoded from their JSON on

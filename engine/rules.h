@@ -27,6 +27,9 @@ typedef struct rules rules_t;
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e);
 void rules_free(rules_t *r);
 size_t rules_count(const rules_t *r);
+/* Evaluate only the rule with this id from now on (`vane replay`).
+ * Returns 0, or -1 when no loaded rule has it. */
+int rules_only(rules_t *r, const char *id);
 
 /* Called for each flag a rule raises on an event. */
 typedef int (*rules_flag_fn)(void *ud, const char *rule, const char *severity,

@@ -18,7 +18,7 @@ enum {
     S_SOURCE_UPSERT, S_SOURCE_GET, S_SOURCE_RECORD, S_SOURCE_FAILING, S_SOURCE_EMPTY,
     S_DOCUMENT_ADD,
     S_ITEMS_LOAD, S_ITEM_PUT, S_ITEM_REMOVED,
-    S_EVENT_ADD, S_EVENTS_PENDING, S_EVENT_EVALUATED,
+    S_EVENT_ADD, S_EVENTS_PENDING, S_EVENTS_RANGE, S_EVENT_EVALUATED,
     S_FLAG_ADD, S_OUTBOX_ADD, S_OUTBOX_PENDING, S_OUTBOX_SENT, S_OUTBOX_FAILED, S_OUTBOX_REVIVE,
     S_RUN_BEGIN, S_RUN_FINISH,
     S_COUNT
@@ -65,6 +65,10 @@ static const char *const statement_sql[S_COUNT] = {
     [S_EVENTS_PENDING] =
         "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
         "FROM events WHERE evaluated = 0 ORDER BY id LIMIT ?1",
+    [S_EVENTS_RANGE] =
+        "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+        "FROM events WHERE id > ?1 AND (?2 IS NULL OR observed_at >= ?2) "
+        "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4",
     [S_EVENT_EVALUATED] = "UPDATE events SET evaluated = 1 WHERE id = ?1",
     [S_FLAG_ADD] =
         "INSERT INTO flags(run_id, rule, severity, message, source, key, change, event_id, "
@@ -478,10 +482,10 @@ int store_event_add(store_t *st, store_event_t *ev, err_t *e)
     return 0;
 }
 
-int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n, err_t *e)
+/* Up to max events from the prepared statement s (bound, reset here). */
+static int read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs, size_t *n,
+                       err_t *e)
 {
-    sqlite3_stmt *s = stmt(st, S_EVENTS_PENDING);
-    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
     store_event_t *arr = calloc(max ? max : 1, sizeof *arr);
     size_t len = 0;
     int rc = SQLITE_NOMEM;
@@ -503,11 +507,29 @@ int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n
     sqlite3_reset(s);
     if (rc != SQLITE_DONE) {
         store_events_free(arr, len);
-        return db_error(st, e, "reading pending events");
+        return db_error(st, e, "reading events");
     }
     *evs = arr;
     *n = len;
     return 0;
+}
+
+int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n, err_t *e)
+{
+    sqlite3_stmt *s = stmt(st, S_EVENTS_PENDING);
+    sqlite3_bind_int64(s, 1, (sqlite3_int64)max);
+    return read_events(st, s, max, evs, n, e);
+}
+
+int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
+                       size_t max, store_event_t **evs, size_t *n, err_t *e)
+{
+    sqlite3_stmt *s = stmt(st, S_EVENTS_RANGE);
+    sqlite3_bind_int64(s, 1, after_id);
+    bind_text(s, 2, since);
+    bind_text(s, 3, until);
+    sqlite3_bind_int64(s, 4, (sqlite3_int64)max);
+    return read_events(st, s, max, evs, n, e);
 }
 
 void store_events_free(store_event_t *evs, size_t n)
