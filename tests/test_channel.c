@@ -19,8 +19,8 @@
 #include "channel.h"
 
 typedef struct fixture {
-    char dir[64];
-    char path[128];
+    char dir[256];
+    char path[300];
 } fixture_t;
 
 static int setup(void **state)
@@ -28,7 +28,8 @@ static int setup(void **state)
     fixture_t *fx = calloc(1, sizeof *fx);
     if (!fx)
         return -1;
-    snprintf(fx->dir, sizeof fx->dir, "%s", "/tmp/vane-channel-XXXXXX");
+    const char *tmp = getenv("TMPDIR");
+    snprintf(fx->dir, sizeof fx->dir, "%s/vane-channel-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     if (!mkdtemp(fx->dir)) {
         free(fx);
         return -1;
@@ -41,7 +42,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
     fixture_t *fx = *state;
-    char cmd[200];
+    char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
     int rc = system(cmd);
     free(fx);
@@ -101,7 +102,7 @@ static void file_digest_writes_one_line_per_flag(void **state)
 static void file_in_a_missing_folder_is_an_error_naming_the_channel(void **state)
 {
     fixture_t *fx = *state;
-    char path[200];
+    char path[400];
     snprintf(path, sizeof path, "%s/no/such/folder/out.jsonl", fx->dir);
     channel_cfg_t c = {.id = "archive", .kind = "file", .path = path};
     channel_flag_t a = flag(1, "{\"id\":1}");
@@ -130,7 +131,7 @@ static void jsonl_is_the_file_kind(void **state)
 static void exec_gets_the_json_on_stdin(void **state)
 {
     fixture_t *fx = *state;
-    char script[200];
+    char script[400];
     snprintf(script, sizeof script, "cat > '%s'", fx->path);
     char *argv[] = {"/bin/sh", "-c", script, NULL};
     channel_cfg_t c = {.id = "hook", .kind = "exec", .command = argv, .timeout = 10};
@@ -245,7 +246,7 @@ static int fd_open_here(int fd)
 static void exec_sees_only_its_three_descriptors(void **state)
 {
     fixture_t *fx = *state;
-    char script[300];
+    char script[400];
     snprintf(script, sizeof script, "cat >/dev/null; ls /proc/self/fd > '%s'", fx->path);
     char *argv[] = {"/bin/sh", "-c", script, NULL};
     channel_cfg_t c = {.id = "fds", .kind = "exec", .command = argv, .timeout = 5};
