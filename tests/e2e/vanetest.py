@@ -61,7 +61,18 @@ def lua_str(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+class LuaExpr(str):
+    """Lua text written into vane.lua as is: LuaExpr('env "VANE_TEST_SECRET"')."""
+
+
+def lua_key(k):
+    """A table key: bare when it is a Lua name, ["…"] otherwise ("X-Team")."""
+    return k if re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", k) else "[%s]" % lua_str(k)
+
+
 def lua_value(v):
+    if isinstance(v, LuaExpr):
+        return str(v)
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, (int, float)):
@@ -71,7 +82,7 @@ def lua_value(v):
     if isinstance(v, (list, tuple)):
         return "{ " + ", ".join(lua_value(x) for x in v) + " }"
     if isinstance(v, dict):
-        return "{ " + ", ".join("%s = %s" % (k, lua_value(x)) for k, x in v.items()) + " }"
+        return "{ " + ", ".join("%s = %s" % (lua_key(k), lua_value(x)) for k, x in v.items()) + " }"
     raise TypeError("no Lua form for %r" % (v,))
 
 
@@ -118,7 +129,8 @@ def describe(r):
 class Monitor:
     """A monitor folder in a temp dir, served by its own fixture server."""
 
-    def __init__(self, case, rules=None, sources=None, settings=None, serve_dir=FIXTURES):
+    def __init__(self, case, rules=None, sources=None, settings=None, serve_dir=FIXTURES,
+                 channels=None, env=None):
         self.case = case
         self.dir = tempfile.mkdtemp(prefix="vane-e2e-")
         self.server = FixtureServer(serve_dir)
@@ -128,6 +140,8 @@ class Monitor:
         self.rules = rules if rules is not None else [SHIPPED_RULES]
         self.settings = settings
         self.sources = sources if sources is not None else [self.advisory_source()]
+        self.channels = list(channels or [])   # dicts, written as channel { … }
+        self.env = dict(env or {})             # added to every vane's environment
         self.write_config()
 
     # ---- set-up --------------------------------------------------------------
@@ -147,6 +161,8 @@ class Monitor:
                 lines.append("settings " + lua_value(self.settings))
             for s in self.sources:
                 lines.append("source " + lua_value(s))
+            for c in self.channels:
+                lines.append("channel " + lua_value(c))
             text = "\n".join(lines) + "\n"
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(text)
@@ -202,6 +218,7 @@ class Monitor:
     def vane(self, *args, db=None, timeout=DEFAULT_TIMEOUT, env=None):
         """Run vane with the monitor's config; returns CompletedProcess (text)."""
         e = dict(os.environ)
+        e.update(self.env)
         if env:
             e.update(env)
         try:

@@ -1,0 +1,397 @@
+/* test_payload.c — what the transports send (payload.c): JSON bodies, the
+ * Slack text and its digest grouping, subjects, RFC 2047 encoding (decoded
+ * back here), and whole email messages (headers, CRLF, line lengths, the
+ * parts' contents). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "payload.h"
+
+#define MADAGASCAR "Madagascar: Level 2 \xe2\x86\x92 Level 3"
+#define MFA_TITLE "\xe5\xa4\x96\xe4\xba\xa4\xe9\x83\xa8\xe5\x8f\x91\xe8\xa8\x80\xe4\xba\xba" \
+                  "\xe5\xb0\xb1\xe4\xb8\xad\xe5\x9b\xbd\xe5\x85\xac\xe6\xb0\x91\xe7\x8e\x8b\xe5\x96\x86"
+/* 外交部发言人就中国公民王喆 */
+
+static channel_flag_t flag(long long id, const char *sev, const char *rule, const char *src,
+                           const char *msg)
+{
+    return (channel_flag_t){.id = id, .json = "{\"id\":0}", .severity = sev, .rule = rule,
+                            .source = src, .key = "https://example.org/item",
+                            .message = msg, .created_at = "2024-11-22T23:00:00Z"};
+}
+
+static channel_cfg_t email_cfg(void)
+{
+    static char *to[] = {"desk@example.org", "Ops <ops@example.org>", NULL};
+    return (channel_cfg_t){.id = "desk", .kind = "email", .smtp = "smtp://127.0.0.1:2525",
+                           .from = "vane <vane@alerts.example.org>", .to = to,
+                           .subject_prefix = "[vane]"};
+}
+
+/* ---- a small base64 / RFC 2047 decoder, for checking ------------------------------ */
+
+static int b64val(char c)
+{
+    const char *a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    const char *p = strchr(a, c);
+    return c && p ? (int)(p - a) : -1;
+}
+
+/* Decode base64 (ignoring CR and LF) from s[0..n) into out. */
+static void b64decode(const char *s, size_t n, buf_t *out)
+{
+    uint32_t acc = 0;
+    int bits = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == '\r' || s[i] == '\n' || s[i] == '=')
+            continue;
+        int v = b64val(s[i]);
+        assert_true(v >= 0);
+        acc = (acc << 6) | (uint32_t)v;
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            buf_putc(out, (char)((acc >> bits) & 0xff));
+        }
+    }
+}
+
+/* Decode a header value made of =?UTF-8?B?…?= words separated by folding. */
+static void rfc2047_decode(const char *s, buf_t *out)
+{
+    while (*s) {
+        if (*s == '\r' || *s == '\n' || *s == ' ') {
+            s++;
+            continue;
+        }
+        assert_memory_equal(s, "=?UTF-8?B?", 10);
+        const char *end = strstr(s + 10, "?=");
+        assert_non_null(end);
+        assert_true(end + 2 - s <= 75);
+        b64decode(s + 10, (size_t)(end - s - 10), out);
+        s = end + 2;
+    }
+}
+
+/* ---- JSON ----------------------------------------------------------------------- */
+
+static void one_flag_is_its_own_json(void **state)
+{
+    (void)state;
+    channel_flag_t f = flag(12, "high", "advisory-level-change", "travel", MADAGASCAR);
+    f.json = "{\"id\":12,\"rule\":\"advisory-level-change\"}";
+    channel_msg_t m = {&f, 1, 0};
+    buf_t b = {0};
+    assert_int_equal(payload_json(&m, &b), 0);
+    assert_string_equal(buf_str(&b), "{\"id\":12,\"rule\":\"advisory-level-change\"}");
+    buf_reset(&b);
+    assert_int_equal(payload_flag_ids(&m, &b), 0);
+    assert_string_equal(buf_str(&b), "12");
+    buf_free(&b);
+}
+
+static void digest_json_lists_flags_in_order(void **state)
+{
+    (void)state;
+    channel_flag_t f[2] = {flag(3, "medium", "r", "s", "a"), flag(5, "high", "r", "s", "b")};
+    f[0].json = "{\"id\":3}";
+    f[1].json = "{\"id\":5}";
+    channel_msg_t m = {f, 2, 1};
+    buf_t b = {0};
+    assert_int_equal(payload_json(&m, &b), 0);
+    assert_string_equal(buf_str(&b), "{\"digest\":true,\"count\":2,\"flags\":[{\"id\":3},{\"id\":5}]}");
+    buf_reset(&b);
+    assert_int_equal(payload_flag_ids(&m, &b), 0);
+    assert_string_equal(buf_str(&b), "3,5");
+    buf_free(&b);
+}
+
+/* ---- Slack ---------------------------------------------------------------------- */
+
+static void slack_text_is_one_line_per_flag_escaped(void **state)
+{
+    (void)state;
+    channel_flag_t f = flag(1, "high", "advisory-level-change", "travel", MADAGASCAR " <b> & \"x\"");
+    channel_msg_t m = {&f, 1, 0};
+    buf_t b = {0};
+    assert_int_equal(payload_slack(&m, &b), 0);
+    assert_string_equal(buf_str(&b), "{\"text\":\"[high] advisory-level-change travel: " MADAGASCAR
+                                     " &lt;b&gt; &amp; \\\"x\\\"\"}");
+    buf_free(&b);
+}
+
+static void slack_digest_groups_by_severity_then_source(void **state)
+{
+    (void)state;
+    channel_flag_t f[5] = {
+        flag(1, "medium", "r1", "press", "m-press"),
+        flag(2, "high", "r2", "travel", "h-travel-1"),
+        flag(3, "high", "r3", "dhs", "h-dhs"),
+        flag(4, "critical", "r4", "travel", "c-travel"),
+        flag(5, "high", "r2", "travel", "h-travel-2"),
+    };
+    channel_msg_t m = {f, 5, 1};
+    buf_t b = {0};
+    assert_int_equal(payload_slack(&m, &b), 0);
+    assert_string_equal(buf_str(&b), "{\"text\":\"vane: 5 new flags\\n"
+                                     "[critical] r4 travel: c-travel\\n"
+                                     "[high] r3 dhs: h-dhs\\n"
+                                     "[high] r2 travel: h-travel-1\\n"
+                                     "[high] r2 travel: h-travel-2\\n"
+                                     "[medium] r1 press: m-press\"}");
+    buf_free(&b);
+}
+
+/* ---- subjects and RFC 2047 --------------------------------------------------------- */
+
+static void subject_of_one_flag_and_of_a_digest(void **state)
+{
+    (void)state;
+    channel_flag_t f[4] = {flag(1, "high", "r", "travel", MADAGASCAR),
+                           flag(2, "medium", "r", "press", "x"),
+                           flag(3, "high", "r", "press", "y"),
+                           flag(4, "critical", "r", "press", "z")};
+    channel_msg_t one = {f, 1, 0}, digest = {f, 4, 1};
+    buf_t b = {0};
+    assert_int_equal(payload_subject("[vane]", &one, &b), 0);
+    assert_string_equal(buf_str(&b), "[vane] [high] travel: " MADAGASCAR);
+    buf_reset(&b);
+    assert_int_equal(payload_subject("[vane]", &digest, &b), 0);
+    assert_string_equal(buf_str(&b), "[vane] 4 new flags (1 critical, 2 high, 1 medium)");
+    buf_free(&b);
+}
+
+static void long_subjects_are_cut_between_characters(void **state)
+{
+    (void)state;
+    char msg[2048] = "";
+    for (int i = 0; i < 40; i++)
+        strcat(msg, MFA_TITLE);          /* 13 characters of 3 bytes each, 40 times */
+    channel_flag_t f = flag(1, "medium", "entry-refusal", "mfa_zh", msg);
+    f.message = msg;
+    channel_msg_t m = {&f, 1, 0};
+    buf_t b = {0};
+    assert_int_equal(payload_subject("[vane]", &m, &b), 0);
+    size_t chars = 0;
+    for (size_t i = 0; i < b.len; i++)
+        chars += ((unsigned char)b.p[i] & 0xc0) != 0x80;
+    assert_true(chars <= 150 && chars >= 140);
+    assert_string_equal(b.p + b.len - 3, "\xe2\x80\xa6");   /* ends with … */
+    buf_free(&b);
+}
+
+static void ascii_header_text_stays_plain(void **state)
+{
+    (void)state;
+    buf_t b = {0};
+    assert_int_equal(payload_header_text("[vane] [high] travel: China: Level 3 -> Level 2", &b), 0);
+    assert_string_equal(buf_str(&b), "[vane] [high] travel: China: Level 3 -> Level 2");
+    buf_free(&b);
+}
+
+static void chinese_subject_is_encoded_and_decodes_back(void **state)
+{
+    (void)state;
+    const char *subject = "[vane] " MFA_TITLE "\xe5\x85\xa5\xe5\xa2\x83\xe7\xbe\x8e\xe5\x9b\xbd"
+                          "\xe6\x97\xb6\xe8\xa2\xab\xe7\x9b\x98\xe6\x9f\xa5\xe9\x81\xa3\xe8\xbf\x94"
+                          "\xe7\xad\x94\xe8\xae\xb0\xe8\x80\x85\xe9\x97\xae\xe2\x80\xa6";
+    buf_t enc = {0}, dec = {0};
+    assert_int_equal(payload_header_text(subject, &enc), 0);
+    assert_memory_equal(enc.p, "=?UTF-8?B?", 10);
+    assert_non_null(strstr(enc.p, "?=\r\n =?UTF-8?B?"));  /* more than one word, folded */
+    for (const char *p = enc.p; *p; p++)
+        assert_true((unsigned char)*p < 0x80);
+    rfc2047_decode(enc.p, &dec);
+    assert_string_equal(buf_str(&dec), subject);
+    buf_free(&enc);
+    buf_free(&dec);
+}
+
+static void addresses_come_out_of_mailboxes(void **state)
+{
+    (void)state;
+    buf_t b = {0};
+    assert_int_equal(payload_address("Ops Desk <ops@example.org>", &b), 0);
+    assert_string_equal(buf_str(&b), "ops@example.org");
+    buf_reset(&b);
+    assert_int_equal(payload_address(" desk@example.org ", &b), 0);
+    assert_string_equal(buf_str(&b), "desk@example.org");
+    buf_free(&b);
+}
+
+/* ---- whole messages ---------------------------------------------------------------- */
+
+/* The header block (up to the blank line) of a message. */
+static char *headers_of(const char *msg)
+{
+    const char *end = strstr(msg, "\r\n\r\n");
+    assert_non_null(end);
+    return strndup(msg, (size_t)(end - msg) + 2);
+}
+
+static void assert_crlf_and_short_lines(const buf_t *b)
+{
+    size_t col = 0;
+    for (size_t i = 0; i < b->len; i++) {
+        if (b->p[i] == '\n') {
+            assert_true(i > 0 && b->p[i - 1] == '\r');
+            col = 0;
+        } else {
+            assert_true(b->p[i] != '\r' || (i + 1 < b->len && b->p[i + 1] == '\n'));
+            col++;
+            assert_true(col < 998);
+        }
+    }
+}
+
+/* The decoded body of the part with this Content-Type. */
+static void part_body(const char *msg, const char *type, buf_t *out)
+{
+    char want[64];
+    snprintf(want, sizeof want, "Content-Type: %s; charset=UTF-8", type);
+    const char *p = strstr(msg, want);
+    assert_non_null(p);
+    p = strstr(p, "\r\n\r\n");
+    assert_non_null(p);
+    p += 4;
+    const char *end = strstr(p, "\r\n--");
+    assert_non_null(end);
+    b64decode(p, (size_t)(end - p), out);
+}
+
+static void email_message_has_its_headers_and_two_parts(void **state)
+{
+    (void)state;
+    channel_cfg_t c = email_cfg();
+    channel_flag_t f = flag(42, "medium", "entry-refusal", "mfa_zh", "Entry refusal: " MFA_TITLE " <&>");
+    channel_msg_t m = {&f, 1, 0};
+    buf_t b = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);  /* 2024-11-22T23:00:00Z */
+    assert_crlf_and_short_lines(&b);
+    char *h = headers_of(b.p);
+    assert_non_null(strstr(h, "Date: Fri, 22 Nov 2024 23:00:00 +0000\r\n"));
+    assert_non_null(strstr(h, "Message-ID: <vane.42.20241122230000@alerts.example.org>\r\n"));
+    assert_non_null(strstr(h, "From: vane <vane@alerts.example.org>\r\n"));
+    assert_non_null(strstr(h, "To: desk@example.org, Ops <ops@example.org>\r\n"));
+    assert_non_null(strstr(h, "Subject: =?UTF-8?B?"));
+    assert_non_null(strstr(h, "X-Vane-Flag-Ids: 42\r\n"));
+    assert_non_null(strstr(h, "MIME-Version: 1.0\r\n"));
+    assert_non_null(strstr(h, "Content-Type: multipart/alternative; boundary=\"=_vane_42_1\"\r\n"));
+    free(h);
+    assert_non_null(strstr(b.p, "\r\n--=_vane_42_1--\r\n"));
+
+    buf_t text = {0}, html = {0};
+    part_body(b.p, "text/plain", &text);
+    part_body(b.p, "text/html", &html);
+    assert_non_null(strstr(buf_str(&text), "[medium] entry-refusal mfa_zh: Entry refusal: " MFA_TITLE " <&>\r\n"));
+    assert_non_null(strstr(buf_str(&text), "item: https://example.org/item\r\n"));
+    assert_non_null(strstr(buf_str(&html), "Entry refusal: " MFA_TITLE " &lt;&amp;&gt;"));
+    assert_null(strstr(buf_str(&html), "<&>"));
+    assert_non_null(strstr(buf_str(&html), "<a href=\"https://example.org/item\">"));
+    buf_free(&text);
+    buf_free(&html);
+    buf_free(&b);
+}
+
+static void message_id_is_the_same_on_every_attempt(void **state)
+{
+    (void)state;
+    channel_cfg_t c = email_cfg();
+    channel_flag_t f = flag(7, "high", "r", "s", "m");
+    channel_msg_t m = {&f, 1, 0};
+    buf_t a = {0}, b = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &a), 0);
+    assert_int_equal(payload_email(&c, &m, 1732320000, &b), 0);
+    const char *ia = strstr(a.p, "Message-ID:"), *ib = strstr(b.p, "Message-ID:");
+    assert_memory_equal(ia, ib, (size_t)(strchr(ia, '\n') - ia));
+    assert_string_not_equal(a.p, b.p);   /* the Date differs */
+    buf_free(&a);
+    buf_free(&b);
+}
+
+static void digest_email_groups_by_severity_then_source(void **state)
+{
+    (void)state;
+    channel_cfg_t c = email_cfg();
+    channel_flag_t f[4] = {flag(10, "medium", "new-meeting", "press", "meeting"),
+                           flag(11, "high", "advisory-level-change", "travel", MADAGASCAR),
+                           flag(12, "high", "prisoner-release", "press", "release"),
+                           flag(13, "medium", "ministerial-call", "dhs", "call")};
+    channel_msg_t m = {f, 4, 1};
+    buf_t b = {0}, text = {0}, html = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    assert_crlf_and_short_lines(&b);
+    char *h = headers_of(b.p);
+    assert_non_null(strstr(h, "Subject: [vane] 4 new flags (2 high, 2 medium)\r\n"));
+    assert_non_null(strstr(h, "Message-ID: <vane.10.digest-10-4.20241122230000@alerts.example.org>\r\n"));
+    assert_non_null(strstr(h, "X-Vane-Flag-Ids: 10, 11, 12, 13\r\n"));
+    free(h);
+    part_body(b.p, "text/plain", &text);
+    const char *t = buf_str(&text);
+    const char *order[] = {"== high ==", "press", "release", "travel", MADAGASCAR,
+                           "== medium ==", "dhs", "call", "press", "meeting"};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const char *p = strstr(t, order[i]);
+        assert_non_null(p);
+        t = p + strlen(order[i]);
+    }
+    part_body(b.p, "text/html", &html);
+    const char *x = buf_str(&html);
+    const char *horder[] = {"<h2>high</h2>", "<h3>press</h3>", "release", "<h3>travel</h3>",
+                            "<h2>medium</h2>", "<h3>dhs</h3>", "call", "<h3>press</h3>", "meeting"};
+    for (size_t i = 0; i < sizeof horder / sizeof *horder; i++) {
+        const char *p = strstr(x, horder[i]);
+        assert_non_null(p);
+        x = p + strlen(horder[i]);
+    }
+    buf_free(&text);
+    buf_free(&html);
+    buf_free(&b);
+}
+
+static void a_huge_digest_keeps_every_line_short(void **state)
+{
+    (void)state;
+    channel_cfg_t c = email_cfg();
+    enum { N = 400 };
+    channel_flag_t *f = calloc(N, sizeof *f);
+    assert_non_null(f);
+    char longmsg[3000];
+    memset(longmsg, 'x', sizeof longmsg - 1);
+    longmsg[sizeof longmsg - 1] = '\0';
+    for (int i = 0; i < N; i++)
+        f[i] = flag(100000 + i, i % 2 ? "high" : "low", "r", "s", longmsg);
+    channel_msg_t m = {f, N, 1};
+    buf_t b = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    assert_crlf_and_short_lines(&b);
+    buf_free(&b);
+    free(f);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(one_flag_is_its_own_json),
+        cmocka_unit_test(digest_json_lists_flags_in_order),
+        cmocka_unit_test(slack_text_is_one_line_per_flag_escaped),
+        cmocka_unit_test(slack_digest_groups_by_severity_then_source),
+        cmocka_unit_test(subject_of_one_flag_and_of_a_digest),
+        cmocka_unit_test(long_subjects_are_cut_between_characters),
+        cmocka_unit_test(ascii_header_text_stays_plain),
+        cmocka_unit_test(chinese_subject_is_encoded_and_decodes_back),
+        cmocka_unit_test(addresses_come_out_of_mailboxes),
+        cmocka_unit_test(email_message_has_its_headers_and_two_parts),
+        cmocka_unit_test(message_id_is_the_same_on_every_attempt),
+        cmocka_unit_test(digest_email_groups_by_severity_then_source),
+        cmocka_unit_test(a_huge_digest_keeps_every_line_short),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
