@@ -46,4 +46,4 @@ source {
 watch { id = "synthetic-opioids", terms = { "fentanyl", "nitazene", "芬太尼", "re:precursor chemicals?" } }
 
 -- Flags are always printed by `vane run`; a channel also keeps them elsewhere.
-channel { id = "log", kind = "jsonl", path = "flags.jsonl", min_severity = "medium" }
+channel { id = "log", kind = "file", path = "flags.jsonl", min_severity = "medium" }
