@@ -844,27 +844,13 @@ static void read_root(lua_State *L, feed_t *f, const char *body, size_t len)
 /* vane.feed(body [, url [, opts]]); opts may also come second. */
 static int l_feed(lua_State *L)
 {
-    size_t len;
-    if (lua_type(L, 1) != LUA_TSTRING)
-        return fail(L, "vane.feed: the body must be a string, not %s", luaL_typename(L, 1));
-    const char *body = lua_tolstring(L, 1, &len);
-    if (lua_istable(L, 2)) {
-        lua_settop(L, 2);
-        lua_pushnil(L);
-        lua_insert(L, 2);
-    }
-    const char *url = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
-    int recover = 0;
-    if (lua_istable(L, 3)) {
-        lua_getfield(L, 3, "recover");
-        recover = lua_toboolean(L, -1);
-        lua_pop(L, 1);
-    }
+    vanelib_doc_args_t a;
+    vanelib_doc_args(L, "vane.feed", &a);
     feed_t *f = lua_newuserdatauv(L, sizeof *f, 0);
     memset(f, 0, sizeof *f);
     luaL_setmetatable(L, FEED_META);
-    read_document(L, f, body, len, url, recover);
-    read_root(L, f, body, len);
+    read_document(L, f, a.body, a.len, a.url, a.recover);
+    read_root(L, f, a.body, a.len);
     release(f);
     return 1;
 }

@@ -29,31 +29,14 @@ static int fail(lua_State *L, const char *fmt, ...)
     return lua_error(L);
 }
 
-/* opts.recover, with opts at index i (nil or a table). */
-static int want_recover(lua_State *L, int i)
-{
-    if (!lua_istable(L, i))
-        return 0;
-    lua_getfield(L, i, "recover");
-    int yes = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return yes;
-}
-
 /* vane.xml(body [, url [, opts]]); opts may also come second. */
 static int l_xml(lua_State *L)
 {
-    size_t len;
-    if (lua_type(L, 1) != LUA_TSTRING)
-        return fail(L, "vane.xml: the body must be a string, not %s", luaL_typename(L, 1));
-    const char *body = lua_tolstring(L, 1, &len);
-    if (lua_istable(L, 2)) {
-        lua_settop(L, 2);
-        lua_pushnil(L);
-        lua_insert(L, 2);
-    }
-    const char *url = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
-    int recover = want_recover(L, 3);
+    vanelib_doc_args_t a;
+    vanelib_doc_args(L, "vane.xml", &a);
+    const char *body = a.body, *url = a.url;
+    size_t len = a.len;
+    int recover = a.recover;
     if (xmlsafe_blank(body, len))
         return fail(L, "empty document");
     vane_doc_t *d = vane_doc_push(L, 1);

@@ -96,6 +96,28 @@ void vanelib_take_warnings(lua_State *L, errlist_t *l, const char *prefix)
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_warnings);
 }
 
+void vanelib_doc_args(lua_State *L, const char *name, vanelib_doc_args_t *a)
+{
+    if (lua_type(L, 1) != LUA_TSTRING) { /* a plain message: the host adds the source */
+        lua_pushfstring(L, "%s: the body must be a string, not %s", name, luaL_typename(L, 1));
+        lua_error(L);
+    }
+    a->body = lua_tolstring(L, 1, &a->len);
+    if (lua_istable(L, 2)) { /* (body, opts) */
+        lua_settop(L, 2);
+        lua_pushnil(L);
+        lua_insert(L, 2);
+    }
+    lua_settop(L, 3);
+    a->url = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    a->recover = 0;
+    if (lua_istable(L, 3)) {
+        lua_getfield(L, 3, "recover");
+        a->recover = lua_toboolean(L, -1);
+        lua_pop(L, 1);
+    }
+}
+
 /* vane.warn(message): a script's own warning, reported with its source. */
 static int l_warn(lua_State *L)
 {

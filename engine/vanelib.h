@@ -18,6 +18,8 @@
 #ifndef VANE_VANELIB_H
 #define VANE_VANELIB_H
 
+#include <stddef.h>
+
 #include <lua.h>
 
 #include "err.h"
@@ -41,6 +43,18 @@ int vane_open_xml(lua_State *L);
 int vane_open_regex(lua_State *L);
 int vane_open_time(lua_State *L);
 int vane_open_hash(lua_State *L);
+
+/* The arguments of a document reader, (body [, url [, opts]]) with opts
+ * also accepted second: the body, its length, the URL (or NULL) and
+ * opts.recover. A body that is not a string raises "NAME: the body must be
+ * a string, not TYPE". The stack is left with opts at index 3. */
+typedef struct vanelib_doc_args {
+    const char *body;
+    size_t len;
+    const char *url;
+    int recover;
+} vanelib_doc_args_t;
+void vanelib_doc_args(lua_State *L, const char *name, vanelib_doc_args_t *a);
 
 /* Record a warning for whoever called into Lua (at most 100 per call are
  * kept; the rest are counted). */
