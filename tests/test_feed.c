@@ -19,6 +19,7 @@
 #include "buf.h"
 #include "sandbox.h"
 #include "vanelib.h"
+#include "luatest.h"
 #include "xmlsafe.h"
 
 /* Helpers every snippet can use: eq(got, want) fails with both values. */
@@ -34,53 +35,15 @@ static const char prelude[] =
     "  end\n"
     "end\n";
 
-static int setup(void **state)
-{
-    err_t e = { "" };
-    sandbox_t *sb = sandbox_new(NULL, &e);
-    if (!sb || vanelib_install(sb, &e) != 0) {
-        fprintf(stderr, "setup: %s\n", e.msg);
-        return -1;
-    }
-    *state = sb;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sandbox_free(*state);
-    return 0;
-}
-
 /* Run prelude + src with the globals `body` (the file at path, if any) and
  * `url`. Returns the sandbox_call status, e filled on error. */
 static int run(sandbox_t *sb, const char *path, const char *url, const char *src, err_t *e)
 {
-    lua_State *L = sandbox_lua(sb);
-    sandbox_push_env(sb);
-    if (path) {
-        size_t len;
-        char *body = buf_read_all(path, &len);
-        if (!body)
-            fail_msg("cannot read %s (run from the project top)", path);
-        lua_pushlstring(L, body, len);
-        lua_setfield(L, -2, "body");
-        free(body);
-    }
-    if (url) {
-        lua_pushstring(L, url);
-        lua_setfield(L, -2, "url");
-    }
-    buf_t code = { 0 };
-    buf_puts(&code, prelude);
-    buf_puts(&code, src);
-    int rc = sandbox_load(sb, "t.lua", code.p, code.len, lua_gettop(L), e);
-    buf_free(&code);
-    lua_remove(L, -2);
-    if (rc != 0)
-        fail_msg("%s\n-> does not load: %s", src, e->msg);
-    vanelib_take_warnings(L, NULL, "");
-    return sandbox_call(sb, 0, 0, "t.lua", e);
+    size_t len = 0;
+    char *body = path ? luatest_read(path, &len) : NULL;
+    int rc = luatest_run(sb, prelude, body, len, url, src, e);
+    free(body);
+    return rc;
 }
 
 static void expect_ok(sandbox_t *sb, const char *path, const char *url, const char *src)
@@ -515,26 +478,26 @@ static void every_truncation_is_handled(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(travel_advisories_fixture, setup, teardown),
-        cmocka_unit_test_setup_teardown(wordpress_press_releases, setup, teardown),
-        cmocka_unit_test_setup_teardown(atom_dhs_news, setup, teardown),
-        cmocka_unit_test_setup_teardown(real_state_department_feed, setup, teardown),
-        cmocka_unit_test_setup_teardown(rss_1_0_rdf, setup, teardown),
-        cmocka_unit_test_setup_teardown(atom_0_3, setup, teardown),
-        cmocka_unit_test_setup_teardown(rss_0_91_with_doctype, setup, teardown),
-        cmocka_unit_test_setup_teardown(inline_odd_cases, setup, teardown),
-        cmocka_unit_test_setup_teardown(atom_under_a_prefix, setup, teardown),
-        cmocka_unit_test_setup_teardown(truncated_document_names_line_130, setup, teardown),
-        cmocka_unit_test_setup_teardown(recover_gives_the_items_before_the_damage, setup, teardown),
-        cmocka_unit_test_setup_teardown(empty_documents_are_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(html_is_not_a_feed, setup, teardown),
-        cmocka_unit_test_setup_teardown(entity_bomb_is_refused_fast, setup, teardown),
-        cmocka_unit_test_setup_teardown(external_entities_are_never_loaded, setup, teardown),
-        cmocka_unit_test_setup_teardown(entity_references_are_not_expanded, setup, teardown),
-        cmocka_unit_test_setup_teardown(invalid_dates_warn_with_their_lines, setup, teardown),
-        cmocka_unit_test_setup_teardown(invalid_utf8_is_a_clear_error, setup, teardown),
-        cmocka_unit_test_setup_teardown(recover_replaces_invalid_utf8, setup, teardown),
-        cmocka_unit_test_setup_teardown(every_truncation_is_handled, setup, teardown),
+        cmocka_unit_test_setup_teardown(travel_advisories_fixture, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(wordpress_press_releases, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(atom_dhs_news, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(real_state_department_feed, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(rss_1_0_rdf, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(atom_0_3, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(rss_0_91_with_doctype, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(inline_odd_cases, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(atom_under_a_prefix, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(truncated_document_names_line_130, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(recover_gives_the_items_before_the_damage, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(empty_documents_are_errors, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(html_is_not_a_feed, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(entity_bomb_is_refused_fast, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(external_entities_are_never_loaded, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(entity_references_are_not_expanded, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(invalid_dates_warn_with_their_lines, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(invalid_utf8_is_a_clear_error, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(recover_replaces_invalid_utf8, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(every_truncation_is_handled, luatest_setup, luatest_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -12,24 +12,12 @@
 #include "clock.h"
 #include "sandbox.h"
 #include "vanelib.h"
-
-static int setup(void **state)
-{
-    err_t e = { "" };
-    sandbox_t *sb = sandbox_new(NULL, &e);
-    if (!sb || vanelib_install(sb, &e) != 0) {
-        fprintf(stderr, "setup: %s\n", e.msg);
-        return -1;
-    }
-    *state = sb;
-    return 0;
-}
+#include "luatest.h"
 
 static int teardown(void **state)
 {
-    sandbox_free(*state);
     clock_set_now(0);
-    return 0;
+    return luatest_teardown(state);
 }
 
 /* src must run without error; it uses eq(got, want). */
@@ -42,15 +30,8 @@ static void expect_ok(sandbox_t *sb, const char *src)
         "          tostring(want), math.type(want) or type(want)), 2)\n"
         "  end\n"
         "end\n";
-    lua_State *L = sandbox_lua(sb);
     err_t e = { "" };
-    char code[4096];
-    snprintf(code, sizeof code, "%s%s", prelude, src);
-    sandbox_push_env(sb);
-    if (sandbox_load(sb, "t.lua", code, strlen(code), lua_gettop(L), &e) != 0)
-        fail_msg("%s", e.msg);
-    lua_remove(L, -2);
-    if (sandbox_call(sb, 0, 0, "t.lua", &e) != 0)
+    if (luatest_run(sb, prelude, NULL, 0, NULL, src, &e) != 0)
         fail_msg("%s\n-> %s", src, e.msg);
 }
 
@@ -114,11 +95,11 @@ static void now_is_the_run_clock(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(parse_gives_utc_iso_or_nil, setup, teardown),
-        cmocka_unit_test_setup_teardown(epoch_gives_integer_seconds, setup, teardown),
-        cmocka_unit_test_setup_teardown(format_takes_seconds_or_dates, setup, teardown),
-        cmocka_unit_test_setup_teardown(duration_reads_units, setup, teardown),
-        cmocka_unit_test_setup_teardown(now_is_the_run_clock, setup, teardown),
+        cmocka_unit_test_setup_teardown(parse_gives_utc_iso_or_nil, luatest_setup, teardown),
+        cmocka_unit_test_setup_teardown(epoch_gives_integer_seconds, luatest_setup, teardown),
+        cmocka_unit_test_setup_teardown(format_takes_seconds_or_dates, luatest_setup, teardown),
+        cmocka_unit_test_setup_teardown(duration_reads_units, luatest_setup, teardown),
+        cmocka_unit_test_setup_teardown(now_is_the_run_clock, luatest_setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,6 +20,7 @@
 #include "buf.h"
 #include "sandbox.h"
 #include "vanelib.h"
+#include "luatest.h"
 
 /* Helpers every snippet can use: eq(got, want) fails with both values. */
 static const char prelude[] =
@@ -44,47 +45,15 @@ static const char SITEMAP[] =
     "  <url><loc> https://example.org/c </loc></url>\n"
     "</urlset>\n";
 
-static int setup(void **state)
-{
-    err_t e = { "" };
-    sandbox_t *sb = sandbox_new(NULL, &e);
-    if (!sb || vanelib_install(sb, &e) != 0) {
-        fprintf(stderr, "setup: %s\n", e.msg);
-        return -1;
-    }
-    *state = sb;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sandbox_free(*state);
-    return 0;
-}
-
-/* Run prelude + src with the globals `body` (the file at path, or SITEMAP
+/* Run prelude + src with the global `body` (the file at path, or SITEMAP
  * when path is NULL). Returns the sandbox_call status, e filled on error. */
 static int run(sandbox_t *sb, const char *path, const char *src, err_t *e)
 {
-    lua_State *L = sandbox_lua(sb);
-    sandbox_push_env(sb);
     size_t len = sizeof SITEMAP - 1;
-    char *body = path ? buf_read_all(path, &len) : NULL;
-    if (path && !body)
-        fail_msg("cannot read %s (run from the project top)", path);
-    lua_pushlstring(L, body ? body : SITEMAP, len);
-    lua_setfield(L, -2, "body");
+    char *body = path ? luatest_read(path, &len) : NULL;
+    int rc = luatest_run(sb, prelude, body ? body : SITEMAP, len, NULL, src, e);
     free(body);
-    buf_t code = { 0 };
-    buf_puts(&code, prelude);
-    buf_puts(&code, src);
-    int rc = sandbox_load(sb, "t.lua", code.p, code.len, lua_gettop(L), e);
-    buf_free(&code);
-    lua_remove(L, -2);
-    if (rc != 0)
-        fail_msg("%s\n-> does not load: %s", src, e->msg);
-    vanelib_take_warnings(L, NULL, "");
-    return sandbox_call(sb, 0, 0, "t.lua", e);
+    return rc;
 }
 
 static void expect_ok(sandbox_t *sb, const char *path, const char *src)
@@ -340,17 +309,17 @@ static void nodes_keep_their_document_alive(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(sitemap_in_a_default_namespace, setup, teardown),
-        cmocka_unit_test_setup_teardown(atom_through_xpath_with_prefixes, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_namespace_tables_are_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(namespaced_attributes_and_names_as_written, setup, teardown),
-        cmocka_unit_test_setup_teardown(html_writes_xml, setup, teardown),
-        cmocka_unit_test_setup_teardown(urls_resolve_against_the_document_and_xml_base, setup, teardown),
-        cmocka_unit_test_setup_teardown(not_well_formed_is_an_error_with_its_line, setup, teardown),
-        cmocka_unit_test_setup_teardown(recover_takes_what_libxml2_recovers_with_a_warning, setup, teardown),
-        cmocka_unit_test_setup_teardown(entity_bomb_is_refused_fast, setup, teardown),
-        cmocka_unit_test_setup_teardown(external_entities_are_never_loaded, setup, teardown),
-        cmocka_unit_test_setup_teardown(nodes_keep_their_document_alive, setup, teardown),
+        cmocka_unit_test_setup_teardown(sitemap_in_a_default_namespace, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(atom_through_xpath_with_prefixes, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(bad_namespace_tables_are_errors, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(namespaced_attributes_and_names_as_written, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(html_writes_xml, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(urls_resolve_against_the_document_and_xml_base, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(not_well_formed_is_an_error_with_its_line, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(recover_takes_what_libxml2_recovers_with_a_warning, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(entity_bomb_is_refused_fast, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(external_entities_are_never_loaded, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(nodes_keep_their_document_alive, luatest_setup, luatest_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
