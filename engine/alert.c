@@ -32,13 +32,15 @@ static int routes(const channel_cfg_t *c, const store_flag_t *f)
            !excluded(c->exclude_sources, f->source);
 }
 
-int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, err_t *e)
+int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int queue, err_t *e)
 {
     long long silence_id;
     if (silence_match(st, f, &silence_id, e) != 0)
         return -1;
     if (silence_id) /* recorded under its silence, never delivered (silence.h) */
         return silence_mark(st, f->id, silence_id, e);
+    if (!queue)
+        return 0;
     if (store_outbox_add(st, f->id, ALERT_STDOUT, e) != 0)
         return -1;
     for (size_t i = 0; i < cfg->n_channels; i++)

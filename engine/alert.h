@@ -25,9 +25,11 @@
 
 #define ALERT_STDOUT "stdout"
 
-/* Queue the flag for the built-in stdout channel and every configured
- * channel whose min_severity, rules and sources let it through. */
-int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, err_t *e);
+/* A new flag covered by an active silence is marked with it and queued
+ * nowhere. Otherwise, when queue is set, the flag is queued for the
+ * built-in stdout channel and every configured channel whose routing lets
+ * it through (queue is 0 for `vane run --no-alerts`). */
+int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int queue, err_t *e);
 
 typedef struct alert_out {
     FILE *out;     /* where the stdout channel prints */

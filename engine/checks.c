@@ -97,8 +97,7 @@ static int raise_flag(checks_t *c, const char *rule, const rules_check_flag_t *f
     }
     if (rc == 0 && inserted) {
         c->flags++;
-        if (!o->no_alerts)
-            rc = alert_route(o->st, o->cfg, &flag, e);
+        rc = alert_route(o->st, o->cfg, &flag, !o->no_alerts, e);
     }
     buf_free(&dedup);
     return rc;

@@ -178,8 +178,7 @@ static int health_flag(run_t *r, const source_run_t *d, const char *rule, const 
     int rc = store_flag_add(r->st, &f, &inserted, e);
     if (rc == 0 && inserted) {
         r->flags++;
-        if (!r->o->no_alerts)
-            rc = alert_route(r->st, r->cfg, &f, e);
+        rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, e);
     }
     if (rc == 0)
         rc = store_source_mark(r->st, d->cfg->id, marker, 1, e);
@@ -413,8 +412,7 @@ static int on_flag(void *ud, const char *rule, const char *severity, const char 
     int rc = store_flag_add(r->st, &f, &inserted, fl->e);
     if (rc == 0 && inserted) {
         r->flags++;
-        if (!r->o->no_alerts)
-            rc = alert_route(r->st, r->cfg, &f, fl->e);
+        rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, fl->e);
     }
     buf_free(&dedup);
     fl->failed = rc != 0;

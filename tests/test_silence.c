@@ -185,7 +185,8 @@ static long long flag_silence(store_t *st, long long flag_id)
     return n;
 }
 
-static long long route(store_t *st, const char *rule, const char *at, const char *dedup)
+static long long route_queue(store_t *st, const char *rule, const char *at, const char *dedup,
+                             int queue)
 {
     err_t e = {{0}};
     config_t cfg = {0};
@@ -194,8 +195,13 @@ static long long route(store_t *st, const char *rule, const char *at, const char
     int inserted = 0;
     assert_int_equal(store_flag_add(st, &fl, &inserted, &e), 0);
     assert_int_equal(inserted, 1);
-    assert_int_equal(alert_route(st, &cfg, &fl, &e), 0);
+    assert_int_equal(alert_route(st, &cfg, &fl, queue, &e), 0);
     return fl.id;
+}
+
+static long long route(store_t *st, const char *rule, const char *at, const char *dedup)
+{
+    return route_queue(st, rule, at, dedup, 1);
 }
 
 static void a_silenced_flag_is_recorded_with_its_silence_and_queued_nowhere(void **state)
@@ -210,6 +216,18 @@ static void a_silenced_flag_is_recorded_with_its_silence_and_queued_nowhere(void
     assert_int_equal(outbox_rows(f->st, after), 1);
 }
 
+/* vane run --no-alerts queues nothing, but a silenced flag is still marked. */
+static void without_alerts_a_silenced_flag_is_still_marked(void **state)
+{
+    fixture_t *f = *state;
+    long long id = add(f->st, "r", NULL, NULL, "2024-11-20T00:00:00Z", "2024-11-27T00:00:00Z");
+    long long during = route_queue(f->st, "r", "2024-11-21T00:00:00Z", "a", 0);
+    assert_int_equal(flag_silence(f->st, during), id);
+    long long after = route_queue(f->st, "r", "2024-11-28T00:00:00Z", "b", 0);
+    assert_int_equal(flag_silence(f->st, after), 0);
+    assert_int_equal(outbox_rows(f->st, after), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -219,6 +237,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(of_two_silences_the_one_lasting_longest_is_named, setup, teardown),
         cmocka_unit_test_setup_teardown(a_removed_silence_covers_nothing_and_cannot_be_removed_twice, setup, teardown),
         cmocka_unit_test_setup_teardown(listing_shows_the_active_silences_or_all_of_them, setup, teardown),
+        cmocka_unit_test_setup_teardown(without_alerts_a_silenced_flag_is_still_marked, setup, teardown),
         cmocka_unit_test_setup_teardown(a_silenced_flag_is_recorded_with_its_silence_and_queued_nowhere, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
