@@ -113,8 +113,13 @@ int payload_json(const channel_msg_t *m, buf_t *out)
 int payload_flag_ids(const channel_msg_t *m, buf_t *out)
 {
     int rc = 0;
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < m->n; i++) {
+        if (i == PAYLOAD_MAX_IDS) { /* a header stays short; the body lists them all */
+            rc |= buf_printf(out, ",+%zu more", m->n - i);
+            break;
+        }
         rc |= buf_printf(out, "%s%lld", i ? "," : "", m->flags[i].id);
+    }
     return rc;
 }
 

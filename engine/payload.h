@@ -31,7 +31,9 @@ int payload_json(const channel_msg_t *m, buf_t *out);
 /* {"text": …} for webhooks with format "slack". */
 int payload_slack(const channel_msg_t *m, buf_t *out);
 
-/* The flag ids as "12,13,14" (X-Vane-Flag-Ids). */
+/* The flag ids as "12,13,14" (X-Vane-Flag-Ids): at most PAYLOAD_MAX_IDS,
+ * then ",+N more" (the body carries every flag). */
+#define PAYLOAD_MAX_IDS 100
 int payload_flag_ids(const channel_msg_t *m, buf_t *out);
 
 /* The subject as text, before encoding: "<prefix> [severity] source:

@@ -97,6 +97,23 @@ static void one_flag_is_its_own_json(void **state)
     buf_free(&b);
 }
 
+/* A huge digest keeps X-Vane-Flag-Ids short. */
+static void flag_ids_header_is_capped(void **state)
+{
+    (void)state;
+    channel_flag_t f[PAYLOAD_MAX_IDS + 5];
+    for (size_t i = 0; i < PAYLOAD_MAX_IDS + 5; i++)
+        f[i] = flag((long long)i + 1, "low", "r", "s", "m");
+    channel_msg_t m = {f, PAYLOAD_MAX_IDS + 5, 1};
+    buf_t b = {0};
+    assert_int_equal(payload_flag_ids(&m, &b), 0);
+    const char *ids = buf_str(&b);
+    assert_true(strncmp(ids, "1,2,3,", 6) == 0);
+    assert_non_null(strstr(ids, ",100,+5 more"));
+    assert_null(strstr(ids, ",101"));
+    buf_free(&b);
+}
+
 static void digest_json_lists_flags_in_order(void **state)
 {
     (void)state;
@@ -380,6 +397,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_flag_is_its_own_json),
+        cmocka_unit_test(flag_ids_header_is_capped),
         cmocka_unit_test(digest_json_lists_flags_in_order),
         cmocka_unit_test(slack_text_is_one_line_per_flag_escaped),
         cmocka_unit_test(slack_digest_groups_by_severity_then_source),
