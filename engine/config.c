@@ -431,15 +431,18 @@ static char **opt_headers(decl_t *d, const char *name)
     return v;
 }
 
-/* A whole number >= min, or def when absent. */
-static int opt_int(decl_t *d, const char *name, int min, int def)
+#define COUNT_MAX 2000000000L /* fits an int */
+
+/* A whole number in [min, max], or def when absent. */
+static long opt_count(decl_t *d, const char *name, long min, long max, long def)
 {
-    int t = field(d, name), v = def;
+    int t = field(d, name);
+    long v = def;
     if (t == LUA_TNUMBER && lua_isinteger(d->L, -1) && lua_tointeger(d->L, -1) >= min &&
-        lua_tointeger(d->L, -1) <= 1000000)
-        v = (int)lua_tointeger(d->L, -1);
+        lua_tointeger(d->L, -1) <= max)
+        v = (long)lua_tointeger(d->L, -1);
     else if (t != LUA_TNIL) {
-        PROBLEM(d->ld, d->line, "%s: '%s' must be a whole number of at least %d", d->what, name, min);
+        PROBLEM(d->ld, d->line, "%s: '%s' must be a whole number from %ld to %ld", d->what, name, min, max);
         d->bad = 1;
     }
     lua_pop(d->L, 1);
@@ -553,7 +556,7 @@ static int l_channel(lua_State *L)
     c.exclude_rules = opt_strings(&d, "exclude_rules", NULL);
     c.exclude_sources = opt_strings(&d, "exclude_sources", NULL);
     c.digest = opt_bool(&d, "digest", 0);
-    c.max_attempts = opt_int(&d, "max_attempts", 1, 10);
+    c.max_attempts = (int)opt_count(&d, "max_attempts", 1, 1000000, 10);
     c.retry_after = opt_duration(&d, "retry_after", 60);
     c.timeout = opt_duration(&d, "timeout", 30);
     parse_channel_kind_fields(&d, &c);
@@ -738,19 +741,6 @@ static int l_rules(lua_State *L)
     return 0;
 }
 
-/* A whole number >= min from settings, or def when absent. */
-static long opt_count(decl_t *d, const char *name, long min, long def)
-{
-    int t = field(d, name);
-    long v = def;
-    if (t == LUA_TNUMBER && lua_isinteger(d->L, -1) && lua_tointeger(d->L, -1) >= min)
-        v = (long)lua_tointeger(d->L, -1);
-    else if (t != LUA_TNIL)
-        PROBLEM(d->ld, d->line, "settings: %s must be a whole number of at least %ld", name, min);
-    lua_pop(d->L, 1);
-    return v;
-}
-
 static int l_settings(lua_State *L)
 {
     static const char *const known[] = {"instructions", "memory", "pattern_steps", "max_parallel",
@@ -763,21 +753,21 @@ static int l_settings(lua_State *L)
     check_keys(&d, known);
     config_t *cfg = d.ld->cfg;
     sandbox_limits_t *lim = &cfg->limits;
-    lim->instructions = opt_count(&d, "instructions", 1000, lim->instructions);
-    lim->pattern_steps = opt_count(&d, "pattern_steps", 1000, lim->pattern_steps);
+    lim->instructions = opt_count(&d, "instructions", 1000, COUNT_MAX, lim->instructions);
+    lim->pattern_steps = opt_count(&d, "pattern_steps", 1000, COUNT_MAX, lim->pattern_steps);
     long long mem = opt_size(&d, "memory", 0);
     if (mem > 0 && mem < (1 << 20))
         PROBLEM(d.ld, d.line, "settings: memory must be at least 1MB");
     else if (mem > 0)
         lim->memory = (size_t)mem;
     fetch_opts_t *fo = &cfg->fetch;
-    fo->max_parallel = opt_count(&d, "max_parallel", 1, fo->max_parallel);
-    fo->per_host = opt_count(&d, "per_host", 1, fo->per_host);
-    fo->retries = opt_count(&d, "retries", 0, fo->retries);
+    fo->max_parallel = opt_count(&d, "max_parallel", 1, COUNT_MAX, fo->max_parallel);
+    fo->per_host = opt_count(&d, "per_host", 1, COUNT_MAX, fo->per_host);
+    fo->retries = opt_count(&d, "retries", 0, COUNT_MAX, fo->retries);
     fo->connect_timeout = (long)opt_duration(&d, "connect_timeout", fo->connect_timeout);
     fo->max_retry_wait = (long)opt_duration(&d, "max_retry_wait", fo->max_retry_wait);
     fo->allow_file = opt_bool(&d, "allow_file", fo->allow_file);
-    cfg->failing_after = (int)opt_count(&d, "failing_after", 1, cfg->failing_after);
+    cfg->failing_after = (int)opt_count(&d, "failing_after", 1, COUNT_MAX, cfg->failing_after);
     char *ua = opt_string(&d, "user_agent", NULL);
     if (ua) {
         free((char *)fo->user_agent);

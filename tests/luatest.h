@@ -61,6 +61,18 @@ static inline int luatest_run(sandbox_t *sb, const char *prelude, const char *bo
     return sandbox_call(sb, 0, 0, "t.lua", e);
 }
 
+/* The warnings the last snippet recorded, one per line, appended to out. */
+static inline void luatest_warnings(sandbox_t *sb, buf_t *out)
+{
+    errlist_t l = { 0 };
+    vanelib_take_warnings(sandbox_lua(sb), &l, "x");
+    for (size_t i = 0; i < l.len; i++) {
+        buf_puts(out, l.msgs[i]);
+        buf_putc(out, '\n');
+    }
+    errlist_free(&l);
+}
+
 /* The file at path (relative to the project top) as a string to free(). */
 static inline char *luatest_read(const char *path, size_t *len)
 {

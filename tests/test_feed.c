@@ -66,18 +66,6 @@ static void expect_error(sandbox_t *sb, const char *path, const char *src, const
         fail_msg("%s: error \"%s\", want \"%s...\"", path ? path : "-", e.msg, want);
 }
 
-/* The warnings the last run recorded, one per line. */
-static void take_warnings(sandbox_t *sb, buf_t *out)
-{
-    errlist_t l = { 0 };
-    vanelib_take_warnings(sandbox_lua(sb), &l, "x");
-    for (size_t i = 0; i < l.len; i++) {
-        buf_puts(out, l.msgs[i]);
-        buf_putc(out, '\n');
-    }
-    errlist_free(&l);
-}
-
 /* ---- good feeds ----------------------------------------------------------- */
 
 static void travel_advisories_fixture(void **state)
@@ -279,7 +267,7 @@ static void inline_odd_cases(void **state)
         "eq(f.items[4].summary, '')\n"
         "eq(#f.items, 4)\n");
     buf_t w = { 0 };
-    take_warnings(*state, &w);
+    luatest_warnings(*state, &w);
     assert_string_equal(buf_str(&w), "x: line 6: unparseable date '27 Nov 2024 at noon, more or less, give or take an "
                                      "hour or two, as the desk reca...' in <dc:date>\n");
     buf_free(&w);
@@ -329,7 +317,7 @@ static void recover_gives_the_items_before_the_damage(void **state)
               "eq(f.items[2].title, 'Mexico Travel Advisory - Level 2: Exercise Increased Caution')\n"
               "eq(f.items[6].title, 'Kosovo - Level 2: Exercise Increased Caution', 'cut in its description')\n");
     buf_t w = { 0 };
-    take_warnings(sb, &w);
+    luatest_warnings(sb, &w);
     assert_string_equal(buf_str(&w), "x: line 130: CData section not finished; items after it may be missing\n");
     buf_free(&w);
 }
@@ -427,7 +415,7 @@ static void invalid_dates_warn_with_their_lines(void **state)
               "eq(by.Burma.published, nil)\n"
               "eq(by.Mexico.published, '2024-12-02T00:00:00Z')\n");
     buf_t w = { 0 };
-    take_warnings(sb, &w);
+    luatest_warnings(sb, &w);
     assert_string_equal(buf_str(&w),
                         "x: line 7: unparseable date 'Tue, 03 Dec 2024 25:61:00 GMT' in <pubDate>\n"
                         "x: line 8: unparseable date '2024-12-03T25:61:00Z' in <dc:date>\n"
@@ -458,7 +446,7 @@ static void recover_replaces_invalid_utf8(void **state)
               "eq(f.items[1].title, 'Cautio\\u{FFFD}n caf\\u{E9}')\n"
               "eq(f.items[2].title, '\\u{FFFD}x')\n");
     buf_t w = { 0 };
-    take_warnings(sb, &w);
+    luatest_warnings(sb, &w);
     assert_string_equal(buf_str(&w), "x: line 1: 2 invalid UTF-8 sequences replaced with U+FFFD\n");
     buf_free(&w);
 }

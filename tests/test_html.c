@@ -260,7 +260,7 @@ static void blocked_page_has_a_title_and_no_items(void **state)
 {
     (void)state;
     sandbox_t *sb = make();
-    page_t p = read_page("tests/fixtures/html/blocked_200.html");
+    page_t p = read_page("tests/fixtures/bad/blocked_200.html");
     expect_result(sb, &p,
         "local doc = vane.html(page, 'https://travel.state.gov/')\n"
         "return doc:title() .. '|' .. #doc:select('ul.list1 li') .. '|' .. tostring(doc:select_one('li'))"

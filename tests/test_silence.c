@@ -16,36 +16,7 @@
 #include "alert.h"
 #include "silence.h"
 #include "store.h"
-
-typedef struct fixture {
-    char dir[64];
-    char path[128];
-    store_t *st;
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/vane-test-silence-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/vane.db", f->dir);
-    err_t e = {{0}};
-    f->st = store_open(f->path, &e);
-    assert_non_null(f->st);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    store_close(f->st);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+#include "dbtest.h"
 
 static long long add(store_t *st, const char *rule, const char *source, const char *key,
                      const char *from, const char *until)
@@ -231,14 +202,14 @@ static void without_alerts_a_silenced_flag_is_still_marked(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(a_silence_covers_its_rule_from_its_start_until_its_end, setup, teardown),
-        cmocka_unit_test_setup_teardown(source_and_key_narrow_a_silence, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_star_silence_covers_every_rule, setup, teardown),
-        cmocka_unit_test_setup_teardown(of_two_silences_the_one_lasting_longest_is_named, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_removed_silence_covers_nothing_and_cannot_be_removed_twice, setup, teardown),
-        cmocka_unit_test_setup_teardown(listing_shows_the_active_silences_or_all_of_them, setup, teardown),
-        cmocka_unit_test_setup_teardown(without_alerts_a_silenced_flag_is_still_marked, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_silenced_flag_is_recorded_with_its_silence_and_queued_nowhere, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_silence_covers_its_rule_from_its_start_until_its_end, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(source_and_key_narrow_a_silence, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_star_silence_covers_every_rule, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(of_two_silences_the_one_lasting_longest_is_named, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_removed_silence_covers_nothing_and_cannot_be_removed_twice, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(listing_shows_the_active_silences_or_all_of_them, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(without_alerts_a_silenced_flag_is_still_marked, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_silenced_flag_is_recorded_with_its_silence_and_queued_nowhere, dbtest_setup, dbtest_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

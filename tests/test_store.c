@@ -14,36 +14,7 @@
 
 #include "embedded.h"
 #include "store.h"
-
-typedef struct fixture {
-    char dir[64];
-    char path[128];
-    store_t *st;
-} fixture_t;
-
-static int setup(void **state)
-{
-    fixture_t *f = calloc(1, sizeof *f);
-    strcpy(f->dir, "/tmp/vane-test-store-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    snprintf(f->path, sizeof f->path, "%s/vane.db", f->dir);
-    err_t e = {{0}};
-    f->st = store_open(f->path, &e);
-    assert_non_null(f->st);
-    *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fixture_t *f = *state;
-    store_close(f->st);
-    char cmd[200];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
-}
+#include "dbtest.h"
 
 static void migrations_bring_a_new_database_to_the_latest_version(void **state)
 {
@@ -261,15 +232,15 @@ static void an_older_database_is_migrated_with_its_data(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(migrations_bring_a_new_database_to_the_latest_version, setup, teardown),
-        cmocka_unit_test_setup_teardown(reopening_a_migrated_database_keeps_its_data, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_database_from_a_newer_vane_is_refused, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_flag_with_the_same_dedup_key_is_recorded_once, setup, teardown),
-        cmocka_unit_test_setup_teardown(pending_events_come_oldest_first_until_marked_evaluated, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_uncommitted_transaction_leaves_nothing_behind, setup, teardown),
-        cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, setup, teardown),
-        cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, setup, teardown),
-        cmocka_unit_test_setup_teardown(an_older_database_is_migrated_with_its_data, setup, teardown),
+        cmocka_unit_test_setup_teardown(migrations_bring_a_new_database_to_the_latest_version, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(reopening_a_migrated_database_keeps_its_data, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_database_from_a_newer_vane_is_refused, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_flag_with_the_same_dedup_key_is_recorded_once, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(pending_events_come_oldest_first_until_marked_evaluated, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(an_uncommitted_transaction_leaves_nothing_behind, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(an_older_database_is_migrated_with_its_data, dbtest_setup, dbtest_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

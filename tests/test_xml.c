@@ -80,18 +80,6 @@ static void expect_error(sandbox_t *sb, const char *path, const char *src, const
         fail_msg("%s: error \"%s\", want \"%s...\"", path ? path : "-", e.msg, want);
 }
 
-/* The warnings the last run recorded, one per line. */
-static void take_warnings(sandbox_t *sb, buf_t *out)
-{
-    errlist_t l = { 0 };
-    vanelib_take_warnings(sandbox_lua(sb), &l, "x");
-    for (size_t i = 0; i < l.len; i++) {
-        buf_puts(out, l.msgs[i]);
-        buf_putc(out, '\n');
-    }
-    errlist_free(&l);
-}
-
 static void sitemap_in_a_default_namespace(void **state)
 {
     expect_ok(*state, NULL,
@@ -233,7 +221,7 @@ static void recover_takes_what_libxml2_recovers_with_a_warning(void **state)
               "eq(#doc:select('item') > 3, true)\n"
               "eq(doc:select_one('item > title'):text(), 'Sao Tome and Principe - Level 2: Exercise Increased Caution')\n");
     buf_t w = { 0 };
-    take_warnings(sb, &w);
+    luatest_warnings(sb, &w);
     assert_string_equal(buf_str(&w), "x: line 130: CData section not finished; what follows it may be missing\n");
     buf_free(&w);
     /* found by the fuzzer: bytes that are not UTF-8 used to be recovered
@@ -241,12 +229,12 @@ static void recover_takes_what_libxml2_recovers_with_a_warning(void **state)
     expect_ok(sb, NULL,
               "local doc = vane.xml('<a>\\n<b>Cautio\\x9cn caf\\xc3\\xa9</b></a>', { recover = true })\n"
               "eq(doc:select_one('b'):text(), 'Cautio\\u{FFFD}n caf\\u{E9}')\n");
-    take_warnings(sb, &w);
+    luatest_warnings(sb, &w);
     assert_string_equal(buf_str(&w), "x: line 2: 1 invalid UTF-8 sequence replaced with U+FFFD\n");
     buf_free(&w);
     /* opts may come second; a well-formed document warns nothing */
     expect_ok(sb, NULL, "eq(vane.xml(body, { recover = true }):root():name(), 'urlset')");
-    take_warnings(sb, &w);
+    luatest_warnings(sb, &w);
     assert_string_equal(buf_str(&w), "");
     buf_free(&w);
 }
