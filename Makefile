@@ -15,7 +15,7 @@ BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
 PREMAKE := $(shell command -v premake5 >/dev/null 2>&1 && echo premake5 || echo "premake4 --file=premake5.lua")
 EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
-        $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lua/*.lua))
+        $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lib/lua/*.lua))
 JOBS ?= 2
 
 .PHONY: all deps build demo test lint bench fuzz clean
@@ -45,7 +45,7 @@ build/gen/embedded_data.c: $(EMBED) $(EMBED_LIST) tools/embed.sh
 	@mkdir -p build/gen
 	@sh tools/embed.sh $@ $(EMBED)
 
-build/Makefile: premake5.lua $(wildcard engine/*.c) $(wildcard tests/test_*.c) $(wildcard tests/bench/bench_*.c) build/gen/embedded_data.c
+build/Makefile: premake5.lua $(wildcard engine/*.c engine/*/*.c) $(wildcard tests/test_*.c) $(wildcard tests/bench/bench_*.c) build/gen/embedded_data.c
 	@$(PREMAKE) gmake >/dev/null
 
 build: build/gen/embedded_data.c build/Makefile

@@ -2,7 +2,7 @@
 -- Works with premake5 and with Debian's premake4:
 --   premake4 --file=premake5.lua gmake && make -C build config=release
 -- The top-level Makefile does this for you (and generates build/gen/embedded_data.c
--- from db/, scripts/, rules/ and engine/lua/ first).
+-- from db/, scripts/, rules/ and engine/lib/lua/ first).
 
 local LUA_INC = "/usr/include/lua5.4"
 local XML_INC = "/usr/include/libxml2"
@@ -32,7 +32,7 @@ solution "vane"
   -- Everything but main(), shared by the program and the unit tests.
   project "vanecore"
     kind "StaticLib"
-    files { "engine/*.c", "engine/*.h", "build/gen/embedded_data.c" }
+    files { "engine/**.c", "engine/**.h", "build/gen/embedded_data.c" }
     excludes { "engine/main.c" }
     configuration "release"
       targetdir "build/lib/release"

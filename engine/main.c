@@ -1,8 +1,8 @@
 /* main.c — the vane program: set up libcurl, hand over to the CLI. */
 #include <stdio.h>
 
-#include "cli.h"
-#include "fetch.h"
+#include "cli/cli.h"
+#include "fetch/fetch.h"
 
 int main(int argc, char **argv)
 {

@@ -8,9 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "buf.h"
-#include "sandbox.h"
-#include "vanelib.h"
+#include "util/buf.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
 
 /* cmocka group set-up: *state is a sandbox with the vane module. */
 static inline int luatest_setup(void **state)

@@ -15,8 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
-#include "channel.h"
+#include "util/buf.h"
+#include "channel/channel.h"
 
 typedef struct fixture {
     char dir[256];

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "charset.h"
+#include "util/buf.h"
+#include "fetch/charset.h"
 
 #define FFFD "\xEF\xBF\xBD"
 

@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "checks.h"
-#include "clock.h"
-#include "config.h"
-#include "rules.h"
-#include "store.h"
+#include "rules/checks.h"
+#include "util/clock.h"
+#include "config/config.h"
+#include "rules/rules.h"
+#include "store/store.h"
 
 /* Returns key "quiet" while ctx.now is before 2024-11-10 and again from
  * 2024-11-10T06:00 on: the condition ends at midnight and comes back six

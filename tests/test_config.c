@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "units.h"
+#include "config/config.h"
+#include "config/units.h"
 
 static char dir[64];
 

@@ -14,8 +14,8 @@
 
 #include <libxml/HTMLparser.h>
 
-#include "css.h"
-#include "xmlsafe.h"
+#include "lib/css.h"
+#include "lib/xmlsafe.h"
 
 static const char PAGE[] =
     "<!DOCTYPE html><html><head><title>t</title></head><body>\n"

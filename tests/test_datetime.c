@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "datetime.h"
+#include "util/datetime.h"
 
 /* 2024-11-27T10:00:00Z and 2024-11-27T00:00:00Z */
 #define NOV27_10 1732701600LL

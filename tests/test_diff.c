@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "diff.h"
+#include "diff/diff.h"
 
 typedef struct seen {
     char log[4096];

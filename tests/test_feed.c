@@ -16,11 +16,11 @@
 #include <lauxlib.h>
 #include <libxml/parser.h>
 
-#include "buf.h"
-#include "sandbox.h"
-#include "vanelib.h"
+#include "util/buf.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
 #include "luatest.h"
-#include "xmlsafe.h"
+#include "lib/xmlsafe.h"
 
 /* Helpers every snippet can use: eq(got, want) fails with both values. */
 static const char prelude[] =

@@ -30,13 +30,13 @@
 #include <lauxlib.h>
 #include <libxml/HTMLparser.h>
 
-#include "buf.h"
-#include "charset.h"
-#include "css.h"
-#include "datetime.h"
-#include "sandbox.h"
-#include "vanelib.h"
-#include "xmlsafe.h"
+#include "util/buf.h"
+#include "fetch/charset.h"
+#include "lib/css.h"
+#include "util/datetime.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
+#include "lib/xmlsafe.h"
 
 #define FUZZ_MAX_INPUT (256 * 1024) /* a mutated input is cut to this */
 #define CASE_SECONDS 10.0      /* one case slower than this is a hang (CSS may take 2 s) */

@@ -9,7 +9,7 @@
 
 #include <string.h>
 
-#include "hmac.h"
+#include "util/hmac.h"
 
 static void check(const unsigned char *key, size_t keylen, const char *data, size_t len,
                   const char *want)

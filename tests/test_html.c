@@ -15,8 +15,8 @@
 
 #include <lauxlib.h>
 
-#include "sandbox.h"
-#include "vanelib.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
 
 #define MFA_EN_BASE "https://www.mfa.gov.cn/eng/xw/fyrbt/"
 

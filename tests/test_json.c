@@ -9,7 +9,7 @@
 #include <lualib.h>
 #include <string.h>
 
-#include "json.h"
+#include "util/json.h"
 
 /* Evaluate a Lua expression and return its canonical JSON (static buffer). */
 static const char *canon(const char *expr)

@@ -17,7 +17,7 @@
 #include <lua.h>
 #include <lualib.h>
 
-#include "pattern.h"
+#include "sandbox/pattern.h"
 
 /* Loaded into every state: test data and the comparison helpers. */
 static const char PRELUDE_LUA[] =

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "payload.h"
+#include "channel/payload.h"
 
 #define MADAGASCAR "Madagascar: Level 2 \xe2\x86\x92 Level 3"
 #define MFA_TITLE "\xe5\xa4\x96\xe4\xba\xa4\xe9\x83\xa8\xe5\x8f\x91\xe8\xa8\x80\xe4\xba\xba" \

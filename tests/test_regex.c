@@ -15,8 +15,8 @@
 
 #include <lauxlib.h>
 
-#include "sandbox.h"
-#include "vanelib.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
 
 /* Every snippet may use show(...): its values joined by "|" with tostring. */
 static const char prelude[] =

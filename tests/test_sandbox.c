@@ -11,7 +11,7 @@
 
 #include <lauxlib.h>
 
-#include "sandbox.h"
+#include "sandbox/sandbox.h"
 
 static sandbox_t *make(long instructions, size_t memory)
 {

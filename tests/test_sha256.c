@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "sha256.h"
+#include "util/sha256.h"
 
 static void assert_hex(const char *data, const char *want)
 {

@@ -13,9 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "alert.h"
-#include "silence.h"
-#include "store.h"
+#include "alert/alert.h"
+#include "alert/silence.h"
+#include "store/store.h"
 #include "dbtest.h"
 
 static long long add(store_t *st, const char *rule, const char *source, const char *key,

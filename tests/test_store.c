@@ -12,8 +12,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "embedded.h"
-#include "store.h"
+#include "util/embedded.h"
+#include "store/store.h"
 #include "dbtest.h"
 
 static void migrations_bring_a_new_database_to_the_latest_version(void **state)

@@ -9,9 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "clock.h"
-#include "sandbox.h"
-#include "vanelib.h"
+#include "util/clock.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
 #include "luatest.h"
 
 static int teardown(void **state)

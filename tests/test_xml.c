@@ -17,9 +17,9 @@
 
 #include <lauxlib.h>
 
-#include "buf.h"
-#include "sandbox.h"
-#include "vanelib.h"
+#include "util/buf.h"
+#include "sandbox/sandbox.h"
+#include "lib/vanelib.h"
 #include "luatest.h"
 
 /* Helpers every snippet can use: eq(got, want) fails with both values. */

@@ -21,9 +21,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "config.h"
-#include "rules.h"
-#include "store.h"
+#include "config/config.h"
+#include "rules/rules.h"
+#include "store/store.h"
 
 #define N_RULES 10
 #define MAX_REPS 64

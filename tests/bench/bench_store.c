@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "diff.h"
-#include "store.h"
+#include "diff/diff.h"
+#include "store/store.h"
 
 #define PER_SOURCE 200
 #define MAX_REPS 64

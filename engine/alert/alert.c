@@ -1,0 +1,212 @@
+/* alert.c — routing flags into the outbox and delivering it (see alert.h). */
+#include "alert/alert.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel/channel.h"
+#include "util/clock.h"
+#include "alert/silence.h"
+
+#define MAX_RETRY_DELAY (24LL * 3600) /* seconds */
+
+static int listed(char *const *list, const char *value)
+{
+    if (!list)
+        return 1;
+    for (size_t i = 0; list[i]; i++)
+        if (value && strcmp(list[i], value) == 0)
+            return 1;
+    return 0;
+}
+
+static int excluded(char *const *list, const char *value)
+{
+    return list && listed(list, value);
+}
+
+static int routes(const channel_cfg_t *c, const store_flag_t *f)
+{
+    return severity_rank(f->severity) >= c->min_severity && listed(c->rules, f->rule) &&
+           listed(c->sources, f->source) && !excluded(c->exclude_rules, f->rule) &&
+           !excluded(c->exclude_sources, f->source);
+}
+
+int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int queue, err_t *e)
+{
+    long long silence_id;
+    if (silence_match(st, f, &silence_id, e) != 0)
+        return -1;
+    if (silence_id) /* recorded under its silence, never delivered (silence.h) */
+        return silence_mark(st, f->id, silence_id, e);
+    if (!queue)
+        return 0;
+    if (store_outbox_add(st, f->id, ALERT_STDOUT, e) != 0)
+        return -1;
+    for (size_t i = 0; i < cfg->n_channels; i++)
+        if (routes(&cfg->channels[i], f) && store_outbox_add(st, f->id, cfg->channels[i].id, e) != 0)
+            return -1;
+    return 0;
+}
+
+void alert_format_text(FILE *out, const char *severity, const char *rule, const char *source,
+                       const char *message)
+{
+    fprintf(out, "[%s] %s %s: %s\n", severity, rule, source ? source : "-", message);
+}
+
+/* The built-in stdout channel, or a configured one of kind stdout. */
+static int print_row(const alert_out_t *o, const store_outbox_row_t *r, err_t *e)
+{
+    FILE *out = o->out ? o->out : stdout;
+    if (o->json)
+        fprintf(out, "%s\n", r->flag_json);
+    else
+        alert_format_text(out, r->severity, r->rule, r->source, r->message);
+    return fflush(out) == 0 ? 0 : err_set(e, "cannot write to standard output");
+}
+
+static void to_channel_flag(const store_outbox_row_t *r, channel_flag_t *f)
+{
+    *f = (channel_flag_t){r->flag_id, r->flag_json, r->severity, r->rule,
+                          r->source, r->key,     r->message,  r->created_at};
+}
+
+/* When to try a row again after its attempts-th failure. */
+static void next_attempt_at(const channel_cfg_t *c, int attempts, char out[32])
+{
+    long long delay = c->retry_after > 0 ? c->retry_after : 60;
+    for (int i = 1; i < attempts && delay < MAX_RETRY_DELAY; i++)
+        delay *= 2;
+    if (delay > MAX_RETRY_DELAY)
+        delay = MAX_RETRY_DELAY;
+    clock_format_iso(clock_now() + delay, out);
+}
+
+static int is_due(const store_outbox_row_t *r, const char *now)
+{
+    return !r->next_attempt || strcmp(r->next_attempt, now) <= 0;
+}
+
+/* Record a failed attempt of one row. Returns -1 on a store error. */
+static int row_failed(store_t *st, const channel_cfg_t *c, const store_outbox_row_t *r,
+                      const char *why, errlist_t *errs, alert_report_t *rep, err_t *e)
+{
+    int attempts = r->attempts + 1, dead = attempts >= c->max_attempts;
+    char next[32];
+    next_attempt_at(c, attempts, next);
+    if (store_outbox_failed(st, r->id, attempts, why, next, dead, e) != 0)
+        return -1;
+    if (dead) {
+        rep->dead++;
+        errlist_add(errs, "channel %s: flag %lld is dead after %d attempts: %s", c->id, r->flag_id,
+                    attempts, why);
+    } else {
+        rep->failed++;
+    }
+    return 0;
+}
+
+/* One message per row, in order; the first failure holds back the rest. */
+static int deliver_each(store_t *st, const channel_cfg_t *c, const alert_out_t *o,
+                        store_outbox_row_t *rows, size_t n, errlist_t *errs, alert_report_t *rep,
+                        err_t *e)
+{
+    char now[32];
+    clock_format_iso(clock_now(), now);
+    for (size_t i = 0; i < n; i++) {
+        if (!is_due(&rows[i], now)) {
+            rep->waiting += (long)(n - i);
+            return 0;
+        }
+        err_t ce;
+        int rc;
+        if (strcmp(c->kind, "stdout") == 0) {
+            rc = print_row(o, &rows[i], &ce);
+        } else {
+            channel_flag_t f;
+            to_channel_flag(&rows[i], &f);
+            channel_msg_t m = {&f, 1, 0};
+            rc = channel_send(c, &m, &ce);
+        }
+        if (rc == 0) {
+            if (store_outbox_sent(st, rows[i].id, now, e) != 0)
+                return -1;
+            rep->delivered++;
+            continue;
+        }
+        errlist_add(errs, "%s", ce.msg);
+        if (row_failed(st, c, &rows[i], ce.msg, errs, rep, e) != 0)
+            return -1;
+        if (rows[i].attempts + 1 < c->max_attempts) { /* still pending: keep the order */
+            rep->waiting += (long)(n - i - 1);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* All due rows as one message. */
+static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_t *rows, size_t n,
+                          errlist_t *errs, alert_report_t *rep, err_t *e)
+{
+    char now[32];
+    clock_format_iso(clock_now(), now);
+    if (n == 0)
+        return 0;
+    if (!is_due(&rows[0], now)) {
+        rep->waiting += (long)n;
+        return 0;
+    }
+    channel_flag_t *flags = calloc(n, sizeof *flags);
+    if (!flags)
+        return err_set(e, "out of memory");
+    for (size_t i = 0; i < n; i++)
+        to_channel_flag(&rows[i], &flags[i]);
+    channel_msg_t m = {flags, n, 1};
+    err_t ce;
+    int sent = channel_send(c, &m, &ce) == 0;
+    free(flags);
+    if (!sent)
+        errlist_add(errs, "%s", ce.msg);
+    for (size_t i = 0; i < n; i++) {
+        int rc = sent ? store_outbox_sent(st, rows[i].id, now, e)
+                      : row_failed(st, c, &rows[i], ce.msg, errs, rep, e);
+        if (rc != 0)
+            return -1;
+        rep->delivered += sent;
+    }
+    return sent ? 0 : 1;
+}
+
+static int deliver_channel(store_t *st, const char *name, const channel_cfg_t *c,
+                           const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
+{
+    static const channel_cfg_t builtin = {.id = ALERT_STDOUT, .kind = "stdout", .max_attempts = 10,
+                                          .retry_after = 60};
+    store_outbox_row_t *rows;
+    size_t n;
+    if (store_outbox_pending(st, name, &rows, &n, e) != 0)
+        return -1;
+    if (!c)
+        c = &builtin;
+    int status = c->digest && strcmp(c->kind, "stdout") != 0
+                     ? deliver_digest(st, c, rows, n, errs, rep, e)
+                     : deliver_each(st, c, o, rows, n, errs, rep, e);
+    store_outbox_free(rows, n);
+    return status;
+}
+
+int alert_deliver(store_t *st, const config_t *cfg, const alert_out_t *o, errlist_t *errs,
+                  alert_report_t *rep, err_t *e)
+{
+    *rep = (alert_report_t){0};
+    int status = deliver_channel(st, ALERT_STDOUT, NULL, o, errs, rep, e);
+    for (size_t i = 0; status >= 0 && i < cfg->n_channels; i++) {
+        int rc = deliver_channel(st, cfg->channels[i].id, &cfg->channels[i], o, errs, rep, e);
+        status = rc < 0 ? rc : (rc > status ? rc : status);
+    }
+    if (status == 0 && rep->dead > 0)
+        status = 1;
+    return status;
+}

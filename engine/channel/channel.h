@@ -1,0 +1,40 @@
+/* channel.h — handing one message to one channel: the transports.
+ *
+ * A message is one flag, or for a channel with `digest = true` all the
+ * flags of a run that the channel routes. channel_send returns 0 only when
+ * the channel accepted the message — the file has the whole line, the
+ * webhook answered 2xx, the SMTP server answered 250 to the end of data,
+ * the command exited 0 — and -1 with e set otherwise (never printing). The
+ * outbox (alert.c) decides about retries.
+ *
+ * Kinds (config.h, channel_cfg_t): file (JSON lines, each written whole),
+ * webhook (POST of JSON; format "slack" posts {"text": …}; extra headers;
+ * X-Vane-Signature: sha256=HEX, an HMAC-SHA256 of the body with the
+ * channel's secret), email (SMTP / SMTPS via libcurl, STARTTLS, a
+ * plain-text and an HTML part, RFC 2047 subject), exec (argv, no shell, the
+ * message as JSON on stdin, under the channel's timeout). The built-in
+ * stdout channel is printed by alert.c itself. */
+#ifndef VANE_CHANNEL_H
+#define VANE_CHANNEL_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "util/err.h"
+
+typedef struct channel_flag {
+    long long id;            /* the flag's id: the same on every retry, for receivers to drop repeats */
+    const char *json;        /* the flag as a JSON object (README, "Output") */
+    const char *severity, *rule, *source, *key, *message, *created_at;
+} channel_flag_t;
+
+typedef struct channel_msg {
+    const channel_flag_t *flags;
+    size_t n;                /* 1, or any number for a digest */
+    int digest;
+} channel_msg_t;
+
+/* Deliver m through c (c->kind is file, webhook, email or exec). */
+int channel_send(const channel_cfg_t *c, const channel_msg_t *m, err_t *e);
+
+#endif

@@ -1,0 +1,57 @@
+/* payload.h — what the transports send: JSON bodies, the Slack text and
+ * whole email messages, built from a channel_msg_t (one flag, or a digest).
+ *
+ *   JSON, one flag    the flag object itself, as `vane flags --json` prints it
+ *                     (it carries "id", the flag's stable id)
+ *   JSON, digest      {"digest":true,"count":N,"flags":[flag, …]} (flags in
+ *                     the order given: oldest first)
+ *   Slack             {"text":"…"}: one line per flag
+ *                     "[severity] rule source: message"; a digest starts with
+ *                     "vane: N new flags" and lists the flags by severity,
+ *                     highest first, then by source. & < > are escaped as
+ *                     Slack asks.
+ *   email             an RFC 5322 message with CRLF line ends: Date,
+ *                     Message-ID, From, To, Subject (RFC 2047 when not
+ *                     ASCII), X-Vane-Flag-Ids, MIME-Version and a
+ *                     multipart/alternative body with a text/plain and a
+ *                     text/html part, both UTF-8 in base64, so every line
+ *                     stays short whatever the flags hold.
+ * Every function appends to out and returns 0, or -1 when memory ran out. */
+#ifndef VANE_PAYLOAD_H
+#define VANE_PAYLOAD_H
+
+#include "util/buf.h"
+#include "channel/channel.h"
+#include "util/clock.h"
+#include "config/config.h"
+
+/* The JSON body of the message (webhook with format "json", exec). */
+int payload_json(const channel_msg_t *m, buf_t *out);
+
+/* {"text": …} for webhooks with format "slack". */
+int payload_slack(const channel_msg_t *m, buf_t *out);
+
+/* The flag ids as "12,13,14" (X-Vane-Flag-Ids): at most PAYLOAD_MAX_IDS,
+ * then ",+N more" (the body carries every flag). */
+#define PAYLOAD_MAX_IDS 100
+int payload_flag_ids(const channel_msg_t *m, buf_t *out);
+
+/* The subject as text, before encoding: "<prefix> [severity] source:
+ * message" cut to about 150 characters for one flag, "<prefix> N new flags
+ * (H high, M medium)" for a digest. */
+int payload_subject(const char *prefix, const channel_msg_t *m, buf_t *out);
+
+/* Text for a header value: as is when it is printable ASCII, otherwise
+ * RFC 2047 encoded words =?UTF-8?B?…?= of at most 75 characters each, on
+ * folded lines ("\r\n "). Control characters become spaces. */
+int payload_header_text(const char *text, buf_t *out);
+
+/* The address inside "Name <addr>" (or the whole string), for SMTP's
+ * envelope. */
+int payload_address(const char *mailbox, buf_t *out);
+
+/* The whole email message for channel c, dated now. The Message-ID
+ * depends only on the flags, so a retry sends the same one. */
+int payload_email(const channel_cfg_t *c, const channel_msg_t *m, vtime_t now, buf_t *out);
+
+#endif

@@ -1,0 +1,121 @@
+/* config.h — vane.lua: loading it in a sandbox, validating it, and the
+ * resulting configuration.
+ *
+ * vane.lua is Lua evaluated with only declaration helpers and `env`:
+ *   database "vane.db"       rules { "rules", "/srv/more-rules" }
+ *   settings { instructions = N, memory = "64MB", pattern_steps = N,
+ *              max_parallel = 16, per_host = 6, retries = 2, user_agent = "…",
+ *              connect_timeout = "10s", max_retry_wait = "30s",
+ *              allow_file = false, failing_after = 3 }
+ *   source { id =, url =, script =, every =, timeout =, max_bytes =,
+ *            removals =, ignore = { … }, options = { … } }
+ *   channel { id =, kind = "stdout" | "file" | "webhook" | "email" | "exec",
+ *             min_severity =, rules = { … }, sources = { … },
+ *             exclude_rules = { … }, exclude_sources = { … }, digest =,
+ *             max_attempts =, retry_after =, timeout =,
+ *             path =                                          (file)
+ *             url =, format = "json" | "slack", headers = { … }, secret = (webhook)
+ *             smtp =, starttls =, user =, password =, from =, to = { … },
+ *             subject_prefix =                                (email)
+ *             command = { argv… }                             (exec) }
+ *   watch { id =, terms = { … }, sources = { … }, fields = { … },
+ *           severity =, changes = { "new", "changed" } }
+ *                            a keyword watch list, read by the keyword-watch rule
+ *   env "NAME"               the value of an environment variable (or nil)
+ * Every problem is reported as "vane.lua:LINE: message" into an errlist;
+ * relative paths are resolved against the configuration file's folder. */
+#ifndef VANE_CONFIG_H
+#define VANE_CONFIG_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+#include "fetch/fetch.h"
+#include "sandbox/sandbox.h"
+
+typedef struct source_cfg {
+    char *id, *url, *script;
+    long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
+    int removals;
+    char **ignore;
+    size_t n_ignore;
+    char *options_json;   /* canonical JSON of `options`, "{}" when absent */
+    int line;             /* where it was declared */
+} source_cfg_t;
+
+typedef struct channel_cfg {
+    char *id, *kind;      /* kind: stdout | file | webhook | email | exec ("jsonl" reads as file) */
+    /* routing */
+    int min_severity;     /* severity_rank() of min_severity */
+    char **rules, **sources;                   /* NULL-terminated; NULL = all */
+    char **exclude_rules, **exclude_sources;   /* NULL-terminated; NULL = none */
+    int digest;           /* one message per run listing all its flags */
+    /* delivery */
+    int max_attempts;     /* failed attempts before a row is dead (default 10) */
+    long long retry_after;/* seconds before the first retry, doubling (default 60) */
+    long long timeout;    /* seconds one attempt may take (default 30) */
+    /* file */
+    char *path;
+    /* webhook */
+    char *url;
+    char *format;         /* "json" (default) | "slack" */
+    char **headers;       /* NULL-terminated "Name: value" lines */
+    char *secret;         /* HMAC-SHA256 key for X-Vane-Signature, or NULL */
+    /* email */
+    char *smtp;           /* smtp://host[:port] or smtps://host[:port] */
+    int starttls;         /* smtp://: 1 = require STARTTLS (default), 0 = plain */
+    char *user, *password;
+    char *from;
+    char **to;            /* NULL-terminated, at least one */
+    char *subject_prefix; /* default "[vane]" */
+    /* exec */
+    char **command;       /* NULL-terminated argv, no shell */
+    int line;
+} channel_cfg_t;
+
+/* A keyword watch: flag items whose fields contain one of the terms. */
+typedef struct watch_cfg {
+    char *id;
+    char **terms;         /* NULL-terminated, at least one; "re:…" = a regex */
+    size_t n_terms;
+    char **sources;       /* NULL-terminated; NULL = every source */
+    char **fields;        /* NULL-terminated; default title, summary */
+    int severity;         /* severity_rank(); default medium */
+    int on_new, on_changed;   /* which changes it looks at; default new only */
+    int line;
+} watch_cfg_t;
+
+typedef struct config {
+    char *path;           /* the file as given */
+    char *dir;            /* its folder, for relative paths */
+    char *database;       /* absolute or relative to the cwd, resolved */
+    char **rule_dirs;     /* resolved folders */
+    size_t n_rule_dirs;
+    sandbox_limits_t limits;
+    fetch_opts_t fetch;   /* user_agent is owned by the config */
+    int failing_after;    /* failed runs in a row that raise source-failing */
+    source_cfg_t *sources;
+    size_t n_sources;
+    channel_cfg_t *channels;
+    size_t n_channels;
+    watch_cfg_t *watches;
+    size_t n_watches;
+} config_t;
+
+/* Load and validate `path`. Returns 0, or -1 with every problem in errs
+ * (the config is then freed and zeroed). */
+int config_load(const char *path, config_t *cfg, errlist_t *errs);
+void config_free(config_t *cfg);
+
+const source_cfg_t *config_source(const config_t *cfg, const char *id);
+
+/* Severity names in order: info, low, medium, high, critical. Returns the
+ * rank 0..4, or -1 for an unknown name. */
+int severity_rank(const char *name);
+const char *severity_name(int rank);
+
+/* Join dir and a relative path (an absolute path is returned as is). The
+ * result is malloc'ed. */
+char *config_resolve(const char *dir, const char *path);
+
+#endif

@@ -1,0 +1,45 @@
+/* extract.h — running source scripts: document in, items out.
+ *
+ * A source script (scripts/NAME.lua) returns a function(doc, options) that
+ * returns a list of items, each a table with a `key` and fields. Scripts are
+ * looked up in scripts/ beside the configuration, then among the scripts
+ * built into vane. Each runs in its own environment of one sandbox, under the
+ * configured limits. Items come out as (key, canonical JSON of the other
+ * fields) ready for the diff. */
+#ifndef VANE_EXTRACT_H
+#define VANE_EXTRACT_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "diff/diff.h"
+#include "util/err.h"
+
+typedef struct extract extract_t;
+
+extract_t *extract_new(const config_t *cfg, err_t *e);
+void extract_free(extract_t *x);
+
+/* Load the script `name` if not loaded yet. Returns 0, or -1 with e set to
+ * "scripts/NAME.lua:LINE: message" (or "no script NAME"). */
+int extract_prepare(extract_t *x, const char *name, err_t *e);
+
+typedef struct extract_doc {
+    const char *source;        /* source id */
+    const char *url;
+    long status;
+    const char *body;
+    size_t len;
+    const char *headers;       /* "name: value\n" lines */
+    const char *options_json;  /* the source's options */
+    const char *charset;       /* the label body was decoded from (it is UTF-8 now), or NULL */
+} extract_doc_t;
+
+/* Run `script` on a document. On success *items holds *n items with
+ * distinct keys (free with extract_items_free) and warnings may have been
+ * added (duplicate keys). Returns 0, or -1 with e set. */
+int extract_items(extract_t *x, const char *script, const extract_doc_t *doc,
+                  diff_item_t **items, size_t *n, errlist_t *warnings, err_t *e);
+void extract_items_free(diff_item_t *items, size_t n);
+
+#endif

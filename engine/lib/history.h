@@ -1,0 +1,34 @@
+/* history.h — vane.history and vane.events: rules read the stored history
+ * (lib_history.c).
+ *
+ *   vane.history(source, key)   the item's events, oldest first
+ *   vane.events{ source =, since =, change =, baseline =, limit = }
+ *                               events of every source or one, newest last
+ * Each event is a new table { id, run_id, source, key, change, baseline,
+ * observed_at, item, prev, diff }: a copy, so changing it changes nothing
+ * stored. At most HISTORY_MAX_EVENTS come back per call (the newest). The
+ * SQL is fixed, prepared on first use and checked to be read-only
+ * (sqlite3_stmt_readonly); rules never hand SQL to the store. */
+#ifndef VANE_HISTORY_H
+#define VANE_HISTORY_H
+
+#include <lua.h>
+
+#include "store/store.h"
+
+#define HISTORY_MAX_EVENTS 10000
+
+/* Add vane.history and vane.events to the state's `vane` module (after
+ * vanelib_install). Until a store is attached they raise an error saying
+ * there is no database. */
+void history_install(lua_State *L);
+
+/* Read from st from now on (NULL: from nothing). The statements belong to
+ * the Lua state: detach, or close the state, before closing the store. */
+void history_attach(lua_State *L, store_t *st);
+
+/* Reset the statements, after a call into Lua that may have stopped half
+ * way through reading rows (an error raised while building the result). */
+void history_reset(lua_State *L);
+
+#endif

@@ -1,0 +1,183 @@
+/* xmlsafe.c — libxml2 hardened for untrusted documents (see xmlsafe.h). */
+#include "lib/xmlsafe.h"
+
+#include "util/buf.h"
+#include "fetch/charset.h"
+
+#include <libxml/hash.h>
+#include <libxml/uri.h>
+#include <libxml/xmlerror.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int initialised;
+
+/* Every external entity, DTD or XInclude is refused: nothing is loaded. */
+static xmlParserInputPtr deny_loader(const char *url, const char *id, xmlParserCtxtPtr ctxt)
+{
+    (void)url;
+    (void)id;
+    (void)ctxt;
+    return NULL;
+}
+
+static void quiet(void *ctx, const char *msg, ...)
+{
+    (void)ctx;
+    (void)msg;
+}
+
+static void quiet_structured(void *ctx, xmlErrorPtr err)
+{
+    (void)ctx;
+    (void)err;
+}
+
+void xmlsafe_init(void)
+{
+    if (initialised)
+        return;
+    initialised = 1;
+    xmlInitParser();
+    xmlSetExternalEntityLoader(deny_loader);
+    xmlSetGenericErrorFunc(NULL, quiet);
+    xmlSetStructuredErrorFunc(NULL, quiet_structured);
+}
+
+char *xmlsafe_resolve(const char *base, const char *ref)
+{
+    if (!ref)
+        return NULL;
+    if (base && *base) {
+        xmlChar *u = xmlBuildURI((const xmlChar *)ref, (const xmlChar *)base);
+        if (u) {
+            char *s = strdup((const char *)u);
+            xmlFree(u);
+            return s;
+        }
+    }
+    return strdup(ref);
+}
+
+static int has_entities(xmlDtdPtr dtd)
+{
+    return dtd && ((dtd->entities && xmlHashSize((xmlHashTablePtr)dtd->entities) > 0) ||
+                   (dtd->pentities && xmlHashSize((xmlHashTablePtr)dtd->pentities) > 0));
+}
+
+int xmlsafe_declares_entities(xmlDocPtr doc)
+{
+    return doc && (has_entities(doc->intSubset) || has_entities(doc->extSubset));
+}
+
+#define PARSE_OPTIONS (XMLSAFE_XML_OPTIONS | XML_PARSE_IGNORE_ENC | XML_PARSE_BIG_LINES)
+
+static void on_error(void *ctx, xmlErrorPtr err)
+{
+    xmlParserCtxtPtr ctxt = ctx;
+    if (!ctxt || !ctxt->_private || !err || err->level < XML_ERR_ERROR)
+        return;
+    xmlsafe_report_t *r = ctxt->_private;
+    int fatal = err->level == XML_ERR_FATAL;
+    if (r->msg[0] && (r->fatal || !fatal))
+        return; /* keep the first error, or the first fatal one after others */
+    r->fatal = fatal;
+    r->line = err->line;
+    const char *m = err->message ? err->message : "malformed XML";
+    const char *bytes = strstr(m, "\nBytes: ");
+    if (err->code == XML_ERR_INVALID_CHAR && strstr(m, "not proper UTF-8") && bytes) {
+        /* "Input is not proper UTF-8, indicate encoding !\nBytes: 0xE9 0x20" */
+        size_t n = strcspn(bytes + 8, "\n");
+        snprintf(r->msg, sizeof r->msg, "invalid UTF-8 (bytes %.*s)", (int)n, bytes + 8);
+        return;
+    }
+    size_t n = strcspn(m, "\n"); /* libxml2 adds a second line of context */
+    while (n > 0 && (m[n - 1] == ' ' || m[n - 1] == '\r'))
+        n--;
+    snprintf(r->msg, sizeof r->msg, "%.*s", (int)n, m);
+}
+
+/* An <!ENTITY> in the DTD: refuse the document before anything uses it. */
+static void on_entity_decl(void *ctx, const xmlChar *name, int type, const xmlChar *public_id,
+                           const xmlChar *system_id, xmlChar *content)
+{
+    (void)name, (void)type, (void)public_id, (void)system_id, (void)content;
+    xmlParserCtxtPtr ctxt = ctx;
+    ((xmlsafe_report_t *)ctxt->_private)->entities = 1;
+    xmlStopParser(ctxt);
+}
+
+static void on_unparsed_entity_decl(void *ctx, const xmlChar *name, const xmlChar *public_id,
+                                    const xmlChar *system_id, const xmlChar *notation)
+{
+    (void)notation;
+    on_entity_decl(ctx, name, 0, public_id, system_id, NULL);
+}
+
+static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int recover,
+                            xmlsafe_report_t *r);
+
+xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recover,
+                        xmlsafe_report_t *r)
+{
+    if (!recover)
+        return parse_utf8(body, len, url, 0, r);
+    buf_t fixed = { 0 };
+    charset_report_t rep;
+    if (charset_repair_utf8(body, len, &fixed, &rep) != 0) {
+        buf_free(&fixed);
+        memset(r, 0, sizeof *r);
+        snprintf(r->msg, sizeof r->msg, "out of memory");
+        return NULL;
+    }
+    xmlDocPtr doc = parse_utf8(fixed.p ? fixed.p : "", fixed.len, url, 1, r);
+    buf_free(&fixed);
+    r->bad_utf8 = rep.replaced;
+    r->bad_utf8_line = rep.first_line;
+    return doc;
+}
+
+/* xmlsafe_parse on text that is UTF-8 (or refused for not being so). */
+static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int recover,
+                            xmlsafe_report_t *r)
+{
+    xmlsafe_init();
+    memset(r, 0, sizeof *r);
+    if (len > INT_MAX) {
+        r->fatal = 1;
+        snprintf(r->msg, sizeof r->msg, "document too large for the XML parser");
+        return NULL;
+    }
+    xmlParserCtxtPtr ctxt = xmlNewParserCtxt();
+    if (!ctxt) {
+        snprintf(r->msg, sizeof r->msg, "out of memory");
+        return NULL;
+    }
+    ctxt->_private = r;
+    ctxt->sax->serror = on_error;
+    ctxt->sax->entityDecl = on_entity_decl;
+    ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
+    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body, (int)len, url, "UTF-8",
+                                      PARSE_OPTIONS | (recover ? XML_PARSE_RECOVER : 0));
+    if (doc && ((!recover && !ctxt->wellFormed) || r->entities || xmlsafe_declares_entities(doc))) {
+        r->entities = r->entities || xmlsafe_declares_entities(doc);
+        xmlFreeDoc(doc);
+        doc = NULL;
+    }
+    if (!ctxt->wellFormed && !r->msg[0])
+        snprintf(r->msg, sizeof r->msg, "malformed XML");
+    xmlFreeParserCtxt(ctxt);
+    return doc;
+}
+
+int xmlsafe_blank(const char *s, size_t n)
+{
+    if (n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
+        s += 3, n -= 3;
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
+            return 0;
+    return 1;
+}

@@ -1,0 +1,18 @@
+/* lock.h — the run lock: one `vane run` per database at a time.
+ *
+ * An flock(2) on "DATABASE.lock". The kernel drops it when the process
+ * dies, so a killed run never leaves a stale lock behind. */
+#ifndef VANE_LOCK_H
+#define VANE_LOCK_H
+
+#include "util/err.h"
+
+#define LOCK_HELD 1
+
+/* Take the lock for `db_path`, waiting up to wait_seconds (0: not at all).
+ * Returns 0 with *fd set, LOCK_HELD if another process holds it, or -1 with
+ * e set. */
+int lock_acquire(const char *db_path, double wait_seconds, int *fd, err_t *e);
+void lock_release(int fd);
+
+#endif

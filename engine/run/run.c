@@ -1,0 +1,671 @@
+/* run.c — one monitoring run, step by step (see run.h and DESIGN.md,
+ * "A run, step by step"). Errors of single sources, rules and channels are
+ * collected and printed here, at the top; the run goes on without them. */
+#include "run/run.h"
+
+#include <stdlib.h>
+#include <time.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "alert/alert.h"
+#include "util/buf.h"
+#include "fetch/charset.h"
+#include "rules/checks.h"
+#include "util/clock.h"
+#include "diff/diff.h"
+#include "extract/extract.h"
+#include "fetch/fetch.h"
+#include "util/json.h"
+#include "run/lock.h"
+#include "rules/rules.h"
+#include "util/sha256.h"
+#include "store/store.h"
+
+#define EVENT_BATCH 256
+
+typedef struct source_run {
+    const source_cfg_t *cfg;
+    source_state_t state;
+    int script_ok;
+} source_run_t;
+
+typedef struct run {
+    const config_t *cfg;
+    const run_opts_t *o;
+    store_t *st;
+    extract_t *x;
+    rules_t *rules;
+    long long run_id;
+    char now[32];
+    source_run_t *due;
+    size_t n_due;
+    errlist_t errs, warns;
+    size_t finished;              /* sources whose fetch has ended, for the progress line */
+    int progress;                 /* show a progress line (a terminal, not -q) */
+    struct timespec shown;        /* when the progress line was last drawn */
+    long fetched, unchanged, failed, events, flags, delivered, dead;
+    int rule_errors, channel_errors;
+} run_t;
+
+/* ---- transactions: the whole run is one, rolled back, with --dry-run ------ */
+
+static int txn_begin(run_t *r, err_t *e)
+{
+    return r->o->dry_run ? 0 : store_begin(r->st, e);
+}
+
+static int txn_commit(run_t *r, err_t *e)
+{
+    return r->o->dry_run ? 0 : store_commit(r->st, e);
+}
+
+static void txn_rollback(run_t *r)
+{
+    if (!r->o->dry_run)
+        store_rollback(r->st);
+}
+
+/* ---- step 2: load ---------------------------------------------------------- */
+
+/* The configuration is loaded by the caller. Scripts and rules are loaded
+ * when first needed, so a run with nothing due and nothing pending (cron
+ * calling every minute) costs only the store's start-up. */
+static int load(run_t *r, const char *db_path, err_t *e)
+{
+    r->st = store_open(db_path, e);
+    if (!r->st)
+        return -1;
+    if (r->o->dry_run && store_begin(r->st, e) != 0)
+        return -1;
+    return store_run_begin(r->st, r->now, &r->run_id, e);
+}
+
+static int load_scripts(run_t *r, err_t *e)
+{
+    if (!r->x)
+        r->x = extract_new(r->cfg, e);
+    return r->x ? 0 : -1;
+}
+
+static int load_rules(run_t *r, err_t *e)
+{
+    if (r->rules)
+        return 0;
+    size_t before = r->errs.len;
+    r->rules = rules_load(r->cfg, &r->errs, e);
+    if (!r->rules)
+        return -1;
+    rules_attach_store(r->rules, r->st);
+    r->rule_errors += r->errs.len > before;
+    return 0;
+}
+
+/* ---- step 3: choose the due sources -------------------------------------- */
+
+static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *st)
+{
+    if (r->o->n_only) {
+        for (size_t i = 0; i < r->o->n_only; i++)
+            if (strcmp(r->o->only[i], s->id) == 0)
+                return 1;
+        return 0;
+    }
+    return r->o->all || !st->next_due || strcmp(st->next_due, r->now) <= 0;
+}
+
+/* One transaction for all sources' rows: a thousand sources must not cost
+ * a thousand commits. */
+static int choose_due(run_t *r, err_t *e)
+{
+    r->due = calloc(r->cfg->n_sources + 1, sizeof *r->due);
+    if (!r->due)
+        return err_set(e, "out of memory");
+    if (txn_begin(r, e) != 0)
+        return -1;
+    for (size_t i = 0; i < r->cfg->n_sources; i++) {
+        const source_cfg_t *s = &r->cfg->sources[i];
+        source_run_t *d = &r->due[r->n_due];
+        if (store_source_get(r->st, s->id, s->url, &d->state, e) != 0)
+            return -1;
+        if (!wanted(r, s, &d->state)) {
+            source_state_free(&d->state);
+            continue;
+        }
+        d->cfg = s;
+        if (load_scripts(r, e) != 0)
+            return -1;
+        err_t se;
+        d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
+        if (!d->script_ok)
+            errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
+        r->n_due++;
+    }
+    return txn_commit(r, e);
+}
+
+/* ---- steps 4 and 5: extract, diff, store ---------------------------------- */
+
+static void next_due(const source_run_t *d, int ok, char out[32])
+{
+    long long wait = d->cfg->every;
+    if (!ok) {
+        int n = d->state.failures + 1;
+        long long cap = 24 * d->cfg->every;
+        for (int i = 0; i < n && wait < cap; i++)
+            wait *= 2;
+        if (wait > cap)
+            wait = cap;
+    }
+    clock_format_iso(clock_now() + wait, out);
+}
+
+/* Raise a built-in flag about a source's health (source-failing,
+ * source-empty) inside the caller's transaction, and set the marker that
+ * keeps it to once per episode. */
+static int health_flag(run_t *r, const source_run_t *d, const char *rule, const char *severity,
+                       const char *marker, const char *message, err_t *e)
+{
+    /* The marker, set in the same transaction, keeps this to once per
+     * episode; the key only has to be unique, and a source is flagged at
+     * most once per run (the clock may stand still under --now). */
+    buf_t dedup = {0};
+    buf_printf(&dedup, "%s\x1f%s\x1frun %lld", rule, d->cfg->id, r->run_id);
+    store_flag_t f = {.run_id = r->run_id, .rule = rule, .severity = severity, .message = message,
+                      .source = d->cfg->id, .observed_at = r->now, .created_at = r->now,
+                      .dedup = buf_str(&dedup)};
+    int inserted = 0;
+    int rc = store_flag_add(r->st, &f, &inserted, e);
+    if (rc == 0 && inserted) {
+        r->flags++;
+        rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, e);
+    }
+    if (rc == 0)
+        rc = store_source_mark(r->st, d->cfg->id, marker, 1, e);
+    buf_free(&dedup);
+    return rc;
+}
+
+/* After this failure, has the source failed often enough to be flagged? */
+static int maybe_flag_failing(run_t *r, const source_run_t *d, const char *why, err_t *e)
+{
+    int failures = d->state.failures + 1;
+    if (failures < r->cfg->failing_after || d->state.failing_flagged)
+        return 0;
+    buf_t msg = {0};
+    int first_line = (int)strcspn(why, "\n"); /* a script's traceback stays in the run's errors */
+    buf_printf(&msg, "source %s has failed %d runs in a row: %.*s", d->cfg->id, failures, first_line,
+               why);
+    int rc = health_flag(r, d, "source-failing", "high", "failing_flagged", buf_str(&msg), e);
+    buf_free(&msg);
+    return rc;
+}
+
+/* A source that used to yield items yielded none: a redesigned page that
+ * broke its script, most likely. */
+static int maybe_flag_empty(run_t *r, const source_run_t *d, size_t n, err_t *e)
+{
+    if (n > 0 || d->state.items <= 0 || d->state.empty_flagged)
+        return 0;
+    buf_t msg = {0};
+    buf_printf(&msg, "source %s yielded no items (it had %ld); its page or its script may have changed",
+               d->cfg->id, d->state.items);
+    int rc = health_flag(r, d, "source-empty", "medium", "empty_flagged", buf_str(&msg), e);
+    buf_free(&msg);
+    return rc;
+}
+
+/* Record a failed attempt (its own small transaction). */
+static void source_failed(run_t *r, source_run_t *d, long status, const char *why)
+{
+    char due[32];
+    err_t e;
+    next_due(d, 0, due);
+    source_outcome_t o = {.attempted_at = r->now, .status = status, .error = why, .items = -1,
+                          .next_due = due};
+    errlist_add(&r->errs, "source %s: %s", d->cfg->id, why);
+    r->failed++;
+    if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
+        maybe_flag_failing(r, d, why, &e) != 0 || txn_commit(r, &e) != 0) {
+        txn_rollback(r);
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+    }
+}
+
+/* Diff the items against the stored state and store everything, the
+ * document and the source's health in one transaction. */
+static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, const char *hash,
+                          diff_item_t *items, size_t n, err_t *e)
+{
+    char due[32];
+    next_due(d, 1, due);
+    diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined, r->now,
+                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals}};
+    if (n == 0 && t.opts.removals) {
+        t.opts.removals = 0; /* an empty list is a broken page far more often than news */
+        errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
+    }
+    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
+                          .etag = res->etag, .last_modified = res->last_modified,
+                          .body_hash = hash, .items = (long)n, .baselined = 1, .next_due = due};
+    long events = 0;
+    int rc = txn_begin(r, e);
+    if (rc == 0)
+        rc = diff_store(&t, items, n, &events, e);
+    if (rc == 0)
+        rc = store_document_add(r->st, r->run_id, d->cfg->id, r->now, res->status, hash, res->etag,
+                                res->last_modified, (long long)res->body.len, e);
+    if (rc == 0)
+        rc = store_source_record(r->st, d->cfg->id, &o, e);
+    if (rc == 0)
+        rc = maybe_flag_empty(r, d, n, e);
+    if (rc == 0)
+        rc = txn_commit(r, e);
+    if (rc != 0)
+        txn_rollback(r);
+    else
+        r->events += events;
+    return rc;
+}
+
+/* A source whose document did not change: only its health is recorded. */
+static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
+{
+    char due[32];
+    err_t e;
+    next_due(d, 1, due);
+    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
+                          .etag = res->etag, .last_modified = res->last_modified, .items = -1,
+                          .next_due = due};
+    r->unchanged++;
+    if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
+        txn_commit(r, &e) != 0) {
+        txn_rollback(r);
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+    }
+}
+
+/* The fetcher's callback: steps 4 and 5 for one finished transfer. */
+/* Redraw the progress line at most ten times a second. */
+static void show_progress(run_t *r)
+{
+    if (!r->progress)
+        return;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long ms = (now.tv_sec - r->shown.tv_sec) * 1000 + (now.tv_nsec - r->shown.tv_nsec) / 1000000;
+    if (ms < 100 && r->finished < r->n_due)
+        return;
+    r->shown = now;
+    fprintf(r->o->err, "\rvane: fetched %zu/%zu, %ld failed ", r->finished, r->n_due, r->failed);
+}
+
+static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res);
+
+static void on_fetched(void *ud, const fetch_req_t *req, fetch_res_t *res)
+{
+    run_t *r = ud;
+    r->finished++;
+    process(r, req->ud, req, res);
+    show_progress(r);
+}
+
+/* The body as UTF-8 in text (the script's doc.body), its charset label in
+ * charset; undecodable bytes and unknown labels become warnings. */
+static int decode_body(run_t *r, source_run_t *d, const fetch_res_t *res, buf_t *text,
+                       char *charset, size_t n, err_t *e)
+{
+    char ctype[256];
+    const char *body = res->body.p ? res->body.p : "";
+    charset_detect(body, res->body.len, charset_header(buf_str(&res->headers), ctype, sizeof ctype),
+                   charset, n, NULL);
+    charset_report_t rep;
+    if (charset_to_utf8(body, res->body.len, charset, text, &rep, e) != 0) {
+        buf_free(text);
+        return -1;
+    }
+    if (rep.warning[0])
+        errlist_add(&r->warns, "source %s: %s", d->cfg->id, rep.warning);
+    if (rep.replaced)
+        errlist_add(&r->warns, "source %s: invalid %s bytes on line %d (%zu replaced with U+FFFD)",
+                    d->cfg->id, charset, rep.first_line, rep.replaced);
+    return 0;
+}
+
+static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res)
+{
+    if (res->error[0])
+        return source_failed(r, d, res->status, res->error);
+    char hash[65];
+    sha256_hex(res->body.p ? res->body.p : "", res->body.len, hash);
+    if (res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
+                              d->state.baselined))
+        return source_unchanged(r, d, res);
+    buf_t text = {0};
+    char charset[64];
+    err_t e;
+    if (decode_body(r, d, res, &text, charset, sizeof charset, &e) != 0)
+        return source_failed(r, d, res->status, e.msg);
+    extract_doc_t doc = {d->cfg->id, res->effective_url ? res->effective_url : req->url,
+                         res->status, text.p, text.len, buf_str(&res->headers),
+                         d->cfg->options_json, charset};
+    diff_item_t *items;
+    size_t n;
+    int rc = extract_items(r->x, d->cfg->script, &doc, &items, &n, &r->warns, &e);
+    buf_free(&text);
+    if (rc != 0)
+        return source_failed(r, d, res->status, e.msg);
+    r->fetched++;
+    if (store_document(r, d, res, hash, items, n, &e) != 0)
+        source_failed(r, d, res->status, e.msg);
+    extract_items_free(items, n);
+}
+
+static int fetch_due(run_t *r, err_t *e)
+{
+    fetch_req_t *reqs = calloc(r->n_due + 1, sizeof *reqs);
+    size_t n = 0;
+    if (!reqs)
+        return err_set(e, "out of memory");
+    for (size_t i = 0; i < r->n_due; i++) {
+        source_run_t *d = &r->due[i];
+        if (!d->script_ok) {
+            r->failed++;
+            continue;
+        }
+        reqs[n++] = (fetch_req_t){.url = d->cfg->url, .etag = d->state.etag,
+                                  .last_modified = d->state.last_modified,
+                                  .timeout = (long)d->cfg->timeout,
+                                  .max_bytes = d->cfg->max_bytes, .ud = d};
+    }
+    r->progress = !r->o->quiet && n > 0 && isatty(fileno(r->o->err));
+    int rc = fetch_all(reqs, n, &r->cfg->fetch, on_fetched, r, e);
+    if (r->progress)
+        fputs("\r\033[K", r->o->err);
+    free(reqs);
+    return rc;
+}
+
+/* ---- step 6: rules --------------------------------------------------------- */
+
+typedef struct flagging {
+    run_t *r;
+    const store_event_t *ev;
+    int failed;
+    err_t *e;
+} flagging_t;
+
+static int on_flag(void *ud, const char *rule, const char *severity, const char *message)
+{
+    flagging_t *fl = ud;
+    run_t *r = fl->r;
+    if (fl->failed)
+        return 0;
+    buf_t dedup = {0};
+    buf_printf(&dedup, "%s\x1f%lld\x1f%s", rule, fl->ev->id, message);
+    store_flag_t f = {.run_id = r->run_id, .event_id = fl->ev->id, .rule = rule,
+                      .severity = severity, .message = message, .source = fl->ev->source,
+                      .key = fl->ev->key, .change = fl->ev->change,
+                      .observed_at = fl->ev->observed_at, .created_at = r->now,
+                      .dedup = buf_str(&dedup)};
+    int inserted = 0;
+    int rc = store_flag_add(r->st, &f, &inserted, fl->e);
+    if (rc == 0 && inserted) {
+        r->flags++;
+        rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, fl->e);
+    }
+    buf_free(&dedup);
+    fl->failed = rc != 0;
+    return 0;
+}
+
+/* Evaluate one batch of pending events; flags and the events' evaluated
+ * mark commit together, so a killed run redoes the batch and the dedup key
+ * keeps flags single. Returns the number of events, or -1. */
+static long evaluate_batch(run_t *r, err_t *e)
+{
+    store_event_t *evs;
+    size_t n;
+    if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
+        return -1;
+    int rc = n ? load_rules(r, e) : 0;
+    if (rc == 0 && n)
+        rc = txn_begin(r, e);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        flagging_t fl = {r, &evs[i], 0, e};
+        int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
+        if (status < 0 || fl.failed)
+            rc = -1;
+        else
+            r->rule_errors += status;
+        if (rc == 0)
+            rc = store_event_mark_evaluated(r->st, evs[i].id, e);
+    }
+    if (n && rc == 0)
+        rc = txn_commit(r, e);
+    if (rc != 0)
+        txn_rollback(r);
+    store_events_free(evs, n);
+    return rc == 0 ? (long)n : -1;
+}
+
+static int evaluate_rules(run_t *r, err_t *e)
+{
+    long n;
+    /* In a dry run nothing is marked evaluated for good, so one pass only. */
+    do {
+        n = evaluate_batch(r, e);
+    } while (n == EVENT_BATCH && !r->o->dry_run);
+    return n < 0 ? -1 : 0;
+}
+
+/* The rules' per-run checks (checks.h), after the events: one transaction
+ * for their flags and episodes. A run with no events loads the rules only
+ * for their checks, unless the same rule files were seen to have none. */
+static int run_checks(run_t *r, err_t *e)
+{
+    char fingerprint[65];
+    int none = 0;
+    rules_fingerprint(r->cfg, fingerprint);
+    if (!r->rules && checks_known_none(r->st, fingerprint, &none, e) != 0)
+        return -1;
+    if (none)
+        return 0;
+    if (load_rules(r, e) != 0 ||
+        checks_remember(r->st, fingerprint, rules_has_checks(r->rules), e) != 0)
+        return -1;
+    if (!rules_has_checks(r->rules))
+        return 0;
+    checks_opts_t co = {r->st, r->cfg, r->run_id, r->now, r->o->no_alerts};
+    long flags = 0;
+    int rc = txn_begin(r, e);
+    if (rc == 0) {
+        int status = checks_run(r->rules, &co, &r->errs, &flags, e);
+        rc = status < 0 ? -1 : txn_commit(r, e);
+        r->rule_errors += status > 0;
+    }
+    if (rc != 0)
+        txn_rollback(r);
+    else
+        r->flags += flags;
+    return rc;
+}
+
+/* ---- step 7: deliver --------------------------------------------------------- */
+
+static int deliver(run_t *r, err_t *e)
+{
+    if (r->o->no_alerts)
+        return 0;
+    alert_out_t ao = {r->o->out, r->o->json};
+    alert_report_t rep;
+    int rc = alert_deliver(r->st, r->cfg, &ao, &r->errs, &rep, e);
+    r->delivered = rep.delivered;
+    r->dead = rep.dead;
+    if (rc > 0)
+        r->channel_errors++;
+    return rc < 0 ? -1 : 0;
+}
+
+/* ---- step 8: record and report ------------------------------------------------ */
+
+static int exit_status(const run_t *r)
+{
+    return (r->failed || r->rule_errors || r->channel_errors) ? RUN_FAILED : RUN_OK;
+}
+
+/* How many times msgs[i] occurs, or 0 if it occurred before i (printed then). */
+static size_t occurrences(const errlist_t *l, size_t i)
+{
+    for (size_t k = 0; k < i; k++)
+        if (strcmp(l->msgs[k], l->msgs[i]) == 0)
+            return 0;
+    size_t n = 1;
+    for (size_t k = i + 1; k < l->len; k++)
+        n += strcmp(l->msgs[k], l->msgs[i]) == 0;
+    return n;
+}
+
+/* A rule that fails on every event would repeat itself a thousand times:
+ * each distinct message is printed once, with its count. */
+static void print_errors(const run_t *r)
+{
+    FILE *err = r->o->err;
+    for (size_t i = 0; i < r->errs.len; i++) {
+        size_t n = occurrences(&r->errs, i);
+        if (n == 0)
+            continue;
+        const char *m = r->errs.msgs[i];
+        const char *nl = r->o->verbose ? NULL : strchr(m, '\n');
+        fprintf(err, "vane: %.*s", nl ? (int)(nl - m) : (int)strlen(m), m);
+        if (n > 1)
+            fprintf(err, " (%zu times)", n);
+        fputc('\n', err);
+    }
+    int show_warnings = r->o->verbose || (!r->o->quiet && isatty(fileno(err)));
+    for (size_t i = 0; show_warnings && i < r->warns.len; i++)
+        fprintf(err, "vane: warning: %s\n", r->warns.msgs[i]);
+}
+
+static void record(run_t *r, int code)
+{
+    buf_t errors = {0};
+    err_t e;
+    buf_putc(&errors, '[');
+    for (size_t i = 0; i < r->errs.len; i++) {
+        if (i)
+            buf_putc(&errors, ',');
+        json_put_string(&errors, r->errs.msgs[i], strlen(r->errs.msgs[i]));
+    }
+    buf_putc(&errors, ']');
+    char finished[32];
+    clock_format_iso(clock_now(), finished);
+    store_run_t rec = {r->run_id, r->now, finished, code, (long)r->n_due, r->fetched, r->unchanged,
+                       r->failed, r->events, r->flags, buf_str(&errors)};
+    if (store_run_finish(r->st, &rec, &e) != 0)
+        errlist_add(&r->errs, "%s", e.msg);
+    buf_free(&errors);
+}
+
+static void summary(const run_t *r)
+{
+    if (r->o->quiet || !isatty(fileno(r->o->err)))
+        return;
+    fprintf(r->o->err, "vane: %zu due, %ld fetched, %ld unchanged, %ld failed; %ld events, %ld flags%s\n",
+            r->n_due, r->fetched, r->unchanged, r->failed, r->events, r->flags,
+            r->o->dry_run ? " (dry run: nothing stored)" : "");
+}
+
+static void run_free(run_t *r)
+{
+    for (size_t i = 0; i < r->n_due; i++)
+        source_state_free(&r->due[i].state);
+    free(r->due);
+    rules_free(r->rules);
+    extract_free(r->x);
+    if (r->st && r->o->dry_run)
+        store_rollback(r->st);
+    store_close(r->st);
+    errlist_free(&r->errs);
+    errlist_free(&r->warns);
+}
+
+/* The database's lock, waiting as --wait says. RUN_OK, or the exit status
+ * to return (RUN_LOCKED when another run holds it), said on o->err. */
+static int take_lock(const char *db_path, const run_opts_t *o, int *fd)
+{
+    err_t e;
+    int held = lock_acquire(db_path, o->wait, fd, &e);
+    if (held == LOCK_HELD) {
+        fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);
+        return RUN_LOCKED;
+    }
+    if (held != 0) {
+        fprintf(o->err, "vane: %s\n", e.msg);
+        return RUN_FAILED;
+    }
+    return RUN_OK;
+}
+
+int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
+{
+    run_t r = {.cfg = cfg, .o = o};
+    err_t e;
+    int lock_fd = -1, code;
+    clock_format_iso(clock_now(), r.now);
+
+    /* 1. the lock */
+    int locked = take_lock(db_path, o, &lock_fd);
+    if (locked != RUN_OK)
+        return locked;
+    /* 2. load; 3. choose and fetch; 4–5. extract, diff, store (per source,
+     * as transfers finish); 6. rules; 7. deliver */
+    int rc = load(&r, db_path, &e);
+    if (rc == 0)
+        rc = choose_due(&r, &e);
+    if (rc == 0)
+        rc = fetch_due(&r, &e);
+    if (rc == 0)
+        rc = evaluate_rules(&r, &e);
+    if (rc == 0)
+        rc = run_checks(&r, &e);
+    if (rc == 0)
+        rc = deliver(&r, &e);
+    if (rc != 0) {
+        errlist_add(&r.errs, "%s", e.msg);
+        if (r.st && !o->dry_run)
+            store_rollback(r.st);
+    }
+    code = rc != 0 ? RUN_FAILED : exit_status(&r);
+    /* 8. record the run and report */
+    if (r.st && r.run_id)
+        record(&r, code);
+    print_errors(&r);
+    summary(&r);
+    run_free(&r);
+    lock_release(lock_fd);
+    return code;
+}
+
+/* ---- vane deliver ---------------------------------------------------------------- */
+
+int run_deliver(const config_t *cfg, const char *db_path, const run_opts_t *o)
+{
+    run_t r = {.cfg = cfg, .o = o};
+    err_t e;
+    int lock_fd = -1;
+    int locked = take_lock(db_path, o, &lock_fd);
+    if (locked != RUN_OK)
+        return locked;
+    r.st = store_open(db_path, &e);
+    int rc = r.st ? deliver(&r, &e) : -1;
+    if (rc != 0)
+        errlist_add(&r.errs, "%s", e.msg);
+    int code = rc != 0 ? RUN_FAILED : exit_status(&r);
+    print_errors(&r);
+    if (!o->quiet && isatty(fileno(o->err)))
+        fprintf(o->err, "vane: %ld delivered, %ld dead\n", r.delivered, r.dead);
+    run_free(&r);
+    lock_release(lock_fd);
+    return code;
+}

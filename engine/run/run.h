@@ -1,0 +1,36 @@
+/* run.h — one monitoring run, DESIGN.md's eight steps:
+ * lock, load, fetch the due sources, extract, diff and store, evaluate the
+ * rules, deliver, record the run. run.c reads top to bottom in that order. */
+#ifndef VANE_RUN_H
+#define VANE_RUN_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "config/config.h"
+
+#define RUN_OK 0
+#define RUN_FAILED 1      /* finished, but a source, rule or channel failed */
+#define RUN_USAGE 2       /* usage or configuration error: nothing done */
+#define RUN_LOCKED 75     /* another run holds the lock (EX_TEMPFAIL) */
+
+typedef struct run_opts {
+    int all;                      /* ignore schedules: fetch every source */
+    const char *const *only;      /* --source IDs */
+    size_t n_only;
+    int dry_run;                  /* write nothing to the database */
+    int no_alerts;                /* record flags, deliver nothing */
+    int json;                     /* flags as JSON lines */
+    int verbose, quiet;
+    double wait;                  /* seconds to wait for the lock */
+    FILE *out, *err;              /* flags, and errors/summary */
+} run_opts_t;
+
+/* Run once against the database at db_path. Returns an exit status above. */
+int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o);
+
+/* `vane deliver`: step 7 alone, under the same lock: deliver what is due in
+ * the outbox (the stdout channel prints to o->out). Returns an exit status. */
+int run_deliver(const config_t *cfg, const char *db_path, const run_opts_t *o);
+
+#endif

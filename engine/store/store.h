@@ -1,0 +1,186 @@
+/* store.h — vane's SQLite store: sources' state and health, documents,
+ * items' current state, events, flags, the alert outbox and runs.
+ *
+ * store_open applies the embedded db/NNN_*.sql migrations in order, each in
+ * its own transaction, keeping the version in PRAGMA user_version, and
+ * refuses a database written by a newer vane. The connection runs in WAL
+ * mode with a busy timeout and foreign keys on; statements are prepared once
+ * and reused for the whole run. Every function returns 0, or -1 with e set;
+ * none prints. Strings handed back are owned by the caller unless said. */
+#ifndef VANE_STORE_H
+#define VANE_STORE_H
+
+#include <stddef.h>
+
+#include "util/err.h"
+
+typedef struct store store_t;
+
+store_t *store_open(const char *path, err_t *e);
+void store_close(store_t *st);
+/* The schema version the database is at, and the newest this build knows. */
+int store_version(store_t *st);
+int store_latest_version(void);
+
+/* The connection itself, for modules that keep their own SQL next to their
+ * logic (silence.c, checks.c, lib_history.c). Owned by the store; their
+ * statements must be finalized before store_close. */
+struct sqlite3 *store_db(store_t *st);
+
+int store_begin(store_t *st, err_t *e);
+int store_commit(store_t *st, err_t *e);
+void store_rollback(store_t *st);
+
+/* ---- sources ------------------------------------------------------------ */
+
+typedef struct source_state {
+    int baselined;
+    char *etag, *last_modified, *body_hash;
+    char *last_attempt, *last_success, *next_due;
+    int failures;
+    long items;               /* items the last extraction gave, -1 if never */
+    int failing_flagged;      /* source-failing raised for this run of failures */
+    int empty_flagged;        /* source-empty raised since items were last seen */
+} source_state_t;
+
+/* Make sure the source has a row (recording its url) and read its state. */
+int store_source_get(store_t *st, const char *id, const char *url,
+                     source_state_t *out, err_t *e);
+void source_state_free(source_state_t *s);
+
+/* What one attempt at a source came to. */
+typedef struct source_outcome {
+    const char *attempted_at;
+    int ok;                    /* fetched (and extracted when the body was new) */
+    long status;               /* HTTP status, 0 if none */
+    const char *error;         /* NULL when ok */
+    const char *etag, *last_modified, *body_hash;  /* kept when ok; NULL leaves as is */
+    long items;                /* items extracted, -1 when not extracted */
+    int baselined;             /* this attempt stored the baseline */
+    const char *next_due;
+} source_outcome_t;
+
+int store_source_record(store_t *st, const char *id, const source_outcome_t *o, err_t *e);
+
+/* Set a health marker: which is "failing_flagged" or "empty_flagged". */
+int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e);
+
+int store_document_add(store_t *st, long long run_id, const char *source,
+                       const char *fetched_at, long status, const char *hash,
+                       const char *etag, const char *last_modified,
+                       long long bytes, err_t *e);
+
+/* ---- items and events --------------------------------------------------- */
+
+typedef struct store_item {
+    char *key;
+    char *fields;   /* canonical JSON object */
+    int removed;    /* a `removed` event was stored for it */
+} store_item_t;
+
+/* All stored items of a source, sorted by key (bytewise). */
+int store_items_load(store_t *st, const char *source, store_item_t **items,
+                     size_t *n, err_t *e);
+void store_items_free(store_item_t *items, size_t n);
+
+/* Insert or replace an item's current fields (clears removed_at). */
+int store_item_put(store_t *st, const char *source, const char *key,
+                   const char *fields, const char *now, err_t *e);
+int store_item_mark_removed(store_t *st, const char *source, const char *key,
+                            const char *now, err_t *e);
+
+typedef struct store_event {
+    long long id, run_id;
+    char *source, *key, *change;
+    int baseline;
+    char *item, *prev, *diff;   /* JSON or NULL */
+    char *observed_at;
+} store_event_t;
+
+/* Store an event (its id is set on return). The strings are not taken. */
+int store_event_add(store_t *st, store_event_t *ev, err_t *e);
+
+/* Up to `max` events not yet evaluated by the rules, oldest first. */
+int store_events_pending(store_t *st, size_t max, store_event_t **evs,
+                         size_t *n, err_t *e);
+/* Up to `max` events with id > after_id observed in [since, until) (NULL:
+ * unbounded), oldest first: pages of history for `vane replay`. */
+int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
+                       size_t max, store_event_t **evs, size_t *n, err_t *e);
+void store_events_free(store_event_t *evs, size_t n);
+int store_event_mark_evaluated(store_t *st, long long event_id, err_t *e);
+
+/* ---- flags and the outbox ----------------------------------------------- */
+
+typedef struct store_flag {
+    long long id, run_id, event_id;   /* event_id 0: none */
+    const char *rule, *severity, *message, *source, *key, *change;
+    const char *observed_at, *created_at;
+    const char *dedup;
+} store_flag_t;
+
+/* Record a flag unless one with the same dedup key exists. *inserted is 1
+ * and f->id set when it was new, 0 for a duplicate. */
+int store_flag_add(store_t *st, store_flag_t *f, int *inserted, err_t *e);
+
+int store_outbox_add(store_t *st, long long flag_id, const char *channel, err_t *e);
+
+/* A pending outbox row with its flag as a JSON object (see README). */
+typedef struct store_outbox_row {
+    long long id, flag_id;
+    char *flag_json;
+    char *severity, *rule, *source, *message, *key, *created_at;
+    int attempts;         /* failed attempts so far */
+    char *next_attempt;   /* ISO time before which not to retry, or NULL */
+} store_outbox_row_t;
+
+int store_outbox_pending(store_t *st, const char *channel,
+                         store_outbox_row_t **rows, size_t *n, err_t *e);
+void store_outbox_free(store_outbox_row_t *rows, size_t n);
+int store_outbox_sent(store_t *st, long long outbox_id, const char *now, err_t *e);
+/* A failed attempt: the row keeps `attempts`, the error and when to try
+ * again, or becomes dead (never tried again until revived). */
+int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const char *error,
+                        const char *next_attempt, int dead, err_t *e);
+/* Dead rows of one channel (NULL: all) pending again with a fresh count;
+ * *n says how many. */
+int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e);
+
+/* ---- runs ---------------------------------------------------------------- */
+
+typedef struct store_run {
+    long long id;
+    const char *started_at, *finished_at;
+    int exit_code;
+    long sources, fetched, unchanged, failed, events, flags;
+    const char *errors_json;  /* JSON array of messages */
+} store_run_t;
+
+int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
+int store_run_finish(store_t *st, const store_run_t *r, err_t *e);
+
+/* ---- reading history (vane events / flags / sources / runs / outbox) --- */
+
+typedef enum store_list_kind {
+    STORE_LIST_EVENTS, STORE_LIST_FLAGS, STORE_LIST_SOURCES, STORE_LIST_RUNS, STORE_LIST_OUTBOX
+} store_list_kind_t;
+
+typedef struct store_filter {
+    const char *since;    /* ISO time or NULL */
+    const char *source;   /* source id or NULL */
+    const char *rule;     /* rule id or NULL (flags, outbox) */
+    const char *channel;  /* channel id or NULL (outbox) */
+    int all;              /* outbox: sent rows too */
+    long limit;           /* 0: no limit */
+} store_filter_t;
+
+/* Called once per row with the row as a JSON object and its columns for a
+ * table for people (cols[0..ncols-1], NULL for SQL NULL). Return non-zero
+ * to stop. */
+typedef int (*store_row_fn)(void *ud, const char *json, int ncols,
+                            const char *const *names, const char *const *cols);
+
+int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f,
+               store_row_fn fn, void *ud, err_t *e);
+
+#endif

@@ -1,0 +1,544 @@
+/* json.c — canonical JSON encoding of Lua values, decoding back into Lua,
+ * and a walker over an object's top-level members (see json.h). */
+#include "util/json.h"
+
+#include <lauxlib.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    unsigned min;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
+    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
+    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
+    else return 0;
+    if (n < len)
+        return 0;
+    unsigned cp = c & (0x7F >> len);
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+int json_put_string(buf_t *out, const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    int rc = buf_putc(out, '"');
+    size_t i = 0;
+    while (i < len && rc == 0) {
+        unsigned char c = p[i];
+        if (c == '"' || c == '\\') {
+            char esc[2] = {'\\', (char)c};
+            rc = buf_append(out, esc, 2);
+            i++;
+        } else if (c < 0x20) {
+            const char *shortform = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+            rc = shortform ? buf_puts(out, shortform) : buf_printf(out, "\\u%04x", c);
+            i++;
+        } else {
+            size_t n = utf8_seq(p + i, len - i);
+            if (n == 0) {
+                rc = buf_puts(out, "\\ufffd");
+                i++;
+            } else {
+                rc = buf_append(out, p + i, n);
+                i += n;
+            }
+        }
+    }
+    return rc ? rc : buf_putc(out, '"');
+}
+
+static int put_number(lua_State *L, int idx, buf_t *out)
+{
+    if (lua_isinteger(L, idx))
+        return buf_printf(out, "%lld", (long long)lua_tointeger(L, idx));
+    double d = lua_tonumber(L, idx);
+    if (!isfinite(d))
+        return -2;
+    char tmp[40];
+    snprintf(tmp, sizeof tmp, "%.15g", d);
+    if (strtod(tmp, NULL) != d)
+        snprintf(tmp, sizeof tmp, "%.17g", d);
+    if (!strpbrk(tmp, ".eEn"))
+        strcat(tmp, ".0"); /* stays a float when read back */
+    return buf_puts(out, tmp);
+}
+
+typedef struct encoder {
+    lua_State *L;
+    buf_t *out;
+    err_t *e;
+    char path[256];
+} encoder_t;
+
+static int encode_value(encoder_t *en, int idx, int depth, int empty_object);
+
+/* n if the table's keys are exactly 1..n, else 0 (so also 0 when empty). */
+static lua_Integer sequence_length(lua_State *L, int idx)
+{
+    lua_Integer n = 0, max = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        if (!lua_isinteger(L, -1) || lua_tointeger(L, -1) < 1) {
+            lua_pop(L, 1);
+            return 0;
+        }
+        lua_Integer k = lua_tointeger(L, -1);
+        if (k > max)
+            max = k;
+        n++;
+    }
+    return n == max ? n : 0;
+}
+
+static int cmp_keys(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth)
+{
+    size_t pathlen = strlen(en->path);
+    if (buf_putc(en->out, '['))
+        return -1;
+    for (lua_Integer i = 1; i <= n; i++) {
+        if (i > 1 && buf_putc(en->out, ','))
+            return -1;
+        snprintf(en->path + pathlen, sizeof en->path - pathlen, "[%lld]", (long long)i);
+        lua_rawgeti(en->L, idx, i);
+        int rc = encode_value(en, lua_gettop(en->L), depth + 1, 0);
+        lua_pop(en->L, 1);
+        if (rc)
+            return rc;
+    }
+    en->path[pathlen] = '\0';
+    return buf_putc(en->out, ']');
+}
+
+/* Keys are collected as strings (numbers converted), sorted, then written. */
+static int encode_object(encoder_t *en, int idx, int depth)
+{
+    lua_State *L = en->L;
+    size_t n = 0, cap = 16;
+    const char **keys = malloc(cap * sizeof *keys);
+    lua_newtable(L); /* keeps converted key strings alive */
+    int anchor = lua_gettop(L);
+    int rc = keys ? 0 : -1;
+    lua_pushnil(L);
+    while (rc == 0 && lua_next(L, idx)) {
+        lua_pop(L, 1);
+        int kt = lua_type(L, -1);
+        if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
+            err_set(en->e, "field '%s': table key of type %s", en->path, luaL_typename(L, -1));
+            rc = -2;
+            lua_pop(L, 1);
+            break;
+        }
+        lua_pushvalue(L, -1);
+        const char *k = lua_tostring(L, -1); /* converts the copy, not the key */
+        lua_rawseti(L, anchor, (lua_Integer)n + 1);
+        if (n == cap) {
+            const char **more = realloc(keys, (cap *= 2) * sizeof *keys);
+            if (!more) { rc = -1; lua_pop(L, 1); break; }
+            keys = more;
+        }
+        keys[n++] = k;
+    }
+    if (rc == 0) {
+        qsort(keys, n, sizeof *keys, cmp_keys);
+        rc = buf_putc(en->out, '{');
+    }
+    size_t pathlen = strlen(en->path);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (i && (rc = buf_putc(en->out, ',')))
+            break;
+        if ((rc = json_put_string(en->out, keys[i], strlen(keys[i]))) || (rc = buf_putc(en->out, ':')))
+            break;
+        snprintf(en->path + pathlen, sizeof en->path - pathlen, "%s%s", pathlen ? "." : "", keys[i]);
+        lua_pushstring(L, keys[i]);
+        lua_rawget(L, idx);
+        if (lua_isnil(L, -1)) { /* the key was a number */
+            lua_pop(L, 1);
+            lua_Integer ik = strtoll(keys[i], NULL, 10);
+            lua_rawgeti(L, idx, ik);
+            if (lua_isnil(L, -1)) {
+                lua_pop(L, 1);
+                lua_pushnumber(L, strtod(keys[i], NULL));
+                lua_rawget(L, idx);
+            }
+        }
+        rc = encode_value(en, lua_gettop(L), depth + 1, 0);
+        lua_pop(L, 1);
+    }
+    en->path[pathlen] = '\0';
+    if (rc == 0)
+        rc = buf_putc(en->out, '}');
+    free(keys);
+    lua_settop(L, anchor - 1);
+    return rc;
+}
+
+static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
+{
+    lua_State *L = en->L;
+    if (depth > JSON_MAX_DEPTH) {
+        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", en->path, JSON_MAX_DEPTH);
+        return -2;
+    }
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+        return buf_puts(en->out, "null");
+    case LUA_TBOOLEAN:
+        return buf_puts(en->out, lua_toboolean(L, idx) ? "true" : "false");
+    case LUA_TNUMBER: {
+        int rc = put_number(L, idx, en->out);
+        if (rc == -2)
+            err_set(en->e, "field '%s': number is not finite", en->path);
+        return rc;
+    }
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        return json_put_string(en->out, s, len);
+    }
+    case LUA_TTABLE: {
+        if (!lua_checkstack(L, 8))
+            return -1;
+        lua_Integer n = sequence_length(L, idx);
+        if (n > 0)
+            return encode_array(en, idx, n, depth);
+        lua_pushnil(L);
+        int empty = !lua_next(L, idx);
+        if (!empty)
+            lua_pop(L, 2);
+        if (empty)
+            return buf_puts(en->out, empty_object ? "{}" : "[]");
+        return encode_object(en, idx, depth);
+    }
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL) /* vane.json.null (cjson's null) */
+            return buf_puts(en->out, "null");
+        /* fall through */
+    default:
+        err_set(en->e, "field '%s': cannot store a %s", en->path, luaL_typename(L, idx));
+        return -2;
+    }
+}
+
+static int encode(lua_State *L, int idx, buf_t *out, err_t *e, int empty_object)
+{
+    encoder_t en = {L, out, e, ""};
+    int top = lua_gettop(L);
+    int rc = encode_value(&en, lua_absindex(L, idx), 0, empty_object);
+    lua_settop(L, top);
+    if (rc == -1)
+        err_set(e, "out of memory encoding JSON");
+    return rc ? -1 : 0;
+}
+
+int json_encode_lua(lua_State *L, int idx, buf_t *out, err_t *e)
+{
+    return encode(L, idx, out, e, 0);
+}
+
+int json_encode_object(lua_State *L, int idx, buf_t *out, err_t *e)
+{
+    return encode(L, idx, out, e, 1);
+}
+
+/* ---- decoding ---------------------------------------------------------- */
+
+typedef struct decoder {
+    lua_State *L;
+    const char *start, *p, *end;
+    err_t *e;
+} decoder_t;
+
+static void skip_ws(decoder_t *d)
+{
+    while (d->p < d->end && (*d->p == ' ' || *d->p == '\n' || *d->p == '\r' || *d->p == '\t'))
+        d->p++;
+}
+
+static int fail(decoder_t *d, const char *what)
+{
+    return err_set(d->e, "JSON: %s at byte %ld", what, (long)(d->p - d->start));
+}
+
+static unsigned hex4(const char *p)
+{
+    unsigned v = 0;
+    for (int i = 0; i < 4; i++) {
+        char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
+        else return 0x110000;
+    }
+    return v;
+}
+
+static void put_utf8(luaL_Buffer *b, unsigned cp)
+{
+    char tmp[4];
+    int n;
+    if (cp < 0x80) { tmp[0] = (char)cp; n = 1; }
+    else if (cp < 0x800) { tmp[0] = (char)(0xC0 | (cp >> 6)); tmp[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
+    else if (cp < 0x10000) { tmp[0] = (char)(0xE0 | (cp >> 12)); tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); tmp[2] = (char)(0x80 | (cp & 0x3F)); n = 3; }
+    else { tmp[0] = (char)(0xF0 | (cp >> 18)); tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); tmp[3] = (char)(0x80 | (cp & 0x3F)); n = 4; }
+    luaL_addlstring(b, tmp, (size_t)n);
+}
+
+static int decode_string(decoder_t *d)
+{
+    luaL_Buffer b;
+    d->p++; /* opening quote */
+    /* most strings have no escapes: push them in one piece */
+    const char *q = d->p;
+    while (q < d->end && *q != '"' && *q != '\\')
+        q++;
+    if (q < d->end && *q == '"') {
+        lua_pushlstring(d->L, d->p, (size_t)(q - d->p));
+        d->p = q + 1;
+        return 0;
+    }
+    luaL_buffinit(d->L, &b);
+    luaL_addlstring(&b, d->p, (size_t)(q - d->p));
+    d->p = q;
+    while (d->p < d->end && *d->p != '"') {
+        char c = *d->p++;
+        if (c != '\\') {
+            luaL_addchar(&b, c);
+            continue;
+        }
+        if (d->p >= d->end)
+            break;
+        c = *d->p++;
+        switch (c) {
+        case 'n': luaL_addchar(&b, '\n'); break;
+        case 't': luaL_addchar(&b, '\t'); break;
+        case 'r': luaL_addchar(&b, '\r'); break;
+        case 'b': luaL_addchar(&b, '\b'); break;
+        case 'f': luaL_addchar(&b, '\f'); break;
+        case 'u': {
+            if (d->end - d->p < 4)
+                return fail(d, "short \\u escape");
+            unsigned cp = hex4(d->p);
+            d->p += 4;
+            if (cp >= 0xD800 && cp <= 0xDBFF && d->end - d->p >= 6 && d->p[0] == '\\' && d->p[1] == 'u') {
+                unsigned lo = hex4(d->p + 2);
+                if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                    cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+                    d->p += 6;
+                }
+            }
+            if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+                cp = 0xFFFD;
+            put_utf8(&b, cp);
+            break;
+        }
+        default: luaL_addchar(&b, c); break;
+        }
+    }
+    if (d->p >= d->end)
+        return fail(d, "unterminated string");
+    d->p++;
+    luaL_pushresult(&b);
+    return 0;
+}
+
+static int decode_number(decoder_t *d)
+{
+    const char *s = d->p;
+    int is_float = 0;
+    if (d->p < d->end && *d->p == '-')
+        d->p++;
+    while (d->p < d->end && strchr("0123456789.eE+-", *d->p)) {
+        if (*d->p == '.' || *d->p == 'e' || *d->p == 'E')
+            is_float = 1;
+        d->p++;
+    }
+    char tmp[64];
+    size_t n = (size_t)(d->p - s);
+    if (n == 0 || n >= sizeof tmp)
+        return fail(d, "bad number");
+    memcpy(tmp, s, n);
+    tmp[n] = '\0';
+    char *end;
+    if (!is_float) {
+        long long v = strtoll(tmp, &end, 10);
+        if (*end == '\0') {
+            lua_pushinteger(d->L, v);
+            return 0;
+        }
+    }
+    double v = strtod(tmp, &end);
+    if (*end != '\0')
+        return fail(d, "bad number");
+    lua_pushnumber(d->L, v);
+    return 0;
+}
+
+static int decode_value(decoder_t *d, int depth);
+
+static int decode_array(decoder_t *d, int depth)
+{
+    lua_newtable(d->L);
+    d->p++;
+    skip_ws(d);
+    if (d->p < d->end && *d->p == ']') {
+        d->p++;
+        return 0;
+    }
+    for (lua_Integer i = 1;; i++) {
+        if (decode_value(d, depth + 1))
+            return -1;
+        lua_rawseti(d->L, -2, i);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == ']') { d->p++; return 0; }
+        return fail(d, "expected ',' or ']'");
+    }
+}
+
+static int decode_object(decoder_t *d, int depth)
+{
+    lua_newtable(d->L);
+    d->p++;
+    skip_ws(d);
+    if (d->p < d->end && *d->p == '}') {
+        d->p++;
+        return 0;
+    }
+    for (;;) {
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != '"')
+            return fail(d, "expected a key");
+        if (decode_string(d))
+            return -1;
+        skip_ws(d);
+        if (d->p >= d->end || *d->p != ':')
+            return fail(d, "expected ':'");
+        d->p++;
+        if (decode_value(d, depth + 1))
+            return -1;
+        lua_rawset(d->L, -3);
+        skip_ws(d);
+        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
+        if (d->p < d->end && *d->p == '}') { d->p++; return 0; }
+        return fail(d, "expected ',' or '}'");
+    }
+}
+
+static int decode_literal(decoder_t *d, const char *word)
+{
+    size_t n = strlen(word);
+    if ((size_t)(d->end - d->p) < n || memcmp(d->p, word, n) != 0)
+        return fail(d, "unexpected character");
+    d->p += n;
+    return 0;
+}
+
+static int decode_value(decoder_t *d, int depth)
+{
+    if (depth > JSON_MAX_DEPTH)
+        return fail(d, "nested too deep");
+    if (!lua_checkstack(d->L, 4))
+        return fail(d, "nested too deep");
+    skip_ws(d);
+    if (d->p >= d->end)
+        return fail(d, "unexpected end");
+    switch (*d->p) {
+    case '{': return decode_object(d, depth);
+    case '[': return decode_array(d, depth);
+    case '"': return decode_string(d);
+    case 't': if (decode_literal(d, "true")) return -1; lua_pushboolean(d->L, 1); return 0;
+    case 'f': if (decode_literal(d, "false")) return -1; lua_pushboolean(d->L, 0); return 0;
+    case 'n': if (decode_literal(d, "null")) return -1; lua_pushnil(d->L); return 0;
+    default: return decode_number(d);
+    }
+}
+
+int json_decode_lua(lua_State *L, const char *s, size_t len, err_t *e)
+{
+    decoder_t d = {L, s, s, s + len, e};
+    int top = lua_gettop(L);
+    if (decode_value(&d, 0) == 0) {
+        skip_ws(&d);
+        if (d.p == d.end)
+            return 0;
+        fail(&d, "trailing characters");
+    }
+    lua_settop(L, top);
+    return -1;
+}
+
+/* ---- walking members ---------------------------------------------------- */
+
+/* End of the JSON value starting at p (strings and nesting skipped). */
+static const char *value_end(const char *p)
+{
+    int depth = 0;
+    do {
+        if (*p == '\0')
+            return NULL;
+        if (*p == '"') {
+            for (p++; *p && *p != '"'; p++)
+                if (*p == '\\' && p[1])
+                    p++;
+            if (!*p)
+                return NULL;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            if (depth == 0)
+                return p;
+            depth--;
+        } else if (depth == 0 && *p == ',') {
+            return p;
+        }
+        p++;
+    } while (depth > 0 || (*p && *p != ',' && *p != '}' && *p != ']'));
+    return p;
+}
+
+int json_object_next(const char **cursor, json_member_t *m)
+{
+    const char *p = *cursor;
+    if (*p == '{' || *p == ',')
+        p++;
+    if (*p == '}')
+        return 0;
+    if (*p != '"')
+        return -1;
+    m->key = ++p;
+    while (*p && *p != '"')
+        p += (*p == '\\' && p[1]) ? 2 : 1;
+    if (*p != '"')
+        return -1;
+    m->keylen = (size_t)(p - m->key);
+    if (*++p != ':')
+        return -1;
+    m->val = ++p;
+    const char *end = value_end(p);
+    if (!end)
+        return -1;
+    m->vallen = (size_t)(end - m->val);
+    *cursor = end;
+    return 1;
+}
