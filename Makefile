@@ -1,7 +1,8 @@
 # Makefile — a thin wrapper for people. The build itself is premake5.lua.
 #   make          install missing Debian packages (as root), build bin/vane
 #   make demo     the offline demonstration on bundled sources
-#   make test     cppcheck, then unit and end-to-end tests, release and sanitize builds
+#   make lint     cppcheck and the complexity gate (pmccabe)
+#   make test     make lint, then unit and end-to-end tests, release and sanitize builds
 #   make bench    benchmarks against urlwatch and the curl floor (a table for the README)
 #   make fuzz     the front-door fuzzer, sanitize build, FUZZ_CASES cases per door
 #   make clean    remove everything built
@@ -9,7 +10,7 @@
 # Debian 12 packages the build, the tests and the demo need.
 PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
        libcurl4-openssl-dev libsqlite3-dev libcmocka-dev libxml2-dev libpcre2-dev \
-       python3 python3-aiosmtpd curl cppcheck
+       python3 python3-aiosmtpd curl cppcheck pmccabe
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
@@ -54,11 +55,13 @@ build: build/gen/embedded_data.c build/Makefile
 demo: all
 	@sh tests/demo.sh bin/vane
 
-# Static analysis: the code must stay free of cppcheck warnings.
+# Static analysis: no cppcheck warnings, and no function above the
+# complexity cutoff of tools/complexity.sh outside its allow-list.
 lint: deps
 	@cppcheck --enable=warning,style,performance,portability --error-exitcode=1 \
 	  --inline-suppr -q -I engine -I /usr/include/lua5.4 --suppress=missingIncludeSystem --suppress=toomanyconfigs \
 	  engine tests/*.c tests/bench/*.c && echo "cppcheck: no warnings"
+	@sh tools/complexity.sh
 
 test: deps lint
 	@$(MAKE) --no-print-directory build CONFIG=release

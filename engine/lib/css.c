@@ -444,6 +444,35 @@ static int parse_pseudo(parser_t *p, struct simple *s, int in_not)
     return r < 0 ? -1 : expect_close(p, ":not()");
 }
 
+/* The type selector or '*' that may open a compound. Returns 0 or -1. */
+static int parse_type(parser_t *p, struct simple ***tail)
+{
+    if (peek(p) == '*') {
+        p->pos++;
+        return 0;
+    }
+    if (!ident_starts(p))
+        return 0;
+    struct simple *s = add_simple(p, tail, S_TYPE);
+    return s && (s->name = read_ident(p, "a type")) ? 0 : -1;
+}
+
+/* One #id, .class, [attr] or :pseudo at p->pos (its first character is ch)
+ * appended to the compound. Returns 0 or -1. */
+static int parse_subclass(parser_t *p, struct simple ***tail, int ch, int in_not)
+{
+    struct simple *s = add_simple(p, tail, ch == '#' ? S_ID : ch == '.' ? S_CLASS : S_ATTR);
+    if (!s)
+        return -1;
+    if (ch == '[')
+        return parse_attr(p, s);
+    if (ch == ':')
+        return parse_pseudo(p, s, in_not);
+    p->pos++;
+    s->name = read_ident(p, ch == '#' ? "a name after '#'" : "a class name after '.'");
+    return s->name ? 0 : -1;
+}
+
 /* A compound selector at p->pos into *out. Returns 0, 1 when there is none
  * here (nothing consumed), or -1 on error. */
 static int parse_compound(parser_t *p, struct compound **out, int in_not)
@@ -453,31 +482,11 @@ static int parse_compound(parser_t *p, struct compound **out, int in_not)
         return oom(p);
     struct simple **tail = &c->first;
     size_t start = p->pos;
-    if (peek(p) == '*') {
-        p->pos++;
-    } else if (ident_starts(p)) {
-        struct simple *s = add_simple(p, &tail, S_TYPE);
-        if (!s || !(s->name = read_ident(p, "a type")))
+    if (parse_type(p, &tail) != 0)
+        return -1;
+    for (int ch = peek(p); ch == '#' || ch == '.' || ch == '[' || ch == ':'; ch = peek(p))
+        if (parse_subclass(p, &tail, ch, in_not) != 0)
             return -1;
-    }
-    for (;;) {
-        int ch = peek(p);
-        struct simple *s;
-        if (ch != '#' && ch != '.' && ch != '[' && ch != ':')
-            break;
-        if (!(s = add_simple(p, &tail, ch == '#' ? S_ID : ch == '.' ? S_CLASS : S_ATTR)))
-            return -1;
-        if (ch == '#' || ch == '.') {
-            p->pos++;
-            if (!(s->name = read_ident(p, ch == '#' ? "a name after '#'" : "a class name after '.'")))
-                return -1;
-        } else if (ch == '[') {
-            if (parse_attr(p, s) != 0)
-                return -1;
-        } else if (parse_pseudo(p, s, in_not) != 0) {
-            return -1;
-        }
-    }
     if (p->pos == start)
         return 1;
     if (++p->sel->parts > CSS_MAX_PARTS)

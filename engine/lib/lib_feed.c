@@ -33,6 +33,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <strings.h>
 
@@ -542,10 +543,103 @@ typedef struct dates {
     int have_published, have_updated, have_dc;
 } dates_t;
 
+/* ---- element tables --------------------------------------------------------
+ * A scan keeps the first child element of each kind it knows (part_spec_t:
+ * where in the parts struct) and reads the dates it knows (date_spec_t:
+ * which date). CORE in a table stands for the format's own namespace: for
+ * RSS its core namespaces (is_rss), for Atom the feed's Atom namespace. */
+static const char CORE[] = "core";
+
+typedef struct part_spec {
+    const char *ns, *name;
+    size_t off;                 /* of the xmlNodePtr in the parts struct */
+} part_spec_t;
+
+typedef struct date_spec {
+    const char *ns, *name;
+    size_t t, have;             /* offsets in dates_t */
+} date_spec_t;
+
+#define DATE_SLOT(w) offsetof(dates_t, w), offsetof(dates_t, have_##w)
+
+/* Is c the element (ns, name), CORE read as above (atom_ns NULL: RSS)? */
+static int matches(xmlNodePtr c, const char *ns, const char *atom_ns, const char *name)
+{
+    if (ns != CORE)
+        return is(c, ns, name);
+    return atom_ns ? is(c, atom_ns, name) : is_rss(c, name);
+}
+
+/* If c is one of the parts in specs, keep it unless one of its kind came
+ * first. Returns 1 when it was one of them. */
+static int take_part(xmlNodePtr c, const char *atom_ns, const part_spec_t *s, void *parts)
+{
+    for (; s->name; s++) {
+        if (!matches(c, s->ns, atom_ns, s->name))
+            continue;
+        xmlNodePtr *slot = (xmlNodePtr *)((char *)parts + s->off);
+        if (!*slot)
+            *slot = c;
+        return 1;
+    }
+    return 0;
+}
+
+/* If c is one of the dates in specs, read it (read_date). Returns 1 when it
+ * was one of them. */
+static int take_date(lua_State *L, feed_t *f, xmlNodePtr c, const char *atom_ns,
+                     const date_spec_t *s, dates_t *d)
+{
+    for (; s->name; s++) {
+        if (!matches(c, s->ns, atom_ns, s->name))
+            continue;
+        read_date(L, f, c, (long long *)((char *)d + s->t), (int *)((char *)d + s->have));
+        return 1;
+    }
+    return 0;
+}
+
 typedef struct rss_parts {
     xmlNodePtr title, link, guid, description, content, author, creator;
     dates_t d;
 } rss_parts_t;
+
+/* The RSS parts kept as the first element of their kind, and the dates read
+ * (see take_part, take_date). */
+static const part_spec_t rss_parts[] = {
+    {CORE, "title", offsetof(rss_parts_t, title)},
+    {CORE, "link", offsetof(rss_parts_t, link)},
+    {CORE, "guid", offsetof(rss_parts_t, guid)},
+    {CORE, "description", offsetof(rss_parts_t, description)},
+    {NS_CONTENT, "encoded", offsetof(rss_parts_t, content)},
+    {CORE, "author", offsetof(rss_parts_t, author)},
+    {NS_DC, "creator", offsetof(rss_parts_t, creator)},
+    {NULL, NULL, 0},
+};
+static const date_spec_t rss_dates[] = {
+    {CORE, "pubDate", DATE_SLOT(published)},
+    {NS_DC, "date", DATE_SLOT(dc)},
+    {CORE, "lastBuildDate", DATE_SLOT(updated)},
+    {NS_ATOM10, "updated", DATE_SLOT(updated)},
+    {NS_DCTERMS, "modified", DATE_SLOT(updated)},
+    {NULL, NULL, 0, 0},
+};
+
+/* An RSS category (or dc:subject) into the table at index list, with its
+ * domain attribute when it has one. */
+static void rss_category(lua_State *L, feed_t *f, int list, xmlNodePtr c)
+{
+    text_of(L, f, c);
+    buf_reset(&f->b);
+    if (is_rss(c, "category")) {
+        xmlChar *domain = xmlGetProp(c, (const xmlChar *)"domain");
+        int rc = domain ? buf_puts(&f->b, (const char *)domain) : 0;
+        xmlFree(domain);
+        if (rc != 0)
+            oom(L);
+    }
+    add_category(L, list, f->a.p, f->a.len, f->b.len ? f->b.p : NULL);
+}
 
 /* One pass over an item's children: note the parts, read the dates (each
  * bad one warns once) and the categories (into the table at the top). */
@@ -554,43 +648,11 @@ static void rss_scan(lua_State *L, feed_t *f, xmlNodePtr item, rss_parts_t *p)
     int categories = lua_gettop(L);
     memset(p, 0, sizeof *p);
     for (xmlNodePtr c = item->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+        if (c->type != XML_ELEMENT_NODE || take_part(c, NULL, rss_parts, p) ||
+            take_date(L, f, c, NULL, rss_dates, &p->d))
             continue;
-        if (is_rss(c, "title") && !p->title)
-            p->title = c;
-        else if (is_rss(c, "link") && !p->link)
-            p->link = c;
-        else if (is_rss(c, "guid") && !p->guid)
-            p->guid = c;
-        else if (is_rss(c, "description") && !p->description)
-            p->description = c;
-        else if (is(c, NS_CONTENT, "encoded") && !p->content)
-            p->content = c;
-        else if (is_rss(c, "author") && !p->author)
-            p->author = c;
-        else if (is(c, NS_DC, "creator") && !p->creator)
-            p->creator = c;
-        else if (is_rss(c, "pubDate"))
-            read_date(L, f, c, &p->d.published, &p->d.have_published);
-        else if (is(c, NS_DC, "date"))
-            read_date(L, f, c, &p->d.dc, &p->d.have_dc);
-        else if (is_rss(c, "lastBuildDate") || is(c, NS_ATOM10, "updated") ||
-                 is(c, NS_DCTERMS, "modified"))
-            read_date(L, f, c, &p->d.updated, &p->d.have_updated);
-        else if (is_rss(c, "category") || is(c, NS_DC, "subject")) {
-            text_of(L, f, c);
-            if (is_rss(c, "category")) {
-                xmlChar *domain = xmlGetProp(c, (const xmlChar *)"domain");
-                buf_reset(&f->b);
-                int rc = domain ? buf_puts(&f->b, (const char *)domain) : 0;
-                xmlFree(domain);
-                if (rc != 0)
-                    oom(L);
-            } else {
-                buf_reset(&f->b);
-            }
-            add_category(L, categories, f->a.p, f->a.len, f->b.len ? f->b.p : NULL);
-        }
+        if (is_rss(c, "category") || is(c, NS_DC, "subject"))
+            rss_category(L, f, categories, c);
     }
 }
 
@@ -706,6 +768,26 @@ static void atom_category(lua_State *L, feed_t *f, int list, xmlNodePtr c)
     lua_pop(L, 2);
 }
 
+/* The Atom parts kept as the first element of their kind (the link is
+ * the first alternate one, see atom_scan), and the dates read. */
+static const part_spec_t atom_parts[] = {
+    {CORE, "title", offsetof(atom_parts_t, title)},
+    {CORE, "id", offsetof(atom_parts_t, id)},
+    {CORE, "summary", offsetof(atom_parts_t, summary)},
+    {CORE, "content", offsetof(atom_parts_t, content)},
+    {CORE, "author", offsetof(atom_parts_t, author)},
+    {NULL, NULL, 0},
+};
+static const date_spec_t atom_dates[] = {
+    {CORE, "published", DATE_SLOT(published)},
+    {CORE, "issued", DATE_SLOT(published)},
+    {CORE, "created", DATE_SLOT(published)},
+    {CORE, "updated", DATE_SLOT(updated)},
+    {CORE, "modified", DATE_SLOT(updated)},
+    {NS_DC, "date", DATE_SLOT(dc)},
+    {NULL, NULL, 0, 0},
+};
+
 /* One pass over an entry's (or the feed's) children, categories into the
  * table at the top. */
 static void atom_scan(lua_State *L, feed_t *f, xmlNodePtr entry, const char *ns, atom_parts_t *p)
@@ -713,28 +795,14 @@ static void atom_scan(lua_State *L, feed_t *f, xmlNodePtr entry, const char *ns,
     int categories = lua_gettop(L);
     memset(p, 0, sizeof *p);
     for (xmlNodePtr c = entry->children; c; c = c->next) {
-        if (c->type != XML_ELEMENT_NODE)
+        if (c->type != XML_ELEMENT_NODE || take_part(c, ns, atom_parts, p))
             continue;
-        if (is(c, ns, "title") && !p->title)
-            p->title = c;
-        else if (is(c, ns, "id") && !p->id)
-            p->id = c;
-        else if (is(c, ns, "summary") && !p->summary)
-            p->summary = c;
-        else if (is(c, ns, "content") && !p->content)
-            p->content = c;
-        else if (is(c, ns, "author") && !p->author)
-            p->author = c;
-        else if (is(c, ns, "link") && !p->link_node && alternate(c))
-            p->link_node = c;
-        else if (is(c, ns, "published") || is(c, ns, "issued") || is(c, ns, "created"))
-            read_date(L, f, c, &p->d.published, &p->d.have_published);
-        else if (is(c, ns, "updated") || is(c, ns, "modified"))
-            read_date(L, f, c, &p->d.updated, &p->d.have_updated);
-        else if (is(c, NS_DC, "date"))
-            read_date(L, f, c, &p->d.dc, &p->d.have_dc);
-        else if (is(c, ns, "category"))
+        if (is(c, ns, "link")) {
+            if (!p->link_node && alternate(c))
+                p->link_node = c;
+        } else if (!take_date(L, f, c, ns, atom_dates, &p->d) && is(c, ns, "category")) {
             atom_category(L, f, categories, c);
+        }
     }
 }
 

@@ -67,30 +67,42 @@ static int parse_zone(const char *p, int *offset)
     return 0;
 }
 
+/* YYYY-MM-DD at *p, a real day of the calendar. */
+static int parse_date(const char **p, int *y, int *mo, int *d)
+{
+    if (digits(p, 4, y) || *(*p)++ != '-' || digits(p, 2, mo) || *(*p)++ != '-' ||
+        digits(p, 2, d))
+        return -1;
+    return *mo < 1 || *mo > 12 || *d < 1 || *d > days_in_month(*y, *mo) ? -1 : 0;
+}
+
+/* HH:MM[:SS[.fraction]] at *p (the fraction is read and dropped). */
+static int parse_time(const char **p, int *h, int *mi, int *se)
+{
+    if (digits(p, 2, h) || *(*p)++ != ':' || digits(p, 2, mi))
+        return -1;
+    if (**p == ':') {
+        (*p)++;
+        if (digits(p, 2, se))
+            return -1;
+        if (**p == '.' || **p == ',') {
+            (*p)++;
+            while (isdigit((unsigned char)**p))
+                (*p)++;
+        }
+    }
+    return *h > 23 || *mi > 59 || *se > 60 ? -1 : 0;
+}
+
 int clock_parse_iso(const char *s, vtime_t *out)
 {
     const char *p = s;
     int y, mo, d, h = 0, mi = 0, se = 0, off = 0;
-    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
-        digits(&p, 2, &d))
-        return -1;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo))
+    if (parse_date(&p, &y, &mo, &d) != 0)
         return -1;
     if (*p == 'T' || *p == 't' || *p == ' ') {
         p++;
-        if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
-            return -1;
-        if (*p == ':') {
-            p++;
-            if (digits(&p, 2, &se))
-                return -1;
-            if (*p == '.' || *p == ',') {
-                p++;
-                while (isdigit((unsigned char)*p))
-                    p++;
-            }
-        }
-        if (h > 23 || mi > 59 || se > 60)
+        if (parse_time(&p, &h, &mi, &se) != 0)
             return -1;
     }
     if (parse_zone(p, &off) != 0)
