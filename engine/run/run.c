@@ -1,5 +1,5 @@
-/* run.c — one monitoring run, step by step (see run.h and DESIGN.md,
- * "A run, step by step"). Errors of single sources, rules and channels are
+/* run.c — one monitoring run, step by step (see run.h and docs/design.md,
+ * "The pipeline"). Errors of single sources, rules and channels are
  * collected and printed here, at the top; the run goes on without them. */
 #include "run/run.h"
 

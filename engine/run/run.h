@@ -1,4 +1,4 @@
-/* run.h — one monitoring run, DESIGN.md's eight steps:
+/* run.h — one monitoring run, the eight steps of docs/design.md:
  * lock, load, fetch the due sources, extract, diff and store, evaluate the
  * rules, deliver, record the run. run.c reads top to bottom in that order. */
 #ifndef VANE_RUN_H

@@ -1,8 +1,8 @@
 /* sandbox.h — restricted Lua 5.4 states for configuration, source scripts
  * and rules.
  *
- * A sandbox is one lua_State whose globals are an allow-list (DESIGN.md,
- * "Sandbox"): base functions without dofile/loadfile/require/collectgarbage
+ * A sandbox is one lua_State whose globals are an allow-list (docs/design.md,
+ * "What each guarantee rests on"): base functions without dofile/loadfile/require/collectgarbage
  * knobs, string (no string.dump), table, math, utf8, os.time/os.date/os.clock
  * only, no io, no debug, text chunks only. Each chunk loaded gets its own
  * environment table, so one rule cannot see or change another's globals; the

@@ -1,4 +1,4 @@
-/* bench_store.c — diff-and-store speed (make bench, DESIGN.md "Performance
+/* bench_store.c — diff-and-store speed (make bench, docs/design.md "Performance
  * targets"): items per second through diff_items and the store calls run.c
  * makes for a fetched document (store_document and store_change: one
  * transaction per document with items_load, item_put + event_add per

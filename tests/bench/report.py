@@ -8,7 +8,7 @@ RESULTS.tsv has tab-separated lines, written by run.sh as it measures:
   fetch N  PHASE  TOOL  MEDIAN_S  PEAK_KIB  OK   (TOOL: vane | urlwatch | floor;
                                                   "-" when not measured; OK yes|no)
   kv    NAME  VALUE                        (bench_rules / bench_store output, idle run)
-Prints the fetch table, the other benchmarks and the DESIGN.md targets,
+Prints the fetch table, the other benchmarks and the targets of docs/design.md,
 each beside its anchor with the ratio, marked met / missed.
 """
 import sys
@@ -151,7 +151,7 @@ def main(argv):
         ("nothing due: `vane run` wall time", with_unit(fmt_s(idle and idle * 1000), "ms"), "", "< 20 ms",
          None if idle is None else idle < 0.020),
     ]
-    w("### DESIGN.md targets")
+    w("### Targets (docs/design.md)")
     w("")
     w("| target | measured | ratio | wanted | status |")
     w("|---|---:|---:|---:|---|")

@@ -1,6 +1,6 @@
 #!/bin/sh
 # run.sh — `make bench`: vane's speed and memory beside their anchors, all
-# measured in this one run on this machine (DESIGN.md, "Performance targets").
+# measured in this one run on this machine (docs/design.md, "Performance, and how it is measured").
 # A benchmark, never a pass/fail test: it prints a Markdown table (and
 # writes it to tests/bench/last-results.md) marking each target met or missed.
 #
