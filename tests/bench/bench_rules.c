@@ -1,5 +1,5 @@
-/* bench_rules.c — rule evaluation speed (make bench, docs/design.md "Performance
- * targets"): event×rule evaluations per second through rules_eval, with the
+/* bench_rules.c — rule evaluation speed (make bench, docs/design.md "Performance,
+ * and how it is measured"): event×rule evaluations per second through rules_eval, with the
  * sandbox limits on, beside its anchor measured in the same process: a bare
  * lua_pcall of a trivial function(ev) on a prebuilt table in a plain
  * luaL_newstate.

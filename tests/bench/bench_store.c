@@ -1,5 +1,5 @@
-/* bench_store.c — diff-and-store speed (make bench, docs/design.md "Performance
- * targets"): items per second through diff_items and the store calls run.c
+/* bench_store.c — diff-and-store speed (make bench, docs/design.md "Performance,
+ * and how it is measured"): items per second through diff_items and the store calls run.c
  * makes for a fetched document (store_document and store_change: one
  * transaction per document with items_load, item_put + event_add per
  * difference, document_add, source_record), into an on-disk WAL database;
