@@ -498,6 +498,16 @@ static int find_plain(lua_State *L, const char *s, size_t ls, size_t init,
     return 2;
 }
 
+/* A pattern that starts with '^' is anchored: drop the '^' and say so. */
+static int take_anchor(const char **p, size_t *lp)
+{
+    if (**p != '^')
+        return 0;
+    (*p)++;
+    (*lp)--;
+    return 1;
+}
+
 static int find_or_match(lua_State *L, int find)
 {
     size_t ls, lp;
@@ -511,11 +521,7 @@ static int find_or_match(lua_State *L, int find)
     if (find && (lua_toboolean(L, 4) || is_plain(p, lp)))
         return find_plain(L, s, ls, init, p, lp);
 
-    int anchored = (*p == '^');
-    if (anchored) {
-        p++;
-        lp--;
-    }
+    int anchored = take_anchor(&p, &lp);
     matcher_t m;
     matcher_init(&m, L, s, ls, p, lp, step_limit(L));
     const char *at = s + init;
@@ -657,11 +663,7 @@ static int pattern_gsub(lua_State *L)
                      3, "string/function/table");
     luaL_Buffer b;
     luaL_buffinit(L, &b);
-    int anchored = (*p == '^');
-    if (anchored) {
-        p++;
-        lp--;
-    }
+    int anchored = take_anchor(&p, &lp);
     matcher_t m;
     matcher_init(&m, L, s, ls, p, lp, step_limit(L));
     const char *at = s;
