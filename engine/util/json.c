@@ -274,11 +274,12 @@ static unsigned hex4(const char *p)
  * would make it U+FFFD, as HTML wants). */
 static void put_utf8(luaL_Buffer *b, unsigned cp)
 {
-    char tmp[4];
-    if (cp == 0)
+    if (cp == 0) {
         luaL_addchar(b, '\0');
-    else
-        luaL_addlstring(b, tmp, utf8_put(cp, tmp));
+        return;
+    }
+    char tmp[4];
+    luaL_addlstring(b, tmp, utf8_put(cp, tmp));
 }
 
 static int decode_string(decoder_t *d)
