@@ -2,18 +2,10 @@
 -- indicator letter; one flag per letter. Applies to every source whose
 -- items carry `notations` (an array of letters, compared as a set).
 
--- What each letter means, as the State Department defines them. Edit here.
-local MEANINGS = {
-  C = "crime",
-  T = "terrorism",
-  U = "civil unrest",
-  H = "health",
-  N = "natural disaster",
-  E = "time-limited event",
-  K = "kidnapping or hostage-taking",
-  D = "wrongful detention",
-  O = "other",
-}
+-- What each letter means, as the State Department defines them: the one
+-- list is vane.advisory.MEANINGS (engine/lib/lua/advisory.lua), which the
+-- advisory scripts also use to recognise the letters.
+local MEANINGS = vane.advisory.MEANINGS
 
 -- A set of letters from an array {"D","O"}, a set {D=true} or a string
 -- "DO"; nil (the field missing) reads as no letters.

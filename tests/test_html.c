@@ -252,6 +252,9 @@ static void bytes_that_are_not_utf8_become_replacement_characters(void **state)
     page_t bad = { "<p>caf\xe9 \xff\x00x</p>", 15 };
     expect_result(sb, &bad, "return vane.html(page):select_one('p'):text()",
                   "caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbdx");
+    /* a truncated sequence is one U+FFFD (a maximal subpart, util/utf8.h) */
+    page_t cut = { "<p>a\xe4\xb8</p>", 10 };
+    expect_result(sb, &cut, "return vane.html(page):select_one('p'):text()", "a\xef\xbf\xbd");
     free(gbk.data);
     sandbox_free(sb);
 }

@@ -55,6 +55,9 @@ static void strings_are_escaped_and_bad_utf8_replaced(void **state)
     (void)state;
     assert_string_equal(canon("'a\"b\\\\c\\n\\1'"), "\"a\\\"b\\\\c\\n\\u0001\"");
     assert_string_equal(canon("'caf\\xe9 \\xe7\\x8e\\x8b'"), "\"caf\\ufffd \xe7\x8e\x8b\"");
+    /* one \ufffd per maximal ill-formed subpart (util/utf8.h), not per byte */
+    assert_string_equal(canon("'ab\\xe4\\xb8'"), "\"ab\\ufffd\"");
+    assert_string_equal(canon("'\\xe0\\x80x'"), "\"\\ufffd\\ufffdx\"");
 }
 
 static void functions_and_cycles_are_refused_with_their_path(void **state)

@@ -4,16 +4,15 @@
 
 #include <errno.h>
 #include <iconv.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "util/utf8.h"
+
 #define PRESCAN_BYTES 4096
 #define XML_DECL_BYTES 1024
 #define LABEL_MAX 64
-
-static const char replacement[] = "\xEF\xBF\xBD"; /* U+FFFD */
 
 /* ---- detection ------------------------------------------------------------ */
 
@@ -378,69 +377,25 @@ static int replace(buf_t *out, size_t start, charset_report_t *rep)
             line += out->p[i] == '\n';
         rep->first_line = line;
     }
-    return buf_append(out, replacement, 3);
-}
-
-/* Length of the well-formed UTF-8 sequence at s (1..4), or 0 with *bad set
- * to the length of its maximal ill-formed subpart (at least 1). */
-static size_t utf8_seq(const unsigned char *s, size_t len, size_t *bad)
-{
-    unsigned char c = s[0], lo = 0x80, hi = 0xBF;
-    size_t need;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF)
-        need = 1;
-    else if (c >= 0xE0 && c <= 0xEF) {
-        need = 2;
-        lo = c == 0xE0 ? 0xA0 : 0x80;
-        hi = c == 0xED ? 0x9F : 0xBF;
-    } else if (c >= 0xF0 && c <= 0xF4) {
-        need = 3;
-        lo = c == 0xF0 ? 0x90 : 0x80;
-        hi = c == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        *bad = 1;
-        return 0;
-    }
-    for (size_t i = 1; i <= need; i++) {
-        if (i >= len || s[i] < lo || s[i] > hi) {
-            *bad = i;
-            return 0;
-        }
-        lo = 0x80;
-        hi = 0xBF;
-    }
-    return need + 1;
+    return buf_append(out, UTF8_REPLACEMENT, 3);
 }
 
 /* Validate UTF-8, copying valid runs whole and each ill-formed subpart as
- * one U+FFFD. */
+ * one U+FFFD (utf8.h); the first one's line is counted in the input, which
+ * is the output up to there. */
 static int from_utf8(const char *in, size_t len, buf_t *out, charset_report_t *rep)
 {
-    const unsigned char *s = (const unsigned char *)in;
-    size_t start = out->len, run = 0, i = 0;
-    while (i < len) {
-        uint64_t w;
-        if (i + 8 <= len && (memcpy(&w, s + i, 8), (w & 0x8080808080808080ULL) == 0)) {
-            i += 8; /* eight ASCII bytes */
-            continue;
-        }
-        if (s[i] < 0x80) {
-            i++;
-            continue;
-        }
-        size_t bad = 0, n = utf8_seq(s + i, len - i, &bad);
-        if (n) {
-            i += n;
-            continue;
-        }
-        if (buf_append(out, in + run, i - run) != 0 || replace(out, start, rep) != 0)
-            return -1;
-        i += bad;
-        run = i;
-    }
-    return buf_append(out, in + run, len - run);
+    size_t valid = utf8_valid(in, len, UTF8_NUL_OK, NULL);
+    if (valid == len)
+        return buf_append(out, in, len);
+    long n = utf8_repair(in, len, UTF8_NUL_OK, out, NULL);
+    if (n < 0)
+        return -1;
+    rep->replaced += (size_t)n;
+    rep->first_line = 1;
+    for (const char *p = in; (p = memchr(p, '\n', (size_t)(in + valid - p))) != NULL; p++)
+        rep->first_line++;
+    return 0;
 }
 
 static iconv_t open_decoder(const decoder_t *d, const char **name)

@@ -9,8 +9,8 @@
  * byte sequence that cannot be decoded becomes U+FFFD and decoding goes on.
  *
  * UTF-8 bodies (the common case) skip iconv: a valid one is copied as is;
- * in an invalid one each maximal subpart of an ill-formed sequence (WHATWG,
- * Unicode's "U+FFFD substitution of maximal subparts") becomes one U+FFFD:
+ * in an invalid one each maximal subpart of an ill-formed sequence becomes
+ * one U+FFFD, as util/utf8.h states (NUL is kept: it is well-formed):
  * "\xE4\xB8" at the end of a body is one replacement, a lone "\xFF" one.
  *
  * Known difference from browsers: glibc's WINDOWS-1252 has no mapping for

@@ -25,7 +25,9 @@
  * the input is UTF-8 and to ignore <meta charset> and http-equiv: libxml2
  * 2.9.14 would otherwise switch decoders at the meta tag and turn UTF-8
  * text into mojibake (or drop it: a UTF-8 page labelled gb2312 loses its
- * title). Bytes that are still not UTF-8 become U+FFFD, with a warning.
+ * title). Bytes that are still not UTF-8 (NUL too: the parser stops at it)
+ * become U+FFFD, one per maximal ill-formed subpart (util/utf8.h), with a
+ * warning that counts the bytes.
  * HTML_PARSE_NOBLANKS is not used: in libxml2 it drops the blank between
  * `<b>x</b> <i>y</i>` under a strict doctype, and text() would join words.
  *
@@ -48,6 +50,7 @@
 #include "lib/lib_html.h"
 #include "lib/vanelib.h"
 #include "lib/xmlsafe.h"
+#include "util/utf8.h"
 
 #define DOC_META "vane.html.document"
 #define NODE_META "vane.html.node"
@@ -136,62 +139,26 @@ static void release_xml(void *p)
 
 /* ---- UTF-8 ---------------------------------------------------------------- */
 
-/* Length of the well-formed UTF-8 sequence at s (n > 0 bytes left), or 0
- * for a byte that starts none (NUL counts as one: the parser stops at it). */
-static size_t utf8_seq(const unsigned char *s, size_t n)
+/* Push s with each maximal ill-formed subpart replaced by U+FFFD (utf8.h);
+ * NUL counts as ill-formed, since the parser would stop at it. Returns the
+ * bytes replaced. */
+static size_t push_repaired(lua_State *L, const char *s, size_t n)
 {
-    size_t len;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (s[0] < 0x80)
-        return s[0] ? 1 : 0;
-    if (s[0] >= 0xC2 && s[0] <= 0xDF) {
-        len = 2;
-    } else if (s[0] >= 0xE0 && s[0] <= 0xEF) {
-        len = 3;
-        lo = s[0] == 0xE0 ? 0xA0 : 0x80;
-        hi = s[0] == 0xED ? 0x9F : 0xBF;
-    } else if (s[0] >= 0xF0 && s[0] <= 0xF4) {
-        len = 4;
-        lo = s[0] == 0xF0 ? 0x90 : 0x80;
-        hi = s[0] == 0xF4 ? 0x8F : 0xBF;
-    } else {
-        return 0;
-    }
-    if (n < len || s[1] < lo || s[1] > hi)
-        return 0;
-    for (size_t i = 2; i < len; i++)
-        if (s[i] < 0x80 || s[i] > 0xBF)
-            return 0;
-    return len;
-}
-
-static size_t count_bad_utf8(const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
-    size_t bad = 0;
-    for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(u + i, n - i);
-        bad += k == 0;
-        i += k ? k : 1;
-    }
-    return bad;
-}
-
-/* Push s with each byte that is not part of well-formed UTF-8 replaced. */
-static void push_repaired(lua_State *L, const char *s, size_t n)
-{
-    const unsigned char *u = (const unsigned char *)s;
+    size_t replaced = 0;
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     for (size_t i = 0; i < n;) {
-        size_t k = utf8_seq(u + i, n - i);
-        if (k)
-            luaL_addlstring(&b, s + i, k);
-        else
-            luaL_addstring(&b, "\xEF\xBF\xBD");
-        i += k ? k : 1;
+        size_t bad = 0, ok = utf8_valid(s + i, n - i, UTF8_NUL_BAD, &bad);
+        luaL_addlstring(&b, s + i, ok);
+        i += ok;
+        if (i < n) {
+            luaL_addstring(&b, UTF8_REPLACEMENT);
+            replaced += bad;
+            i += bad;
+        }
     }
     luaL_pushresult(&b);
+    return replaced;
 }
 
 /* ---- URLs ------------------------------------------------------------------ */
@@ -832,9 +799,8 @@ static int l_parse(lua_State *L)
     const char *body = luaL_checklstring(L, 1, &len);
     const char *url = luaL_optstring(L, 2, NULL);
     lua_settop(L, 2);
-    size_t bad = count_bad_utf8(body, len);
-    if (bad) {
-        push_repaired(L, body, len);
+    if (utf8_valid(body, len, UTF8_NUL_BAD, NULL) < len) {
+        size_t bad = push_repaired(L, body, len);
         body = lua_tolstring(L, -1, &len);
         vanelib_warn(L, "vane.html: %zu bytes that are not UTF-8 replaced with U+FFFD", bad);
     }

@@ -23,6 +23,7 @@ static const struct {
 } c_parts[] = {
     {"feed", vane_open_feed},   {"html", vane_open_html}, {"xml", vane_open_xml},
     {"regex", vane_open_regex}, {"time", vane_open_time}, {"hash", vane_open_hash},
+    {"_text", vane_open_text},
     {NULL, NULL},
 };
 

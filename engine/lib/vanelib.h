@@ -7,6 +7,8 @@
  *   vane.regex  lib_regex.c  PCRE2 with a match limit
  *   vane.time   lib_time.c   dates in many formats, durations
  *   vane.hash   lib_hash.c   digests
+ *   vane._text  lib_text.c   HTML to text (util/htmltext.c), internal: the
+ *                            Lua part vane.text (text.lua) calls it
  *   vane.json   lua-cjson (safe variant), with a depth limit
  * and the Lua parts shipped in engine/lib/lua/ (each file returns a value that
  * becomes vane.<file name>, e.g. vane.text).
@@ -43,6 +45,7 @@ int vane_open_xml(lua_State *L);
 int vane_open_regex(lua_State *L);
 int vane_open_time(lua_State *L);
 int vane_open_hash(lua_State *L);
+int vane_open_text(lua_State *L); /* vane._text: the C half of vane.text */
 
 /* The arguments of a document reader, (body [, url [, opts]]) with opts
  * also accepted second: the body, its length, the URL (or NULL) and

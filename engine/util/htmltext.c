@@ -20,6 +20,7 @@ typedef struct writer {
     size_t start; /* out->len when we began: nothing before it is ours */
     int space;    /* white space seen since the last visible character */
     int oom;
+    int keep;     /* white space is written as it is (htmltext_decode) */
 } writer_t;
 
 /* Latin-1 named references, U+00A0 to U+00FF in order. */
@@ -138,11 +139,16 @@ static size_t space_at(const unsigned char *s, size_t n)
     return 0;
 }
 
-/* Append text, collapsing white space. */
+/* Append text, collapsing white space (or as it is, when w->keep). */
 static void write_text(writer_t *w, const char *s, size_t n)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
+    if (w->keep) {
+        if (buf_append(w->out, s, n) != 0)
+            w->oom = 1;
+        return;
+    }
     while (i < n) {
         size_t sp = space_at(u + i, n - i);
         if (sp) {
@@ -303,7 +309,7 @@ static size_t markup(writer_t *w, const char *s, size_t n, size_t i)
 
 int htmltext_to_text(const char *html, size_t len, buf_t *out)
 {
-    writer_t w = {out, out->len, 0, 0};
+    writer_t w = {out, out->len, 0, 0, 0};
     if (buf_reserve(out, len + 1) != 0)
         return -1;
     size_t i = 0;
@@ -320,8 +326,15 @@ int htmltext_to_text(const char *html, size_t len, buf_t *out)
 
 int htmltext_squish(const char *s, size_t len, buf_t *out)
 {
-    writer_t w = {out, out->len, 0, 0};
+    writer_t w = {out, out->len, 0, 0, 0};
     write_text(&w, s, len);
+    return w.oom ? -1 : 0;
+}
+
+int htmltext_decode(const char *s, size_t len, buf_t *out)
+{
+    writer_t w = {out, out->len, 0, 0, 1};
+    write_decoded(&w, s, len);
     return w.oom ? -1 : 0;
 }
 

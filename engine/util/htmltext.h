@@ -1,7 +1,8 @@
 /* htmltext.h — plain text from HTML fragments, in one linear pass.
  *
- * The C counterpart of vane.text.to_text (engine/lib/lua/text.lua), with the
- * same rules so that both give the same text: tags, comments and the
+ * It is vane.text.to_text, squish and decode_entities too (lib/lib_text.c
+ * hands these functions to engine/lib/lua/text.lua), so scripts, rules and
+ * the feed reader read HTML the same way: tags, comments and the
  * contents of <script> and <style> are dropped; block tags (p, br, li, td,
  * …) separate words; character references are decoded (named ones from
  * HTML's Latin-1 set and the common typographic ones, decimal and hex, with
@@ -25,6 +26,10 @@ int htmltext_to_text(const char *html, size_t len, buf_t *out);
 /* Plain text with its white space collapsed and trimmed as above (no tags
  * removed, no references decoded). */
 int htmltext_squish(const char *s, size_t len, buf_t *out);
+
+/* Text with its character references decoded as above and nothing else
+ * changed (tags and white space stay as they are). */
+int htmltext_decode(const char *s, size_t len, buf_t *out);
 
 /* Text escaped for HTML: & < > and " as references. */
 int htmltext_escape(const char *s, size_t len, buf_t *out);

@@ -7,30 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-    unsigned char c = s[0];
-    size_t len;
-    unsigned min;
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xC2 && c <= 0xDF) { len = 2; min = 0x80; }
-    else if (c >= 0xE0 && c <= 0xEF) { len = 3; min = 0x800; }
-    else if (c >= 0xF0 && c <= 0xF4) { len = 4; min = 0x10000; }
-    else return 0;
-    if (n < len)
-        return 0;
-    unsigned cp = c & (0x7F >> len);
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xC0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3F);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-        return 0;
-    return len;
-}
+#include "util/utf8.h"
 
 int json_put_string(buf_t *out, const char *s, size_t len)
 {
@@ -48,10 +25,10 @@ int json_put_string(buf_t *out, const char *s, size_t len)
             rc = shortform ? buf_puts(out, shortform) : buf_printf(out, "\\u%04x", c);
             i++;
         } else {
-            size_t n = utf8_seq(p + i, len - i);
+            size_t bad = 0, n = utf8_seq(s + i, len - i, UTF8_NUL_OK, &bad);
             if (n == 0) {
                 rc = buf_puts(out, "\\ufffd");
-                i++;
+                i += bad;
             } else {
                 rc = buf_append(out, p + i, n);
                 i += n;
@@ -293,15 +270,16 @@ static unsigned hex4(const char *p)
     return v;
 }
 
+/* A decoded \\u escape: \\u0000 is a NUL like any other character (utf8_put
+ * would make it U+FFFD, as HTML wants). */
 static void put_utf8(luaL_Buffer *b, unsigned cp)
 {
+    if (cp == 0) {
+        luaL_addchar(b, '\0');
+        return;
+    }
     char tmp[4];
-    int n;
-    if (cp < 0x80) { tmp[0] = (char)cp; n = 1; }
-    else if (cp < 0x800) { tmp[0] = (char)(0xC0 | (cp >> 6)); tmp[1] = (char)(0x80 | (cp & 0x3F)); n = 2; }
-    else if (cp < 0x10000) { tmp[0] = (char)(0xE0 | (cp >> 12)); tmp[1] = (char)(0x80 | ((cp >> 6) & 0x3F)); tmp[2] = (char)(0x80 | (cp & 0x3F)); n = 3; }
-    else { tmp[0] = (char)(0xF0 | (cp >> 18)); tmp[1] = (char)(0x80 | ((cp >> 12) & 0x3F)); tmp[2] = (char)(0x80 | ((cp >> 6) & 0x3F)); tmp[3] = (char)(0x80 | (cp & 0x3F)); n = 4; }
-    luaL_addlstring(b, tmp, (size_t)n);
+    luaL_addlstring(b, tmp, utf8_put(cp, tmp));
 }
 
 static int decode_string(decoder_t *d)

@@ -1,10 +1,11 @@
 /* json.h — JSON as vane stores and prints it.
  *
  * Items, previous states and diffs are kept as *canonical* JSON: object keys
- * sorted bytewise, no spaces, integers without a fraction, invalid UTF-8
- * replaced by U+FFFD. Two equal Lua values always give the same text, so
- * fields are compared by comparing their text. The decoder reads JSON back
- * into Lua keeping integers integers (a level stays 3, not 3.0). */
+ * sorted bytewise, no spaces, integers without a fraction, each maximal
+ * ill-formed UTF-8 subpart replaced by one \ufffd (util/utf8.h). Two equal
+ * Lua values always give the same text, so fields are compared by comparing
+ * their text. The decoder reads JSON back into Lua keeping integers integers
+ * (a level stays 3, not 3.0). */
 #ifndef VANE_JSON_H
 #define VANE_JSON_H
 

@@ -7,7 +7,10 @@
 --   vane.advisory.country(s)   → a clean country name from a title's head
 --   vane.advisory.notations(h) → sorted letters of the risk indicators in an
 --                                advisory's HTML (<ul class="risk-indicators">)
---   vane.advisory.MEANINGS     → letter → meaning ("D" → "wrongful detention")
+--   vane.advisory.MEANINGS     → letter → meaning ("D" → "wrongful detention"),
+--                                the one list of the letters: notations()
+--                                keeps only these, and the rule
+--                                advisory-notation-change names them from it
 
 local advisory = {}
 

@@ -1,85 +1,28 @@
 -- text.lua — vane.text: turn HTML fragments into plain text.
 --
+-- to_text, squish and decode_entities are util/htmltext.c, the reader the
+-- feed parser uses too, so there is one set of entity tables and one idea
+-- of white space. They reach this file as vane._text (lib/lib_text.c, an
+-- internal C part); this file runs while the module is being built, before
+-- `vane` is a global, so that table is looked up at the first call.
+--
 -- The sandbox gives each pattern call a step budget, so strip_tags walks
 -- the input with plain finds and short anchored matches (no backtracking
 -- pattern over a whole page), and the gsubs used are single-pass and linear.
 
 local text = {}
 
--- Latin-1 named entities, in code point order from U+00A0 to U+00FF.
-local LATIN1 = {
-  "nbsp", "iexcl", "cent", "pound", "curren", "yen", "brvbar", "sect",
-  "uml", "copy", "ordf", "laquo", "not", "shy", "reg", "macr",
-  "deg", "plusmn", "sup2", "sup3", "acute", "micro", "para", "middot",
-  "cedil", "sup1", "ordm", "raquo", "frac14", "frac12", "frac34", "iquest",
-  "Agrave", "Aacute", "Acirc", "Atilde", "Auml", "Aring", "AElig", "Ccedil",
-  "Egrave", "Eacute", "Ecirc", "Euml", "Igrave", "Iacute", "Icirc", "Iuml",
-  "ETH", "Ntilde", "Ograve", "Oacute", "Ocirc", "Otilde", "Ouml", "times",
-  "Oslash", "Ugrave", "Uacute", "Ucirc", "Uuml", "Yacute", "THORN", "szlig",
-  "agrave", "aacute", "acirc", "atilde", "auml", "aring", "aelig", "ccedil",
-  "egrave", "eacute", "ecirc", "euml", "igrave", "iacute", "icirc", "iuml",
-  "eth", "ntilde", "ograve", "oacute", "ocirc", "otilde", "ouml", "divide",
-  "oslash", "ugrave", "uacute", "ucirc", "uuml", "yacute", "thorn", "yuml",
-}
-
-local NAMED = {
-  amp = 38, lt = 60, gt = 62, quot = 34, apos = 39,
-  AMP = 38, LT = 60, GT = 62, QUOT = 34,
-  ndash = 0x2013, mdash = 0x2014, lsquo = 0x2018, rsquo = 0x2019,
-  sbquo = 0x201A, ldquo = 0x201C, rdquo = 0x201D, bdquo = 0x201E,
-  hellip = 0x2026, bull = 0x2022, trade = 0x2122, euro = 0x20AC,
-  dagger = 0x2020, Dagger = 0x2021, permil = 0x2030, lsaquo = 0x2039,
-  rsaquo = 0x203A, prime = 0x2032, Prime = 0x2033, oline = 0x203E,
-  frasl = 0x2044, OElig = 0x152, oelig = 0x153, Scaron = 0x160,
-  scaron = 0x161, Yuml = 0x178, fnof = 0x192, circ = 0x2C6, tilde = 0x2DC,
-  ensp = 0x2002, emsp = 0x2003, thinsp = 0x2009, zwnj = 0x200C,
-  zwj = 0x200D, lrm = 0x200E, rlm = 0x200F, minus = 0x2212,
-  larr = 0x2190, uarr = 0x2191, rarr = 0x2192, darr = 0x2193, harr = 0x2194,
-  le = 0x2264, ge = 0x2265, ne = 0x2260, infin = 0x221E,
-}
-for i, name in ipairs(LATIN1) do NAMED[name] = 0x9F + i end
-
--- Browsers read &#128;..&#159; as Windows-1252, and feeds written on
--- Windows rely on it (&#146; for a right quote).
-local CP1252 = {
-  [0x80] = 0x20AC, [0x82] = 0x201A, [0x83] = 0x0192, [0x84] = 0x201E,
-  [0x85] = 0x2026, [0x86] = 0x2020, [0x87] = 0x2021, [0x88] = 0x02C6,
-  [0x89] = 0x2030, [0x8A] = 0x0160, [0x8B] = 0x2039, [0x8C] = 0x0152,
-  [0x8E] = 0x017D, [0x91] = 0x2018, [0x92] = 0x2019, [0x93] = 0x201C,
-  [0x94] = 0x201D, [0x95] = 0x2022, [0x96] = 0x2013, [0x97] = 0x2014,
-  [0x98] = 0x02DC, [0x99] = 0x2122, [0x9A] = 0x0161, [0x9B] = 0x203A,
-  [0x9C] = 0x0153, [0x9E] = 0x017E, [0x9F] = 0x0178,
-}
-
--- A code point as UTF-8; NUL, surrogates and out-of-range values become
--- U+FFFD so the result is always valid UTF-8.
-local function char_of(cp)
-  cp = CP1252[cp] or cp
-  if cp == 0 or cp > 0x10FFFF or (cp >= 0xD800 and cp <= 0xDFFF) then
-    cp = 0xFFFD
-  end
-  return utf8.char(cp)
+local c_text
+local function C()
+  c_text = c_text or vane._text
+  return c_text
 end
 
-local function entity(ref)
-  local hex = ref:match("^#[xX](%x+)$")
-  if hex then
-    return #hex <= 8 and char_of(tonumber(hex, 16)) or nil
-  end
-  local dec = ref:match("^#(%d+)$")
-  if dec then
-    return #dec <= 9 and char_of(tonumber(dec)) or nil
-  end
-  local cp = NAMED[ref]
-  return cp and utf8.char(cp) or nil
-end
-
--- Replace &name; &#NNN; &#xHH;. Unknown references stay as they are
--- (returning nil from the gsub function keeps the match).
+-- Replace &name; &#NNN; &#xHH; (HTML's Latin-1 names and the common
+-- typographic ones; &#128;..&#159; read as Windows-1252, as browsers do).
+-- Unknown references stay as they are.
 function text.decode_entities(s)
-  if type(s) ~= "string" then return s end
-  if not s:find("&", 1, true) then return s end
-  return (s:gsub("&(#?%w+);", entity))
+  return C().decode_entities(s)
 end
 
 -- Tags that start a new line of text, so "<p>a</p><p>b</p>" reads "a b".
@@ -170,20 +113,13 @@ end
 -- Collapse every run of whitespace, including no-break and other Unicode
 -- spaces, to one ASCII space, and trim both ends.
 function text.squish(s)
-  if type(s) ~= "string" then return s end
-  s = s:gsub("\194\160", " ")               -- U+00A0
-  s = s:gsub("\226\128[\128-\138\175]", " ") -- U+2000..U+200A, U+202F
-  s = s:gsub("\226\129\159", " ")           -- U+205F
-  s = s:gsub("\227\128\128", " ")           -- U+3000
-  s = s:gsub("%s+", " ")
-  if s:sub(1, 1) == " " then s = s:sub(2) end
-  if s:sub(-1) == " " then s = s:sub(1, -2) end
-  return s
+  return C().squish(s)
 end
 
+-- Plain text: tags, comments and script/style contents dropped, block tags
+-- separating words, references decoded, white space squished.
 function text.to_text(html)
-  if type(html) ~= "string" then return html end
-  return text.squish(text.decode_entities(text.strip_tags(html)))
+  return C().to_text(html)
 end
 
 -- Typographic quotes, apostrophes and dashes to their ASCII forms, then
