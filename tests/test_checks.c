@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "config/config.h"
 #include "rules/rules.h"
 #include "store/store.h"
+#include "dbpeek.h"
 
 /* Returns key "quiet" while ctx.now is before 2024-11-10 and again from
  * 2024-11-10T06:00 on: the condition ends at midnight and comes back six
@@ -131,13 +131,7 @@ static long run_at(fixture_t *f, const char *now, int expect_status)
 
 static long count_flags(fixture_t *f)
 {
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "SELECT count(*) FROM flags", -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long n = (long)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
+    return (long)dbpeek_int(f->cfg.database, "SELECT count(*) FROM flags", 0);
 }
 
 static void the_decision_follows_the_episode_and_the_window(void **state)
@@ -175,14 +169,12 @@ static void a_condition_that_ends_and_returns_is_flagged_at_once(void **state)
     /* back 18 hours after the last flag, within its window: a new episode */
     assert_int_equal(run_at(f, "2024-11-10T06:00:00Z", 0), 1);
     assert_int_equal(run_at(f, "2024-11-10T07:00:00Z", 0), 0);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "SELECT episode_start, active FROM check_state "
-                                        "WHERE rule = 'quiet-watch' AND key = 'quiet'", -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "2024-11-10T06:00:00Z");
-    assert_int_equal(sqlite3_column_int(q, 1), 1);
-    sqlite3_finalize(q);
+    char start[256];
+    assert_string_equal(dbpeek_text(f->cfg.database, "SELECT episode_start FROM check_state "
+                                    "WHERE rule = 'quiet-watch' AND key = 'quiet'", start),
+                        "2024-11-10T06:00:00Z");
+    assert_int_equal(dbpeek_int(f->cfg.database, "SELECT active FROM check_state "
+                                "WHERE rule = 'quiet-watch' AND key = 'quiet'", 0), 1);
 }
 
 static void a_failing_check_is_reported_with_its_line_and_flags_nothing(void **state)
@@ -212,14 +204,10 @@ static void history_returns_stored_events_as_copies(void **state)
     store_event(f, "a", "changed", "{\"title\":\"A2\"}", "2024-11-05T00:00:00Z");
     store_event(f, "b", "new", "{\"title\":\"B\"}", "2024-11-06T00:00:00Z");
     assert_int_equal(run_at(f, "2024-11-07T00:00:00Z", 0), 1);
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(store_db(f->st), "SELECT message FROM flags", -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    char message[256];
     /* 2 events of a, the first still titled A and the last still changed;
      * 2 events in the last 3 days, the newest last */
-    assert_string_equal((const char *)sqlite3_column_text(q, 0), "2 A changed 2 b");
-    sqlite3_finalize(q);
+    assert_string_equal(dbpeek_text(f->cfg.database, "SELECT message FROM flags", message), "2 A changed 2 b");
 }
 
 int main(void)

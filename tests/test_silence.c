@@ -7,7 +7,6 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,7 @@
 #include "alert/alert.h"
 #include "alert/silence.h"
 #include "store/store.h"
+#include "dbpeek.h"
 #include "dbtest.h"
 
 static long long add(store_t *st, const char *rule, const char *source, const char *key,
@@ -132,28 +132,14 @@ static void listing_shows_the_active_silences_or_all_of_them(void **state)
     assert_int_equal(seen.active[1], 1);
 }
 
-static long long outbox_rows(store_t *st, long long flag_id)
+static long long outbox_rows(const fixture_t *f, long long flag_id)
 {
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM outbox WHERE flag_id = ?1",
-                                        -1, &q, NULL), SQLITE_OK);
-    sqlite3_bind_int64(q, 1, flag_id);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
+    return dbpeek_int(f->path, "SELECT count(*) FROM outbox WHERE flag_id = ?1", flag_id);
 }
 
-static long long flag_silence(store_t *st, long long flag_id)
+static long long flag_silence(const fixture_t *f, long long flag_id)
 {
-    sqlite3_stmt *q;
-    assert_int_equal(sqlite3_prepare_v2(store_db(st), "SELECT coalesce(silence_id, 0) FROM flags "
-                                        "WHERE id = ?1", -1, &q, NULL), SQLITE_OK);
-    sqlite3_bind_int64(q, 1, flag_id);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    long long n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    return n;
+    return dbpeek_int(f->path, "SELECT coalesce(silence_id, 0) FROM flags WHERE id = ?1", flag_id);
 }
 
 static long long route_queue(store_t *st, const char *rule, const char *at, const char *dedup,
@@ -180,11 +166,11 @@ static void a_silenced_flag_is_recorded_with_its_silence_and_queued_nowhere(void
     fixture_t *f = *state;
     long long id = add(f->st, "r", NULL, NULL, "2024-11-20T00:00:00Z", "2024-11-27T00:00:00Z");
     long long during = route(f->st, "r", "2024-11-21T00:00:00Z", "a");
-    assert_int_equal(flag_silence(f->st, during), id);
-    assert_int_equal(outbox_rows(f->st, during), 0);
+    assert_int_equal(flag_silence(f, during), id);
+    assert_int_equal(outbox_rows(f, during), 0);
     long long after = route(f->st, "r", "2024-11-28T00:00:00Z", "b");
-    assert_int_equal(flag_silence(f->st, after), 0);
-    assert_int_equal(outbox_rows(f->st, after), 1);
+    assert_int_equal(flag_silence(f, after), 0);
+    assert_int_equal(outbox_rows(f, after), 1);
 }
 
 /* vane run --no-alerts queues nothing, but a silenced flag is still marked. */
@@ -193,10 +179,10 @@ static void without_alerts_a_silenced_flag_is_still_marked(void **state)
     fixture_t *f = *state;
     long long id = add(f->st, "r", NULL, NULL, "2024-11-20T00:00:00Z", "2024-11-27T00:00:00Z");
     long long during = route_queue(f->st, "r", "2024-11-21T00:00:00Z", "a", 0);
-    assert_int_equal(flag_silence(f->st, during), id);
+    assert_int_equal(flag_silence(f, during), id);
     long long after = route_queue(f->st, "r", "2024-11-28T00:00:00Z", "b", 0);
-    assert_int_equal(flag_silence(f->st, after), 0);
-    assert_int_equal(outbox_rows(f->st, after), 0);
+    assert_int_equal(flag_silence(f, after), 0);
+    assert_int_equal(outbox_rows(f, after), 0);
 }
 
 int main(void)

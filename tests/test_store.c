@@ -229,6 +229,131 @@ static void an_older_database_is_migrated_with_its_data(void **state)
     sqlite3_close(db);
 }
 
+static void a_check_episode_is_recorded_listed_and_ended(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    store_check_state_t cs;
+    assert_int_equal(store_check_get(f->st, "r", "k", &cs, &e), 0);
+    assert_int_equal(cs.found, 0);
+    assert_int_equal(store_check_flagged(f->st, "r", "k", "2024-11-01T00:00:00Z", 1, &e), 0);
+    assert_int_equal(store_check_flagged(f->st, "r", "k", "2024-11-02T00:00:00Z", 0, &e), 0);
+    assert_int_equal(store_check_get(f->st, "r", "k", &cs, &e), 0);
+    assert_int_equal(cs.found, 1);
+    assert_int_equal(cs.active, 1);
+    assert_string_equal(cs.last_flagged_at, "2024-11-02T00:00:00Z");
+    free(cs.last_flagged_at);
+    assert_int_equal(store_check_end(f->st, "r", "k", &e), 0);
+    assert_int_equal(store_check_get(f->st, "r", "k", &cs, &e), 0);
+    assert_int_equal(cs.active, 0);
+    free(cs.last_flagged_at);
+}
+
+static int count_key(void *ud, const char *key)
+{
+    (void)key;
+    ++*(int *)ud;
+    return 0;
+}
+
+static void only_active_episodes_are_listed_for_their_rule(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    assert_int_equal(store_check_flagged(f->st, "r", "a", "2024-11-01T00:00:00Z", 1, &e), 0);
+    assert_int_equal(store_check_flagged(f->st, "r", "b", "2024-11-01T00:00:00Z", 1, &e), 0);
+    assert_int_equal(store_check_flagged(f->st, "other", "c", "2024-11-01T00:00:00Z", 1, &e), 0);
+    assert_int_equal(store_check_end(f->st, "r", "b", &e), 0);
+    int n = 0;
+    assert_int_equal(store_check_active(f->st, "r", count_key, &n, &e), 0);
+    assert_int_equal(n, 1);
+}
+
+static void the_rule_files_fingerprint_is_remembered_until_replaced(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    int known, has;
+    assert_int_equal(store_check_rules_get(f->st, "fp1", &known, &has, &e), 0);
+    assert_int_equal(known, 0);
+    assert_int_equal(store_check_rules_put(f->st, "fp1", 0, &e), 0);
+    assert_int_equal(store_check_rules_get(f->st, "fp1", &known, &has, &e), 0);
+    assert_int_equal(known, 1);
+    assert_int_equal(has, 0);
+    assert_int_equal(store_check_rules_put(f->st, "fp2", 1, &e), 0);
+    assert_int_equal(store_check_rules_get(f->st, "fp1", &known, &has, &e), 0);
+    assert_int_equal(known, 0);
+    assert_int_equal(store_check_rules_get(f->st, "fp2", &known, &has, &e), 0);
+    assert_int_equal(has, 1);
+}
+
+static void add_event(store_t *st, const char *key, const char *change, int baseline,
+                      const char *at)
+{
+    err_t e = {{0}};
+    store_event_t ev = {.source = "s", .key = (char *)key, .change = (char *)change,
+                        .baseline = baseline, .item = "{}", .observed_at = (char *)at};
+    assert_int_equal(store_event_add(st, &ev, &e), 0);
+}
+
+static void history_gives_the_newest_events_oldest_first(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    add_event(f->st, "a", "new", 1, "2024-11-01T00:00:00Z");
+    add_event(f->st, "a", "changed", 0, "2024-11-02T00:00:00Z");
+    add_event(f->st, "b", "new", 0, "2024-11-03T00:00:00Z");
+    add_event(f->st, "a", "changed", 0, "2024-11-04T00:00:00Z");
+    store_event_t *evs;
+    size_t n;
+    assert_int_equal(store_history_item(f->st, "s", "a", 2, &evs, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_string_equal(evs[0].observed_at, "2024-11-02T00:00:00Z");
+    assert_string_equal(evs[1].observed_at, "2024-11-04T00:00:00Z");
+    store_events_free(evs, n);
+    store_history_query_t q = {.since = "2024-11-01T12:00:00Z", .change = "new", .baseline = 1,
+                               .limit = 10};
+    assert_int_equal(store_history_events(f->st, &q, &evs, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(evs[0].key, "b");
+    store_events_free(evs, n);
+    q = (store_history_query_t){.baseline = 0, .limit = 10};
+    assert_int_equal(store_history_events(f->st, &q, &evs, &n, &e), 0);
+    assert_int_equal(n, 3);
+    store_events_free(evs, n);
+}
+
+typedef struct shown {
+    char json[512];
+    char change[64];
+} shown_t;
+
+static int keep_row(void *ud, const char *json, int ncols, const char *const *names,
+                    const char *const *cols)
+{
+    shown_t *s = ud;
+    assert_int_equal(ncols, 5);
+    assert_string_equal(names[3], "change");
+    snprintf(s->json, sizeof s->json, "%s", json);
+    snprintf(s->change, sizeof s->change, "%s", cols[3]);
+    return 0;
+}
+
+static void a_listed_event_is_json_and_columns_as_sqlite_wrote_them(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    store_event_t ev = {.source = "s", .key = "k\b\"\b\f\x01", .change = "new", .baseline = 1,
+                        .item = "{\"a\":[1,2.5]}", .observed_at = "2024-11-01T00:00:00Z"};
+    assert_int_equal(store_event_add(f->st, &ev, &e), 0);
+    shown_t s;
+    assert_int_equal(store_list(f->st, STORE_LIST_EVENTS, NULL, keep_row, &s, &e), 0);
+    assert_string_equal(s.json, "{\"id\":1,\"run_id\":null,\"source\":\"s\",\"key\":\"k\\b\\\"\\b\\f\\u0001\","
+                                "\"change\":\"new\",\"baseline\":true,\"item\":{\"a\":[1,2.5]},"
+                                "\"prev\":null,\"diff\":null,\"observed_at\":\"2024-11-01T00:00:00Z\"}");
+    assert_string_equal(s.change, "new (baseline)");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +366,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_older_database_is_migrated_with_its_data, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_check_episode_is_recorded_listed_and_ended, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(only_active_episodes_are_listed_for_their_rule, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(the_rule_files_fingerprint_is_remembered_until_replaced, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(history_gives_the_newest_events_oldest_first, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_listed_event_is_json_and_columns_as_sqlite_wrote_them, dbtest_setup, dbtest_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

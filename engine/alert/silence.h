@@ -8,8 +8,9 @@
  * created_at <= the flag's time < until, and not removed; times are the
  * run's clock (clock_now(), fixed by --now).
  *
- * The SQL lives here, on the store's connection (store_db). Every function
- * returns 0, or -1 with e set; none prints. */
+ * The silences are stored by the store (store_silence_*); which one covers
+ * a flag is decided here. Every function returns 0, or -1 with e set; none
+ * prints. */
 #ifndef VANE_SILENCE_H
 #define VANE_SILENCE_H
 
@@ -18,16 +19,10 @@
 
 #define SILENCE_ANY_RULE "*"
 
-typedef struct silence {
-    long long id;
-    const char *rule;                 /* a rule id or "*" */
-    const char *source, *key;         /* NULL: any */
-    const char *created_at, *until;   /* ISO-8601 UTC */
-    const char *reason;
-    const char *removed_at;           /* NULL while not removed */
-    int active;                       /* when listed: active at the time asked */
-    const char *json;                 /* when listed: the row as a JSON object */
-} silence_t;
+/* A silence as stored: rule ("*": any), source and key (NULL: any), from
+ * created_at until `until`, reason, removed_at (NULL while not removed);
+ * when listed, active and json too (see store.h). */
+typedef store_silence_t silence_t;
 
 /* Store a new silence (id, removed_at, active and json are ignored) and set
  * *id. */

@@ -4,7 +4,6 @@
 
 #include <curl/curl.h>
 #include <lua.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -492,8 +491,8 @@ static void print_help(void)
 
 static void print_version(void)
 {
-    printf("vane %s (%s, libcurl %s, SQLite %s)\n", VANE_VERSION, LUA_RELEASE,
-           curl_version_info(CURLVERSION_NOW)->version, sqlite3_libversion());
+    printf("vane %s (%s, libcurl %s, %s)\n", VANE_VERSION, LUA_RELEASE,
+           curl_version_info(CURLVERSION_NOW)->version, store_backend());
 }
 
 static const command_t *find_command(const char *name)

@@ -7,8 +7,8 @@
  * Each event is a new table { id, run_id, source, key, change, baseline,
  * observed_at, item, prev, diff }: a copy, so changing it changes nothing
  * stored. At most HISTORY_MAX_EVENTS come back per call (the newest). The
- * SQL is fixed, prepared on first use and checked to be read-only
- * (sqlite3_stmt_readonly); rules never hand SQL to the store. */
+ * store reads them with fixed, read-only statements (store_history_item,
+ * store_history_events); rules never hand SQL to the store. */
 #ifndef VANE_HISTORY_H
 #define VANE_HISTORY_H
 
@@ -23,12 +23,12 @@
  * there is no database. */
 void history_install(lua_State *L);
 
-/* Read from st from now on (NULL: from nothing). The statements belong to
- * the Lua state: detach, or close the state, before closing the store. */
+/* Read from st from now on (NULL: from nothing). Detach, or close the
+ * state, before closing the store. */
 void history_attach(lua_State *L, store_t *st);
 
-/* Reset the statements, after a call into Lua that may have stopped half
- * way through reading rows (an error raised while building the result). */
+/* Free the rows of a call that stopped half way through pushing them (an
+ * error raised while building the result), after a call into Lua. */
 void history_reset(lua_State *L);
 
 #endif

@@ -1,14 +1,15 @@
 /* lib_history.c — vane.history and vane.events over the store (see
  * history.h).
  *
- * The statements live in a userdata kept in the registry and given to both
- * functions as an upvalue; its __gc finalizes them, so closing the Lua
- * state releases them. Rows are turned into Lua tables as they are read;
- * item, prev and diff are decoded from their canonical JSON. */
+ * The store reads the rows (store_history_item, store_history_events);
+ * this file checks the arguments and turns the rows into Lua tables, item,
+ * prev and diff decoded from their canonical JSON. The rows being pushed
+ * are kept in a userdata in the registry, given to both functions as an
+ * upvalue, so that an error raised while pushing leaks nothing: the next
+ * call, history_reset or the userdata's __gc frees them. */
 #include "lib/history.h"
 
 #include <lauxlib.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "util/clock.h"
@@ -16,39 +17,24 @@
 #include "config/units.h"
 #include "lib/vanelib.h"
 
-#define COLUMNS "id, run_id, source, key, change, baseline, item, prev, diff, observed_at"
-
-/* The newest `limit` rows, handed back oldest first. */
-static const char sql_item[] =
-    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
-    "WHERE source = ?1 AND key = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id";
-
-static const char sql_events[] =
-    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
-    "WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
-    "ORDER BY id";
-
-enum { Q_ITEM, Q_EVENTS, Q_COUNT };
-
 typedef struct history {
-    sqlite3 *db;
-    sqlite3_stmt *q[Q_COUNT];
+    store_t *st;
+    store_event_t *evs;   /* the rows being pushed */
+    size_t n;
 } history_t;
 
 static const char key_history = 'h'; /* registry: the history_t userdata */
 
-static void finalize_all(history_t *h)
+static void drop_rows(history_t *h)
 {
-    for (int i = 0; i < Q_COUNT; i++) {
-        sqlite3_finalize(h->q[i]);
-        h->q[i] = NULL;
-    }
+    store_events_free(h->evs, h->n);
+    h->evs = NULL;
+    h->n = 0;
 }
 
 static int history_gc(lua_State *L)
 {
-    finalize_all(lua_touserdata(L, 1));
+    drop_rows(lua_touserdata(L, 1));
     return 0;
 }
 
@@ -60,87 +46,68 @@ static history_t *registered(lua_State *L)
     return h;
 }
 
-/* The statement, prepared on first use; raises when there is no database. */
-static sqlite3_stmt *statement(lua_State *L, history_t *h, int which, const char *fn)
+/* The history of this call, with no rows left from an earlier one; raises
+ * when there is no database. */
+static history_t *ready(lua_State *L, const char *fn)
 {
-    static const char *const sql[Q_COUNT] = {[Q_ITEM] = sql_item, [Q_EVENTS] = sql_events};
-    if (!h->db)
+    history_t *h = lua_touserdata(L, lua_upvalueindex(1));
+    if (!h->st)
         luaL_error(L, "%s: no database here (history is read during `vane run`)", fn);
-    if (!h->q[which]) {
-        if (sqlite3_prepare_v3(h->db, sql[which], -1, SQLITE_PREPARE_PERSISTENT, &h->q[which],
-                               NULL) != SQLITE_OK)
-            luaL_error(L, "%s: %s", fn, sqlite3_errmsg(h->db));
-        if (!sqlite3_stmt_readonly(h->q[which])) {
-            sqlite3_finalize(h->q[which]);
-            h->q[which] = NULL;
-            luaL_error(L, "%s: refused a statement that could write", fn);
-        }
-    }
-    sqlite3_reset(h->q[which]);
-    sqlite3_clear_bindings(h->q[which]);
-    return h->q[which];
+    drop_rows(h);
+    return h;
 }
 
-static void set_text(lua_State *L, sqlite3_stmt *q, int col, const char *name)
+static void set_text(lua_State *L, const char *v, const char *name)
 {
-    const char *v = (const char *)sqlite3_column_text(q, col);
     if (!v)
         return;
     lua_pushstring(L, v);
     lua_setfield(L, -2, name);
 }
 
-static void set_json(lua_State *L, sqlite3_stmt *q, int col, const char *name)
+static void set_json(lua_State *L, const store_event_t *ev, const char *v, const char *name)
 {
-    const char *v = (const char *)sqlite3_column_text(q, col);
     err_t e = {{0}};
     if (!v)
         return;
-    if (json_decode_lua(L, v, (size_t)sqlite3_column_bytes(q, col), &e) != 0)
-        luaL_error(L, "event %lld: field %s: %s", (long long)sqlite3_column_int64(q, 0), name, e.msg);
+    if (json_decode_lua(L, v, strlen(v), &e) != 0)
+        luaL_error(L, "event %lld: field %s: %s", ev->id, name, e.msg);
     lua_setfield(L, -2, name);
 }
 
-/* Step q to the end, pushing a list of event tables. */
-static int push_rows(lua_State *L, sqlite3_stmt *q, const char *fn)
+static void push_event(lua_State *L, const store_event_t *ev)
 {
-    lua_newtable(L);
-    lua_Integer n = 0;
-    int rc;
-    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        lua_createtable(L, 0, 10);
-        lua_pushinteger(L, sqlite3_column_int64(q, 0));
-        lua_setfield(L, -2, "id");
-        if (sqlite3_column_type(q, 1) != SQLITE_NULL) {
-            lua_pushinteger(L, sqlite3_column_int64(q, 1));
-            lua_setfield(L, -2, "run_id");
-        }
-        set_text(L, q, 2, "source");
-        set_text(L, q, 3, "key");
-        set_text(L, q, 4, "change");
-        lua_pushboolean(L, sqlite3_column_int(q, 5));
-        lua_setfield(L, -2, "baseline");
-        set_json(L, q, 6, "item");
-        set_json(L, q, 7, "prev");
-        set_json(L, q, 8, "diff");
-        set_text(L, q, 9, "observed_at");
-        lua_rawseti(L, -2, ++n);
+    lua_createtable(L, 0, 10);
+    lua_pushinteger(L, ev->id);
+    lua_setfield(L, -2, "id");
+    if (ev->run_id) {
+        lua_pushinteger(L, ev->run_id);
+        lua_setfield(L, -2, "run_id");
     }
-    if (rc != SQLITE_DONE) {
-        sqlite3 *db = sqlite3_db_handle(q);
-        sqlite3_reset(q);
-        return luaL_error(L, "%s: %s", fn, sqlite3_errmsg(db));
-    }
-    sqlite3_reset(q);
-    return 1;
+    set_text(L, ev->source, "source");
+    set_text(L, ev->key, "key");
+    set_text(L, ev->change, "change");
+    lua_pushboolean(L, ev->baseline);
+    lua_setfield(L, -2, "baseline");
+    set_json(L, ev, ev->item, "item");
+    set_json(L, ev, ev->prev, "prev");
+    set_json(L, ev, ev->diff, "diff");
+    set_text(L, ev->observed_at, "observed_at");
 }
 
-static void bind_opt_text(sqlite3_stmt *q, int i, const char *v)
+/* Push the rows the store read (rc 0) as a list of event tables, or raise
+ * the store's error. */
+static int push_rows(lua_State *L, history_t *h, int rc, const err_t *e, const char *fn)
 {
-    if (v)
-        sqlite3_bind_text(q, i, v, -1, SQLITE_TRANSIENT);
-    else
-        sqlite3_bind_null(q, i);
+    if (rc != 0)
+        return luaL_error(L, "%s: %s", fn, e->msg);
+    lua_newtable(L);
+    for (size_t i = 0; i < h->n; i++) {
+        push_event(L, &h->evs[i]);
+        lua_rawseti(L, -2, (lua_Integer)i + 1);
+    }
+    drop_rows(h);
+    return 1;
 }
 
 /* vane.history(source, key) */
@@ -148,12 +115,10 @@ static int l_history(lua_State *L)
 {
     const char *source = luaL_checkstring(L, 1);
     const char *key = luaL_checkstring(L, 2);
-    history_t *h = lua_touserdata(L, lua_upvalueindex(1));
-    sqlite3_stmt *q = statement(L, h, Q_ITEM, "vane.history");
-    bind_opt_text(q, 1, source);
-    bind_opt_text(q, 2, key);
-    sqlite3_bind_int(q, 3, HISTORY_MAX_EVENTS);
-    return push_rows(L, q, "vane.history");
+    history_t *h = ready(L, "vane.history");
+    err_t e = {{0}};
+    int rc = store_history_item(h->st, source, key, HISTORY_MAX_EVENTS, &h->evs, &h->n, &e);
+    return push_rows(L, h, rc, &e, "vane.history");
 }
 
 /* `since` as an ISO time: a time itself, or a duration back from now. */
@@ -228,14 +193,12 @@ static int l_events(lua_State *L)
     char since_iso[32];
     if (since)
         since_arg(L, since, since_iso);
-    history_t *h = lua_touserdata(L, lua_upvalueindex(1));
-    sqlite3_stmt *q = statement(L, h, Q_EVENTS, "vane.events");
-    bind_opt_text(q, 1, source);
-    bind_opt_text(q, 2, since ? since_iso : NULL);
-    bind_opt_text(q, 3, change);
-    sqlite3_bind_int(q, 4, baseline);
-    sqlite3_bind_int64(q, 5, limit);
-    return push_rows(L, q, "vane.events");
+    history_t *h = ready(L, "vane.events");
+    store_history_query_t q = {.source = source, .since = since ? since_iso : NULL,
+                               .change = change, .baseline = baseline, .limit = (size_t)limit};
+    err_t e = {{0}};
+    int rc = store_history_events(h->st, &q, &h->evs, &h->n, &e);
+    return push_rows(L, h, rc, &e, "vane.events");
 }
 
 void history_install(lua_State *L)
@@ -260,14 +223,13 @@ void history_attach(lua_State *L, store_t *st)
     history_t *h = registered(L);
     if (!h)
         return;
-    finalize_all(h);
-    h->db = st ? store_db(st) : NULL;
+    drop_rows(h);
+    h->st = st;
 }
 
 void history_reset(lua_State *L)
 {
     history_t *h = registered(L);
-    for (int i = 0; h && i < Q_COUNT; i++)
-        if (h->q[i])
-            sqlite3_reset(h->q[i]);
+    if (h)
+        drop_rows(h);
 }

@@ -5,8 +5,8 @@
  * time starts an episode and is flagged at once; while the rule keeps
  * returning it, it is flagged again once its `realert` window (default
  * 24h) has passed since its last flag; a run that leaves it out ends the
- * episode, and a later return is a new episode, flagged at once. The state
- * is the check_state table (db/004_silences.sql). A flag's dedup key holds
+ * episode, and a later return is a new episode, flagged at once. The store
+ * keeps the state per rule and key (store_check_*). A flag's dedup key holds
  * the rule, the key and the time it was raised (the window's start), so a
  * rerun at the same time raises nothing twice. Check flags go through
  * alert_route like every flag: channels and silences apply. */

@@ -1,17 +1,21 @@
-/* store.h — vane's SQLite store: sources' state and health, documents,
- * items' current state, events, flags, the alert outbox and runs.
+/* store.h — vane's store, the one interface to the database: sources'
+ * state and health, documents, items' current state, events, flags, the
+ * alert outbox, runs, silences, the check rules' episodes, and the history
+ * rules read. Every statement runs behind these functions; no other module
+ * writes SQL or sees the database's own types.
  *
- * store_open applies the embedded db/NNN_*.sql migrations in order, each in
- * its own transaction, keeping the version in PRAGMA user_version, and
- * refuses a database written by a newer vane. The connection runs in WAL
- * mode with a busy timeout and foreign keys on; statements are prepared once
- * and reused for the whole run. Every function returns 0, or -1 with e set;
- * none prints. Strings handed back are owned by the caller unless said. */
+ * The interface is backend-neutral. The implementation is SQLite
+ * (sqlite_*.c, sharing sqlite_int.h); the formatting of listings is
+ * backend-neutral (listing.c). store_open applies the embedded db/NNN_*.sql
+ * migrations in order, each in its own transaction, and refuses a database
+ * written by a newer vane. Every function returns 0, or -1 with e set; none
+ * prints. Strings handed back are owned by the caller unless said. */
 #ifndef VANE_STORE_H
 #define VANE_STORE_H
 
 #include <stddef.h>
 
+#include "util/buf.h"
 #include "util/err.h"
 
 typedef struct store store_t;
@@ -22,10 +26,9 @@ void store_close(store_t *st);
 int store_version(store_t *st);
 int store_latest_version(void);
 
-/* The connection itself, for modules that keep their own SQL next to their
- * logic (silence.c, checks.c, lib_history.c). Owned by the store; their
- * statements must be finalized before store_close. */
-struct sqlite3 *store_db(store_t *st);
+/* The database library and its version, for `vane --version`
+ * ("SQLite 3.40.1"); a static string. */
+const char *store_backend(void);
 
 int store_begin(store_t *st, err_t *e);
 int store_commit(store_t *st, err_t *e);
@@ -159,6 +162,78 @@ typedef struct store_run {
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e);
 
+/* ---- silences (alert/silence.c) ------------------------------------------ */
+
+typedef struct store_silence {
+    long long id;
+    const char *rule;                 /* a rule id or "*" */
+    const char *source, *key;         /* NULL: any */
+    const char *created_at, *until;   /* ISO-8601 UTC */
+    const char *reason;
+    const char *removed_at;           /* NULL while not removed */
+    int active;                       /* when listed: active at the time asked */
+    const char *json;                 /* when listed: the row as a JSON object */
+} store_silence_t;
+
+/* Store a new silence (id, removed_at, active and json are ignored); set
+ * *id. */
+int store_silence_add(store_t *st, const store_silence_t *s, long long *id, err_t *e);
+/* Mark silence id removed at `now`; *found is 0 when there is no such
+ * silence or it was removed before. */
+int store_silence_remove(store_t *st, long long id, const char *now, int *found, err_t *e);
+/* Call fn for each silence active at `now` — not removed, created_at <= now
+ * < until — or, with all, for every one; by id. The strings live until fn
+ * returns; fn returns non-zero to stop. */
+typedef int (*store_silence_fn)(void *ud, const store_silence_t *s);
+int store_silence_list(store_t *st, const char *now, int all, store_silence_fn fn, void *ud,
+                       err_t *e);
+/* Record on flag flag_id the silence that kept it from delivery. */
+int store_flag_silence(store_t *st, long long flag_id, long long silence_id, err_t *e);
+
+/* ---- the check rules' episodes (rules/checks.c) --------------------------- */
+
+typedef struct store_check_state {
+    int found;                 /* the (rule, key) has a row */
+    int active;                /* its episode is ongoing */
+    char *last_flagged_at;     /* when it was last flagged; free() it */
+} store_check_state_t;
+
+int store_check_get(store_t *st, const char *rule, const char *key, store_check_state_t *out,
+                    err_t *e);
+/* (rule, key) was flagged at `now`: its episode is active, and starts now
+ * when new_episode (or when it had no row). */
+int store_check_flagged(store_t *st, const char *rule, const char *key, const char *now,
+                        int new_episode, err_t *e);
+/* Call fn with each key of the rule whose episode is active. Ending one
+ * (store_check_end) must wait until this returns. fn returns non-zero to
+ * stop. */
+typedef int (*store_key_fn)(void *ud, const char *key);
+int store_check_active(store_t *st, const char *rule, store_key_fn fn, void *ud, err_t *e);
+int store_check_end(store_t *st, const char *rule, const char *key, err_t *e);
+/* The rule files last loaded: their fingerprint, and whether any had a
+ * check. *known is 0 when this fingerprint is not the one remembered. */
+int store_check_rules_get(store_t *st, const char *fingerprint, int *known, int *has_checks,
+                          err_t *e);
+int store_check_rules_put(store_t *st, const char *fingerprint, int has_checks, err_t *e);
+
+/* ---- history for rules (vane.history, vane.events): read only ------------ */
+
+/* The newest `max` events of one item, handed back oldest first. */
+int store_history_item(store_t *st, const char *source, const char *key, size_t max,
+                       store_event_t **evs, size_t *n, err_t *e);
+
+typedef struct store_history_query {
+    const char *source;   /* NULL: every source */
+    const char *since;    /* ISO time, NULL: unbounded */
+    const char *change;   /* "new", "changed", "removed" or NULL */
+    int baseline;         /* 0 leaves out first-fetch events */
+    size_t limit;         /* the newest this many */
+} store_history_query_t;
+
+/* The newest q->limit events matching q, handed back oldest first. */
+int store_history_events(store_t *st, const store_history_query_t *q, store_event_t **evs,
+                         size_t *n, err_t *e);
+
 /* ---- reading history (vane events / flags / sources / runs / outbox) --- */
 
 typedef enum store_list_kind {
@@ -174,9 +249,9 @@ typedef struct store_filter {
     long limit;           /* 0: no limit */
 } store_filter_t;
 
-/* Called once per row with the row as a JSON object and its columns for a
- * table for people (cols[0..ncols-1], NULL for SQL NULL). Return non-zero
- * to stop. */
+/* Called once per row with the row as a JSON object (README, "Output") and
+ * its columns for a table for people (cols[0..ncols-1], NULL for none).
+ * Return non-zero to stop. The strings live until fn returns. */
 typedef int (*store_row_fn)(void *ud, const char *json, int ncols,
                             const char *const *names, const char *const *cols);
 
