@@ -67,7 +67,7 @@ static int usage_error(const char *fmt, const char *arg)
     fputs("vane: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs(" (see vane --help)\n", stderr);
-    return RUN_USAGE;
+    return VANE_EXIT_USAGE;
 }
 
 static const char *config_path(const cli_t *c)
@@ -127,12 +127,12 @@ static int cmd_run(cli_t *c)
 {
     config_t cfg;
     if (load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     for (size_t i = 0; i < c->n_only; i++) {
         if (!config_source(&cfg, c->only[i])) {
             fprintf(stderr, "vane: --source %s: no such source in %s\n", c->only[i], cfg.path);
             config_free(&cfg);
-            return RUN_USAGE;
+            return VANE_EXIT_USAGE;
         }
     }
     run_opts_t o = {.all = c->all, .only = c->only, .n_only = c->n_only, .dry_run = c->dry_run,
@@ -149,7 +149,7 @@ static int cmd_check(cli_t *c)
 {
     config_t cfg;
     if (load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     errlist_t errs = {0};
     err_t e;
     extract_t *x = extract_new(&cfg, &e);
@@ -164,12 +164,12 @@ static int cmd_check(cli_t *c)
         errlist_add(&errs, "%s", e.msg);
     for (size_t i = 0; i < errs.len; i++)
         print_problem(c, stderr, errs.msgs[i]);
-    int code = errs.len ? RUN_USAGE : RUN_OK;
+    int code = errs.len ? VANE_EXIT_USAGE : VANE_EXIT_OK;
     if (c->json)
         printf("{\"ok\":%s,\"problems\":%zu,\"sources\":%zu,\"rules\":%zu,\"channels\":%zu}\n",
-               code == RUN_OK ? "true" : "false", errs.len, cfg.n_sources,
+               code == VANE_EXIT_OK ? "true" : "false", errs.len, cfg.n_sources,
                rules ? rules_count(rules) : 0, cfg.n_channels);
-    else if (code == RUN_OK && !c->quiet)
+    else if (code == VANE_EXIT_OK && !c->quiet)
     {
         size_t n_rules = rules ? rules_count(rules) : 0;
         printf("%s: ok: %zu source%s, %zu rule%s, %zu channel%s\n", cfg.path, cfg.n_sources,
@@ -194,7 +194,7 @@ static int cmd_test(cli_t *c)
 {
     config_t cfg;
     if (load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     errlist_t errs = {0};
     err_t e;
     rules_t *rules = rules_load(&cfg, &errs, &e);
@@ -219,7 +219,7 @@ static int cmd_test(cli_t *c)
     rules_free(rules);
     errlist_free(&errs);
     config_free(&cfg);
-    return failed ? RUN_FAILED : RUN_OK;
+    return failed ? VANE_EXIT_FAILED : VANE_EXIT_OK;
 }
 
 /* ---- listings: events, flags, sources, runs --------------------------------------- */
@@ -255,7 +255,7 @@ static int list(cli_t *c, store_list_kind_t kind)
     int have_cfg = 0;
     if (!c->db && !getenv("VANE_DB")) {
         if (load_config(c, &cfg) != 0)
-            return RUN_USAGE;
+            return VANE_EXIT_USAGE;
         have_cfg = 1;
     }
     err_t e;
@@ -264,20 +264,20 @@ static int list(cli_t *c, store_list_kind_t kind)
         fprintf(stderr, "vane: no database at %s yet (run `vane run` first)\n", path);
         if (have_cfg)
             config_free(&cfg);
-        return RUN_FAILED;
+        return VANE_EXIT_FAILED;
     }
     store_t *st = store_open(path, &e);
-    int code = RUN_OK;
+    int code = VANE_EXIT_OK;
     if (!st) {
         fprintf(stderr, "vane: %s\n", e.msg);
-        code = RUN_FAILED;
+        code = VANE_EXIT_FAILED;
     } else {
         store_filter_t f = {.since = c->since, .source = c->source, .rule = c->rule,
                             .channel = c->channel, .all = c->all, .limit = c->limit};
         listing_t l = {c, 0};
         if (store_list(st, kind, &f, print_row, &l, &e) != 0) {
             fprintf(stderr, "vane: %s\n", e.msg);
-            code = RUN_FAILED;
+            code = VANE_EXIT_FAILED;
         } else if (l.rows == 0 && !c->json && !c->quiet) {
             fprintf(stderr, "vane: nothing to show\n");
         }
@@ -299,7 +299,7 @@ static int cmd_deliver(cli_t *c)
 {
     config_t cfg;
     if (load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     run_opts_t o = {.json = c->json, .verbose = c->verbose, .quiet = c->quiet, .wait = c->wait,
                     .out = stdout, .err = stderr};
     int code = run_deliver(&cfg, db_path(c, &cfg), &o);
@@ -312,12 +312,12 @@ static int outbox_retry(cli_t *c)
 {
     config_t cfg;
     if (load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     err_t e;
     long n = 0;
     store_t *st = store_open(db_path(c, &cfg), &e);
-    int code = st && store_outbox_revive(st, c->channel, &n, &e) == 0 ? RUN_OK : RUN_FAILED;
-    if (code != RUN_OK)
+    int code = st && store_outbox_revive(st, c->channel, &n, &e) == 0 ? VANE_EXIT_OK : VANE_EXIT_FAILED;
+    if (code != VANE_EXIT_OK)
         fprintf(stderr, "vane: %s\n", e.msg);
     else if (!c->quiet)
         printf("%ld dead alert%s pending again; `vane deliver` sends them\n", n, n == 1 ? "" : "s");
@@ -344,11 +344,11 @@ static int cmd_silence(cli_t *c)
                             .until = c->until, .reason = c->reason, .all = c->all,
                             .json = c->json, .quiet = c->quiet};
     if (cli_silence_validate(&a) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     config_t cfg;
     int have_cfg = !c->db && !getenv("VANE_DB");
     if (have_cfg && load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     int code = cli_silence(&a, db_path(c, have_cfg ? &cfg : NULL));
     if (have_cfg)
         config_free(&cfg);
@@ -366,12 +366,12 @@ static int cmd_replay(cli_t *c)
         return usage_error("--until needs an ISO-8601 time, not '%s'", c->until);
     config_t cfg;
     if (load_config(c, &cfg) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     const char *path = db_path(c, &cfg);
     int code;
     if (access(path, F_OK) != 0) {
         fprintf(stderr, "vane: no database at %s yet (run `vane run` first)\n", path);
-        code = RUN_FAILED;
+        code = VANE_EXIT_FAILED;
     } else {
         replay_opts_t o = {c->rule, c->since, c->until, c->json, c->verbose, stdout, stderr};
         code = replay_main(&cfg, path, &o);
@@ -390,13 +390,13 @@ static int cmd_init(cli_t *c)
     int written;
     if (init_folder(c->names[0], &written, &e) != 0) {
         fprintf(stderr, "vane: init: %s\n", e.msg);
-        return RUN_FAILED;
+        return VANE_EXIT_FAILED;
     }
     if (!c->quiet)
         printf("%s: a monitor with %d files (vane.lua, rules/, scripts/).\n"
                "Next: cd %s && vane check && vane run\n",
                c->names[0], written, c->names[0]);
-    return RUN_OK;
+    return VANE_EXIT_OK;
 }
 
 /* ---- the table of commands --------------------------------------------------------- */
@@ -590,7 +590,7 @@ static int parse(cli_t *c, int argc, char **argv, const command_t **cmd)
             else c->now = v;
         } else if (a[0] == '-' && a[1]) {
             if (parse_command_option(c, *cmd, a, argc, argv, &i) != 0)
-                return RUN_USAGE;
+                return VANE_EXIT_USAGE;
         } else if (!*cmd) {
             if (strcmp(a, "help") == 0) {
                 c->help = 1;
@@ -619,17 +619,17 @@ int cli_main(int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--version") == 0 || strcmp(argv[i], "-V") == 0) {
             print_version();
-            return RUN_OK;
+            return VANE_EXIT_OK;
         }
     }
     if (parse(&c, argc, argv, &cmd) != 0)
-        return RUN_USAGE;
+        return VANE_EXIT_USAGE;
     if (c.help || !cmd) {
         if (cmd)
             printf("Usage: %s\n%s", cmd->usage, common_help);
         else
             print_help();
-        return c.help ? RUN_OK : RUN_USAGE;
+        return c.help ? VANE_EXIT_OK : VANE_EXIT_USAGE;
     }
     if (c.now) {
         vtime_t t;

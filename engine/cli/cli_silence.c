@@ -10,16 +10,14 @@
 #include "alert/silence.h"
 #include "store/store.h"
 #include "config/units.h"
-
-#define USAGE_ERROR 2
-#define FAILED 1
+#include "util/exitcode.h"
 
 static int usage(const char *fmt, const char *arg)
 {
     fputs("vane: silence: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs(" (see vane silence --help)\n", stderr);
-    return USAGE_ERROR;
+    return VANE_EXIT_USAGE;
 }
 
 /* The first option of `add` that was given, or NULL. */
@@ -172,13 +170,13 @@ int cli_silence(const cli_silence_args_t *a, const char *db_path)
     const char *verb = a->words[0];
     if (strcmp(verb, "add") != 0 && access(db_path, F_OK) != 0) {
         fprintf(stderr, "vane: no database at %s yet (run `vane run` first)\n", db_path);
-        return FAILED;
+        return VANE_EXIT_FAILED;
     }
     err_t e;
     store_t *st = store_open(db_path, &e);
     if (!st) {
         fprintf(stderr, "vane: %s\n", e.msg);
-        return FAILED;
+        return VANE_EXIT_FAILED;
     }
     int found = 1, rc;
     if (strcmp(verb, "add") == 0)
@@ -190,5 +188,5 @@ int cli_silence(const cli_silence_args_t *a, const char *db_path)
     if (rc != 0)
         fprintf(stderr, "vane: %s\n", e.msg);
     store_close(st);
-    return rc != 0 || !found ? FAILED : 0;
+    return rc != 0 || !found ? VANE_EXIT_FAILED : VANE_EXIT_OK;
 }
