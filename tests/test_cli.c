@@ -58,11 +58,15 @@ static void assert_ok(const parsed_t *p, const char *command)
     assert_string_equal(p->cmd->name, command);
 }
 
-static void assert_usage_error(const parsed_t *p, const char *message)
+static void assert_usage_error(parsed_t *p, const char *message)
 {
     assert_int_equal(p->rc, VANE_EXIT_USAGE);
     assert_string_equal(p->err, message);
+    free(p);
 }
+
+/* Parsing the arguments fails with this message on stderr and exit status 2. */
+#define EXPECT_USAGE_ERROR(message, ...) assert_usage_error(PARSE(__VA_ARGS__), message)
 
 /* ---- global options -------------------------------------------------------------- */
 
@@ -164,15 +168,12 @@ static void limit_reads_its_number_as_atol_does(void **state)
 static void a_bad_time_or_wait_names_the_option_and_the_value(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("events", "--since", "yesterday");
-    assert_usage_error(p, "vane: --since needs an ISO-8601 time, not 'yesterday' (see vane --help)\n");
-    free(p);
-    p = PARSE("run", "--wait", "-1");
-    assert_usage_error(p, "vane: --wait needs a number of seconds, not '-1' (see vane --help)\n");
-    free(p);
-    p = PARSE("deliver", "--wait", "3s");
-    assert_usage_error(p, "vane: --wait needs a number of seconds, not '3s' (see vane --help)\n");
-    free(p);
+    EXPECT_USAGE_ERROR("vane: --since needs an ISO-8601 time, not 'yesterday' (see vane --help)\n",
+                       "events", "--since", "yesterday");
+    EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '-1' (see vane --help)\n",
+                       "run", "--wait", "-1");
+    EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '3s' (see vane --help)\n",
+                       "deliver", "--wait", "3s");
 }
 
 /* ---- mistakes ------------------------------------------------------------------------ */
@@ -180,64 +181,45 @@ static void a_bad_time_or_wait_names_the_option_and_the_value(void **state)
 static void an_equals_sign_is_not_read_as_a_value(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("--db=a.db", "run");
-    assert_usage_error(p, "vane: unknown option '--db=a.db' (see vane --help)\n");
-    free(p);
-    p = PARSE("run", "--config=a.lua");
-    assert_usage_error(p, "vane: unknown option '--config=a.lua' for this command (see vane --help)\n");
-    free(p);
-    p = PARSE("run", "--source=a");
-    assert_usage_error(p, "vane: unknown option '--source=a' for this command (see vane --help)\n");
-    free(p);
+    EXPECT_USAGE_ERROR("vane: unknown option '--db=a.db' (see vane --help)\n", "--db=a.db", "run");
+    EXPECT_USAGE_ERROR("vane: unknown option '--config=a.lua' for this command (see vane --help)\n",
+                       "run", "--config=a.lua");
+    EXPECT_USAGE_ERROR("vane: unknown option '--source=a' for this command (see vane --help)\n",
+                       "run", "--source=a");
 }
 
 static void an_unknown_option_is_named_with_or_without_a_command(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("--frobnicate", "run");
-    assert_usage_error(p, "vane: unknown option '--frobnicate' (see vane --help)\n");
-    free(p);
-    p = PARSE("run", "--frobnicate");
-    assert_usage_error(p, "vane: unknown option '--frobnicate' for this command (see vane --help)\n");
-    free(p);
+    EXPECT_USAGE_ERROR("vane: unknown option '--frobnicate' (see vane --help)\n",
+                       "--frobnicate", "run");
+    EXPECT_USAGE_ERROR("vane: unknown option '--frobnicate' for this command (see vane --help)\n",
+                       "run", "--frobnicate");
 }
 
 /* A command's option before the command, or given to another command. */
 static void a_command_option_is_taken_only_after_its_command(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("--all", "run");
-    assert_usage_error(p, "vane: unknown option '--all' (see vane --help)\n");
-    free(p);
-    p = PARSE("events", "--rule", "r");
-    assert_usage_error(p, "vane: unknown option '--rule' for this command (see vane --help)\n");
-    free(p);
+    EXPECT_USAGE_ERROR("vane: unknown option '--all' (see vane --help)\n", "--all", "run");
+    EXPECT_USAGE_ERROR("vane: unknown option '--rule' for this command (see vane --help)\n",
+                       "events", "--rule", "r");
 }
 
 static void a_missing_value_names_the_option_as_typed(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("check", "-c");
-    assert_usage_error(p, "vane: option -c needs a value (see vane --help)\n");
-    free(p);
-    p = PARSE("--db");
-    assert_usage_error(p, "vane: option --db needs a value (see vane --help)\n");
-    free(p);
-    p = PARSE("flags", "--rule");
-    assert_usage_error(p, "vane: option --rule needs a value (see vane --help)\n");
-    free(p);
+    EXPECT_USAGE_ERROR("vane: option -c needs a value (see vane --help)\n", "check", "-c");
+    EXPECT_USAGE_ERROR("vane: option --db needs a value (see vane --help)\n", "--db");
+    EXPECT_USAGE_ERROR("vane: option --rule needs a value (see vane --help)\n", "flags", "--rule");
 }
 
 static void unknown_commands_and_extra_words_are_usage_errors(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("frobnicate");
-    assert_usage_error(p, "vane: unknown command 'frobnicate' (see vane --help)\n");
-    free(p);
-    p = PARSE("check", "extra");
-    assert_usage_error(p, "vane: unexpected argument 'extra' (see vane --help)\n");
-    free(p);
-    p = PARSE("test", "a", "b");
+    EXPECT_USAGE_ERROR("vane: unknown command 'frobnicate' (see vane --help)\n", "frobnicate");
+    EXPECT_USAGE_ERROR("vane: unexpected argument 'extra' (see vane --help)\n", "check", "extra");
+    parsed_t *p = PARSE("test", "a", "b");
     assert_ok(p, "test");
     assert_int_equal(p->a.n_words, 2);
     assert_string_equal(p->a.words[1], "b");
