@@ -50,8 +50,8 @@ int cli_db_given(const cli_args_t *a);
  * NULL when cli_db_given), else vane.db. */
 const char *cli_db_path(const cli_args_t *a, const config_t *cfg);
 
-/* 0 when the database at path exists; else says so (`run vane run first`)
- * and returns VANE_EXIT_FAILED. */
+/* 0 when the database at path exists; else says so on stderr ("no database
+ * at PATH yet (run `vane run` first)") and returns VANE_EXIT_FAILED. */
 int cli_need_database(const char *path);
 
 /* Print a problem: "vane: MESSAGE" for people (without "vane: " on stdout),
