@@ -3,13 +3,14 @@
 
 #include "cli/cli.h"
 #include "fetch/fetch.h"
+#include "util/exitcode.h"
 
 int main(int argc, char **argv)
 {
     err_t e;
     if (fetch_global_init(&e) != 0) {
         fprintf(stderr, "vane: %s\n", e.msg);
-        return 1;
+        return VANE_EXIT_FAILED;
     }
     int code = cli_main(argc, argv);
     fetch_global_cleanup();

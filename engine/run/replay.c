@@ -7,7 +7,7 @@
 #include "util/buf.h"
 #include "util/json.h"
 #include "rules/rules.h"
-#include "run/run.h"
+#include "util/exitcode.h"
 #include "store/store.h"
 
 #define PAGE 500
@@ -93,27 +93,27 @@ int replay_main(const config_t *cfg, const char *db_path, const replay_opts_t *o
 {
     errlist_t errs = {0};
     err_t e;
-    int code = RUN_OK;
+    int code = VANE_EXIT_OK;
     rules_t *rules = rules_load(cfg, &errs, &e);
     store_t *st = NULL;
     if (!rules) {
         errlist_add(&errs, "%s", e.msg);
-        code = RUN_FAILED;
+        code = VANE_EXIT_FAILED;
     } else if (rules_only(rules, o->rule) != 0) {
         fprintf(o->err, "vane: replay: no rule '%s' in the rule folders\n", o->rule);
-        code = RUN_USAGE;
+        code = VANE_EXIT_USAGE;
     } else if (!(st = store_open(db_path, &e))) {
         errlist_add(&errs, "%s", e.msg);
-        code = RUN_FAILED;
+        code = VANE_EXIT_FAILED;
     } else {
         rules_attach_store(rules, st);
         replay_t rp = {o, NULL, 0};
         size_t before = errs.len;
         if (replay_events(st, rules, &rp, &errs, &e) != 0) {
             errlist_add(&errs, "%s", e.msg);
-            code = RUN_FAILED;
+            code = VANE_EXIT_FAILED;
         } else if (errs.len > before) {
-            code = RUN_FAILED;
+            code = VANE_EXIT_FAILED;
         }
         rules_attach_store(rules, NULL);
         if (!o->json)

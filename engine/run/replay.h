@@ -21,8 +21,8 @@ typedef struct replay_opts {
     FILE *out, *err;
 } replay_opts_t;
 
-/* Returns an exit status (RUN_OK, RUN_FAILED when the rule erred, RUN_USAGE
- * when there is no such rule). */
+/* Returns an exit status (util/exitcode.h): VANE_EXIT_OK, VANE_EXIT_FAILED
+ * when the rule erred, VANE_EXIT_USAGE when there is no such rule. */
 int replay_main(const config_t *cfg, const char *db_path, const replay_opts_t *o);
 
 #endif

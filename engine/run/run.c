@@ -511,7 +511,7 @@ static int deliver(run_t *r, err_t *e)
 
 static int exit_status(const run_t *r)
 {
-    return (r->failed || r->rule_errors || r->channel_errors) ? RUN_FAILED : RUN_OK;
+    return (r->failed || r->rule_errors || r->channel_errors) ? VANE_EXIT_FAILED : VANE_EXIT_OK;
 }
 
 /* How many times msgs[i] occurs, or 0 if it occurred before i (printed then). */
@@ -590,21 +590,21 @@ static void run_free(run_t *r)
     errlist_free(&r->warns);
 }
 
-/* The database's lock, waiting as --wait says. RUN_OK, or the exit status
- * to return (RUN_LOCKED when another run holds it), said on o->err. */
+/* The database's lock, waiting as --wait says. VANE_EXIT_OK, or the exit
+ * status to return (VANE_EXIT_LOCKED when another run holds it), said on o->err. */
 static int take_lock(const char *db_path, const run_opts_t *o, int *fd)
 {
     err_t e;
     int held = lock_acquire(db_path, o->wait, fd, &e);
     if (held == LOCK_HELD) {
         fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);
-        return RUN_LOCKED;
+        return VANE_EXIT_LOCKED;
     }
     if (held != 0) {
         fprintf(o->err, "vane: %s\n", e.msg);
-        return RUN_FAILED;
+        return VANE_EXIT_FAILED;
     }
-    return RUN_OK;
+    return VANE_EXIT_OK;
 }
 
 int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
@@ -616,7 +616,7 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
 
     /* 1. the lock */
     int locked = take_lock(db_path, o, &lock_fd);
-    if (locked != RUN_OK)
+    if (locked != VANE_EXIT_OK)
         return locked;
     /* 2. load; 3. choose and fetch; 4–5. extract, diff, store (per source,
      * as transfers finish); 6. rules; 7. deliver */
@@ -636,7 +636,7 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         if (r.st && !o->dry_run)
             store_rollback(r.st);
     }
-    code = rc != 0 ? RUN_FAILED : exit_status(&r);
+    code = rc != 0 ? VANE_EXIT_FAILED : exit_status(&r);
     /* 8. record the run and report */
     if (r.st && r.run_id)
         record(&r, code);
@@ -655,13 +655,13 @@ int run_deliver(const config_t *cfg, const char *db_path, const run_opts_t *o)
     err_t e;
     int lock_fd = -1;
     int locked = take_lock(db_path, o, &lock_fd);
-    if (locked != RUN_OK)
+    if (locked != VANE_EXIT_OK)
         return locked;
     r.st = store_open(db_path, &e);
     int rc = r.st ? deliver(&r, &e) : -1;
     if (rc != 0)
         errlist_add(&r.errs, "%s", e.msg);
-    int code = rc != 0 ? RUN_FAILED : exit_status(&r);
+    int code = rc != 0 ? VANE_EXIT_FAILED : exit_status(&r);
     print_errors(&r);
     if (!o->quiet && isatty(fileno(o->err)))
         fprintf(o->err, "vane: %ld delivered, %ld dead\n", r.delivered, r.dead);

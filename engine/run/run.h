@@ -8,11 +8,7 @@
 #include <stdio.h>
 
 #include "config/config.h"
-
-#define RUN_OK 0
-#define RUN_FAILED 1      /* finished, but a source, rule or channel failed */
-#define RUN_USAGE 2       /* usage or configuration error: nothing done */
-#define RUN_LOCKED 75     /* another run holds the lock (EX_TEMPFAIL) */
+#include "util/exitcode.h"
 
 typedef struct run_opts {
     int all;                      /* ignore schedules: fetch every source */
@@ -26,7 +22,7 @@ typedef struct run_opts {
     FILE *out, *err;              /* flags, and errors/summary */
 } run_opts_t;
 
-/* Run once against the database at db_path. Returns an exit status above. */
+/* Run once against the database at db_path. Returns an exit status (util/exitcode.h). */
 int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o);
 
 /* `vane deliver`: step 7 alone, under the same lock: deliver what is due in

@@ -1,29 +1,39 @@
-/* cli_silence.c — `vane silence add | list | remove` (see cli_silence.h). */
-#include "cli/cli_silence.h"
+/* cmd_silence.c — `vane silence add | list | remove`: keep a rule's flags
+ * from being delivered for a while (see alert/silence.h for what a silence
+ * does). The words and options are checked against the run clock first,
+ * then the command is carried out on the database. */
+#include "cli/command.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/clock.h"
 #include "alert/silence.h"
 #include "store/store.h"
 #include "config/units.h"
+#include "util/exitcode.h"
 
-#define USAGE_ERROR 2
-#define FAILED 1
+typedef struct silence_args {
+    const char *const *words;   /* the words after `silence`: add | list | remove ID */
+    size_t n_words;
+    const char *rule, *source, *key, *duration, *until, *reason;
+    int all, json, quiet;
+    /* set by validate */
+    char until_iso[32], now_iso[32];
+    long long id;
+} silence_args_t;
 
 static int usage(const char *fmt, const char *arg)
 {
     fputs("vane: silence: ", stderr);
     fprintf(stderr, fmt, arg);
     fputs(" (see vane silence --help)\n", stderr);
-    return USAGE_ERROR;
+    return VANE_EXIT_USAGE;
 }
 
 /* The first option of `add` that was given, or NULL. */
-static const char *add_option_given(const cli_silence_args_t *a)
+static const char *add_option_given(const silence_args_t *a)
 {
     if (a->rule) return "--rule";
     if (a->source) return "--source";
@@ -34,20 +44,9 @@ static const char *add_option_given(const cli_silence_args_t *a)
     return NULL;
 }
 
-static int validate_add(cli_silence_args_t *a, vtime_t now)
+/* The end of an added silence, from --for or --until, into a->until_iso. */
+static int validate_until(silence_args_t *a, vtime_t now)
 {
-    if (a->n_words > 1)
-        return usage("unexpected argument '%s' after add", a->words[1]);
-    if (a->all)
-        return usage("%s is for silence list", "--all");
-    if (!a->rule || !*a->rule)
-        return usage("%s", "add needs --rule RULE (a rule id, or '*' for every rule)");
-    if ((a->source && !*a->source) || (a->key && !*a->key))
-        return usage("%s", "--source and --key need a value (leave them out to match any)");
-    if (!a->duration == !a->until)
-        return usage("%s", "add needs how long: --for DURATION (e.g. 7d) or --until TIME");
-    if (!a->reason || !*a->reason)
-        return usage("%s", "add needs --reason TEXT: say why, for whoever finds it later");
     vtime_t until;
     if (a->duration) {
         long long seconds;
@@ -63,7 +62,24 @@ static int validate_add(cli_silence_args_t *a, vtime_t now)
     return 0;
 }
 
-static int validate_remove(cli_silence_args_t *a)
+static int validate_add(silence_args_t *a, vtime_t now)
+{
+    if (a->n_words > 1)
+        return usage("unexpected argument '%s' after add", a->words[1]);
+    if (a->all)
+        return usage("%s is for silence list", "--all");
+    if (!a->rule || !*a->rule)
+        return usage("%s", "add needs --rule RULE (a rule id, or '*' for every rule)");
+    if ((a->source && !*a->source) || (a->key && !*a->key))
+        return usage("%s", "--source and --key need a value (leave them out to match any)");
+    if (!a->duration == !a->until)
+        return usage("%s", "add needs how long: --for DURATION (e.g. 7d) or --until TIME");
+    if (!a->reason || !*a->reason)
+        return usage("%s", "add needs --reason TEXT: say why, for whoever finds it later");
+    return validate_until(a, now);
+}
+
+static int validate_remove(silence_args_t *a)
 {
     if (a->n_words != 2)
         return usage("%s", "remove needs one silence id (see vane silence list)");
@@ -76,7 +92,9 @@ static int validate_remove(cli_silence_args_t *a)
     return 0;
 }
 
-int cli_silence_validate(cli_silence_args_t *a)
+/* Check the words and options against the run clock, printing the first
+ * mistake. Returns 0, or VANE_EXIT_USAGE. */
+static int validate(silence_args_t *a)
 {
     vtime_t now = clock_now();
     clock_format_iso(now, a->now_iso);
@@ -99,7 +117,7 @@ int cli_silence_validate(cli_silence_args_t *a)
 /* ---- printing ------------------------------------------------------------------ */
 
 typedef struct printer {
-    const cli_silence_args_t *a;
+    const silence_args_t *a;
     long long only;      /* print only this id (0: all) */
     long rows;
 } printer_t;
@@ -132,7 +150,7 @@ static int print_silence(void *ud, const silence_t *s)
 
 /* ---- the commands ---------------------------------------------------------------- */
 
-static int add(const cli_silence_args_t *a, store_t *st, err_t *e)
+static int add(const silence_args_t *a, store_t *st, err_t *e)
 {
     silence_t s = {.rule = a->rule, .source = a->source, .key = a->key,
                    .created_at = a->now_iso, .until = a->until_iso, .reason = a->reason};
@@ -146,7 +164,7 @@ static int add(const cli_silence_args_t *a, store_t *st, err_t *e)
     return a->json ? silence_list(st, a->now_iso, 1, print_silence, &p, e) : 0;
 }
 
-static int list(const cli_silence_args_t *a, store_t *st, err_t *e)
+static int list(const silence_args_t *a, store_t *st, err_t *e)
 {
     printer_t p = {a, 0, 0};
     if (silence_list(st, a->now_iso, a->all, print_silence, &p, e) != 0)
@@ -156,7 +174,7 @@ static int list(const cli_silence_args_t *a, store_t *st, err_t *e)
     return 0;
 }
 
-static int remove_one(const cli_silence_args_t *a, store_t *st, int *found, err_t *e)
+static int remove_one(const silence_args_t *a, store_t *st, int *found, err_t *e)
 {
     if (silence_remove(st, a->id, a->now_iso, found, e) != 0)
         return -1;
@@ -167,18 +185,17 @@ static int remove_one(const cli_silence_args_t *a, store_t *st, int *found, err_
     return 0;
 }
 
-int cli_silence(const cli_silence_args_t *a, const char *db_path)
+/* Carry out a validated command on the database at db_path. */
+static int execute(const silence_args_t *a, const char *db_path)
 {
     const char *verb = a->words[0];
-    if (strcmp(verb, "add") != 0 && access(db_path, F_OK) != 0) {
-        fprintf(stderr, "vane: no database at %s yet (run `vane run` first)\n", db_path);
-        return FAILED;
-    }
+    if (strcmp(verb, "add") != 0 && cli_need_database(db_path) != 0)
+        return VANE_EXIT_FAILED;
     err_t e;
     store_t *st = store_open(db_path, &e);
     if (!st) {
         fprintf(stderr, "vane: %s\n", e.msg);
-        return FAILED;
+        return VANE_EXIT_FAILED;
     }
     int found = 1, rc;
     if (strcmp(verb, "add") == 0)
@@ -190,5 +207,24 @@ int cli_silence(const cli_silence_args_t *a, const char *db_path)
     if (rc != 0)
         fprintf(stderr, "vane: %s\n", e.msg);
     store_close(st);
-    return rc != 0 || !found ? FAILED : 0;
+    return rc != 0 || !found ? VANE_EXIT_FAILED : VANE_EXIT_OK;
+}
+
+int cmd_silence(const cli_args_t *c)
+{
+    silence_args_t a = {.words = c->words, .n_words = c->n_words, .rule = cli_text(c, CLI_RULE),
+                        .source = cli_text(c, CLI_SOURCE), .key = cli_text(c, CLI_KEY),
+                        .duration = cli_text(c, CLI_FOR), .until = cli_text(c, CLI_UNTIL),
+                        .reason = cli_text(c, CLI_REASON), .all = cli_flag(c, CLI_ALL),
+                        .json = cli_flag(c, CLI_JSON), .quiet = cli_flag(c, CLI_QUIET)};
+    if (validate(&a) != 0)
+        return VANE_EXIT_USAGE;
+    config_t cfg;
+    int have_cfg = !cli_db_given(c);
+    if (have_cfg && cli_load_config(c, &cfg) != 0)
+        return VANE_EXIT_USAGE;
+    int code = execute(&a, cli_db_path(c, have_cfg ? &cfg : NULL));
+    if (have_cfg)
+        config_free(&cfg);
+    return code;
 }

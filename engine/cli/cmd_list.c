@@ -1,0 +1,107 @@
+/* cmd_list.c — the listings of the database: `vane events`, `flags`,
+ * `sources`, `runs` and `outbox` (with `outbox retry`), as a table for
+ * people or JSON lines. */
+#include "cli/command.h"
+
+#include <string.h>
+
+#include "store/store.h"
+#include "util/exitcode.h"
+
+typedef struct listing {
+    int json;
+    long rows;
+} listing_t;
+
+static int print_row(void *ud, const char *json, int ncols, const char *const *names,
+                     const char *const *cols)
+{
+    listing_t *l = ud;
+    if (l->json) {
+        printf("%s\n", json);
+    } else {
+        if (l->rows == 0) {
+            for (int i = 0; i < ncols; i++)
+                printf("%s%s", i ? "  " : "", names[i]);
+            putchar('\n');
+        }
+        for (int i = 0; i < ncols; i++)
+            printf("%s%s", i ? "  " : "", cols[i] ? cols[i] : "-");
+        putchar('\n');
+    }
+    l->rows++;
+    return 0;
+}
+
+/* List the rows of one kind from the database at path. */
+static int list_from(const cli_args_t *a, const char *path, store_list_kind_t kind)
+{
+    err_t e;
+    store_t *st = store_open(path, &e);
+    if (!st) {
+        fprintf(stderr, "vane: %s\n", e.msg);
+        return VANE_EXIT_FAILED;
+    }
+    int code = VANE_EXIT_OK;
+    store_filter_t f = {.since = cli_text(a, CLI_SINCE), .source = cli_text(a, CLI_SOURCE),
+                        .rule = cli_text(a, CLI_RULE), .channel = cli_text(a, CLI_CHANNEL),
+                        .all = cli_flag(a, CLI_ALL), .limit = a->opt[CLI_LIMIT].count};
+    listing_t l = {cli_flag(a, CLI_JSON), 0};
+    if (store_list(st, kind, &f, print_row, &l, &e) != 0) {
+        fprintf(stderr, "vane: %s\n", e.msg);
+        code = VANE_EXIT_FAILED;
+    } else if (l.rows == 0 && !l.json && !cli_flag(a, CLI_QUIET)) {
+        fprintf(stderr, "vane: nothing to show\n");
+    }
+    store_close(st);
+    return code;
+}
+
+/* The configuration is read only to find the database (no --db, no $VANE_DB). */
+static int list(const cli_args_t *a, store_list_kind_t kind)
+{
+    config_t cfg;
+    int have_cfg = !cli_db_given(a);
+    if (have_cfg && cli_load_config(a, &cfg) != 0)
+        return VANE_EXIT_USAGE;
+    const char *path = cli_db_path(a, have_cfg ? &cfg : NULL);
+    int code = cli_need_database(path);
+    if (code == 0)
+        code = list_from(a, path, kind);
+    if (have_cfg)
+        config_free(&cfg);
+    return code;
+}
+
+int cmd_events(const cli_args_t *a) { return list(a, STORE_LIST_EVENTS); }
+int cmd_flags(const cli_args_t *a) { return list(a, STORE_LIST_FLAGS); }
+int cmd_sources(const cli_args_t *a) { return list(a, STORE_LIST_SOURCES); }
+int cmd_runs(const cli_args_t *a) { return list(a, STORE_LIST_RUNS); }
+
+/* `vane outbox retry [--channel ID]`: dead rows pending again. */
+static int outbox_retry(const cli_args_t *a)
+{
+    config_t cfg;
+    if (cli_load_config(a, &cfg) != 0)
+        return VANE_EXIT_USAGE;
+    err_t e;
+    long n = 0;
+    store_t *st = store_open(cli_db_path(a, &cfg), &e);
+    int ok = st && store_outbox_revive(st, cli_text(a, CLI_CHANNEL), &n, &e) == 0;
+    if (!ok)
+        fprintf(stderr, "vane: %s\n", e.msg);
+    else if (!cli_flag(a, CLI_QUIET))
+        printf("%ld dead alert%s pending again; `vane deliver` sends them\n", n, n == 1 ? "" : "s");
+    store_close(st);
+    config_free(&cfg);
+    return ok ? VANE_EXIT_OK : VANE_EXIT_FAILED;
+}
+
+int cmd_outbox(const cli_args_t *a)
+{
+    if (a->n_words == 0)
+        return list(a, STORE_LIST_OUTBOX);
+    if (a->n_words == 1 && strcmp(a->words[0], "retry") == 0)
+        return outbox_retry(a);
+    return cli_usage_error("outbox: unknown action '%s' (retry)", a->words[0]);
+}

@@ -1,0 +1,42 @@
+/* cmd_run.c — `vane run` and `vane deliver`: the command line's side of
+ * run.c (which prints the flags, errors and summary itself). */
+#include "cli/command.h"
+
+#include "run/run.h"
+#include "util/exitcode.h"
+
+int cmd_run(const cli_args_t *a)
+{
+    config_t cfg;
+    if (cli_load_config(a, &cfg) != 0)
+        return VANE_EXIT_USAGE;
+    const cli_value_t *only = &a->opt[CLI_SOURCE];
+    for (size_t i = 0; i < only->n_list; i++) {
+        if (!config_source(&cfg, only->list[i])) {
+            fprintf(stderr, "vane: --source %s: no such source in %s\n", only->list[i], cfg.path);
+            config_free(&cfg);
+            return VANE_EXIT_USAGE;
+        }
+    }
+    run_opts_t o = {.all = cli_flag(a, CLI_ALL), .only = only->list, .n_only = only->n_list,
+                    .dry_run = cli_flag(a, CLI_DRY_RUN), .no_alerts = cli_flag(a, CLI_NO_ALERTS),
+                    .json = cli_flag(a, CLI_JSON), .verbose = cli_flag(a, CLI_VERBOSE),
+                    .quiet = cli_flag(a, CLI_QUIET), .wait = a->opt[CLI_WAIT].seconds,
+                    .out = stdout, .err = stderr};
+    int code = run_main(&cfg, cli_db_path(a, &cfg), &o);
+    config_free(&cfg);
+    return code;
+}
+
+int cmd_deliver(const cli_args_t *a)
+{
+    config_t cfg;
+    if (cli_load_config(a, &cfg) != 0)
+        return VANE_EXIT_USAGE;
+    run_opts_t o = {.json = cli_flag(a, CLI_JSON), .verbose = cli_flag(a, CLI_VERBOSE),
+                    .quiet = cli_flag(a, CLI_QUIET), .wait = a->opt[CLI_WAIT].seconds,
+                    .out = stdout, .err = stderr};
+    int code = run_deliver(&cfg, cli_db_path(a, &cfg), &o);
+    config_free(&cfg);
+    return code;
+}

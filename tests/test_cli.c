@@ -1,0 +1,309 @@
+/* test_cli.c — the command-line parser (cli/parse.c) on vane's own tables:
+ * global options before and after the command, option values, the words
+ * after a command, and the usage errors with their messages and exit
+ * status; and that every row of the tables is well-formed. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/command.h"
+#include "util/exitcode.h"
+
+typedef struct parsed {
+    int rc;
+    const cli_command_t *cmd;
+    cli_args_t a;
+    char err[512];   /* what the parser printed on stderr */
+} parsed_t;
+
+/* Parse argv (argv[0] included) with vane's tables, catching stderr. */
+static parsed_t *parse_argv(int argc, char **argv)
+{
+    parsed_t *p = calloc(1, sizeof *p);
+    assert_non_null(p);
+    FILE *tmp = tmpfile();
+    assert_non_null(tmp);
+    fflush(stderr);
+    int saved = dup(2);
+    assert_true(saved >= 0);
+    assert_true(dup2(fileno(tmp), 2) >= 0);
+    p->rc = cli_parse(cli_table(), argc, argv, &p->a, &p->cmd);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    size_t n = fread(p->err, 1, sizeof p->err - 1, tmp);
+    p->err[n] = '\0';
+    fclose(tmp);
+    return p;
+}
+
+#define PARSE(...)                                                                                 \
+    parse_argv((int)(sizeof((char *[]){"vane", __VA_ARGS__}) / sizeof(char *)),                    \
+               (char *[]){"vane", __VA_ARGS__})
+
+static void assert_ok(const parsed_t *p, const char *command)
+{
+    assert_int_equal(p->rc, 0);
+    assert_string_equal(p->err, "");
+    assert_non_null(p->cmd);
+    assert_string_equal(p->cmd->name, command);
+}
+
+static void assert_usage_error(parsed_t *p, const char *message)
+{
+    assert_int_equal(p->rc, VANE_EXIT_USAGE);
+    assert_string_equal(p->err, message);
+    free(p);
+}
+
+/* Parsing the arguments fails with this message on stderr and exit status 2. */
+#define EXPECT_USAGE_ERROR(message, ...) assert_usage_error(PARSE(__VA_ARGS__), message)
+
+/* ---- global options -------------------------------------------------------------- */
+
+static void global_options_are_read_before_and_after_the_command(void **state)
+{
+    (void)state;
+    parsed_t *before = PARSE("-c", "a.lua", "--db", "a.db", "--now", "2024-11-20T23:00:00Z",
+                             "-q", "--json", "run");
+    parsed_t *after = PARSE("run", "--config", "a.lua", "--db", "a.db", "--now",
+                            "2024-11-20T23:00:00Z", "--quiet", "--json");
+    parsed_t *p[] = {before, after};
+    for (int i = 0; i < 2; i++) {
+        assert_ok(p[i], "run");
+        assert_string_equal(cli_text(&p[i]->a, CLI_CONFIG), "a.lua");
+        assert_string_equal(cli_text(&p[i]->a, CLI_DB), "a.db");
+        assert_string_equal(cli_text(&p[i]->a, CLI_NOW), "2024-11-20T23:00:00Z");
+        assert_true(cli_flag(&p[i]->a, CLI_QUIET));
+        assert_true(cli_flag(&p[i]->a, CLI_JSON));
+        assert_false(cli_flag(&p[i]->a, CLI_VERBOSE));
+        free(p[i]);
+    }
+}
+
+static void short_and_long_names_fill_the_same_slot(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("-v", "check", "--verbose", "-h", "-c", "x.lua");
+    assert_ok(p, "check");
+    assert_int_equal(p->a.opt[CLI_VERBOSE].given, 2);
+    assert_true(cli_flag(&p->a, CLI_HELP));
+    assert_string_equal(cli_text(&p->a, CLI_CONFIG), "x.lua");
+    free(p);
+}
+
+/* --now is checked after --help, by cli_main, not by the parser. */
+static void the_now_value_is_kept_as_typed(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("--now", "soon", "--help");
+    assert_int_equal(p->rc, 0);
+    assert_null(p->cmd);
+    assert_string_equal(cli_text(&p->a, CLI_NOW), "soon");
+    assert_true(cli_flag(&p->a, CLI_HELP));
+    free(p);
+}
+
+static void the_word_help_before_a_command_asks_for_its_help(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("help", "events");
+    assert_ok(p, "events");
+    assert_true(cli_flag(&p->a, CLI_HELP));
+    free(p);
+}
+
+/* ---- values ------------------------------------------------------------------------ */
+
+static void an_option_value_is_the_next_argument_whatever_it_looks_like(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("run", "--source", "--all", "--db", "-q");
+    assert_ok(p, "run");
+    assert_string_equal(cli_text(&p->a, CLI_SOURCE), "--all");
+    assert_false(cli_flag(&p->a, CLI_ALL));
+    assert_string_equal(cli_text(&p->a, CLI_DB), "-q");
+    assert_false(cli_flag(&p->a, CLI_QUIET));
+    free(p);
+}
+
+static void a_repeated_source_keeps_every_value(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("run", "--source", "a", "--all", "--source", "b", "--wait", "1.5");
+    assert_ok(p, "run");
+    const cli_value_t *v = &p->a.opt[CLI_SOURCE];
+    assert_int_equal(v->n_list, 2);
+    assert_string_equal(v->list[0], "a");
+    assert_string_equal(v->list[1], "b");
+    assert_string_equal(v->text, "b");
+    assert_true(cli_flag(&p->a, CLI_ALL));
+    assert_true(p->a.opt[CLI_WAIT].seconds == 1.5);
+    free(p);
+}
+
+/* Today's reading of --limit, kept on purpose: atol, so "12x" is 12 and "x" is 0. */
+static void limit_reads_its_number_as_atol_does(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("events", "--limit", "12x");
+    assert_ok(p, "events");
+    assert_int_equal(p->a.opt[CLI_LIMIT].count, 12);
+    free(p);
+    p = PARSE("runs", "--limit", "x");
+    assert_ok(p, "runs");
+    assert_int_equal(p->a.opt[CLI_LIMIT].count, 0);
+    free(p);
+}
+
+static void a_bad_time_or_wait_names_the_option_and_the_value(void **state)
+{
+    (void)state;
+    EXPECT_USAGE_ERROR("vane: --since needs an ISO-8601 time, not 'yesterday' (see vane --help)\n",
+                       "events", "--since", "yesterday");
+    EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '-1' (see vane --help)\n",
+                       "run", "--wait", "-1");
+    EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '3s' (see vane --help)\n",
+                       "deliver", "--wait", "3s");
+}
+
+/* ---- mistakes ------------------------------------------------------------------------ */
+
+static void an_equals_sign_is_not_read_as_a_value(void **state)
+{
+    (void)state;
+    EXPECT_USAGE_ERROR("vane: unknown option '--db=a.db' (see vane --help)\n", "--db=a.db", "run");
+    EXPECT_USAGE_ERROR("vane: unknown option '--config=a.lua' for this command (see vane --help)\n",
+                       "run", "--config=a.lua");
+    EXPECT_USAGE_ERROR("vane: unknown option '--source=a' for this command (see vane --help)\n",
+                       "run", "--source=a");
+}
+
+static void an_unknown_option_is_named_with_or_without_a_command(void **state)
+{
+    (void)state;
+    EXPECT_USAGE_ERROR("vane: unknown option '--frobnicate' (see vane --help)\n",
+                       "--frobnicate", "run");
+    EXPECT_USAGE_ERROR("vane: unknown option '--frobnicate' for this command (see vane --help)\n",
+                       "run", "--frobnicate");
+}
+
+/* A command's option before the command, or given to another command. */
+static void a_command_option_is_taken_only_after_its_command(void **state)
+{
+    (void)state;
+    EXPECT_USAGE_ERROR("vane: unknown option '--all' (see vane --help)\n", "--all", "run");
+    EXPECT_USAGE_ERROR("vane: unknown option '--rule' for this command (see vane --help)\n",
+                       "events", "--rule", "r");
+}
+
+static void a_missing_value_names_the_option_as_typed(void **state)
+{
+    (void)state;
+    EXPECT_USAGE_ERROR("vane: option -c needs a value (see vane --help)\n", "check", "-c");
+    EXPECT_USAGE_ERROR("vane: option --db needs a value (see vane --help)\n", "--db");
+    EXPECT_USAGE_ERROR("vane: option --rule needs a value (see vane --help)\n", "flags", "--rule");
+}
+
+static void unknown_commands_and_extra_words_are_usage_errors(void **state)
+{
+    (void)state;
+    EXPECT_USAGE_ERROR("vane: unknown command 'frobnicate' (see vane --help)\n", "frobnicate");
+    EXPECT_USAGE_ERROR("vane: unexpected argument 'extra' (see vane --help)\n", "check", "extra");
+    parsed_t *p = PARSE("test", "a", "b");
+    assert_ok(p, "test");
+    assert_int_equal(p->a.n_words, 2);
+    assert_string_equal(p->a.words[1], "b");
+    free(p);
+}
+
+/* ---- the tables ------------------------------------------------------------------------ */
+
+static int same(const char *a, const char *b)
+{
+    return a && b && strcmp(a, b) == 0;
+}
+
+static void every_option_row_is_well_formed_and_named_once(void **state)
+{
+    (void)state;
+    const cli_table_t *t = cli_table();
+    assert_int_equal(t->n_options, CLI_N_OPTS);
+    assert_true(t->n_options <= CLI_MAX_OPTS);
+    for (size_t i = 0; i < t->n_options; i++) {
+        const cli_option_t *o = &t->options[i];
+        assert_non_null(o->name);
+        assert_true(strncmp(o->name, "--", 2) == 0 && o->name[2]);
+        assert_true(!o->short_name || (o->short_name[0] == '-' && o->short_name[1] &&
+                                       !o->short_name[2]));
+        assert_true(o->kind >= CLI_FLAG && o->kind <= CLI_COUNT);
+        for (size_t k = 0; k < i; k++) {
+            const cli_option_t *p = &t->options[k];
+            assert_false(same(o->name, p->name) || same(o->name, p->short_name));
+            assert_false(same(o->short_name, p->name) || same(o->short_name, p->short_name));
+            assert_false(same(o->word, p->word));
+        }
+    }
+}
+
+static void every_command_row_is_well_formed_and_named_once(void **state)
+{
+    (void)state;
+    const cli_table_t *t = cli_table();
+    unsigned globals = 0;
+    for (size_t i = 0; i < t->n_options; i++)
+        if (t->options[i].global)
+            globals |= CLI_OPT(i);
+    unsigned all = t->n_options == 32 ? ~0u : CLI_OPT(t->n_options) - 1;
+    assert_true(t->n_commands > 0);
+    for (size_t i = 0; i < t->n_commands; i++) {
+        const cli_command_t *c = &t->commands[i];
+        assert_non_null(c->name);
+        assert_true(c->name[0] && c->name[0] != '-');
+        assert_non_null(c->fn);
+        /* a synopsis line starting with its name, then an indented summary line */
+        assert_non_null(c->usage);
+        assert_true(strncmp(c->usage, "vane ", 5) == 0);
+        assert_true(strncmp(c->usage + 5, c->name, strlen(c->name)) == 0);
+        const char *nl = strchr(c->usage, '\n');
+        assert_true(nl && strncmp(nl, "\n  ", 3) == 0 && nl[3] != '\n');
+        assert_int_equal(c->options & globals, 0);
+        assert_int_equal(c->options & ~all, 0);
+        assert_true(c->max_words <= CLI_MAX_LIST);
+        for (size_t k = 0; k < t->n_options; k++)
+            assert_false(same(c->name, t->options[k].word));
+        for (size_t k = 0; k < i; k++)
+            assert_false(same(c->name, t->commands[k].name));
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(global_options_are_read_before_and_after_the_command),
+        cmocka_unit_test(short_and_long_names_fill_the_same_slot),
+        cmocka_unit_test(the_now_value_is_kept_as_typed),
+        cmocka_unit_test(the_word_help_before_a_command_asks_for_its_help),
+        cmocka_unit_test(an_option_value_is_the_next_argument_whatever_it_looks_like),
+        cmocka_unit_test(a_repeated_source_keeps_every_value),
+        cmocka_unit_test(limit_reads_its_number_as_atol_does),
+        cmocka_unit_test(a_bad_time_or_wait_names_the_option_and_the_value),
+        cmocka_unit_test(an_equals_sign_is_not_read_as_a_value),
+        cmocka_unit_test(an_unknown_option_is_named_with_or_without_a_command),
+        cmocka_unit_test(a_command_option_is_taken_only_after_its_command),
+        cmocka_unit_test(a_missing_value_names_the_option_as_typed),
+        cmocka_unit_test(unknown_commands_and_extra_words_are_usage_errors),
+        cmocka_unit_test(every_option_row_is_well_formed_and_named_once),
+        cmocka_unit_test(every_command_row_is_well_formed_and_named_once),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
