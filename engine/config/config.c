@@ -31,21 +31,6 @@ typedef struct loader {
     int seen;              /* registry ref: "source:ID" -> line, even for rejected ones */
 } loader_t;
 
-static const char *const severities[] = {"info", "low", "medium", "high", "critical"};
-
-int severity_rank(const char *name)
-{
-    for (int i = 0; i < 5; i++)
-        if (name && strcmp(name, severities[i]) == 0)
-            return i;
-    return -1;
-}
-
-const char *severity_name(int rank)
-{
-    return rank >= 0 && rank < 5 ? severities[rank] : "unknown";
-}
-
 char *config_resolve(const char *dir, const char *path)
 {
     if (path[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
@@ -547,7 +532,7 @@ static int l_channel(lua_State *L)
     char *sev = opt_string(&d, "min_severity", "info");
     c.min_severity = severity_rank(sev);
     if (c.min_severity < 0) {
-        PROBLEM(d.ld, d.line, "%s: unknown min_severity '%s' (info, low, medium, high, critical)", what, sev);
+        PROBLEM(d.ld, d.line, "%s: unknown min_severity '%s' (" SEVERITY_NAMES ")", what, sev);
         d.bad = 1;
     }
     free(sev);
@@ -682,7 +667,7 @@ static int l_watch(lua_State *L)
     char *sev = opt_string(&d, "severity", "medium");
     w.severity = severity_rank(sev);
     if (sev && w.severity < 0) {
-        PROBLEM(d.ld, d.line, "%s: unknown severity '%s' (info, low, medium, high, critical)", what, sev);
+        PROBLEM(d.ld, d.line, "%s: unknown severity '%s' (" SEVERITY_NAMES ")", what, sev);
         d.bad = 1;
     }
     free(sev);

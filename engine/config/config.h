@@ -29,6 +29,7 @@
 
 #include <stddef.h>
 
+#include "config/severity.h"
 #include "util/err.h"
 #include "fetch/fetch.h"
 #include "sandbox/sandbox.h"
@@ -108,11 +109,6 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs);
 void config_free(config_t *cfg);
 
 const source_cfg_t *config_source(const config_t *cfg, const char *id);
-
-/* Severity names in order: info, low, medium, high, critical. Returns the
- * rank 0..4, or -1 for an unknown name. */
-int severity_rank(const char *name);
-const char *severity_name(int rank);
 
 /* Join dir and a relative path (an absolute path is returned as is). The
  * result is malloc'ed. */
