@@ -1,6 +1,7 @@
-/* test_channel.c — the file and exec transports through channel_send, on
- * real files and real processes (the webhook and email transports are
- * tested end to end against receivers, tests/e2e/test_channels.py). */
+/* test_channel.c — the table of channel kinds, and the stdout, file and
+ * exec kinds through channel_send, on real files and real processes (the
+ * webhook and email kinds are tested end to end against receivers,
+ * tests/e2e/test_channels.py). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -15,8 +16,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "util/buf.h"
+#include <lauxlib.h>
+#include <lualib.h>
+
 #include "channel/channel.h"
+#include "channel/kind.h"
+#include "util/buf.h"
 
 typedef struct fixture {
     char dir[256];
@@ -39,9 +44,50 @@ static int setup(void **state)
     return 0;
 }
 
+/* The channels a test declared, freed by teardown. */
+static channel_cfg_t declared[4];
+static size_t n_declared;
+
+/* A channel declared as channel { id = id, kind = kind, KEY = value },
+ * read by its kind's own parse and check as vane.lua would be; value is a
+ * string, or a list of strings when list is set. */
+static channel_cfg_t declare(const char *id, const char *kind, long long timeout, const char *key,
+                             const void *value, int list)
+{
+    lua_State *L = luaL_newstate();
+    assert_non_null(L);
+    lua_newtable(L);
+    if (list) {
+        char *const *v = value;
+        lua_newtable(L);
+        for (int i = 0; v[i]; i++) {
+            lua_pushstring(L, v[i]);
+            lua_rawseti(L, -2, i + 1);
+        }
+    } else {
+        lua_pushstring(L, value);
+    }
+    lua_setfield(L, -2, key);
+    errlist_t errs = {0};
+    decl_t d = {.L = L, .idx = 1, .line = 1, .what = id, .chunk = "vane.lua", .dir = "/",
+                .errs = &errs};
+    channel_cfg_t c = {.id = (char *)id, .kind = channel_kind_find(kind), .timeout = timeout};
+    assert_non_null(c.kind);
+    c.data = c.kind->parse(&d);
+    c.kind->check(&d, c.data);
+    lua_close(L);
+    assert_int_equal(errs.len, 0);
+    assert_true(n_declared < sizeof declared / sizeof declared[0]);
+    declared[n_declared++] = c;
+    return c;
+}
+
 static int teardown(void **state)
 {
     fixture_t *fx = *state;
+    for (size_t i = 0; i < n_declared; i++)
+        declared[i].kind->free(declared[i].data);
+    n_declared = 0;
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
     int rc = system(cmd);
@@ -74,12 +120,12 @@ static double seconds_since(const struct timespec *t0)
 static void file_two_sends_append_two_whole_lines(void **state)
 {
     fixture_t *fx = *state;
-    channel_cfg_t c = {.id = "log", .kind = "file", .path = fx->path, .timeout = 5};
+    channel_cfg_t c = declare("log", "file", 5, "path", fx->path, 0);
     channel_flag_t a = flag(1, "{\"id\":1}"), b = flag(2, "{\"id\":2,\"message\":\"\xe4\xb8\xad\"}");
     channel_msg_t m1 = {&a, 1, 0}, m2 = {&b, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m1, &e), 0);
-    assert_int_equal(channel_send(&c, &m2, &e), 0);
+    assert_int_equal(channel_send(&c, &m1, NULL, &e), 0);
+    assert_int_equal(channel_send(&c, &m2, NULL, &e), 0);
     char *text = slurp(fx->path);
     assert_non_null(text);
     assert_string_equal(text, "{\"id\":1}\n{\"id\":2,\"message\":\"\xe4\xb8\xad\"}\n");
@@ -89,11 +135,11 @@ static void file_two_sends_append_two_whole_lines(void **state)
 static void file_digest_writes_one_line_per_flag(void **state)
 {
     fixture_t *fx = *state;
-    channel_cfg_t c = {.id = "log", .kind = "file", .path = fx->path};
+    channel_cfg_t c = declare("log", "file", 0, "path", fx->path, 0);
     channel_flag_t f[3] = {flag(1, "{\"id\":1}"), flag(2, "{\"id\":2}"), flag(3, "{\"id\":3}")};
     channel_msg_t m = {f, 3, 1};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), 0);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
     assert_string_equal(text, "{\"id\":1}\n{\"id\":2}\n{\"id\":3}\n");
     free(text);
@@ -104,11 +150,11 @@ static void file_in_a_missing_folder_is_an_error_naming_the_channel(void **state
     fixture_t *fx = *state;
     char path[400];
     snprintf(path, sizeof path, "%s/no/such/folder/out.jsonl", fx->dir);
-    channel_cfg_t c = {.id = "archive", .kind = "file", .path = path};
+    channel_cfg_t c = declare("archive", "file", 0, "path", path, 0);
     channel_flag_t a = flag(1, "{\"id\":1}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), -1);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "channel archive: "));
     assert_non_null(strstr(e.msg, "No such file"));
 }
@@ -116,11 +162,11 @@ static void file_in_a_missing_folder_is_an_error_naming_the_channel(void **state
 static void jsonl_is_the_file_kind(void **state)
 {
     fixture_t *fx = *state;
-    channel_cfg_t c = {.id = "old", .kind = "jsonl", .path = fx->path};
+    channel_cfg_t c = declare("old", "jsonl", 0, "path", fx->path, 0);
     channel_flag_t a = flag(9, "{\"id\":9}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), 0);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
     assert_string_equal(text, "{\"id\":9}\n");
     free(text);
@@ -134,18 +180,18 @@ static void exec_gets_the_json_on_stdin(void **state)
     char script[400];
     snprintf(script, sizeof script, "cat > '%s'", fx->path);
     char *argv[] = {"/bin/sh", "-c", script, NULL};
-    channel_cfg_t c = {.id = "hook", .kind = "exec", .command = argv, .timeout = 10};
+    channel_cfg_t c = declare("hook", "exec", 10, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5,\"rule\":\"r\"}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), 0);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
     assert_string_equal(text, "{\"id\":5,\"rule\":\"r\"}\n");
     free(text);
 
     channel_flag_t f[2] = {flag(6, "{\"id\":6}"), flag(7, "{\"id\":7}")};
     channel_msg_t d = {f, 2, 1};
-    assert_int_equal(channel_send(&c, &d, &e), 0);
+    assert_int_equal(channel_send(&c, &d, NULL, &e), 0);
     text = slurp(fx->path);
     assert_string_equal(text, "{\"digest\":true,\"count\":2,\"flags\":[{\"id\":6},{\"id\":7}]}\n");
     free(text);
@@ -155,11 +201,11 @@ static void exec_nonzero_exit_is_an_error_with_status_and_stderr(void **state)
 {
     (void)state;
     char *argv[] = {"/bin/sh", "-c", "cat >/dev/null; echo 'quota exceeded' >&2; exit 3", NULL};
-    channel_cfg_t c = {.id = "pager", .kind = "exec", .command = argv, .timeout = 10};
+    channel_cfg_t c = declare("pager", "exec", 10, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), -1);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "channel pager: "));
     assert_non_null(strstr(e.msg, "status 3"));
     assert_non_null(strstr(e.msg, "quota exceeded"));
@@ -169,13 +215,13 @@ static void exec_is_stopped_after_the_timeout(void **state)
 {
     (void)state;
     char *argv[] = {"sleep", "10", NULL};   /* found on PATH: no shell involved */
-    channel_cfg_t c = {.id = "slow", .kind = "exec", .command = argv, .timeout = 1};
+    channel_cfg_t c = declare("slow", "exec", 1, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(channel_send(&c, &m, &e), -1);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     double took = seconds_since(&t0);
     assert_true(took >= 0.9 && took < 2.5);
     assert_non_null(strstr(e.msg, "channel slow: "));
@@ -186,13 +232,13 @@ static void exec_stops_a_whole_shell_pipeline(void **state)
 {
     (void)state;
     char *argv[] = {"/bin/sh", "-c", "sleep 10 | cat; sleep 10", NULL};
-    channel_cfg_t c = {.id = "slow", .kind = "exec", .command = argv, .timeout = 1};
+    channel_cfg_t c = declare("slow", "exec", 1, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    assert_int_equal(channel_send(&c, &m, &e), -1);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_true(seconds_since(&t0) < 2.5);
     assert_non_null(strstr(e.msg, "timed out"));
 }
@@ -201,11 +247,11 @@ static void exec_of_a_missing_program_is_an_error(void **state)
 {
     (void)state;
     char *argv[] = {"/nonexistent/vane-notify", "--flag", NULL};
-    channel_cfg_t c = {.id = "gone", .kind = "exec", .command = argv, .timeout = 5};
+    channel_cfg_t c = declare("gone", "exec", 5, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), -1);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "channel gone: "));
     assert_non_null(strstr(e.msg, "/nonexistent/vane-notify"));
 }
@@ -222,11 +268,11 @@ static void exec_that_ignores_its_input_does_not_kill_us(void **state)
     json[BIG - 2] = '}';
     json[BIG - 1] = '\0';
     char *argv[] = {"/bin/true", NULL};
-    channel_cfg_t c = {.id = "quick", .kind = "exec", .command = argv, .timeout = 5};
+    channel_cfg_t c = declare("quick", "exec", 5, "command", argv, 1);
     channel_flag_t a = flag(5, json);
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), 0);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     sigset_t pending;
     sigpending(&pending);
     assert_false(sigismember(&pending, SIGPIPE));
@@ -249,11 +295,11 @@ static void exec_sees_only_its_three_descriptors(void **state)
     char script[400];
     snprintf(script, sizeof script, "cat >/dev/null; ls /proc/self/fd > '%s'", fx->path);
     char *argv[] = {"/bin/sh", "-c", script, NULL};
-    channel_cfg_t c = {.id = "fds", .kind = "exec", .command = argv, .timeout = 5};
+    channel_cfg_t c = declare("fds", "exec", 5, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
     channel_msg_t m = {&a, 1, 0};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), 0);
+    assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
     assert_non_null(text);
     int extra = 0;
@@ -265,15 +311,66 @@ static void exec_sees_only_its_three_descriptors(void **state)
     free(text);
 }
 
-static void unknown_kinds_are_refused(void **state)
+/* ---- stdout ---------------------------------------------------------------------- */
+
+/* What the stdout kind prints of flag for o (json or text). */
+static char *printed(int json)
 {
-    (void)state;
-    channel_cfg_t c = {.id = "x", .kind = "stdout"};
+    char *text = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&text, &len);
+    assert_non_null(out);
+    channel_cfg_t c = {.id = "stdout", .kind = channel_kind_find("stdout")};
     channel_flag_t a = flag(5, "{\"id\":5}");
     channel_msg_t m = {&a, 1, 0};
+    channel_out_t o = {out, json};
     err_t e;
-    assert_int_equal(channel_send(&c, &m, &e), -1);
-    assert_non_null(strstr(e.msg, "channel x: "));
+    assert_int_equal(channel_send(&c, &m, &o, &e), 0);
+    fclose(out);
+    return text;
+}
+
+static void stdout_prints_the_text_line_or_the_json(void **state)
+{
+    (void)state;
+    char *text = printed(0), *json = printed(1);
+    assert_string_equal(text, "[high] r s: m\n");
+    assert_string_equal(json, "{\"id\":5}\n");
+    free(text);
+    free(json);
+}
+
+/* ---- the table of kinds ------------------------------------------------------------ */
+
+static void every_kind_has_a_name_keys_and_all_its_functions(void **state)
+{
+    (void)state;
+    size_t n = 0;
+    for (; channel_kinds[n]; n++) {
+        const channel_kind_t *k = channel_kinds[n];
+        assert_non_null(k->name);
+        assert_non_null(k->keys);
+        assert_non_null(k->parse);
+        assert_non_null(k->check);
+        assert_non_null(k->send);
+        assert_non_null(k->free);
+        assert_ptr_equal(channel_kind_find(k->name), k);
+        for (size_t i = 0; i < n; i++)
+            assert_string_not_equal(channel_kinds[i]->name, k->name);
+    }
+    assert_int_equal(n, 5);
+    assert_string_equal(channel_kind_names(), "stdout, file, webhook, email, exec");
+}
+
+static void jsonl_finds_the_file_kind_and_unknown_names_nothing(void **state)
+{
+    (void)state;
+    assert_ptr_equal(channel_kind_find("jsonl"), channel_kind_find("file"));
+    assert_null(channel_kind_find("pigeon"));
+    assert_null(channel_kind_find(NULL));
+    assert_true(channel_kind_key("path"));
+    assert_true(channel_kind_key("command"));
+    assert_false(channel_kind_key("colour"));
 }
 
 int main(void)
@@ -293,7 +390,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(exec_that_ignores_its_input_does_not_kill_us, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(exec_sees_only_its_three_descriptors, setup, teardown),
-        cmocka_unit_test_setup_teardown(unknown_kinds_are_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(stdout_prints_the_text_line_or_the_json, setup, teardown),
+        cmocka_unit_test(every_kind_has_a_name_keys_and_all_its_functions),
+        cmocka_unit_test(jsonl_finds_the_file_kind_and_unknown_names_nothing),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

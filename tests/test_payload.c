@@ -27,12 +27,11 @@ static channel_flag_t flag(long long id, const char *sev, const char *rule, cons
                             .message = msg, .created_at = "2024-11-22T23:00:00Z"};
 }
 
-static channel_cfg_t email_cfg(void)
+static payload_mail_t email_cfg(void)
 {
     static char *to[] = {"desk@example.org", "Ops <ops@example.org>", NULL};
-    return (channel_cfg_t){.id = "desk", .kind = "email", .smtp = "smtp://127.0.0.1:2525",
-                           .from = "vane <vane@alerts.example.org>", .to = to,
-                           .subject_prefix = "[vane]"};
+    return (payload_mail_t){.from = "vane <vane@alerts.example.org>", .to = to,
+                            .subject_prefix = "[vane]"};
 }
 
 /* ---- a small base64 / RFC 2047 decoder, for checking ------------------------------ */
@@ -286,7 +285,7 @@ static void part_body(const char *msg, const char *type, buf_t *out)
 static void email_message_has_its_headers_and_two_parts(void **state)
 {
     (void)state;
-    channel_cfg_t c = email_cfg();
+    payload_mail_t c = email_cfg();
     channel_flag_t f = flag(42, "medium", "entry-refusal", "mfa_zh", "Entry refusal: " MFA_TITLE " <&>");
     channel_msg_t m = {&f, 1, 0};
     buf_t b = {0};
@@ -320,7 +319,7 @@ static void email_message_has_its_headers_and_two_parts(void **state)
 static void message_id_is_the_same_on_every_attempt(void **state)
 {
     (void)state;
-    channel_cfg_t c = email_cfg();
+    payload_mail_t c = email_cfg();
     channel_flag_t f = flag(7, "high", "r", "s", "m");
     channel_msg_t m = {&f, 1, 0};
     buf_t a = {0}, b = {0};
@@ -336,7 +335,7 @@ static void message_id_is_the_same_on_every_attempt(void **state)
 static void digest_email_groups_by_severity_then_source(void **state)
 {
     (void)state;
-    channel_cfg_t c = email_cfg();
+    payload_mail_t c = email_cfg();
     channel_flag_t f[4] = {flag(10, "medium", "new-meeting", "press", "meeting"),
                            flag(11, "high", "advisory-level-change", "travel", MADAGASCAR),
                            flag(12, "high", "prisoner-release", "press", "release"),
@@ -376,7 +375,7 @@ static void digest_email_groups_by_severity_then_source(void **state)
 static void a_huge_digest_keeps_every_line_short(void **state)
 {
     (void)state;
-    channel_cfg_t c = email_cfg();
+    payload_mail_t c = email_cfg();
     enum { N = 400 };
     channel_flag_t *f = calloc(N, sizeof *f);
     assert_non_null(f);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "channel/channel.h"
+#include "channel/kind.h"
 #include "util/clock.h"
 #include "alert/silence.h"
 
@@ -52,18 +53,7 @@ int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int que
 void alert_format_text(FILE *out, const char *severity, const char *rule, const char *source,
                        const char *message)
 {
-    fprintf(out, "[%s] %s %s: %s\n", severity, rule, source ? source : "-", message);
-}
-
-/* The built-in stdout channel, or a configured one of kind stdout. */
-static int print_row(const alert_out_t *o, const store_outbox_row_t *r, err_t *e)
-{
-    FILE *out = o->out ? o->out : stdout;
-    if (o->json)
-        fprintf(out, "%s\n", r->flag_json);
-    else
-        alert_format_text(out, r->severity, r->rule, r->source, r->message);
-    return fflush(out) == 0 ? 0 : err_set(e, "cannot write to standard output");
+    channel_format_text(out, severity, rule, source, message);
 }
 
 static void to_channel_flag(const store_outbox_row_t *r, channel_flag_t *f)
@@ -120,16 +110,11 @@ static int deliver_each(store_t *st, const channel_cfg_t *c, const alert_out_t *
             return 0;
         }
         err_t ce;
-        int rc;
-        if (strcmp(c->kind, "stdout") == 0) {
-            rc = print_row(o, &rows[i], &ce);
-        } else {
-            channel_flag_t f;
-            to_channel_flag(&rows[i], &f);
-            channel_msg_t m = {&f, 1, 0};
-            rc = channel_send(c, &m, &ce);
-        }
-        if (rc == 0) {
+        channel_flag_t f;
+        to_channel_flag(&rows[i], &f);
+        channel_msg_t m = {&f, 1, 0};
+        channel_out_t out = {o->out, o->json};
+        if (channel_send(c, &m, &out, &ce) == 0) {
             if (store_outbox_sent(st, rows[i].id, now, e) != 0)
                 return -1;
             rep->delivered++;
@@ -165,7 +150,7 @@ static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_
         to_channel_flag(&rows[i], &flags[i]);
     channel_msg_t m = {flags, n, 1};
     err_t ce;
-    int sent = channel_send(c, &m, &ce) == 0;
+    int sent = channel_send(c, &m, NULL, &ce) == 0;
     free(flags);
     if (!sent)
         errlist_add(errs, "%s", ce.msg);
@@ -182,15 +167,15 @@ static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_
 static int deliver_channel(store_t *st, const char *name, const channel_cfg_t *c,
                            const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
 {
-    static const channel_cfg_t builtin = {.id = ALERT_STDOUT, .kind = "stdout", .max_attempts = 10,
-                                          .retry_after = 60};
+    const channel_cfg_t builtin = {.id = ALERT_STDOUT, .kind = channel_kind_find(ALERT_STDOUT),
+                                   .max_attempts = 10, .retry_after = 60};
     store_outbox_row_t *rows;
     size_t n;
     if (store_outbox_pending(st, name, &rows, &n, e) != 0)
         return -1;
     if (!c)
         c = &builtin;
-    int status = c->digest && strcmp(c->kind, "stdout") != 0
+    int status = c->digest && !c->kind->one_by_one
                      ? deliver_digest(st, c, rows, n, errs, rep, e)
                      : deliver_each(st, c, o, rows, n, errs, rep, e);
     store_outbox_free(rows, n);

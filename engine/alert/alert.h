@@ -4,8 +4,8 @@
  * transaction as the flag. Delivery reads the pending rows of each channel,
  * hands each to its channel and marks it sent only after the channel took
  * it, so a run killed half-way delivers the rest next time (at least once).
- * The built-in channel "stdout" prints to the run's standard output; the
- * configured channels' transports are in channel.h.
+ * The built-in channel "stdout" prints to the run's standard output (the
+ * stdout kind); every channel's kind is in channel/kind.h.
  *
  * Retries: a failed attempt keeps the row pending with its attempt count,
  * the error and the time of the next attempt, retry_after × 2^(attempts-1)

@@ -7,17 +7,18 @@
  * the command exited 0 — and -1 with e set otherwise (never printing). The
  * outbox (alert.c) decides about retries.
  *
- * Kinds (config.h, channel_cfg_t): file (JSON lines, each written whole),
- * webhook (POST of JSON; format "slack" posts {"text": …}; extra headers;
- * X-Vane-Signature: sha256=HEX, an HMAC-SHA256 of the body with the
- * channel's secret), email (SMTP / SMTPS via libcurl, STARTTLS, a
- * plain-text and an HTML part, RFC 2047 subject), exec (argv, no shell, the
- * message as JSON on stdin, under the channel's timeout). The built-in
- * stdout channel is printed by alert.c itself. */
+ * Kinds (kind.h, one file each): stdout (the run's output: text or JSON
+ * lines), file (JSON lines, each written whole), webhook (POST of JSON;
+ * format "slack" posts {"text": …}; extra headers; X-Vane-Signature:
+ * sha256=HEX, an HMAC-SHA256 of the body with the channel's secret), email
+ * (SMTP / SMTPS via libcurl, STARTTLS, a plain-text and an HTML part, RFC
+ * 2047 subject), exec (argv, no shell, the message as JSON on stdin, under
+ * the channel's timeout). */
 #ifndef VANE_CHANNEL_H
 #define VANE_CHANNEL_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "config/config.h"
 #include "util/err.h"
@@ -34,7 +35,17 @@ typedef struct channel_msg {
     int digest;
 } channel_msg_t;
 
-/* Deliver m through c (c->kind is file, webhook, email or exec). */
-int channel_send(const channel_cfg_t *c, const channel_msg_t *m, err_t *e);
+/* Where the run prints: what the stdout kind writes to. */
+typedef struct channel_out {
+    FILE *out;               /* NULL: standard output */
+    int json;                /* JSON lines instead of text */
+} channel_out_t;
+
+/* Deliver m through c's kind; o may be NULL (standard output, text). */
+int channel_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o, err_t *e);
+
+/* The line a person reads for a flag: "[high] rule source: message". */
+void channel_format_text(FILE *out, const char *severity, const char *rule, const char *source,
+                         const char *message);
 
 #endif

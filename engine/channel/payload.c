@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "config/severity.h"
 #include "util/json.h"
 #include "util/version.h"
 
@@ -376,7 +377,7 @@ static int put_from_host(buf_t *out, const char *from)
 
 /* <vane.ID[.digest-FIRST-N].STAMP@host>: the first flag's id and creation
  * time, so every attempt of the same message carries the same id. */
-static int put_message_id(buf_t *out, const channel_cfg_t *c, const channel_msg_t *m)
+static int put_message_id(buf_t *out, const payload_mail_t *c, const channel_msg_t *m)
 {
     const channel_flag_t *f = &m->flags[0];
     int rc = buf_printf(out, "<vane.%lld", f->id);
@@ -436,7 +437,7 @@ static int put_id_header(buf_t *out, const channel_msg_t *m)
     return rc;
 }
 
-static int put_headers(buf_t *out, const channel_cfg_t *c, const channel_msg_t *m, vtime_t now,
+static int put_headers(buf_t *out, const payload_mail_t *c, const channel_msg_t *m, vtime_t now,
                        const char *subject, const char *boundary)
 {
     size_t nto = 0;
@@ -604,7 +605,7 @@ static int put_part(buf_t *out, const char *boundary, const char *type, const bu
     return rc;
 }
 
-int payload_email(const channel_cfg_t *c, const channel_msg_t *m, vtime_t now, buf_t *out)
+int payload_email(const payload_mail_t *c, const channel_msg_t *m, vtime_t now, buf_t *out)
 {
     if (m->n == 0)
         return -1;

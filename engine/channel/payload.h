@@ -20,10 +20,9 @@
 #ifndef VANE_PAYLOAD_H
 #define VANE_PAYLOAD_H
 
-#include "util/buf.h"
 #include "channel/channel.h"
+#include "util/buf.h"
 #include "util/clock.h"
-#include "config/config.h"
 
 /* The JSON body of the message (webhook with format "json", exec). */
 int payload_json(const channel_msg_t *m, buf_t *out);
@@ -50,8 +49,15 @@ int payload_header_text(const char *text, buf_t *out);
  * envelope. */
 int payload_address(const char *mailbox, buf_t *out);
 
-/* The whole email message for channel c, dated now. The Message-ID
+/* Who an email is from and for. */
+typedef struct payload_mail {
+    const char *from;            /* "vane <vane@example.org>" or an address */
+    char *const *to;             /* NULL-terminated */
+    const char *subject_prefix;  /* "[vane]" */
+} payload_mail_t;
+
+/* The whole email message from and to h, dated now. The Message-ID
  * depends only on the flags, so a retry sends the same one. */
-int payload_email(const channel_cfg_t *c, const channel_msg_t *m, vtime_t now, buf_t *out);
+int payload_email(const payload_mail_t *h, const channel_msg_t *m, vtime_t now, buf_t *out);
 
 #endif

@@ -13,11 +13,7 @@
  *             min_severity =, rules = { … }, sources = { … },
  *             exclude_rules = { … }, exclude_sources = { … }, digest =,
  *             max_attempts =, retry_after =, timeout =,
- *             path =                                          (file)
- *             url =, format = "json" | "slack", headers = { … }, secret = (webhook)
- *             smtp =, starttls =, user =, password =, from =, to = { … },
- *             subject_prefix =                                (email)
- *             command = { argv… }                             (exec) }
+ *             and the kind's own keys (channel/kind_KIND.c) }
  *   watch { id =, terms = { … }, sources = { … }, fields = { … },
  *           severity =, changes = { "new", "changed" } }
  *                            a keyword watch list, read by the keyword-watch rule
@@ -29,6 +25,7 @@
 
 #include <stddef.h>
 
+#include "config/severity.h"
 #include "util/err.h"
 #include "fetch/fetch.h"
 #include "sandbox/sandbox.h"
@@ -43,8 +40,11 @@ typedef struct source_cfg {
     int line;             /* where it was declared */
 } source_cfg_t;
 
+struct channel_kind;       /* channel/kind.h */
+
 typedef struct channel_cfg {
-    char *id, *kind;      /* kind: stdout | file | webhook | email | exec ("jsonl" reads as file) */
+    char *id;
+    const struct channel_kind *kind;   /* stdout, file, webhook, email, exec */
     /* routing */
     int min_severity;     /* severity_rank() of min_severity */
     char **rules, **sources;                   /* NULL-terminated; NULL = all */
@@ -54,22 +54,7 @@ typedef struct channel_cfg {
     int max_attempts;     /* failed attempts before a row is dead (default 10) */
     long long retry_after;/* seconds before the first retry, doubling (default 60) */
     long long timeout;    /* seconds one attempt may take (default 30) */
-    /* file */
-    char *path;
-    /* webhook */
-    char *url;
-    char *format;         /* "json" (default) | "slack" */
-    char **headers;       /* NULL-terminated "Name: value" lines */
-    char *secret;         /* HMAC-SHA256 key for X-Vane-Signature, or NULL */
-    /* email */
-    char *smtp;           /* smtp://host[:port] or smtps://host[:port] */
-    int starttls;         /* smtp://: 1 = require STARTTLS (default), 0 = plain */
-    char *user, *password;
-    char *from;
-    char **to;            /* NULL-terminated, at least one */
-    char *subject_prefix; /* default "[vane]" */
-    /* exec */
-    char **command;       /* NULL-terminated argv, no shell */
+    void *data;           /* the kind's own settings, read and freed by the kind */
     int line;
 } channel_cfg_t;
 
@@ -108,11 +93,6 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs);
 void config_free(config_t *cfg);
 
 const source_cfg_t *config_source(const config_t *cfg, const char *id);
-
-/* Severity names in order: info, low, medium, high, critical. Returns the
- * rank 0..4, or -1 for an unknown name. */
-int severity_rank(const char *name);
-const char *severity_name(int rank);
 
 /* Join dir and a relative path (an absolute path is returned as is). The
  * result is malloc'ed. */

@@ -1,4 +1,4 @@
-/* send_webhook.c — the webhook channel: one HTTP POST of JSON per message.
+/* kind_webhook.c — the webhook kind: one HTTP POST of JSON per message.
  *
  * The body is payload_json (or payload_slack for format "slack"), sent with
  * Content-Type: application/json, User-Agent: vane/VERSION, X-Vane-Flag-Ids
@@ -13,17 +13,27 @@
  * timeout. Errors give the status and the start of the answer, or curl's
  * message; never the URL (hook URLs are often secrets themselves) nor the
  * secret. */
-#include "channel/send.h"
+#include "channel/kind.h"
 
 #include <curl/curl.h>
+#include <lua.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
+#include "channel/payload.h"
+#include "channel/transport.h"
 #include "util/buf.h"
 #include "util/hmac.h"
-#include "channel/payload.h"
 #include "util/version.h"
+
+typedef struct webhook {
+    char *url;
+    char *format;         /* "json" (default) | "slack" */
+    char **headers;       /* NULL-terminated "Name: value" lines */
+    char *secret;         /* HMAC-SHA256 key for X-Vane-Signature, or NULL */
+} webhook_t;
 
 #define ANSWER_KEEP 512    /* bytes of the answer kept for an error message */
 #define ANSWER_SHOW 200    /* bytes of it shown */
@@ -51,29 +61,29 @@ static int has_header(char *const *headers, const char *name)
 }
 
 /* The request headers; NULL when memory ran out. */
-static struct curl_slist *request_headers(const channel_cfg_t *c, const channel_msg_t *m,
+static struct curl_slist *request_headers(const webhook_t *w, const channel_msg_t *m,
                                           const buf_t *body)
 {
     struct curl_slist *h = NULL, *t;
     buf_t line = {0};
     int rc = 0;
 #define ADD(s) ((t = curl_slist_append(h, (s))) ? (h = t, 0) : -1)
-    if (!has_header(c->headers, "Content-Type"))
+    if (!has_header(w->headers, "Content-Type"))
         rc |= ADD("Content-Type: application/json");
-    if (!has_header(c->headers, "User-Agent"))
+    if (!has_header(w->headers, "User-Agent"))
         rc |= ADD("User-Agent: vane/" VANE_VERSION);
     rc |= ADD("Expect:"); /* no 100-continue round trip */
     rc |= buf_puts(&line, "X-Vane-Flag-Ids: ") | payload_flag_ids(m, &line);
     rc |= rc ? -1 : ADD(buf_str(&line));
-    if (c->secret) {
+    if (w->secret) {
         char hex[65];
-        hmac_sha256_hex(c->secret, strlen(c->secret), body->p, body->len, hex);
+        hmac_sha256_hex(w->secret, strlen(w->secret), body->p, body->len, hex);
         buf_reset(&line);
         rc |= buf_printf(&line, "X-Vane-Signature: sha256=%s", hex);
         rc |= rc ? -1 : ADD(buf_str(&line));
     }
-    for (size_t i = 0; c->headers && c->headers[i]; i++)
-        rc |= ADD(c->headers[i]);
+    for (size_t i = 0; w->headers && w->headers[i]; i++)
+        rc |= ADD(w->headers[i]);
 #undef ADD
     buf_free(&line);
     if (rc != 0) {
@@ -86,9 +96,10 @@ static struct curl_slist *request_headers(const channel_cfg_t *c, const channel_
 static int configure(CURL *h, const channel_cfg_t *c, const buf_t *body, struct curl_slist *hdrs,
                      buf_t *answer, char *errbuf)
 {
-    long timeout = send_timeout(c);
+    long timeout = transport_timeout(c);
+    const webhook_t *w = c->data;
     int bad = 0;
-    bad |= curl_easy_setopt(h, CURLOPT_URL, c->url) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_URL, w->url) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
@@ -115,22 +126,25 @@ static int judge(CURL *h, CURLcode res, const channel_cfg_t *c, const buf_t *ans
     if (status >= 200 && status < 300)
         return 0;
     char snippet[ANSWER_SHOW + 8];
-    send_snippet(buf_str(answer), answer->len, ANSWER_SHOW, snippet, sizeof snippet);
+    transport_snippet(buf_str(answer), answer->len, ANSWER_SHOW, snippet, sizeof snippet);
     return err_set(e, "channel %s: webhook answered HTTP %ld%s%s", c->id, status,
                    *snippet ? ": " : "", snippet);
 }
 
-int send_webhook(const channel_cfg_t *c, const channel_msg_t *m, err_t *e)
+static int webhook_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o,
+                        err_t *e)
 {
-    if (!c->url)
+    (void)o;
+    const webhook_t *w = c->data;
+    if (!w || !w->url)
         return err_set(e, "channel %s: no url", c->id);
     buf_t body = {0}, answer = {0};
-    int slack = c->format && strcmp(c->format, "slack") == 0;
+    int slack = w->format && strcmp(w->format, "slack") == 0;
     if ((slack ? payload_slack(m, &body) : payload_json(m, &body)) != 0) {
         buf_free(&body);
         return err_set(e, "channel %s: out of memory", c->id);
     }
-    struct curl_slist *hdrs = request_headers(c, m, &body);
+    struct curl_slist *hdrs = request_headers(w, m, &body);
     CURL *h = hdrs ? curl_easy_init() : NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
     int rc;
@@ -147,3 +161,116 @@ int send_webhook(const channel_cfg_t *c, const channel_msg_t *m, err_t *e)
     buf_free(&answer);
     return rc;
 }
+
+/* ---- the declaration ------------------------------------------------------------ */
+
+static const char *const webhook_keys[] = {"url", "format", "headers", "secret", NULL};
+
+/* The entry on top of the stack (key below it) as a "Name: value" line
+ * (empty when it is neither ["Name"] = "value" nor "Name: value"). */
+static void header_line(lua_State *L, buf_t *line)
+{
+    int kt = lua_type(L, -2), vt = lua_type(L, -1);
+    if (kt == LUA_TSTRING && vt == LUA_TSTRING)
+        buf_printf(line, "%s: %s", lua_tostring(L, -2), lua_tostring(L, -1));
+    else if (kt == LUA_TNUMBER && vt == LUA_TSTRING && strchr(lua_tostring(L, -1), ':'))
+        buf_puts(line, lua_tostring(L, -1));
+}
+
+/* Append line to v (n used, room for cap and the NULL). Returns -1 when
+ * memory ran out (v is left as it was). */
+static int add_line(char ***v, size_t *n, size_t *cap, buf_t *line)
+{
+    if (*n == *cap) {
+        char **more = realloc(*v, (2 * *cap + 1) * sizeof **v);
+        if (!more)
+            return -1;
+        *v = more;
+        *cap *= 2;
+    }
+    (*v)[(*n)++] = buf_steal(line);
+    (*v)[*n] = NULL;
+    return 0;
+}
+
+/* The lines of the table on top of the stack, bad ones reported. */
+static char **header_lines(decl_t *d, const char *name)
+{
+    size_t n = 0, cap = 8;
+    char **v = calloc(cap + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    lua_pushnil(d->L);
+    while (lua_next(d->L, -2)) {
+        buf_t line = {0};
+        header_line(d->L, &line);
+        lua_pop(d->L, 1);
+        const char *text = buf_str(&line);
+        if (!*text || strpbrk(text, "\r\n")) {
+            decl_problem(d, "%s: bad header in '%s' (use [\"Name\"] = \"value\")", d->what, name);
+            buf_free(&line);
+        } else if (add_line(&v, &n, &cap, &line) != 0) {
+            buf_free(&line);
+            lua_pop(d->L, 1);
+            break;
+        }
+    }
+    return v;
+}
+
+/* HTTP headers as { ["Name"] = "value" } or { "Name: value", … }; stored as
+ * "Name: value" lines. */
+static char **read_headers(decl_t *d, const char *name)
+{
+    if (lua_getfield(d->L, d->idx, name) != LUA_TTABLE) {
+        if (!lua_isnil(d->L, -1))
+            decl_problem(d, "%s: '%s' must be a table of header = value", d->what, name);
+        lua_pop(d->L, 1);
+        return NULL;
+    }
+    char **v = header_lines(d, name);
+    lua_pop(d->L, 1);
+    return v;
+}
+
+static void *webhook_parse(decl_t *d)
+{
+    webhook_t *w = calloc(1, sizeof *w);
+    if (!w)
+        return NULL;
+    w->url = decl_string(d, "url", NULL);
+    w->format = decl_string(d, "format", "json");
+    w->headers = read_headers(d, "headers");
+    w->secret = decl_string(d, "secret", NULL);
+    return w;
+}
+
+static void webhook_check(decl_t *d, const void *data)
+{
+    const webhook_t *w = data;
+    if (!w || (!transport_starts_with(w->url, "http://") && !transport_starts_with(w->url, "https://")))
+        decl_problem(d, "%s: a webhook channel needs an http:// or https:// url", d->what);
+    if (w && w->format && strcmp(w->format, "json") != 0 && strcmp(w->format, "slack") != 0)
+        decl_problem(d, "%s: unknown format '%s' (json, slack)", d->what, w->format);
+}
+
+static void webhook_free(void *data)
+{
+    webhook_t *w = data;
+    if (!w)
+        return;
+    free(w->url);
+    free(w->format);
+    decl_free_strings(w->headers);
+    free(w->secret);
+    free(w);
+}
+
+const channel_kind_t channel_kind_webhook = {
+    .name = "webhook",
+    .keys = webhook_keys,
+    .parse = webhook_parse,
+    .check = webhook_check,
+    .send = webhook_send,
+    .free = webhook_free,
+};

@@ -1,4 +1,4 @@
-/* send_email.c — the email channel: one message per flag (or digest) over
+/* kind_email.c — the email kind: one message per flag (or digest) over
  * SMTP with libcurl.
  *
  * smtps://host[:port] speaks TLS from the start; smtp://host[:port] upgrades
@@ -9,14 +9,25 @@
  * success only after the server's 250 to the end of data — that is
  * "accepted". A refused sender or recipient, or any other answer, is an
  * error with the server's reply code; the password is never part of it. */
-#include "channel/send.h"
+#include "channel/kind.h"
 
 #include <curl/curl.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "channel/payload.h"
+#include "channel/transport.h"
 #include "util/buf.h"
 #include "util/clock.h"
-#include "channel/payload.h"
+
+typedef struct email {
+    char *smtp;           /* smtp://host[:port] or smtps://host[:port] */
+    int starttls;         /* smtp://: 1 = require STARTTLS (default), 0 = plain */
+    char *user, *password;
+    char *from;
+    char **to;            /* NULL-terminated, at least one */
+    char *subject_prefix; /* default "[vane]" */
+} email_t;
 
 typedef struct upload {
     const char *p;
@@ -42,12 +53,12 @@ static int envelope(const char *mailbox, buf_t *out)
     return buf_putc(out, '<') | payload_address(mailbox, out) | buf_putc(out, '>');
 }
 
-static struct curl_slist *recipients(const channel_cfg_t *c)
+static struct curl_slist *recipients(const email_t *m)
 {
     struct curl_slist *list = NULL;
     buf_t addr = {0};
-    for (size_t i = 0; c->to && c->to[i]; i++) {
-        struct curl_slist *t = envelope(c->to[i], &addr) == 0
+    for (size_t i = 0; m->to && m->to[i]; i++) {
+        struct curl_slist *t = envelope(m->to[i], &addr) == 0
                                    ? curl_slist_append(list, buf_str(&addr)) : NULL;
         if (!t) {
             curl_slist_free_all(list);
@@ -63,11 +74,12 @@ static struct curl_slist *recipients(const channel_cfg_t *c)
 static int configure(CURL *h, const channel_cfg_t *c, const char *from, struct curl_slist *rcpt,
                      upload_t *up, curl_off_t size, char *errbuf)
 {
-    long timeout = send_timeout(c);
-    int implicit_tls = strncmp(c->smtp, "smtps://", 8) == 0;
-    long use_ssl = implicit_tls || c->starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE;
+    long timeout = transport_timeout(c);
+    const email_t *m = c->data;
+    int implicit_tls = strncmp(m->smtp, "smtps://", 8) == 0;
+    long use_ssl = implicit_tls || m->starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE;
     int bad = 0;
-    bad |= curl_easy_setopt(h, CURLOPT_URL, c->smtp) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_URL, m->smtp) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_USE_SSL, use_ssl) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
@@ -80,10 +92,10 @@ static int configure(CURL *h, const channel_cfg_t *c, const char *from, struct c
     bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
-    if (c->user)
-        bad |= curl_easy_setopt(h, CURLOPT_USERNAME, c->user) != CURLE_OK;
-    if (c->password)
-        bad |= curl_easy_setopt(h, CURLOPT_PASSWORD, c->password) != CURLE_OK;
+    if (m->user)
+        bad |= curl_easy_setopt(h, CURLOPT_USERNAME, m->user) != CURLE_OK;
+    if (m->password)
+        bad |= curl_easy_setopt(h, CURLOPT_PASSWORD, m->password) != CURLE_OK;
     return bad ? -1 : 0;
 }
 
@@ -99,17 +111,21 @@ static int judge(CURL *h, CURLcode res, const channel_cfg_t *c, const char *errb
     return err_set(e, "channel %s: SMTP: %s", c->id, why);
 }
 
-int send_email(const channel_cfg_t *c, const channel_msg_t *m, err_t *e)
+static int email_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o,
+                      err_t *e)
 {
-    if (!c->smtp || !c->from || !c->to || !c->to[0])
+    (void)o;
+    const email_t *em = c->data;
+    if (!em || !em->smtp || !em->from || !em->to || !em->to[0])
         return err_set(e, "channel %s: needs smtp, from and to", c->id);
     buf_t msg = {0}, from = {0};
-    if (payload_email(c, m, clock_now(), &msg) != 0 || envelope(c->from, &from) != 0) {
+    payload_mail_t head = {em->from, em->to, em->subject_prefix};
+    if (payload_email(&head, m, clock_now(), &msg) != 0 || envelope(em->from, &from) != 0) {
         buf_free(&msg);
         buf_free(&from);
         return err_set(e, "channel %s: out of memory", c->id);
     }
-    struct curl_slist *rcpt = recipients(c);
+    struct curl_slist *rcpt = recipients(em);
     CURL *h = rcpt ? curl_easy_init() : NULL;
     upload_t up = {msg.p, msg.len};
     char errbuf[CURL_ERROR_SIZE] = "";
@@ -127,3 +143,59 @@ int send_email(const channel_cfg_t *c, const channel_msg_t *m, err_t *e)
     buf_free(&from);
     return rc;
 }
+
+/* ---- the declaration ------------------------------------------------------------ */
+
+static const char *const email_keys[] = {"smtp", "starttls", "user", "password", "from", "to",
+                                         "subject_prefix", NULL};
+
+static void *email_parse(decl_t *d)
+{
+    email_t *m = calloc(1, sizeof *m);
+    if (!m)
+        return NULL;
+    m->smtp = decl_string(d, "smtp", NULL);
+    m->starttls = decl_bool(d, "starttls", 1);
+    m->user = decl_string(d, "user", NULL);
+    m->password = decl_string(d, "password", NULL);
+    m->from = decl_string(d, "from", NULL);
+    m->to = decl_strings(d, "to", NULL);
+    m->subject_prefix = decl_string(d, "subject_prefix", "[vane]");
+    return m;
+}
+
+static void email_check(decl_t *d, const void *data)
+{
+    static const email_t none = {0};
+    const email_t *m = data ? data : &none;
+    if (!transport_starts_with(m->smtp, "smtp://") && !transport_starts_with(m->smtp, "smtps://"))
+        decl_problem(d, "%s: an email channel needs smtp = \"smtp://host:port\" or \"smtps://…\"",
+                     d->what);
+    if (!m->from || !strchr(m->from, '@'))
+        decl_problem(d, "%s: an email channel needs a from address", d->what);
+    if (!m->to || !m->to[0])
+        decl_problem(d, "%s: an email channel needs to = { address, … }", d->what);
+}
+
+static void email_free(void *data)
+{
+    email_t *m = data;
+    if (!m)
+        return;
+    free(m->smtp);
+    free(m->user);
+    free(m->password);
+    free(m->from);
+    decl_free_strings(m->to);
+    free(m->subject_prefix);
+    free(m);
+}
+
+const channel_kind_t channel_kind_email = {
+    .name = "email",
+    .keys = email_keys,
+    .parse = email_parse,
+    .check = email_check,
+    .send = email_send,
+    .free = email_free,
+};

@@ -1,4 +1,4 @@
-/* send_exec.c — the exec channel: run a command (argv, no shell) with the
+/* kind_exec.c — the exec kind: run a command (argv, no shell) with the
  * message's JSON on its standard input.
  *
  * The command is started with posix_spawnp in a process group of its own,
@@ -14,20 +14,22 @@
  * Accepted means exit status 0. After the channel's timeout the group gets
  * SIGTERM, and SIGKILL if it is still there KILL_GRACE_MS later. The child
  * is always reaped. */
-#include "channel/send.h"
+#include "channel/kind.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "util/buf.h"
 #include "channel/payload.h"
+#include "channel/transport.h"
+#include "util/buf.h"
 
 #define OUTPUT_KEEP 4096   /* bytes of stdout and of stderr kept */
 #define OUTPUT_SHOW 200    /* bytes of it in an error message */
@@ -219,21 +221,27 @@ static int converse(child_t *ch, long long deadline, int *status)
 
 /* ---- the channel ------------------------------------------------------------------ */
 
+/* The channel's argv (its private data), or NULL. */
+static char *const *command_of(const channel_cfg_t *c)
+{
+    return c->data;
+}
+
 static int verdict(const channel_cfg_t *c, const child_t *ch, int timed_out, int status, err_t *e)
 {
     if (timed_out)
-        return err_set(e, "channel %s: command %s timed out after %lds", c->id, c->command[0],
-                       send_timeout(c));
+        return err_set(e, "channel %s: command %s timed out after %lds", c->id, command_of(c)[0],
+                       transport_timeout(c));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
         return 0;
     const buf_t *say = ch->got_err.len ? &ch->got_err : &ch->got_out;
     char snippet[OUTPUT_SHOW + 8];
-    send_snippet(buf_str(say), say->len, OUTPUT_SHOW, snippet, sizeof snippet);
+    transport_snippet(buf_str(say), say->len, OUTPUT_SHOW, snippet, sizeof snippet);
     const char *sep = *snippet ? ": " : "";
     if (WIFSIGNALED(status))
-        return err_set(e, "channel %s: command %s killed by signal %d%s%s", c->id, c->command[0],
+        return err_set(e, "channel %s: command %s killed by signal %d%s%s", c->id, command_of(c)[0],
                        WTERMSIG(status), sep, snippet);
-    return err_set(e, "channel %s: command %s exited with status %d%s%s", c->id, c->command[0],
+    return err_set(e, "channel %s: command %s exited with status %d%s%s", c->id, command_of(c)[0],
                    WEXITSTATUS(status), sep, snippet);
 }
 
@@ -246,10 +254,10 @@ static int run_child(const channel_cfg_t *c, child_t *ch, err_t *e)
         close_pipes(p);
         return rc;
     }
-    int rc = spawn(c->command, p, &ch->pid);
+    int rc = spawn(command_of(c), p, &ch->pid);
     if (rc != 0) {
         close_pipes(p);
-        return err_set(e, "channel %s: cannot run %s: %s", c->id, c->command[0], strerror(rc));
+        return err_set(e, "channel %s: cannot run %s: %s", c->id, command_of(c)[0], strerror(rc));
     }
     ch->in = p[0][1], ch->out = p[1][0], ch->err = p[2][0];
     p[0][1] = p[1][0] = p[2][0] = -1;
@@ -266,7 +274,7 @@ static int run_child(const channel_cfg_t *c, child_t *ch, err_t *e)
     pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
 
     int status = 0;
-    int timed_out = converse(ch, now_ms() + send_timeout(c) * 1000LL, &status);
+    int timed_out = converse(ch, now_ms() + transport_timeout(c) * 1000LL, &status);
 
     sigpending(&pending);
     if (!was_pending && sigismember(&pending, SIGPIPE)) {
@@ -280,9 +288,11 @@ static int run_child(const channel_cfg_t *c, child_t *ch, err_t *e)
     return verdict(c, ch, timed_out, status, e);
 }
 
-int send_exec(const channel_cfg_t *c, const channel_msg_t *m, err_t *e)
+static int exec_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o,
+                     err_t *e)
 {
-    if (!c->command || !c->command[0])
+    (void)o;
+    if (!command_of(c) || !command_of(c)[0])
         return err_set(e, "channel %s: no command", c->id);
     buf_t input = {0};
     if (payload_json(m, &input) != 0 || buf_putc(&input, '\n') != 0) {
@@ -296,3 +306,34 @@ int send_exec(const channel_cfg_t *c, const channel_msg_t *m, err_t *e)
     buf_free(&input);
     return rc;
 }
+
+/* ---- the declaration ------------------------------------------------------------ */
+
+static const char *const exec_keys[] = {"command", NULL};
+
+/* The private data is the argv itself: a NULL-terminated list of strings. */
+static void *exec_parse(decl_t *d)
+{
+    return decl_strings(d, "command", NULL);
+}
+
+static void exec_check(decl_t *d, const void *data)
+{
+    char *const *command = data;
+    if (!command || !command[0] || !*command[0])
+        decl_problem(d, "%s: an exec channel needs command = { \"program\", args… }", d->what);
+}
+
+static void exec_free(void *data)
+{
+    decl_free_strings(data);
+}
+
+const channel_kind_t channel_kind_exec = {
+    .name = "exec",
+    .keys = exec_keys,
+    .parse = exec_parse,
+    .check = exec_check,
+    .send = exec_send,
+    .free = exec_free,
+};

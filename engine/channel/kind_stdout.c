@@ -1,0 +1,55 @@
+/* kind_stdout.c — the stdout kind: each flag printed on the run's output,
+ * as the line a person reads or (with --json) as its JSON object. The
+ * built-in channel "stdout" is of this kind; it takes no keys of its own
+ * and sends every flag on its own, even with digest = true. */
+#include "channel/kind.h"
+
+void channel_format_text(FILE *out, const char *severity, const char *rule, const char *source,
+                         const char *message)
+{
+    fprintf(out, "[%s] %s %s: %s\n", severity, rule, source ? source : "-", message);
+}
+
+static const char *const stdout_keys[] = {NULL};
+
+static void *stdout_parse(decl_t *d)
+{
+    (void)d;
+    return NULL;
+}
+
+static void stdout_check(decl_t *d, const void *data)
+{
+    (void)d;
+    (void)data;
+}
+
+static int stdout_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o,
+                       err_t *e)
+{
+    (void)c;
+    FILE *out = o && o->out ? o->out : stdout;
+    for (size_t i = 0; i < m->n; i++) {
+        const channel_flag_t *f = &m->flags[i];
+        if (o && o->json)
+            fprintf(out, "%s\n", f->json);
+        else
+            channel_format_text(out, f->severity, f->rule, f->source, f->message);
+    }
+    return fflush(out) == 0 ? 0 : err_set(e, "cannot write to standard output");
+}
+
+static void stdout_free(void *data)
+{
+    (void)data;
+}
+
+const channel_kind_t channel_kind_stdout = {
+    .name = "stdout",
+    .keys = stdout_keys,
+    .one_by_one = 1,
+    .parse = stdout_parse,
+    .check = stdout_check,
+    .send = stdout_send,
+    .free = stdout_free,
+};

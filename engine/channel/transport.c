@@ -1,0 +1,44 @@
+/* transport.c — helpers shared by the kinds' transports (see transport.h). */
+#include "channel/transport.h"
+
+#include <string.h>
+
+long transport_timeout(const channel_cfg_t *c)
+{
+    return c->timeout > 0 ? (long)c->timeout : TRANSPORT_DEFAULT_TIMEOUT;
+}
+
+/* The length of the UTF-8 sequence that starts with byte c. */
+static size_t sequence_length(unsigned char c)
+{
+    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
+}
+
+void transport_snippet(const char *s, size_t len, size_t max, char *out, size_t outsize)
+{
+    size_t o = 0, i = 0;
+    if (outsize == 0)
+        return;
+    while (i < len && o + 4 < outsize) {
+        unsigned char c = (unsigned char)s[i];
+        size_t n = sequence_length(c);
+        if (i + n > len)
+            n = len - i;
+        if (i + n > max || o + n + 4 > outsize) {
+            memcpy(out + o, "\xe2\x80\xa6", 3);   /* … */
+            o += 3;
+            break;
+        }
+        for (size_t k = 0; k < n; k++)
+            out[o++] = (n == 1 && (c < 0x20 || c == 0x7f)) ? ' ' : s[i + k];
+        i += n;
+    }
+    while (o > 0 && out[o - 1] == ' ')
+        o--;
+    out[o] = '\0';
+}
+
+int transport_starts_with(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}

@@ -1,0 +1,71 @@
+/* decl.h — reading the fields of one declaration table of vane.lua
+ * (`source { … }`, `channel { … }`, `watch { … }`, `settings { … }`).
+ *
+ * A reader never raises: a field of the wrong type or with a bad value is
+ * reported as "FILE:LINE: WHAT: message" into d->errs, d->bad is set, and
+ * the default is returned, so one pass finds every problem. The table is at
+ * stack index d->idx of d->L; each reader leaves the stack as it found it.
+ * Strings and lists returned are malloc'ed and owned by the caller. */
+#ifndef VANE_DECL_H
+#define VANE_DECL_H
+
+#include <lua.h>
+#include <stddef.h>
+
+#include "util/err.h"
+
+#define DECL_COUNT_MAX 2000000000L /* the largest whole number a field takes: fits an int */
+
+typedef struct decl {
+    lua_State *L;
+    int idx;              /* stack index of the declaration table */
+    int line;             /* the line of vane.lua that declared it */
+    const char *what;     /* "source 'x'": how messages name the declaration */
+    const char *chunk;    /* the configuration file's name, first in every message */
+    const char *dir;      /* its folder: relative paths are resolved against it */
+    errlist_t *errs;
+    int bad;              /* set by every problem reported */
+} decl_t;
+
+/* Report "CHUNK:LINE: message" and set d->bad. */
+void decl_problem(decl_t *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Report every key of the table that known(key, ud) refuses ("unknown key
+ * 'k'") and every positional value. */
+void decl_check_keys_with(decl_t *d, int (*known)(const char *key, const void *ud), const void *ud);
+
+/* The same against a NULL-terminated list of names. */
+void decl_check_keys(decl_t *d, const char *const *known);
+
+/* Is name in the NULL-terminated list? */
+int decl_listed(const char *const *list, const char *name);
+
+/* A string; a copy of def (or NULL) when absent. */
+char *decl_string(decl_t *d, const char *name, const char *def);
+
+/* A file name, resolved against d->dir; NULL when absent. */
+char *decl_path(decl_t *d, const char *name);
+
+/* Seconds: a positive number or "1h30m" (units.h); def when absent. */
+long long decl_duration(decl_t *d, const char *name, long long def);
+
+/* Bytes: a positive number or "5MB" (units.h); def when absent. */
+long long decl_size(decl_t *d, const char *name, long long def);
+
+/* true or false; def when absent. */
+int decl_bool(decl_t *d, const char *name, int def);
+
+/* A whole number in [min, max]; def when absent. */
+long decl_count(decl_t *d, const char *name, long min, long max, long def);
+
+/* A string or a list of strings as a NULL-terminated array, *n (when n is
+ * not NULL) set to its length; NULL when absent. */
+char **decl_strings(decl_t *d, const char *name, size_t *n);
+
+/* Free a NULL-terminated array of strings (NULL is fine). */
+void decl_free_strings(char **v);
+
+/* An id: letters, digits and - _ . : only, not empty. */
+int decl_valid_id(const char *id);
+
+#endif

@@ -1,0 +1,102 @@
+/* decl_channel.c — `channel { … }` in vane.lua: the fields every channel
+ * has (id, kind, routing, delivery); the kind's own keys are read and
+ * checked by its kind (channel/kind.h), found by name in channel_kinds[]. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "channel/kind.h"
+#include "config/loader.h"
+
+static const char *const common_keys[] = {
+    "id", "kind", "min_severity", "rules", "sources", "exclude_rules", "exclude_sources",
+    "digest", "max_attempts", "retry_after", "timeout", NULL};
+
+void decl_channel_free(channel_cfg_t *c)
+{
+    free(c->id);
+    char **lists[] = {c->rules, c->sources, c->exclude_rules, c->exclude_sources};
+    for (size_t i = 0; i < sizeof lists / sizeof lists[0]; i++)
+        decl_free_strings(lists[i]);
+    if (c->kind)
+        c->kind->free(c->data);
+}
+
+/* A key of every channel or of some kind: a key of another kind is no
+ * mistake of this declaration's. */
+static int channel_key(const char *key, const void *ud)
+{
+    (void)ud;
+    return decl_listed(common_keys, key) || channel_kind_key(key);
+}
+
+/* kind = "…" (default stdout); NULL when it is not a kind (reported). */
+static const channel_kind_t *channel_kind(decl_t *d)
+{
+    char *name = decl_string(d, "kind", "stdout");
+    const channel_kind_t *kind = channel_kind_find(name);
+    if (name && !kind)
+        decl_problem(d, "%s: unknown kind '%s' (%s)", d->what, name, channel_kind_names());
+    free(name);
+    return kind;
+}
+
+static void routing(decl_t *d, channel_cfg_t *c)
+{
+    char *sev = decl_string(d, "min_severity", "info");
+    c->min_severity = severity_rank(sev);
+    if (c->min_severity < 0)
+        decl_problem(d, "%s: unknown min_severity '%s' (" SEVERITY_NAMES ")", d->what, sev);
+    free(sev);
+    c->rules = decl_strings(d, "rules", NULL);
+    c->sources = decl_strings(d, "sources", NULL);
+    c->exclude_rules = decl_strings(d, "exclude_rules", NULL);
+    c->exclude_sources = decl_strings(d, "exclude_sources", NULL);
+    c->digest = decl_bool(d, "digest", 0);
+}
+
+static void delivery(decl_t *d, channel_cfg_t *c)
+{
+    c->max_attempts = (int)decl_count(d, "max_attempts", 1, 1000000, 10);
+    c->retry_after = decl_duration(d, "retry_after", 60);
+    c->timeout = decl_duration(d, "timeout", 30);
+}
+
+/* The id and its uniqueness; "stdout" is taken by the built-in channel. */
+static void check_id(decl_t *d, const char *id)
+{
+    loader_check_unique(d, "channel", id);
+    if (id && strcmp(id, "stdout") == 0)
+        decl_problem(d, "channel id 'stdout' is the built-in one; choose another id");
+}
+
+int decl_channel(lua_State *L)
+{
+    decl_t d;
+    if (loader_begin(L, &d, "channel") != 0)
+        return 0;
+    channel_cfg_t c = {0};
+    char what[160];
+    c.id = decl_string(&d, "id", NULL);
+    snprintf(what, sizeof what, "channel '%s'", c.id ? c.id : "?");
+    d.what = what;
+    decl_check_keys_with(&d, channel_key, NULL);
+    if (!decl_valid_id(c.id))
+        decl_problem(&d, "channel: %s id", c.id ? "bad" : "missing");
+    c.kind = channel_kind(&d);
+    routing(&d, &c);
+    delivery(&d, &c);
+    if (c.kind) {
+        c.data = c.kind->parse(&d);
+        c.kind->check(&d, c.data);
+    }
+    c.line = d.line;
+    check_id(&d, c.id);
+    loader_t *ld = loader_of(L);
+    if (d.bad)
+        decl_channel_free(&c);
+    else
+        ld->cfg->channels = loader_append(ld->cfg->channels, &ld->cfg->n_channels, &ld->cap_channels, 4,
+                                          &c, sizeof c);
+    return 0;
+}

@@ -1,0 +1,94 @@
+/* decl_source.c — `source { … }` in vane.lua: reading and checking one
+ * source declaration (config.h, source_cfg_t). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "config/loader.h"
+#include "util/buf.h"
+#include "util/json.h"
+
+#define DEFAULT_EVERY 3600
+#define DEFAULT_TIMEOUT 30
+#define DEFAULT_MAX_BYTES (5LL * 1000 * 1000)
+
+void decl_source_free(source_cfg_t *s)
+{
+    free(s->id);
+    free(s->url);
+    free(s->script);
+    for (size_t i = 0; i < s->n_ignore; i++)
+        free(s->ignore[i]);
+    free(s->ignore);
+    free(s->options_json);
+}
+
+static char *options_json(decl_t *d)
+{
+    buf_t b = {0};
+    err_t e = {{0}};
+    int t = lua_getfield(d->L, d->idx, "options");
+    if (t == LUA_TNIL) {
+        buf_puts(&b, "{}");
+    } else if (t != LUA_TTABLE || json_encode_object(d->L, -1, &b, &e) != 0) {
+        decl_problem(d, "%s: 'options' must be a table of plain values%s%.900s", d->what,
+                     t == LUA_TTABLE ? ": " : "", t == LUA_TTABLE ? e.msg : "");
+        buf_reset(&b);
+        buf_puts(&b, "{}");
+    }
+    lua_pop(d->L, 1);
+    return buf_steal(&b);
+}
+
+static void check_url(decl_t *d, const char *url)
+{
+    if (!url)
+        decl_problem(d, "%s: missing url", d->what);
+    else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0 &&
+             strncasecmp(url, "file://", 7) != 0)
+        decl_problem(d, "%s: url must start with http:// or https:// (got \"%s\")", d->what, url);
+}
+
+/* Every field after the id, in the order their problems are reported. */
+static void source_fields(decl_t *d, source_cfg_t *s)
+{
+    s->url = decl_string(d, "url", NULL);
+    check_url(d, s->url);
+    s->script = decl_string(d, "script", NULL);
+    if (!s->script)
+        decl_problem(d, "%s: missing script (the name of a scripts/NAME.lua)", d->what);
+    s->every = decl_duration(d, "every", DEFAULT_EVERY);
+    s->timeout = decl_duration(d, "timeout", DEFAULT_TIMEOUT);
+    s->max_bytes = decl_size(d, "max_bytes", DEFAULT_MAX_BYTES);
+    s->removals = decl_bool(d, "removals", 0);
+    s->ignore = decl_strings(d, "ignore", &s->n_ignore);
+    s->options_json = options_json(d);
+    s->line = d->line;
+}
+
+int decl_source(lua_State *L)
+{
+    static const char *const known[] = {"id", "url", "script", "every", "timeout", "max_bytes",
+                                        "removals", "ignore", "options", NULL};
+    decl_t d;
+    if (loader_begin(L, &d, "source") != 0)
+        return 0;
+    source_cfg_t s = {0};
+    char what[160];
+    s.id = decl_string(&d, "id", NULL);
+    snprintf(what, sizeof what, "source '%s'", s.id ? s.id : "?");
+    d.what = what;
+    decl_check_keys(&d, known);
+    if (!decl_valid_id(s.id))
+        decl_problem(&d, "source: %s id (letters, digits and - _ . : only)", s.id ? "bad" : "missing");
+    source_fields(&d, &s);
+    loader_check_unique(&d, "source", s.id);
+    loader_t *ld = loader_of(L);
+    if (d.bad)
+        decl_source_free(&s);
+    else
+        ld->cfg->sources = loader_append(ld->cfg->sources, &ld->cfg->n_sources, &ld->cap_sources, 16,
+                                         &s, sizeof s);
+    return 0;
+}

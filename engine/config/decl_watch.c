@@ -1,0 +1,102 @@
+/* decl_watch.c — `watch { … }` in vane.lua: reading and checking one
+ * keyword watch (config.h, watch_cfg_t). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/loader.h"
+
+void decl_watch_free(watch_cfg_t *w)
+{
+    free(w->id);
+    decl_free_strings(w->terms);
+    decl_free_strings(w->sources);
+    decl_free_strings(w->fields);
+}
+
+/* terms: a non-empty list of non-empty strings. */
+static void check_terms(decl_t *d, const watch_cfg_t *w)
+{
+    if (!w->terms || w->n_terms == 0) {
+        decl_problem(d, "%s: 'terms' must be a non-empty list of words or phrases", d->what);
+        return;
+    }
+    for (size_t i = 0; i < w->n_terms; i++) {
+        const char *t = w->terms[i];
+        if (!t[strspn(t, " \t")] || strcmp(t, "re:") == 0)
+            decl_problem(d, "%s: term %zu is empty", d->what, i + 1);
+    }
+}
+
+/* changes: a list of "new" and "changed" (default { "new" }). */
+static void watch_changes(decl_t *d, watch_cfg_t *w)
+{
+    size_t n = 0;
+    char **changes = decl_strings(d, "changes", &n);
+    w->on_new = !changes;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(changes[i], "new") == 0)
+            w->on_new = 1;
+        else if (strcmp(changes[i], "changed") == 0)
+            w->on_changed = 1;
+        else
+            decl_problem(d, "%s: unknown change '%s' in 'changes' (new, changed)", d->what,
+                         changes[i]);
+    }
+    if (changes && n == 0)
+        decl_problem(d, "%s: 'changes' must name \"new\", \"changed\" or both", d->what);
+    decl_free_strings(changes);
+}
+
+static void watch_fields(decl_t *d, watch_cfg_t *w)
+{
+    size_t n = 0;
+    w->fields = decl_strings(d, "fields", &n);
+    if (w->fields && n == 0)
+        decl_problem(d, "%s: 'fields' must name at least one item field", d->what);
+    if (!w->fields) {
+        w->fields = calloc(3, sizeof *w->fields);
+        w->fields[0] = strdup("title");
+        w->fields[1] = strdup("summary");
+    }
+}
+
+static void watch_severity(decl_t *d, watch_cfg_t *w)
+{
+    char *sev = decl_string(d, "severity", "medium");
+    w->severity = severity_rank(sev);
+    if (sev && w->severity < 0)
+        decl_problem(d, "%s: unknown severity '%s' (" SEVERITY_NAMES ")", d->what, sev);
+    free(sev);
+}
+
+int decl_watch(lua_State *L)
+{
+    static const char *const known[] = {"id", "terms", "sources", "fields", "severity", "changes", NULL};
+    decl_t d;
+    if (loader_begin(L, &d, "watch") != 0)
+        return 0;
+    watch_cfg_t w = {0};
+    char what[160];
+    w.id = decl_string(&d, "id", NULL);
+    snprintf(what, sizeof what, "watch '%s'", w.id ? w.id : "?");
+    d.what = what;
+    decl_check_keys(&d, known);
+    if (!decl_valid_id(w.id))
+        decl_problem(&d, "watch: %s id (letters, digits and - _ . : only)", w.id ? "bad" : "missing");
+    w.terms = decl_strings(&d, "terms", &w.n_terms);
+    check_terms(&d, &w);
+    w.sources = decl_strings(&d, "sources", NULL);
+    watch_fields(&d, &w);
+    watch_severity(&d, &w);
+    watch_changes(&d, &w);
+    w.line = d.line;
+    loader_check_unique(&d, "watch", w.id);
+    loader_t *ld = loader_of(L);
+    if (d.bad)
+        decl_watch_free(&w);
+    else
+        ld->cfg->watches = loader_append(ld->cfg->watches, &ld->cfg->n_watches, &ld->cap_watches, 4,
+                                         &w, sizeof w);
+    return 0;
+}
