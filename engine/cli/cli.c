@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli/command.h"
+#include "store/store.h"
 #include "util/clock.h"
 #include "util/exitcode.h"
 #include "util/version.h"
