@@ -62,9 +62,17 @@ int rules_evaluate(rules_t *rs, rule_t *r, int ev, err_t *e);
 const char *rules_push_flag(lua_State *L, int list, lua_Integer k, const rule_t *r,
                             const char **severity);
 
-/* Install vane.phrases (the shipped lists, then each folder's phrases.lua)
- * and vane.watches (the configuration's watch declarations) in the rules'
- * sandbox. Problems in phrase files go to errs. */
-void rules_install_lists(rules_t *rs, const config_t *cfg, errlist_t *errs);
+/* What vane.phrases and vane.watches are made from. */
+typedef struct rules_lists {
+    sandbox_t *sb;
+    const config_t *cfg;    /* the rule folders and the watch declarations */
+    errlist_t *errs;        /* problems in phrase files go here */
+} rules_lists_t;
+
+/* Leave the data of vane.phrases (the shipped lists, then each folder's
+ * phrases.lua, run when the install reaches the part) and vane.watches
+ * (the configuration's watch declarations) for vanelib_install to open.
+ * ls must stay valid until that install returns. */
+void rules_provide_lists(const rules_lists_t *ls);
 
 #endif

@@ -5,7 +5,11 @@
  * vane.phrases. The copy shipped in the binary is loaded first and each
  * folder's phrases.lua, in folder order, replaces the lists it names, so an
  * analyst's file need only hold the lists it changes. The configuration's
- * watch lists become vane.watches. */
+ * watch lists become vane.watches.
+ *
+ * This file only makes the data: both parts are opened by the `vane`
+ * library's install (vanelib.c), which takes the data left here with
+ * vanelib_provide. */
 #include "rules/rules_int.h"
 
 #include <lauxlib.h>
@@ -52,16 +56,16 @@ static void merge_phrases(lua_State *L, int t, int merged, const char *chunk, co
 }
 
 /* Run one phrases file and merge what it returns into the table at merged. */
-static void load_phrases(rules_t *rs, const char *chunk, const char *src, size_t len, int merged,
+static void load_phrases(sandbox_t *sb, const char *chunk, const char *src, size_t len, int merged,
                          errlist_t *errs)
 {
-    lua_State *L = sandbox_lua(rs->sb);
+    lua_State *L = sandbox_lua(sb);
     err_t e;
-    sandbox_push_env(rs->sb);
-    int rc = sandbox_load(rs->sb, chunk, src, len, lua_gettop(L), &e);
+    sandbox_push_env(sb);
+    int rc = sandbox_load(sb, chunk, src, len, lua_gettop(L), &e);
     lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
     if (rc == 0)
-        rc = sandbox_call(rs->sb, 0, 1, chunk, &e);
+        rc = sandbox_call(sb, 0, 1, chunk, &e);
     if (rc != 0) {
         errlist_add(errs, "%s", e.msg);
         return;
@@ -74,15 +78,18 @@ static void load_phrases(rules_t *rs, const char *chunk, const char *src, size_t
     lua_pop(L, 1);
 }
 
-/* vane.phrases: the shipped lists, then each folder's phrases.lua. */
-static void install_phrases(rules_t *rs, const config_t *cfg, errlist_t *errs)
+/* vane.phrases: the shipped lists, then each folder's phrases.lua. Called
+ * by the install when the part's turn comes, with the rules_lists_t as
+ * upvalue; returns the merged table. */
+static int make_phrases(lua_State *L)
 {
-    lua_State *L = sandbox_lua(rs->sb);
+    const rules_lists_t *ls = lua_touserdata(L, lua_upvalueindex(1));
+    const config_t *cfg = ls->cfg;
     lua_newtable(L);
     int merged = lua_gettop(L);
     const embedded_file_t *shipped = embedded_find(PHRASES_SHIPPED);
     if (shipped)
-        load_phrases(rs, shipped->name, shipped->data, shipped->len, merged, errs);
+        load_phrases(ls->sb, shipped->name, shipped->data, shipped->len, merged, ls->errs);
     for (size_t d = 0; d < cfg->n_rule_dirs; d++) {
         buf_t path = {0}, chunk = {0};
         const char *base = strrchr(cfg->rule_dirs[d], '/');
@@ -91,12 +98,12 @@ static void install_phrases(rules_t *rs, const config_t *cfg, errlist_t *errs)
         size_t len;
         char *src = buf_read_all(buf_str(&path), &len);
         if (src)
-            load_phrases(rs, buf_str(&chunk), src, len, merged, errs);
+            load_phrases(ls->sb, buf_str(&chunk), src, len, merged, ls->errs);
         free(src);
         buf_free(&path);
         buf_free(&chunk);
     }
-    vanelib_set(L, "phrases");
+    return 1;
 }
 
 /* Push a NULL-terminated list of strings as a Lua array (nil for NULL). */
@@ -114,7 +121,7 @@ static void push_strings(lua_State *L, char *const *v)
 }
 
 /* vane.watches: the configuration's watch { … } declarations, in order. */
-static void install_watches(lua_State *L, const config_t *cfg)
+static void push_watches(lua_State *L, const config_t *cfg)
 {
     lua_createtable(L, (int)cfg->n_watches, 0);
     for (size_t i = 0; i < cfg->n_watches; i++) {
@@ -143,11 +150,14 @@ static void install_watches(lua_State *L, const config_t *cfg)
         lua_setfield(L, -2, "changes");
         lua_rawseti(L, -2, (lua_Integer)i + 1);
     }
-    vanelib_set(L, "watches");
 }
 
-void rules_install_lists(rules_t *rs, const config_t *cfg, errlist_t *errs)
+void rules_provide_lists(const rules_lists_t *ls)
 {
-    install_phrases(rs, cfg, errs);
-    install_watches(sandbox_lua(rs->sb), cfg);
+    lua_State *L = sandbox_lua(ls->sb);
+    lua_pushlightuserdata(L, (void *)ls);
+    lua_pushcclosure(L, make_phrases, 1);
+    vanelib_provide(L, "phrases");
+    push_watches(L, ls->cfg);
+    vanelib_provide(L, "watches");
 }

@@ -261,6 +261,40 @@ void rules_attach_store(rules_t *rs, store_t *st)
     history_attach(sandbox_lua(rs->sb), st);
 }
 
+/* The rules' sandbox with the `vane` library for rules: this load's phrase
+ * and watch lists are handed to the install, which opens them. */
+static sandbox_t *new_sandbox(const config_t *cfg, errlist_t *errs, err_t *e)
+{
+    sandbox_t *sb = sandbox_new(&cfg->limits, e);
+    if (!sb)
+        return NULL;
+    sandbox_set_now(sb, clock_is_fixed() ? clock_now() : 0);
+    rules_lists_t lists = {sb, cfg, errs};
+    rules_provide_lists(&lists);
+    if (vanelib_install(sb, VANE_FOR_RULES, e) != 0) {
+        sandbox_free(sb);
+        return NULL;
+    }
+    return sb;
+}
+
+/* Load the rule files of one folder, in name order. */
+static void load_folder(rules_t *rs, const char *dir, errlist_t *errs)
+{
+    char **files = lua_files(dir);
+    if (!files) {
+        errlist_add(errs, "%s: cannot read the rules folder", dir);
+        return;
+    }
+    for (size_t i = 0; files[i]; i++) {
+        err_t le;
+        if (load_rule(rs, dir, files[i], &le) != 0)
+            errlist_add(errs, "%s", le.msg);
+        free(files[i]);
+    }
+    free(files);
+}
+
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
 {
     rules_t *rs = calloc(1, sizeof *rs);
@@ -268,28 +302,13 @@ rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
         err_set(e, "out of memory");
         return NULL;
     }
-    rs->sb = sandbox_new(&cfg->limits, e);
-    if (!rs->sb || vanelib_install(rs->sb, e) != 0) {
+    rs->sb = new_sandbox(cfg, errs, e);
+    if (!rs->sb) {
         rules_free(rs);
         return NULL;
     }
-    sandbox_set_now(rs->sb, clock_is_fixed() ? clock_now() : 0);
-    rules_install_lists(rs, cfg, errs);
-    history_install(sandbox_lua(rs->sb));
-    for (size_t d = 0; d < cfg->n_rule_dirs; d++) {
-        char **files = lua_files(cfg->rule_dirs[d]);
-        if (!files) {
-            errlist_add(errs, "%s: cannot read the rules folder", cfg->rule_dirs[d]);
-            continue;
-        }
-        for (size_t i = 0; files[i]; i++) {
-            err_t le;
-            if (load_rule(rs, cfg->rule_dirs[d], files[i], &le) != 0)
-                errlist_add(errs, "%s", le.msg);
-            free(files[i]);
-        }
-        free(files);
-    }
+    for (size_t d = 0; d < cfg->n_rule_dirs; d++)
+        load_folder(rs, cfg->rule_dirs[d], errs);
     return rs;
 }
 
