@@ -22,6 +22,7 @@ static const char key_provided = 'p'; /* registry: part name -> value, or functi
 
 static int open_json(lua_State *L);
 static int open_warn(lua_State *L);
+static int open_provided(lua_State *L);
 
 #define BOTH (VANE_FOR_SCRIPTS | VANE_FOR_RULES)
 
@@ -38,8 +39,8 @@ const vanelib_part_t vanelib_parts[] = {
     {"items", NULL, LUA_PART("items"), BOTH},
     {"phrase", NULL, LUA_PART("phrase"), BOTH},
     {"text", NULL, LUA_PART("text"), BOTH},
-    {"phrases", vanelib_open_provided, NULL, VANE_FOR_RULES},
-    {"watches", vanelib_open_provided, NULL, VANE_FOR_RULES},
+    {"phrases", open_provided, NULL, VANE_FOR_RULES},
+    {"watches", open_provided, NULL, VANE_FOR_RULES},
     {"history", vane_open_history, NULL, VANE_FOR_RULES},
     {"events", vane_open_events, NULL, VANE_FOR_RULES},
     {NULL, NULL, NULL, 0},
@@ -196,7 +197,8 @@ void vanelib_provide(lua_State *L, const char *name)
     lua_pop(L, 1);
 }
 
-int vanelib_open_provided(lua_State *L)
+/* The part's data left by vanelib_provide (see vanelib.h). */
+static int open_provided(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
     if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_provided) == LUA_TTABLE)

@@ -60,14 +60,13 @@ extern const vanelib_part_t vanelib_parts[];
 int vanelib_install(sandbox_t *sb, unsigned audience, err_t *e);
 
 /* Per-load data: a part whose value comes from this load rather than from
- * the library (the rules' vane.phrases and vane.watches) is opened with
- * vanelib_open_provided. Before vanelib_install, the loader pops into the
+ * the library (the rules' vane.phrases and vane.watches) has the row's
+ * opener open_provided. Before vanelib_install, the loader pops into the
  * state, under the part's name, either the value or a function returning
  * it, called when the part's turn comes (so a phrases.lua runs with the
  * parts above it in place). A part left without data opens as an empty
  * table. */
 void vanelib_provide(lua_State *L, const char *name);
-int vanelib_open_provided(lua_State *L);
 
 /* Pop the value on top of the stack and make it vane[name] ("PART.FIELD":
  * a field of vane.PART), read-only to chunks like the rest of the module
