@@ -17,7 +17,7 @@ static inline int luatest_setup(void **state)
 {
     err_t e = { "" };
     sandbox_t *sb = sandbox_new(NULL, &e);
-    if (!sb || vanelib_install(sb, &e) != 0) {
+    if (!sb || vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0) {
         fprintf(stderr, "setup: %s\n", e.msg);
         sandbox_free(sb);
         return -1;

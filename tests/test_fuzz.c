@@ -454,7 +454,7 @@ static lua_door_t lua_door(const char *driver)
 {
     err_t e = { "" };
     lua_door_t d = { sandbox_new(NULL, &e), LUA_NOREF };
-    if (!d.sb || vanelib_install(d.sb, &e) != 0)
+    if (!d.sb || vanelib_install(d.sb, VANE_FOR_SCRIPTS, &e) != 0)
         fail_msg("sandbox: %s", e.msg);
     lua_State *L = sandbox_lua(d.sb);
     buf_t code = { 0 };

@@ -69,7 +69,7 @@ static sandbox_t *make(void)
     err_t e = { "" };
     sandbox_t *sb = sandbox_new(NULL, &e);
     assert_non_null(sb);
-    if (vanelib_install(sb, &e) != 0)
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0)
         fail_msg("vanelib_install: %s", e.msg);
     return sb;
 }

@@ -32,7 +32,7 @@ static int setup(void **state)
     err_t e = {""};
     sandbox_t *sb = sandbox_new(NULL, &e);
     assert_non_null(sb);
-    assert_int_equal(vanelib_install(sb, &e), 0);
+    assert_int_equal(vanelib_install(sb, VANE_FOR_SCRIPTS, &e), 0);
     *state = sb;
     return 0;
 }

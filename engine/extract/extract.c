@@ -27,7 +27,7 @@ extract_t *extract_new(const config_t *cfg, err_t *e)
         return NULL;
     }
     x->sb = sandbox_new(&cfg->limits, e);
-    if (!x->sb || vanelib_install(x->sb, e) != 0) {
+    if (!x->sb || vanelib_install(x->sb, VANE_FOR_SCRIPTS, e) != 0) {
         extract_free(x);
         return NULL;
     }

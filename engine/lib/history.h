@@ -18,10 +18,9 @@
 
 #define HISTORY_MAX_EVENTS 10000
 
-/* Add vane.history and vane.events to the state's `vane` module (after
- * vanelib_install). Until a store is attached they raise an error saying
- * there is no database. */
-void history_install(lua_State *L);
+/* The parts are opened by vanelib_install for rules (vane_open_history,
+ * vane_open_events in vanelib.h). Until a store is attached they raise an
+ * error saying there is no database. */
 
 /* Read from st from now on (NULL: from nothing). Detach, or close the
  * state, before closing the store. */

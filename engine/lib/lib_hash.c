@@ -49,12 +49,12 @@ static int l_short(lua_State *L)
     return 1;
 }
 
+static const luaL_Reg hash_funcs[] = {
+    {"sha256", l_sha256}, {"short", l_short}, {NULL, NULL},
+};
+
 int vane_open_hash(lua_State *L)
 {
-    lua_newtable(L);
-    lua_pushcfunction(L, l_sha256);
-    lua_setfield(L, -2, "sha256");
-    lua_pushcfunction(L, l_short);
-    lua_setfield(L, -2, "short");
+    luaL_newlib(L, hash_funcs);
     return 1;
 }

@@ -201,8 +201,12 @@ static int l_events(lua_State *L)
     return push_rows(L, h, rc, &e, "vane.events");
 }
 
-void history_install(lua_State *L)
+/* The state's history_t, made on first use: both parts share it. */
+static void push_history(lua_State *L)
 {
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_history) == LUA_TUSERDATA)
+        return;
+    lua_pop(L, 1);
     history_t *h = lua_newuserdatauv(L, sizeof *h, 0);
     memset(h, 0, sizeof *h);
     lua_createtable(L, 0, 1);
@@ -211,11 +215,20 @@ void history_install(lua_State *L)
     lua_setmetatable(L, -2);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_history);
-    lua_pushvalue(L, -1);
+}
+
+int vane_open_history(lua_State *L)
+{
+    push_history(L);
     lua_pushcclosure(L, l_history, 1);
-    vanelib_set(L, "history");
+    return 1;
+}
+
+int vane_open_events(lua_State *L)
+{
+    push_history(L);
     lua_pushcclosure(L, l_events, 1);
-    vanelib_set(L, "events");
+    return 1;
 }
 
 void history_attach(lua_State *L, store_t *st)

@@ -5,9 +5,9 @@
  *   decode_entities(s)     character references decoded
  * A value that is not a string is returned as it is.
  *
- * Registered as vane._text, an internal part: engine/lib/lua/text.lua is
- * vane.text and calls these, so the Lua and C readers of HTML are one
- * (the feed reader calls htmltext_* directly). */
+ * Each is a row "text.NAME" of vanelib_parts[] (vanelib.c), set into the
+ * Lua part vane.text (engine/lib/lua/text.lua) after it loads, so the Lua
+ * and C readers of HTML are one (the feed reader calls htmltext_* directly). */
 #include <lauxlib.h>
 
 #include "lib/vanelib.h"
@@ -59,14 +59,22 @@ static int l_decode_entities(lua_State *L)
     return apply(L, htmltext_decode);
 }
 
-int vane_open_text(lua_State *L)
+/* One opener per function: each is a row "text.NAME" of vanelib_parts[],
+ * added to the Lua part vane.text. */
+int vane_open_text_to_text(lua_State *L)
 {
-    static const luaL_Reg fns[] = {
-        {"to_text", l_to_text},
-        {"squish", l_squish},
-        {"decode_entities", l_decode_entities},
-        {NULL, NULL},
-    };
-    luaL_newlib(L, fns);
+    lua_pushcfunction(L, l_to_text);
+    return 1;
+}
+
+int vane_open_text_squish(lua_State *L)
+{
+    lua_pushcfunction(L, l_squish);
+    return 1;
+}
+
+int vane_open_text_decode_entities(lua_State *L)
+{
+    lua_pushcfunction(L, l_decode_entities);
     return 1;
 }

@@ -1,4 +1,6 @@
-/* vanelib.c — builds the `vane` module for scripts and rules (see vanelib.h). */
+/* vanelib.c — builds the `vane` module for scripts and rules from one table
+ * of parts, and what every part shares: warnings, the document readers'
+ * arguments, per-load data (see vanelib.h). */
 #include "lib/vanelib.h"
 
 #include <lauxlib.h>
@@ -10,40 +12,56 @@
 
 extern int luaopen_cjson_safe(lua_State *L);
 
-#define LUA_PREFIX "engine/lib/lua/"
+#define LUA_PART(name) "engine/lib/lua/" name ".lua"
 #define MAX_WARNINGS 100
 #define JSON_MAX_DEPTH 200
 
 static const char key_warnings = 'w'; /* registry: list of warning strings, n = count */
 static const char key_vane = 'v';     /* registry: the module table itself (not its proxy) */
+static const char key_provided = 'p'; /* registry: part name -> value, or function making it */
 
-static const struct {
-    const char *name;
-    int (*open)(lua_State *L);
-} c_parts[] = {
-    {"feed", vane_open_feed},   {"html", vane_open_html}, {"xml", vane_open_xml},
-    {"regex", vane_open_regex}, {"time", vane_open_time}, {"hash", vane_open_hash},
-    {"_text", vane_open_text},
-    {NULL, NULL},
+static int open_json(lua_State *L);
+static int open_warn(lua_State *L);
+static int open_provided(lua_State *L);
+
+#define BOTH (VANE_FOR_SCRIPTS | VANE_FOR_RULES)
+
+const vanelib_part_t vanelib_parts[] = {
+    {"json", open_json, NULL, BOTH},
+    {"warn", open_warn, NULL, BOTH},
+    {"feed", vane_open_feed, NULL, BOTH},
+    {"html", vane_open_html, NULL, BOTH},
+    {"xml", vane_open_xml, NULL, BOTH},
+    {"regex", vane_open_regex, NULL, BOTH},
+    {"time", vane_open_time, NULL, BOTH},
+    {"hash", vane_open_hash, NULL, BOTH},
+    {"advisory", NULL, LUA_PART("advisory"), BOTH},
+    {"items", NULL, LUA_PART("items"), BOTH},
+    {"phrase", NULL, LUA_PART("phrase"), BOTH},
+    {"text", NULL, LUA_PART("text"), BOTH},
+    {"text.to_text", vane_open_text_to_text, NULL, BOTH},
+    {"text.squish", vane_open_text_squish, NULL, BOTH},
+    {"text.decode_entities", vane_open_text_decode_entities, NULL, BOTH},
+    {"phrases", open_provided, NULL, VANE_FOR_RULES},
+    {"watches", open_provided, NULL, VANE_FOR_RULES},
+    {"history", vane_open_history, NULL, VANE_FOR_RULES},
+    {"events", vane_open_events, NULL, VANE_FOR_RULES},
+    {NULL, NULL, NULL, 0},
 };
 
-/* Run one shipped Lua part and store what it returns as vane[name]. */
-static int load_part(sandbox_t *sb, int vane, const embedded_file_t *f, err_t *e)
+/* Run one shipped Lua part and push what it returns. */
+static int load_part(sandbox_t *sb, const char *file, err_t *e)
 {
     lua_State *L = sandbox_lua(sb);
-    const char *base = f->name + strlen(LUA_PREFIX);
-    size_t n = strlen(base) - strlen(".lua");
+    const embedded_file_t *f = embedded_find(file);
+    if (!f)
+        return err_set(e, "%s: not built into this vane", file);
     sandbox_push_env(sb);
     int rc = sandbox_load(sb, f->name, f->data, f->len, lua_gettop(L), e);
-    lua_remove(L, -2); /* the env stays reachable as the function's upvalue */
+    lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
     if (rc == 0)
         rc = sandbox_call(sb, 0, 1, f->name, e);
-    if (rc != 0)
-        return -1;
-    lua_pushlstring(L, base, n);
-    lua_insert(L, -2);
-    lua_rawset(L, vane);
-    return 0;
+    return rc;
 }
 
 static void push_warnings(lua_State *L)
@@ -126,6 +144,12 @@ static int l_warn(lua_State *L)
     return 0;
 }
 
+static int open_warn(lua_State *L)
+{
+    lua_pushcfunction(L, l_warn);
+    return 1;
+}
+
 /* vane.json.decode with a clear message for deep documents: cjson.safe
  * says "found too many nested data structures (201) at character 201". */
 static int l_json_decode(lua_State *L)
@@ -146,7 +170,7 @@ static int l_json_decode(lua_State *L)
 }
 
 /* vane.json: cjson.safe with a depth limit and the clearer decode. */
-static void open_json(lua_State *L, int vane)
+static int open_json(lua_State *L)
 {
     lua_pushcfunction(L, luaopen_cjson_safe);
     lua_call(L, 0, 1);
@@ -160,44 +184,108 @@ static void open_json(lua_State *L, int vane)
     lua_getfield(L, json, "decode");
     lua_pushcclosure(L, l_json_decode, 1);
     lua_setfield(L, json, "decode");
-    lua_setfield(L, vane, "json");
+    return 1;
 }
 
-int vanelib_install(sandbox_t *sb, err_t *e)
+void vanelib_provide(lua_State *L, const char *name)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_provided) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_rawsetp(L, LUA_REGISTRYINDEX, &key_provided);
+    }
+    lua_insert(L, -2);
+    lua_setfield(L, -2, name);
+    lua_pop(L, 1);
+}
+
+/* The part's data left by vanelib_provide (see vanelib.h). */
+static int open_provided(lua_State *L)
+{
+    const char *name = luaL_checkstring(L, 1);
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_provided) == LUA_TTABLE)
+        lua_getfield(L, -1, name);
+    else
+        lua_pushnil(L);
+    if (lua_isfunction(L, -1))
+        lua_call(L, 0, 1);
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+    }
+    return 1;
+}
+
+/* Open one row's part and make it vane[name]; a part whose opener pushes
+ * nothing stays absent. Returns 0, or -1 with e set. */
+static int open_part(sandbox_t *sb, const vanelib_part_t *p, err_t *e)
 {
     lua_State *L = sandbox_lua(sb);
-    lua_newtable(L);
-    int vane = lua_gettop(L);
-    open_json(L, vane);
-    lua_pushcfunction(L, l_warn);
-    lua_setfield(L, vane, "warn");
-    for (int i = 0; c_parts[i].name; i++)
-        if (c_parts[i].open(L) == 1)
-            lua_setfield(L, vane, c_parts[i].name);
-    for (const embedded_file_t *f = embedded_files; f->name; f++) {
-        size_t len = strlen(f->name);
-        if (strncmp(f->name, LUA_PREFIX, strlen(LUA_PREFIX)) != 0 || len < 5 ||
-            strcmp(f->name + len - 4, ".lua") != 0)
-            continue;
-        if (load_part(sb, vane, f, e) != 0) {
-            lua_settop(L, vane - 1);
+    int top = lua_gettop(L);
+    if (p->lua) {
+        if (load_part(sb, p->lua, e) != 0)
             return -1;
-        }
+    } else {
+        lua_pushcfunction(L, p->open);
+        lua_pushstring(L, p->name); /* openers get their name, as in luaL_requiref */
+        lua_call(L, 1, 1);
     }
-    lua_pushvalue(L, vane);
+    if (lua_isnil(L, -1))
+        lua_pop(L, 1);
+    else
+        vanelib_set(L, p->name);
+    lua_settop(L, top);
+    return 0;
+}
+
+int vanelib_install(sandbox_t *sb, unsigned audience, err_t *e)
+{
+    lua_State *L = sandbox_lua(sb);
+    int rc = 0;
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_vane);
     sandbox_set_global(sb, "vane");
-    return 0;
+    for (const vanelib_part_t *p = vanelib_parts; rc == 0 && p->name; p++)
+        if (p->audience & audience)
+            rc = open_part(sb, p, e);
+    lua_pushnil(L); /* per-load data is used once; drop what no part took */
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_provided);
+    return rc;
+}
+
+/* Push the table that vane[name] goes into and leave the field's name in
+ * *field: the module, or for "PART.FIELD" vane.PART. Pushes nothing and
+ * returns -1 when there is no such table. */
+static int push_target(lua_State *L, const char *name, const char **field)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_vane) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        return -1;
+    }
+    const char *dot = strchr(name, '.');
+    *field = dot ? dot + 1 : name;
+    if (!dot)
+        return 0;
+    lua_pushlstring(L, name, (size_t)(dot - name));
+    int type = lua_rawget(L, -2);
+    lua_remove(L, -2);
+    if (type == LUA_TTABLE)
+        return 0;
+    lua_pop(L, 1);
+    return -1;
 }
 
 int vanelib_set(lua_State *L, const char *name)
 {
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_vane) != LUA_TTABLE) {
-        lua_pop(L, 2);
+    const char *field;
+    if (push_target(L, name, &field) != 0) {
+        lua_pop(L, 1);
         return -1;
     }
     lua_insert(L, -2);
-    lua_setfield(L, -2, name);
+    lua_setfield(L, -2, field);
     lua_pop(L, 1);
     return 0;
 }

@@ -1,17 +1,29 @@
 /* vanelib.h — the `vane` module that source scripts and rules see.
  *
- * Parts written in C (each in its own file, opened by vanelib_install):
- *   vane.feed   lib_feed.c   RSS/RDF/Atom with libxml2
- *   vane.html   lib_html.c   HTML documents, XPath and CSS selectors
- *   vane.xml    lib_xml.c    XML documents, with vane.html's methods
- *   vane.regex  lib_regex.c  PCRE2 with a match limit
- *   vane.time   lib_time.c   dates in many formats, durations
- *   vane.hash   lib_hash.c   digests
- *   vane._text  lib_text.c   HTML to text (util/htmltext.c), internal: the
- *                            Lua part vane.text (text.lua) calls it
- *   vane.json   lua-cjson (safe variant), with a depth limit
- * and the Lua parts shipped in engine/lib/lua/ (each file returns a value that
- * becomes vane.<file name>, e.g. vane.text).
+ * Every part is a row of one table, vanelib_parts[] in vanelib.c (like Lua's
+ * linit.c): its name, how it is opened — a C opener in its own binding file,
+ * or a Lua file shipped in engine/lib/lua/ that returns the part — and who
+ * sees it, scripts and rules or rules only. vanelib_install opens the rows of
+ * one audience in table order:
+ *   vane.json     lua-cjson (safe variant), with a depth limit   vanelib.c
+ *   vane.warn     a script's own warning                         vanelib.c
+ *   vane.feed     RSS/RDF/Atom with libxml2                      lib_feed.c
+ *   vane.html     HTML documents, XPath and CSS selectors        lib_html.c
+ *   vane.xml      XML documents, with vane.html's methods        lib_xml.c
+ *   vane.regex    PCRE2 with a match limit                       lib_regex.c
+ *   vane.time     dates in many formats, durations               lib_time.c
+ *   vane.hash     digests                                        lib_hash.c
+ *   vane.advisory, vane.items, vane.phrase, vane.text            lua/NAME.lua
+ *   vane.text.to_text, .squish, .decode_entities (util/htmltext.c) lib_text.c
+ * and for rules only:
+ *   vane.phrases, vane.watches   data of this load (vanelib_provide)
+ *   vane.history, vane.events    the stored history              lib_history.c
+ *
+ * Adding a part (say vane.geo): write its binding file, lib_geo.c, ending
+ * with a luaL_Reg table and one opener `int vane_open_geo(lua_State *L)`
+ * (declared below), and add one row to vanelib_parts[]. A shipped Lua part
+ * is the file engine/lib/lua/geo.lua and one row. A row named "PART.FIELD"
+ * (after PART's row) adds one C function to a part, e.g. to a Lua part.
  *
  * Warnings: a C part (or a script, through vane.warn) reports a problem that
  * does not stop it — an unparseable date, a replaced byte — with
@@ -27,25 +39,57 @@
 #include "util/err.h"
 #include "sandbox/sandbox.h"
 
-/* Build the module in the sandbox and make it the global `vane`. Returns 0,
- * or -1 with e set (a shipped Lua part failed to load). */
-int vanelib_install(sandbox_t *sb, err_t *e);
+/* Who sees a part: a row's audience is a set of these. */
+#define VANE_FOR_SCRIPTS 1u
+#define VANE_FOR_RULES 2u
 
-/* Pop the value on top of the stack and make it vane[name], read-only to
- * chunks like the rest of the module (tables come back as proxies), e.g.
- * the rules' vane.phrases. Returns 0, or -1 (value popped) when
- * vanelib_install has not run in this state. */
+typedef struct vanelib_part {
+    const char *name;      /* vane.NAME, or "PART.FIELD": a field of a part above */
+    lua_CFunction open;    /* the C opener, called with the name; or NULL */
+    const char *lua;       /* or the shipped Lua file that returns the part */
+    unsigned audience;     /* VANE_FOR_SCRIPTS | VANE_FOR_RULES, or VANE_FOR_RULES */
+} vanelib_part_t;
+
+/* Every part, in the order they are installed; ends with a NULL name. */
+extern const vanelib_part_t vanelib_parts[];
+
+/* Build the module with the parts whose audience includes `audience` (in
+ * table order) and make it the global `vane`. The global is set first, so
+ * a part made during the install (phrases.lua) sees the parts above it.
+ * Data left with vanelib_provide is used up (or dropped) by the install.
+ * Returns 0, or -1 with e set (a shipped Lua part failed to load). */
+int vanelib_install(sandbox_t *sb, unsigned audience, err_t *e);
+
+/* Per-load data: a part whose value comes from this load rather than from
+ * the library (the rules' vane.phrases and vane.watches) has the row's
+ * opener open_provided. Before vanelib_install, the loader pops into the
+ * state, under the part's name, either the value or a function returning
+ * it, called when the part's turn comes (so a phrases.lua runs with the
+ * parts above it in place). A part left without data opens as an empty
+ * table. */
+void vanelib_provide(lua_State *L, const char *name);
+
+/* Pop the value on top of the stack and make it vane[name] ("PART.FIELD":
+ * a field of vane.PART), read-only to chunks like the rest of the module
+ * (tables come back as proxies). Returns 0, or -1 (value popped) when
+ * vanelib_install has not run in this state or PART is not a table. */
 int vanelib_set(lua_State *L, const char *name);
 
-/* Each opener pushes one value (the part) and returns 1, or pushes nothing
- * and returns 0 when the part is absent. */
+/* The C openers, one per part, each in its part's binding file (lstrlib.c
+ * style: a luaL_Reg table, then the opener). Each pushes one value (the
+ * part) and returns 1, or pushes nothing and returns 0 when the part is
+ * absent. */
 int vane_open_feed(lua_State *L);
 int vane_open_html(lua_State *L);
 int vane_open_xml(lua_State *L);
 int vane_open_regex(lua_State *L);
 int vane_open_time(lua_State *L);
 int vane_open_hash(lua_State *L);
-int vane_open_text(lua_State *L); /* vane._text: the C half of vane.text */
+int vane_open_text_to_text(lua_State *L);
+int vane_open_text_squish(lua_State *L);
+int vane_open_text_decode_entities(lua_State *L);
+int vane_open_history(lua_State *L);
+int vane_open_events(lua_State *L);
 
 /* The arguments of a document reader, (body [, url [, opts]]) with opts
  * also accepted second: the body, its length, the URL (or NULL) and

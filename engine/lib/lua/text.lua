@@ -2,9 +2,9 @@
 --
 -- to_text, squish and decode_entities are util/htmltext.c, the reader the
 -- feed parser uses too, so there is one set of entity tables and one idea
--- of white space. They reach this file as vane._text (lib/lib_text.c, an
--- internal C part); this file runs while the module is being built, before
--- `vane` is a global, so that table is looked up at the first call.
+-- of white space: lib/lib_text.c adds them to this table after it loads
+-- (rows "text.NAME" of vanelib_parts[]), so the functions below call them
+-- through `text` at call time.
 --
 -- The sandbox gives each pattern call a step budget, so strip_tags walks
 -- the input with plain finds and short anchored matches (no backtracking
@@ -12,18 +12,10 @@
 
 local text = {}
 
-local c_text
-local function C()
-  c_text = c_text or vane._text
-  return c_text
-end
-
 -- Replace &name; &#NNN; &#xHH; (HTML's Latin-1 names and the common
 -- typographic ones; &#128;..&#159; read as Windows-1252, as browsers do).
 -- Unknown references stay as they are.
-function text.decode_entities(s)
-  return C().decode_entities(s)
-end
+-- text.decode_entities(s) is added from C (lib/lib_text.c).
 
 -- Tags that start a new line of text, so "<p>a</p><p>b</p>" reads "a b".
 local BLOCK = {}
@@ -112,15 +104,11 @@ end
 
 -- Collapse every run of whitespace, including no-break and other Unicode
 -- spaces, to one ASCII space, and trim both ends.
-function text.squish(s)
-  return C().squish(s)
-end
+-- text.squish(s) is added from C (lib/lib_text.c).
 
 -- Plain text: tags, comments and script/style contents dropped, block tags
 -- separating words, references decoded, white space squished.
-function text.to_text(html)
-  return C().to_text(html)
-end
+-- text.to_text(html) is added from C (lib/lib_text.c).
 
 -- Typographic quotes, apostrophes and dashes to their ASCII forms, then
 -- squish: "Officials’ Meeting — U.S.–China" → "Officials' Meeting - U.S.-China".
