@@ -12,6 +12,7 @@
 #include "util/embedded.h"
 #include "util/json.h"
 #include "lib/vanelib.h"
+#include "lib/luaset.h"
 
 struct extract {
     sandbox_t *sb;
@@ -116,16 +117,11 @@ int extract_prepare(extract_t *x, const char *name, err_t *e)
 static void push_doc(lua_State *L, const extract_doc_t *d)
 {
     lua_createtable(L, 0, 7);
-    lua_pushlstring(L, d->body ? d->body : "", d->len);
-    lua_setfield(L, -2, "body");
-    lua_pushstring(L, d->url);
-    lua_setfield(L, -2, "url");
-    lua_pushinteger(L, d->status);
-    lua_setfield(L, -2, "status");
-    lua_pushstring(L, d->source);
-    lua_setfield(L, -2, "source");
-    lua_pushstring(L, d->charset ? d->charset : "utf-8");
-    lua_setfield(L, -2, "charset");
+    luaset_lstring(L, -1, "body", d->body ? d->body : "", d->len);
+    luaset_string(L, -1, "url", d->url);
+    luaset_integer(L, -1, "status", d->status);
+    luaset_string(L, -1, "source", d->source);
+    luaset_string(L, -1, "charset", d->charset ? d->charset : "utf-8");
     lua_newtable(L);
     for (const char *p = d->headers; p && *p;) {
         const char *nl = strchr(p, '\n'), *colon = strchr(p, ':');

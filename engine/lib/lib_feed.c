@@ -43,6 +43,7 @@
 #include "util/sha256.h"
 #include "lib/vanelib.h"
 #include "lib/xmlsafe.h"
+#include "lib/luaset.h"
 
 #define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define NS_RSS10 "http://purl.org/rss/1.0/"
@@ -494,8 +495,7 @@ static void set_id(lua_State *L, feed_t *f, xmlNodePtr id_node, const char *id_a
         return;
     }
     if (id_attr && *id_attr) {
-        lua_pushstring(L, id_attr);
-        lua_setfield(L, -2, "id");
+        luaset_string(L, -1, "id", id_attr);
         return;
     }
     if (lua_getfield(L, -1, "link") == LUA_TSTRING) {
@@ -512,11 +512,9 @@ static void add_category(lua_State *L, int list, const char *term, size_t n, con
     if (n == 0)
         return;
     lua_createtable(L, 0, 2);
-    lua_pushlstring(L, term, n);
-    lua_setfield(L, -2, "term");
+    luaset_lstring(L, -1, "term", term, n);
     if (domain && *domain) {
-        lua_pushstring(L, domain);
-        lua_setfield(L, -2, "domain");
+        luaset_string(L, -1, "domain", domain);
     }
     lua_rawseti(L, list, (lua_Integer)lua_rawlen(L, list) + 1);
 }

@@ -16,6 +16,7 @@
 #include "util/json.h"
 #include "config/units.h"
 #include "lib/vanelib.h"
+#include "lib/luaset.h"
 
 typedef struct history {
     store_t *st;
@@ -78,17 +79,14 @@ static void set_json(lua_State *L, const store_event_t *ev, const char *v, const
 static void push_event(lua_State *L, const store_event_t *ev)
 {
     lua_createtable(L, 0, 10);
-    lua_pushinteger(L, ev->id);
-    lua_setfield(L, -2, "id");
+    luaset_integer(L, -1, "id", ev->id);
     if (ev->run_id) {
-        lua_pushinteger(L, ev->run_id);
-        lua_setfield(L, -2, "run_id");
+        luaset_integer(L, -1, "run_id", ev->run_id);
     }
     set_text(L, ev->source, "source");
     set_text(L, ev->key, "key");
     set_text(L, ev->change, "change");
-    lua_pushboolean(L, ev->baseline);
-    lua_setfield(L, -2, "baseline");
+    luaset_boolean(L, -1, "baseline", ev->baseline);
     set_json(L, ev, ev->item, "item");
     set_json(L, ev, ev->prev, "prev");
     set_json(L, ev, ev->diff, "diff");

@@ -41,6 +41,7 @@
 #include <string.h>
 
 #include "lib/vanelib.h"
+#include "lib/luaset.h"
 
 #define REGEX_MT "vane.regex"
 #define STATE_MT "vane.regex.state"
@@ -656,8 +657,7 @@ static rstate_t *new_state(lua_State *L)
     if (luaL_newmetatable(L, STATE_MT)) {
         lua_pushcfunction(L, state_gc);
         lua_setfield(L, -2, "__gc");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
+        luaset_boolean(L, -1, "__metatable", 0);
     }
     lua_setmetatable(L, -2);
     st->mctx = pcre2_match_context_create(NULL);
@@ -682,8 +682,7 @@ int vane_open_regex(lua_State *L)
         lua_setfield(L, -2, "__gc");
         lua_pushcfunction(L, m_tostring);
         lua_setfield(L, -2, "__tostring");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
+        luaset_boolean(L, -1, "__metatable", 0);
     }
     lua_pop(L, 1);
     lua_newtable(L);

@@ -37,22 +37,34 @@ static int time_arg(lua_State *L, int idx, long long *t)
     return -1;
 }
 
-static int l_parse(lua_State *L)
+/* The date string at index 1 as a time, or -1. */
+static int date_arg(lua_State *L, long long *t)
 {
-    long long t;
-    char out[32];
-    if (lua_type(L, 1) != LUA_TSTRING || datetime_parse(lua_tostring(L, 1), &t) != 0 ||
-        datetime_format(t, ISO_FORMAT, out, sizeof out) != 0)
+    return lua_type(L, 1) == LUA_TSTRING ? datetime_parse(lua_tostring(L, 1), t) : -1;
+}
+
+/* Push t formatted with fmt when ok (and it formats), else nil. */
+static int push_formatted(lua_State *L, int ok, long long t, const char *fmt)
+{
+    char out[MAX_FORMATTED];
+    if (!ok || datetime_format(t, fmt, out, sizeof out) != 0)
         lua_pushnil(L);
     else
         lua_pushstring(L, out);
     return 1;
 }
 
+static int l_parse(lua_State *L)
+{
+    long long t = 0;
+    int ok = date_arg(L, &t) == 0;
+    return push_formatted(L, ok, t, ISO_FORMAT);
+}
+
 static int l_epoch(lua_State *L)
 {
-    long long t;
-    if (lua_type(L, 1) != LUA_TSTRING || datetime_parse(lua_tostring(L, 1), &t) != 0)
+    long long t = 0;
+    if (date_arg(L, &t) != 0)
         lua_pushnil(L);
     else
         lua_pushinteger(L, (lua_Integer)t);
@@ -61,14 +73,10 @@ static int l_epoch(lua_State *L)
 
 static int l_format(lua_State *L)
 {
-    long long t;
+    long long t = 0;
     const char *fmt = luaL_optstring(L, 2, ISO_FORMAT);
-    char out[MAX_FORMATTED];
-    if (time_arg(L, 1, &t) != 0 || datetime_format(t, fmt, out, sizeof out) != 0)
-        lua_pushnil(L);
-    else
-        lua_pushstring(L, out);
-    return 1;
+    int ok = time_arg(L, 1, &t) == 0;
+    return push_formatted(L, ok, t, fmt);
 }
 
 static int l_duration(lua_State *L)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "lib/history.h"
+#include "lib/luaset.h"
 
 int rules_has_checks(const rules_t *rs)
 {
@@ -104,10 +105,8 @@ static int read_check_flags(lua_State *L, const rule_t *r, rules_check_flag_t **
 static void push_check_ctx(lua_State *L, const char *now, long long run_id)
 {
     lua_createtable(L, 0, 2);
-    lua_pushstring(L, now);
-    lua_setfield(L, -2, "now");
-    lua_pushinteger(L, (lua_Integer)run_id);
-    lua_setfield(L, -2, "run_id");
+    luaset_string(L, -1, "now", now);
+    luaset_integer(L, -1, "run_id", (lua_Integer)run_id);
 }
 
 /* Call one rule's check and hand the result to fn. Returns 0, 1 when the

@@ -8,6 +8,7 @@
 
 #include "lib/history.h"
 #include "util/json.h"
+#include "lib/luaset.h"
 
 /* __index of an event: item, prev and diff are decoded from their JSON on
  * first use and kept in the event, so rules that look only at ev.change or
@@ -47,18 +48,12 @@ static int push_event(lua_State *L, const store_event_t *ev, err_t *e)
     (void)e;
     lua_createtable(L, 0, 10);
     int t = lua_gettop(L);
-    lua_pushinteger(L, ev->id);
-    lua_setfield(L, t, "id");
-    lua_pushstring(L, ev->source);
-    lua_setfield(L, t, "source");
-    lua_pushstring(L, ev->key);
-    lua_setfield(L, t, "key");
-    lua_pushstring(L, ev->change);
-    lua_setfield(L, t, "change");
-    lua_pushboolean(L, ev->baseline);
-    lua_setfield(L, t, "baseline");
-    lua_pushstring(L, ev->observed_at);
-    lua_setfield(L, t, "observed_at");
+    luaset_integer(L, t, "id", ev->id);
+    luaset_string(L, t, "source", ev->source);
+    luaset_string(L, t, "key", ev->key);
+    luaset_string(L, t, "change", ev->change);
+    luaset_boolean(L, t, "baseline", ev->baseline);
+    luaset_string(L, t, "observed_at", ev->observed_at);
     lua_createtable(L, 0, 1);
     push_json_or_nil(L, ev->item);
     push_json_or_nil(L, ev->prev);

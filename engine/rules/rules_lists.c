@@ -19,6 +19,7 @@
 #include "util/buf.h"
 #include "util/embedded.h"
 #include "lib/vanelib.h"
+#include "lib/luaset.h"
 
 #define PHRASES_SHIPPED "rules/" RULES_PHRASES_FILE
 
@@ -127,16 +128,14 @@ static void push_watches(lua_State *L, const config_t *cfg)
     for (size_t i = 0; i < cfg->n_watches; i++) {
         const watch_cfg_t *w = &cfg->watches[i];
         lua_createtable(L, 0, 6);
-        lua_pushstring(L, w->id);
-        lua_setfield(L, -2, "id");
+        luaset_string(L, -1, "id", w->id);
         push_strings(L, w->terms);
         lua_setfield(L, -2, "terms");
         push_strings(L, w->sources);
         lua_setfield(L, -2, "sources");
         push_strings(L, w->fields);
         lua_setfield(L, -2, "fields");
-        lua_pushstring(L, severity_name(w->severity));
-        lua_setfield(L, -2, "severity");
+        luaset_string(L, -1, "severity", severity_name(w->severity));
         lua_createtable(L, 2, 0);
         int n = 0;
         if (w->on_new) {

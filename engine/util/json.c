@@ -374,53 +374,72 @@ static int decode_number(decoder_t *d)
 
 static int decode_value(decoder_t *d, int depth);
 
-static int decode_array(decoder_t *d, int depth)
+/* If the next byte is c, step over it. Returns 1 when it was. */
+static int take(decoder_t *d, char c)
 {
-    lua_newtable(d->L);
-    d->p++;
-    skip_ws(d);
-    if (d->p < d->end && *d->p == ']') {
-        d->p++;
+    if (d->p >= d->end || *d->p != c)
         return 0;
-    }
-    for (lua_Integer i = 1;; i++) {
-        if (decode_value(d, depth + 1))
-            return -1;
-        lua_rawseti(d->L, -2, i);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == ']') { d->p++; return 0; }
-        return fail(d, "expected ',' or ']'");
-    }
+    d->p++;
+    return 1;
 }
 
-static int decode_object(decoder_t *d, int depth)
+/* After a member of a container closed by `close`: 1 when another member
+ * follows (a ',' was taken), 0 at the end (the close was taken), -1 on
+ * error. */
+static int next_member(decoder_t *d, char close, const char *expected)
+{
+    skip_ws(d);
+    if (take(d, ','))
+        return 1;
+    if (take(d, close))
+        return 0;
+    return fail(d, expected);
+}
+
+/* Element i of an array into the table on top. */
+static int decode_element(decoder_t *d, int depth, lua_Integer i)
+{
+    if (decode_value(d, depth + 1))
+        return -1;
+    lua_rawseti(d->L, -2, i);
+    return 0;
+}
+
+/* One "key": value pair of an object into the table on top (i unused). */
+static int decode_member(decoder_t *d, int depth, lua_Integer i)
+{
+    (void)i;
+    skip_ws(d);
+    if (d->p >= d->end || *d->p != '"')
+        return fail(d, "expected a key");
+    if (decode_string(d))
+        return -1;
+    skip_ws(d);
+    if (!take(d, ':'))
+        return fail(d, "expected ':'");
+    if (decode_value(d, depth + 1))
+        return -1;
+    lua_rawset(d->L, -3);
+    return 0;
+}
+
+/* An array or an object (at its opening bracket) into a new table: its
+ * members read by `member` until `close`. */
+static int decode_container(decoder_t *d, int depth, char close,
+                            int (*member)(decoder_t *, int, lua_Integer), const char *expected)
 {
     lua_newtable(d->L);
     d->p++;
     skip_ws(d);
-    if (d->p < d->end && *d->p == '}') {
-        d->p++;
+    if (take(d, close))
         return 0;
-    }
-    for (;;) {
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != '"')
-            return fail(d, "expected a key");
-        if (decode_string(d))
+    int more = 1;
+    for (lua_Integer i = 1; more > 0; i++) {
+        if (member(d, depth, i))
             return -1;
-        skip_ws(d);
-        if (d->p >= d->end || *d->p != ':')
-            return fail(d, "expected ':'");
-        d->p++;
-        if (decode_value(d, depth + 1))
-            return -1;
-        lua_rawset(d->L, -3);
-        skip_ws(d);
-        if (d->p < d->end && *d->p == ',') { d->p++; continue; }
-        if (d->p < d->end && *d->p == '}') { d->p++; return 0; }
-        return fail(d, "expected ',' or '}'");
+        more = next_member(d, close, expected);
     }
+    return more;
 }
 
 static int decode_literal(decoder_t *d, const char *word)
@@ -442,8 +461,8 @@ static int decode_value(decoder_t *d, int depth)
     if (d->p >= d->end)
         return fail(d, "unexpected end");
     switch (*d->p) {
-    case '{': return decode_object(d, depth);
-    case '[': return decode_array(d, depth);
+    case '{': return decode_container(d, depth, '}', decode_member, "expected ',' or '}'");
+    case '[': return decode_container(d, depth, ']', decode_element, "expected ',' or ']'");
     case '"': return decode_string(d);
     case 't': if (decode_literal(d, "true")) return -1; lua_pushboolean(d->L, 1); return 0;
     case 'f': if (decode_literal(d, "false")) return -1; lua_pushboolean(d->L, 0); return 0;
