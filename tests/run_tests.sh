@@ -6,7 +6,8 @@
 # suite against the matching binary (bin/vane, bin/sanitize/vane,
 # bin/debug/vane). Prints one line per suite and, last, the totals over
 # everything as "N passed, N failed" (each cmocka case and each e2e test
-# counts one). Exits 1 if anything failed.
+# counts one), with ", N skipped" and each skipped test named when an e2e
+# test was skipped. Exits 1 if anything failed.
 set -u
 
 cd "$(dirname "$0")/.." || exit 2
@@ -31,6 +32,7 @@ fi
 
 total_pass=0
 total_fail=0
+total_skip=0
 log=$(mktemp "${TMPDIR:-/tmp}/vane-tests.XXXXXX")
 trap 'rm -f "$log"' EXIT
 trap 'exit 130' INT
@@ -105,6 +107,8 @@ for config in "$@"; do
     summary=$(tail -n 1 "$log")
     pass=$(printf '%s\n' "$summary" | sed -n 's/^e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p')
     fail=$(printf '%s\n' "$summary" | sed -n 's/^e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p')
+    skip=$(printf '%s\n' "$summary" | sed -n 's/^e2e: .*, \([0-9][0-9]*\) skipped.*/\1/p')
+    skip=${skip:-0}
     if [ -z "$pass" ] || [ -z "$fail" ]; then
         pass=0 fail=1
         echo "e2e   $config: no summary line (exit $rc)"
@@ -115,10 +119,21 @@ for config in "$@"; do
     if [ "$fail" -ne 0 ]; then
         sed -n '/^\(FAIL\|ERROR\):/,$p' "$log" | sed 's/^/    /' | head -n 400
     fi
-    echo "e2e   $config: $pass passed, $fail failed"
+    if [ "$skip" -ne 0 ]; then
+        # a skipped test proves nothing: name each one, and count them
+        grep '\.\.\. skipped' "$log" | sed 's/^/    /'
+        echo "e2e   $config: $pass passed, $fail failed, $skip skipped"
+    else
+        echo "e2e   $config: $pass passed, $fail failed"
+    fi
+    total_skip=$((total_skip + skip))
     total_pass=$((total_pass + pass))
     total_fail=$((total_fail + fail))
 done
 
-echo "$total_pass passed, $total_fail failed"
+if [ "$total_skip" -ne 0 ]; then
+    echo "$total_pass passed, $total_fail failed, $total_skip skipped"
+else
+    echo "$total_pass passed, $total_fail failed"
+fi
 [ "$total_fail" -eq 0 ]

@@ -26,6 +26,29 @@ static int excluded(char *const *list, const char *value)
     return list && listed(list, value);
 }
 
+/* The built-in channel "stdout", of the stdout kind: it takes every flag
+ * (min_severity below every rank, no lists) and comes before the
+ * configured channels, which are otherwise like it. */
+static const channel_cfg_t *builtin_stdout(void)
+{
+    static channel_cfg_t c;
+    if (!c.kind)
+        c = (channel_cfg_t){.id = ALERT_STDOUT, .kind = channel_kind_find(ALERT_STDOUT),
+                            .min_severity = -1, .max_attempts = 10, .retry_after = 60};
+    return &c;
+}
+
+/* The run's channels: 0 is the built-in one, then the configuration's. */
+static size_t channel_count(const config_t *cfg)
+{
+    return 1 + cfg->n_channels;
+}
+
+static const channel_cfg_t *channel_at(const config_t *cfg, size_t i)
+{
+    return i == 0 ? builtin_stdout() : &cfg->channels[i - 1];
+}
+
 static int routes(const channel_cfg_t *c, const store_flag_t *f)
 {
     return severity_rank(f->severity) >= c->min_severity && listed(c->rules, f->rule) &&
@@ -42,11 +65,11 @@ int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int que
         return silence_mark(st, f->id, silence_id, e);
     if (!queue)
         return 0;
-    if (store_outbox_add(st, f->id, ALERT_STDOUT, e) != 0)
-        return -1;
-    for (size_t i = 0; i < cfg->n_channels; i++)
-        if (routes(&cfg->channels[i], f) && store_outbox_add(st, f->id, cfg->channels[i].id, e) != 0)
+    for (size_t i = 0; i < channel_count(cfg); i++) {
+        const channel_cfg_t *c = channel_at(cfg, i);
+        if (routes(c, f) && store_outbox_add(st, f->id, c->id, e) != 0)
             return -1;
+    }
     return 0;
 }
 
@@ -164,17 +187,13 @@ static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_
     return sent ? 0 : 1;
 }
 
-static int deliver_channel(store_t *st, const char *name, const channel_cfg_t *c,
-                           const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
+static int deliver_channel(store_t *st, const channel_cfg_t *c, const alert_out_t *o,
+                           errlist_t *errs, alert_report_t *rep, err_t *e)
 {
-    const channel_cfg_t builtin = {.id = ALERT_STDOUT, .kind = channel_kind_find(ALERT_STDOUT),
-                                   .max_attempts = 10, .retry_after = 60};
     store_outbox_row_t *rows;
     size_t n;
-    if (store_outbox_pending(st, name, &rows, &n, e) != 0)
+    if (store_outbox_pending(st, c->id, &rows, &n, e) != 0)
         return -1;
-    if (!c)
-        c = &builtin;
     int status = c->digest && !c->kind->one_by_one
                      ? deliver_digest(st, c, rows, n, errs, rep, e)
                      : deliver_each(st, c, o, rows, n, errs, rep, e);
@@ -186,9 +205,9 @@ int alert_deliver(store_t *st, const config_t *cfg, const alert_out_t *o, errlis
                   alert_report_t *rep, err_t *e)
 {
     *rep = (alert_report_t){0};
-    int status = deliver_channel(st, ALERT_STDOUT, NULL, o, errs, rep, e);
-    for (size_t i = 0; status >= 0 && i < cfg->n_channels; i++) {
-        int rc = deliver_channel(st, cfg->channels[i].id, &cfg->channels[i], o, errs, rep, e);
+    int status = 0;
+    for (size_t i = 0; status >= 0 && i < channel_count(cfg); i++) {
+        int rc = deliver_channel(st, channel_at(cfg, i), o, errs, rep, e);
         status = rc < 0 ? rc : (rc > status ? rc : status);
     }
     if (status == 0 && rep->dead > 0)

@@ -15,7 +15,7 @@ import re
 import time
 import unittest
 
-from vanetest import TOP, LuaExpr, STEPS, VaneCase, describe
+from vanetest import LuaExpr, STEPS, VaneCase, describe
 
 from receivers import SmtpReceiver, WebhookReceiver, verify_signature
 
@@ -24,17 +24,6 @@ SMTP_PASSWORD = "s3cret-smtp-password"
 COUNTRIES = ("Madagascar", "Equatorial Guinea")
 
 
-def delivery_through_transports():
-    """The outbox of this tree hands configured channels to channel_send."""
-    try:
-        with open(os.path.join(TOP, "engine", "alert.c"), encoding="utf-8") as f:
-            return "channel_send(" in f.read()
-    except OSError:
-        return False
-
-
-@unittest.skipUnless(delivery_through_transports(),
-                     "the outbox in engine/alert.c does not deliver through channel_send yet")
 class Channels(VaneCase):
 
     def monitor_with(self, *channels, env=None):
