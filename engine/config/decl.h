@@ -21,6 +21,7 @@ typedef struct decl {
     int idx;              /* stack index of the declaration table */
     int line;             /* the line of vane.lua that declared it */
     const char *what;     /* "source 'x'": how messages name the declaration */
+    char name[160];       /* where the loader writes that name: what points here then */
     const char *chunk;    /* the configuration file's name, first in every message */
     const char *dir;      /* its folder: relative paths are resolved against it */
     errlist_t *errs;
