@@ -184,11 +184,4 @@ static void email_free(void *data)
     free(m);
 }
 
-const channel_kind_t channel_kind_email = {
-    .name = "email",
-    .keys = email_keys,
-    .parse = email_parse,
-    .check = email_check,
-    .send = email_send,
-    .free = email_free,
-};
+const channel_kind_t channel_kind_email = {CHANNEL_KIND_FIELDS(email)};

@@ -259,11 +259,4 @@ static void webhook_free(void *data)
     free(w);
 }
 
-const channel_kind_t channel_kind_webhook = {
-    .name = "webhook",
-    .keys = webhook_keys,
-    .parse = webhook_parse,
-    .check = webhook_check,
-    .send = webhook_send,
-    .free = webhook_free,
-};
+const channel_kind_t channel_kind_webhook = {CHANNEL_KIND_FIELDS(webhook)};
