@@ -175,12 +175,8 @@ static void email_free(void *data)
     email_t *m = data;
     if (!m)
         return;
-    free(m->smtp);
-    free(m->user);
-    free(m->password);
-    free(m->from);
+    DECL_FREE(m->smtp, m->user, m->password, m->from, m->subject_prefix);
     decl_free_strings(m->to);
-    free(m->subject_prefix);
     free(m);
 }
 

@@ -252,10 +252,8 @@ static void webhook_free(void *data)
     webhook_t *w = data;
     if (!w)
         return;
-    free(w->url);
-    free(w->format);
+    DECL_FREE(w->url, w->format, w->secret);
     decl_free_strings(w->headers);
-    free(w->secret);
     free(w);
 }
 

@@ -296,10 +296,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
 
 void config_free(config_t *cfg)
 {
-    free((char *)cfg->fetch.user_agent);
-    free(cfg->path);
-    free(cfg->dir);
-    free(cfg->database);
+    DECL_FREE((char *)cfg->fetch.user_agent, cfg->path, cfg->dir, cfg->database);
     for (size_t i = 0; i < cfg->n_rule_dirs; i++)
         free(cfg->rule_dirs[i]);
     free(cfg->rule_dirs);

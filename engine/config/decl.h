@@ -66,6 +66,14 @@ char **decl_strings(decl_t *d, const char *name, size_t *n);
 /* Free a NULL-terminated array of strings (NULL is fine). */
 void decl_free_strings(char **v);
 
+/* Free each of the n strings of v (any of them may be NULL). */
+void decl_free_each(char *const *v, size_t n);
+
+/* Free each of the strings named, as DECL_FREE(s->url, s->script): the
+ * fields a declaration's record owns, in one line. */
+#define DECL_FREE(...)                                                                             \
+    decl_free_each((char *[]){__VA_ARGS__}, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
+
 /* An id: letters, digits and - _ . : only, not empty. */
 int decl_valid_id(const char *id);
 

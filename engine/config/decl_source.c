@@ -13,13 +13,8 @@
 
 void decl_source_free(source_cfg_t *s)
 {
-    free(s->id);
-    free(s->url);
-    free(s->script);
-    for (size_t i = 0; i < s->n_ignore; i++)
-        free(s->ignore[i]);
-    free(s->ignore);
-    free(s->options_json);
+    DECL_FREE(s->id, s->url, s->script, s->options_json);
+    decl_free_strings(s->ignore);
 }
 
 static char *options_json(decl_t *d)
