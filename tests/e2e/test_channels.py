@@ -27,7 +27,7 @@ COUNTRIES = ("Madagascar", "Equatorial Guinea")
 def delivery_through_transports():
     """The outbox of this tree hands configured channels to channel_send."""
     try:
-        with open(os.path.join(TOP, "engine", "alert", "alert.c"), encoding="utf-8") as f:
+        with open(os.path.join(TOP, "engine", "alert.c"), encoding="utf-8") as f:
             return "channel_send(" in f.read()
     except OSError:
         return False
