@@ -39,6 +39,16 @@ typedef struct channel_kind {
     void (*free)(void *data);
 } channel_kind_t;
 
+/* The fields of the kind NAME from the names its file gives them:
+ *     .name = "NAME", .keys = NAME_keys, .parse = NAME_parse,
+ *     .check = NAME_check, .send = NAME_send, .free = NAME_free
+ * so that kind_NAME.c ends with
+ *     const channel_kind_t channel_kind_NAME = {CHANNEL_KIND_FIELDS(NAME)};
+ * and any other field (.alias, .one_by_one) after it inside the braces. */
+#define CHANNEL_KIND_FIELDS(NAME)                                                              \
+    .name = #NAME, .keys = NAME##_keys, .parse = NAME##_parse, .check = NAME##_check,          \
+    .send = NAME##_send, .free = NAME##_free
+
 /* Every kind, NULL-terminated. */
 extern const channel_kind_t *const channel_kinds[];
 

@@ -74,24 +74,17 @@ static struct curl_slist *recipients(const email_t *m)
 static int configure(CURL *h, const channel_cfg_t *c, const char *from, struct curl_slist *rcpt,
                      upload_t *up, curl_off_t size, char *errbuf)
 {
-    long timeout = transport_timeout(c);
     const email_t *m = c->data;
     int implicit_tls = strncmp(m->smtp, "smtps://", 8) == 0;
     long use_ssl = implicit_tls || m->starttls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_NONE;
-    int bad = 0;
-    bad |= curl_easy_setopt(h, CURLOPT_URL, m->smtp) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "smtp,smtps") != CURLE_OK;
+    int bad = transport_curl_setup(h, c, m->smtp, "smtp,smtps", errbuf) != 0;
     bad |= curl_easy_setopt(h, CURLOPT_USE_SSL, use_ssl) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_MAIL_FROM, from) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_MAIL_RCPT, rcpt) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_UPLOAD, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_READFUNCTION, read_message) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_READDATA, up) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, size) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
     if (m->user)
         bad |= curl_easy_setopt(h, CURLOPT_USERNAME, m->user) != CURLE_OK;
     if (m->password)
@@ -105,7 +98,7 @@ static int judge(CURL *h, CURLcode res, const channel_cfg_t *c, const char *errb
         return 0;
     long code = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-    const char *why = *errbuf ? errbuf : curl_easy_strerror(res);
+    const char *why = transport_curl_error(res, errbuf);
     if (code >= 400)
         return err_set(e, "channel %s: SMTP server answered %ld: %s", c->id, code, why);
     return err_set(e, "channel %s: SMTP: %s", c->id, why);
@@ -182,20 +175,9 @@ static void email_free(void *data)
     email_t *m = data;
     if (!m)
         return;
-    free(m->smtp);
-    free(m->user);
-    free(m->password);
-    free(m->from);
+    DECL_FREE(m->smtp, m->user, m->password, m->from, m->subject_prefix);
     decl_free_strings(m->to);
-    free(m->subject_prefix);
     free(m);
 }
 
-const channel_kind_t channel_kind_email = {
-    .name = "email",
-    .keys = email_keys,
-    .parse = email_parse,
-    .check = email_check,
-    .send = email_send,
-    .free = email_free,
-};
+const channel_kind_t channel_kind_email = {CHANNEL_KIND_FIELDS(email)};

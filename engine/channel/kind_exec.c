@@ -329,11 +329,4 @@ static void exec_free(void *data)
     decl_free_strings(data);
 }
 
-const channel_kind_t channel_kind_exec = {
-    .name = "exec",
-    .keys = exec_keys,
-    .parse = exec_parse,
-    .check = exec_check,
-    .send = exec_send,
-    .free = exec_free,
-};
+const channel_kind_t channel_kind_exec = {CHANNEL_KIND_FIELDS(exec)};

@@ -111,12 +111,4 @@ static void file_free(void *data)
     free(f);
 }
 
-const channel_kind_t channel_kind_file = {
-    .name = "file",
-    .alias = "jsonl",
-    .keys = file_keys,
-    .parse = file_parse,
-    .check = file_check,
-    .send = file_send,
-    .free = file_free,
-};
+const channel_kind_t channel_kind_file = {CHANNEL_KIND_FIELDS(file), .alias = "jsonl"};

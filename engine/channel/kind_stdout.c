@@ -44,12 +44,4 @@ static void stdout_free(void *data)
     (void)data;
 }
 
-const channel_kind_t channel_kind_stdout = {
-    .name = "stdout",
-    .keys = stdout_keys,
-    .one_by_one = 1,
-    .parse = stdout_parse,
-    .check = stdout_check,
-    .send = stdout_send,
-    .free = stdout_free,
-};
+const channel_kind_t channel_kind_stdout = {CHANNEL_KIND_FIELDS(stdout), .one_by_one = 1};

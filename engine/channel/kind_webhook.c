@@ -96,22 +96,15 @@ static struct curl_slist *request_headers(const webhook_t *w, const channel_msg_
 static int configure(CURL *h, const channel_cfg_t *c, const buf_t *body, struct curl_slist *hdrs,
                      buf_t *answer, char *errbuf)
 {
-    long timeout = transport_timeout(c);
     const webhook_t *w = c->data;
-    int bad = 0;
-    bad |= curl_easy_setopt(h, CURLOPT_URL, w->url) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https") != CURLE_OK;
+    int bad = transport_curl_setup(h, c, w->url, "http,https", errbuf) != 0;
     bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->p) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, timeout < 10 ? timeout : 10L) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_answer) != CURLE_OK;
     bad |= curl_easy_setopt(h, CURLOPT_WRITEDATA, answer) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
     return bad ? -1 : 0;
 }
 
@@ -120,7 +113,7 @@ static int judge(CURL *h, CURLcode res, const channel_cfg_t *c, const buf_t *ans
                  const char *errbuf, err_t *e)
 {
     if (res != CURLE_OK)
-        return err_set(e, "channel %s: webhook: %s", c->id, *errbuf ? errbuf : curl_easy_strerror(res));
+        return err_set(e, "channel %s: webhook: %s", c->id, transport_curl_error(res, errbuf));
     long status = 0;
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     if (status >= 200 && status < 300)
@@ -259,18 +252,9 @@ static void webhook_free(void *data)
     webhook_t *w = data;
     if (!w)
         return;
-    free(w->url);
-    free(w->format);
+    DECL_FREE(w->url, w->format, w->secret);
     decl_free_strings(w->headers);
-    free(w->secret);
     free(w);
 }
 
-const channel_kind_t channel_kind_webhook = {
-    .name = "webhook",
-    .keys = webhook_keys,
-    .parse = webhook_parse,
-    .check = webhook_check,
-    .send = webhook_send,
-    .free = webhook_free,
-};
+const channel_kind_t channel_kind_webhook = {CHANNEL_KIND_FIELDS(webhook)};

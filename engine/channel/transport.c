@@ -8,6 +8,26 @@ long transport_timeout(const channel_cfg_t *c)
     return c->timeout > 0 ? (long)c->timeout : TRANSPORT_DEFAULT_TIMEOUT;
 }
 
+int transport_curl_setup(CURL *h, const channel_cfg_t *c, const char *url, const char *protocols,
+                         char *errbuf)
+{
+    long timeout = transport_timeout(c);
+    long connect = timeout < TRANSPORT_CONNECT_TIMEOUT ? timeout : TRANSPORT_CONNECT_TIMEOUT;
+    int bad = 0;
+    bad |= curl_easy_setopt(h, CURLOPT_URL, url) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, protocols) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_TIMEOUT, timeout) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, connect) != CURLE_OK;
+    bad |= curl_easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK;
+    return bad ? -1 : 0;
+}
+
+const char *transport_curl_error(CURLcode res, const char *errbuf)
+{
+    return *errbuf ? errbuf : curl_easy_strerror(res);
+}
+
 /* The length of the UTF-8 sequence that starts with byte c. */
 static size_t sequence_length(unsigned char c)
 {

@@ -82,14 +82,45 @@ static int declared_before(loader_t *ld, const char *kind, const char *id, int l
     return 0;
 }
 
-void loader_check_unique(decl_t *d, const char *kind, const char *id)
+/* Report a duplicate when kind:id was declared before (rejected
+ * declarations count too, so a duplicate is reported even when the first
+ * one had another mistake); remember this declaration's line otherwise. */
+static void check_unique(decl_t *d, const char *kind, const char *id)
 {
     int first = id ? declared_before(loader_of(d->L), kind, id, d->line) : 0;
     if (first)
         decl_problem(d, "duplicate %s id '%s' (first declared on line %d)", kind, id, first);
 }
 
-void *loader_append(void *arr, size_t *n, size_t *cap, size_t first, const void *elem, size_t size)
+int loader_open(lua_State *L, decl_t *d, const loader_form_t *f, char **id, int *line)
+{
+    if (loader_begin(L, d, f->kind) != 0)
+        return -1;
+    *line = d->line;
+    *id = decl_string(d, "id", NULL);
+    snprintf(d->name, sizeof d->name, "%s '%s'", f->kind, *id ? *id : "?");
+    d->what = d->name;
+    if (f->keys)
+        decl_check_keys(d, f->keys);
+    else
+        decl_check_keys_with(d, f->known, NULL);
+    if (!decl_valid_id(*id))
+        decl_problem(d, "%s: %s id%s", f->kind, *id ? "bad" : "missing", f->id_rule);
+    return 0;
+}
+
+int loader_close(decl_t *d, const loader_form_t *f, const char *id)
+{
+    check_unique(d, f->kind, id);
+    if (f->builtin_id && id && strcmp(id, f->builtin_id) == 0)
+        decl_problem(d, "%s id '%s' is the built-in one; choose another id", f->kind, id);
+    return !d->bad;
+}
+
+/* arr (*n elements of size bytes used, *cap allocated) with a copy of
+ * elem added at its end: the same array, or a larger one (the first
+ * allocation holds `first` elements). */
+static void *append(void *arr, size_t *n, size_t *cap, size_t first, const void *elem, size_t size)
 {
     if (*n == *cap) {
         *cap = *cap ? *cap * 2 : first;
@@ -98,6 +129,24 @@ void *loader_append(void *arr, size_t *n, size_t *cap, size_t first, const void 
     memcpy((char *)arr + *n * size, elem, size);
     (*n)++;
     return arr;
+}
+
+void loader_keep_source(loader_t *ld, const source_cfg_t *s)
+{
+    config_t *cfg = ld->cfg;
+    cfg->sources = append(cfg->sources, &cfg->n_sources, &ld->cap_sources, 16, s, sizeof *s);
+}
+
+void loader_keep_channel(loader_t *ld, const channel_cfg_t *c)
+{
+    config_t *cfg = ld->cfg;
+    cfg->channels = append(cfg->channels, &cfg->n_channels, &ld->cap_channels, 4, c, sizeof *c);
+}
+
+void loader_keep_watch(loader_t *ld, const watch_cfg_t *w)
+{
+    config_t *cfg = ld->cfg;
+    cfg->watches = append(cfg->watches, &cfg->n_watches, &ld->cap_watches, 4, w, sizeof *w);
 }
 
 /* ---- database, rules, env ------------------------------------------------------ */
@@ -247,10 +296,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
 
 void config_free(config_t *cfg)
 {
-    free((char *)cfg->fetch.user_agent);
-    free(cfg->path);
-    free(cfg->dir);
-    free(cfg->database);
+    DECL_FREE((char *)cfg->fetch.user_agent, cfg->path, cfg->dir, cfg->database);
     for (size_t i = 0; i < cfg->n_rule_dirs; i++)
         free(cfg->rule_dirs[i]);
     free(cfg->rule_dirs);

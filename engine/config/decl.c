@@ -180,6 +180,12 @@ void decl_free_strings(char **v)
     free(v);
 }
 
+void decl_free_each(char *const *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(v[i]);
+}
+
 int decl_valid_id(const char *id)
 {
     if (!id || !*id)

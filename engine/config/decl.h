@@ -21,6 +21,7 @@ typedef struct decl {
     int idx;              /* stack index of the declaration table */
     int line;             /* the line of vane.lua that declared it */
     const char *what;     /* "source 'x'": how messages name the declaration */
+    char name[160];       /* where the loader writes that name: what points here then */
     const char *chunk;    /* the configuration file's name, first in every message */
     const char *dir;      /* its folder: relative paths are resolved against it */
     errlist_t *errs;
@@ -64,6 +65,14 @@ char **decl_strings(decl_t *d, const char *name, size_t *n);
 
 /* Free a NULL-terminated array of strings (NULL is fine). */
 void decl_free_strings(char **v);
+
+/* Free each of the n strings of v (any of them may be NULL). */
+void decl_free_each(char *const *v, size_t n);
+
+/* Free each of the strings named, as DECL_FREE(s->url, s->script): the
+ * fields a declaration's record owns, in one line. */
+#define DECL_FREE(...)                                                                             \
+    decl_free_each((char *[]){__VA_ARGS__}, sizeof((char *[]){__VA_ARGS__}) / sizeof(char *))
 
 /* An id: letters, digits and - _ . : only, not empty. */
 int decl_valid_id(const char *id);

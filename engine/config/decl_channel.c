@@ -1,9 +1,7 @@
 /* decl_channel.c — `channel { … }` in vane.lua: the fields every channel
  * has (id, kind, routing, delivery); the kind's own keys are read and
  * checked by its kind (channel/kind.h), found by name in channel_kinds[]. */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "channel/kind.h"
 #include "config/loader.h"
@@ -62,27 +60,16 @@ static void delivery(decl_t *d, channel_cfg_t *c)
     c->timeout = decl_duration(d, "timeout", 30);
 }
 
-/* The id and its uniqueness; "stdout" is taken by the built-in channel. */
-static void check_id(decl_t *d, const char *id)
-{
-    loader_check_unique(d, "channel", id);
-    if (id && strcmp(id, "stdout") == 0)
-        decl_problem(d, "channel id 'stdout' is the built-in one; choose another id");
-}
+/* "stdout" is taken by the built-in channel. */
+static const loader_form_t channel_form = {
+    .kind = "channel", .known = channel_key, .id_rule = "", .builtin_id = "stdout"};
 
 int decl_channel(lua_State *L)
 {
     decl_t d;
-    if (loader_begin(L, &d, "channel") != 0)
-        return 0;
     channel_cfg_t c = {0};
-    char what[160];
-    c.id = decl_string(&d, "id", NULL);
-    snprintf(what, sizeof what, "channel '%s'", c.id ? c.id : "?");
-    d.what = what;
-    decl_check_keys_with(&d, channel_key, NULL);
-    if (!decl_valid_id(c.id))
-        decl_problem(&d, "channel: %s id", c.id ? "bad" : "missing");
+    if (loader_open(L, &d, &channel_form, &c.id, &c.line) != 0)
+        return 0;
     c.kind = channel_kind(&d);
     routing(&d, &c);
     delivery(&d, &c);
@@ -90,13 +77,9 @@ int decl_channel(lua_State *L)
         c.data = c.kind->parse(&d);
         c.kind->check(&d, c.data);
     }
-    c.line = d.line;
-    check_id(&d, c.id);
-    loader_t *ld = loader_of(L);
-    if (d.bad)
-        decl_channel_free(&c);
+    if (loader_close(&d, &channel_form, c.id))
+        loader_keep_channel(loader_of(L), &c);
     else
-        ld->cfg->channels = loader_append(ld->cfg->channels, &ld->cfg->n_channels, &ld->cap_channels, 4,
-                                          &c, sizeof c);
+        decl_channel_free(&c);
     return 0;
 }

@@ -1,8 +1,6 @@
 /* decl_source.c — `source { … }` in vane.lua: reading and checking one
  * source declaration (config.h, source_cfg_t). */
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <strings.h>
 
 #include "config/loader.h"
@@ -15,13 +13,8 @@
 
 void decl_source_free(source_cfg_t *s)
 {
-    free(s->id);
-    free(s->url);
-    free(s->script);
-    for (size_t i = 0; i < s->n_ignore; i++)
-        free(s->ignore[i]);
-    free(s->ignore);
-    free(s->options_json);
+    DECL_FREE(s->id, s->url, s->script, s->options_json);
+    decl_free_strings(s->ignore);
 }
 
 static char *options_json(decl_t *d)
@@ -64,31 +57,24 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->removals = decl_bool(d, "removals", 0);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
     s->options_json = options_json(d);
-    s->line = d->line;
 }
+
+static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",
+                                          "removals", "ignore", "options", NULL};
+
+static const loader_form_t source_form = {
+    .kind = "source", .keys = source_keys, .id_rule = " (letters, digits and - _ . : only)"};
 
 int decl_source(lua_State *L)
 {
-    static const char *const known[] = {"id", "url", "script", "every", "timeout", "max_bytes",
-                                        "removals", "ignore", "options", NULL};
     decl_t d;
-    if (loader_begin(L, &d, "source") != 0)
-        return 0;
     source_cfg_t s = {0};
-    char what[160];
-    s.id = decl_string(&d, "id", NULL);
-    snprintf(what, sizeof what, "source '%s'", s.id ? s.id : "?");
-    d.what = what;
-    decl_check_keys(&d, known);
-    if (!decl_valid_id(s.id))
-        decl_problem(&d, "source: %s id (letters, digits and - _ . : only)", s.id ? "bad" : "missing");
+    if (loader_open(L, &d, &source_form, &s.id, &s.line) != 0)
+        return 0;
     source_fields(&d, &s);
-    loader_check_unique(&d, "source", s.id);
-    loader_t *ld = loader_of(L);
-    if (d.bad)
-        decl_source_free(&s);
+    if (loader_close(&d, &source_form, s.id))
+        loader_keep_source(loader_of(L), &s);
     else
-        ld->cfg->sources = loader_append(ld->cfg->sources, &ld->cfg->n_sources, &ld->cap_sources, 16,
-                                         &s, sizeof s);
+        decl_source_free(&s);
     return 0;
 }

@@ -1,6 +1,5 @@
 /* decl_watch.c — `watch { … }` in vane.lua: reading and checking one
  * keyword watch (config.h, watch_cfg_t). */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,33 +69,27 @@ static void watch_severity(decl_t *d, watch_cfg_t *w)
     free(sev);
 }
 
+static const char *const watch_keys[] = {"id", "terms", "sources", "fields", "severity", "changes",
+                                         NULL};
+
+static const loader_form_t watch_form = {
+    .kind = "watch", .keys = watch_keys, .id_rule = " (letters, digits and - _ . : only)"};
+
 int decl_watch(lua_State *L)
 {
-    static const char *const known[] = {"id", "terms", "sources", "fields", "severity", "changes", NULL};
     decl_t d;
-    if (loader_begin(L, &d, "watch") != 0)
-        return 0;
     watch_cfg_t w = {0};
-    char what[160];
-    w.id = decl_string(&d, "id", NULL);
-    snprintf(what, sizeof what, "watch '%s'", w.id ? w.id : "?");
-    d.what = what;
-    decl_check_keys(&d, known);
-    if (!decl_valid_id(w.id))
-        decl_problem(&d, "watch: %s id (letters, digits and - _ . : only)", w.id ? "bad" : "missing");
+    if (loader_open(L, &d, &watch_form, &w.id, &w.line) != 0)
+        return 0;
     w.terms = decl_strings(&d, "terms", &w.n_terms);
     check_terms(&d, &w);
     w.sources = decl_strings(&d, "sources", NULL);
     watch_fields(&d, &w);
     watch_severity(&d, &w);
     watch_changes(&d, &w);
-    w.line = d.line;
-    loader_check_unique(&d, "watch", w.id);
-    loader_t *ld = loader_of(L);
-    if (d.bad)
-        decl_watch_free(&w);
+    if (loader_close(&d, &watch_form, w.id))
+        loader_keep_watch(loader_of(L), &w);
     else
-        ld->cfg->watches = loader_append(ld->cfg->watches, &ld->cfg->n_watches, &ld->cap_watches, 4,
-                                         &w, sizeof w);
+        decl_watch_free(&w);
     return 0;
 }

@@ -30,15 +30,33 @@ int loader_caller_line(lua_State *L);
  * argument into d. Returns 0, or -1 (reported) when it is not a table. */
 int loader_begin(lua_State *L, decl_t *d, const char *kind);
 
-/* Report a duplicate when kind:id was declared before (rejected
- * declarations count too, so a duplicate is reported even when the first
- * one had another mistake); remember this declaration's line otherwise. */
-void loader_check_unique(decl_t *d, const char *kind, const char *id);
+/* How one kind of declaration with an id (source, channel, watch) is
+ * opened and closed by loader_open and loader_close. */
+typedef struct loader_form {
+    const char *kind;          /* "source": the helper, and the name its messages use */
+    const char *const *keys;   /* the keys it takes, NULL-terminated; or NULL, and then */
+    int (*known)(const char *key, const void *ud);   /* says which keys it takes */
+    const char *id_rule;       /* what "KIND: bad id" adds, as " (…)", or "" */
+    const char *builtin_id;    /* an id only a built-in declaration has, or NULL */
+} loader_form_t;
 
-/* arr (*n elements of size bytes used, *cap allocated) with a copy of
- * elem added at its end: the same array, or a larger one (the first
- * allocation holds `first` elements). */
-void *loader_append(void *arr, size_t *n, size_t *cap, size_t first, const void *elem, size_t size);
+/* The opening every declaration of form f shares: loader_begin, then what
+ * every record has, *id (malloc'ed, NULL when missing) and *line; the
+ * declaration's name for messages ("source 'ID'") in d->name and d->what,
+ * its keys checked, and a missing or bad id reported. Returns 0, or -1
+ * (reported, *id and *line left alone) when it is not a table. */
+int loader_open(lua_State *L, decl_t *d, const loader_form_t *f, char **id, int *line);
+
+/* The closing they share: a duplicate id, or the built-in one, reported.
+ * Returns 1 when nothing was wrong with the declaration (the caller keeps
+ * it with loader_keep_…), 0 when the caller frees it. */
+int loader_close(decl_t *d, const loader_form_t *f, const char *id);
+
+/* Add a copy of the record to the configuration being loaded, which owns
+ * what it points to from then on. */
+void loader_keep_source(loader_t *ld, const source_cfg_t *s);
+void loader_keep_channel(loader_t *ld, const channel_cfg_t *c);
+void loader_keep_watch(loader_t *ld, const watch_cfg_t *w);
 
 int decl_source(lua_State *L);     /* source { … } */
 int decl_channel(lua_State *L);    /* channel { … } */
