@@ -154,6 +154,22 @@ static void channels_are_validated(void **state)
     errlist_free(&errs);
 }
 
+static void a_key_of_another_kind_is_reported(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load("channel { id = 'f', kind = 'file', path = 'f.jsonl',\n"
+                          "          headers = { ['X-Token'] = 'abc' } }\n"
+                          "channel { id = 'w', kind = 'webhook', url = 'https://hooks.example/x', path = 5 }\n"
+                          "channel { id = 'ok', kind = 'file', path = 'g.jsonl', timeout = '5s' }\n",
+                          &cfg, &errs), -1);
+    assert_true(has_error(&errs, "vane.lua:1:", "channel 'f': 'headers' is not a key of file channels"));
+    assert_true(has_error(&errs, "vane.lua:3:", "channel 'w': 'path' is not a key of webhook channels"));
+    assert_int_equal(errs.len, 2);
+    errlist_free(&errs);
+}
+
 static void every_channel_kind_gives_its_values(void **state)
 {
     (void)state;
@@ -322,6 +338,7 @@ int main(void)
         cmocka_unit_test(the_configuration_runs_in_the_sandbox),
         cmocka_unit_test(env_reads_the_environment),
         cmocka_unit_test(channels_are_validated),
+        cmocka_unit_test(a_key_of_another_kind_is_reported),
         cmocka_unit_test(every_channel_kind_gives_its_values),
         cmocka_unit_test(channel_kinds_need_their_settings),
         cmocka_unit_test(watches_give_their_values_and_defaults),

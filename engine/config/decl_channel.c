@@ -20,8 +20,8 @@ void decl_channel_free(channel_cfg_t *c)
         c->kind->free(c->data);
 }
 
-/* A key of every channel or of some kind: a key of another kind is no
- * mistake of this declaration's. */
+/* A key of every channel or of some kind (a key of another kind than the
+ * declaration's is reported once the kind is known: foreign_keys). */
 static int channel_key(const char *key, const void *ud)
 {
     (void)ud;
@@ -37,6 +37,21 @@ static const channel_kind_t *channel_kind(decl_t *d)
         decl_problem(d, "%s: unknown kind '%s' (%s)", d->what, name, channel_kind_names());
     free(name);
     return kind;
+}
+
+/* A key of another kind on this one (`headers` on a file channel) would be
+ * ignored while the analyst meant something by it: it is reported. */
+static void foreign_keys(decl_t *d, const channel_kind_t *kind)
+{
+    lua_pushnil(d->L);
+    while (lua_next(d->L, d->idx)) {
+        lua_pop(d->L, 1);
+        if (lua_type(d->L, -1) != LUA_TSTRING)
+            continue;
+        const char *key = lua_tostring(d->L, -1);
+        if (!decl_listed(common_keys, key) && !decl_listed(kind->keys, key) && channel_kind_key(key))
+            decl_problem(d, "%s: '%s' is not a key of %s channels", d->what, key, kind->name);
+    }
 }
 
 static void routing(decl_t *d, channel_cfg_t *c)
@@ -74,6 +89,7 @@ int decl_channel(lua_State *L)
     routing(&d, &c);
     delivery(&d, &c);
     if (c.kind) {
+        foreign_keys(&d, c.kind);
         c.data = c.kind->parse(&d);
         c.kind->check(&d, c.data);
     }
