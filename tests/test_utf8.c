@@ -161,6 +161,21 @@ static void repair_counts_bytes_and_leaves_valid_text_alone(void **state)
                      0);
 }
 
+static void step_moves_a_character_or_a_bad_subpart(void **state)
+{
+    (void)state;
+    /* "a", "é", "’", U+1F600, then "\xE4\xB8" cut before "x", a lone
+     * continuation byte, NUL, and a lead byte at the very end */
+    const char s[] = "a\xC3\xA9\xE2\x80\x99\xF0\x9F\x98\x80\xE4\xB8x\x80\0\xE4";
+    size_t len = sizeof s - 1, want[] = {1, 2, 3, 4, 2, 1, 1, 1, 1}, k = 0;
+    for (size_t i = 0; i < len; k++) {
+        assert_true(k < sizeof want / sizeof want[0]);
+        assert_int_equal(utf8_step(s + i, len - i), want[k]);
+        i += want[k];
+    }
+    assert_int_equal(k, sizeof want / sizeof want[0]);
+}
+
 static void put_writes_scalar_values_and_replaces_the_rest(void **state)
 {
     (void)state;
@@ -192,6 +207,7 @@ int main(void)
         cmocka_unit_test(nul_is_well_formed_unless_the_caller_says_otherwise),
         cmocka_unit_test(unicode_maximal_subpart_examples),
         cmocka_unit_test(repair_counts_bytes_and_leaves_valid_text_alone),
+        cmocka_unit_test(step_moves_a_character_or_a_bad_subpart),
         cmocka_unit_test(put_writes_scalar_values_and_replaces_the_rest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -15,6 +15,7 @@
 #include "config/severity.h"
 #include "util/json.h"
 #include "util/version.h"
+#include "util/utf8.h"
 
 #define SUBJECT_MAX 150   /* characters (code points) of a one-flag subject */
 #define B64_LINE 76       /* base64 characters per body line */
@@ -188,19 +189,6 @@ int payload_slack(const channel_msg_t *m, buf_t *out)
 
 /* ---- text helpers ----------------------------------------------------------- */
 
-/* Length in bytes of the UTF-8 sequence starting with byte c (1 for a stray
- * continuation byte, so walking always advances). */
-static size_t utf8_len(unsigned char c)
-{
-    if (c >= 0xf0 && c < 0xf8)
-        return 4;
-    if (c >= 0xe0)
-        return c < 0xf0 ? 3 : 1;
-    if (c >= 0xc0)
-        return 2;
-    return 1;
-}
-
 /* Append s with control characters (tabs and newlines too) as spaces,
  * at most max_chars code points; "…" marks a cut. */
 static int put_oneline(buf_t *out, const char *s, size_t max_chars)
@@ -208,9 +196,7 @@ static int put_oneline(buf_t *out, const char *s, size_t max_chars)
     size_t chars = 0, len = strlen(s), i = 0;
     int rc = 0;
     while (i < len) {
-        size_t n = utf8_len((unsigned char)s[i]);
-        if (i + n > len)
-            n = len - i;
+        size_t n = utf8_step(s + i, len - i);
         if (chars + 1 >= max_chars && i + n < len) {
             rc |= buf_puts(out, "\xe2\x80\xa6");
             break;
@@ -225,11 +211,12 @@ static int put_oneline(buf_t *out, const char *s, size_t max_chars)
     return rc;
 }
 
+/* Characters in s, counted as put_oneline counts them. */
 static size_t utf8_chars(const char *s)
 {
-    size_t n = 0;
-    for (; *s; s++)
-        n += ((unsigned char)*s & 0xc0) != 0x80;
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; i += utf8_step(s + i, len - i))
+        n++;
     return n;
 }
 
@@ -312,9 +299,7 @@ int payload_header_text(const char *text, buf_t *out)
     while (i < len) {
         size_t j = i;
         while (j < len) {
-            size_t n = utf8_len((unsigned char)s[j]);
-            if (j + n > len)
-                n = len - j;
+            size_t n = utf8_step(s + j, len - j);
             if (j + n - i > max_bytes)
                 break;
             j += n;

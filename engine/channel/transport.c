@@ -1,5 +1,6 @@
 /* transport.c — helpers shared by the kinds' transports (see transport.h). */
 #include "channel/transport.h"
+#include "util/utf8.h"
 
 #include <string.h>
 
@@ -28,12 +29,6 @@ const char *transport_curl_error(CURLcode res, const char *errbuf)
     return *errbuf ? errbuf : curl_easy_strerror(res);
 }
 
-/* The length of the UTF-8 sequence that starts with byte c. */
-static size_t sequence_length(unsigned char c)
-{
-    return c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc0 ? 2 : 1;
-}
-
 void transport_snippet(const char *s, size_t len, size_t max, char *out, size_t outsize)
 {
     size_t o = 0, i = 0;
@@ -41,9 +36,7 @@ void transport_snippet(const char *s, size_t len, size_t max, char *out, size_t 
         return;
     while (i < len && o + 4 < outsize) {
         unsigned char c = (unsigned char)s[i];
-        size_t n = sequence_length(c);
-        if (i + n > len)
-            n = len - i;
+        size_t n = utf8_step(s + i, len - i);
         if (i + n > max || o + n + 4 > outsize) {
             memcpy(out + o, "\xe2\x80\xa6", 3);   /* … */
             o += 3;

@@ -65,6 +65,13 @@ static int ascii8(const unsigned char *s, utf8_nul_t nul)
     return ((w - 0x0101010101010101ULL) & ~w & 0x8080808080808080ULL) == 0;
 }
 
+size_t utf8_step(const char *s, size_t n)
+{
+    size_t bad = 1;
+    size_t len = utf8_seq(s, n, UTF8_NUL_OK, &bad);
+    return len ? len : bad;
+}
+
 size_t utf8_valid(const char *s, size_t n, utf8_nul_t nul, size_t *bad)
 {
     const unsigned char *u = (const unsigned char *)s;

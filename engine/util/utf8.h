@@ -37,6 +37,12 @@ typedef enum utf8_nul {
  * subpart there. */
 size_t utf8_seq(const char *s, size_t n, utf8_nul_t nul, size_t *bad);
 
+/* The length (1..n) of what starts at s (n > 0 bytes left): the
+ * well-formed sequence there, else the maximal ill-formed subpart (NUL is
+ * well-formed). A walk over any bytes with it moves one character, or one
+ * ill-formed subpart, at a time and never cuts a character in two. */
+size_t utf8_step(const char *s, size_t n);
+
 /* The length of the longest well-formed prefix of s (n bytes); when it is
  * less than n, *bad (may be NULL) is set to the length of the maximal
  * ill-formed subpart that follows it. */
