@@ -36,9 +36,7 @@ int store_history_item(store_t *st, const char *source, const char *key, size_t 
     sqlite3_stmt *q = read_only(st, Q_HISTORY_ITEM, sql_history_item, e);
     if (!q)
         return -1;
-    db_bind_text(q, 1, source);
-    db_bind_text(q, 2, key);
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+    db_bind(q, "ttI", source, key, (long long)max);
     return db_read_events(st, q, max, evs, n, e);
 }
 
@@ -48,10 +46,6 @@ int store_history_events(store_t *st, const store_history_query_t *h, store_even
     sqlite3_stmt *q = read_only(st, Q_HISTORY_EVENTS, sql_history_events, e);
     if (!q)
         return -1;
-    db_bind_text(q, 1, h->source);
-    db_bind_text(q, 2, h->since);
-    db_bind_text(q, 3, h->change);
-    sqlite3_bind_int(q, 4, h->baseline);
-    sqlite3_bind_int64(q, 5, (sqlite3_int64)h->limit);
+    db_bind(q, "tttiI", h->source, h->since, h->change, h->baseline, (long long)h->limit);
     return db_read_events(st, q, h->limit, evs, n, e);
 }
