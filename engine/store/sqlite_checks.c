@@ -3,29 +3,8 @@
  * (check_rules). What an episode calls for is decided in rules/checks.c. */
 #include "store/sqlite_int.h"
 
-
 static const char sql_check_get[] =
     "SELECT active, last_flagged_at FROM check_state WHERE rule = ?1 AND key = ?2";
-
-static const char sql_check_flagged[] =
-    "INSERT INTO check_state(rule, key, active, episode_start, last_flagged_at) "
-    "VALUES(?1, ?2, 1, ?3, ?3) ON CONFLICT(rule, key) DO UPDATE SET active = 1, "
-    "episode_start = CASE WHEN ?4 THEN excluded.episode_start ELSE episode_start END, "
-    "last_flagged_at = excluded.last_flagged_at";
-
-static const char sql_check_active[] =
-    "SELECT key FROM check_state WHERE rule = ?1 AND active = 1";
-
-static const char sql_check_end[] =
-    "UPDATE check_state SET active = 0 WHERE rule = ?1 AND key = ?2";
-
-static const char sql_check_rules_get[] =
-    "SELECT has_checks FROM check_rules WHERE fingerprint = ?1";
-
-static const char sql_check_rules_put[] =
-    "INSERT INTO check_rules(id, fingerprint, has_checks) VALUES(1, ?1, ?2) "
-    "ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint, "
-    "has_checks = excluded.has_checks";
 
 static int check_row(sqlite3_stmt *q, void *ud)
 {
@@ -44,6 +23,12 @@ int store_check_get(store_t *st, const char *rule, const char *key, store_check_
     out->found = rc > 0;
     return rc < 0 ? -1 : 0;
 }
+
+static const char sql_check_flagged[] =
+    "INSERT INTO check_state(rule, key, active, episode_start, last_flagged_at) "
+    "VALUES(?1, ?2, 1, ?3, ?3) ON CONFLICT(rule, key) DO UPDATE SET active = 1, "
+    "episode_start = CASE WHEN ?4 THEN excluded.episode_start ELSE episode_start END, "
+    "last_flagged_at = excluded.last_flagged_at";
 
 int store_check_flagged(store_t *st, const char *rule, const char *key, const char *now,
                         int new_episode, err_t *e)
@@ -64,6 +49,9 @@ static int key_row(sqlite3_stmt *q, void *ud)
     return key && k->fn(k->ud, key);
 }
 
+static const char sql_check_active[] =
+    "SELECT key FROM check_state WHERE rule = ?1 AND active = 1";
+
 int store_check_active(store_t *st, const char *rule, store_key_fn fn, void *ud, err_t *e)
 {
     sqlite3_stmt *q = db_query(st, Q_CHECK_ACTIVE, sql_check_active, e, "t", rule);
@@ -71,10 +59,16 @@ int store_check_active(store_t *st, const char *rule, store_key_fn fn, void *ud,
     return q ? db_each_row(st, q, key_row, &k, e, "reading a check's state") : -1;
 }
 
+static const char sql_check_end[] =
+    "UPDATE check_state SET active = 0 WHERE rule = ?1 AND key = ?2";
+
 int store_check_end(store_t *st, const char *rule, const char *key, err_t *e)
 {
     return db_run(st, Q_CHECK_END, sql_check_end, e, "ending a check's episode", "tt", rule, key);
 }
+
+static const char sql_check_rules_get[] =
+    "SELECT has_checks FROM check_rules WHERE fingerprint = ?1";
 
 static int int_row(sqlite3_stmt *q, void *ud)
 {
@@ -92,6 +86,11 @@ int store_check_rules_get(store_t *st, const char *fingerprint, int *known, int 
     *known = rc > 0;
     return rc < 0 ? -1 : 0;
 }
+
+static const char sql_check_rules_put[] =
+    "INSERT INTO check_rules(id, fingerprint, has_checks) VALUES(1, ?1, ?2) "
+    "ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint, "
+    "has_checks = excluded.has_checks";
 
 int store_check_rules_put(store_t *st, const char *fingerprint, int has_checks, err_t *e)
 {

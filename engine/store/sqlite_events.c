@@ -6,18 +6,6 @@ static const char sql_event_add[] =
     "INSERT INTO events(run_id, source, key, change, baseline, item, prev, diff, observed_at) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)";
 
-static const char sql_events_pending[] =
-    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
-    "FROM events WHERE evaluated = 0 ORDER BY id LIMIT ?1";
-
-static const char sql_events_range[] =
-    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
-    "FROM events WHERE id > ?1 AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4";
-
-static const char sql_event_evaluated[] =
-    "UPDATE events SET evaluated = 1 WHERE id = ?1";
-
 int store_event_add(store_t *st, store_event_t *ev, err_t *e)
 {
     if (db_run(st, Q_EVENT_ADD, sql_event_add, e, "storing an event", "dtttitttt", ev->run_id,
@@ -62,11 +50,20 @@ int db_read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs
     return 0;
 }
 
+static const char sql_events_pending[] =
+    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+    "FROM events WHERE evaluated = 0 ORDER BY id LIMIT ?1";
+
 int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n, err_t *e)
 {
     sqlite3_stmt *s = db_query(st, Q_EVENTS_PENDING, sql_events_pending, e, "I", (long long)max);
     return s ? db_read_events(st, s, max, evs, n, e) : -1;
 }
+
+static const char sql_events_range[] =
+    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+    "FROM events WHERE id > ?1 AND (?2 IS NULL OR observed_at >= ?2) "
+    "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4";
 
 int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
                        size_t max, store_event_t **evs, size_t *n, err_t *e)
@@ -75,6 +72,9 @@ int store_events_range(store_t *st, long long after_id, const char *since, const
                                until, (long long)max);
     return s ? db_read_events(st, s, max, evs, n, e) : -1;
 }
+
+static const char sql_event_evaluated[] =
+    "UPDATE events SET evaluated = 1 WHERE id = ?1";
 
 int store_event_mark_evaluated(store_t *st, long long event_id, err_t *e)
 {

@@ -9,36 +9,6 @@ static const char sql_flag_add[] =
     "observed_at, created_at, dedup) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
     "ON CONFLICT(dedup) DO NOTHING";
 
-static const char sql_outbox_add[] =
-    "INSERT INTO outbox(flag_id, channel) VALUES(?1, ?2) ON CONFLICT DO NOTHING";
-
-/* The flag's values in the order store_flag_json takes them. */
-static const char sql_outbox_pending[] =
-    "SELECT o.id, f.id, f.rule, f.severity, f.message, f.source, f.key, f.change, f.event_id, "
-    "f.observed_at, f.created_at, f.run_id, o.attempts, o.next_attempt "
-    "FROM outbox o JOIN flags f ON f.id = o.flag_id "
-    "WHERE o.channel = ?1 AND o.status = 'pending' ORDER BY f.id";
-
-static const char sql_outbox_sent[] =
-    "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL, "
-    "next_attempt = NULL WHERE id = ?1";
-
-static const char sql_outbox_failed[] =
-    "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt = ?4, "
-    "status = CASE WHEN ?5 THEN 'dead' ELSE 'pending' END WHERE id = ?1";
-
-static const char sql_outbox_revive[] =
-    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = NULL "
-    "WHERE status = 'dead' AND (?1 IS NULL OR channel = ?1)";
-
-static const char sql_run_begin[] =
-    "INSERT INTO runs(started_at) VALUES(?1)";
-
-static const char sql_run_finish[] =
-    "UPDATE runs SET finished_at = ?2, status = CASE WHEN ?3 = 0 THEN 'ok' ELSE 'failed' END, "
-    "exit_code = ?3, sources = ?4, fetched = ?5, unchanged = ?6, failed = ?7, events = ?8, "
-    "flags = ?9, errors = ?10 WHERE id = ?1";
-
 int store_flag_add(store_t *st, store_flag_t *f, int *inserted, err_t *e)
 {
     if (db_run(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", "dttttttdttt", f->run_id,
@@ -51,11 +21,21 @@ int store_flag_add(store_t *st, store_flag_t *f, int *inserted, err_t *e)
     return 0;
 }
 
+static const char sql_outbox_add[] =
+    "INSERT INTO outbox(flag_id, channel) VALUES(?1, ?2) ON CONFLICT DO NOTHING";
+
 int store_outbox_add(store_t *st, long long flag_id, const char *channel, err_t *e)
 {
     return db_run(st, Q_OUTBOX_ADD, sql_outbox_add, e, "queueing an alert", "It", flag_id,
                   channel);
 }
+
+/* The flag's values in the order store_flag_json takes them. */
+static const char sql_outbox_pending[] =
+    "SELECT o.id, f.id, f.rule, f.severity, f.message, f.source, f.key, f.change, f.event_id, "
+    "f.observed_at, f.created_at, f.run_id, o.attempts, o.next_attempt "
+    "FROM outbox o JOIN flags f ON f.id = o.flag_id "
+    "WHERE o.channel = ?1 AND o.status = 'pending' ORDER BY f.id";
 
 /* One row of sql_outbox_pending; -1 when memory ran out. */
 static int read_outbox_row(sqlite3_stmt *s, void *row)
@@ -99,11 +79,19 @@ int store_outbox_pending(store_t *st, const char *channel, store_outbox_row_t **
     return 0;
 }
 
+static const char sql_outbox_sent[] =
+    "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL, "
+    "next_attempt = NULL WHERE id = ?1";
+
 int store_outbox_sent(store_t *st, long long outbox_id, const char *now, err_t *e)
 {
     return db_run(st, Q_OUTBOX_SENT, sql_outbox_sent, e, "marking an alert sent", "It", outbox_id,
                   now);
 }
+
+static const char sql_outbox_failed[] =
+    "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt = ?4, "
+    "status = CASE WHEN ?5 THEN 'dead' ELSE 'pending' END WHERE id = ?1";
 
 int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const char *error,
                         const char *next_attempt, int dead, err_t *e)
@@ -111,6 +99,10 @@ int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const ch
     return db_run(st, Q_OUTBOX_FAILED, sql_outbox_failed, e, "recording a failed delivery",
                   "Iitti", outbox_id, attempts, error, dead ? NULL : next_attempt, dead);
 }
+
+static const char sql_outbox_revive[] =
+    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = NULL "
+    "WHERE status = 'dead' AND (?1 IS NULL OR channel = ?1)";
 
 int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e)
 {
@@ -121,6 +113,9 @@ int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e)
     return 0;
 }
 
+static const char sql_run_begin[] =
+    "INSERT INTO runs(started_at) VALUES(?1)";
+
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e)
 {
     if (db_run(st, Q_RUN_BEGIN, sql_run_begin, e, "recording the run", "t", started_at) != 0)
@@ -128,6 +123,11 @@ int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_
     *run_id = sqlite3_last_insert_rowid(st->db);
     return 0;
 }
+
+static const char sql_run_finish[] =
+    "UPDATE runs SET finished_at = ?2, status = CASE WHEN ?3 = 0 THEN 'ok' ELSE 'failed' END, "
+    "exit_code = ?3, sources = ?4, fetched = ?5, unchanged = ?6, failed = ?7, events = ?8, "
+    "flags = ?9, errors = ?10 WHERE id = ?1";
 
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e)
 {

@@ -6,17 +6,6 @@
 
 #define COLUMNS "id, run_id, source, key, change, baseline, item, prev, diff, observed_at"
 
-/* The newest `limit` rows, handed back oldest first. */
-static const char sql_history_item[] =
-    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
-    "WHERE source = ?1 AND key = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id";
-
-static const char sql_history_events[] =
-    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
-    "WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
-    "ORDER BY id";
-
 /* The cached statement, refused (and dropped) if it could write. */
 static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e)
 {
@@ -30,6 +19,11 @@ static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e
     return q;
 }
 
+/* The newest `limit` rows, handed back oldest first. */
+static const char sql_history_item[] =
+    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
+    "WHERE source = ?1 AND key = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id";
+
 int store_history_item(store_t *st, const char *source, const char *key, size_t max,
                        store_event_t **evs, size_t *n, err_t *e)
 {
@@ -39,6 +33,12 @@ int store_history_item(store_t *st, const char *source, const char *key, size_t 
     db_bind(q, "ttI", source, key, (long long)max);
     return db_read_events(st, q, max, evs, n, e);
 }
+
+static const char sql_history_events[] =
+    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
+    "WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
+    "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
+    "ORDER BY id";
 
 int store_history_events(store_t *st, const store_history_query_t *h, store_event_t **evs,
                          size_t *n, err_t *e)

@@ -7,17 +7,6 @@ static const char sql_silence_add[] =
     "INSERT INTO silences(rule, source, key, created_at, until, reason) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 
-static const char sql_silence_remove[] =
-    "UPDATE silences SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL";
-
-static const char sql_silence_list[] =
-    "SELECT id, rule, source, key, created_at, until, reason, removed_at, "
-    "removed_at IS NULL AND created_at <= ?1 AND ?1 < until AS active "
-    "FROM silences WHERE ?2 OR (removed_at IS NULL AND created_at <= ?1 AND ?1 < until) "
-    "ORDER BY id";
-
-static const char sql_flag_silence[] = "UPDATE flags SET silence_id = ?2 WHERE id = ?1";
-
 int store_silence_add(store_t *st, const store_silence_t *s, long long *id, err_t *e)
 {
     if (db_run(st, Q_SILENCE_ADD, sql_silence_add, e, "adding a silence", "tttttt", s->rule,
@@ -27,6 +16,9 @@ int store_silence_add(store_t *st, const store_silence_t *s, long long *id, err_
     return 0;
 }
 
+static const char sql_silence_remove[] =
+    "UPDATE silences SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL";
+
 int store_silence_remove(store_t *st, long long id, const char *now, int *found, err_t *e)
 {
     if (db_run(st, Q_SILENCE_REMOVE, sql_silence_remove, e, "removing a silence", "It", id,
@@ -35,6 +27,12 @@ int store_silence_remove(store_t *st, long long id, const char *now, int *found,
     *found = sqlite3_changes(st->db) > 0;
     return 0;
 }
+
+static const char sql_silence_list[] =
+    "SELECT id, rule, source, key, created_at, until, reason, removed_at, "
+    "removed_at IS NULL AND created_at <= ?1 AND ?1 < until AS active "
+    "FROM silences WHERE ?2 OR (removed_at IS NULL AND created_at <= ?1 AND ?1 < until) "
+    "ORDER BY id";
 
 static const char *column(sqlite3_stmt *q, int i)
 {
@@ -76,6 +74,8 @@ int store_silence_list(store_t *st, const char *now, int all, store_silence_fn f
     buf_free(&l.json);
     return rc;
 }
+
+static const char sql_flag_silence[] = "UPDATE flags SET silence_id = ?2 WHERE id = ?1";
 
 int store_flag_silence(store_t *st, long long flag_id, long long silence_id, err_t *e)
 {

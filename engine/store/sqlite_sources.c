@@ -14,39 +14,6 @@ static const char sql_source_get[] =
     "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged "
     "FROM sources WHERE id = ?1";
 
-static const char sql_source_record[] =
-    "UPDATE sources SET last_attempt = ?2, last_status = ?3, last_error = ?4, "
-    "failures = CASE WHEN ?5 THEN 0 ELSE failures + 1 END, "
-    "last_success = CASE WHEN ?5 THEN ?2 ELSE last_success END, "
-    "etag = CASE WHEN ?5 AND ?6 IS NOT NULL THEN ?6 ELSE etag END, "
-    "last_modified = CASE WHEN ?5 AND ?7 IS NOT NULL THEN ?7 ELSE last_modified END, "
-    "body_hash = CASE WHEN ?5 AND ?8 IS NOT NULL THEN ?8 ELSE body_hash END, "
-    "items = CASE WHEN ?9 >= 0 THEN ?9 ELSE items END, "
-    "baselined = MAX(baselined, ?10), next_due = ?11, "
-    "failing_flagged = CASE WHEN ?5 THEN 0 ELSE failing_flagged END, "
-    "empty_flagged = CASE WHEN ?9 > 0 THEN 0 ELSE empty_flagged END WHERE id = ?1";
-
-static const char sql_source_failing[] =
-    "UPDATE sources SET failing_flagged = ?2 WHERE id = ?1";
-
-static const char sql_source_empty[] =
-    "UPDATE sources SET empty_flagged = ?2 WHERE id = ?1";
-
-static const char sql_document_add[] =
-    "INSERT INTO documents(run_id, source, fetched_at, status, hash, etag, last_modified, bytes) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
-
-static const char sql_items_load[] =
-    "SELECT key, fields, removed_at IS NOT NULL FROM items WHERE source = ?1 ORDER BY key";
-
-static const char sql_item_put[] =
-    "INSERT INTO items(source, key, fields, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4, ?4) "
-    "ON CONFLICT(source, key) DO UPDATE SET fields = excluded.fields, "
-    "last_seen = excluded.last_seen, removed_at = NULL";
-
-static const char sql_item_removed[] =
-    "UPDATE items SET removed_at = ?3 WHERE source = ?1 AND key = ?2";
-
 static int source_row(sqlite3_stmt *s, void *ud)
 {
     source_state_t *out = ud;
@@ -77,12 +44,30 @@ int store_source_get(store_t *st, const char *id, const char *url, source_state_
     return rc < 0 ? -1 : 0;
 }
 
+static const char sql_source_record[] =
+    "UPDATE sources SET last_attempt = ?2, last_status = ?3, last_error = ?4, "
+    "failures = CASE WHEN ?5 THEN 0 ELSE failures + 1 END, "
+    "last_success = CASE WHEN ?5 THEN ?2 ELSE last_success END, "
+    "etag = CASE WHEN ?5 AND ?6 IS NOT NULL THEN ?6 ELSE etag END, "
+    "last_modified = CASE WHEN ?5 AND ?7 IS NOT NULL THEN ?7 ELSE last_modified END, "
+    "body_hash = CASE WHEN ?5 AND ?8 IS NOT NULL THEN ?8 ELSE body_hash END, "
+    "items = CASE WHEN ?9 >= 0 THEN ?9 ELSE items END, "
+    "baselined = MAX(baselined, ?10), next_due = ?11, "
+    "failing_flagged = CASE WHEN ?5 THEN 0 ELSE failing_flagged END, "
+    "empty_flagged = CASE WHEN ?9 > 0 THEN 0 ELSE empty_flagged END WHERE id = ?1";
+
 int store_source_record(store_t *st, const char *id, const source_outcome_t *o, err_t *e)
 {
     return db_run(st, Q_SOURCE_RECORD, sql_source_record, e, "recording a source's health",
                   "ttdtitttlit", id, o->attempted_at, (long long)o->status, o->error, o->ok,
                   o->etag, o->last_modified, o->body_hash, o->items, o->baselined, o->next_due);
 }
+
+static const char sql_source_empty[] =
+    "UPDATE sources SET empty_flagged = ?2 WHERE id = ?1";
+
+static const char sql_source_failing[] =
+    "UPDATE sources SET failing_flagged = ?2 WHERE id = ?1";
 
 int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e)
 {
@@ -92,6 +77,10 @@ int store_source_mark(store_t *st, const char *id, const char *which, int value,
                   "ti", id, value);
 }
 
+static const char sql_document_add[] =
+    "INSERT INTO documents(run_id, source, fetched_at, status, hash, etag, last_modified, bytes) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
 int store_document_add(store_t *st, long long run_id, const char *source, const char *fetched_at,
                        long status, const char *hash, const char *etag,
                        const char *last_modified, long long bytes, err_t *e)
@@ -99,6 +88,9 @@ int store_document_add(store_t *st, long long run_id, const char *source, const 
     return db_run(st, Q_DOCUMENT_ADD, sql_document_add, e, "recording a document", "dttltttI",
                   run_id, source, fetched_at, status, hash, etag, last_modified, bytes);
 }
+
+static const char sql_items_load[] =
+    "SELECT key, fields, removed_at IS NOT NULL FROM items WHERE source = ?1 ORDER BY key";
 
 static int read_item(sqlite3_stmt *s, void *row)
 {
@@ -127,12 +119,20 @@ int store_items_load(store_t *st, const char *source, store_item_t **items, size
     return 0;
 }
 
+static const char sql_item_put[] =
+    "INSERT INTO items(source, key, fields, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4, ?4) "
+    "ON CONFLICT(source, key) DO UPDATE SET fields = excluded.fields, "
+    "last_seen = excluded.last_seen, removed_at = NULL";
+
 int store_item_put(store_t *st, const char *source, const char *key, const char *fields,
                    const char *now, err_t *e)
 {
     return db_run(st, Q_ITEM_PUT, sql_item_put, e, "storing an item", "tttt", source, key, fields,
                   now);
 }
+
+static const char sql_item_removed[] =
+    "UPDATE items SET removed_at = ?3 WHERE source = ?1 AND key = ?2";
 
 int store_item_mark_removed(store_t *st, const char *source, const char *key, const char *now,
                             err_t *e)
