@@ -6,11 +6,13 @@
 static const char sql_check_get[] =
     "SELECT active, last_flagged_at FROM check_state WHERE rule = ?1 AND key = ?2";
 
+static const db_column_t check_columns[] = {
+    DB_INT(store_check_state_t, active), DB_TEXT(store_check_state_t, last_flagged_at),
+};
+
 static int check_row(sqlite3_stmt *q, void *ud)
 {
-    store_check_state_t *out = ud;
-    out->active = sqlite3_column_int(q, 0);
-    out->last_flagged_at = db_column_dup(q, 1);
+    db_read_columns(q, ud, check_columns, DB_COUNT(check_columns));
     return 1;
 }
 

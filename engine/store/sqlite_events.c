@@ -16,19 +16,18 @@ int store_event_add(store_t *st, store_event_t *ev, err_t *e)
     return 0;
 }
 
+/* The columns of the statements that read events, in order. */
+static const db_column_t event_columns[] = {
+    DB_INT64(store_event_t, id), DB_INT64(store_event_t, run_id),
+    DB_TEXT(store_event_t, source), DB_TEXT(store_event_t, key),
+    DB_TEXT(store_event_t, change), DB_INT(store_event_t, baseline),
+    DB_TEXT(store_event_t, item), DB_TEXT(store_event_t, prev),
+    DB_TEXT(store_event_t, diff), DB_TEXT(store_event_t, observed_at),
+};
+
 static int read_event(sqlite3_stmt *s, void *row)
 {
-    store_event_t *ev = row;
-    ev->id = sqlite3_column_int64(s, 0);
-    ev->run_id = sqlite3_column_int64(s, 1);
-    ev->source = db_column_dup(s, 2);
-    ev->key = db_column_dup(s, 3);
-    ev->change = db_column_dup(s, 4);
-    ev->baseline = sqlite3_column_int(s, 5);
-    ev->item = db_column_dup(s, 6);
-    ev->prev = db_column_dup(s, 7);
-    ev->diff = db_column_dup(s, 8);
-    ev->observed_at = db_column_dup(s, 9);
+    db_read_columns(s, row, event_columns, DB_COUNT(event_columns));
     return 0;
 }
 

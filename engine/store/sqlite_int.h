@@ -11,6 +11,7 @@
 #define VANE_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "store/listing.h"
 #include "store/store.h"
@@ -79,9 +80,30 @@ int db_each_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e, 
 int db_first_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e,
                  const char *what);
 
+/* Where one column of a row goes in a struct: the member's kind, a letter
+ * as for db_bind (t a char *, given a copy to free() or NULL for SQL
+ * NULL; i int; l long; I long long), and its offset. Write them with
+ * DB_TEXT, DB_INT, DB_LONG and DB_INT64, which do not compile when the
+ * member is not of that type. */
+typedef struct db_column {
+    char kind;
+    size_t offset;
+} db_column_t;
+
+#define DB_MEMBER(T, m, C) (offsetof(T, m) + 0 * sizeof((C *){&(T){0}.m}))
+#define DB_TEXT(T, m) {'t', DB_MEMBER(T, m, char *)}
+#define DB_INT(T, m) {'i', DB_MEMBER(T, m, int)}
+#define DB_LONG(T, m) {'l', DB_MEMBER(T, m, long)}
+#define DB_INT64(T, m) {'I', DB_MEMBER(T, m, long long)}
+#define DB_COUNT(a) (sizeof(a) / sizeof *(a))
+
+/* Read columns 0 to n-1 of s's current row into the members of row that
+ * cols[0] to cols[n-1] name. */
+void db_read_columns(sqlite3_stmt *s, void *row, const db_column_t *cols, size_t n);
+
 /* How to read rows of one shape into an array of structs: the size of one,
- * how many to allocate first, how to read one row into its element (0, or
- * -1 when memory ran out: the element is freed with the others), how to
+ * how many to allocate first, how to read one row into its struct (0, or
+ * -1 when memory ran out: the struct is freed with the others), how to
  * free an array of n of them, and what reading them is (for errors). */
 typedef struct db_rows {
     size_t size;

@@ -14,20 +14,19 @@ static const char sql_source_get[] =
     "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged "
     "FROM sources WHERE id = ?1";
 
+/* The columns of sql_source_get, in order. */
+static const db_column_t source_columns[] = {
+    DB_INT(source_state_t, baselined), DB_TEXT(source_state_t, etag),
+    DB_TEXT(source_state_t, last_modified), DB_TEXT(source_state_t, body_hash),
+    DB_TEXT(source_state_t, last_attempt), DB_TEXT(source_state_t, last_success),
+    DB_TEXT(source_state_t, next_due), DB_INT(source_state_t, failures),
+    DB_LONG(source_state_t, items), DB_INT(source_state_t, failing_flagged),
+    DB_INT(source_state_t, empty_flagged),
+};
+
 static int source_row(sqlite3_stmt *s, void *ud)
 {
-    source_state_t *out = ud;
-    out->baselined = sqlite3_column_int(s, 0);
-    out->etag = db_column_dup(s, 1);
-    out->last_modified = db_column_dup(s, 2);
-    out->body_hash = db_column_dup(s, 3);
-    out->last_attempt = db_column_dup(s, 4);
-    out->last_success = db_column_dup(s, 5);
-    out->next_due = db_column_dup(s, 6);
-    out->failures = sqlite3_column_int(s, 7);
-    out->items = (long)sqlite3_column_int64(s, 8);
-    out->failing_flagged = sqlite3_column_int(s, 9);
-    out->empty_flagged = sqlite3_column_int(s, 10);
+    db_read_columns(s, ud, source_columns, DB_COUNT(source_columns));
     return 1;
 }
 
@@ -92,12 +91,13 @@ int store_document_add(store_t *st, long long run_id, const char *source, const 
 static const char sql_items_load[] =
     "SELECT key, fields, removed_at IS NOT NULL FROM items WHERE source = ?1 ORDER BY key";
 
+static const db_column_t item_columns[] = {
+    DB_TEXT(store_item_t, key), DB_TEXT(store_item_t, fields), DB_INT(store_item_t, removed),
+};
+
 static int read_item(sqlite3_stmt *s, void *row)
 {
-    store_item_t *item = row;
-    item->key = db_column_dup(s, 0);
-    item->fields = db_column_dup(s, 1);
-    item->removed = sqlite3_column_int(s, 2);
+    db_read_columns(s, row, item_columns, DB_COUNT(item_columns));
     return 0;
 }
 

@@ -130,6 +130,22 @@ int db_first_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e,
     return rc == SQLITE_ROW;
 }
 
+/* The letters are listed in sqlite_int.h. */
+void db_read_columns(sqlite3_stmt *s, void *row, const db_column_t *cols, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        void *p = (char *)row + cols[i].offset;
+        int c = (int)i;
+        switch (cols[i].kind) {
+        case 't': *(char **)p = db_column_dup(s, c); break;
+        case 'i': *(int *)p = sqlite3_column_int(s, c); break;
+        case 'l': *(long *)p = (long)sqlite3_column_int64(s, c); break;
+        case 'I': *(long long *)p = sqlite3_column_int64(s, c); break;
+        default: assert(0 && "db_read_columns: a letter sqlite_int.h does not list"); break;
+        }
+    }
+}
+
 /* The array db_read_rows is filling. */
 typedef struct reading {
     const db_rows_t *shape;
