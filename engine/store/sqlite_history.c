@@ -6,17 +6,6 @@
 
 #define COLUMNS "id, run_id, source, key, change, baseline, item, prev, diff, observed_at"
 
-/* The newest `limit` rows, handed back oldest first. */
-static const char sql_history_item[] =
-    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
-    "WHERE source = ?1 AND key = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id";
-
-static const char sql_history_events[] =
-    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
-    "WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
-    "ORDER BY id";
-
 /* The cached statement, refused (and dropped) if it could write. */
 static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e)
 {
@@ -30,17 +19,26 @@ static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e
     return q;
 }
 
+/* The newest `limit` rows, handed back oldest first. */
+static const char sql_history_item[] =
+    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
+    "WHERE source = ?1 AND key = ?2 ORDER BY id DESC LIMIT ?3) ORDER BY id";
+
 int store_history_item(store_t *st, const char *source, const char *key, size_t max,
                        store_event_t **evs, size_t *n, err_t *e)
 {
     sqlite3_stmt *q = read_only(st, Q_HISTORY_ITEM, sql_history_item, e);
     if (!q)
         return -1;
-    db_bind_text(q, 1, source);
-    db_bind_text(q, 2, key);
-    sqlite3_bind_int64(q, 3, (sqlite3_int64)max);
+    db_bind(q, "ttI", source, key, (long long)max);
     return db_read_events(st, q, max, evs, n, e);
 }
+
+static const char sql_history_events[] =
+    "SELECT " COLUMNS " FROM (SELECT " COLUMNS " FROM events "
+    "WHERE (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
+    "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
+    "ORDER BY id";
 
 int store_history_events(store_t *st, const store_history_query_t *h, store_event_t **evs,
                          size_t *n, err_t *e)
@@ -48,10 +46,6 @@ int store_history_events(store_t *st, const store_history_query_t *h, store_even
     sqlite3_stmt *q = read_only(st, Q_HISTORY_EVENTS, sql_history_events, e);
     if (!q)
         return -1;
-    db_bind_text(q, 1, h->source);
-    db_bind_text(q, 2, h->since);
-    db_bind_text(q, 3, h->change);
-    sqlite3_bind_int(q, 4, h->baseline);
-    sqlite3_bind_int64(q, 5, (sqlite3_int64)h->limit);
+    db_bind(q, "tttiI", h->source, h->since, h->change, h->baseline, (long long)h->limit);
     return db_read_events(st, q, h->limit, evs, n, e);
 }

@@ -11,6 +11,7 @@
 #define VANE_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <stddef.h>
 
 #include "store/listing.h"
 #include "store/store.h"
@@ -46,15 +47,80 @@ sqlite3_stmt *db_stmt(store_t *st, int which, const char *sql, err_t *e);
 /* Step s, which returns no rows, and reset it. */
 int db_exec(store_t *st, sqlite3_stmt *s, err_t *e, const char *what);
 
+/* Bind the arguments after fmt to s's parameters ?1, ?2, … in order, one
+ * letter of fmt each, the argument of exactly the C type given (cast
+ * others: the compiler cannot check a variadic list):
+ *   t  const char *  text, or SQL NULL for a NULL pointer; the text must
+ *                    outlive the step
+ *   i  int
+ *   l  long
+ *   I  long long
+ *   d  long long     a number where 0 stands for "none" (SQL NULL): row ids,
+ *                    which are never 0, and the like
+ * fmt has a letter for every parameter of the statement. */
+void db_bind(sqlite3_stmt *s, const char *fmt, ...);
+
+/* The cached statement `which` (db_stmt) with the arguments after fmt bound
+ * (db_bind), ready to step; NULL with e set when it cannot be prepared. */
+sqlite3_stmt *db_query(store_t *st, int which, const char *sql, err_t *e, const char *fmt, ...);
+
+/* A statement that returns no rows, in one call: db_query, then db_exec.
+ * 0, or -1 with e set to "database PATH: WHAT: …". sqlite3_changes and
+ * sqlite3_last_insert_rowid speak of it afterwards. */
+int db_run(store_t *st, int which, const char *sql, err_t *e, const char *what,
+           const char *fmt, ...);
+
 /* Step s, calling fn with each row until it returns non-zero; then reset
  * s. */
 typedef int (*db_row_fn)(sqlite3_stmt *s, void *ud);
 int db_each_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e, const char *what);
 
+/* Step s once, calling fn with the row if there is one; then reset s. 1
+ * when there was a row, 0 when there was none, -1 with e set on error. */
+int db_first_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e,
+                 const char *what);
+
+/* Where one column of a row goes in a struct: the member's kind, a letter
+ * as for db_bind (t a char *, given a copy to free() or NULL for SQL
+ * NULL; i int; l long; I long long), and its offset. Write them with
+ * DB_TEXT, DB_INT, DB_LONG and DB_INT64, which do not compile when the
+ * member is not of that type. */
+typedef struct db_column {
+    char kind;
+    size_t offset;
+} db_column_t;
+
+#define DB_MEMBER(T, m, C) (offsetof(T, m) + 0 * sizeof((C *){&(T){0}.m}))
+#define DB_TEXT(T, m) {'t', DB_MEMBER(T, m, char *)}
+#define DB_INT(T, m) {'i', DB_MEMBER(T, m, int)}
+#define DB_LONG(T, m) {'l', DB_MEMBER(T, m, long)}
+#define DB_INT64(T, m) {'I', DB_MEMBER(T, m, long long)}
+#define DB_COUNT(a) (sizeof(a) / sizeof *(a))
+
+/* Read columns 0 to n-1 of s's current row into the members of row that
+ * cols[0] to cols[n-1] name. */
+void db_read_columns(sqlite3_stmt *s, void *row, const db_column_t *cols, size_t n);
+
+/* How to read rows of one shape into an array of structs: the size of one,
+ * how many to allocate first, how to read one row into its struct (0, or
+ * -1 when memory ran out: the struct is freed with the others), how to
+ * free an array of n of them, and what reading them is (for errors). */
+typedef struct db_rows {
+    size_t size;
+    size_t first;
+    int (*read)(sqlite3_stmt *s, void *row);
+    void (*free)(void *rows, size_t n);
+    const char *what;
+} db_rows_t;
+
+/* Read up to max rows of the bound statement s into a new array (*rows,
+ * *n: NULL and 0 when there are none), then reset s. 0, or -1 with e set
+ * and nothing handed back. */
+int db_read_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, size_t max, void **rows,
+                 size_t *n, err_t *e);
+
 /* Bind text, or NULL for a NULL pointer (the text must outlive the step). */
 void db_bind_text(sqlite3_stmt *s, int i, const char *v);
-/* Bind a row id; 0 stands for "none" (SQL NULL): row ids are never 0. */
-void db_bind_id(sqlite3_stmt *s, int i, long long v);
 /* A copy of column i's text to free(), or NULL for SQL NULL. */
 char *db_column_dup(sqlite3_stmt *s, int i);
 

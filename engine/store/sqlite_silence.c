@@ -7,46 +7,32 @@ static const char sql_silence_add[] =
     "INSERT INTO silences(rule, source, key, created_at, until, reason) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
 
+int store_silence_add(store_t *st, const store_silence_t *s, long long *id, err_t *e)
+{
+    if (db_run(st, Q_SILENCE_ADD, sql_silence_add, e, "adding a silence", "tttttt", s->rule,
+               s->source, s->key, s->created_at, s->until, s->reason) != 0)
+        return -1;
+    *id = sqlite3_last_insert_rowid(st->db);
+    return 0;
+}
+
 static const char sql_silence_remove[] =
     "UPDATE silences SET removed_at = ?2 WHERE id = ?1 AND removed_at IS NULL";
+
+int store_silence_remove(store_t *st, long long id, const char *now, int *found, err_t *e)
+{
+    if (db_run(st, Q_SILENCE_REMOVE, sql_silence_remove, e, "removing a silence", "It", id,
+               now) != 0)
+        return -1;
+    *found = sqlite3_changes(st->db) > 0;
+    return 0;
+}
 
 static const char sql_silence_list[] =
     "SELECT id, rule, source, key, created_at, until, reason, removed_at, "
     "removed_at IS NULL AND created_at <= ?1 AND ?1 < until AS active "
     "FROM silences WHERE ?2 OR (removed_at IS NULL AND created_at <= ?1 AND ?1 < until) "
     "ORDER BY id";
-
-static const char sql_flag_silence[] = "UPDATE flags SET silence_id = ?2 WHERE id = ?1";
-
-int store_silence_add(store_t *st, const store_silence_t *s, long long *id, err_t *e)
-{
-    sqlite3_stmt *q = db_stmt(st, Q_SILENCE_ADD, sql_silence_add, e);
-    if (!q)
-        return -1;
-    db_bind_text(q, 1, s->rule);
-    db_bind_text(q, 2, s->source);
-    db_bind_text(q, 3, s->key);
-    db_bind_text(q, 4, s->created_at);
-    db_bind_text(q, 5, s->until);
-    db_bind_text(q, 6, s->reason);
-    if (db_exec(st, q, e, "adding a silence") != 0)
-        return -1;
-    *id = sqlite3_last_insert_rowid(st->db);
-    return 0;
-}
-
-int store_silence_remove(store_t *st, long long id, const char *now, int *found, err_t *e)
-{
-    sqlite3_stmt *q = db_stmt(st, Q_SILENCE_REMOVE, sql_silence_remove, e);
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, id);
-    db_bind_text(q, 2, now);
-    if (db_exec(st, q, e, "removing a silence") != 0)
-        return -1;
-    *found = sqlite3_changes(st->db) > 0;
-    return 0;
-}
 
 static const char *column(sqlite3_stmt *q, int i)
 {
@@ -78,11 +64,9 @@ static int silence_row(sqlite3_stmt *q, void *ud)
 int store_silence_list(store_t *st, const char *now, int all, store_silence_fn fn, void *ud,
                        err_t *e)
 {
-    sqlite3_stmt *q = db_stmt(st, Q_SILENCE_LIST, sql_silence_list, e);
+    sqlite3_stmt *q = db_query(st, Q_SILENCE_LIST, sql_silence_list, e, "ti", now, all != 0);
     if (!q)
         return -1;
-    db_bind_text(q, 1, now);
-    sqlite3_bind_int(q, 2, all != 0);
     lister_t l = {.fn = fn, .ud = ud};
     int rc = db_each_row(st, q, silence_row, &l, e, "listing silences");
     if (rc == 0 && l.out_of_memory)
@@ -91,12 +75,10 @@ int store_silence_list(store_t *st, const char *now, int all, store_silence_fn f
     return rc;
 }
 
+static const char sql_flag_silence[] = "UPDATE flags SET silence_id = ?2 WHERE id = ?1";
+
 int store_flag_silence(store_t *st, long long flag_id, long long silence_id, err_t *e)
 {
-    sqlite3_stmt *q = db_stmt(st, Q_FLAG_SILENCE, sql_flag_silence, e);
-    if (!q)
-        return -1;
-    sqlite3_bind_int64(q, 1, flag_id);
-    sqlite3_bind_int64(q, 2, silence_id);
-    return db_exec(st, q, e, "recording a flag's silence");
+    return db_run(st, Q_FLAG_SILENCE, sql_flag_silence, e, "recording a flag's silence", "II",
+                  flag_id, silence_id);
 }

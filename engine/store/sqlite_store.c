@@ -4,6 +4,8 @@
  * sqlite_int.h). */
 #include "store/sqlite_int.h"
 
+#include <assert.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +40,71 @@ int db_exec(store_t *st, sqlite3_stmt *s, err_t *e, const char *what)
     return 0;
 }
 
+void db_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+    if (v)
+        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+static void bind_id(sqlite3_stmt *s, int i, long long v)
+{
+    if (v)
+        sqlite3_bind_int64(s, i, v);
+    else
+        sqlite3_bind_null(s, i);
+}
+
+/* The letters are listed in sqlite_int.h. */
+static void bind_args(sqlite3_stmt *s, const char *fmt, va_list ap)
+{
+    assert(sqlite3_bind_parameter_count(s) == (int)strlen(fmt));
+    for (int i = 1; *fmt; fmt++, i++) {
+        switch (*fmt) {
+        case 't': db_bind_text(s, i, va_arg(ap, const char *)); break;
+        case 'i': sqlite3_bind_int(s, i, va_arg(ap, int)); break;
+        case 'l': sqlite3_bind_int64(s, i, va_arg(ap, long)); break;
+        case 'I': sqlite3_bind_int64(s, i, va_arg(ap, long long)); break;
+        case 'd': bind_id(s, i, va_arg(ap, long long)); break;
+        default: assert(0 && "db_bind: a letter sqlite_int.h does not list"); break;
+        }
+    }
+}
+
+void db_bind(sqlite3_stmt *s, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    bind_args(s, fmt, ap);
+    va_end(ap);
+}
+
+sqlite3_stmt *db_query(store_t *st, int which, const char *sql, err_t *e, const char *fmt, ...)
+{
+    sqlite3_stmt *s = db_stmt(st, which, sql, e);
+    if (s) {
+        va_list ap;
+        va_start(ap, fmt);
+        bind_args(s, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+int db_run(store_t *st, int which, const char *sql, err_t *e, const char *what,
+           const char *fmt, ...)
+{
+    sqlite3_stmt *s = db_stmt(st, which, sql, e);
+    if (!s)
+        return -1;
+    va_list ap;
+    va_start(ap, fmt);
+    bind_args(s, fmt, ap);
+    va_end(ap);
+    return db_exec(st, s, e, what);
+}
+
 int db_each_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e, const char *what)
 {
     int rc;
@@ -51,20 +118,76 @@ int db_each_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e, 
     return ok ? 0 : -1;
 }
 
-void db_bind_text(sqlite3_stmt *s, int i, const char *v)
+int db_first_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e,
+                 const char *what)
 {
-    if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
-    else
-        sqlite3_bind_null(s, i);
+    int rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW)
+        fn(s, ud);
+    sqlite3_reset(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(st, e, what);
+    return rc == SQLITE_ROW;
 }
 
-void db_bind_id(sqlite3_stmt *s, int i, long long v)
+/* The letters are listed in sqlite_int.h. */
+void db_read_columns(sqlite3_stmt *s, void *row, const db_column_t *cols, size_t n)
 {
-    if (v)
-        sqlite3_bind_int64(s, i, v);
+    for (size_t i = 0; i < n; i++) {
+        void *p = (char *)row + cols[i].offset;
+        int c = (int)i;
+        switch (cols[i].kind) {
+        case 't': *(char **)p = db_column_dup(s, c); break;
+        case 'i': *(int *)p = sqlite3_column_int(s, c); break;
+        case 'l': *(long *)p = (long)sqlite3_column_int64(s, c); break;
+        case 'I': *(long long *)p = sqlite3_column_int64(s, c); break;
+        default: assert(0 && "db_read_columns: a letter sqlite_int.h does not list"); break;
+        }
+    }
+}
+
+/* The array db_read_rows is filling. */
+typedef struct reading {
+    const db_rows_t *shape;
+    char *rows;
+    size_t len, cap, max;
+    int out_of_memory;
+} reading_t;
+
+static int read_row(sqlite3_stmt *s, void *ud)
+{
+    reading_t *r = ud;
+    if (r->len == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : r->shape->first;
+        char *more = realloc(r->rows, cap * r->shape->size);
+        if (!more)
+            return r->out_of_memory = 1;
+        r->rows = more;
+        r->cap = cap;
+    }
+    if (r->shape->read(s, r->rows + r->len++ * r->shape->size) != 0)
+        return r->out_of_memory = 1;
+    return r->len >= r->max;
+}
+
+int db_read_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, size_t max, void **rows,
+                 size_t *n, err_t *e)
+{
+    reading_t r = {.shape = shape, .max = max};
+    int rc = 0;
+    if (max > 0)
+        rc = db_each_row(st, s, read_row, &r, e, shape->what);
     else
-        sqlite3_bind_null(s, i);
+        sqlite3_reset(s);
+    if (rc == 0 && r.out_of_memory)
+        rc = db_error(st, e, shape->what);
+    if (rc != 0) {
+        shape->free(r.rows, r.len);
+        return -1;
+    }
+    *rows = r.rows;
+    *n = r.len;
+    return 0;
 }
 
 char *db_column_dup(sqlite3_stmt *s, int i)
@@ -139,21 +262,16 @@ void store_close(store_t *st)
 
 int store_begin(store_t *st, err_t *e)
 {
-    sqlite3_stmt *s = db_stmt(st, Q_BEGIN, "BEGIN IMMEDIATE", e);
-    return s ? db_exec(st, s, e, "beginning a transaction") : -1;
+    return db_run(st, Q_BEGIN, "BEGIN IMMEDIATE", e, "beginning a transaction", "");
 }
 
 int store_commit(store_t *st, err_t *e)
 {
-    sqlite3_stmt *s = db_stmt(st, Q_COMMIT, "COMMIT", e);
-    return s ? db_exec(st, s, e, "committing") : -1;
+    return db_run(st, Q_COMMIT, "COMMIT", e, "committing", "");
 }
 
 void store_rollback(store_t *st)
 {
-    if (sqlite3_get_autocommit(st->db))
-        return;
-    sqlite3_stmt *s = db_stmt(st, Q_ROLLBACK, "ROLLBACK", NULL);
-    if (s)
-        db_exec(st, s, NULL, "rolling back");
+    if (!sqlite3_get_autocommit(st->db))
+        db_run(st, Q_ROLLBACK, "ROLLBACK", NULL, "rolling back", "");
 }
