@@ -229,6 +229,64 @@ static void an_older_database_is_migrated_with_its_data(void **state)
     sqlite3_close(db);
 }
 
+/* A database left at version 4 keeps its items, which count as listed
+ * (not absent) until a fetch misses them; the absent mark and the
+ * source-reshaped marker are stored and read back. */
+static void a_version_4_database_gains_absent_items_and_the_reshape_marker(void **state)
+{
+    fixture_t *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/v4.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    const char *const v4[] = {"db/001_init.sql", "db/002_health.sql", "db/003_events_check.sql",
+                              "db/004_silences.sql"};
+    for (size_t i = 0; i < 4; i++)
+        assert_int_equal(sqlite3_exec(db, embedded_find(v4[i])->data, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+        "PRAGMA user_version = 4;"
+        "INSERT INTO sources(id, url) VALUES('s', 'http://x/');"
+        "INSERT INTO items(source, key, fields, first_seen, last_seen)"
+        " VALUES('s', 'a', '{}', 't', 't'), ('s', 'b', '{}', 't', 't');", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    err_t e = {{0}};
+    store_t *st = store_open(path, &e);
+    assert_non_null(st);
+    assert_int_equal(store_version(st), store_latest_version());
+    store_item_t *items;
+    size_t n;
+    assert_int_equal(store_items_load(st, "s", &items, &n, &e), 0);
+    assert_int_equal(n, 2);
+    assert_false(items[0].absent || items[1].absent);
+    store_items_free(items, n);
+
+    assert_int_equal(store_item_mark_absent(st, "s", "b", "2024-01-02T00:00:00Z", &e), 0);
+    assert_int_equal(store_items_load(st, "s", &items, &n, &e), 0);
+    assert_false(items[0].absent);
+    assert_true(items[1].absent);
+    assert_false(items[1].removed);
+    store_items_free(items, n);
+    assert_int_equal(store_item_put(st, "s", "b", "{}", "2024-01-03T00:00:00Z", &e), 0);
+    assert_int_equal(store_items_load(st, "s", &items, &n, &e), 0);
+    assert_false(items[1].absent);
+    store_items_free(items, n);
+
+    source_state_t ss;
+    assert_int_equal(store_source_get(st, "s", "http://x/", &ss, &e), 0);
+    assert_false(ss.reshaped_flagged);
+    source_state_free(&ss);
+    assert_int_equal(store_source_mark(st, "s", "reshaped_flagged", 1, &e), 0);
+    assert_int_equal(store_source_get(st, "s", "http://x/", &ss, &e), 0);
+    assert_true(ss.reshaped_flagged);
+    assert_false(ss.empty_flagged || ss.failing_flagged);
+    source_state_free(&ss);
+    assert_int_equal(store_source_mark(st, "s", "no_such_marker", 1, &e), -1);
+    assert_non_null(strstr(e.msg, "no_such_marker"));
+    store_close(st);
+}
+
 static void a_check_episode_is_recorded_listed_and_ended(void **state)
 {
     fixture_t *f = *state;
@@ -366,6 +424,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_older_database_is_migrated_with_its_data, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_version_4_database_gains_absent_items_and_the_reshape_marker, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_check_episode_is_recorded_listed_and_ended, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(only_active_episodes_are_listed_for_their_rule, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_rule_files_fingerprint_is_remembered_until_replaced, dbtest_setup, dbtest_teardown),

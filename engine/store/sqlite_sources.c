@@ -11,7 +11,7 @@ static const char sql_source_upsert[] =
 
 static const char sql_source_get[] =
     "SELECT baselined, etag, last_modified, body_hash, last_attempt, last_success, "
-    "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged "
+    "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged, reshaped_flagged "
     "FROM sources WHERE id = ?1";
 
 /* The columns of sql_source_get, in order. */
@@ -21,7 +21,7 @@ static const db_column_t source_columns[] = {
     DB_TEXT(source_state_t, last_attempt), DB_TEXT(source_state_t, last_success),
     DB_TEXT(source_state_t, next_due), DB_INT(source_state_t, failures),
     DB_LONG(source_state_t, items), DB_INT(source_state_t, failing_flagged),
-    DB_INT(source_state_t, empty_flagged),
+    DB_INT(source_state_t, empty_flagged), DB_INT(source_state_t, reshaped_flagged),
 };
 
 static int source_row(sqlite3_stmt *s, void *ud)
@@ -62,18 +62,25 @@ int store_source_record(store_t *st, const char *id, const source_outcome_t *o, 
                   o->etag, o->last_modified, o->body_hash, o->items, o->baselined, o->next_due);
 }
 
-static const char sql_source_empty[] =
-    "UPDATE sources SET empty_flagged = ?2 WHERE id = ?1";
-
-static const char sql_source_failing[] =
-    "UPDATE sources SET failing_flagged = ?2 WHERE id = ?1";
+/* The health markers store_source_mark sets, each with its statement. */
+static const struct {
+    const char *name;
+    int which;
+    const char *sql;
+} markers[] = {
+    {"failing_flagged", Q_SOURCE_FAILING, "UPDATE sources SET failing_flagged = ?2 WHERE id = ?1"},
+    {"empty_flagged", Q_SOURCE_EMPTY, "UPDATE sources SET empty_flagged = ?2 WHERE id = ?1"},
+    {"reshaped_flagged", Q_SOURCE_RESHAPED,
+     "UPDATE sources SET reshaped_flagged = ?2 WHERE id = ?1"},
+};
 
 int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e)
 {
-    int failing = strcmp(which, "failing_flagged") == 0;
-    return db_run(st, failing ? Q_SOURCE_FAILING : Q_SOURCE_EMPTY,
-                  failing ? sql_source_failing : sql_source_empty, e, "marking a source's health",
-                  "ti", id, value);
+    for (size_t i = 0; i < DB_COUNT(markers); i++)
+        if (strcmp(which, markers[i].name) == 0)
+            return db_run(st, markers[i].which, markers[i].sql, e, "marking a source's health",
+                          "ti", id, value);
+    return err_set(e, "no health marker '%s'", which);
 }
 
 static const char sql_document_add[] =
@@ -89,10 +96,12 @@ int store_document_add(store_t *st, long long run_id, const char *source, const 
 }
 
 static const char sql_items_load[] =
-    "SELECT key, fields, removed_at IS NOT NULL FROM items WHERE source = ?1 ORDER BY key";
+    "SELECT key, fields, removed_at IS NOT NULL, absent_since IS NOT NULL FROM items "
+    "WHERE source = ?1 ORDER BY key";
 
 static const db_column_t item_columns[] = {
     DB_TEXT(store_item_t, key), DB_TEXT(store_item_t, fields), DB_INT(store_item_t, removed),
+    DB_INT(store_item_t, absent),
 };
 
 static int read_item(sqlite3_stmt *s, void *row)
@@ -122,7 +131,7 @@ int store_items_load(store_t *st, const char *source, store_item_t **items, size
 static const char sql_item_put[] =
     "INSERT INTO items(source, key, fields, first_seen, last_seen) VALUES(?1, ?2, ?3, ?4, ?4) "
     "ON CONFLICT(source, key) DO UPDATE SET fields = excluded.fields, "
-    "last_seen = excluded.last_seen, removed_at = NULL";
+    "last_seen = excluded.last_seen, removed_at = NULL, absent_since = NULL";
 
 int store_item_put(store_t *st, const char *source, const char *key, const char *fields,
                    const char *now, err_t *e)
@@ -139,4 +148,14 @@ int store_item_mark_removed(store_t *st, const char *source, const char *key, co
 {
     return db_run(st, Q_ITEM_REMOVED, sql_item_removed, e, "marking an item removed", "ttt",
                   source, key, now);
+}
+
+static const char sql_item_absent[] =
+    "UPDATE items SET absent_since = ?3 WHERE source = ?1 AND key = ?2";
+
+int store_item_mark_absent(store_t *st, const char *source, const char *key, const char *now,
+                           err_t *e)
+{
+    return db_run(st, Q_ITEM_ABSENT, sql_item_absent, e, "marking an item absent", "ttt", source,
+                  key, now);
 }

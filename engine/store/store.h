@@ -44,6 +44,7 @@ typedef struct source_state {
     long items;               /* items the last extraction gave, -1 if never */
     int failing_flagged;      /* source-failing raised for this run of failures */
     int empty_flagged;        /* source-empty raised since items were last seen */
+    int reshaped_flagged;     /* source-reshaped raised, and every fetch since reshaped it */
 } source_state_t;
 
 /* Make sure the source has a row (recording its url) and read its state. */
@@ -65,7 +66,8 @@ typedef struct source_outcome {
 
 int store_source_record(store_t *st, const char *id, const source_outcome_t *o, err_t *e);
 
-/* Set a health marker: which is "failing_flagged" or "empty_flagged". */
+/* Set a health marker: which is "failing_flagged", "empty_flagged" or
+ * "reshaped_flagged". */
 int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e);
 
 int store_document_add(store_t *st, long long run_id, const char *source,
@@ -79,6 +81,7 @@ typedef struct store_item {
     char *key;
     char *fields;   /* canonical JSON object */
     int removed;    /* a `removed` event was stored for it */
+    int absent;     /* missing from the last list, without removals (no event) */
 } store_item_t;
 
 /* All stored items of a source, sorted by key (bytewise). */
@@ -86,11 +89,15 @@ int store_items_load(store_t *st, const char *source, store_item_t **items,
                      size_t *n, err_t *e);
 void store_items_free(store_item_t *items, size_t n);
 
-/* Insert or replace an item's current fields (clears removed_at). */
+/* Insert or replace an item's current fields (clears removed_at and
+ * absent_since). */
 int store_item_put(store_t *st, const char *source, const char *key,
                    const char *fields, const char *now, err_t *e);
 int store_item_mark_removed(store_t *st, const char *source, const char *key,
                             const char *now, err_t *e);
+/* The item was missing from the source's list at `now` (no event made). */
+int store_item_mark_absent(store_t *st, const char *source, const char *key,
+                           const char *now, err_t *e);
 
 typedef struct store_event {
     long long id, run_id;
