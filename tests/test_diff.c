@@ -25,10 +25,10 @@ static int record(void *ud, diff_change_t change, const char *key, const char *f
 }
 
 static store_item_t old_items[] = {
-    {"a", "{\"level\":2,\"title\":\"A\"}", 0},
-    {"b", "{\"level\":3,\"published\":\"2024-01-01\"}", 0},
-    {"c", "{\"level\":1}", 0},
-    {"d", "{\"level\":4}", 1},
+    {"a", "{\"level\":2,\"title\":\"A\"}", 0, 0},
+    {"b", "{\"level\":3,\"published\":\"2024-01-01\"}", 0, 0},
+    {"c", "{\"level\":1}", 0, 0},
+    {"d", "{\"level\":4}", 1, 0},
 };
 
 static void changes_are_new_changed_removed_by_key(void **state)
@@ -51,7 +51,7 @@ static void changes_are_new_changed_removed_by_key(void **state)
                                "new e |");
 }
 
-static void without_removals_a_missing_item_is_not_news(void **state)
+static void without_removals_a_missing_item_is_absent_not_news(void **state)
 {
     (void)state;
     diff_item_t cur[] = {{"a", "{\"level\":2,\"title\":\"A\"}"}};
@@ -59,7 +59,27 @@ static void without_removals_a_missing_item_is_not_news(void **state)
     seen_t s = {""};
     err_t e = {{0}};
     assert_int_equal(diff_items(old_items, 4, cur, 1, &opts, record, &s, &e), 0);
-    assert_string_equal(s.log, "");
+    /* d was removed before: already gone, nothing to say about it */
+    assert_string_equal(s.log, "absent b {\"level\":3,\"published\":\"2024-01-01\"}|"
+                               "absent c {\"level\":1}|");
+}
+
+static void an_absent_item_back_is_compared_and_missing_again_says_nothing(void **state)
+{
+    (void)state;
+    store_item_t old[] = {
+        {"a", "{\"level\":2}", 0, 1},
+        {"b", "{\"level\":3}", 0, 1},
+        {"c", "{\"level\":1}", 0, 1},
+    };
+    diff_item_t cur[] = {{"b", "{\"level\":4}"}, {"a", "{\"level\":2}"}};
+    for (int removals = 0; removals <= 1; removals++) {
+        diff_opts_t opts = {NULL, 0, removals};
+        seen_t s = {""};
+        err_t e = {{0}};
+        assert_int_equal(diff_items(old, 3, cur, 2, &opts, record, &s, &e), 0);
+        assert_string_equal(s.log, "quiet a |changed b {\"level\":{\"old\":3,\"new\":4}}|");
+    }
 }
 
 static void ignored_fields_make_no_event(void **state)
@@ -109,7 +129,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(changes_are_new_changed_removed_by_key),
-        cmocka_unit_test(without_removals_a_missing_item_is_not_news),
+        cmocka_unit_test(without_removals_a_missing_item_is_absent_not_news),
+        cmocka_unit_test(an_absent_item_back_is_compared_and_missing_again_says_nothing),
         cmocka_unit_test(ignored_fields_make_no_event),
         cmocka_unit_test(a_field_added_or_dropped_shows_null_on_the_missing_side),
         cmocka_unit_test(malformed_stored_json_is_an_error_not_a_crash),

@@ -15,6 +15,7 @@ const char *diff_change_name(diff_change_t c)
     case DIFF_NEW: return "new";
     case DIFF_CHANGED: return "changed";
     case DIFF_REMOVED: return "removed";
+    case DIFF_ABSENT: return "absent";
     default: return "quiet";
     }
 }
@@ -103,12 +104,22 @@ static int item_cmp(const void *x, const void *y)
     return strcmp(((const diff_item_t *)x)->key, ((const diff_item_t *)y)->key);
 }
 
-/* The stored item is missing from the new list. */
+void diff_sort(diff_item_t *cur, size_t n)
+{
+    for (size_t i = 1; i < n; i++)
+        if (strcmp(cur[i - 1].key, cur[i].key) > 0) {
+            qsort(cur, n, sizeof *cur, item_cmp);
+            return;
+        }
+}
+
+/* The stored item is missing from the new list: removed, or absent without
+ * removals; nothing if it was already gone. */
 static int emit_missing(const store_item_t *o, const diff_opts_t *opts, diff_emit_fn emit, void *ud)
 {
-    if (o->removed || !opts->removals)
+    if (o->removed || o->absent)
         return 0;
-    return emit(ud, DIFF_REMOVED, o->key, NULL, o->fields, NULL);
+    return emit(ud, opts->removals ? DIFF_REMOVED : DIFF_ABSENT, o->key, NULL, o->fields, NULL);
 }
 
 static int emit_compared(const store_item_t *o, const diff_item_t *c, const diff_opts_t *opts,
@@ -116,8 +127,8 @@ static int emit_compared(const store_item_t *o, const diff_item_t *c, const diff
 {
     if (o->removed)
         return emit(ud, DIFF_NEW, c->key, c->fields, NULL, NULL);
-    if (strcmp(o->fields, c->fields) == 0)
-        return 0;
+    if (strcmp(o->fields, c->fields) == 0) /* an absent item back: clear its mark */
+        return o->absent ? emit(ud, DIFF_QUIET, c->key, c->fields, o->fields, NULL) : 0;
     int changed, quiet;
     buf_reset(tmp);
     if (diff_fields(o->fields, c->fields, opts, tmp, &changed, &quiet, e) != 0)
@@ -133,7 +144,7 @@ int diff_items(const store_item_t *old, size_t n_old, diff_item_t *cur, size_t n
     static const diff_opts_t none = {0};
     if (!opts)
         opts = &none;
-    qsort(cur, n_cur, sizeof *cur, item_cmp);
+    diff_sort(cur, n_cur);
     buf_t tmp = {0};
     size_t i = 0, j = 0;
     int rc = 0;
@@ -152,9 +163,21 @@ int diff_items(const store_item_t *old, size_t n_old, diff_item_t *cur, size_t n
 
 typedef struct storing {
     const diff_target_t *t;
+    int rebaseline;        /* new and removed events are baseline */
     long events;
     err_t *e;
 } storing_t;
+
+/* The item's new state in the items table. */
+static int store_state(const diff_target_t *t, diff_change_t change, const char *key,
+                       const char *fields, err_t *e)
+{
+    if (change == DIFF_REMOVED)
+        return store_item_mark_removed(t->st, t->source, key, t->now, e);
+    if (change == DIFF_ABSENT)
+        return store_item_mark_absent(t->st, t->source, key, t->now, e);
+    return store_item_put(t->st, t->source, key, fields, t->now, e);
+}
 
 /* diff_items' callback for diff_store: the item's state and its event. */
 static int store_change(void *ud, diff_change_t change, const char *key, const char *fields,
@@ -162,28 +185,42 @@ static int store_change(void *ud, diff_change_t change, const char *key, const c
 {
     storing_t *s = ud;
     const diff_target_t *t = s->t;
-    int rc = change == DIFF_REMOVED
-                 ? store_item_mark_removed(t->st, t->source, key, t->now, s->e)
-                 : store_item_put(t->st, t->source, key, fields, t->now, s->e);
-    if (rc != 0 || change == DIFF_QUIET)
+    int rc = store_state(t, change, key, fields, s->e);
+    if (rc != 0 || change == DIFF_QUIET || change == DIFF_ABSENT)
         return rc;
+    int baseline = t->baseline || (s->rebaseline && change != DIFF_CHANGED);
     store_event_t ev = {.run_id = t->run_id, .source = (char *)t->source, .key = (char *)key,
-                        .change = (char *)diff_change_name(change), .baseline = t->baseline,
+                        .change = (char *)diff_change_name(change), .baseline = baseline,
                         .item = (char *)(change == DIFF_REMOVED ? prev : fields),
                         .prev = (char *)prev, .diff = (char *)diff, .observed_at = (char *)t->now};
     s->events++;
     return store_event_add(t->st, &ev, s->e);
 }
 
-int diff_store(const diff_target_t *t, diff_item_t *items, size_t n, long *events, err_t *e)
+/* Does this fetch reshape the source? Never on its first fetch. */
+static void judge_reshape(const diff_target_t *t, const store_item_t *old, size_t n_old,
+                          diff_item_t *items, size_t n, diff_result_t *res)
+{
+    if (t->baseline || n_old == 0)
+        return;
+    diff_sort(items, n);
+    reshape_count(old, n_old, items, n, &res->reshape);
+    res->reshaped = reshape_is(res->reshape.listed, res->reshape.left, res->reshape.arrived);
+    res->rebaselined = res->reshaped && t->may_rebaseline;
+}
+
+int diff_store(const diff_target_t *t, diff_item_t *items, size_t n, diff_result_t *res, err_t *e)
 {
     store_item_t *old = NULL;
     size_t n_old = 0;
-    storing_t s = {t, 0, e};
+    memset(res, 0, sizeof *res);
     int rc = store_items_load(t->st, t->source, &old, &n_old, e);
-    if (rc == 0)
+    if (rc == 0) {
+        judge_reshape(t, old, n_old, items, n, res);
+        storing_t s = {t, res->rebaselined, 0, e};
         rc = diff_items(old, n_old, items, n, &t->opts, store_change, &s, e);
+        res->events = s.events;
+    }
     store_items_free(old, n_old);
-    *events = s.events;
     return rc;
 }

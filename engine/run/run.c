@@ -161,8 +161,8 @@ static void next_due(const source_run_t *d, int ok, char out[32])
 }
 
 /* Raise a built-in flag about a source's health (source-failing,
- * source-empty) inside the caller's transaction, and set the marker that
- * keeps it to once per episode. */
+ * source-empty, source-reshaped) inside the caller's transaction, and set
+ * the marker that keeps it to once per episode. */
 static int health_flag(run_t *r, const source_run_t *d, const char *rule, const char *severity,
                        const char *marker, const char *message, err_t *e)
 {
@@ -232,26 +232,48 @@ static void source_failed(run_t *r, source_run_t *d, long status, const char *wh
     }
 }
 
+/* A fetch that reshaped the source (diff/reshape.h): one source-reshaped
+ * flag per episode. The episode starts with the fetch that reshaped it and
+ * ends with the first later fetch that does not; a fetch that reshapes it
+ * again within the episode (a list that turns over wholesale every time,
+ * not a redesign) is stored as news as usual and raises no second flag. */
+static int maybe_flag_reshaped(run_t *r, const source_run_t *d, const diff_result_t *dr, err_t *e)
+{
+    if (!dr->reshaped)
+        return d->state.reshaped_flagged
+                   ? store_source_mark(r->st, d->cfg->id, "reshaped_flagged", 0, e)
+                   : 0;
+    if (d->state.reshaped_flagged)
+        return 0;
+    buf_t msg = {0};
+    int rc = reshape_message(&dr->reshape, d->cfg->id, &msg) == 0
+                 ? health_flag(r, d, "source-reshaped", "high", "reshaped_flagged", buf_str(&msg), e)
+                 : err_set(e, "out of memory");
+    buf_free(&msg);
+    return rc;
+}
+
 /* Diff the items against the stored state and store everything, the
- * document and the source's health in one transaction. */
+ * document and the source's health in one transaction. An empty list is a
+ * broken page far more often than news: it is not diffed, so nothing is
+ * marked removed or absent (source-empty says so). */
 static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, const char *hash,
                           diff_item_t *items, size_t n, err_t *e)
 {
     char due[32];
     next_due(d, 1, due);
     diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined, r->now,
-                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals}};
-    if (n == 0 && t.opts.removals) {
-        t.opts.removals = 0; /* an empty list is a broken page far more often than news */
+                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals},
+                       !d->state.reshaped_flagged};
+    if (n == 0 && t.opts.removals)
         errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
-    }
     source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
                           .etag = res->etag, .last_modified = res->last_modified,
                           .body_hash = hash, .items = (long)n, .baselined = 1, .next_due = due};
-    long events = 0;
+    diff_result_t dr = {0};
     int rc = txn_begin(r, e);
-    if (rc == 0)
-        rc = diff_store(&t, items, n, &events, e);
+    if (rc == 0 && n > 0)
+        rc = diff_store(&t, items, n, &dr, e);
     if (rc == 0)
         rc = store_document_add(r->st, r->run_id, d->cfg->id, r->now, res->status, hash, res->etag,
                                 res->last_modified, (long long)res->body.len, e);
@@ -260,11 +282,13 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc == 0)
         rc = maybe_flag_empty(r, d, n, e);
     if (rc == 0)
+        rc = maybe_flag_reshaped(r, d, &dr, e);
+    if (rc == 0)
         rc = txn_commit(r, e);
     if (rc != 0)
         txn_rollback(r);
     else
-        r->events += events;
+        r->events += dr.events;
     return rc;
 }
 

@@ -94,15 +94,15 @@ typedef struct doc {
  * diff_store call, document row and source record in one transaction. */
 static int store_document(doc_t *d, diff_item_t *items, size_t n)
 {
-    diff_target_t t = {d->st, d->source, d->run_id, d->baseline, NOW, {NULL, 0, 0}};
+    diff_target_t t = {d->st, d->source, d->run_id, d->baseline, NOW, {NULL, 0, 0}, 1};
     source_outcome_t o = {.attempted_at = NOW, .ok = 1, .status = 200,
                           .last_modified = "Wed, 27 Nov 2024 23:00:00 GMT",
                           .body_hash = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef",
                           .items = (long)n, .baselined = 1, .next_due = DUE};
-    long events = 0;
+    diff_result_t res = {0};
     int rc = store_begin(d->st, d->e);
     if (rc == 0)
-        rc = diff_store(&t, items, n, &events, d->e);
+        rc = diff_store(&t, items, n, &res, d->e);
     if (rc == 0)
         rc = store_document_add(d->st, d->run_id, d->source, NOW, 200, o.body_hash, NULL,
                                 o.last_modified, 3000, d->e);
@@ -112,7 +112,7 @@ static int store_document(doc_t *d, diff_item_t *items, size_t n)
         rc = store_commit(d->st, d->e);
     if (rc != 0)
         store_rollback(d->st);
-    d->events += events;
+    d->events += res.events;
     return rc;
 }
 
