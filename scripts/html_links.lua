@@ -7,13 +7,17 @@
 --   link  = "a[href]"      the entry's link, inside the item
 --   title = nil            the title, inside the item (default: the link's text)
 --   date  = "span"         the date, inside the item (may be absent)
+--   detail = nil           a selector of the text on each entry's own page:
+--                          vane reads the page of every new entry (or of one
+--                          whose link changed) and puts that text in `body`
 --
 -- Each item is keyed by its link as written in the page ("./202411/t…html"),
 -- so moving the source to another address keeps the history. Fields: title,
 -- link (absolute), published. The date comes from the date element, else
 -- from a date at the end of the title in parentheses, "（2024-11-29）" (it is
 -- then cut from the title), else from the link's file name
--- ("t20241129_11534960.html" → 2024-11-29).
+-- ("t20241129_11534960.html" → 2024-11-29). With `detail`, body too: an
+-- entry's page without a match is a warning, and the entry has no body.
 local DEFAULTS = { items = "ul.list1 li", link = "a[href]", date = "span" }
 
 local function text_of(node, selector)
@@ -41,7 +45,7 @@ local function date_from_link(href)
   return nil
 end
 
-return function(doc, options)
+local function list(doc, options)
   local o = vane.items.merge(DEFAULTS, options)
   local page = vane.html(doc.body, doc.url)
   local items = {}
@@ -62,8 +66,21 @@ return function(doc, options)
         title = title,
         link = a:url("href"),
         published = published or nil,
+        follow = o.detail and a:url("href") or nil,
       }
     end
   end
   return items
 end
+
+-- The entry's page: the text of the part options.detail selects.
+local function detail(doc, item, options)
+  local node = vane.html(doc.body, doc.url):select_one(options.detail)
+  if not node then
+    vane.warn(("no '%s' on the page; the item has no body"):format(options.detail))
+    return
+  end
+  item.body = node:text()
+end
+
+return { list = list, detail = detail }

@@ -8,6 +8,12 @@
 -- (the sorted set of risk-indicator letters listed in the description),
 -- summary (text), link, published. Reading titles and indicators is
 -- vane.advisory's job, shared with travel_advisories_api.
+--
+-- options.pages = true: the current indicators come from each advisory's
+-- own page (the feed's descriptions do not list them): vane reads the page
+-- of a new advisory, or of one whose link changed, and `notations` is the
+-- page's risk-indicator letters (left out of the list's items, so that a
+-- run without the page keeps what the page said).
 
 -- The Threat-Level category ("Level 3: Reconsider Travel"), for a title
 -- that lacks the level.
@@ -18,7 +24,12 @@ local function threat_level(categories)
   return nil
 end
 
-return function(doc, options)
+-- options.pages: an advisory's page completes its item (see above).
+local function detail(doc, item)
+  item.notations = vane.advisory.notations(doc.body)
+end
+
+local function list(doc, options)
   local items = {}
   local entries = vane.feed(doc.body, doc.url).items
   for _, e in ipairs(entries) do
@@ -35,10 +46,11 @@ return function(doc, options)
         country = country,
         level = level,
         label = label,
-        notations = vane.advisory.notations(html),
+        notations = not options.pages and vane.advisory.notations(html) or nil,
         summary = e.summary or vane.text.to_text(html or ""),
         link = e.link,
         published = e.published,
+        follow = options.pages and e.link or nil,
       }
     end
   end
@@ -49,3 +61,5 @@ return function(doc, options)
   end
   return items
 end
+
+return { list = list, detail = detail }

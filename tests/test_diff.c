@@ -114,6 +114,23 @@ static void a_field_added_or_dropped_shows_null_on_the_missing_side(void **state
     buf_free(&out);
 }
 
+/* follow is the detail page an item was completed from: a new page with
+ * the same content is no news, the content it brought is. */
+static void follow_is_never_a_change_by_itself(void **state)
+{
+    (void)state;
+    buf_t out = {0};
+    int changed, quiet;
+    err_t e = {{0}};
+    assert_int_equal(diff_fields("{\"body\":\"x\",\"follow\":\"http://a/1\"}",
+                                 "{\"body\":\"y\",\"follow\":\"https://a/2\"}", NULL, &out,
+                                 &changed, &quiet, &e), 0);
+    assert_int_equal(changed, 1);
+    assert_int_equal(quiet, 1);
+    assert_string_equal(buf_str(&out), "{\"body\":{\"old\":\"x\",\"new\":\"y\"}}");
+    buf_free(&out);
+}
+
 static void malformed_stored_json_is_an_error_not_a_crash(void **state)
 {
     (void)state;
@@ -133,6 +150,7 @@ int main(void)
         cmocka_unit_test(an_absent_item_back_is_compared_and_missing_again_says_nothing),
         cmocka_unit_test(ignored_fields_make_no_event),
         cmocka_unit_test(a_field_added_or_dropped_shows_null_on_the_missing_side),
+        cmocka_unit_test(follow_is_never_a_change_by_itself),
         cmocka_unit_test(malformed_stored_json_is_an_error_not_a_crash),
     };
     return cmocka_run_group_tests_name("diff", tests, NULL, NULL);

@@ -34,6 +34,7 @@ typedef struct source_cfg {
     char *id, *url, *script;
     long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
     int removals;
+    long max_follow;      /* detail pages fetched per run at most (default 50) */
     char **ignore;
     size_t n_ignore;
     char *options_json;   /* canonical JSON of `options`, "{}" when absent */

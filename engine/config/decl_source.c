@@ -10,6 +10,8 @@
 #define DEFAULT_EVERY 3600
 #define DEFAULT_TIMEOUT 30
 #define DEFAULT_MAX_BYTES (5LL * 1000 * 1000)
+#define DEFAULT_MAX_FOLLOW 50
+#define MAX_MAX_FOLLOW 100000
 
 void decl_source_free(source_cfg_t *s)
 {
@@ -55,12 +57,13 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->timeout = decl_duration(d, "timeout", DEFAULT_TIMEOUT);
     s->max_bytes = decl_size(d, "max_bytes", DEFAULT_MAX_BYTES);
     s->removals = decl_bool(d, "removals", 0);
+    s->max_follow = decl_count(d, "max_follow", 0, MAX_MAX_FOLLOW, DEFAULT_MAX_FOLLOW);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
     s->options_json = options_json(d);
 }
 
 static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",
-                                          "removals", "ignore", "options", NULL};
+                                          "removals", "max_follow", "ignore", "options", NULL};
 
 static const loader_form_t source_form = {
     .kind = "source", .keys = source_keys, .id_rule = " (letters, digits and - _ . : only)"};

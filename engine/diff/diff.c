@@ -7,7 +7,9 @@
 #include "util/buf.h"
 #include "util/json.h"
 
-static const char *const always_ignored[] = {"published", "updated"};
+/* `follow` is the detail page an item was completed from (run/follow.h):
+ * bookkeeping, never news by itself. */
+static const char *const always_ignored[] = {"published", "updated", "follow"};
 
 const char *diff_change_name(diff_change_t c)
 {

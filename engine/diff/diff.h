@@ -2,8 +2,9 @@
  *
  * Items are (key, canonical JSON object of fields). An item is `new` when
  * its key is unknown (or was removed before), `changed` when a field other
- * than `published`, `updated` or the source's `ignore` list differs (the
- * diff says which, with old and new values), and `removed` when a stored
+ * than `published`, `updated`, `follow` (the detail page an item was read
+ * from) or the source's `ignore` list differs (the diff says which, with old
+ * and new values), and `removed` when a stored
  * key is missing from the new list — reported only with `removals` on, since
  * feeds roll old items off; without `removals` it is `absent`: marked so
  * (it was not in the last list), no event, and compared as before when it

@@ -59,9 +59,9 @@ static int valid_name(const char *name)
     return 1;
 }
 
-/* Compile and run the script's chunk; leaves the function it returns. */
-static int load_script(extract_t *x, const char *name, const char *src, size_t len,
-                       const char *chunk, err_t *e)
+/* Compile and run the script's chunk; leaves what it returns: a function
+ * (the list reader), or a table { list = function, detail = function }. */
+static int load_script(extract_t *x, const char *src, size_t len, const char *chunk, err_t *e)
 {
     lua_State *L = sandbox_lua(x->sb);
     sandbox_push_env(x->sb);
@@ -71,13 +71,52 @@ static int load_script(extract_t *x, const char *name, const char *src, size_t l
         rc = sandbox_call(x->sb, 0, 1, chunk, e);
     if (rc != 0)
         return -1;
-    if (!lua_isfunction(L, -1)) {
-        lua_pop(L, 1);
-        return err_set(e, "%s: the script must return a function(doc, options), not a %s", chunk,
-                       luaL_typename(L, -1));
+    if (lua_isfunction(L, -1))
+        return 0;
+    int list = lua_istable(L, -1) ? lua_getfield(L, -1, "list") : LUA_TNONE;
+    int detail = list != LUA_TNONE ? lua_getfield(L, -2, "detail") : LUA_TNONE;
+    if (list != LUA_TNONE)
+        lua_pop(L, 2);
+    if (list == LUA_TFUNCTION && (detail == LUA_TFUNCTION || detail == LUA_TNIL))
+        return 0;
+    const char *what = list == LUA_TNONE ? luaL_typename(L, -1)
+                       : list != LUA_TFUNCTION ? "table whose 'list' is not a function"
+                                                : "table whose 'detail' is not a function";
+    lua_pop(L, 1);
+    return err_set(e, "%s: the script must return a function(doc, options) or a table "
+                      "{ list = function(doc, options), detail = function(doc, item, options) }, "
+                      "not a %s", chunk, what);
+}
+
+/* Push the script's part `part` ("list" or "detail"), or nil. The script
+ * must have been prepared. */
+static void push_part(extract_t *x, const char *script, const char *part)
+{
+    lua_State *L = sandbox_lua(x->sb);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, x->scripts);
+    int t = lua_getfield(L, -1, script);
+    lua_remove(L, -2);
+    if (t == LUA_TFUNCTION && strcmp(part, "list") == 0)
+        return;
+    if (t == LUA_TTABLE) {
+        lua_getfield(L, -1, part);
+        lua_remove(L, -2);
+        return;
     }
-    (void)name;
-    return 0;
+    lua_pop(L, 1);
+    lua_pushnil(L);
+}
+
+int extract_has_detail(extract_t *x, const char *script)
+{
+    err_t e;
+    if (extract_prepare(x, script, &e) != 0)
+        return 0;
+    push_part(x, script, "detail");
+    lua_State *L = sandbox_lua(x->sb);
+    int has = lua_isfunction(L, -1);
+    lua_pop(L, 1);
+    return has;
 }
 
 int extract_prepare(extract_t *x, const char *name, err_t *e)
@@ -100,11 +139,11 @@ int extract_prepare(extract_t *x, const char *name, err_t *e)
     char *src = buf_read_all(path, &len);
     int rc;
     if (src) {
-        rc = load_script(x, name, src, len, chunk, e);
+        rc = load_script(x, src, len, chunk, e);
         free(src);
     } else {
         const embedded_file_t *f = embedded_find(chunk);
-        rc = f ? load_script(x, name, f->data, f->len, chunk, e)
+        rc = f ? load_script(x, f->data, f->len, chunk, e)
                : err_set(e, "no script '%s': neither %s nor a shipped script of that name", name, path);
     }
     if (rc == 0)
@@ -228,8 +267,7 @@ int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, di
         return -1;
     lua_State *L = sandbox_lua(x->sb);
     int top = lua_gettop(L);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, x->scripts);
-    lua_getfield(L, -1, script);
+    push_part(x, script, "list");
     push_doc(L, doc);
     if (json_decode_lua(L, doc->options_json ? doc->options_json : "{}",
                         doc->options_json ? strlen(doc->options_json) : 2, e) != 0) {
@@ -254,6 +292,76 @@ int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, di
         rc = collect_items(L, lua_gettop(L), doc, items, n, warnings, e);
     if (rc != 0 && lua_istable(L, -1))
         err_prefix(e, "%s: ", chunk);
+    lua_settop(L, top);
+    lua_gc(L, LUA_GCSTEP, 0);
+    return rc;
+}
+
+/* The item table for detail(): the fields decoded, with the key. */
+static int push_item(lua_State *L, const char *key, const char *fields, err_t *e)
+{
+    if (json_decode_lua(L, fields, strlen(fields), e) != 0)
+        return -1;
+    if (!lua_istable(L, -1)) {
+        lua_pop(L, 1);
+        return err_set(e, "item '%s': stored fields are not an object", key);
+    }
+    luaset_string(L, -1, "key", key);
+    return 0;
+}
+
+/* The completed item at idx as canonical JSON in out, without its key and
+ * with the follow at follow_idx (detail may not move an item's page). */
+static int encode_completed(lua_State *L, int idx, int follow_idx, buf_t *out, err_t *e)
+{
+    lua_pushnil(L);
+    lua_setfield(L, idx, "key");
+    lua_pushvalue(L, follow_idx);
+    lua_setfield(L, idx, "follow");
+    return json_encode_object(L, idx, out, e);
+}
+
+int extract_detail(extract_t *x, const char *script, const extract_doc_t *doc, const char *key,
+                   const char *fields, char **out, errlist_t *warnings, err_t *e)
+{
+    *out = NULL;
+    if (doc->len == 0)
+        return err_set(e, "empty body");
+    if (extract_prepare(x, script, e) != 0)
+        return -1;
+    lua_State *L = sandbox_lua(x->sb);
+    int top = lua_gettop(L);
+    char chunk[300], prefix[1200];
+    snprintf(chunk, sizeof chunk, "scripts/%s.lua", script);
+    snprintf(prefix, sizeof prefix, "source %s: page %s", doc->source, doc->url);
+    push_part(x, script, "detail");
+    push_doc(L, doc);
+    int rc = push_item(L, key, fields, e);
+    if (rc == 0) {
+        /* kept below the call: the page the item named, and the item itself
+         * (what detail filled in when it returns nothing) */
+        lua_getfield(L, -1, "follow");
+        lua_insert(L, top + 1);
+        lua_pushvalue(L, -1);
+        lua_insert(L, top + 2);
+        const char *opts = doc->options_json ? doc->options_json : "{}";
+        rc = json_decode_lua(L, opts, strlen(opts), e);
+    }
+    if (rc == 0) {
+        vanelib_take_warnings(L, NULL, prefix);
+        rc = sandbox_call(x->sb, 3, 1, chunk, e);
+        vanelib_take_warnings(L, warnings, prefix);
+    }
+    if (rc == 0 && lua_isnil(L, -1))
+        lua_pop(L, 1);
+    else if (rc == 0 && !lua_istable(L, -1))
+        rc = err_set(e, "%s: detail returned a %s, not the item", chunk, luaL_typename(L, -1));
+    buf_t b = {0};
+    if (rc == 0 && encode_completed(L, lua_gettop(L), top + 1, &b, e) != 0)
+        rc = err_prefix(e, "%s: item '%s': ", chunk, key);
+    if (rc == 0)
+        *out = buf_steal(&b);
+    buf_free(&b);
     lua_settop(L, top);
     lua_gc(L, LUA_GCSTEP, 0);
     return rc;

@@ -1,7 +1,9 @@
 /* extract.h — running source scripts: document in, items out.
  *
  * A source script (scripts/NAME.lua) returns a function(doc, options) that
- * returns a list of items, each a table with a `key` and fields. Scripts are
+ * returns a list of items, each a table with a `key` and fields, or a table
+ * { list = that function, detail = function(doc, item, options) } whose
+ * detail completes an item from the page its `follow` names (run/follow.h). Scripts are
  * looked up in scripts/ beside the configuration, then among the scripts
  * built into vane. Each runs in its own environment of one sandbox, under the
  * configured limits. Items come out as (key, canonical JSON of the other
@@ -41,5 +43,18 @@ typedef struct extract_doc {
 int extract_items(extract_t *x, const char *script, const extract_doc_t *doc,
                   diff_item_t **items, size_t *n, errlist_t *warnings, err_t *e);
 void extract_items_free(diff_item_t *items, size_t n);
+
+/* Whether the script (prepared or loadable) has a detail function. */
+int extract_has_detail(extract_t *x, const char *script);
+
+/* Complete one item from its detail page `doc`: call the script's
+ * detail(doc, item, options) with item = the fields (canonical JSON) and
+ * the key. detail fills the item in or returns the completed one; its key
+ * and `follow` stay as they were. On success *out is the completed fields'
+ * canonical JSON (malloc'ed) and warnings may have been added, prefixed
+ * "source ID: page URL". Returns 0, or -1 with e set (the script's error,
+ * a result that is not a table, a field that cannot be stored). */
+int extract_detail(extract_t *x, const char *script, const extract_doc_t *doc, const char *key,
+                   const char *fields, char **out, errlist_t *warnings, err_t *e);
 
 #endif

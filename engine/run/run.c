@@ -17,6 +17,7 @@
 #include "extract/extract.h"
 #include "fetch/fetch.h"
 #include "util/json.h"
+#include "run/follow.h"
 #include "run/lock.h"
 #include "rules/rules.h"
 #include "util/sha256.h"
@@ -28,6 +29,12 @@ typedef struct source_run {
     const source_cfg_t *cfg;
     source_state_t state;
     int script_ok;
+    /* a source whose items name detail pages waits for them (read_pages) */
+    follow_t *follow;
+    diff_item_t *items;
+    size_t n_items;
+    fetch_res_t kept;        /* what store_document needs of its response */
+    char hash[65];
 } source_run_t;
 
 typedef struct run {
@@ -272,6 +279,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
                           .body_hash = hash, .items = (long)n, .baselined = 1, .next_due = due};
     diff_result_t dr = {0};
     int rc = txn_begin(r, e);
+    if (rc == 0)
+        rc = follow_settle(d->follow, r->st, r->now, e);
     if (rc == 0 && n > 0)
         rc = diff_store(&t, items, n, &dr, e);
     if (rc == 0)
@@ -279,6 +288,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
                                 res->last_modified, (long long)res->body.len, e);
     if (rc == 0)
         rc = store_source_record(r->st, d->cfg->id, &o, e);
+    if (rc == 0)
+        rc = follow_finish(d->follow, r->st, e);
     if (rc == 0)
         rc = maybe_flag_empty(r, d, n, e);
     if (rc == 0)
@@ -356,6 +367,70 @@ static int decode_body(run_t *r, source_run_t *d, const fetch_res_t *res, buf_t 
     return 0;
 }
 
+/* ---- detail pages: read after the first round, then the source is stored -- */
+
+/* A source whose items name pages to read is kept, with its items and what
+ * store_document needs of its response, until read_pages. Returns 1 when
+ * kept (or failed), 0 when it is to be stored now. */
+static int wants_pages(run_t *r, source_run_t *d, fetch_res_t *res, const char *hash,
+                       diff_item_t *items, size_t n)
+{
+    err_t e;
+    if (follow_plan(&d->follow, r->st, r->x, d->cfg, items, n, &r->warns, &e) != 0) {
+        source_failed(r, d, res->status, e.msg);
+        extract_items_free(items, n);
+        return 1;
+    }
+    if (!d->follow)
+        return 0;
+    r->fetched++;
+    d->items = items;
+    d->n_items = n;
+    memcpy(d->hash, hash, sizeof d->hash);
+    d->kept = (fetch_res_t){.status = res->status, .etag = res->etag,
+                            .last_modified = res->last_modified};
+    d->kept.body.len = res->body.len; /* its size is recorded; its bytes are not needed */
+    res->etag = res->last_modified = NULL; /* taken: res is freed after the callback */
+    return 1;
+}
+
+static void release_kept(source_run_t *d)
+{
+    follow_free(d->follow);
+    extract_items_free(d->items, d->n_items);
+    free(d->kept.etag);
+    free(d->kept.last_modified);
+    d->follow = NULL;
+    d->items = NULL;
+    d->n_items = 0;
+    d->kept = (fetch_res_t){0};
+}
+
+/* The pages every kept source asked for, as one batch of transfers; then
+ * each of those sources is diffed and stored as any other. */
+static void read_pages(run_t *r)
+{
+    follow_t **plans = calloc(r->n_due + 1, sizeof *plans);
+    size_t n = 0;
+    err_t e;
+    for (size_t i = 0; plans && i < r->n_due; i++)
+        if (r->due[i].follow)
+            plans[n++] = r->due[i].follow;
+    if (n && follow_round(plans, n, r->x, &r->cfg->fetch, &r->warns, &e) != 0)
+        errlist_add(&r->errs, "detail pages: %s", e.msg);
+    for (size_t i = 0; i < r->n_due; i++) {
+        source_run_t *d = &r->due[i];
+        if (!d->follow)
+            continue;
+        if (!plans)
+            source_failed(r, d, d->kept.status, "out of memory");
+        else if (store_document(r, d, &d->kept, d->hash, d->items, d->n_items, &e) != 0)
+            source_failed(r, d, d->kept.status, e.msg);
+        release_kept(d);
+    }
+    free(plans);
+}
+
 static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res)
 {
     if (res->error[0])
@@ -379,6 +454,8 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
     buf_free(&text);
     if (rc != 0)
         return source_failed(r, d, res->status, e.msg);
+    if (wants_pages(r, d, res, hash, items, n))
+        return; /* stored by read_pages */
     r->fetched++;
     if (store_document(r, d, res, hash, items, n, &e) != 0)
         source_failed(r, d, res->status, e.msg);
@@ -406,6 +483,8 @@ static int fetch_due(run_t *r, err_t *e)
     int rc = fetch_all(reqs, n, &r->cfg->fetch, on_fetched, r, e);
     if (r->progress)
         fputs("\r\033[K", r->o->err);
+    if (rc == 0)
+        read_pages(r);
     free(reqs);
     return rc;
 }
@@ -602,8 +681,10 @@ static void summary(const run_t *r)
 
 static void run_free(run_t *r)
 {
-    for (size_t i = 0; i < r->n_due; i++)
+    for (size_t i = 0; i < r->n_due; i++) {
+        release_kept(&r->due[i]);
         source_state_free(&r->due[i].state);
+    }
     free(r->due);
     rules_free(r->rules);
     extract_free(r->x);

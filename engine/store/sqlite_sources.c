@@ -83,6 +83,15 @@ int store_source_mark(store_t *st, const char *id, const char *which, int value,
     return err_set(e, "no health marker '%s'", which);
 }
 
+static const char sql_source_refetch[] =
+    "UPDATE sources SET etag = NULL, last_modified = NULL, body_hash = NULL WHERE id = ?1";
+
+int store_source_refetch(store_t *st, const char *id, err_t *e)
+{
+    return db_run(st, Q_SOURCE_REFETCH, sql_source_refetch, e, "marking a source to be read again",
+                  "t", id);
+}
+
 static const char sql_document_add[] =
     "INSERT INTO documents(run_id, source, fetched_at, status, hash, etag, last_modified, bytes) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";

@@ -70,6 +70,11 @@ int store_source_record(store_t *st, const char *id, const source_outcome_t *o, 
  * "reshaped_flagged". */
 int store_source_mark(store_t *st, const char *id, const char *which, int value, err_t *e);
 
+/* Forget the source's validators and body hash, so that its next fetch is
+ * read and extracted in full even if the document did not change (detail
+ * pages still to read, run/follow.h). */
+int store_source_refetch(store_t *st, const char *id, err_t *e);
+
 int store_document_add(store_t *st, long long run_id, const char *source,
                        const char *fetched_at, long status, const char *hash,
                        const char *etag, const char *last_modified,
