@@ -9,7 +9,9 @@
 --   date  = "span"         the date, inside the item (may be absent)
 --
 -- Each item is keyed by its link as written in the page ("./202411/t…html"),
--- so moving the source to another address keeps the history. Fields: title,
+-- so moving the source to another address keeps the history; a link written
+-- as an absolute http(s) URL is keyed by its canonical form (vane.url.key),
+-- so a site moving to https keeps it too. Fields: title,
 -- link (absolute), published. The date comes from the date element, else
 -- from a date at the end of the title in parentheses, "（2024-11-29）" (it is
 -- then cut from the title), else from the link's file name
@@ -58,7 +60,7 @@ return function(doc, options)
         vane.warn(("unparseable date '%s' for %s"):format(date_text, href))
       end
       items[#items + 1] = {
-        key = href,
+        key = vane.url.key(href),
         title = title,
         link = a:url("href"),
         published = published or nil,
