@@ -28,6 +28,7 @@ typedef struct source_run {
     const source_cfg_t *cfg;
     source_state_t state;
     int script_ok;
+    int partial;   /* the script said its list is one page (no removals) */
 } source_run_t;
 
 typedef struct run {
@@ -240,7 +241,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     char due[32];
     next_due(d, 1, due);
     diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined, r->now,
-                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals}};
+                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore,
+                        d->cfg->removals && !d->partial}};
     if (n == 0 && t.opts.removals) {
         t.opts.removals = 0; /* an empty list is a broken page far more often than news */
         errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
@@ -356,6 +358,7 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
     if (rc != 0)
         return source_failed(r, d, res->status, e.msg);
     r->fetched++;
+    d->partial = !extract_complete(r->x);
     if (store_document(r, d, res, hash, items, n, &e) != 0)
         source_failed(r, d, res->status, e.msg);
     extract_items_free(items, n);
