@@ -7,6 +7,8 @@
 --   link  = "a[href]"      the entry's link, inside the item
 --   title = nil            the title, inside the item (default: the link's text)
 --   date  = "span"         the date, inside the item (may be absent)
+--   date_order = "mdy"     how to read a date like 03/04/2024 ("mdy" or "dmy")
+--   zone  = "Asia/Shanghai" the zone of dates written without one (default UTC)
 --
 -- Each item is keyed by its link as written in the page ("./202411/t…html"),
 -- so moving the source to another address keeps the history; a link written
@@ -55,9 +57,12 @@ return function(doc, options)
       local date_text
       title, date_text = split_title_date(title)
       date_text = text_of(node, o.date) or date_text or date_from_link(href)
-      local published = date_text and vane.time.parse(date_text)
+      local published, why
+      if date_text then
+        published, why = vane.time.parse(date_text, { order = o.date_order, zone = o.zone })
+      end
       if date_text and not published then
-        vane.warn(("unparseable date '%s' for %s"):format(date_text, href))
+        vane.warn(("unparseable date '%s' for %s (%s)"):format(date_text, href, why))
       end
       items[#items + 1] = {
         key = vane.url.key(href),
