@@ -23,6 +23,7 @@
 #include "store/store.h"
 
 #define EVENT_BATCH 256
+#define MAX_RECORDED_WARNINGS 200 /* per run, in runs.warnings; the rest are counted */
 
 typedef struct source_run {
     const source_cfg_t *cfg;
@@ -550,24 +551,35 @@ static void print_errors(const run_t *r)
         fprintf(err, "vane: warning: %s\n", r->warns.msgs[i]);
 }
 
+/* The messages of l as a JSON array, at most max of them and then one
+ * saying how many more there were. */
+static void json_messages(const errlist_t *l, size_t max, buf_t *out)
+{
+    buf_putc(out, '[');
+    for (size_t i = 0; i < l->len && i < max; i++) {
+        if (i)
+            buf_putc(out, ',');
+        json_put_string(out, l->msgs[i], strlen(l->msgs[i]));
+    }
+    if (l->len > max)
+        buf_printf(out, ",\"%zu more warnings\"", l->len - max);
+    buf_putc(out, ']');
+}
+
 static void record(run_t *r, int code)
 {
-    buf_t errors = {0};
+    buf_t errors = {0}, warnings = {0};
     err_t e;
-    buf_putc(&errors, '[');
-    for (size_t i = 0; i < r->errs.len; i++) {
-        if (i)
-            buf_putc(&errors, ',');
-        json_put_string(&errors, r->errs.msgs[i], strlen(r->errs.msgs[i]));
-    }
-    buf_putc(&errors, ']');
+    json_messages(&r->errs, r->errs.len, &errors);
+    json_messages(&r->warns, MAX_RECORDED_WARNINGS, &warnings);
     char finished[32];
     clock_format_iso(clock_now(), finished);
     store_run_t rec = {r->run_id, r->now, finished, code, (long)r->n_due, r->fetched, r->unchanged,
-                       r->failed, r->events, r->flags, buf_str(&errors)};
+                       r->failed, r->events, r->flags, buf_str(&errors), buf_str(&warnings)};
     if (store_run_finish(r->st, &rec, &e) != 0)
         errlist_add(&r->errs, "%s", e.msg);
     buf_free(&errors);
+    buf_free(&warnings);
 }
 
 static void summary(const run_t *r)
