@@ -5,6 +5,11 @@
 -- (whose cache-buster changes without the document changing) and the
 -- search excerpts are left out; the publication date is `published`.
 -- Any option of json_api may be overridden in the source's options.
+--
+-- A search answers one page of results, newest first: a document that
+-- slides off it has not been withdrawn. The list is returned with
+-- `removals = false`, so vane never reports removals for this script,
+-- whatever the source's `removals` setting says.
 local DEFAULTS = {
   items = "results",
   key = "document_number",
@@ -29,5 +34,6 @@ return function(doc, options)
   for _, item in ipairs(items) do
     item.agencies = agency_names(item.agencies)
   end
+  items.removals = false
   return items
 end

@@ -1,7 +1,9 @@
 -- gdelt.lua — GDELT DOC 2.0 article lists
 -- (https://api.gdeltproject.org/api/v2/doc/doc?query=…&mode=artlist&format=json):
--- json_api ready-configured. One item per article, keyed by its URL; the
--- time GDELT saw it ("20241203T101500Z") is `published`. Titles are kept as
+-- json_api ready-configured. One item per article, keyed by the canonical
+-- form of its URL (vane.url.key: http or https, tracking parameters and
+-- fragments make no difference); the time GDELT saw it ("20241203T101500Z")
+-- is `published`. Titles are kept as
 -- GDELT writes them (a space before punctuation: "US , China"); the shipped
 -- rules' phrase matching allows for that.
 local DEFAULTS = {
@@ -14,5 +16,7 @@ local DEFAULTS = {
 }
 
 return function(doc, options)
-  return vane.items.from_json(doc.body, vane.items.merge(DEFAULTS, options))
+  local items = vane.items.from_json(doc.body, vane.items.merge(DEFAULTS, options))
+  for _, item in ipairs(items) do item.key = vane.url.key(item.key) end
+  return items
 end

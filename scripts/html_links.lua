@@ -10,9 +10,13 @@
 --   detail = nil           a selector of the text on each entry's own page:
 --                          vane reads the page of every new entry (or of one
 --                          whose link changed) and puts that text in `body`
+--   date_order = "mdy"     how to read a date like 03/04/2024 ("mdy" or "dmy")
+--   zone  = "Asia/Shanghai" the zone of dates written without one (default UTC)
 --
 -- Each item is keyed by its link as written in the page ("./202411/t…html"),
--- so moving the source to another address keeps the history. Fields: title,
+-- so moving the source to another address keeps the history; a link written
+-- as an absolute http(s) URL is keyed by its canonical form (vane.url.key),
+-- so a site moving to https keeps it too. Fields: title,
 -- link (absolute), published. The date comes from the date element, else
 -- from a date at the end of the title in parentheses, "（2024-11-29）" (it is
 -- then cut from the title), else from the link's file name
@@ -57,12 +61,15 @@ local function list(doc, options)
       local date_text
       title, date_text = split_title_date(title)
       date_text = text_of(node, o.date) or date_text or date_from_link(href)
-      local published = date_text and vane.time.parse(date_text)
+      local published, why
+      if date_text then
+        published, why = vane.time.parse(date_text, { order = o.date_order, zone = o.zone })
+      end
       if date_text and not published then
-        vane.warn(("unparseable date '%s' for %s"):format(date_text, href))
+        vane.warn(("unparseable date '%s' for %s (%s)"):format(date_text, href, why))
       end
       items[#items + 1] = {
-        key = href,
+        key = vane.url.key(href),
         title = title,
         link = a:url("href"),
         published = published or nil,

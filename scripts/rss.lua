@@ -1,8 +1,11 @@
 -- rss.lua — any RSS (0.9x, 1.0, 2.0) or Atom feed: one item per entry.
 --
--- Items are keyed by the entry's id (guid or atom:id, else its link) and
--- carry title, link, summary (text), categories (their terms), author and
--- published (the entry's publication date, else its update date). The
+-- Items are keyed by the entry's id (guid or atom:id, else its link); an id
+-- that is an http(s) URL is keyed by its canonical form (vane.url.key), so
+-- a feed whose links move to https or gain tracking parameters announces
+-- nothing again. Items carry title, link (as the feed gives it), summary
+-- (text), categories (their terms), author and published (the entry's
+-- publication date, else its update date). The
 -- feed's own update times are not kept, so a feed that only re-stamps its
 -- entries raises nothing.
 --
@@ -30,7 +33,7 @@ return function(doc, options)
   local items = {}
   for _, e in ipairs(feed.items) do
     items[#items + 1] = {
-      key = e.id,
+      key = vane.url.key(e.id),
       title = e.title,
       link = e.link,
       summary = e.summary,

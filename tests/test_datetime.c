@@ -14,6 +14,8 @@
 /* 2024-11-27T10:00:00Z and 2024-11-27T00:00:00Z */
 #define NOV27_10 1732701600LL
 #define NOV27 1732665600LL
+/* 2024-11-18T00:00:00Z: the dates as real pages write them */
+#define NOV18 1731888000LL
 
 static const struct {
     const char *text;
@@ -92,6 +94,28 @@ static const struct {
     {"2024/11/29", 1732838400},
     {"2024/11/27 10:00:00", NOV27_10},
     {"2024/1/5", 1704412800},
+    /* as pages write them: numeric (the order a day above 12 shows),
+     * written-out months, Chinese, a 12-hour clock */
+    {"11/18/2024", NOV18},
+    {"18/11/2024", NOV18},
+    {"18.11.2024", NOV18},
+    {"11-18-2024", NOV18},
+    {"11/18/24", NOV18},
+    {"3/3/2024", 1709424000},                         /* day = month: no doubt */
+    {"11/18/2024 10:30", NOV18 + 37800},
+    {"11/18/2024 10:30 PM", NOV18 + 81000},
+    {"11/18/2024 10:30 pm EST", NOV18 + 81000 + 5 * 3600},
+    {"November 18, 2024", NOV18},
+    {"Nov. 18, 2024", NOV18},
+    {"Nov 18, 2024 10:30 a.m. EST", NOV18 + 37800 + 5 * 3600},
+    {"Nov 18, 2024 12:05 AM", NOV18 + 300},
+    {"Nov 18, 2024 12:05 PM", NOV18 + 43500},
+    {"18 November 2024", NOV18},
+    {"2024年11月18日", NOV18},
+    {"2024 年 11 月 18 日", NOV18},
+    {"2024年1月5日", 1704412800},
+    {"2024年11月18日 10:30", NOV18 + 37800},
+    {"2024-11-18 10:30", NOV18 + 37800},
     /* white space around */
     {"  Wed, 27 Nov 2024 10:00:00 GMT\n", NOV27_10},
     {"\t2024-11-27 \r\n", NOV27},
@@ -138,7 +162,78 @@ static const char *const rejected[] = {
     "12:00",
     "99999999999999999999999999",
     "2024-11-27T10:00:00Z trailing",
+    "03/04/2024",                      /* ambiguous without an order */
+    "13/13/2024",
+    "11/18/202",
+    "11/18",
+    "11/18-2024",
+    "11/18/2024 13:00 PM",
+    "Nov 18, 2024 0:30 AM",
+    "2024年13月1日",
+    "2024年11月",
+    "2024年11月18",
+    "2024年11月18日x",
 };
+
+/* datetime_parse_opts: the order of numeric dates and the zone of text
+ * without one, fixed or from the system's tz database. */
+static void options_give_order_and_zone(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        datetime_order_t order;
+        const char *zone;
+        long long epoch;
+    } cases[] = {
+        {"03/04/2024", DATETIME_MDY, NULL, 1709510400},             /* 4 March */
+        {"03/04/2024", DATETIME_DMY, NULL, 1712102400},             /* 3 April */
+        {"11/18/2024", DATETIME_DMY, NULL, -1},                     /* month 18 */
+        {"18/11/2024", DATETIME_DMY, NULL, NOV18},
+        {"2024-11-18 10:30", DATETIME_ANY, "+08:00", NOV18 + 37800 - 8 * 3600},
+        {"2024-11-18 10:30", DATETIME_ANY, "-0500", NOV18 + 37800 + 5 * 3600},
+        {"2024-11-18 10:30", DATETIME_ANY, "UTC", NOV18 + 37800},
+        {"2024-11-18 10:30", DATETIME_ANY, "EST", NOV18 + 37800 + 5 * 3600},
+        {"2024-11-18 10:30", DATETIME_ANY, "America/New_York", NOV18 + 37800 + 5 * 3600},
+        {"2024-07-04 10:30", DATETIME_ANY, "America/New_York", 1720103400},  /* EDT */
+        {"2024-03-10 02:30", DATETIME_ANY, "America/New_York", 1710055800},  /* skipped hour */
+        {"2024-11-03 01:30", DATETIME_ANY, "America/New_York", 1730611800},  /* repeated hour */
+        {"2024年11月18日 10:30", DATETIME_ANY, "Asia/Shanghai", NOV18 + 9000},
+        {"11/18/2024", DATETIME_ANY, "Asia/Shanghai", NOV18 - 8 * 3600},
+        {"2024-11-18T10:30:00Z", DATETIME_ANY, "Asia/Shanghai", NOV18 + 37800}, /* its own zone */
+        {"Mon, 18 Nov 2024 10:30 +0100", DATETIME_ANY, "America/New_York", NOV18 + 37800 - 3600},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        datetime_opts_t o = {cases[i].order, cases[i].zone};
+        long long t = 42;
+        int rc = datetime_parse_opts(cases[i].text, &o, &t);
+        if (cases[i].epoch == -1 ? rc == 0 : rc != 0 || t != cases[i].epoch)
+            fail_msg("\"%s\" (%s) -> %d, %lld; want %lld", cases[i].text,
+                     cases[i].zone ? cases[i].zone : "no zone", rc, t, cases[i].epoch);
+    }
+}
+
+static void ambiguous_dates_and_unknown_zones_say_so(void **state)
+{
+    (void)state;
+    long long t = 42;
+    datetime_opts_t any = {DATETIME_ANY, NULL};
+    assert_int_equal(datetime_parse_opts("03/04/2024", &any, &t), DATETIME_AMBIGUOUS);
+    assert_int_equal(datetime_parse_opts("03/04/2024", NULL, &t), DATETIME_AMBIGUOUS);
+    assert_int_equal(datetime_parse_opts("yesterday", NULL, &t), DATETIME_BAD);
+    static const char *const bad_zones[] = {
+        "Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime", "America", "America/",
+        "Asia//Shanghai", "zone.tab", "", "+25:00", "Europe/Paris\n",
+    };
+    for (size_t i = 0; i < sizeof bad_zones / sizeof bad_zones[0]; i++) {
+        datetime_opts_t o = {DATETIME_ANY, bad_zones[i]};
+        if (datetime_parse_opts("2024-11-18", &o, &t) != DATETIME_BAD_ZONE)
+            fail_msg("zone \"%s\" was accepted", bad_zones[i]);
+        if (datetime_parse_opts("not a date", &o, &t) != DATETIME_BAD_ZONE)
+            fail_msg("zone \"%s\" not reported for bad text", bad_zones[i]);
+    }
+    assert_int_equal(t, 42);
+}
 
 static void accepted_forms_give_exact_times(void **state)
 {
@@ -238,6 +333,8 @@ int main(void)
         cmocka_unit_test(accepted_forms_give_exact_times),
         cmocka_unit_test(malformed_and_out_of_range_dates_are_refused),
         cmocka_unit_test(long_and_cut_inputs_are_safe),
+        cmocka_unit_test(options_give_order_and_zone),
+        cmocka_unit_test(ambiguous_dates_and_unknown_zones_say_so),
         cmocka_unit_test(format_writes_utc),
         cmocka_unit_test(format_refuses_what_does_not_fit),
         cmocka_unit_test(format_and_parse_round_trip),

@@ -1,7 +1,8 @@
 /* test_fuzz.c — a deterministic mutation fuzzer over the front doors that
  * read untrusted bytes: vane.feed, vane.html (and a few queries on the
  * result), vane.xml, vane.json.decode, charset_detect + charset_to_utf8,
- * datetime_parse (+ datetime_format) and css_compile (+ css_select).
+ * datetime_parse (+ datetime_format), url_canonical and url_resolve, and
+ * css_compile (+ css_select).
  *
  * Seeds are the fixtures (feeds, pages, JSON, the bad inputs) or short
  * lists of dates and selectors; each case stacks one to four mutations (bit
@@ -34,6 +35,7 @@
 #include "fetch/charset.h"
 #include "lib/css.h"
 #include "util/datetime.h"
+#include "util/url.h"
 #include "sandbox/sandbox.h"
 #include "lib/vanelib.h"
 #include "lib/xmlsafe.h"
@@ -141,6 +143,16 @@ static const char *const DATES[] = {
     "2024-11-26T19:00:00.123456Z", "2024-11-26 19:00", "20241203T101500Z", "20241203",
     "2024/11/29 10:00:00", "Thu, 01 Jan 1970 00:00:00 GMT+05:30 (comment)", "Sun, 31 Dec 9999 23:59:59 Z",
     "29 Feb 2000 12:00 A", "0001-01-01T00:00:00Z", "Sat, 1 Jan 50 00:00 PDT",
+    "11/18/2024 10:30 PM", "18.11.24", "Nov. 18, 2024 9:05 a.m.", "2024年11月18日 10:30",
+    NULL,
+};
+
+static const char *const URLS[] = {
+    "https://travel.state.gov/content/travel/en/traveladvisories/china-travel-advisory.html",
+    "HTTP://User:pw@Example.ORG.:80/a/./b/../c/?utm_source=x&id=%7e1&&b=%2f#frag",
+    "http://[2001:db8::1]:8080/x?y", "//cdn.example.org/x.js", "../a/b;p?q#s", "?y", "#s",
+    "./202411/t20241129_11534960.html", "mailto:desk@example.org", "foo:/.//bar",
+    "https://h/%E4%B8%AD%zz/a b/中?q=1&fbclid=2", "https://h:99999/", "g;x=1/../y",
     NULL,
 };
 
@@ -672,6 +684,53 @@ static void datetime_door(void **state)
     corpus_free(&c);
 }
 
+/* canonical is ASCII, splits again, and is its own canonical form;
+ * a resolved reference splits again. */
+static void check_url(const fuzz_t *f, const char *s, const char *base)
+{
+    buf_t out = {0}, again = {0};
+    const char *why = NULL;
+    url_t u;
+    if (url_canonical(s, &out, &why) == 0) {
+        for (size_t i = 0; i < out.len; i++)
+            if ((unsigned char)out.p[i] <= 0x20 || (unsigned char)out.p[i] >= 0x7f)
+                fail_msg("url case %ld: '%s' -> '%s' has byte 0x%02x", f->done, s, out.p,
+                         (unsigned char)out.p[i]);
+        if (url_canonical(buf_str(&out), &again, &why) != 0 || strcmp(again.p, out.p) != 0)
+            fail_msg("url case %ld: '%s' -> '%s' -> '%s'", f->done, s, out.p, buf_str(&again));
+    } else {
+        assert_non_null(why);
+    }
+    buf_reset(&out);
+    if (url_resolve(base, s, &out, &why) == 0 && url_split(buf_str(&out), out.len, &u, &why) != 0)
+        fail_msg("url case %ld: '%s' on '%s' -> '%s': %s", f->done, s, base, out.p, why);
+    buf_free(&out);
+    buf_free(&again);
+}
+
+static void url_door(void **state)
+{
+    (void)state;
+    corpus_t c = {NULL, 0};
+    add_strings(&c, URLS);
+    fuzz_t f = fuzz_start("url", 0x0921, 6000);
+    buf_t in = {0};
+    while (f.done < f.cases) {
+        make_case(&f.rng, &c, &in);
+        if (in.len > 2000) {
+            in.len = below(&f.rng, 2000);
+            in.p[in.len] = '\0';
+        }
+        save_input(&f, &in);
+        double t0 = now_seconds();
+        check_url(&f, buf_str(&in), URLS[below(&f.rng, 3)]);
+        finish_case(&f, t0);
+    }
+    fuzz_report(&f);
+    buf_free(&in);
+    corpus_free(&c);
+}
+
 static const char CSS_PAGE[] =
     "<html><body><div id='d1' class='box main'><ul class='list1 x'><li class='a'>"
     "<a href='/1' data-k='Foo-bar' title='hello world'>one</a><span lang='en-US'>2</span></li>"
@@ -740,6 +799,7 @@ int main(void)
         cmocka_unit_test(feed_door),     cmocka_unit_test(html_door),
         cmocka_unit_test(xml_door),      cmocka_unit_test(json_door),
         cmocka_unit_test(charset_door),  cmocka_unit_test(datetime_door),
+        cmocka_unit_test(url_door),
         cmocka_unit_test(css_door),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

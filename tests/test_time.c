@@ -49,6 +49,31 @@ static void parse_gives_utc_iso_or_nil(void **state)
               "eq(vane.time.parse({}), nil)\n");
 }
 
+static void parse_reads_dates_as_pages_write_them(void **state)
+{
+    expect_ok(*state,
+              "eq(vane.time.parse('11/18/2024'), '2024-11-18T00:00:00Z')\n"
+              "eq(vane.time.parse('Nov. 18, 2024'), '2024-11-18T00:00:00Z')\n"
+              "eq(vane.time.parse('18 November 2024'), '2024-11-18T00:00:00Z')\n"
+              "eq(vane.time.parse('2024年11月18日'), '2024-11-18T00:00:00Z')\n"
+              "eq(vane.time.parse('2024-11-18 10:30', { zone = 'America/New_York' }), '2024-11-18T15:30:00Z')\n"
+              "eq(vane.time.parse('2024-11-18 10:30', { zone = '+08:00' }), '2024-11-18T02:30:00Z')\n"
+              "eq(vane.time.parse('03/04/2024', { order = 'dmy' }), '2024-04-03T00:00:00Z')\n"
+              "eq(vane.time.parse('03/04/2024', { order = 'mdy' }), '2024-03-04T00:00:00Z')\n"
+              "eq(vane.time.epoch('03/04/2024', { order = 'mdy', zone = 'UTC' }), 1709510400)\n"
+              "local t, why = vane.time.parse('03/04/2024')\n"
+              "eq(t, nil) assert(why:find('ambiguous') and why:find('order'), why)\n"
+              "t, why = vane.time.parse('the day after')\n"
+              "eq(t, nil) eq(why, 'not a date in a form vane knows')\n"
+              "t, why = vane.time.epoch(nil) eq(t, nil) eq(why, 'not a date: a nil')\n"
+              "local ok, err = pcall(vane.time.parse, '2024-11-18', { zone = 'Asia/Bejing' })\n"
+              "assert(not ok and err:find(\"unknown time zone 'Asia/Bejing'\"), err)\n"
+              "ok, err = pcall(vane.time.parse, '2024-11-18', { order = 'ymd' })\n"
+              "assert(not ok and err:find('order must be'), err)\n"
+              "ok, err = pcall(vane.time.parse, '2024-11-18', 'mdy')\n"
+              "assert(not ok)\n");
+}
+
 static void epoch_gives_integer_seconds(void **state)
 {
     expect_ok(*state,
@@ -96,6 +121,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(parse_gives_utc_iso_or_nil, luatest_setup, teardown),
+        cmocka_unit_test_setup_teardown(parse_reads_dates_as_pages_write_them, luatest_setup, teardown),
         cmocka_unit_test_setup_teardown(epoch_gives_integer_seconds, luatest_setup, teardown),
         cmocka_unit_test_setup_teardown(format_takes_seconds_or_dates, luatest_setup, teardown),
         cmocka_unit_test_setup_teardown(duration_reads_units, luatest_setup, teardown),

@@ -18,6 +18,7 @@ struct extract {
     sandbox_t *sb;
     char *dir;      /* the configuration's folder */
     int scripts;    /* registry ref: name -> function */
+    int complete;   /* the last list was the whole list (extract_complete) */
 };
 
 extract_t *extract_new(const config_t *cfg, err_t *e)
@@ -285,11 +286,16 @@ int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, di
         lua_settop(L, top);
         return -1;
     }
-    int rc;
+    int rc, list = lua_gettop(L);
     if (!lua_istable(L, -1))
         rc = err_set(e, "%s returned a %s, not a list of items", chunk, luaL_typename(L, -1));
     else
-        rc = collect_items(L, lua_gettop(L), doc, items, n, warnings, e);
+        rc = collect_items(L, list, doc, items, n, warnings, e);
+    if (rc == 0) {
+        lua_getfield(L, list, "removals");
+        x->complete = !(lua_isboolean(L, -1) && !lua_toboolean(L, -1));
+        lua_pop(L, 1);
+    }
     if (rc != 0 && lua_istable(L, -1))
         err_prefix(e, "%s: ", chunk);
     lua_settop(L, top);
@@ -365,6 +371,11 @@ int extract_detail(extract_t *x, const char *script, const extract_doc_t *doc, c
     lua_settop(L, top);
     lua_gc(L, LUA_GCSTEP, 0);
     return rc;
+}
+
+int extract_complete(const extract_t *x)
+{
+    return x->complete;
 }
 
 void extract_items_free(diff_item_t *items, size_t n)

@@ -57,4 +57,10 @@ int extract_has_detail(extract_t *x, const char *script);
 int extract_detail(extract_t *x, const char *script, const extract_doc_t *doc, const char *key,
                    const char *fields, char **out, errlist_t *warnings, err_t *e);
 
+/* Whether the items of the last successful extract_items are the whole
+ * list: 0 when the script set `removals = false` on the list it returned
+ * (one page of a search, whose missing items have not been withdrawn), so
+ * no removals are reported for it whatever the source says; else 1. */
+int extract_complete(const extract_t *x);
+
 #endif

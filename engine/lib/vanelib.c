@@ -35,6 +35,7 @@ const vanelib_part_t vanelib_parts[] = {
     {"regex", vane_open_regex, NULL, BOTH},
     {"time", vane_open_time, NULL, BOTH},
     {"hash", vane_open_hash, NULL, BOTH},
+    {"url", vane_open_url, NULL, BOTH},
     {"advisory", NULL, LUA_PART("advisory"), BOTH},
     {"items", NULL, LUA_PART("items"), BOTH},
     {"phrase", NULL, LUA_PART("phrase"), BOTH},

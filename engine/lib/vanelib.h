@@ -13,6 +13,7 @@
  *   vane.regex    PCRE2 with a match limit                       lib_regex.c
  *   vane.time     dates in many formats, durations               lib_time.c
  *   vane.hash     digests                                        lib_hash.c
+ *   vane.url      parse, resolve, the canonical form of keys     lib_url.c
  *   vane.advisory, vane.items, vane.phrase, vane.text            lua/NAME.lua
  *   vane.text.to_text, .squish, .decode_entities (util/htmltext.c) lib_text.c
  * and for rules only:
@@ -85,6 +86,7 @@ int vane_open_xml(lua_State *L);
 int vane_open_regex(lua_State *L);
 int vane_open_time(lua_State *L);
 int vane_open_hash(lua_State *L);
+int vane_open_url(lua_State *L);
 int vane_open_text_to_text(lua_State *L);
 int vane_open_text_squish(lua_State *L);
 int vane_open_text_decode_entities(lua_State *L);

@@ -24,6 +24,7 @@
 #include "store/store.h"
 
 #define EVENT_BATCH 256
+#define MAX_RECORDED_WARNINGS 200 /* per run, in runs.warnings; the rest are counted */
 
 typedef struct source_run {
     const source_cfg_t *cfg;
@@ -35,6 +36,7 @@ typedef struct source_run {
     size_t n_items;
     fetch_res_t kept;        /* what store_document needs of its response */
     char hash[65];
+    int partial;   /* the script said its list is one page (no removals) */
 } source_run_t;
 
 typedef struct run {
@@ -270,7 +272,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     char due[32];
     next_due(d, 1, due);
     diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined, r->now,
-                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore, d->cfg->removals},
+                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore,
+                        d->cfg->removals && !d->partial},
                        !d->state.reshaped_flagged};
     if (n == 0 && t.opts.removals)
         errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
@@ -454,6 +457,7 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
     buf_free(&text);
     if (rc != 0)
         return source_failed(r, d, res->status, e.msg);
+    d->partial = !extract_complete(r->x);
     if (wants_pages(r, d, res, hash, items, n))
         return; /* stored by read_pages */
     r->fetched++;
@@ -650,24 +654,35 @@ static void print_errors(const run_t *r)
         fprintf(err, "vane: warning: %s\n", r->warns.msgs[i]);
 }
 
+/* The messages of l as a JSON array, at most max of them and then one
+ * saying how many more there were. */
+static void json_messages(const errlist_t *l, size_t max, buf_t *out)
+{
+    buf_putc(out, '[');
+    for (size_t i = 0; i < l->len && i < max; i++) {
+        if (i)
+            buf_putc(out, ',');
+        json_put_string(out, l->msgs[i], strlen(l->msgs[i]));
+    }
+    if (l->len > max)
+        buf_printf(out, ",\"%zu more warnings\"", l->len - max);
+    buf_putc(out, ']');
+}
+
 static void record(run_t *r, int code)
 {
-    buf_t errors = {0};
+    buf_t errors = {0}, warnings = {0};
     err_t e;
-    buf_putc(&errors, '[');
-    for (size_t i = 0; i < r->errs.len; i++) {
-        if (i)
-            buf_putc(&errors, ',');
-        json_put_string(&errors, r->errs.msgs[i], strlen(r->errs.msgs[i]));
-    }
-    buf_putc(&errors, ']');
+    json_messages(&r->errs, r->errs.len, &errors);
+    json_messages(&r->warns, MAX_RECORDED_WARNINGS, &warnings);
     char finished[32];
     clock_format_iso(clock_now(), finished);
     store_run_t rec = {r->run_id, r->now, finished, code, (long)r->n_due, r->fetched, r->unchanged,
-                       r->failed, r->events, r->flags, buf_str(&errors)};
+                       r->failed, r->events, r->flags, buf_str(&errors), buf_str(&warnings)};
     if (store_run_finish(r->st, &rec, &e) != 0)
         errlist_add(&r->errs, "%s", e.msg);
     buf_free(&errors);
+    buf_free(&warnings);
 }
 
 static void summary(const run_t *r)

@@ -139,7 +139,7 @@ static const char *outbox_detail(const store_value_t *v, buf_t *scratch)
 
 /* ---- the listings ---------------------------------------------------------- */
 
-#define MAX_COLUMNS 8
+#define MAX_COLUMNS 9
 
 typedef struct shape {
     const char *const *fields;        /* the JSON object's names, NULL-terminated */
@@ -164,9 +164,9 @@ static const char *const source_headings[] = {"id", "health", "last_success", "h
                                               "items", "next_due", "last_error", NULL};
 static const char *const run_fields[] = {"id", "started_at", "finished_at", "status", "exit_code",
                                          "sources", "fetched", "unchanged", "failed", "events",
-                                         "flags", "errors", NULL};
+                                         "flags", "errors", "warnings", NULL};
 static const char *const run_headings[] = {"id", "started_at", "status", "sources", "fetched",
-                                           "failed", "events", "flags", NULL};
+                                           "failed", "events", "flags", "warnings", NULL};
 static const char *const outbox_fields[] = {"id", "flag_id", "channel", "status", "attempts",
                                             "last_error", "next_attempt", "sent_at", "rule",
                                             "source", "message", NULL};
@@ -180,8 +180,8 @@ static const shape_t shapes[] = {
                           flag_message},
     [STORE_LIST_SOURCES] = {source_fields, "vvvvvvvvvb", source_headings,
                             {0, -1, 3, 4, 6, 7, 8, 5}, source_health},
-    [STORE_LIST_RUNS] = {run_fields, "vvvvvvvvvvva", run_headings, {0, 1, 3, 5, 6, 8, 9, 10},
-                         NULL},
+    [STORE_LIST_RUNS] = {run_fields, "vvvvvvvvvvvaa", run_headings,
+                         {0, 1, 3, 5, 6, 8, 9, 10, 13}, NULL},
     [STORE_LIST_OUTBOX] = {outbox_fields, "vvvvvvvvvvv", outbox_headings,
                            {0, 2, 3, 4, 6, 8, -1}, outbox_detail},
 };

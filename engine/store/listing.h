@@ -25,7 +25,7 @@ typedef struct store_value {
  *   sources: id url last_attempt last_success last_status last_error
  *            failures items next_due baselined
  *   runs:    id started_at finished_at status exit_code sources fetched
- *            unchanged failed events flags errors
+ *            unchanged failed events flags errors warnings n_warnings
  *   outbox:  id flag_id channel status attempts last_error next_attempt
  *            sent_at rule source message */
 typedef int (*store_values_fn)(void *ud, const store_value_t *v);

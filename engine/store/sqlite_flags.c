@@ -127,11 +127,11 @@ int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_
 static const char sql_run_finish[] =
     "UPDATE runs SET finished_at = ?2, status = CASE WHEN ?3 = 0 THEN 'ok' ELSE 'failed' END, "
     "exit_code = ?3, sources = ?4, fetched = ?5, unchanged = ?6, failed = ?7, events = ?8, "
-    "flags = ?9, errors = ?10 WHERE id = ?1";
+    "flags = ?9, errors = ?10, warnings = ?11 WHERE id = ?1";
 
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e)
 {
-    return db_run(st, Q_RUN_FINISH, sql_run_finish, e, "finishing the run", "Itillllllt", r->id,
+    return db_run(st, Q_RUN_FINISH, sql_run_finish, e, "finishing the run", "Itilllllltt", r->id,
                   r->finished_at, r->exit_code, r->sources, r->fetched, r->unchanged, r->failed,
-                  r->events, r->flags, r->errors_json);
+                  r->events, r->flags, r->errors_json, r->warnings_json);
 }

@@ -169,6 +169,7 @@ typedef struct store_run {
     int exit_code;
     long sources, fetched, unchanged, failed, events, flags;
     const char *errors_json;  /* JSON array of messages */
+    const char *warnings_json; /* JSON array of messages (warnings: the run went on) */
 } store_run_t;
 
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);

@@ -11,15 +11,21 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/tzfile.h"
+
 #define MAX_INPUT 128
 #define MAX_OFFSET (18 * 3600)
 #define MAX_FRACTION_DIGITS 9
 #define MAX_COMMENT 40
+#define CJK_YEAR "\xE5\xB9\xB4"  /* 年 */
+#define CJK_MONTH "\xE6\x9C\x88" /* 月 */
+#define CJK_DAY "\xE6\x97\xA5"   /* 日 */
 
 typedef struct when {
     int y, mo, d, h, mi, s;
     int off;      /* seconds east of UTC */
     int military; /* single-letter zones allowed (RFC 822 forms only) */
+    int zoned;    /* the text gave its zone (else the caller's zone applies) */
 } when_t;
 
 static const char *const month_names[12] = {
@@ -213,8 +219,11 @@ static int tail(const char *p, when_t *w)
 {
     p = skip_space(p);
     w->off = 0;
-    if (*p && *p != '(' && zone(&p, w->military, &w->off) != 0)
-        return -1;
+    if (*p && *p != '(') {
+        if (zone(&p, w->military, &w->off) != 0)
+            return -1;
+        w->zoned = 1;
+    }
     p = skip_space(p);
     if (*p == '(') {
         const char *close = memchr(p, ')', strnlen(p, MAX_COMMENT));
@@ -262,6 +271,26 @@ static int compact(const char *p, when_t *w)
     return tail(p, w);
 }
 
+/* What follows "2024年": "11月18日", perhaps a time and a zone (spaces
+ * allowed between the parts, as some pages write them). */
+static int cjk(const char *p, when_t *w)
+{
+    p = skip_space(p);
+    if (number(&p, 1, 2, &w->mo) != 0 || strncmp(p = skip_space(p), CJK_MONTH, 3) != 0)
+        return -1;
+    p = skip_space(p + 3);
+    if (number(&p, 1, 2, &w->d) != 0 || strncmp(p = skip_space(p), CJK_DAY, 3) != 0)
+        return -1;
+    p += 3;
+    const char *q = skip_space(p);
+    if (is_digit(*q)) {
+        p = q;
+        if (clock_time(&p, w) != 0)
+            return -1;
+    }
+    return tail(p, w);
+}
+
 /* "2024-11-26[THH:MM[:SS[.f]]][zone]" and "2024/11/29[ HH:MM[:SS]][zone]". */
 static int iso(const char *p, when_t *w)
 {
@@ -304,14 +333,35 @@ static int year(const char **p, when_t *w)
     return 0;
 }
 
-/* What follows the year in the RFC 822 and US forms: perhaps a time,
- * then perhaps a zone. */
+/* " AM", "pm", " a.m." after a time: a 12-hour clock (hours 1 to 12).
+ * Anything else is left for the zone. */
+static int meridiem(const char **p, when_t *w)
+{
+    const char *q = skip_space(*p);
+    char c = (char)(*q | 0x20);
+    if (c != 'a' && c != 'p')
+        return 0;
+    q += q[1] == '.' ? 2 : 1;
+    if ((*q | 0x20) != 'm')
+        return 0;
+    q += q[1] == '.' ? 2 : 1;
+    if (is_alpha(*q))
+        return 0;
+    if (w->h < 1 || w->h > 12)
+        return -1;
+    w->h = w->h % 12 + (c == 'p' ? 12 : 0);
+    *p = q;
+    return 0;
+}
+
+/* What follows the year in the RFC 822, US and numeric forms: perhaps a
+ * time (with AM or PM), then perhaps a zone. */
 static int after_year(const char *p, when_t *w)
 {
     const char *q = skip_space(p);
     if (q != p && is_digit(*q)) {
         p = q;
-        if (clock_time(&p, w) != 0)
+        if (clock_time(&p, w) != 0 || meridiem(&p, w) != 0)
             return -1;
     } else if (*q && q == p) {
         return -1;
@@ -365,6 +415,29 @@ static int rfc822(const char *p, when_t *w)
     return after_year(p, w);
 }
 
+/* "11/18/2024", "18.11.2024", "11-18-24" (then perhaps a time and a
+ * zone): day and month in the order asked; with none, the order a day
+ * above 12 shows, and a date where either could be the month is refused
+ * (DATETIME_AMBIGUOUS) rather than guessed. */
+static int numeric(const char *p, when_t *w, datetime_order_t order)
+{
+    int a, b;
+    if (number(&p, 1, 2, &a) != 0)
+        return -1;
+    char sep = *p++;
+    if (number(&p, 1, 2, &b) != 0 || *p++ != sep)
+        return -1;
+    const char *y = p;
+    if (year(&p, w) != 0 || p - y == 3)
+        return -1;
+    if (order == DATETIME_ANY && a <= 12 && b <= 12 && a != b)
+        return DATETIME_AMBIGUOUS;
+    int mdy = order == DATETIME_MDY || (order == DATETIME_ANY && b > 12);
+    w->mo = mdy ? a : b;
+    w->d = mdy ? b : a;
+    return after_year(p, w);
+}
+
 static int valid(const when_t *w)
 {
     return w->y >= 1 && w->y <= 9999 && w->mo >= 1 && w->mo <= 12 && w->d >= 1 &&
@@ -372,26 +445,68 @@ static int valid(const when_t *w)
            w->mi <= 59 && w->s >= 0 && w->s <= 60;
 }
 
-int datetime_parse(const char *s, long long *epoch_utc)
+/* The zone for text without one: *fixed and *off for a fixed offset
+ * ("+08:00", "UTC", "EST"; none is UTC), else a name of the tz database.
+ * Returns 0, or DATETIME_BAD_ZONE. */
+static int caller_zone(const char *name, int *fixed, int *off)
 {
+    *fixed = 1;
+    *off = 0;
+    if (!name)
+        return 0;
+    const char *p = skip_space(name);
+    if (*p && zone(&p, 0, off) == 0 && *skip_space(p) == '\0')
+        return 0;
+    *fixed = 0;
+    return tzfile_check(name) == 0 ? 0 : DATETIME_BAD_ZONE;
+}
+
+/* Read the text (already trimmed, at most MAX_INPUT bytes) into w. */
+static int read_when(const char *copy, when_t *w, datetime_order_t order)
+{
+    int digits = 0;
+    while (digits < 5 && is_digit(copy[digits]))
+        digits++;
+    if (digits == 4 && strncmp(skip_space(copy + 4), CJK_YEAR, 3) == 0) {
+        const char *p = copy;
+        return fixed(&p, 4, &w->y) != 0 ? -1 : cjk(skip_space(p) + 3, w);
+    }
+    if (digits >= 4)
+        return iso(copy, w);
+    if (digits >= 1 && copy[digits] && strchr("/.-", copy[digits]) && is_digit(copy[digits + 1]))
+        return numeric(copy, w, order);
+    return rfc822(copy, w);
+}
+
+int datetime_parse_opts(const char *s, const datetime_opts_t *o, long long *epoch_utc)
+{
+    int fixed_zone, off;
+    if (caller_zone(o ? o->zone : NULL, &fixed_zone, &off) != 0)
+        return DATETIME_BAD_ZONE;
     if (!s)
-        return -1;
+        return DATETIME_BAD;
     char copy[MAX_INPUT + 1];
     s = skip_space(s);
     size_t n = strnlen(s, MAX_INPUT + 1);
     if (n == 0 || n > MAX_INPUT)
-        return -1;
+        return DATETIME_BAD;
     memcpy(copy, s, n);
     copy[n] = '\0';
-    when_t w = {0, 0, 0, 0, 0, 0, 0, 0};
-    int digits = 0;
-    while (digits < 5 && is_digit(copy[digits]))
-        digits++;
-    int rc = digits >= 4 ? iso(copy, &w) : rfc822(copy, &w);
+    when_t w = {0, 0, 0, 0, 0, 0, 0, 0, 0};
+    int rc = read_when(copy, &w, o ? o->order : DATETIME_ANY);
     if (rc != 0 || !valid(&w))
-        return -1;
-    *epoch_utc = days_from_civil(w.y, w.mo, w.d) * 86400 + w.h * 3600 + w.mi * 60 + w.s - w.off;
+        return rc == DATETIME_AMBIGUOUS ? rc : DATETIME_BAD;
+    long long local = days_from_civil(w.y, w.mo, w.d) * 86400 + w.h * 3600 + w.mi * 60 + w.s;
+    if (w.zoned || fixed_zone)
+        *epoch_utc = local - (w.zoned ? w.off : off);
+    else if (tzfile_to_utc(o->zone, local, epoch_utc) != 0)
+        return DATETIME_BAD_ZONE;
     return 0;
+}
+
+int datetime_parse(const char *s, long long *epoch_utc)
+{
+    return datetime_parse_opts(s, NULL, epoch_utc) == 0 ? 0 : -1;
 }
 
 typedef struct civil {

@@ -14,6 +14,13 @@
  *                      "Z", a space for the T, no zone (UTC), date only
  *   compact            "20241203T101500Z" (GDELT), "20241203"
  *   slashes            "2024/11/29", "2024/11/29 10:00:00"
+ *   numeric            "11/18/2024", "18.11.2024", "11-18-24 10:30 PM": the
+ *                      order of day and month as the caller says, else as a
+ *                      day above 12 shows; "03/04/2024" is then ambiguous
+ *                      and refused (DATETIME_AMBIGUOUS), never guessed
+ *   Chinese            "2024年11月18日", "2024年11月18日 10:30"
+ * Times may carry AM or PM ("10:30 PM", "10:30 p.m.") in the RFC 822, US
+ * and numeric forms. Text without a zone is UTC, or in the caller's zone.
  * Two-digit years follow RFC 2822 (00-49 are 20xx, 50-99 are 19xx).
  * Every field is range checked (no 31 November, no hour 25); any other
  * text is refused. Input is read only up to its first 128 bytes. */
@@ -24,8 +31,25 @@
 
 /* Seconds since 1970-01-01T00:00:00Z of the date in s (leading and
  * trailing white space allowed). Returns 0, or -1 if s is NULL or not a
- * date in one of the forms above. */
+ * date in one of the forms above (an ambiguous numeric date too). */
 int datetime_parse(const char *s, long long *epoch_utc);
+
+typedef enum datetime_order { DATETIME_ANY, DATETIME_MDY, DATETIME_DMY } datetime_order_t;
+
+typedef struct datetime_opts {
+    datetime_order_t order; /* how to read "03/04/2024"; DATETIME_ANY refuses it */
+    const char *zone;       /* for text without a zone: "+08:00", "UTC", "EST", or a
+                               tz database name ("America/New_York", util/tzfile.h);
+                               NULL: UTC */
+} datetime_opts_t;
+
+#define DATETIME_BAD (-1)       /* not a date in a known form */
+#define DATETIME_AMBIGUOUS (-2) /* a numeric date whose day and month could be swapped */
+#define DATETIME_BAD_ZONE (-3)  /* o->zone is neither an offset nor a zone of the database */
+
+/* datetime_parse with options (o may be NULL). Returns 0 or one of the
+ * DATETIME_ codes above; an unknown o->zone is reported whatever s is. */
+int datetime_parse_opts(const char *s, const datetime_opts_t *o, long long *epoch_utc);
 
 /* Write t in UTC as fmt says, strftime-style, into out (n bytes, always
  * NUL-terminated when n > 0). Conversions: %Y %C %y %m %d %e %j %H %I %M

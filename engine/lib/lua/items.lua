@@ -14,6 +14,9 @@
 --     o.title     path of the title (stored as `title`)
 --     o.published path of the date (stored as `published`, UTC ISO-8601;
 --                 an unparseable date warns and is left out)
+--     o.date_order "mdy" or "dmy": how to read a date like 03/04/2024
+--     o.zone      the zone of dates written without one ("+08:00",
+--                 "America/New_York"; default UTC)
 --     o.link      path of the link (stored as `link`)
 -- A record without a key is skipped with a warning; a document that is not
 -- JSON, too deep, or has no array at o.items is an error.
@@ -81,11 +84,12 @@ local function add_common(item, rec, o, where)
     local raw = items.get(rec, o.published)
     item.published = nil
     if raw ~= nil then
-      local t = vane.time.parse(tostring(raw))
+      local t, why = vane.time.parse(tostring(raw), { order = o.date_order, zone = o.zone })
       if t then
         item.published = t
       else
-        vane.warn(("%s: unparseable date '%s' in %s"):format(where, tostring(raw), o.published))
+        vane.warn(("%s: unparseable date '%s' in %s (%s)"):format(where, tostring(raw),
+                                                                   o.published, why))
       end
     end
   end
