@@ -167,6 +167,20 @@ class RealAdvisories(VaneCase):
         self.assertEqual([e["change"] for e in iraq], ["changed"])
 
 
+    def test_a_source_extends_the_country_table_and_the_wording_with_options(self):
+        with open(os.path.join(REAL, EXCERPT), encoding="utf-8") as f:
+            text = f.read().replace("&#8220;Crime&#8221; risk indicator", "criminality indicator")
+        m = self.monitor(serve_dir=make_site(self, {"feed.xml": text}), sources=[])
+        m.sources = [{"id": "ta", "url": m.server.url("/feed.xml"), "script": "travel_advisories",
+                      "options": {"countries": {"MC": ["Macao SAR", "Macau"]},
+                                  "indicator_names": {"criminality": "C"}}}]
+        m.write_config()
+        r = m.run("2026-10-03T20:00:00Z")
+        got = self.items_by_key(m)
+        self.assertEqual(got["MC"]["country"], "Macao SAR", describe(r))
+        self.assertEqual(got["IZ"]["indicators_added"], ["C"])
+
+
 WORLDWIDE = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>travel.state.gov: Travel Advisories</title>
 <link>https://travel.state.gov/</link>
