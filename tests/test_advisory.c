@@ -75,6 +75,12 @@ static const note_t notes[] = {
     { "<p>Removed the \xe2\x80\x9cHealth\xe2\x80\x9d (H) risk indicator.</p>", "|H" },
     { "<p>Crime and terrorism indicators added; unrest indicator removed.</p>", "CT|U" },
     { "<p>The health indicator was not removed.</p>", "|" },
+    { "<p>The following risk indicators were added: Crime, Terrorism.</p>", "CT|" },
+    { "<p>Risk indicators removed: Crime (C), Health (H). Advisory summary was updated.</p>",
+      "|CH" },
+    { "<p>Reissued Statement: The \xe2\x80\x9c" "Crime\xe2\x80\x9d risk indicator was added.</p>",
+      "C|" },
+    { "<p>Updated: the Health indicator.</p>", "|" },
     { "<p>Updated to include information on crime.</p>", "|" },
     { "<p>Reissued after periodic review without changes.</p>", "|" },
     /* where the note is: the head paragraph, after a label, or before a list */

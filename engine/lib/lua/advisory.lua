@@ -226,7 +226,7 @@ local function head_text(html)
 end
 
 local PUNCT = { ["("] = true, [")"] = true, ['"'] = true, ["'"] = true }
-local STOPS = { ["."] = true, [";"] = true, [":"] = true, ["!"] = true, ["?"] = true }
+local STOPS = { ["."] = true, [";"] = true, ["!"] = true, ["?"] = true }
 local JOINS = { ["and"] = true, ["or"] = true, [","] = true, ["&"] = true, ["the"] = true,
                 ["a"] = true, ["an"] = true, ["both"] = true, ["its"] = true,
                 ["as"] = true, ["well"] = true }
@@ -308,11 +308,13 @@ local function names_before(toks, j, lo, w, into)
   return j
 end
 
--- Names just after an anchor ("indicator for kidnapping and health"):
--- letters go into `into`; returns the last token read.
+-- Names just after an anchor or its verb ("indicator for kidnapping and
+-- health", "indicators added: Crime, Health"): letters go into `into`;
+-- returns the last token read.
+local AFTER = { ["for"] = true, ["of"] = true, [":"] = true }
 local function names_after(toks, i, w, into)
   local nxt = toks[i + 1] and toks[i + 1].l
-  if nxt ~= "for" and nxt ~= "of" then return i end
+  if not AFTER[nxt] then return i end
   local j, last = i + 2, i
   while toks[j] do
     local letter, n = name_starting(toks, j, w)
@@ -365,6 +367,7 @@ local function read_sentence(toks, w, found)
       local b = names_before(toks, i - 1, lo, w, letters)
       local e = names_after(toks, i, w, letters)
       kind, negated, stop = verb_after(toks, e, w)
+      if kind and #letters == 0 then stop = names_after(toks, stop, w, letters) end
       if not kind then
         kind, negated = verb_before(toks, b, lo, w)
         stop = e
