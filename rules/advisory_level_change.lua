@@ -1,6 +1,7 @@
 -- advisory_level_change.lua — a travel advisory's level went up or down.
 -- Applies to every source whose items carry `level` (1–4), with `country`
--- and `label` when the source has them.
+-- and `label` when the source has them. An item without a level (the
+-- feed's "Worldwide Caution") on either side raises nothing.
 
 -- Old and new value of one field: from the diff when the event has one,
 -- else from the previous and current item. Tolerates missing parts, since
@@ -76,6 +77,16 @@ return {
       expect = { flag = false } },
     { -- nothing to go on
       event = { change = "changed" },
+      expect = { flag = false } },
+    { -- an advisory without a level ("Worldwide Caution") edited
+      event = { change = "changed", item = { country = "Worldwide Caution" },
+                prev = { country = "Worldwide Caution" },
+                diff = { summary = { old = "a", new = "b" } } },
+      expect = { flag = false } },
+    { -- a level that went missing is not a level change
+      event = { change = "changed", item = { country = "Haiti" },
+                prev = { country = "Haiti", level = 4 },
+                diff = { level = { old = 4 } } },
       expect = { flag = false } },
   },
 }

@@ -1,5 +1,6 @@
 -- advisory_listed.lua — a travel advisory appeared in or disappeared from
--- the list. Applies to items that carry `level` (1–4). Not at baseline:
+-- the list. Applies to items that carry `level` (1–4): an entry without
+-- one, such as the feed's "Worldwide Caution", raises nothing. Not at baseline:
 -- the first fetch lists every advisory, and that is state, not news. A
 -- disappearance is only seen for sources with `removals = true`.
 
@@ -54,6 +55,9 @@ return {
     { -- a level change is advisory-level-change's
       event = { change = "changed", item = { country = "China", level = 2 },
                 diff = { level = { old = 3, new = 2 } } },
+      expect = { flag = false } },
+    { -- an entry without a level ("Worldwide Caution") is not listed as an advisory
+      event = { change = "new", item = { country = "Worldwide Caution", label = "" } },
       expect = { flag = false } },
     { -- a news item is not an advisory
       event = { change = "new", item = { title = "Statement on the Release of Three U.S. Citizens" } },

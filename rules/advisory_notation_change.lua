@@ -1,6 +1,15 @@
 -- advisory_notation_change.lua — a travel advisory gained or lost a risk
 -- indicator letter; one flag per letter. Applies to every source whose
--- items carry `notations` (an array of letters, compared as a set).
+-- items carry `notations` (an array of letters, compared as a set, read
+-- from indicator markup where a source has it) or `indicators_added` /
+-- `indicators_removed` (the letters the advisory's change note says were
+-- added or removed: the real State Department feed tells indicator changes
+-- only there).
+--
+-- A letter is flagged when the notation set gains or loses it, or when a
+-- changed advisory's note names it and the previous note did not: a note
+-- seen again on a republished advisory flags nothing, and a note and a
+-- notation diff that say the same thing flag it once.
 
 -- What each letter means, as the State Department defines them: the one
 -- list is vane.advisory.MEANINGS (engine/lib/lua/advisory.lua), which the
@@ -31,16 +40,46 @@ local function sorted_missing(a, b)
   return out
 end
 
--- Letters removed and added by this event. The diff is preferred; prev
--- and item cover events that carry no diff.
-local function changes(ev)
-  local d = type(ev.diff) == "table" and ev.diff.notations or nil
+-- Old and new value of one field: from the diff when the event has one,
+-- else from the previous and current item.
+local function values(ev, name)
+  local d = type(ev.diff) == "table" and ev.diff[name] or nil
   local old, new
   if type(d) == "table" then old, new = d.old, d.new end
-  if old == nil and type(ev.prev) == "table" then old = ev.prev.notations end
-  if new == nil and type(ev.item) == "table" then new = ev.item.notations end
+  if old == nil and type(ev.prev) == "table" then old = ev.prev[name] end
+  if new == nil and type(ev.item) == "table" then new = ev.item[name] end
+  return old, new
+end
+
+local function union(a, b)
+  local set, out = {}, {}
+  for _, list in ipairs({ a, b }) do
+    for _, letter in ipairs(list) do
+      if not set[letter] then set[letter] = true; out[#out + 1] = letter end
+    end
+  end
+  table.sort(out)
+  return out
+end
+
+-- Letters a change note names now and its previous reading did not. No
+-- previous reading at all (an item stored before vane read notes) is not a
+-- new note: it would flag every note at once on upgrade.
+local function newly_said(ev, name)
+  local old, new = values(ev, name)
+  if old == nil then return {} end
+  return sorted_missing(set_of(new), set_of(old))
+end
+
+-- Letters removed and added by this event: the notation diff's, and those
+-- the change note newly says.
+local function changes(ev)
+  local old, new = values(ev, "notations")
   old, new = set_of(old), set_of(new)
-  return sorted_missing(old, new), sorted_missing(new, old)
+  local removed, added = sorted_missing(old, new), sorted_missing(new, old)
+  added = union(added, newly_said(ev, "indicators_added"))
+  removed = union(removed, newly_said(ev, "indicators_removed"))
+  return removed, added
 end
 
 local function country(ev)
@@ -110,8 +149,39 @@ return {
     { -- nothing changed
       event = { change = "changed", item = { country = "Nepal" }, diff = {} },
       expect = { flag = false } },
+    { -- the real feed: a new change note says a letter was added
+      event = { change = "changed", item = { country = "Iraq", indicators_added = { "C" } },
+                prev = { country = "Iraq", indicators_added = {} },
+                diff = { indicators_added = { old = {}, new = { "C" } }, summary = { old = "a", new = "b" } } },
+      expect = { flag = true, message = "Iraq: C (crime) added" } },
+    { -- a note removing a letter, known from prev and item only
+      event = { change = "changed", item = { country = "Vanuatu", indicators_removed = { "N" } },
+                prev = { country = "Vanuatu", indicators_removed = {} } },
+      expect = { flag = true, message = "Vanuatu: N (natural disaster) removed" } },
+    { -- the first reading of a note (an item stored before notes were read)
+      event = { change = "changed", item = { country = "Haiti", indicators_added = { "T" } },
+                prev = { country = "Haiti" },
+                diff = { indicators_added = { new = { "T" } } } },
+      expect = { flag = false } },
+    { -- the same note on a republished advisory: nothing new
+      event = { change = "changed", item = { country = "Iraq", indicators_added = { "C" } },
+                prev = { country = "Iraq", indicators_added = { "C" } },
+                diff = { summary = { old = "a", new = "b" } } },
+      expect = { flag = false } },
+    { -- a note and the markup saying the same thing: one flag
+      event = { change = "changed", item = { country = "Mexico", notations = { "C", "K", "T" },
+                                             indicators_added = { "T" } },
+                prev = { country = "Mexico", notations = { "C", "K" }, indicators_added = {} },
+                diff = { notations = { old = { "C", "K" }, new = { "C", "K", "T" } },
+                         indicators_added = { old = {}, new = { "T" } } } },
+      expect = { flag = true, message = "Mexico: T (terrorism) added" } },
+    { -- a new note naming a letter the old note already named, and another
+      event = { change = "changed", item = { country = "Cameroon", indicators_added = { "H", "U" } },
+                prev = { country = "Cameroon", indicators_added = { "H" } } },
+      expect = { flag = true, message = "Cameroon: U (civil unrest) added" } },
     { -- a new advisory with indicators is not a change of indicators
-      event = { change = "new", item = { country = "Kosovo", level = 2, notations = { "T" } } },
+      event = { change = "new", item = { country = "Kosovo", level = 2, notations = { "T" },
+                                         indicators_added = { "T" } } },
       expect = { flag = false } },
     { -- nor is a removed one
       event = { change = "removed", prev = { country = "Greenland", notations = { "C" } } },

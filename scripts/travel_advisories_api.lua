@@ -4,42 +4,60 @@
 -- { Title, Link, Category = { code }, Summary = HTML, id, Published, Updated }.
 --
 -- Gives the same items as the travel_advisories script reading the RSS
--- feed — key = the advisory page's URL, country, level, label, notations,
--- summary, link, published — so the same rules apply to both. The API's
--- dates are the advisory date at midnight UTC written in US Eastern time
+-- feed, with the same keys, so the same rules apply to both and the two
+-- sources name an advisory alike: keyed by the country code of `Category`
+-- (a list of codes, or one), else by the code the country table gives the
+-- title's country, else by "name:" and that name; country, code, level
+-- (from the title; nil when it has none), label, notations,
+-- indicators_added, indicators_removed (from the change note at the head
+-- of `Summary`), summary, link, published. Duplicate keys are resolved as
+-- in travel_advisories. Options: countries, indicator_names,
+-- indicator_verbs (see vane.advisory). The API's dates are the advisory
+-- date at midnight UTC written in US Eastern time
 -- ("2024-11-26T19:00:00-05:00" is 27 November); converted to UTC they come
 -- out as that midnight. `Updated` moves without the advisory changing and is
 -- not kept.
+
+-- The country code of a record: Category is a list of codes or one code.
+local function code_of(category)
+  if type(category) == "string" then return category end
+  if type(category) == "table" then
+    for _, c in ipairs(category) do
+      if type(c) == "string" and c ~= "" then return c end
+    end
+  end
+  return nil
+end
+
 return function(doc, options)
   local list, err = vane.json.decode(doc.body)
   if list == nil then error("not JSON: " .. tostring(err), 0) end
   if type(list) ~= "table" then error("expected a JSON array of advisories", 0) end
-  local items = {}
-  for _, a in ipairs(list) do
+  local ctx = vane.advisory.context(options)
+  local found = {}
+  for i, a in ipairs(list) do
     local title = type(a) == "table" and a.Title
-    local country, level, label
-    if type(title) == "string" then country, level, label = vane.advisory.title(title) end
-    local key = a.id or a.Link
-    if level and country ~= "" and type(key) == "string" then
+    if type(title) ~= "string" then
+      vane.warn(("record %d has no Title; left out"):format(i))
+    else
       local published = a.Published and vane.time.parse(tostring(a.Published))
       if a.Published and not published then
-        vane.warn(("%s: unparseable Published '%s'"):format(country, tostring(a.Published)))
+        vane.warn(("%s: unparseable Published '%s'"):format(title, tostring(a.Published)))
       end
-      items[#items + 1] = {
-        key = key,
-        title = vane.text.squish(title),
-        country = country,
-        level = level,
-        label = label,
-        notations = vane.advisory.notations(a.Summary),
-        summary = vane.text.to_text(a.Summary or ""),
-        link = a.Link,
+      local summary = type(a.Summary) == "string" and a.Summary or nil
+      local item, coded = vane.advisory.item({
+        title = title,
+        code = code_of(a.Category),
+        html = summary,
+        summary = vane.text.to_text(summary or ""),
+        link = type(a.Link) == "string" and a.Link or nil,
         published = published or nil,
-      }
+      }, ctx)
+      if item then found[#found + 1] = { item = item, coded = coded } end
     end
   end
-  if #items == 0 then
-    error(("no advisories found (%d records, none with a level)"):format(#list), 0)
+  if #found == 0 then
+    error(("no advisories found (%d records, none naming a country)"):format(#list), 0)
   end
-  return items
+  return vane.advisory.unique(found)
 end

@@ -37,6 +37,8 @@ const vanelib_part_t vanelib_parts[] = {
     {"hash", vane_open_hash, NULL, BOTH},
     {"url", vane_open_url, NULL, BOTH},
     {"advisory", NULL, LUA_PART("advisory"), BOTH},
+    {"advisory.COUNTRIES", NULL, LUA_PART("advisory_countries"), BOTH},
+    {"advisory.WORDING", NULL, LUA_PART("advisory_wording"), BOTH},
     {"items", NULL, LUA_PART("items"), BOTH},
     {"phrase", NULL, LUA_PART("phrase"), BOTH},
     {"text", NULL, LUA_PART("text"), BOTH},
