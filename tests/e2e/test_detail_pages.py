@@ -263,7 +263,7 @@ class ShippedScripts(VaneCase):
         self.assertNotIn("follow", fields)
 
     def test_travel_advisories_pages_read_the_indicators_from_each_advisorys_page(self):
-        real = os.path.join(TOP, "tests", "fixtures", "real")
+        real = os.path.join(TOP, "tests", "fixtures", "real", "travel_advisories")
         site = {}
         feeds = {}
         for name in ("2025-10-07T2108Z.xml", "2025-10-08T1736Z.xml"):

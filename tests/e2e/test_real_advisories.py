@@ -167,6 +167,34 @@ class RealAdvisories(VaneCase):
         self.assertEqual([e["change"] for e in iraq], ["changed"])
 
 
+    def test_links_moved_to_https_and_other_paths_flag_only_the_real_level_change(self):
+        # the 7 October capture as an older feed would have served it: every
+        # link and guid on http://, every third advisory on another path
+        with open(os.path.join(REAL, OCT07), encoding="utf-8") as f:
+            old = f.read()
+        moved = {"n": 0}
+
+        def older(m):
+            moved["n"] += 1
+            url = m.group(0).replace("https://", "http://", 1)
+            return url.replace(".html", "-old.html") if moved["n"] % 3 == 0 else url
+        old = re.sub(r"https://travel\.state\.gov/[^<\s\"]+\.html", older, old)
+        self.assertGreater(moved["n"], 400)   # links and guids of 211 advisories
+        with open(os.path.join(REAL, OCT08), encoding="utf-8") as f:
+            site = make_site(self, {"old.xml": old, "08.xml": f.read()})
+        m = self.monitor(serve_dir=site, sources=[])
+        m.sources = [{"id": "us-travel-advisories", "url": m.server.url("/feed.xml"),
+                      "script": "travel_advisories", "removals": True}]
+        m.write_config()
+        m.serve("old.xml", "/feed.xml")
+        m.run("2025-10-07T22:00:00Z")
+        m.serve("08.xml", "/feed.xml")
+        r = m.run("2025-10-08T18:00:00Z")
+        self.assertEqual([(f["rule"], f["key"]) for f in r.flags], [(LEVEL_RULE, "TP")], describe(r))
+        later = [e for e in m.events() if e["observed_at"] >= "2025-10-08"]
+        self.assertEqual(sorted({e["change"] for e in later}), ["changed"])
+        self.assertEqual(len(later), 211)     # every link moved back: a change, never news
+
     def test_a_source_extends_the_country_table_and_the_wording_with_options(self):
         with open(os.path.join(REAL, EXCERPT), encoding="utf-8") as f:
             text = f.read().replace("&#8220;Crime&#8221; risk indicator", "criminality indicator")

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 from vanetest import TOP, VaneCase, describe, make_site
 
-REAL = os.path.join(TOP, "tests", "fixtures", "real")
+REAL = os.path.join(TOP, "tests", "fixtures", "real", "travel_advisories")
 PATH = "/adv.xml"
 
 # Keyed by the link, as a script written before country keys would be.

@@ -17,7 +17,7 @@ import unittest
 from vanetest import TOP, VaneCase, describe, parse_json_lines
 
 FIXTURES = os.path.join(TOP, "tests", "fixtures")
-REAL = os.path.join(FIXTURES, "real")
+REAL = os.path.join(FIXTURES, "real", "travel_advisories")
 
 LEVEL, IND, LISTED = "advisory-level-change", "advisory-notation-change", "advisory-listed"
 MEETING, PRISONER, REPATRIATION = "new-meeting", "prisoner-release", "repatriation"
