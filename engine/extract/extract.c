@@ -257,16 +257,25 @@ static int collect_items(lua_State *L, int list, const extract_doc_t *d, diff_it
     return 0;
 }
 
+/* What every call of a script's function starts with: a body to read and
+ * the script loaded. The sandbox's state, or NULL with e set. */
+static lua_State *begin_call(extract_t *x, const char *script, const extract_doc_t *doc, err_t *e)
+{
+    if (doc->len == 0) {
+        err_set(e, "empty body");
+        return NULL;
+    }
+    return extract_prepare(x, script, e) == 0 ? sandbox_lua(x->sb) : NULL;
+}
+
 int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, diff_item_t **items,
                   size_t *n, errlist_t *warnings, err_t *e)
 {
     *items = NULL;
     *n = 0;
-    if (doc->len == 0)
-        return err_set(e, "empty body");
-    if (extract_prepare(x, script, e) != 0)
+    lua_State *L = begin_call(x, script, doc, e);
+    if (!L)
         return -1;
-    lua_State *L = sandbox_lua(x->sb);
     int top = lua_gettop(L);
     push_part(x, script, "list");
     push_doc(L, doc);
@@ -331,11 +340,9 @@ int extract_detail(extract_t *x, const char *script, const extract_doc_t *doc, c
                    const char *fields, char **out, errlist_t *warnings, err_t *e)
 {
     *out = NULL;
-    if (doc->len == 0)
-        return err_set(e, "empty body");
-    if (extract_prepare(x, script, e) != 0)
+    lua_State *L = begin_call(x, script, doc, e);
+    if (!L)
         return -1;
-    lua_State *L = sandbox_lua(x->sb);
     int top = lua_gettop(L);
     char chunk[300], prefix[1200];
     snprintf(chunk, sizeof chunk, "scripts/%s.lua", script);
