@@ -99,7 +99,7 @@ static void every_malformed_row_is_reported_with_its_line(void **state)
     errlist_t errs = {0}, warns = {0};
     assert_int_equal(parse(text, &set, &errs, &warns), -1);
     assert_int_equal(errs.len, 6);
-    assert_string_equal(errs.msgs[0], "set.tsv:3: 4 tab-separated fields where the header names 5");
+    assert_string_equal(errs.msgs[0], "set.tsv:3: only 4 tab-separated fields (the header's columns need 5)");
     assert_string_equal(errs.msgs[1],
                         "set.tsv:4: the labels field is empty (write '-' for no label)");
     assert_string_equal(errs.msgs[2], "set.tsv:5: the id field is empty");

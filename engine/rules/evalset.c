@@ -157,7 +157,8 @@ static int read_row(reader_t *rd, evalset_t *set, char **f, int n, int line)
             need = rd->col[c] + 1;
     if (n < need) {
         char what[128];
-        snprintf(what, sizeof what, "%d tab-separated fields where the header names %d", n, need);
+        snprintf(what, sizeof what, "only %d tab-separated fields (the header's columns need %d)", n,
+                 need);
         return bad(rd, line, what);
     }
     evalset_row_t row = {.line = line};
