@@ -120,14 +120,37 @@ static void free_row(evalset_row_t *row)
     memset(row, 0, sizeof *row);
 }
 
-static void warn_duplicate(reader_t *rd, const evalset_t *set, const evalset_row_t *row)
+/* qsort order of row indexes: by id, then by line. */
+static const evalset_t *sorting;
+static int by_id_then_line(const void *a, const void *b)
 {
+    const evalset_row_t *x = &sorting->rows[*(const size_t *)a];
+    const evalset_row_t *y = &sorting->rows[*(const size_t *)b];
+    int c = strcmp(x->id, y->id);
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
+/* Warn for each row whose id an earlier row has (sorted: n log n, for
+ * large sets). */
+static void warn_duplicates(reader_t *rd, const evalset_t *set)
+{
+    size_t *order = malloc((set->n ? set->n : 1) * sizeof *order);
+    if (!order)
+        return;
     for (size_t i = 0; i < set->n; i++)
-        if (strcmp(set->rows[i].id, row->id) == 0) {
+        order[i] = i;
+    sorting = set;
+    qsort(order, set->n, sizeof *order, by_id_then_line);
+    size_t first = 0;
+    for (size_t i = 1; i < set->n; i++) {
+        const evalset_row_t *row = &set->rows[order[i]], *head = &set->rows[order[first]];
+        if (strcmp(row->id, head->id) != 0)
+            first = i;
+        else
             errlist_add(rd->warns, "%s:%d: row id '%s' already used on line %d", rd->name,
-                        row->line, row->id, set->rows[i].line);
-            return;
-        }
+                        row->line, row->id, head->line);
+    }
+    free(order);
 }
 
 static int fill_row(reader_t *rd, evalset_row_t *row, char **f)
@@ -166,13 +189,16 @@ static int read_row(reader_t *rd, evalset_t *set, char **f, int n, int line)
         free_row(&row);
         return -1;
     }
-    warn_duplicate(rd, set, &row);
-    evalset_row_t *grown = realloc(set->rows, (set->n + 1) * sizeof *grown);
-    if (!grown) {
-        free_row(&row);
-        return bad(rd, line, "out of memory");
+    if (set->n == set->cap) {
+        size_t cap = set->cap ? 2 * set->cap : 64;
+        evalset_row_t *grown = realloc(set->rows, cap * sizeof *grown);
+        if (!grown) {
+            free_row(&row);
+            return bad(rd, line, "out of memory");
+        }
+        set->rows = grown;
+        set->cap = cap;
     }
-    set->rows = grown;
     set->rows[set->n++] = row;
     return 0;
 }
@@ -221,6 +247,7 @@ int evalset_parse(const char *text, size_t len, const char *name, evalset_t *set
         at = end + 1;
     }
     buf_free(&line);
+    warn_duplicates(&rd, set);
     if (!rd.have_header)
         bad(&rd, n > 0 ? n : 1, "no header line (id, lang, source, title, labels, tab-separated)");
     return rd.failed || !set->name ? -1 : 0;

@@ -32,7 +32,7 @@ typedef struct evalset_row {
 typedef struct evalset {
     char *name;             /* the file, as named in messages */
     evalset_row_t *rows;
-    size_t n;
+    size_t n, cap;
 } evalset_t;
 
 /* Parse the text (len bytes) of the file `name` into *set (zeroed by the

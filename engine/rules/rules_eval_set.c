@@ -43,21 +43,28 @@ static size_t select_named(const rules_t *rs, const char *const *only, size_t n_
     return n;
 }
 
-/* Warn once for each label that names no loaded rule. */
+/* Warn once for each label that names no loaded rule (the first row that
+ * has it). */
 static void warn_unknown_labels(const rules_t *rs, const evalset_t *set, errlist_t *warns)
 {
+    const char **warned = NULL;
+    size_t n_warned = 0;
     for (size_t i = 0; i < set->n; i++) {
         const evalset_row_t *row = &set->rows[i];
         for (size_t k = 0; k < row->n_labels; k++) {
             const char *label = row->labels[k];
-            int seen = listed((const char *const *)row->labels, k, label);
-            for (size_t j = 0; !seen && j < i; j++)
-                seen = evalset_has_label(&set->rows[j], label);
-            if (!seen && !find_rule(rs, label))
-                errlist_add(warns, "%s:%d: label '%s' names no loaded rule", set->name,
-                            row->line, label);
+            if (find_rule(rs, label) || listed(warned, n_warned, label))
+                continue;
+            const char **grown = realloc(warned, (n_warned + 1) * sizeof *grown);
+            if (!grown)
+                break;
+            warned = grown;
+            warned[n_warned++] = label;
+            errlist_add(warns, "%s:%d: label '%s' names no loaded rule", set->name, row->line,
+                        label);
         }
     }
+    free(warned);
 }
 
 /* Every rule with when(ev) that labels some row, in the order loaded. */
