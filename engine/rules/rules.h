@@ -64,8 +64,9 @@ int rules_eval_select(const rules_t *r, const struct evalset *set, const char *c
                       errlist_t *warns);
 
 /* Evaluate the rules of s on every row of set, each row being the new,
- * non-baseline event of an item { title, lang } with key = the row's id
- * and source = the row's source; a rule's `sources` restriction is not
+ * non-baseline event of an item { title, lang } with key = the row's id,
+ * source = the row's source and observed_at = now (--now); a rule's
+ * `sources` restriction is not
  * applied (a labelled set is not tied to the monitor's source ids).
  * Nothing is stored. Returns 0, or -1 out of memory (e set). */
 int rules_eval_set(rules_t *r, const struct evalset *set, struct evalset_score *s, err_t *e);

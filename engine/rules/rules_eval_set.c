@@ -8,6 +8,7 @@
 
 #include "lib/luaset.h"
 #include "rules/evalset.h"
+#include "util/clock.h"
 
 static const rule_t *find_rule(const rules_t *rs, const char *id)
 {
@@ -107,10 +108,12 @@ int rules_eval_select(const rules_t *rs, const evalset_t *set, const char *const
     return rc;
 }
 
-/* The event of one row, as a run would make it for a new item. */
-static void push_row_event(lua_State *L, const evalset_row_t *row)
+/* The event of one row, as a run would make it for a new item, observed
+ * at `now`. */
+static void push_row_event(lua_State *L, const evalset_row_t *row, const char *now)
 {
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, 7);
+    luaset_string(L, -1, "observed_at", now);
     luaset_string(L, -1, "source", row->source);
     luaset_string(L, -1, "key", row->id);
     luaset_string(L, -1, "change", "new");
@@ -141,8 +144,10 @@ int rules_eval_set(rules_t *rs, const evalset_t *set, evalset_score_t *s, err_t 
 {
     lua_State *L = sandbox_lua(rs->sb);
     int top = lua_gettop(L), rc = 0;
+    char now[32];
+    clock_format_iso(clock_now(), now);
     for (size_t row = 0; rc == 0 && row < set->n; row++) {
-        push_row_event(L, &set->rows[row]);
+        push_row_event(L, &set->rows[row], now);
         int ev = lua_gettop(L);
         for (size_t k = 0; rc == 0 && k < s->n_rules; k++) {
             rule_t *r = (rule_t *)find_rule(rs, s->rules[k].rule);
