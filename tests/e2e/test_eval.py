@@ -146,6 +146,13 @@ class EvalTest(VaneCase):
         self.assertIn("vane: %s:9: label 'flight-wach' names no loaded rule" % path, r.stderr)
         self.assertEqual(self.rule_row(r.stdout, "flight-watch")[0], "4")
 
+    def test_a_rule_that_does_not_load_is_told_and_the_others_measured(self):
+        with open(os.path.join(self.m.dir, "myrules", "broken.lua"), "w", encoding="utf-8") as f:
+            f.write("return {\n  id = \"broken\",\n  when = function(ev) return end end,\n}\n")
+        r = self.eval("--rule", "flight-watch", expect=1)
+        self.assertRegex(r.stderr, r"vane: \S*broken\.lua:3: ")
+        self.assertEqual(self.rule_row(r.stdout, "flight-watch")[:3], ["4", "3", "2"])
+
     def test_a_malformed_file_exits_2_with_its_line(self):
         path = self.write("nolabels.tsv", "# c\nid\tlang\tsource\ttitle\nf1\ten\ts\tT\n")
         r = self.eval(path=path, expect=2)
