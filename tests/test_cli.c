@@ -151,6 +151,33 @@ static void a_repeated_source_keeps_every_value(void **state)
     free(p);
 }
 
+/* eval reads every --rule; replay and flags, which take one, read the last. */
+static void a_repeated_rule_keeps_every_value_and_the_last_as_text(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("eval", "set.tsv", "--rule", "a", "--rule", "b", "--min-precision", "0.9",
+                        "--min-recall", "0.85");
+    assert_ok(p, "eval");
+    assert_int_equal(p->a.n_words, 1);
+    assert_string_equal(p->a.words[0], "set.tsv");
+    const cli_value_t *v = &p->a.opt[CLI_RULE];
+    assert_int_equal(v->n_list, 2);
+    assert_string_equal(v->list[0], "a");
+    assert_string_equal(v->list[1], "b");
+    assert_string_equal(v->text, "b");
+    assert_string_equal(cli_text(&p->a, CLI_MIN_PRECISION), "0.9");
+    assert_string_equal(cli_text(&p->a, CLI_MIN_RECALL), "0.85");
+    free(p);
+    p = PARSE("flags", "--rule", "a", "--rule", "b");
+    assert_ok(p, "flags");
+    assert_string_equal(cli_text(&p->a, CLI_RULE), "b");
+    free(p);
+    EXPECT_USAGE_ERROR("vane: unknown option '--min-recall' for this command (see vane --help)\n",
+                       "test", "--min-recall", "0.5");
+    EXPECT_USAGE_ERROR("vane: unexpected argument 'b.tsv' (see vane --help)\n", "eval", "a.tsv",
+                       "b.tsv");
+}
+
 /* Today's reading of --limit, kept on purpose: atol, so "12x" is 12 and "x" is 0. */
 static void limit_reads_its_number_as_atol_does(void **state)
 {
@@ -295,6 +322,7 @@ int main(void)
         cmocka_unit_test(the_word_help_before_a_command_asks_for_its_help),
         cmocka_unit_test(an_option_value_is_the_next_argument_whatever_it_looks_like),
         cmocka_unit_test(a_repeated_source_keeps_every_value),
+        cmocka_unit_test(a_repeated_rule_keeps_every_value_and_the_last_as_text),
         cmocka_unit_test(limit_reads_its_number_as_atol_does),
         cmocka_unit_test(a_bad_time_or_wait_names_the_option_and_the_value),
         cmocka_unit_test(an_equals_sign_is_not_read_as_a_value),

@@ -2,7 +2,8 @@
  * read untrusted bytes: vane.feed, vane.html (and a few queries on the
  * result), vane.xml, vane.json.decode, charset_detect + charset_to_utf8,
  * datetime_parse (+ datetime_format), url_canonical and url_resolve, and
- * css_compile (+ css_select).
+ * css_compile (+ css_select), and evalset_parse (the labelled sets of
+ * `vane eval`).
  *
  * Seeds are the fixtures (feeds, pages, JSON, the bad inputs) or short
  * lists of dates and selectors; each case stacks one to four mutations (bit
@@ -39,6 +40,7 @@
 #include "sandbox/sandbox.h"
 #include "lib/vanelib.h"
 #include "lib/xmlsafe.h"
+#include "rules/evalset.h"
 
 #define FUZZ_MAX_INPUT (256 * 1024) /* a mutated input is cut to this */
 #define CASE_SECONDS 10.0      /* one case slower than this is a hang (CSS may take 2 s) */
@@ -793,6 +795,64 @@ static void css_door(void **state)
     xmlFreeDoc(docs[1]);
 }
 
+/* Labelled sets for `vane eval`: every result is either rows of UTF-8
+ * fields without a tab, or errors that name the file and a line. */
+static const char *const EVALSETS[] = {
+    "# guideline\nid\tlang\tsource\ttitle\tlabels\tprovenance\n"
+    "h1\ten\tstate\tJoint Statement of the Third Meeting\tnew-meeting\turl\n"
+    "h2\tzh\tmfa\t中美执法合作联合联络小组会议\tnew-meeting,repatriation\turl\n"
+    "h3\ten\tnews\tRyanair flight diverted\t-\turl\n",
+    "labels\ttitle\tid\tsource\tlang\r\n a , b \tT\tx\ts\ten\r\n-\tU\tx\ts\ten\r\n",
+    "\xEF\xBB\xBFid\tlang\tsource\ttitle\tlabels\n\n#c\nh\ten\ts\tt\t\n",
+    NULL,
+};
+
+static void check_evalset(const fuzz_t *f, const buf_t *in)
+{
+    evalset_t set = {0};
+    errlist_t errs = {0}, warns = {0};
+    int rc = evalset_parse(in->p ? in->p : "", in->len, "fuzz.tsv", &set, &errs, &warns);
+    if (rc == 0 && errs.len)
+        fail_msg("evalset case %ld: success with %zu errors", f->done, errs.len);
+    if (rc != 0 && !errs.len)
+        fail_msg("evalset case %ld: failure without a message", f->done);
+    for (size_t i = 0; i < errs.len; i++)
+        if (strncmp(errs.msgs[i], "fuzz.tsv:", 9) != 0)
+            fail_msg("evalset case %ld: '%s' does not name the file", f->done, errs.msgs[i]);
+    for (size_t i = 0; i < set.n; i++) {
+        const evalset_row_t *r = &set.rows[i];
+        const char *fields[] = {r->id, r->lang, r->source, r->title};
+        for (size_t k = 0; k < 4; k++)
+            if (strchr(fields[k], '\t') || !valid_utf8(fields[k], strlen(fields[k])))
+                fail_msg("evalset case %ld: row %zu field %zu is '%s'", f->done, i, k, fields[k]);
+        assert_true(r->line > 0 && *r->id && *r->title);
+        for (size_t k = 0; k < r->n_labels; k++)
+            assert_true(*r->labels[k] && !strchr(r->labels[k], ','));
+    }
+    evalset_free(&set);
+    errlist_free(&errs);
+    errlist_free(&warns);
+}
+
+static void evalset_door(void **state)
+{
+    (void)state;
+    corpus_t c = {NULL, 0};
+    add_strings(&c, EVALSETS);
+    fuzz_t f = fuzz_start("evalset", 0xE7A1, 4000);
+    buf_t in = {0};
+    while (f.done < f.cases) {
+        make_case(&f.rng, &c, &in);
+        save_input(&f, &in);
+        double t0 = now_seconds();
+        check_evalset(&f, &in);
+        finish_case(&f, t0);
+    }
+    fuzz_report(&f);
+    buf_free(&in);
+    corpus_free(&c);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -801,6 +861,7 @@ int main(void)
         cmocka_unit_test(charset_door),  cmocka_unit_test(datetime_door),
         cmocka_unit_test(url_door),
         cmocka_unit_test(css_door),
+        cmocka_unit_test(evalset_door),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

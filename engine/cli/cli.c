@@ -29,13 +29,15 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_WAIT] = {"--wait", NULL, NULL, CLI_SECONDS, 0},
     [CLI_SOURCE] = {"--source", NULL, NULL, CLI_LIST, 0},
     [CLI_SINCE] = {"--since", NULL, NULL, CLI_TIME, 0},
-    [CLI_RULE] = {"--rule", NULL, NULL, CLI_TEXT, 0},
+    [CLI_RULE] = {"--rule", NULL, NULL, CLI_LIST, 0},   /* eval reads them all, others the last */
     [CLI_CHANNEL] = {"--channel", NULL, NULL, CLI_TEXT, 0},
     [CLI_KEY] = {"--key", NULL, NULL, CLI_TEXT, 0},
     [CLI_FOR] = {"--for", NULL, NULL, CLI_TEXT, 0},
     [CLI_UNTIL] = {"--until", NULL, NULL, CLI_TEXT, 0},   /* replay and silence check it */
     [CLI_REASON] = {"--reason", NULL, NULL, CLI_TEXT, 0},
     [CLI_LIMIT] = {"--limit", NULL, NULL, CLI_COUNT, 0},
+    [CLI_MIN_PRECISION] = {"--min-precision", NULL, NULL, CLI_TEXT, 0},   /* eval checks it */
+    [CLI_MIN_RECALL] = {"--min-recall", NULL, NULL, CLI_TEXT, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -104,6 +106,19 @@ static const cli_command_t commands[] = {
      "  What the rule would have flagged on the stored history (events observed in\n"
      "  [since, until)), printed like a run's flags. Nothing is stored or delivered:\n"
      "  try a new or edited rule on past events before it alerts anyone.\n"},
+    {.name = "eval", .fn = cmd_eval, .max_words = 1,
+     .options = O(RULE) | O(MIN_PRECISION) | O(MIN_RECALL),
+     .usage =
+     "vane eval FILE [--rule ID]... [--min-precision P] [--min-recall R] [--json]\n"
+     "  Measure the rules on a labelled set of titles (TSV: id, lang, source, title,\n"
+     "  labels): per rule the labelled positives, flags, true and false positives,\n"
+     "  misses, errors, precision and recall, then every miss, false flag and error.\n"
+     "  Each title is a new item { title, lang } of the row's source; a rule's\n"
+     "  `sources` restriction is not applied. Nothing is stored.\n"
+     "  --rule ID          only this rule (repeatable; default: the rules the file labels)\n"
+     "  --min-precision P  exit 1 when a rule's precision is below P (0 to 1)\n"
+     "  --min-recall R     exit 1 when a rule's recall is below R (0 to 1)\n"
+     "  Exit 1 also when a rule failed on a row or did not load; 2 for a bad FILE.\n"},
     {.name = "init", .fn = cmd_init, .max_words = CLI_MAX_LIST,
      .options = 0,
      .usage =

@@ -18,7 +18,8 @@ typedef enum cli_opt {
     CLI_HELP, CLI_QUIET, CLI_VERBOSE, CLI_JSON, CLI_CONFIG, CLI_DB, CLI_NOW,
     /* taken by some commands */
     CLI_ALL, CLI_DRY_RUN, CLI_NO_ALERTS, CLI_WAIT, CLI_SOURCE, CLI_SINCE, CLI_RULE,
-    CLI_CHANNEL, CLI_KEY, CLI_FOR, CLI_UNTIL, CLI_REASON, CLI_LIMIT,
+    CLI_CHANNEL, CLI_KEY, CLI_FOR, CLI_UNTIL, CLI_REASON, CLI_LIMIT, CLI_MIN_PRECISION,
+    CLI_MIN_RECALL,
     CLI_N_OPTS
 } cli_opt_t;
 
@@ -37,6 +38,7 @@ int cmd_runs(const cli_args_t *a);
 int cmd_outbox(const cli_args_t *a);
 int cmd_silence(const cli_args_t *a);
 int cmd_replay(const cli_args_t *a);
+int cmd_eval(const cli_args_t *a);
 int cmd_init(const cli_args_t *a);
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing

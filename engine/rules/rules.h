@@ -48,6 +48,29 @@ typedef void (*rules_test_fn)(void *ud, const char *line);
 int rules_test(rules_t *r, const char *const *only, size_t n_only,
                rules_test_fn fail, void *ud, long *passed, long *failed);
 
+/* ---- a labelled set (`vane eval`, rules/evalset.h) --------------------- */
+
+struct evalset;
+struct evalset_score;
+
+/* The rules to score on set: those named in only (n_only > 0), else every
+ * loaded rule with a when(ev) that some row of the set is labelled with.
+ * A name in only that no loaded rule has, or a rule without when(ev), is
+ * an error in errs; a label no loaded rule has is a warning in warns
+ * ("FILE:LINE: ..."). Fills *s (evalset_score_init). Returns 0, or -1
+ * when there were errors or nothing to score (s left empty). */
+int rules_eval_select(const rules_t *r, const struct evalset *set, const char *const *only,
+                      size_t n_only, struct evalset_score *s, errlist_t *errs,
+                      errlist_t *warns);
+
+/* Evaluate the rules of s on every row of set, each row being the new,
+ * non-baseline event of an item { title, lang } with key = the row's id,
+ * source = the row's source and observed_at = now (--now); a rule's
+ * `sources` restriction is not
+ * applied (a labelled set is not tied to the monitor's source ids).
+ * Nothing is stored. Returns 0, or -1 out of memory (e set). */
+int rules_eval_set(rules_t *r, const struct evalset *set, struct evalset_score *s, err_t *e);
+
 /* Let the rules' vane.history and vane.events read st (NULL: nothing).
  * Free the rules, or attach NULL, before closing the store. */
 void rules_attach_store(rules_t *r, store_t *st);

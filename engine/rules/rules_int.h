@@ -7,6 +7,7 @@
  *   rules_eval.c   evaluating the rules on an event (when, message)
  *   rules_check.c  the per-run check calls and reading what checks return
  *   rules_test.c   the inline-test runner
+ *   rules_eval_set.c  the rules over a labelled set of titles (vane eval)
  *
  * Not for use outside engine/rules/. */
 #ifndef VANE_RULES_INT_H

@@ -7,7 +7,7 @@ RESULTS.tsv has tab-separated lines, written by run.sh as it measures:
   env   NAME  VALUE                        (versions, machine, settings)
   fetch N  PHASE  TOOL  MEDIAN_S  PEAK_KIB  OK   (TOOL: vane | urlwatch | floor;
                                                   "-" when not measured; OK yes|no)
-  kv    NAME  VALUE                        (bench_rules / bench_store output, idle run)
+  kv    NAME  VALUE                        (bench_rules / bench_store / news_eval.sh output, idle run)
 Prints the fetch table, the other benchmarks and the targets of docs/design.md,
 each beside its anchor with the ratio, marked met / missed.
 """
@@ -112,6 +112,11 @@ def main(argv):
       f"| {fmt_x(ratio(raw, sn))} |")
     w(f"| diff+store items/s, all changed | {fmt_rate(sc)} | {fmt_rate(raw)} raw INSERT rows/s "
       f"| {fmt_x(ratio(raw, sc))} |")
+    news, news_before = num(kv.get("news_evals_per_s")), num(kv.get("news_before_evals_per_s"))
+    w(f"| news-rule evaluations/s (`vane eval`, {kv.get('news_rules', '?')} news rules × "
+      f"{kv.get('news_titles', '?')} real headlines, start-up subtracted) | {fmt_rate(news)} "
+      f"| {fmt_rate(news_before) + ' earlier build (VANE_BEFORE)' if news_before else '–'} "
+      f"| {fmt_x(ratio(news_before, news))} |")
     w(f"| `vane run`, nothing due ({kv.get('idle_sources', '?')} sources, "
       f"{kv.get('idle_rules', '?')} rules) | {with_unit(fmt_s(idle and idle * 1000), 'ms')} | – | – |")
     w("")
@@ -148,6 +153,9 @@ def main(argv):
          None if sn is None else sn >= 1e5),
         ("diff+store vs raw prepared inserts (all new)", f"{fmt_rate(sn)} vs {fmt_rate(raw)} /s",
          fmt_x(ratio(raw, sn)), "≤ 3×", None if ratio(raw, sn) is None else ratio(raw, sn) <= 3),
+        ("news-rule evaluations vs the earlier build (VANE_BEFORE)",
+         f"{fmt_rate(news)} vs {fmt_rate(news_before)} /s", fmt_x(ratio(news_before, news)),
+         "≤ 2× slower", None if ratio(news_before, news) is None else ratio(news_before, news) <= 2),
         ("nothing due: `vane run` wall time", with_unit(fmt_s(idle and idle * 1000), "ms"), "", "< 20 ms",
          None if idle is None else idle < 0.020),
     ]

@@ -12,7 +12,10 @@
 #     /usr/bin/time -v; the server's 200/304 counts checked for every run;
 #  2. bench_rules: rule evaluations per second vs a bare lua_pcall;
 #  3. bench_store: diff + store items per second vs raw prepared inserts;
-#  4. `vane run` with nothing due (1,000 sources, 100 rules).
+#  4. `vane run` with nothing due (1,000 sources, 100 rules);
+#  5. news-rule evaluations per second: `vane eval` with the six news rules
+#     over the real dev headlines (news_eval.sh; VANE_BEFORE=an earlier
+#     build measures it too, for the comparison).
 #
 # Environment: SIZES (default "100 2000"; BENCH_FULL=1 adds 10000, where
 # urlwatch is skipped), REPS (hyperfine runs for vane and curl, default 5),
@@ -305,6 +308,9 @@ log "diff and store: bench_store"
 mkdir -p "$W/store"
 "$BENCH_BIN/bench_store" 20000 5 "$W/store" > "$W/out/store.txt" || die "bench_store failed"
 cat "$W/out/rules.txt" "$W/out/store.txt" | while read -r k v; do record kv "$k" "$v"; done
+
+# ---- 5. news rules on the real dev headlines --------------------------------------
+VANE="$VANE" PYTHON="$PY" sh "$HERE/news_eval.sh" "$RES" || die "news_eval.sh failed"
 
 # ---- 4. nothing due: 1,000 sources fetched a moment ago, 100 rules -------------------
 log "nothing due: $IDLE_SOURCES sources, $IDLE_RULES rules"
