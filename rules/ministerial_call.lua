@@ -3,18 +3,23 @@
 -- interior.
 --
 -- Decides on the title of new news items only. Fires when the title names
--- both offices (vane.phrases.ministerial_homeland: Secretary of Homeland
--- Security, 国土安全部部长 …; ministerial_interior: Minister of Public
--- Security, interior minister, 公安部部长 …) and a contact (call, meeting,
--- met, 通电话, 会见 …: ministerial_contacts). Offices, not names: whoever
--- holds them.
+-- both sides — by office (vane.phrases.ministerial_homeland: Secretary of
+-- Homeland Security, 国土安全部长 …; ministerial_interior: Minister of
+-- Public Security, interior minister, police chief, 公安部长 …) or by the
+-- name of the office holder (ministerial_homeland_holders: Mayorkas, Noem
+-- …; ministerial_interior_holders: Wang Xiaohong, 王小洪 …) — and a contact
+-- (call, meeting, met, 通电话, 视讯会议 …: ministerial_contacts).
 
 local phrase = vane.phrase
 local P = vane.phrases
 
+local function names(title, offices, holders)
+  return phrase.find(title, offices) ~= nil or phrase.find(title, holders) ~= nil
+end
+
 local function is_ministerial_call(title)
-  return phrase.find(title, P.ministerial_homeland) ~= nil
-     and phrase.find(title, P.ministerial_interior) ~= nil
+  return names(title, P.ministerial_homeland, P.ministerial_homeland_holders)
+     and names(title, P.ministerial_interior, P.ministerial_interior_holders)
      and phrase.find(title, P.ministerial_contacts) ~= nil
 end
 

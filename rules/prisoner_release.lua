@@ -1,21 +1,30 @@
--- prisoner_release.lua — a prisoner exchange, or the release of detained
--- (often wrongfully detained) nationals.
+-- prisoner_release.lua — a prisoner exchange, or the release or return of
+-- detained, jailed or hostage nationals.
 --
--- Decides on the title of new news items only. Fires when the title has
--- an act (exchange, swap, release of, 交换, 释放 …: vane.phrases.prisoner_acts)
--- and a detention word (detained, prisoner, hostage, 被拘押 …:
--- prisoner_detained), or a word for coming free (freed, returned home,
--- 获释: prisoner_freed) and a detention or people word (citizens,
--- nationals, Americans, 公民: prisoner_people).
+-- Decides on the title of new news items only. Fires on an exchange or
+-- swap (prisoner exchange, in exchange for, 换俘: vane.phrases
+-- prisoner_exchanges) with a captive word or a release; on a release
+-- (release, freed, return of, 获释: prisoner_releases) of captives
+-- (detained, hostage, kidnapped, citizens, Americans, 在押: prisoner_captives);
+-- or on a transfer of Guantanamo detainees (prisoner_transfers,
+-- prisoner_transferred). A cue governing the act (calls for, promises to,
+-- won't, release hopes: cues_before, cues_after) means it has not happened.
+-- "Prisoners" alone is not a captive: a country freeing thousands of its
+-- own prisoners is an amnesty.
 
 local phrase = vane.phrase
 local P = vane.phrases
 
-local function is_release(title)
-  local detained = phrase.find(title, P.prisoner_detained) ~= nil
-  if detained and phrase.find(title, P.prisoner_acts) then return true end
-  return phrase.find(title, P.prisoner_freed) ~= nil
-     and (detained or phrase.find(title, P.prisoner_people) ~= nil)
+local function is_release(t)
+  local cues = { before = P.cues_before, after = P.cues_after }
+  local captives = phrase.find(t, P.prisoner_captives) ~= nil
+  if phrase.find(t, P.prisoner_exchanges, cues) then
+    return captives or phrase.find(t, { "prisoner", "被俘人员", "被扣押人员" }) ~= nil
+        or phrase.find(t, P.prisoner_releases, cues) ~= nil
+  end
+  if captives and phrase.find(t, P.prisoner_releases, cues) then return true end
+  return phrase.find(t, P.prisoner_transfers, cues) ~= nil
+     and phrase.find(t, P.prisoner_transferred) ~= nil
 end
 
 return {

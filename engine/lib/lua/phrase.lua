@@ -234,17 +234,18 @@ local function cue_after(key, c, e, f)
   return false
 end
 
--- Does the compiled phrase p occur in key with no cue governing it? Cues
--- are read in the same form as p (f: 2 stemmed, 4 as written).
-local function occurs(key, p, cues, f)
+-- Does the compiled phrase p occur in key with no cue governing it (or,
+-- with `near`, with one governing it)? Cues are read in the same form as p
+-- (f: 2 stemmed, 4 as written).
+local function occurs(key, p, cues, f, near)
   local from = 1
   while true do
     local s, e = key:find(p, from, true)
     if not s then return false end
     if not cues then return true end
-    local before = cues.before and cue_before(key, cues.before, s, f)
-    local after = not before and cues.after and cue_after(key, cues.after, e, f)
-    if not before and not after then return true end
+    local governed = (cues.before and cue_before(key, cues.before, s, f))
+      or (cues.after and cue_after(key, cues.after, e, f)) or false
+    if governed == (near == true) then return true end
     from = s + 1
   end
 end
@@ -255,10 +256,10 @@ local function compiled_cues(cues)
            after = cues.after and compile(cues.after) or nil }
 end
 
-local function matches(text, key, e, cues)
-  if e[2] then return occurs(key, e[2], cues, 2) end
-  if e[4] then return occurs(raw_key(), e[4], cues, 4) end
-  return regex_test(text, e[3], e[1])
+local function matches(text, key, e, cues, near)
+  if e[2] then return occurs(key, e[2], cues, 2, near) end
+  if e[4] then return occurs(raw_key(), e[4], cues, 4, near) end
+  return not near and regex_test(text, e[3], e[1])
 end
 
 -- The first entry of `list` found in `text` (and not governed by one of
@@ -271,6 +272,19 @@ function phrase.find(text, list, cues)
   local key = keys_of(text)
   for i = 1, #c do
     if matches(text, key, c[i], cc) then return c[i][1] end
+  end
+  return nil
+end
+
+-- The first entry of `list` found in `text` with a cue of `cues` governing
+-- it (the reverse of find's third argument: "entry" after "denied US",
+-- "flight" after "ICE"), or nil. Regular-expression entries never are.
+function phrase.find_near(text, list, cues)
+  if type(text) ~= "string" or text == "" or list == nil or cues == nil then return nil end
+  local c, cc = compile(list), compiled_cues(cues)
+  local key = keys_of(text)
+  for i = 1, #c do
+    if matches(text, key, c[i], cc, true) then return c[i][1] end
   end
   return nil
 end
