@@ -20,6 +20,7 @@
 
 local phrase = vane.phrase
 local P = vane.phrases
+local REFUSED = { before = P.entry_refusals }
 
 local function person(title)
   return phrase.find(title, P.entry_scholars) ~= nil or phrase.find(title, P.entry_travellers) ~= nil
@@ -29,7 +30,7 @@ local function is_entry_refusal(title)
   local find = phrase.find
   if find(title, P.entry_exclusions) then return false end
   if find(title, P.entry_strong) then return true end
-  if phrase.find_near(title, P.entry_words, { before = P.entry_refusals }) then return true end
+  if phrase.find_near(title, P.entry_words, REFUSED) then return true end
   local border = find(title, P.entry_border_acts) ~= nil
   if border and find(title, P.entry_scholars) then return true end
   if (border or find(title, P.entry_acts)) and find(title, P.entry_places) and person(title) then

@@ -20,6 +20,8 @@
 
 local phrase = vane.phrase
 local P = vane.phrases
+local QUALIFIED = { before = P.meeting_dialogue_qualifiers }
+local ORDINAL = { before = P.meeting_ordinals }
 
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
@@ -38,10 +40,10 @@ local function is_meeting(t)
   if find(t, P.meeting_not) then return false end
   if find(t, P.meeting_groupings) and find(t, P.meeting_grouping_events) then return true end
   if find(t, P.meeting_mechanisms) and find(t, P.meeting_signs) then return true end
-  if near(t, P.meeting_dialogues, { before = P.meeting_dialogue_qualifiers }) then return true end
+  if near(t, P.meeting_dialogues, QUALIFIED) then return true end
   local dialogue = find(t, P.meeting_dialogues)
   if dialogue and other_sign(t, dialogue) then return true end
-  return near(t, P.meeting_ordinal_nouns, { before = P.meeting_ordinals }) ~= nil
+  return near(t, P.meeting_ordinal_nouns, ORDINAL) ~= nil
 end
 
 -- First position of a whole word `w` in `low`, or nil.

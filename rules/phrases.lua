@@ -190,6 +190,9 @@ return {
     "战俘", "公民", "被扣",
   },
 
+  -- with an exchange, these count as captives too
+  prisoner_exchanged = { "prisoner", "被俘人员", "被扣押人员" },
+
   prisoner_transfers = { "transfer", "repatriation", "移交" },
   prisoner_transferred = { "detainee", "guantanamo", "gtmo", "关塔那摩" },
 

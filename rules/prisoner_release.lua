@@ -14,12 +14,12 @@
 
 local phrase = vane.phrase
 local P = vane.phrases
+local cues = { before = P.cues_before, after = P.cues_after }
 
 local function is_release(t)
-  local cues = { before = P.cues_before, after = P.cues_after }
   local captives = phrase.find(t, P.prisoner_captives) ~= nil
   if phrase.find(t, P.prisoner_exchanges, cues) then
-    return captives or phrase.find(t, { "prisoner", "被俘人员", "被扣押人员" }) ~= nil
+    return captives or phrase.find(t, P.prisoner_exchanged) ~= nil
         or phrase.find(t, P.prisoner_releases, cues) ~= nil
   end
   if captives and phrase.find(t, P.prisoner_releases, cues) then return true end

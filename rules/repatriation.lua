@@ -18,6 +18,7 @@
 
 local phrase = vane.phrase
 local P = vane.phrases
+local cues = { before = P.cues_before, after = P.cues_after }
 
 local function reads_as_entry_refusal(title)
   return (phrase.find(title, P.entry_acts) ~= nil or phrase.find(title, P.entry_border_acts) ~= nil)
@@ -25,7 +26,6 @@ local function reads_as_entry_refusal(title)
 end
 
 local function is_repatriation(title)
-  local cues = { before = P.cues_before, after = P.cues_after }
   local subject = phrase.find(title, P.repatriation_subjects) ~= nil
   if subject and phrase.find(title, P.repatriation_acts, cues) then return true end
   return not subject and phrase.find(title, P.repatriation_strong, cues) ~= nil

@@ -127,15 +127,26 @@ local function compile_form(s, as_written, prefix)
   return " " .. k .. (prefix and "" or " ")
 end
 
--- An entry: { entry, stemmed form or nil, pattern or nil, as-written form }.
--- A prefix entry ("repatriat*") is matched as written only: its last word
--- is a beginning, not a word to stem.
+-- What a text needs for a form to be worth a search: true (Chinese: the
+-- text must have Chinese), the form's first whole word (the text must have
+-- that word), or nil (no quick test: a one-word prefix).
+local function needs(form)
+  if form == nil then return nil end
+  if form:find("[\128-\255]") then return true end
+  return form:match("^ (%S+) ")
+end
+
+-- An entry: { entry, stemmed form or nil, pattern or nil, as-written form,
+-- needs of the stemmed form, needs of the as-written form }. A prefix entry
+-- ("repatriat*") is matched as written only: its last word is a beginning,
+-- not a word to stem.
 local function compile_phrase(entry)
   local s, n = entry:gsub("%*%s*$", "")
   local prefix = n > 0
   local raw = compile_form(s, true, prefix)
   if not raw then return nil end
-  return { entry, not prefix and compile_form(s, false, false) or nil, nil, raw }
+  local stemmed = not prefix and compile_form(s, false, false) or nil
+  return { entry, stemmed, nil, raw, needs(stemmed), needs(raw) }
 end
 
 -- Compiled lists: list -> { n = #list, compiled entry, … }.
@@ -163,20 +174,39 @@ local function compile(list)
   return c
 end
 
--- The last text seen and its two forms: the rules of one event usually ask
--- about the same title many times in a row.
-local last_text, last_key, last_raw, last_tidy
+-- The last text seen, its forms and their sets of words: the rules of one
+-- event ask about the same title many times in a row. A phrase whose first
+-- word is not among the title's words (or a Chinese phrase, when the title
+-- has no Chinese) is passed over without a search.
+local last_text, last_key, last_raw, last_tidy, last_words, last_raw_words, last_cjk
+
+local function word_set(key)
+  local set = {}
+  for w in key:gmatch("%S+") do set[w] = true end
+  return set
+end
 
 local function keys_of(text)
   if text ~= last_text then
     last_text, last_key, last_raw, last_tidy = text, phrase.key(text), nil, nil
+    last_words, last_raw_words = word_set(last_key), nil
+    last_cjk = last_key:find("[\228-\233]") ~= nil
   end
   return last_key
 end
 
 local function raw_key()
-  if last_raw == nil then last_raw = phrase.key(last_text, true) end
+  if last_raw == nil then
+    last_raw = phrase.key(last_text, true)
+    last_raw_words = word_set(last_raw)
+  end
   return last_raw
+end
+
+local function worth(need, words)
+  if need == nil then return true end
+  if need == true then return last_cjk end
+  return words[need] == true
 end
 
 local function regex_test(text, pat, entry)
@@ -250,15 +280,28 @@ local function occurs(key, p, cues, f, near)
   end
 end
 
+-- Compiled cues, kept per cues table: a rule that makes its cues table
+-- once (at load) compiles it once.
+local compiled_cue_sets = setmetatable({}, { __mode = "k" })
+
 local function compiled_cues(cues)
   if cues == nil then return nil end
-  return { before = cues.before and compile(cues.before) or nil,
-           after = cues.after and compile(cues.after) or nil }
+  local cc = compiled_cue_sets[cues]
+  local b, a = cues.before and compile(cues.before) or nil, cues.after and compile(cues.after) or nil
+  if cc and cc.before == b and cc.after == a then return cc end
+  cc = { before = b, after = a }
+  compiled_cue_sets[cues] = cc
+  return cc
 end
 
 local function matches(text, key, e, cues, near)
-  if e[2] then return occurs(key, e[2], cues, 2, near) end
-  if e[4] then return occurs(raw_key(), e[4], cues, 4, near) end
+  if e[2] then
+    return worth(e[5], last_words) and occurs(key, e[2], cues, 2, near)
+  end
+  if e[4] then
+    local raw = raw_key()
+    return worth(e[6], last_raw_words) and occurs(raw, e[4], cues, 4, near)
+  end
   return not near and regex_test(text, e[3], e[1])
 end
 
