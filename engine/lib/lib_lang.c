@@ -173,10 +173,10 @@ static opencc_t converter(lua_State *L)
     return b->cc;
 }
 
-static int has_multibyte(const char *s, size_t len)
+static int has_cjk_lead(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if ((unsigned char)s[i] >= 0xE0)
+        if ((unsigned char)s[i] >= 0xE3)
             return 1;
     return 0;
 }
@@ -188,7 +188,7 @@ static int l_t2s(lua_State *L)
         return 1;
     size_t len;
     const char *s = lua_tolstring(L, 1, &len);
-    if (!has_multibyte(s, len))
+    if (!has_cjk_lead(s, len))
         return 1;
     opencc_t cc = converter(L);
     if (!cc)

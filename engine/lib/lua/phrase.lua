@@ -41,12 +41,13 @@ local phrase = {}
 -- General Punctuation (U+2000–U+206F: spaces, dashes, curly quotes, …),
 -- no-break space and middle dot, CJK punctuation (U+3000–U+303F) and the
 -- full-width forms of ASCII punctuation.
+-- Each is given with its lead byte: a text without it skips the pattern.
 local SEPARATORS = {
-  "\226[\128\129][\128-\191]",                     -- U+2000..U+207F
-  "\194[\160\161\166\167\171\173\176\183\187\191]", -- nbsp ¡ ¦ § « soft hyphen ° · » ¿
-  "\227\128[\128-\191]",                           -- U+3000..U+303F
-  "\239\188[\129-\143\154-\160\187-\191]",         -- ！..／ ：..＠ ［..＿
-  "\239\189[\128\155-\165]",                       -- ｀ ｛..･
+  { "\226", "\226[\128\129][\128-\191]" },                     -- U+2000..U+207F
+  { "\194", "\194[\160\161\166\167\171\173\176\183\187\191]" }, -- nbsp ¡ ¦ § « soft hyphen ° · » ¿
+  { "\227", "\227\128[\128-\191]" },                           -- U+3000..U+303F
+  { "\239", "\239\188[\129-\143\154-\160\187-\191]" },         -- ！..／ ：..＠ ［..＿
+  { "\239", "\239\189[\128\155-\165]" },                       -- ｀ ｛..･
 }
 
 -- Curly quotes and dashes as their ASCII selves, for texts that keep their
@@ -82,7 +83,11 @@ end
 function phrase.normalize(s)
   if type(s) ~= "string" then return " " end
   s = s:lower()
-  for _, p in ipairs(SEPARATORS) do s = s:gsub(p, " ") end
+  if s:find("[\128-\255]") then
+    for _, p in ipairs(SEPARATORS) do
+      if s:find(p[1], 1, true) then s = s:gsub(p[2], " ") end
+    end
+  end
   s = s:gsub("[%p%s]+", " ")
   return " " .. s .. " "
 end
@@ -108,11 +113,12 @@ end
 function phrase.key(s, as_written)
   if type(s) ~= "string" then return " " end
   s = t2s(s)
-  s = s:gsub(" [%-\226\128\147\226\128\148]+ ", " \1 ")
-  s = s:gsub("[,;:!?]", " \1 "):gsub("\239\188[\140\154\155\129\159]", " \1 ")
-  s = s:gsub("\227\128\130", " \1 ")
-  s = phrase.normalize(s):gsub("\1", "|")
-  s = s:gsub("| [| ]*", "| ")
+  s = s:gsub(" [%-\226\128\147\226\128\148]+ ", " \1 "):gsub("[,;:!?]", " \1 ")
+  if s:find("[\227\239]") then
+    s = s:gsub("\239\188[\140\154\155\129\159]", " \1 "):gsub("\227\128\130", " \1 ")
+  end
+  s = phrase.normalize(s)
+  if s:find("\1", 1, true) then s = s:gsub("\1", "|"):gsub("| [| ]*", "| ") end
   if as_written then return s end
   return stem(s)
 end
@@ -149,7 +155,30 @@ local function compile_phrase(entry)
   return { entry, stemmed, nil, raw, needs(stemmed), needs(raw) }
 end
 
--- Compiled lists: list -> { n = #list, compiled entry, … }.
+-- Where to look in a compiled list for a text: entries by the first word
+-- of their stemmed form (words) or of their as-written form (raw_words),
+-- the Chinese ones (cjk), and those with no quick test (always).
+local function index_of(c)
+  local idx = { words = {}, raw_words = {}, cjk = {}, always = {} }
+  for i = 1, #c do
+    local e = c[i]
+    local need, map = e[5], idx.words
+    if not e[2] then need, map = e[6], idx.raw_words end
+    if need == true then
+      idx.cjk[#idx.cjk + 1] = i
+    elseif need then
+      local l = map[need] or {}
+      l[#l + 1] = i
+      map[need] = l
+    else
+      idx.always[#idx.always + 1] = i
+    end
+  end
+  idx.has_raw = next(idx.raw_words) ~= nil
+  return idx
+end
+
+-- Compiled lists: list -> { n = #list, compiled entry, …, index = index_of }.
 -- Weak keys: a list that is no longer used takes its compiled form with it.
 local compiled = setmetatable({}, { __mode = "k" })
 
@@ -170,6 +199,7 @@ local function compile(list)
       if p then c[#c + 1] = p end
     end
   end
+  c.index = index_of(c)
   compiled[list] = c
   return c
 end
@@ -180,33 +210,43 @@ end
 -- has no Chinese) is passed over without a search.
 local last_text, last_key, last_raw, last_tidy, last_words, last_raw_words, last_cjk
 
-local function word_set(key)
-  local set = {}
-  for w in key:gmatch("%S+") do set[w] = true end
-  return set
+-- The distinct words of a key, as a list.
+local function word_list(key)
+  local seen, list = {}, {}
+  for w in key:gmatch("%S+") do
+    if not seen[w] then seen[w] = true; list[#list + 1] = w end
+  end
+  return list
 end
 
 local function keys_of(text)
   if text ~= last_text then
-    last_text, last_key, last_raw, last_tidy = text, phrase.key(text), nil, nil
-    last_words, last_raw_words = word_set(last_key), nil
+    last_text, last_tidy = text, nil
+    last_raw = phrase.key(text, true)
+    last_key = stem(last_raw)
+    last_words, last_raw_words = word_list(last_key), word_list(last_raw)
     last_cjk = last_key:find("[\228-\233]") ~= nil
   end
   return last_key
 end
 
-local function raw_key()
-  if last_raw == nil then
-    last_raw = phrase.key(last_text, true)
-    last_raw_words = word_set(last_raw)
-  end
-  return last_raw
+local function add_all(out, l)
+  if l then for j = 1, #l do out[#out + 1] = l[j] end end
 end
 
-local function worth(need, words)
-  if need == nil then return true end
-  if need == true then return last_cjk end
-  return words[need] == true
+-- The indices of the entries of c worth a search in the last text, in
+-- list order: those indexed under one of its words, the Chinese ones if
+-- it has Chinese, and those with no quick test.
+local function candidates(c)
+  local idx, out = c.index, {}
+  for i = 1, #last_words do add_all(out, idx.words[last_words[i]]) end
+  if idx.has_raw then
+    for i = 1, #last_raw_words do add_all(out, idx.raw_words[last_raw_words[i]]) end
+  end
+  if last_cjk then add_all(out, idx.cjk) end
+  add_all(out, idx.always)
+  table.sort(out)
+  return out
 end
 
 local function regex_test(text, pat, entry)
@@ -295,13 +335,8 @@ local function compiled_cues(cues)
 end
 
 local function matches(text, key, e, cues, near)
-  if e[2] then
-    return worth(e[5], last_words) and occurs(key, e[2], cues, 2, near)
-  end
-  if e[4] then
-    local raw = raw_key()
-    return worth(e[6], last_raw_words) and occurs(raw, e[4], cues, 4, near)
-  end
+  if e[2] then return occurs(key, e[2], cues, 2, near) end
+  if e[4] then return occurs(last_raw, e[4], cues, 4, near) end
   return not near and regex_test(text, e[3], e[1])
 end
 
@@ -313,8 +348,10 @@ function phrase.find(text, list, cues)
   if list == nil then return nil end
   local c, cc = compile(list), compiled_cues(cues)
   local key = keys_of(text)
-  for i = 1, #c do
-    if matches(text, key, c[i], cc) then return c[i][1] end
+  local cand = candidates(c)
+  for j = 1, #cand do
+    local e = c[cand[j]]
+    if matches(text, key, e, cc) then return e[1] end
   end
   return nil
 end
@@ -326,8 +363,10 @@ function phrase.find_near(text, list, cues)
   if type(text) ~= "string" or text == "" or list == nil or cues == nil then return nil end
   local c, cc = compile(list), compiled_cues(cues)
   local key = keys_of(text)
-  for i = 1, #c do
-    if matches(text, key, c[i], cc, true) then return c[i][1] end
+  local cand = candidates(c)
+  for j = 1, #cand do
+    local e = c[cand[j]]
+    if matches(text, key, e, cc, true) then return e[1] end
   end
   return nil
 end
@@ -338,8 +377,10 @@ function phrase.find_all(text, list, cues)
   if type(text) ~= "string" or text == "" or list == nil then return out end
   local c, cc = compile(list), compiled_cues(cues)
   local key = keys_of(text)
-  for i = 1, #c do
-    if matches(text, key, c[i], cc) then out[#out + 1] = c[i][1] end
+  local cand = candidates(c)
+  for j = 1, #cand do
+    local e = c[cand[j]]
+    if matches(text, key, e, cc) then out[#out + 1] = e[1] end
   end
   return out
 end
