@@ -54,6 +54,15 @@ return {
   end,
 
   tests = {
+    -- refused in other words, Traditional script, held then sent back
+    { event = { change = "new", item = { title = "Travelers denied US entry after phone searches" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "中國留學生入境遭盤查後遣返" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Scholar questioned for hours, then sent back" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Researcher deported from Houston airport" } }, expect = { flag = true } },
+    -- a suspect sent home, a treaty's entry into force, visa policy
+    { event = { change = "new", item = { title = "Fraud suspect deported from Houston" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Convention's Entry into Force" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "New visa rules for students announced" } }, expect = { flag = false } },
     { event = { change = "new", item = { title = "外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
       expect = { message = "Entry refusal: 外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
     { event = { change = "new", item = { title = "Chinese graduate student sent home after questioning at Los Angeles airport" } },

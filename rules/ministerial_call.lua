@@ -38,6 +38,12 @@ return {
   end,
 
   tests = {
+    -- office holders by name, in both scripts
+    { event = { change = "new", item = { title = "Readout of Secretary Mayorkas' Meeting with PRC Minister of Public Security Wang Xiaohong" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "美国国土安全部长马约卡斯与公安部部长王小洪视频通话" } }, expect = { flag = true } },
+    -- a foreign minister, a State Department meeting, a deputy
+    { event = { change = "new", item = { title = "Readout of Secretary Mayorkas' Call with Minister of Foreign Affairs" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Secretary of State Meets Minister of Public Security" } }, expect = { flag = false } },
     { event = { change = "new", item = {
         title = "Readout of Secretary of Homeland Security’s Video Call with PRC Minister of Public Security" } },
       expect = { message = "Ministerial call: Readout of Secretary of Homeland Security's Video Call with PRC Minister of Public Security" } },

@@ -122,6 +122,18 @@ return {
   end,
 
   tests = {
+    -- a named dialogue without an ordinal; a grouping's summit; a council's readout
+    { event = { change = "new", item = { title = "U.S.-Honduras Strategic Dialogue" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Joint Statement on the Fifth U.S.-Kenya Bilateral Strategic Dialogue" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Remarks at the NATO Leaders Summit in Vilnius" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Readout of the Quarterly Meeting of the Homeland Security Advisory Council" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "第三轮中欧高级别经贸对话在京举行" } }, expect = { flag = true } },
+    -- a commission's officer, a congressional committee, a charter, a talk about dialogue
+    { event = { change = "new", item = { title = "Secretary's Call with European Commission President" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Testimony Before the Senate Committee on Foreign Relations" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Renewal of the Charter of the Advisory Committee on Historical Diplomatic Documentation" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Ministers Urge Renewed Dialogue on Trade" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Commissioner Meets Local Business Leaders" } }, expect = { flag = false } },
     { -- the State Department's readout (typo and curly quote as published)
       event = { change = "new", item = {
         title = "Readout of the Second Senior Officals’ Meeting of the U.S.-China Counternarcotics Working Group" } },

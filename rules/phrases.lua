@@ -163,16 +163,21 @@ return {
   },
 
   ---------------------------------------------------------------------------
-  -- prisoner-release: an EXCHANGE of prisoners or captives; or a RELEASE
-  -- (not governed by a cue) of CAPTIVES (detained, hostage, kidnapped,
-  -- nationals); or a TRANSFER of DETAINEES (Guantanamo). "Prisoners" alone
-  -- with a release is a country's amnesty of its own, not this.
+  -- prisoner-release: an EXCHANGE of prisoners; or a SWAP with CAPTIVES or
+  -- an EXCHANGED word; or a RELEASE of CAPTIVES (detained, hostage,
+  -- kidnapped, nationals); or a TRANSFER of DETAINEES (Guantanamo) — each
+  -- act not governed by a cue. "Prisoners" alone with a release is a
+  -- country's amnesty of its own, not this.
 
   prisoner_exchanges = {
     "prisoner exchange", "prisoner swap", "exchange of prisoners",
-    "swap of prisoners", "exchange of detained", "in exchange for", "swap for",
-    "in swap", "swap",
+    "swap of prisoners", "exchange of detained", "prisoners of war exchange",
     "换俘", "交换战俘", "战俘交换", "互换战俘", "互换被俘", "互换在押",
+  },
+
+  -- an exchange or swap that needs a captive word to be one of people
+  prisoner_swaps = {
+    "exchange", "swap", "交换", "互换",
   },
 
   prisoner_releases = {
@@ -190,7 +195,7 @@ return {
     "战俘", "公民", "被扣",
   },
 
-  -- with an exchange, these count as captives too
+  -- with a swap, these count as captives too
   prisoner_exchanged = { "prisoner", "被俘人员", "被扣押人员" },
 
   prisoner_transfers = { "transfer", "repatriation", "移交" },

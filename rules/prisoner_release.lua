@@ -1,9 +1,10 @@
 -- prisoner_release.lua — a prisoner exchange, or the release or return of
 -- detained, jailed or hostage nationals.
 --
--- Decides on the title of new news items only. Fires on an exchange or
--- swap (prisoner exchange, in exchange for, 换俘: vane.phrases
--- prisoner_exchanges) with a captive word or a release; on a release
+-- Decides on the title of new news items only. Fires on a prisoner
+-- exchange (prisoner swap, 换俘, 战俘交换: vane.phrases.prisoner_exchanges);
+-- on a swap (exchange, trade, 交换: prisoner_swaps) of captives or
+-- prisoners (prisoner_captives, prisoner_exchanged); on a release
 -- (release, freed, return of, 获释: prisoner_releases) of captives
 -- (detained, hostage, kidnapped, citizens, Americans, 在押: prisoner_captives);
 -- or on a transfer of Guantanamo detainees (prisoner_transfers,
@@ -17,14 +18,14 @@ local P = vane.phrases
 local cues = { before = P.cues_before, after = P.cues_after }
 
 local function is_release(t)
-  local captives = phrase.find(t, P.prisoner_captives) ~= nil
-  if phrase.find(t, P.prisoner_exchanges, cues) then
-    return captives or phrase.find(t, P.prisoner_exchanged) ~= nil
-        or phrase.find(t, P.prisoner_releases, cues) ~= nil
+  local find = phrase.find
+  if find(t, P.prisoner_exchanges, cues) then return true end
+  local captives = find(t, P.prisoner_captives) ~= nil
+  if find(t, P.prisoner_swaps, cues) and (captives or find(t, P.prisoner_exchanged)) then
+    return true
   end
-  if captives and phrase.find(t, P.prisoner_releases, cues) then return true end
-  return phrase.find(t, P.prisoner_transfers, cues) ~= nil
-     and phrase.find(t, P.prisoner_transferred) ~= nil
+  if captives and find(t, P.prisoner_releases, cues) then return true end
+  return find(t, P.prisoner_transfers, cues) ~= nil and find(t, P.prisoner_transferred) ~= nil
 end
 
 return {
@@ -42,6 +43,18 @@ return {
   end,
 
   tests = {
+    -- official phrasings, inflections, a prisoner-of-war exchange in both scripts
+    { event = { change = "new", item = { title = "Release of U.S. Citizen Wrongfully Detained in Russia" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Return of American Detainees from Venezuela" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Kidnapped aid workers freed in Mali" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "俄乌双方再次换俘" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "俄烏交換戰俘" } }, expect = { flag = true } },
+    -- intent, hopes, freedom, an amnesty, a report
+    { event = { change = "new", item = { title = "Minister promises to release detained journalists" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Families call for the release of detained Americans" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Captivity to Freedom: a Memoir of Detention" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Government frees thousands of prisoners in amnesty" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Rights group releases report on detained activists" } }, expect = { flag = false } },
     { event = { change = "new", item = {
         title = "Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC" } },
       expect = { message = "Prisoner release: Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC" } },

@@ -31,6 +31,13 @@ return {
   end,
 
   tests = {
+    -- Traditional script, planes and charters
+    { event = { change = "new", item = { title = "美國包機遣返非法移民" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "美方再派遣返班機 今年第五架" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Deportation planes land in Bogota" } }, expect = { flag = true } },
+    -- not a removal: a civil route, an explainer
+    { event = { change = "new", item = { title = "Airline resumes flights to Caracas" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "How deportation flights work, explained" } }, expect = { flag = false } },
     { event = { change = "new", item = { title = "ICE Conducts Removal Flight to the People’s Republic of China" } },
       expect = { message = "Removal flight: ICE Conducts Removal Flight to the People's Republic of China" } },
     { -- another destination, other words

@@ -47,6 +47,16 @@ return {
   end,
 
   tests = {
+    -- inflections and removals of suspects; a persuaded return
+    { event = { change = "new", item = { title = "Court Agrees to Extradite Fraud Suspect to Brazil" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Fugitive removed by ICE to Guatemala" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "ICE removes fugitive wanted for homicide in Honduras" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "外逃嫌疑人被劝返回国" } }, expect = { flag = true } },
+    -- refusals, treaties, hearings, efforts
+    { event = { change = "new", item = { title = "Judge rules fugitive won't be extradited to the U.S." } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Senate ratifies extradition treaty with Colombia" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Extradition hearing of fraud suspect adjourned" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Efforts to repatriate fugitives stall" } }, expect = { flag = false } },
     { event = { change = "new", item = {
         title = "Foreign Ministry Spokesperson’s Remarks on the Repatriation of a Fugitive Suspect from the United States" } },
       expect = { message = "Repatriation: Foreign Ministry Spokesperson's Remarks on the Repatriation of a Fugitive Suspect from the United States" } },
