@@ -110,6 +110,8 @@ static void traditional_is_read_as_simplified(void **state)
 {
     expect(*state, "return P.t2s('盤查 留學生 包機 班機')", "盘查 留学生 包机 班机");
     expect(*state, "return P.t2s('plain ASCII')", "plain ASCII");
+    /* what is not well-formed UTF-8, or holds a NUL, is left as it is */
+    expect(*state, "return tostring(P.t2s('\\255盤查') == '\\255盤查' and P.t2s('盤\\0查') == '盤\\0查')", "true");
     expect(*state, "return F('中國留學生赴美遭無端盤查', {'盘查'})", "盘查");
     expect(*state, "return F('美国再次包机遣返', {'包機遣返'})", "包機遣返");
     expect(*state, "return F('美國11/16又派遣返班機', {'遣返班机'})", "遣返班机");

@@ -13,7 +13,8 @@
  *   t2s(s)    s with Traditional Chinese characters and phrasings made
  *             Simplified (OpenCC's t2s.json): 盤查 → 盘查. Without OpenCC's
  *             data (package libopencc-data) s is returned as it is, with one
- *             warning per load.
+ *             warning per load; so is s when it is not well-formed UTF-8
+ *             or holds a NUL byte (OpenCC reads C strings).
  * A value that is not a string is returned as it is. Both are linear in
  * the length of s. The stemmer and the converter are made once per Lua
  * state, on first use, and freed with it (registry userdata with __gc).
@@ -27,9 +28,12 @@
 #include <opencc/opencc.h>
 
 #include "lib/vanelib.h"
+#include "util/utf8.h"
 
-#define STEMMER_META "vane.phrase.stemmer"
+#define STEMMER_META "vane.phrase.stemmer"         /* the metatables */
 #define OPENCC_META "vane.phrase.opencc"
+#define STEMMER_BOX "vane.phrase.stemmer.box"     /* the registry slots */
+#define OPENCC_BOX "vane.phrase.opencc.box"
 #define OPENCC_CONFIG "t2s.json"
 #define MAX_WORD 64 /* longer words are kept whole: no English word needs stemming there */
 
@@ -44,8 +48,8 @@ typedef struct {
 
 static int stemmer_gc(lua_State *L)
 {
-    stemmer_box_t *b = luaL_checkudata(L, 1, STEMMER_META);
-    if (b->sb)
+    stemmer_box_t *b = lua_touserdata(L, 1);
+    if (b && b->sb)
         sb_stemmer_delete(b->sb);
     b->sb = NULL;
     return 0;
@@ -53,17 +57,20 @@ static int stemmer_gc(lua_State *L)
 
 static int opencc_gc(lua_State *L)
 {
-    opencc_box_t *b = luaL_checkudata(L, 1, OPENCC_META);
-    if (b->cc && b->cc != (opencc_t)-1)
+    opencc_box_t *b = lua_touserdata(L, 1);
+    if (b && b->cc && b->cc != (opencc_t)-1)
         opencc_close(b->cc);
     b->cc = NULL;
     return 0;
 }
 
-/* The box kept in the registry under meta, made on first use (zeroed). */
-static void *registry_box(lua_State *L, const char *meta, size_t size, lua_CFunction gc)
+/* The box kept in the registry under slot, made on first use (zeroed),
+ * with the metatable meta whose __gc frees what it holds when the state
+ * closes. */
+static void *registry_box(lua_State *L, const char *slot, const char *meta, size_t size,
+                          lua_CFunction gc)
 {
-    if (lua_getfield(L, LUA_REGISTRYINDEX, meta) == LUA_TUSERDATA) {
+    if (lua_getfield(L, LUA_REGISTRYINDEX, slot) == LUA_TUSERDATA) {
         void *b = lua_touserdata(L, -1);
         lua_pop(L, 1);
         return b;
@@ -76,13 +83,13 @@ static void *registry_box(lua_State *L, const char *meta, size_t size, lua_CFunc
         lua_setfield(L, -2, "__gc");
     }
     lua_setmetatable(L, -2);
-    lua_setfield(L, LUA_REGISTRYINDEX, meta);
+    lua_setfield(L, LUA_REGISTRYINDEX, slot);
     return b;
 }
 
 static struct sb_stemmer *stemmer(lua_State *L)
 {
-    stemmer_box_t *b = registry_box(L, STEMMER_META, sizeof *b, stemmer_gc);
+    stemmer_box_t *b = registry_box(L, STEMMER_BOX, STEMMER_META, sizeof *b, stemmer_gc);
     if (!b->sb)
         b->sb = sb_stemmer_new("english", "UTF_8");
     if (!b->sb)
@@ -160,7 +167,7 @@ static int l_stem(lua_State *L)
 
 static opencc_t converter(lua_State *L)
 {
-    opencc_box_t *b = registry_box(L, OPENCC_META, sizeof *b, opencc_gc);
+    opencc_box_t *b = registry_box(L, OPENCC_BOX, OPENCC_META, sizeof *b, opencc_gc);
     if (!b->cc && !b->failed) {
         b->cc = opencc_open(OPENCC_CONFIG);
         if (b->cc == (opencc_t)-1) {
@@ -188,7 +195,7 @@ static int l_t2s(lua_State *L)
         return 1;
     size_t len;
     const char *s = lua_tolstring(L, 1, &len);
-    if (!has_cjk_lead(s, len))
+    if (!has_cjk_lead(s, len) || utf8_valid(s, len, UTF8_NUL_BAD, NULL) != len)
         return 1;
     opencc_t cc = converter(L);
     if (!cc)
