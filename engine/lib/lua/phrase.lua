@@ -224,7 +224,7 @@ local function keys_of(text)
     last_text, last_tidy = text, nil
     last_raw = phrase.key(text, true)
     last_key = stem(last_raw)
-    last_words, last_raw_words = word_list(last_key), word_list(last_raw)
+    last_words, last_raw_words = word_list(last_key), nil
     last_cjk = last_key:find("[\228-\233]") ~= nil
   end
   return last_key
@@ -241,6 +241,7 @@ local function candidates(c)
   local idx, out = c.index, {}
   for i = 1, #last_words do add_all(out, idx.words[last_words[i]]) end
   if idx.has_raw then
+    last_raw_words = last_raw_words or word_list(last_raw)
     for i = 1, #last_raw_words do add_all(out, idx.raw_words[last_raw_words[i]]) end
   end
   if last_cjk then add_all(out, idx.cjk) end
