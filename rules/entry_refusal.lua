@@ -1,28 +1,42 @@
--- entry_refusal.lua — a student or scholar (or another traveller)
--- questioned, refused entry and sent back at a port of entry.
+-- entry_refusal.lua — a student, scholar, writer or other traveller
+-- questioned, searched, refused entry, turned back or deported at an
+-- airport, border or port of entry.
 --
--- Decides on the title of new news items only. Fires on a phrase strong
--- enough on its own (denied entry, 拒绝入境 …: vane.phrases.entry_strong);
--- or an act (questioned, interrogated, sent back, deported …: entry_acts,
--- or turned away, 盘查, 遣返 …: entry_border_acts) with a place of entry
--- (airport, border, 入境, 机场 …: entry_places) and a student, scholar or
--- traveller (entry_scholars, entry_travellers); or a border act and a
--- student or scholar ("盘查中国留学生"). A student deported after a campus
--- protest names no place of entry and is not flagged. Never when the
--- title is about illegal entry (entry_exclusions): that is a removal.
+-- Decides on the title of new news items only. Never when the title is
+-- about illegal entry or a suspect (vane.phrases.entry_exclusions: that is
+-- a removal or a repatriation). Fires on
+--   entry refused: an entry word (entry, admission, 入境) governed by a
+--     refusal (denied, refused, barred, 拒绝: entry_refusals) — "denied US
+--     entry" — or a phrase strong on its own (entry_strong);
+--   an act (questioned, deported, detained, scrutiny, rejection …:
+--     entry_acts, entry_border_acts) with a place of entry (airport,
+--     border, CBP, a US airport city, 入境, 机场: entry_places) and a
+--     scholar or traveller (entry_scholars, entry_travellers);
+--   a border act and a scholar ("盘查中国留学生");
+--   a hold and a sending back (entry_holds, entry_sends: "questioned for
+--     hours, then sent back") with a scholar or traveller.
+-- A student deported after a campus arrest names no place of entry and no
+-- questioning, and is not flagged.
 
 local phrase = vane.phrase
 local P = vane.phrases
+local REFUSED = { before = P.entry_refusals }
+
+local function person(title)
+  return phrase.find(title, P.entry_scholars) ~= nil or phrase.find(title, P.entry_travellers) ~= nil
+end
 
 local function is_entry_refusal(title)
-  if phrase.find(title, P.entry_exclusions) then return false end
-  if phrase.find(title, P.entry_strong) then return true end
-  local border = phrase.find(title, P.entry_border_acts) ~= nil
-  if not border and not phrase.find(title, P.entry_acts) then return false end
-  local scholar = phrase.find(title, P.entry_scholars) ~= nil
-  if border and scholar then return true end
-  return phrase.find(title, P.entry_places) ~= nil
-     and (scholar or phrase.find(title, P.entry_travellers) ~= nil)
+  local find = phrase.find
+  if find(title, P.entry_exclusions) then return false end
+  if find(title, P.entry_strong) then return true end
+  if phrase.find_near(title, P.entry_words, REFUSED) then return true end
+  local border = find(title, P.entry_border_acts) ~= nil
+  if border and find(title, P.entry_scholars) then return true end
+  if (border or find(title, P.entry_acts)) and find(title, P.entry_places) and person(title) then
+    return true
+  end
+  return find(title, P.entry_holds) ~= nil and find(title, P.entry_sends) ~= nil and person(title)
 end
 
 return {
@@ -40,6 +54,15 @@ return {
   end,
 
   tests = {
+    -- refused in other words, Traditional script, held then sent back
+    { event = { change = "new", item = { title = "Travelers denied US entry after phone searches" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "中國留學生入境遭盤查後遣返" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Scholar questioned for hours, then sent back" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Researcher deported from Houston airport" } }, expect = { flag = true } },
+    -- a suspect sent home, a treaty's entry into force, visa policy
+    { event = { change = "new", item = { title = "Fraud suspect deported from Houston" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Convention's Entry into Force" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "New visa rules for students announced" } }, expect = { flag = false } },
     { event = { change = "new", item = { title = "外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
       expect = { message = "Entry refusal: 外交部发言人就中国公民王喆入境美国时被盘查遣返答记者问（2024-11-29）" } },
     { event = { change = "new", item = { title = "Chinese graduate student sent home after questioning at Los Angeles airport" } },

@@ -3,18 +3,23 @@
 -- interior.
 --
 -- Decides on the title of new news items only. Fires when the title names
--- both offices (vane.phrases.ministerial_homeland: Secretary of Homeland
--- Security, 国土安全部部长 …; ministerial_interior: Minister of Public
--- Security, interior minister, 公安部部长 …) and a contact (call, meeting,
--- met, 通电话, 会见 …: ministerial_contacts). Offices, not names: whoever
--- holds them.
+-- both sides — by office (vane.phrases.ministerial_homeland: Secretary of
+-- Homeland Security, 国土安全部长 …; ministerial_interior: Minister of
+-- Public Security, interior minister, police chief, 公安部长 …) or by the
+-- name of the office holder (ministerial_homeland_holders: Mayorkas, Noem
+-- …; ministerial_interior_holders: Wang Xiaohong, 王小洪 …) — and a contact
+-- (call, meeting, met, 通电话, 视讯会议 …: ministerial_contacts).
 
 local phrase = vane.phrase
 local P = vane.phrases
 
+local function names(title, offices, holders)
+  return phrase.find(title, offices) ~= nil or phrase.find(title, holders) ~= nil
+end
+
 local function is_ministerial_call(title)
-  return phrase.find(title, P.ministerial_homeland) ~= nil
-     and phrase.find(title, P.ministerial_interior) ~= nil
+  return names(title, P.ministerial_homeland, P.ministerial_homeland_holders)
+     and names(title, P.ministerial_interior, P.ministerial_interior_holders)
      and phrase.find(title, P.ministerial_contacts) ~= nil
 end
 
@@ -33,6 +38,12 @@ return {
   end,
 
   tests = {
+    -- office holders by name, in both scripts
+    { event = { change = "new", item = { title = "Readout of Secretary Mayorkas' Meeting with PRC Minister of Public Security Wang Xiaohong" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "美国国土安全部长马约卡斯与公安部部长王小洪视频通话" } }, expect = { flag = true } },
+    -- a foreign minister, a State Department meeting, a deputy
+    { event = { change = "new", item = { title = "Readout of Secretary Mayorkas' Call with Minister of Foreign Affairs" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Secretary of State Meets Minister of Public Security" } }, expect = { flag = false } },
     { event = { change = "new", item = {
         title = "Readout of Secretary of Homeland Security’s Video Call with PRC Minister of Public Security" } },
       expect = { message = "Ministerial call: Readout of Secretary of Homeland Security's Video Call with PRC Minister of Public Security" } },

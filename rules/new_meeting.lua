@@ -1,14 +1,18 @@
--- new_meeting.lua — a new item announces a meeting, session, dialogue or
--- call of a named working group or bilateral mechanism.
+-- new_meeting.lua — a new item announces that a named standing body or
+-- recurring mechanism meets, met or issues a statement of its meeting.
 --
 -- Decides on the title of new news items only: bodies mention working
--- groups in passing (a fact sheet on drug policy is not a meeting). The
--- title needs a meeting word and a mechanism word (vane.phrases
--- meeting_kinds, meeting_mechanisms); when the two are the same word
--- ("… Dialogue", 磋商) it also needs a sign that a meeting took place
--- (meeting_signals: an ordinal, "readout", 举行 …). A press conference or a
--- talk without a named mechanism is not enough. A "technical exchange" of a
--- named working group counts: it is a meeting of that group.
+-- groups in passing (a fact sheet on drug policy is not a meeting). Not
+-- when the title has a meeting_not phrase (a congressional committee, a
+-- charter, a report, a meeting on the margins, a commission's officer).
+-- Otherwise it counts with (vane.phrases):
+--   a grouping and one of its events (G7 … summit, ASEAN … meeting);
+--   a mechanism and a meeting sign (working group … meeting, task force
+--     … readout, commission … session);
+--   a named dialogue: a dialogue word with a qualifier just before it
+--     ("U.S.-Thailand Strategic Dialogue", 中日 … 磋商), or with a sign;
+--   an ordinal meeting ("Ninth Session of …").
+-- Talks with no named mechanism and press conferences do not count.
 --
 -- The message names the meeting: the title from its first ordinal or
 -- qualifier (meeting_starts) on, else without the lead-in and tail
@@ -16,28 +20,30 @@
 
 local phrase = vane.phrase
 local P = vane.phrases
+local QUALIFIED = { before = P.meeting_dialogue_qualifiers }
+local ORDINAL = { before = P.meeting_ordinals }
 
 local function trim(s)
   return (s:gsub("^%s+", ""):gsub("%s+$", ""))
 end
 
--- Is one matched entry the same word as the other (" dialogue" and
--- " dialogue", " consultation" and " consultations ")?
-local function same_word(a, b)
-  a, b = trim(a:lower()), trim(b:lower())
-  return a:find(b, 1, true) ~= nil or b:find(a, 1, true) ~= nil
+-- A meeting sign other than the dialogue word itself (磋商 is both).
+local function other_sign(t, dialogue)
+  for _, s in ipairs(phrase.find_all(t, P.meeting_signs)) do
+    if s ~= dialogue then return true end
+  end
+  return false
 end
 
-local function is_meeting(title)
-  local mechanisms = phrase.find_all(title, P.meeting_mechanisms)
-  if #mechanisms == 0 then return false end
-  local kinds = phrase.find_all(title, P.meeting_kinds)
-  for _, k in ipairs(kinds) do
-    for _, m in ipairs(mechanisms) do
-      if not same_word(k, m) then return true end
-    end
-  end
-  return #kinds > 0 and phrase.find(title, P.meeting_signals) ~= nil
+local function is_meeting(t)
+  local find, near = phrase.find, phrase.find_near
+  if find(t, P.meeting_not) then return false end
+  if find(t, P.meeting_groupings) and find(t, P.meeting_grouping_events) then return true end
+  if find(t, P.meeting_mechanisms) and find(t, P.meeting_signs) then return true end
+  if near(t, P.meeting_dialogues, QUALIFIED) then return true end
+  local dialogue = find(t, P.meeting_dialogues)
+  if dialogue and other_sign(t, dialogue) then return true end
+  return near(t, P.meeting_ordinal_nouns, ORDINAL) ~= nil
 end
 
 -- First position of a whole word `w` in `low`, or nil.
@@ -116,6 +122,18 @@ return {
   end,
 
   tests = {
+    -- a named dialogue without an ordinal; a grouping's summit; a council's readout
+    { event = { change = "new", item = { title = "U.S.-Honduras Strategic Dialogue" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Joint Statement on the Fifth U.S.-Kenya Bilateral Strategic Dialogue" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Remarks at the NATO Leaders Summit in Vilnius" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Readout of the Quarterly Meeting of the Homeland Security Advisory Council" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "第三轮中欧高级别经贸对话在京举行" } }, expect = { flag = true } },
+    -- a commission's officer, a congressional committee, a charter, a talk about dialogue
+    { event = { change = "new", item = { title = "Secretary's Call with European Commission President" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Testimony Before the Senate Committee on Foreign Relations" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Renewal of the Charter of the Advisory Committee on Historical Diplomatic Documentation" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Ministers Urge Renewed Dialogue on Trade" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Commissioner Meets Local Business Leaders" } }, expect = { flag = false } },
     { -- the State Department's readout (typo and curly quote as published)
       event = { change = "new", item = {
         title = "Readout of the Second Senior Officals’ Meeting of the U.S.-China Counternarcotics Working Group" } },

@@ -1,21 +1,31 @@
--- prisoner_release.lua — a prisoner exchange, or the release of detained
--- (often wrongfully detained) nationals.
+-- prisoner_release.lua — a prisoner exchange, or the release or return of
+-- detained, jailed or hostage nationals.
 --
--- Decides on the title of new news items only. Fires when the title has
--- an act (exchange, swap, release of, 交换, 释放 …: vane.phrases.prisoner_acts)
--- and a detention word (detained, prisoner, hostage, 被拘押 …:
--- prisoner_detained), or a word for coming free (freed, returned home,
--- 获释: prisoner_freed) and a detention or people word (citizens,
--- nationals, Americans, 公民: prisoner_people).
+-- Decides on the title of new news items only. Fires on a prisoner
+-- exchange (prisoner swap, 换俘, 战俘交换: vane.phrases.prisoner_exchanges);
+-- on a swap (exchange, trade, 交换: prisoner_swaps) of captives or
+-- prisoners (prisoner_captives, prisoner_exchanged); on a release
+-- (release, freed, return of, 获释: prisoner_releases) of captives
+-- (detained, hostage, kidnapped, citizens, Americans, 在押: prisoner_captives);
+-- or on a transfer of Guantanamo detainees (prisoner_transfers,
+-- prisoner_transferred). A cue governing the act (calls for, promises to,
+-- won't, release hopes: cues_before, cues_after) means it has not happened.
+-- "Prisoners" alone is not a captive: a country freeing thousands of its
+-- own prisoners is an amnesty.
 
 local phrase = vane.phrase
 local P = vane.phrases
+local cues = { before = P.cues_before, after = P.cues_after }
 
-local function is_release(title)
-  local detained = phrase.find(title, P.prisoner_detained) ~= nil
-  if detained and phrase.find(title, P.prisoner_acts) then return true end
-  return phrase.find(title, P.prisoner_freed) ~= nil
-     and (detained or phrase.find(title, P.prisoner_people) ~= nil)
+local function is_release(t)
+  local find = phrase.find
+  if find(t, P.prisoner_exchanges, cues) then return true end
+  local captives = find(t, P.prisoner_captives) ~= nil
+  if find(t, P.prisoner_swaps, cues) and (captives or find(t, P.prisoner_exchanged)) then
+    return true
+  end
+  if captives and find(t, P.prisoner_releases, cues) then return true end
+  return find(t, P.prisoner_transfers, cues) ~= nil and find(t, P.prisoner_transferred) ~= nil
 end
 
 return {
@@ -33,6 +43,18 @@ return {
   end,
 
   tests = {
+    -- official phrasings, inflections, a prisoner-of-war exchange in both scripts
+    { event = { change = "new", item = { title = "Release of U.S. Citizen Wrongfully Detained in Russia" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Return of American Detainees from Venezuela" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Kidnapped aid workers freed in Mali" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "俄乌双方再次换俘" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "俄烏交換戰俘" } }, expect = { flag = true } },
+    -- intent, hopes, freedom, an amnesty, a report
+    { event = { change = "new", item = { title = "Minister promises to release detained journalists" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Families call for the release of detained Americans" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Captivity to Freedom: a Memoir of Detention" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Government frees thousands of prisoners in amnesty" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Rights group releases report on detained activists" } }, expect = { flag = false } },
     { event = { change = "new", item = {
         title = "Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC" } },
       expect = { message = "Prisoner release: Statement on the Release of Three U.S. Citizens Wrongfully Detained in the PRC" } },

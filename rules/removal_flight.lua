@@ -1,14 +1,17 @@
--- removal_flight.lua — a removal (deportation) flight of nationals.
+-- removal_flight.lua — a removal (deportation) flight, or a tally of them.
 --
 -- Decides on the title of new news items only. Fires on a flight phrase
--- (removal flight, deportation flight, 遣返包机 …: vane.phrases.removal_flights)
--- or a charter or flight word (removal_charters) together with a removal
--- word (removal, deport…, repatriat…, 遣返: removal_words).
+-- (removal flight, ICE Air, 遣返包机, 遣返班机 …: vane.phrases.removal_flights),
+-- or a flight word (flight, charter, plane, 包机, 班机: removal_charters)
+-- together with a removal word (removal, deport, repatriation, send back,
+-- ICE, 遣返: removal_words) — unless the title explains how such flights
+-- work (removal_not: "behind the scenes", "how").
 
 local phrase = vane.phrase
 local P = vane.phrases
 
 local function is_removal_flight(title)
+  if phrase.find(title, P.removal_not) then return false end
   if phrase.find(title, P.removal_flights) then return true end
   return phrase.find(title, P.removal_charters) ~= nil and phrase.find(title, P.removal_words) ~= nil
 end
@@ -28,6 +31,13 @@ return {
   end,
 
   tests = {
+    -- Traditional script, planes and charters
+    { event = { change = "new", item = { title = "美國包機遣返非法移民" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "美方再派遣返班機 今年第五架" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Deportation planes land in Bogota" } }, expect = { flag = true } },
+    -- not a removal: a civil route, an explainer
+    { event = { change = "new", item = { title = "Airline resumes flights to Caracas" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "How deportation flights work, explained" } }, expect = { flag = false } },
     { event = { change = "new", item = { title = "ICE Conducts Removal Flight to the People’s Republic of China" } },
       expect = { message = "Removal flight: ICE Conducts Removal Flight to the People's Republic of China" } },
     { -- another destination, other words

@@ -1,11 +1,15 @@
--- repatriation.lua — a fugitive or suspect repatriated, extradited or
--- handed over to another country.
+-- repatriation.lua — a fugitive, suspect or convict repatriated,
+-- extradited, deported to face justice, handed over or persuaded home, or an
+-- official tally of fugitives brought back.
 --
 -- Decides on the title of new news items only. Fires when the title has an
--- act (repatriated, extradited, handed over, returned to, 遣返, 引渡, 移交 …:
--- vane.phrases.repatriation_acts) and a subject (fugitive, suspect, wanted,
--- 嫌疑人, 逃犯, 外逃 …: repatriation_subjects), or a phrase strong enough on
--- its own (extradited, 缉捕归案: repatriation_strong).
+-- act (repatriate, extradite, deport, hand over, return, remove, 遣返, 引渡,
+-- 劝返 …: vane.phrases.repatriation_acts) and a subject (fugitive, suspect,
+-- wanted, cartel, 嫌疑人, 外逃 …: repatriation_subjects), or an act strong
+-- enough on its own (extradite, 引渡, 劝返: repatriation_strong). A cue
+-- governing the act (won't be extradited, efforts to repatriate,
+-- extradition treaty, extradition hearing: cues_before, cues_after) means
+-- it has not happened.
 --
 -- 遣返 also means "sent back" at a border: "王喆入境美国时被盘查遣返" is a
 -- student refused entry. So a title that reads as an entry refusal (the
@@ -14,17 +18,17 @@
 
 local phrase = vane.phrase
 local P = vane.phrases
+local cues = { before = P.cues_before, after = P.cues_after }
 
 local function reads_as_entry_refusal(title)
-  if phrase.find(title, P.entry_strong) then return true end
   return (phrase.find(title, P.entry_acts) ~= nil or phrase.find(title, P.entry_border_acts) ~= nil)
      and (phrase.find(title, P.entry_places) ~= nil or phrase.find(title, P.entry_scholars) ~= nil)
 end
 
 local function is_repatriation(title)
   local subject = phrase.find(title, P.repatriation_subjects) ~= nil
-  if subject and phrase.find(title, P.repatriation_acts) then return true end
-  return not subject and phrase.find(title, P.repatriation_strong) ~= nil
+  if subject and phrase.find(title, P.repatriation_acts, cues) then return true end
+  return not subject and phrase.find(title, P.repatriation_strong, cues) ~= nil
      and not reads_as_entry_refusal(title)
 end
 
@@ -43,6 +47,16 @@ return {
   end,
 
   tests = {
+    -- inflections and removals of suspects; a persuaded return
+    { event = { change = "new", item = { title = "Court Agrees to Extradite Fraud Suspect to Brazil" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "Fugitive removed by ICE to Guatemala" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "ICE removes fugitive wanted for homicide in Honduras" } }, expect = { flag = true } },
+    { event = { change = "new", item = { title = "外逃嫌疑人被劝返回国" } }, expect = { flag = true } },
+    -- refusals, treaties, hearings, efforts
+    { event = { change = "new", item = { title = "Judge rules fugitive won't be extradited to the U.S." } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Senate ratifies extradition treaty with Colombia" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Extradition hearing of fraud suspect adjourned" } }, expect = { flag = false } },
+    { event = { change = "new", item = { title = "Efforts to repatriate fugitives stall" } }, expect = { flag = false } },
     { event = { change = "new", item = {
         title = "Foreign Ministry Spokesperson’s Remarks on the Repatriation of a Fugitive Suspect from the United States" } },
       expect = { message = "Repatriation: Foreign Ministry Spokesperson's Remarks on the Repatriation of a Fugitive Suspect from the United States" } },

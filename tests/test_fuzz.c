@@ -1,6 +1,7 @@
 /* test_fuzz.c — a deterministic mutation fuzzer over the front doors that
  * read untrusted bytes: vane.feed, vane.html (and a few queries on the
- * result), vane.xml, vane.json.decode, charset_detect + charset_to_utf8,
+ * result), vane.xml, vane.json.decode, vane.phrase (key, stem, t2s and the
+ * matchers, on real headlines), charset_detect + charset_to_utf8,
  * datetime_parse (+ datetime_format), url_canonical and url_resolve, and
  * css_compile (+ css_select), and evalset_parse (the labelled sets of
  * `vane eval`).
@@ -130,6 +131,10 @@ static const char *const JSONS[] = {
     "tests/fixtures/federal_register/f1.json", "tests/fixtures/gdelt/g1.json",
     "tests/fixtures/travel_advisories_api/api_t1.json", "tests/fixtures/bad/deep.json",
     NULL,
+};
+
+static const char *const HEADLINES[] = {
+    "tests/fixtures/real/headlines/dev.tsv", "tests/fixtures/mfa_zh/s2.html", NULL,
 };
 
 static const char *const MIXED[] = {
@@ -459,6 +464,22 @@ static const char json_driver[] =
     "local again = vane.json.decode(s)\n"
     "assert(again ~= nil, 'what encode wrote decodes')\n";
 
+static const char phrase_driver[] =
+    "local input = ...\n"
+    "local P = vane.phrase\n"
+    "local L = { 'extradite', 'repatriat*', 'working group', 'u.s.-china', '盘查', '包機遣返' }\n"
+    "local C = { before = { \"won't\", 'calls for', '拒绝' }, after = { 'treaty' } }\n"
+    "local outs = { P.key(input), P.key(input, true), P.stem(input), P.t2s(input), P.normalize(input) }\n"
+    "for i, s in ipairs(outs) do\n"
+    "  assert(type(s) == 'string', 'a string out')\n"
+    "  if utf8.len(input) and not input:find('%z') then utf8_ok(s, 'phrase output ' .. i) end\n"
+    "end\n"
+    "local r = P.find(input, L, C)\n"
+    "assert(r == nil or type(r) == 'string')\n"
+    "assert(type(P.find_all(input, L, C)) == 'table')\n"
+    "r = P.find_near(input, L, C)\n"
+    "assert(r == nil or type(r) == 'string')\n";
+
 typedef struct lua_door {
     sandbox_t *sb;
     int driver; /* registry reference to the compiled driver */
@@ -563,6 +584,12 @@ static void json_door(void **state)
 {
     (void)state;
     fuzz_lua_door("vane.json.decode", 0x150E, 3000, json_driver, JSONS, NULL);
+}
+
+static void phrase_door(void **state)
+{
+    (void)state;
+    fuzz_lua_door("vane.phrase", 0x57E3, 600, phrase_driver, HEADLINES, NULL);
 }
 
 /* ---- the C doors ----------------------------------------------------------- */
@@ -858,6 +885,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(feed_door),     cmocka_unit_test(html_door),
         cmocka_unit_test(xml_door),      cmocka_unit_test(json_door),
+        cmocka_unit_test(phrase_door),
         cmocka_unit_test(charset_door),  cmocka_unit_test(datetime_door),
         cmocka_unit_test(url_door),
         cmocka_unit_test(css_door),

@@ -41,6 +41,8 @@ const vanelib_part_t vanelib_parts[] = {
     {"advisory.WORDING", NULL, LUA_PART("advisory_wording"), BOTH},
     {"items", NULL, LUA_PART("items"), BOTH},
     {"phrase", NULL, LUA_PART("phrase"), BOTH},
+    {"phrase.stem", vane_open_phrase_stem, NULL, BOTH},
+    {"phrase.t2s", vane_open_phrase_t2s, NULL, BOTH},
     {"text", NULL, LUA_PART("text"), BOTH},
     {"text.to_text", vane_open_text_to_text, NULL, BOTH},
     {"text.squish", vane_open_text_squish, NULL, BOTH},

@@ -16,6 +16,7 @@
  *   vane.url      parse, resolve, the canonical form of keys     lib_url.c
  *   vane.advisory, vane.items, vane.phrase, vane.text            lua/NAME.lua
  *   vane.text.to_text, .squish, .decode_entities (util/htmltext.c) lib_text.c
+ *   vane.phrase.stem, .t2s (libstemmer, OpenCC)                   lib_lang.c
  * and for rules only:
  *   vane.phrases, vane.watches   data of this load (vanelib_provide)
  *   vane.history, vane.events    the stored history              lib_history.c
@@ -90,6 +91,8 @@ int vane_open_url(lua_State *L);
 int vane_open_text_to_text(lua_State *L);
 int vane_open_text_squish(lua_State *L);
 int vane_open_text_decode_entities(lua_State *L);
+int vane_open_phrase_stem(lua_State *L);
+int vane_open_phrase_t2s(lua_State *L);
 int vane_open_history(lua_State *L);
 int vane_open_events(lua_State *L);
 

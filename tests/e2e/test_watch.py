@@ -129,12 +129,12 @@ class Phrases(VaneCase):
         m = self.news_monitor()
         m.run(NOW1)
         write_files(m.site, {"news.json": page([WEBINAR] + BASE)})
-        # shipped lists: a webinar is not a meeting kind and there is no mechanism
+        # shipped lists: a webinar is not a meeting sign and there is no mechanism
         r = m.run(NOW2)
         self.assertEqual(r.flags, [], describe(r))
         m2 = self.news_monitor()
-        self.edited_phrases(m2, lambda t: t.replace('meeting_kinds = {', 'meeting_kinds = { " webinar",')
-                            .replace('meeting_mechanisms = {', 'meeting_mechanisms = { " border cooperation",'))
+        self.edited_phrases(m2, lambda t: t.replace('meeting_signs = {', 'meeting_signs = { "webinar",')
+                            .replace('meeting_mechanisms = {', 'meeting_mechanisms = { "border cooperation",'))
         self.assertExit(m2.vane("check"), 0, "the edited phrases.lua is valid")
         m2.run(NOW1)
         write_files(m2.site, {"news.json": page([WEBINAR] + BASE)})
