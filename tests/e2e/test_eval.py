@@ -205,7 +205,6 @@ class RealHeadlinesTest(VaneCase):
         self.assertEqual(out[-1]["titles"], rows)
         self.assertFalse(os.path.exists(m.db))
 
-    @unittest.skip("enabled with the rewritten rules (issue 11): the lead enables it at the merge")
     def test_shipped_news_rules_meet_the_targets(self):
         m = self.monitor(sources=[])
         args = ["eval", DEV_SET, "--min-precision", "0.90", "--min-recall", "0.85"]
