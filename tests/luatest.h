@@ -61,6 +61,26 @@ static inline int luatest_run(sandbox_t *sb, const char *prelude, const char *bo
     return sandbox_call(sb, 0, 0, "t.lua", e);
 }
 
+/* Run prelude + src as chunk "t.lua" and leave its one result on the
+ * stack. Returns the load or call status, e filled on error (nothing is
+ * left on the stack then). */
+static inline int luatest_value(sandbox_t *sb, const char *prelude, const char *src, err_t *e)
+{
+    lua_State *L = sandbox_lua(sb);
+    buf_t code = { 0 };
+    buf_puts(&code, prelude ? prelude : "");
+    buf_puts(&code, src);
+    sandbox_push_env(sb);
+    int rc = sandbox_load(sb, "t.lua", code.p, code.len, -1, e);
+    buf_free(&code);
+    if (rc != 0) {
+        lua_pop(L, 1);
+        return -1;
+    }
+    lua_remove(L, -2);
+    return sandbox_call(sb, 0, 1, "t.lua", e);
+}
+
 /* The warnings the last snippet recorded, one per line, appended to out. */
 static inline void luatest_warnings(sandbox_t *sb, buf_t *out)
 {

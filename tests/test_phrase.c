@@ -16,6 +16,7 @@
 
 #include "sandbox/sandbox.h"
 #include "lib/vanelib.h"
+#include "luatest.h"
 
 /* Every snippet may use F(text, list, cues) and N(text, list, cues): the
  * entry found (or "nil"), by find and find_near. */
@@ -24,35 +25,10 @@ static const char prelude[] =
     "local function F(t, l, c) return tostring(P.find(t, l, c)) end\n"
     "local function N(t, l, c) return tostring(P.find_near(t, l, c)) end\n";
 
-static int setup(void **state)
-{
-    err_t e = {""};
-    sandbox_t *sb = sandbox_new(NULL, &e);
-    assert_non_null(sb);
-    assert_int_equal(vanelib_install(sb, VANE_FOR_SCRIPTS, &e), 0);
-    *state = sb;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sandbox_free(*state);
-    return 0;
-}
-
 /* Run prelude + src; its one result is left on the stack on success. */
 static int run(sandbox_t *sb, const char *src, err_t *e)
 {
-    char chunk[8192];
-    snprintf(chunk, sizeof chunk, "%s%s", prelude, src);
-    lua_State *L = sandbox_lua(sb);
-    sandbox_push_env(sb);
-    if (sandbox_load(sb, "t.lua", chunk, strlen(chunk), -1, e) != 0) {
-        lua_pop(L, 1);
-        return -1;
-    }
-    lua_remove(L, -2);
-    return sandbox_call(sb, 0, 1, "t.lua", e);
+    return luatest_value(sb, prelude, src, e);
 }
 
 static void expect(sandbox_t *sb, const char *src, const char *want)
@@ -183,14 +159,14 @@ static void what_matches_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(whole_words_at_both_ends, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_trailing_star_asks_for_a_prefix, setup, teardown),
-        cmocka_unit_test_setup_teardown(inflections_through_the_stemmer, setup, teardown),
-        cmocka_unit_test_setup_teardown(traditional_is_read_as_simplified, setup, teardown),
-        cmocka_unit_test_setup_teardown(a_phrase_stays_in_its_clause, setup, teardown),
-        cmocka_unit_test_setup_teardown(cues_govern_an_act_before_or_after_it, setup, teardown),
-        cmocka_unit_test_setup_teardown(find_near_wants_the_cue, setup, teardown),
-        cmocka_unit_test_setup_teardown(what_matches_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(whole_words_at_both_ends, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(a_trailing_star_asks_for_a_prefix, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(inflections_through_the_stemmer, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(traditional_is_read_as_simplified, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(a_phrase_stays_in_its_clause, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(cues_govern_an_act_before_or_after_it, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(find_near_wants_the_cue, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(what_matches_nothing, luatest_setup, luatest_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

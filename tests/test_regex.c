@@ -17,6 +17,7 @@
 
 #include "sandbox/sandbox.h"
 #include "lib/vanelib.h"
+#include "luatest.h"
 
 /* Every snippet may use show(...): its values joined by "|" with tostring. */
 static const char prelude[] =
@@ -27,35 +28,10 @@ static const char prelude[] =
     "  return table.concat(o, '|')\n"
     "end\n";
 
-static int setup(void **state)
-{
-    err_t e = {""};
-    sandbox_t *sb = sandbox_new(NULL, &e);
-    assert_non_null(sb);
-    assert_int_equal(vanelib_install(sb, VANE_FOR_SCRIPTS, &e), 0);
-    *state = sb;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    sandbox_free(*state);
-    return 0;
-}
-
 /* Run prelude + src; its one result is left on the stack on success. */
 static int run(sandbox_t *sb, const char *src, err_t *e)
 {
-    char chunk[8192];
-    snprintf(chunk, sizeof chunk, "%s%s", prelude, src);
-    lua_State *L = sandbox_lua(sb);
-    sandbox_push_env(sb);
-    if (sandbox_load(sb, "t.lua", chunk, strlen(chunk), -1, e) != 0) {
-        lua_pop(L, 1);
-        return -1;
-    }
-    lua_remove(L, -2);
-    return sandbox_call(sb, 0, 1, "t.lua", e);
+    return luatest_value(sb, prelude, src, e);
 }
 
 /* src must return the string want. */
@@ -321,23 +297,23 @@ static void invalid_utf8_subject_is_an_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(find_gives_positions_and_captures, setup, teardown),
-        cmocka_unit_test_setup_teardown(init_counts_like_string_find, setup, teardown),
-        cmocka_unit_test_setup_teardown(match_returns_captures_or_the_match, setup, teardown),
-        cmocka_unit_test_setup_teardown(caseless_works_on_non_ascii, setup, teardown),
-        cmocka_unit_test_setup_teardown(chinese_patterns, setup, teardown),
-        cmocka_unit_test_setup_teardown(flags_m_s_x, setup, teardown),
-        cmocka_unit_test_setup_teardown(gsub_with_a_string, setup, teardown),
-        cmocka_unit_test_setup_teardown(gsub_with_a_table_and_a_function, setup, teardown),
-        cmocka_unit_test_setup_teardown(gmatch_iterates_and_steps_over_empty_matches, setup,
-                                        teardown),
-        cmocka_unit_test_setup_teardown(split_on_a_pattern, setup, teardown),
-        cmocka_unit_test_setup_teardown(named_groups, setup, teardown),
-        cmocka_unit_test_setup_teardown(compiled_objects_have_the_same_methods, setup, teardown),
-        cmocka_unit_test_setup_teardown(the_cache_gives_the_same_results, setup, teardown),
-        cmocka_unit_test_setup_teardown(bad_patterns_and_flags_are_errors, setup, teardown),
-        cmocka_unit_test_setup_teardown(catastrophic_backtracking_fails_fast, setup, teardown),
-        cmocka_unit_test_setup_teardown(invalid_utf8_subject_is_an_error, setup, teardown),
+        cmocka_unit_test_setup_teardown(find_gives_positions_and_captures, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(init_counts_like_string_find, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(match_returns_captures_or_the_match, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(caseless_works_on_non_ascii, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(chinese_patterns, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(flags_m_s_x, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(gsub_with_a_string, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(gsub_with_a_table_and_a_function, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(gmatch_iterates_and_steps_over_empty_matches, luatest_setup,
+                                        luatest_teardown),
+        cmocka_unit_test_setup_teardown(split_on_a_pattern, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(named_groups, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(compiled_objects_have_the_same_methods, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(the_cache_gives_the_same_results, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(bad_patterns_and_flags_are_errors, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(catastrophic_backtracking_fails_fast, luatest_setup, luatest_teardown),
+        cmocka_unit_test_setup_teardown(invalid_utf8_subject_is_an_error, luatest_setup, luatest_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
