@@ -543,6 +543,118 @@ static void call_passes_arguments_and_results_and_cleans_the_stack(void **state)
     sandbox_free(sb);
 }
 
+
+/* ---- typed failures, sandbox_run, sandbox_check_plain ---------------- */
+
+static void failures_are_typed_not_read_from_the_message(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make(100000, 8u << 20);
+    err_t e = { "" };
+    assert_int_not_equal(run(sb, "t.lua", "while true do end", 0, &e), 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
+    assert_int_not_equal(run(sb, "t.lua", "local t = {} while true do t[#t+1] = ('x'):rep(1000) .. #t end",
+                             0, &e), 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_MEMORY);
+    /* a rule's own error that mentions a limit is still its own error */
+    assert_int_not_equal(run(sb, "t.lua", "error('not enough memory; instruction budget exhausted')",
+                             0, &e), 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_ERROR);
+    assert_int_equal(run(sb, "t.lua", "return 1", 1, &e), 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_OK);
+    lua_pop(sandbox_lua(sb), 1);
+    assert_string_equal(sandbox_failure_name(SANDBOX_FAIL_TIME), "time");
+    sandbox_free(sb);
+}
+
+/* A host reader run by sandbox_run: t.x of the argument, read with
+ * lua_getfield (so metamethods run), as a count of the calls. */
+static int reads;
+static int read_field_x(lua_State *L)
+{
+    assert_non_null(lua_touserdata(L, 1));
+    reads++;
+    lua_getfield(L, 2, "x");
+    return 1;
+}
+
+static void host_reads_run_inside_the_protection(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make(100000, 8u << 20);
+    lua_State *L = sandbox_lua(sb);
+    err_t e = { "" };
+    int top = lua_gettop(L);
+    static const char *const hostile[] = {
+        "return setmetatable({}, { __index = function() error('x') end })",
+        "return setmetatable({}, { __index = function() while true do end end })",
+        "return setmetatable({}, { __index = function() local t = {} "
+        "while true do t[#t+1] = ('y'):rep(4096) .. #t end end })",
+    };
+    static const sandbox_failure_t kinds[] = {SANDBOX_FAIL_ERROR, SANDBOX_FAIL_BUDGET,
+                                              SANDBOX_FAIL_MEMORY};
+    for (size_t i = 0; i < sizeof hostile / sizeof *hostile; i++) {
+        assert_int_equal(run(sb, "r.lua", hostile[i], 1, &e), 0);
+        int ud = 1;
+        assert_int_not_equal(sandbox_run(sb, read_field_x, &ud, 1, 1, "r.lua", &e), 0);
+        assert_int_equal(sandbox_failure(sb), kinds[i]);
+        assert_int_equal(lua_gettop(L), top);
+    }
+    assert_int_equal(run(sb, "r.lua", "return { x = 42 }", 1, &e), 0);
+    int ud = 1;
+    assert_int_equal(sandbox_run(sb, read_field_x, &ud, 1, 1, "r.lua", &e), 0);
+    assert_int_equal(lua_tointeger(L, -1), 42);
+    lua_pop(L, 1);
+    assert_int_equal(lua_gettop(L), top);
+    assert_int_equal(reads, 4);
+    sandbox_free(sb);
+}
+
+static int check_plain_of_arg(lua_State *L)
+{
+    sandbox_check_plain(L, 2, 64, *(unsigned *)lua_touserdata(L, 1));
+    return 0;
+}
+
+/* src returns one value; sandbox_check_plain must accept it (want == NULL)
+ * or refuse it with a message containing want. */
+static void expect_plain(sandbox_t *sb, unsigned flags, const char *src, const char *want)
+{
+    lua_State *L = sandbox_lua(sb);
+    err_t e = { "" };
+    int top = lua_gettop(L);
+    if (run(sb, "p.lua", src, 1, &e) != 0)
+        fail_msg("%s\n-> %s", src, e.msg);
+    int rc = sandbox_run(sb, check_plain_of_arg, &flags, 1, 0, "p.lua", &e);
+    assert_int_equal(lua_gettop(L), top);
+    if (!want && rc != 0)
+        fail_msg("%s\n-> refused: %s", src, e.msg);
+    if (want && (rc == 0 || !strstr(e.msg, want)))
+        fail_msg("%s\n-> %s, wanted \"%s\"", src, rc == 0 ? "accepted" : e.msg, want);
+}
+
+static void check_plain_refuses_what_the_host_cannot_read_safely(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make(100000, 8u << 20);
+    expect_plain(sb, 0, "return { 'a', 'b', x = { y = 1.5, z = true } }", NULL);
+    expect_plain(sb, 0, "local s = {1} return { a = s, b = s }", NULL);
+    expect_plain(sb, 0, "return 'text'", NULL);
+    expect_plain(sb, 0, "return { 'a', setmetatable({}, {}) }", "a table with a metatable at [2]");
+    expect_plain(sb, 0, "local t = {} t.self = { up = t } return t", "contains itself at .self.up");
+    expect_plain(sb, 0, "return { n = 0/0 }", "not finite at .n");
+    expect_plain(sb, 0, "return { n = math.huge }", "not finite at .n");
+    expect_plain(sb, 0, "return { [true] = 1 }", "a key that is a boolean");
+    expect_plain(sb, 0, "return { [1.5] = 1 }", "a key that is a number");
+    expect_plain(sb, 0, "return { f = function() end }", "a function value at .f");
+    expect_plain(sb, SANDBOX_PLAIN_FUNCTIONS, "return { f = function() end }", NULL);
+    expect_plain(sb, 0, "local t = {} for i = 1, 100 do t = { t } end return t", "nested more than 64 deep");
+    /* shared sub-tables expanding to 2^40 values run out of budget */
+    expect_plain(sb, 0, "local t = {} for i = 1, 40 do t = { a = t, b = t } end return t",
+                 "instruction budget");
+    sandbox_free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -571,6 +683,9 @@ int main(void)
         cmocka_unit_test(gc_metamethods_are_refused),
         cmocka_unit_test(os_time_and_date_honour_set_now),
         cmocka_unit_test(call_passes_arguments_and_results_and_cleans_the_stack),
+        cmocka_unit_test(failures_are_typed_not_read_from_the_message),
+        cmocka_unit_test(host_reads_run_inside_the_protection),
+        cmocka_unit_test(check_plain_refuses_what_the_host_cannot_read_safely),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

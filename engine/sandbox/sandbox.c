@@ -47,6 +47,7 @@ struct sandbox {
     int depth;              /* nesting of sandbox_call */
     long pattern_steps;
     long long now;          /* fixed os.time(), or 0 */
+    sandbox_failure_t failure; /* of the last call */
     char budget_msg[BUDGET_MSG_MAX];
 };
 
@@ -147,7 +148,7 @@ static void count_hook(lua_State *L, lua_Debug *ar)
 
 /* Charge n units of work done in C (where the hook never fires) to the
  * current call's budget. Outside sandbox_call nothing is counted. */
-static void charge(lua_State *L, lua_Integer n)
+void sandbox_charge(lua_State *L, lua_Integer n)
 {
     sandbox_t *sb = sb_of(L);
     if (sb->depth == 0 || n <= 0)
@@ -385,7 +386,7 @@ static int sb_os_date(lua_State *L)
     size_t len = 0;
     if (lua_type(L, 1) == LUA_TSTRING)
         lua_tolstring(L, 1, &len);
-    charge(L, (lua_Integer)(len / 2));
+    sandbox_charge(L, (lua_Integer)(len / 2));
     if (sb->now != 0 && lua_isnoneornil(L, 2)) {
         lua_settop(L, 2);
         lua_pushinteger(L, (lua_Integer)sb->now);
@@ -415,7 +416,7 @@ static int sb_tinsert(lua_State *L)
         pos = luaL_checkinteger(L, 2);
         luaL_argcheck(L, (lua_Unsigned)pos - 1u < (lua_Unsigned)e, 2,
                       "position out of bounds");
-        charge(L, e - pos);
+        sandbox_charge(L, e - pos);
         for (lua_Integer i = e; i > pos; i--) {
             lua_geti(L, 1, i - 1);
             lua_seti(L, 1, i);
@@ -437,7 +438,7 @@ static int sb_tremove(lua_State *L)
         luaL_argcheck(L, (lua_Unsigned)pos - 1u <= (lua_Unsigned)size, 2,
                       "position out of bounds");
     if (pos < size)
-        charge(L, size - pos);
+        sandbox_charge(L, size - pos);
     lua_geti(L, 1, pos);
     for (; pos < size; pos++) {
         lua_geti(L, 1, pos + 1);
@@ -456,7 +457,7 @@ static int sb_tconcat(lua_State *L)
     lua_Integer i = luaL_optinteger(L, 3, 1);
     lua_Integer last = lua_isnoneornil(L, 4) ? luaL_len(L, 1) : luaL_checkinteger(L, 4);
     if (i <= last)
-        charge(L, span(i, last));
+        sandbox_charge(L, span(i, last));
     luaL_Buffer b;
     luaL_buffinit(L, &b);
     for (; i <= last; i++) {
@@ -481,13 +482,13 @@ static int sb_tmove(lua_State *L)
     lua_Integer e = luaL_checkinteger(L, 3);
     luaL_checkinteger(L, 4);
     if (e >= f)
-        charge(L, span(f, e));
+        sandbox_charge(L, span(f, e));
     return call_upvalue_cfunction(L);
 }
 
 static int sort_compare(lua_State *L)
 {
-    charge(L, 1);
+    sandbox_charge(L, 1);
     if (lua_isnil(L, lua_upvalueindex(1))) {
         lua_pushboolean(L, lua_compare(L, 1, 2, LUA_OPLT));
         return 1;
@@ -811,8 +812,11 @@ int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
 
     if (status == LUA_OK && !sb->exhausted) {
         lua_remove(L, fn);
+        sb->failure = SANDBOX_OK;
         return 0;
     }
+    sb->failure = sb->exhausted ? SANDBOX_FAIL_BUDGET
+                  : status == LUA_ERRMEM ? SANDBOX_FAIL_MEMORY : SANDBOX_FAIL_ERROR;
     if (status == LUA_OK) {
         /* `return pcall(loop)` returns straight to C: no instruction was
          * left for the hook to raise again in. */
@@ -835,6 +839,153 @@ int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
     if (outer)
         lua_gc(L, LUA_GCCOLLECT);
     return -1;
+}
+
+sandbox_failure_t sandbox_failure(const sandbox_t *sb)
+{
+    return sb->failure;
+}
+
+const char *sandbox_failure_name(sandbox_failure_t f)
+{
+    switch (f) {
+    case SANDBOX_OK: return "ok";
+    case SANDBOX_FAIL_ERROR: return "error";
+    case SANDBOX_FAIL_BUDGET: return "budget";
+    case SANDBOX_FAIL_TIME: return "time";
+    case SANDBOX_FAIL_MEMORY: return "memory";
+    }
+    return "error";
+}
+
+int sandbox_run(sandbox_t *sb, lua_CFunction fn, void *ud, int nargs, int nresults,
+                const char *what, err_t *e)
+{
+    lua_State *L = sb->L;
+    if (!lua_checkstack(L, 2)) {
+        lua_pop(L, nargs);
+        sb->failure = SANDBOX_FAIL_MEMORY;
+        return err_set(e, "%s: stack overflow", what);
+    }
+    lua_pushcfunction(L, fn);   /* light C function and light userdata: no allocation */
+    lua_pushlightuserdata(L, ud);
+    lua_rotate(L, -(nargs + 2), 2);
+    return sandbox_call(sb, nargs + 1, nresults, what, e);
+}
+
+/* ---- plain data ------------------------------------------------------- */
+
+typedef struct plain_walk {
+    int max_depth;
+    unsigned flags;
+    int path;               /* stack index of the table of path parts */
+    int on_path;            /* stack index of the set of tables being walked */
+} plain_walk_t;
+
+/* Raise "MSG at PATH" with the path parts pushed so far. */
+static int plain_error(lua_State *L, const plain_walk_t *w, int depth, const char *msg)
+{
+    luaL_Buffer b;
+    luaL_buffinit(L, &b);
+    luaL_addstring(&b, msg);
+    if (depth > 0)
+        luaL_addstring(&b, " at ");
+    for (int i = 1; i <= depth; i++) {
+        lua_rawgeti(L, w->path, i);
+        luaL_addvalue(&b);
+    }
+    luaL_pushresult(&b);
+    return lua_error(L);
+}
+
+/* Record the key at idx as path part `depth`: ".name" or "[n]". */
+static void plain_key(lua_State *L, const plain_walk_t *w, int idx, int depth)
+{
+    if (lua_type(L, idx) == LUA_TSTRING)
+        lua_pushfstring(L, ".%s", lua_tostring(L, idx));
+    else
+        lua_pushfstring(L, "[%I]", (lua_Integer)lua_tointeger(L, idx));
+    lua_rawseti(L, w->path, depth);
+}
+
+static void plain_value(lua_State *L, const plain_walk_t *w, int idx, int depth);
+
+static void plain_table(lua_State *L, const plain_walk_t *w, int t, int depth)
+{
+    if (lua_getmetatable(L, t))
+        plain_error(L, w, depth, "a table with a metatable");
+    if (depth >= w->max_depth)
+        plain_error(L, w, depth, lua_pushfstring(L, "tables nested more than %d deep",
+                                                 w->max_depth));
+    lua_pushvalue(L, t);
+    if (lua_rawget(L, w->on_path) != LUA_TNIL)
+        plain_error(L, w, depth, "a table that contains itself");
+    lua_pop(L, 1);
+    lua_pushvalue(L, t);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, w->on_path);
+    luaL_checkstack(L, 4, "plain data");
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        int k = lua_gettop(L) - 1;
+        if (lua_type(L, k) == LUA_TSTRING) {
+            /* fine */
+        } else if (lua_isinteger(L, k) && lua_tointeger(L, k) > 0) {
+            /* a list entry */
+        } else {
+            plain_error(L, w, depth, lua_pushfstring(L, "a key that is a %s, not a string",
+                                                     luaL_typename(L, k)));
+        }
+        plain_key(L, w, k, depth + 1);
+        plain_value(L, w, lua_gettop(L), depth + 1);
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, t);
+    lua_pushnil(L);
+    lua_rawset(L, w->on_path);
+}
+
+static void plain_value(lua_State *L, const plain_walk_t *w, int idx, int depth)
+{
+    sandbox_charge(L, 1);
+    switch (lua_type(L, idx)) {
+    case LUA_TNIL:
+    case LUA_TBOOLEAN:
+    case LUA_TSTRING:
+        return;
+    case LUA_TNUMBER:
+        if (!lua_isinteger(L, idx)) {
+            lua_Number n = lua_tonumber(L, idx);
+            if (n != n || n - n != 0)
+                plain_error(L, w, depth, "a number that is not finite");
+        }
+        return;
+    case LUA_TLIGHTUSERDATA:
+        if (lua_touserdata(L, idx) == NULL)
+            return;
+        break;
+    case LUA_TFUNCTION:
+        if (w->flags & SANDBOX_PLAIN_FUNCTIONS)
+            return;
+        break;
+    case LUA_TTABLE:
+        plain_table(L, w, lua_absindex(L, idx), depth);
+        return;
+    default:
+        break;
+    }
+    plain_error(L, w, depth, lua_pushfstring(L, "a %s value", luaL_typename(L, idx)));
+}
+
+void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags)
+{
+    idx = lua_absindex(L, idx);
+    int top = lua_gettop(L);
+    lua_newtable(L);
+    lua_newtable(L);
+    plain_walk_t w = {max_depth, flags, top + 1, top + 2};
+    plain_value(L, &w, idx, 0);
+    lua_settop(L, top);
 }
 
 size_t sandbox_memory(const sandbox_t *sb)

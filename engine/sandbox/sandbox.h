@@ -63,6 +63,53 @@ int sandbox_load(sandbox_t *sb, const char *chunkname, const char *src,
 int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
                  err_t *e);
 
+/* Why the last sandbox_call or sandbox_run failed: a value, so callers
+ * never have to read the message to tell a rule's own error from a limit. */
+typedef enum sandbox_failure {
+    SANDBOX_OK = 0,
+    SANDBOX_FAIL_ERROR,     /* the chunk raised an error, or the host refused what it returned */
+    SANDBOX_FAIL_BUDGET,    /* the instruction budget ran out */
+    SANDBOX_FAIL_TIME,      /* the wall-clock deadline passed */
+    SANDBOX_FAIL_MEMORY,    /* the memory ceiling was reached */
+} sandbox_failure_t;
+
+/* The kind of the last failure of sandbox_call/sandbox_run on sb
+ * (SANDBOX_OK after a call that succeeded). */
+sandbox_failure_t sandbox_failure(const sandbox_t *sb);
+
+/* A short name of a failure kind: "error", "budget", "time", "memory". */
+const char *sandbox_failure_name(sandbox_failure_t f);
+
+/* Run the C function fn as a protected call under the same limits as
+ * sandbox_call: it is called with ud as a light userdata at index 1 and the
+ * nargs values on top of the stack after it, and leaves nresults. Host code
+ * that reads what a chunk returned (fields, lengths, conversions) belongs
+ * in such a function: a metamethod, an allocation failure or a runaway
+ * loop there is then contained like any other error of the chunk. Returns
+ * 0, or -1 with e set and nothing pushed. */
+int sandbox_run(sandbox_t *sb, lua_CFunction fn, void *ud, int nargs, int nresults,
+                const char *what, err_t *e);
+
+/* What sandbox_check_plain accepts beside plain data. */
+#define SANDBOX_PLAIN_FUNCTIONS 1u  /* function values (a rule's table) */
+
+/* Raise a Lua error unless the value at idx is plain data: nil, booleans,
+ * strings, finite numbers, the JSON null (a NULL light userdata) and tables
+ * without a metatable whose keys are strings or positive integers, at most
+ * max_depth levels deep, without cycles. Shared sub-tables are walked every
+ * time they are reached and each table and value visited is charged to the
+ * budget, so a value that expands to more than the budget is refused too.
+ * Only raw access is used. The message names the path of the offending
+ * part, e.g. "returned a table with a metatable at [2].title". For use
+ * inside sandbox_call/sandbox_run only. */
+void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags);
+
+/* Charge n units of work done in C for the running chunk (a C function
+ * whose cost grows with its input: string functions, parsers, queries)
+ * against the current call's budget; raises the budget error once it is
+ * spent. Outside a call nothing is charged. */
+void sandbox_charge(lua_State *L, lua_Integer n);
+
 /* Bytes currently allocated by the state. */
 size_t sandbox_memory(const sandbox_t *sb);
 
