@@ -60,6 +60,40 @@ static void strings_are_escaped_and_bad_utf8_replaced(void **state)
     assert_string_equal(canon("'\\xe0\\x80x'"), "\"\\ufffd\\ufffdx\"");
 }
 
+/* json_put_string appends plain runs whole: a long text of every kind of
+ * piece (ASCII, multi-byte characters, escapes, ill-formed bytes) comes
+ * out exactly as the pieces' escapes put end to end. */
+static void long_strings_come_out_escaped_piece_by_piece(void **state)
+{
+    (void)state;
+    static const struct { const char *in, *out; } pieces[] = {
+        {"plain ascii text ", "plain ascii text "}, {"\xc3\xa9\xe2\x80\x94", "\xc3\xa9\xe2\x80\x94"},
+        {"\"", "\\\""}, {"\\", "\\\\"}, {"\n", "\\n"}, {"\x1b", "\\u001b"},
+        {"\xff", "\\ufffd"}, {"\xe4\xb8", "\\ufffd"}, {"\xf0\x9f\x98\x80", "\xf0\x9f\x98\x80"},
+        {"\x7f", "\x7f"},
+    };
+    const size_t npieces = sizeof pieces / sizeof pieces[0];
+    buf_t in = {0}, want = {0}, got = {0};
+    buf_putc(&want, '"');
+    for (size_t i = 0; i < 20000; i++) {
+        /* a stride that does not divide the count mixes every neighbour */
+        size_t k = (i * 7) % npieces;
+        buf_puts(&in, pieces[k].in);
+        buf_puts(&want, pieces[k].out);
+    }
+    buf_putc(&want, '"');
+    assert_int_equal(json_put_string(&got, in.p, in.len), 0);
+    assert_int_equal(got.len, want.len);
+    assert_memory_equal(got.p, want.p, want.len);
+    /* a cut character at the very end is one U+FFFD too */
+    buf_reset(&got);
+    assert_int_equal(json_put_string(&got, "ab\xe2\x80", 4), 0);
+    assert_string_equal(buf_str(&got), "\"ab\\ufffd\"");
+    buf_free(&in);
+    buf_free(&want);
+    buf_free(&got);
+}
+
 static void functions_and_cycles_are_refused_with_their_path(void **state)
 {
     (void)state;
@@ -130,6 +164,7 @@ int main(void)
         cmocka_unit_test(sequences_are_arrays_and_empty_tables_empty_arrays),
         cmocka_unit_test(integers_stay_integers_and_floats_floats),
         cmocka_unit_test(strings_are_escaped_and_bad_utf8_replaced),
+        cmocka_unit_test(long_strings_come_out_escaped_piece_by_piece),
         cmocka_unit_test(functions_and_cycles_are_refused_with_their_path),
         cmocka_unit_test(json_null_is_stored_as_null),
         cmocka_unit_test(decoding_gives_back_the_same_values),

@@ -9,30 +9,56 @@
 
 #include "util/utf8.h"
 
-int json_put_string(buf_t *out, const char *s, size_t len)
+/* The length of the run at s (n bytes) that goes into a JSON string as
+ * it is: printable ASCII but '"' and '\\', and well-formed UTF-8. */
+static size_t plain_run(const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    int rc = buf_putc(out, '"');
-    size_t i = 0;
-    while (i < len && rc == 0) {
-        unsigned char c = p[i];
-        if (c == '"' || c == '\\') {
-            char esc[2] = {'\\', (char)c};
-            rc = buf_append(out, esc, 2);
-            i++;
-        } else if (c < 0x20) {
-            const char *shortform = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
-            rc = shortform ? buf_puts(out, shortform) : buf_printf(out, "\\u%04x", c);
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0, bad = 0;
+    while (i < n) {
+        if (u[i] >= 0x80) {
+            size_t k = utf8_seq(s + i, n - i, UTF8_NUL_OK, &bad);
+            if (k == 0)
+                break;
+            i += k;
+        } else if (u[i] >= 0x20 && u[i] != '"' && u[i] != '\\') {
             i++;
         } else {
-            size_t bad = 0, n = utf8_seq(s + i, len - i, UTF8_NUL_OK, &bad);
-            if (n == 0) {
-                rc = buf_puts(out, "\\ufffd");
-                i += bad;
-            } else {
-                rc = buf_append(out, p + i, n);
-                i += n;
-            }
+            break;
+        }
+    }
+    return i;
+}
+
+/* The escape of the byte at s that plain_run stopped at; *used says how
+ * many bytes it stands for (an ill-formed subpart is one U+FFFD). */
+static int put_escape(buf_t *out, const char *s, size_t n, size_t *used)
+{
+    unsigned char c = (unsigned char)*s;
+    *used = 1;
+    if (c == '"' || c == '\\') {
+        char esc[2] = {'\\', (char)c};
+        return buf_append(out, esc, 2);
+    }
+    if (c < 0x20) {
+        const char *shortform = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+        return shortform ? buf_puts(out, shortform) : buf_printf(out, "\\u%04x", c);
+    }
+    utf8_seq(s, n, UTF8_NUL_OK, used);
+    return buf_puts(out, "\\ufffd");
+}
+
+int json_put_string(buf_t *out, const char *s, size_t len)
+{
+    int rc = buf_reserve(out, len + 2) | buf_putc(out, '"');
+    size_t i = 0;
+    while (i < len && rc == 0) {
+        size_t run = plain_run(s + i, len - i), used = 0;
+        rc = buf_append(out, s + i, run);
+        i += run;
+        if (i < len && rc == 0) {
+            rc = put_escape(out, s + i, len - i, &used);
+            i += used;
         }
     }
     return rc ? rc : buf_putc(out, '"');
