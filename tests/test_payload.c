@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "channel/payload.h"
+#include "util/utf8.h"
 
 #define MADAGASCAR "Madagascar: Level 2 \xe2\x86\x92 Level 3"
 #define MFA_TITLE "\xe5\xa4\x96\xe4\xba\xa4\xe9\x83\xa8\xe5\x8f\x91\xe8\xa8\x80\xe4\xba\xba" \
@@ -316,6 +317,46 @@ static void email_message_has_its_headers_and_two_parts(void **state)
     buf_free(&b);
 }
 
+static int is_utf8(const buf_t *b)
+{
+    return utf8_valid(b->p, b->len, UTF8_NUL_OK, NULL) == b->len;
+}
+
+/* A message carrying bytes that are not UTF-8 (a rule can build "\xff")
+ * still makes a message whose subject and both parts are valid UTF-8. */
+static void invalid_bytes_in_a_flag_become_replacement_characters_in_email(void **state)
+{
+    (void)state;
+    payload_mail_t c = email_cfg();
+    channel_flag_t f = flag(7, "high", "bad\xffrule", "src", "caf\xe9 \xff\xfe ok \xe4\xb8");
+    channel_msg_t m = {&f, 1, 0};
+    buf_t b = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    assert_crlf_and_short_lines(&b);
+    char *h = headers_of(b.p);
+    const char *subj = strstr(h, "Subject: ");
+    assert_non_null(subj);
+    subj += 9;
+    const char *end = strstr(subj, "\r\nX-Vane-Flag-Ids");
+    assert_non_null(end);
+    char *word = strndup(subj, (size_t)(end - subj));
+    buf_t subject = {0}, text = {0}, html = {0};
+    rfc2047_decode(word, &subject);
+    assert_true(is_utf8(&subject));
+    assert_string_equal(buf_str(&subject), "[vane] [high] src: caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd ok \xef\xbf\xbd");
+    part_body(b.p, "text/plain", &text);
+    part_body(b.p, "text/html", &html);
+    assert_true(is_utf8(&text));
+    assert_true(is_utf8(&html));
+    assert_non_null(strstr(buf_str(&text), "[high] bad\xef\xbf\xbdrule src: caf\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd ok \xef\xbf\xbd\r\n"));
+    free(word);
+    free(h);
+    buf_free(&subject);
+    buf_free(&text);
+    buf_free(&html);
+    buf_free(&b);
+}
+
 static void message_id_is_the_same_on_every_attempt(void **state)
 {
     (void)state;
@@ -406,6 +447,7 @@ int main(void)
         cmocka_unit_test(chinese_subject_is_encoded_and_decodes_back),
         cmocka_unit_test(addresses_come_out_of_mailboxes),
         cmocka_unit_test(email_message_has_its_headers_and_two_parts),
+        cmocka_unit_test(invalid_bytes_in_a_flag_become_replacement_characters_in_email),
         cmocka_unit_test(message_id_is_the_same_on_every_attempt),
         cmocka_unit_test(digest_email_groups_by_severity_then_source),
         cmocka_unit_test(a_huge_digest_keeps_every_line_short),

@@ -189,19 +189,22 @@ int payload_slack(const channel_msg_t *m, buf_t *out)
 
 /* ---- text helpers ----------------------------------------------------------- */
 
-/* Append s with control characters (tabs and newlines too) as spaces,
- * at most max_chars code points; "…" marks a cut. */
+/* Append s with control characters (tabs and newlines too) as spaces and
+ * each ill-formed UTF-8 subpart as U+FFFD, at most max_chars code points;
+ * "…" marks a cut. */
 static int put_oneline(buf_t *out, const char *s, size_t max_chars)
 {
     size_t chars = 0, len = strlen(s), i = 0;
     int rc = 0;
     while (i < len) {
-        size_t n = utf8_step(s + i, len - i);
+        size_t n = utf8_step(s + i, len - i), bad = 0;
         if (chars + 1 >= max_chars && i + n < len) {
             rc |= buf_puts(out, "\xe2\x80\xa6");
             break;
         }
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+        if (utf8_seq(s + i, len - i, UTF8_NUL_OK, &bad) == 0)
+            rc |= buf_puts(out, UTF8_REPLACEMENT);
+        else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
             rc |= buf_putc(out, ' ');
         else
             rc |= buf_append(out, s + i, n);
@@ -575,14 +578,16 @@ static int html_body(buf_t *out, const channel_msg_t *m, const size_t *idx, cons
     return rc | buf_puts(out, "</body></html>\n");
 }
 
-/* One MIME part: the body's "\n" line ends made CRLF (text's canonical
- * form), then base64. */
+/* One MIME part: the body made valid UTF-8 (each ill-formed subpart one
+ * U+FFFD, as charset=UTF-8 promises) with its "\n" line ends made CRLF
+ * (text's canonical form), then base64. */
 static int put_part(buf_t *out, const char *boundary, const char *type, const buf_t *body)
 {
-    buf_t crlf = {0};
-    int rc = 0;
-    for (size_t i = 0; i < body->len; i++)
-        rc |= body->p[i] == '\n' ? buf_puts(&crlf, "\r\n") : buf_putc(&crlf, body->p[i]);
+    buf_t clean = {0}, crlf = {0};
+    int rc = utf8_repair(body->p, body->len, UTF8_NUL_OK, &clean, NULL) < 0 ? -1 : 0;
+    for (size_t i = 0; i < clean.len; i++)
+        rc |= clean.p[i] == '\n' ? buf_puts(&crlf, "\r\n") : buf_putc(&crlf, clean.p[i]);
+    buf_free(&clean);
     rc |= buf_printf(out, "--%s\r\nContent-Type: %s; charset=UTF-8\r\n"
                           "Content-Transfer-Encoding: base64\r\n\r\n", boundary, type);
     rc |= put_base64_lines(out, buf_str(&crlf), crlf.len);

@@ -16,6 +16,9 @@
  *                     multipart/alternative body with a text/plain and a
  *                     text/html part, both UTF-8 in base64, so every line
  *                     stays short whatever the flags hold.
+ * Everything sent is valid UTF-8: JSON strings are written by
+ * json_put_string and both email parts and the headers are repaired, each
+ * ill-formed subpart of a flag's text becoming one U+FFFD.
  * Every function appends to out and returns 0, or -1 when memory ran out. */
 #ifndef VANE_PAYLOAD_H
 #define VANE_PAYLOAD_H
@@ -42,7 +45,8 @@ int payload_subject(const char *prefix, const channel_msg_t *m, buf_t *out);
 
 /* Text for a header value: as is when it is printable ASCII, otherwise
  * RFC 2047 encoded words =?UTF-8?B?…?= of at most 75 characters each, on
- * folded lines ("\r\n "). Control characters become spaces. */
+ * folded lines ("\r\n "). Control characters become spaces and
+ * ill-formed UTF-8 U+FFFD. */
 int payload_header_text(const char *text, buf_t *out);
 
 /* The address inside "Name <addr>" (or the whole string), for SMTP's

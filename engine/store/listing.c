@@ -3,42 +3,30 @@
  * objects and table columns, built from the plain values a store
  * implementation reads (listing.h). Backend-neutral: no SQL here.
  *
- * The output is byte for byte what SQLite's json_object() and the
- * listings' SQL expressions produced when they were built in SQL: strings
- * escaped as json_object escapes them, stored JSON (items, diffs, a run's
- * errors; canonical, so without spaces) written as it is, numbers in the
- * database's text form. */
+ * The output is what SQLite's json_object() and the listings' SQL
+ * expressions produced when they were built in SQL, but for strings,
+ * which json_put_string writes (so always valid UTF-8); stored JSON
+ * (items, diffs, a run's errors; canonical, so without spaces) is written
+ * as it is, numbers in the database's text form. */
 #include "store/listing.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/json.h"
+
 /* How a value goes into JSON: as it is (number, string or null), as a
  * boolean (the number 1 is true), as JSON text, or as a JSON array ([]
  * when there is none). */
 enum { AS_VALUE = 'v', AS_BOOL = 'b', AS_JSON = 'j', AS_ARRAY = 'a' };
 
-/* A string as json_object() escapes it: \" \\ \b \f \n \r \t, other
- * control bytes as \u00XX, every other byte as it is, invalid UTF-8 too.
- * json_put_string (canonical JSON) has no \b \f short forms and replaces
- * bad bytes, so the listings keep their own. */
+/* A string as JSON: json_put_string's escaping, so every listing line and
+ * every flag object a channel sends is valid UTF-8 (ill-formed bytes, from
+ * a feed or a rule's message, become U+FFFD). */
 static int put_string(buf_t *out, const char *s)
 {
-    static const char short_form[32] = {['\b'] = 'b', ['\t'] = 't', ['\n'] = 'n',
-                                        ['\f'] = 'f', ['\r'] = 'r'};
-    int rc = buf_putc(out, '"');
-    for (const unsigned char *p = (const unsigned char *)s; *p && rc == 0; p++) {
-        if (*p == '"' || *p == '\\')
-            rc = buf_putc(out, '\\') | buf_putc(out, (char)*p);
-        else if (*p < 0x20 && short_form[*p])
-            rc = buf_putc(out, '\\') | buf_putc(out, short_form[*p]);
-        else if (*p < 0x20)
-            rc = buf_printf(out, "\\u%04x", *p);
-        else
-            rc = buf_putc(out, (char)*p);
-    }
-    return rc ? rc : buf_putc(out, '"');
+    return json_put_string(out, s, strlen(s));
 }
 
 static int is_one(const store_value_t *v)
