@@ -44,7 +44,8 @@ typedef struct channel_out {
 /* Deliver m through c's kind; o may be NULL (standard output, text). */
 int channel_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o, err_t *e);
 
-/* The line a person reads for a flag: "[high] rule source: message". */
+/* The line a person reads for a flag: "[high] rule source: message", its
+ * texts escaped by util/termtext.h so it stays one harmless line. */
 void channel_format_text(FILE *out, const char *severity, const char *rule, const char *source,
                          const char *message);
 

@@ -1,13 +1,31 @@
 /* kind_stdout.c — the stdout kind: each flag printed on the run's output,
- * as the line a person reads or (with --json) as its JSON object. The
+ * as the line a person reads (its control characters escaped, so it stays
+ * one line: util/termtext.h) or (with --json) as its JSON object. The
  * built-in channel "stdout" is of this kind; it takes no keys of its own
  * and sends every flag on its own, even with digest = true. */
 #include "channel/kind.h"
 
+#include <string.h>
+
+#include "util/termtext.h"
+
+static int put_text(buf_t *b, const char *s)
+{
+    s = s ? s : "-";
+    return termtext_put(b, s, strlen(s));
+}
+
+/* One line whatever the texts hold: their controls are escaped. */
 void channel_format_text(FILE *out, const char *severity, const char *rule, const char *source,
                          const char *message)
 {
-    fprintf(out, "[%s] %s %s: %s\n", severity, rule, source ? source : "-", message);
+    buf_t b = {0};
+    int rc = buf_putc(&b, '[') | put_text(&b, severity) | buf_puts(&b, "] ") | put_text(&b, rule) |
+             buf_putc(&b, ' ') | put_text(&b, source) | buf_puts(&b, ": ") |
+             put_text(&b, message ? message : "") | buf_putc(&b, '\n');
+    if (rc == 0)
+        fwrite(b.p, 1, b.len, out);
+    buf_free(&b);
 }
 
 static const char *const stdout_keys[] = {NULL};

@@ -1,12 +1,14 @@
 /* cmd_list.c — the listings of the database: `vane events`, `flags`,
  * `sources`, `runs` and `outbox` (with `outbox retry`), as a table for
- * people or JSON lines. */
+ * people (feed text's control characters escaped, one row a line:
+ * util/termtext.h) or JSON lines. */
 #include "cli/command.h"
 
 #include <string.h>
 
 #include "store/store.h"
 #include "util/exitcode.h"
+#include "util/termtext.h"
 
 typedef struct listing {
     int json;
@@ -25,8 +27,10 @@ static int print_row(void *ud, const char *json, int ncols, const char *const *n
                 printf("%s%s", i ? "  " : "", names[i]);
             putchar('\n');
         }
-        for (int i = 0; i < ncols; i++)
-            printf("%s%s", i ? "  " : "", cols[i] ? cols[i] : "-");
+        for (int i = 0; i < ncols; i++) {
+            fputs(i ? "  " : "", stdout);
+            termtext_fputs(cols[i] ? cols[i] : "-", stdout);
+        }
         putchar('\n');
     }
     l->rows++;
