@@ -116,8 +116,16 @@ int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e)
 static const char sql_run_begin[] =
     "INSERT INTO runs(started_at) VALUES(?1)";
 
+/* Runs still 'running' when a new one begins died (killed, out of memory,
+ * the machine went down): the caller holds the lock, so none of them is
+ * alive. Their end is unknown, so finished_at stays NULL. */
+static const char sql_run_aborted[] =
+    "UPDATE runs SET status = 'aborted' WHERE status = 'running'";
+
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e)
 {
+    if (db_run(st, Q_RUN_ABORTED, sql_run_aborted, e, "marking dead runs aborted", "") != 0)
+        return -1;
     if (db_run(st, Q_RUN_BEGIN, sql_run_begin, e, "recording the run", "t", started_at) != 0)
         return -1;
     *run_id = sqlite3_last_insert_rowid(st->db);

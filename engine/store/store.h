@@ -172,6 +172,10 @@ typedef struct store_run {
     const char *warnings_json; /* JSON array of messages (warnings: the run went on) */
 } store_run_t;
 
+/* Record a run that starts now ('running'). Called holding the run lock
+ * (run/lock.h), it first marks every run still 'running' as 'aborted':
+ * with the lock held, none of them is alive; their finished_at stays
+ * NULL (the end is unknown). */
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e);
 
