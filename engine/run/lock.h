@@ -1,9 +1,10 @@
 /* lock.h — the run lock: one `vane run` per database at a time.
  *
  * An flock(2) on "DATABASE.lock", DATABASE being the real path of the
- * database (realpath(3) of the file, or of its folder when the file does
- * not exist yet), so a run through a symlink or another spelling of the
- * path meets the same lock. The kernel drops it when the process dies, so
+ * database (realpath(3) of the file; before the file exists, of its
+ * folder, after following a symlink that points to the file to be), so a
+ * run through a symlink or another spelling of the path meets the same
+ * lock. The kernel drops it when the process dies, so
  * a killed run never leaves a stale lock behind; the next run, holding
  * the lock, knows no earlier run is alive (store_run_begin marks them
  * aborted). */
