@@ -45,12 +45,23 @@ static void printable_text_is_kept_whole(void **state)
     assert_string_equal(escaped(s, strlen(s)), s);
 }
 
+static void lines_keep_newlines_and_tabs_but_escape_the_rest(void **state)
+{
+    (void)state;
+    buf_t b = {0};
+    const char *s = "boom\x1b[2J\nstack traceback:\n\t[C]: in ?\r";
+    assert_int_equal(termtext_put_lines(&b, s, strlen(s)), 0);
+    assert_string_equal(buf_str(&b), "boom\\x1b[2J\nstack traceback:\n\t[C]: in ?\\r");
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(terminal_sequences_and_newlines_are_escaped),
         cmocka_unit_test(c1_controls_and_ill_formed_bytes_are_escaped),
         cmocka_unit_test(printable_text_is_kept_whole),
+        cmocka_unit_test(lines_keep_newlines_and_tabs_but_escape_the_rest),
     };
     return cmocka_run_group_tests_name("termtext", tests, NULL, NULL);
 }

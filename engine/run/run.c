@@ -17,6 +17,7 @@
 #include "extract/extract.h"
 #include "fetch/fetch.h"
 #include "util/json.h"
+#include "util/termtext.h"
 #include "run/follow.h"
 #include "run/lock.h"
 #include "rules/rules.h"
@@ -633,6 +634,17 @@ static size_t occurrences(const errlist_t *l, size_t i)
     return n;
 }
 
+/* "vane: PREFIX" and len bytes of m with their control characters
+ * escaped (util/termtext.h): a message may quote a page or a script. With
+ * lines, newlines and tabs are kept (an error's traceback under -v). */
+static void print_message(FILE *err, const char *prefix, const char *m, size_t len, int lines)
+{
+    buf_t b = {0};
+    int rc = lines ? termtext_put_lines(&b, m, len) : termtext_put(&b, m, len);
+    fprintf(err, "vane: %s%s", prefix, rc == 0 ? buf_str(&b) : "(out of memory)");
+    buf_free(&b);
+}
+
 /* A rule that fails on every event would repeat itself a thousand times:
  * each distinct message is printed once, with its count. */
 static void print_errors(const run_t *r)
@@ -644,14 +656,16 @@ static void print_errors(const run_t *r)
             continue;
         const char *m = r->errs.msgs[i];
         const char *nl = r->o->verbose ? NULL : strchr(m, '\n');
-        fprintf(err, "vane: %.*s", nl ? (int)(nl - m) : (int)strlen(m), m);
+        print_message(err, "", m, nl ? (size_t)(nl - m) : strlen(m), r->o->verbose);
         if (n > 1)
             fprintf(err, " (%zu times)", n);
         fputc('\n', err);
     }
     int show_warnings = r->o->verbose || (!r->o->quiet && isatty(fileno(err)));
-    for (size_t i = 0; show_warnings && i < r->warns.len; i++)
-        fprintf(err, "vane: warning: %s\n", r->warns.msgs[i]);
+    for (size_t i = 0; show_warnings && i < r->warns.len; i++) {
+        print_message(err, "warning: ", r->warns.msgs[i], strlen(r->warns.msgs[i]), 0);
+        fputc('\n', err);
+    }
 }
 
 /* The messages of l as a JSON array, at most max of them and then one

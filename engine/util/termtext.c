@@ -12,13 +12,14 @@ static int is_c1(const unsigned char *u, size_t k)
 }
 
 /* The length of the run at s (n bytes) printed as it is: printable ASCII
- * and well-formed UTF-8 but C1 controls. */
-static size_t plain_run(const char *s, size_t n)
+ * and well-formed UTF-8 but C1 controls; newlines and tabs too when
+ * layout is kept. */
+static size_t plain_run(const char *s, size_t n, int layout)
 {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, bad = 0;
     while (i < n) {
-        if (u[i] >= 0x20 && u[i] < 0x7f) {
+        if ((u[i] >= 0x20 && u[i] < 0x7f) || (layout && (u[i] == '\n' || u[i] == '\t'))) {
             i++;
             continue;
         }
@@ -57,12 +58,12 @@ static int put_escape(buf_t *out, const char *s, size_t n, size_t *used)
     return rc;
 }
 
-int termtext_put(buf_t *out, const char *s, size_t n)
+static int put_text(buf_t *out, const char *s, size_t n, int layout)
 {
     size_t i = 0;
     int rc = 0;
     while (i < n && rc == 0) {
-        size_t run = plain_run(s + i, n - i), used = 0;
+        size_t run = plain_run(s + i, n - i, layout), used = 0;
         rc = buf_append(out, s + i, run);
         i += run;
         if (i < n && rc == 0) {
@@ -71,6 +72,16 @@ int termtext_put(buf_t *out, const char *s, size_t n)
         }
     }
     return rc;
+}
+
+int termtext_put(buf_t *out, const char *s, size_t n)
+{
+    return put_text(out, s, n, 0);
+}
+
+int termtext_put_lines(buf_t *out, const char *s, size_t n)
+{
+    return put_text(out, s, n, 1);
 }
 
 int termtext_fputs(const char *s, FILE *f)

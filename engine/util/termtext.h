@@ -1,8 +1,9 @@
 /* termtext.h — text from feeds, rules and the database made safe to print
  * on a terminal, one line per record.
  *
- * What vane prints for people (`vane run`'s flag lines, the stdout
- * channel, the tables of `vane events/flags/sources/runs/outbox`) carries
+ * What vane prints for people (`vane run`'s flag lines and error lines,
+ * the stdout channel, the tables of `vane events/flags/sources/runs/
+ * outbox`) carries
  * text that came from outside: feed titles, rules' messages, servers'
  * errors. Printed raw, an ESC sequence in a title can retitle or clear
  * the terminal and a newline can forge a line. Every text printer passes
@@ -25,6 +26,11 @@
 /* Append s (n bytes) to out, escaped as above. Returns 0, or -1 when
  * memory ran out. */
 int termtext_put(buf_t *out, const char *s, size_t n);
+
+/* Like termtext_put, but newlines and tabs are kept as they are: for a
+ * message of several lines printed as such (an error with its Lua
+ * traceback under -v). */
+int termtext_put_lines(buf_t *out, const char *s, size_t n);
 
 /* Write the NUL-terminated s to f, escaped as above. Returns 0, or -1 when
  * memory ran out or the write failed. */

@@ -90,7 +90,7 @@ class ContainOutput(VaneCase):
             self.fail("%s is not valid UTF-8 (%s): %r" % (what, e, data[:200]))
 
     # ---- 1. every string that leaves vane is valid UTF-8 -------------------------
-    def test_invalid_bytes_in_a_message_reach_file_webhook_and_email_as_valid_utf8(self):
+    def test_invalid_bytes_in_a_message_reach_file_exec_webhook_and_email_as_valid_utf8(self):
         hook = WebhookReceiver()
         hook.start()
         self.addCleanup(hook.stop)
@@ -99,8 +99,11 @@ class ContainOutput(VaneCase):
         self.addCleanup(smtp.stop)
         site_out = make_site(self, {})
         out = os.path.join(site_out, "flags.jsonl")
+        exec_out = os.path.join(site_out, "exec.jsonl")
         m = self.news_monitor(
             channels=[{"id": "archive", "kind": "file", "path": out},
+                      {"id": "notify", "kind": "exec",
+                       "command": ["/bin/sh", "-c", 'cat >> "$1"', "sh", exec_out]},
                       {"id": "hook", "kind": "webhook", "url": hook.url("/vane"), "timeout": "10s"},
                       {"id": "desk", "kind": "email", "smtp": smtp.url(), "starttls": False,
                        "from": "vane <vane@example.org>", "to": ["desk@example.org"]}],
@@ -120,6 +123,11 @@ class ContainOutput(VaneCase):
         # the file channel: one UTF-8 JSON object a line
         with open(out, "rb") as f:
             lines = parse_json_lines(self.assertValidUtf8(f.read(), "the file channel's file"))
+        self.assertEqual(sorted(x["message"] for x in lines), sorted(f["message"] for f in flags))
+
+        # exec: each flag on the command's standard input, UTF-8 JSON
+        with open(exec_out, "rb") as f:
+            lines = parse_json_lines(self.assertValidUtf8(f.read(), "the exec channel's input"))
         self.assertEqual(sorted(x["message"] for x in lines), sorted(f["message"] for f in flags))
 
         # the webhook: every body is UTF-8 JSON
@@ -173,7 +181,7 @@ class ContainOutput(VaneCase):
         self.assertIn(HOSTILE_TITLE, [e["item"]["title"] for e in m.events()])
         self.canary_flag(m.flags())
 
-    def test_a_source_error_with_escapes_is_shown_escaped_by_vane_sources(self):
+    def test_a_source_error_with_escapes_is_shown_escaped_by_vane_run_and_vane_sources(self):
         m = self.news_monitor()
         m.add_script("noisy", 'return function(doc) error("down\\27]0;pwned\\7\\27[2J\\nnow", 0) end\n')
         m.sources.append({"id": "noisy", "url": m.server.url("/news.json"), "script": "noisy",
@@ -182,6 +190,15 @@ class ContainOutput(VaneCase):
         write_news(m, [item("a", CANARY_TITLE)] + BASE)
         r = m.run(NOW2, expect=1)
         self.canary_flag(r.flags)
+        # the run's own error line, and under -v the traceback's lines
+        # (without -v an error is its first line)
+        self.assertNotIn("\x1b", r.stderr)
+        self.assertIn("vane: source noisy: down\\x1b]0;pwned\\x07\\x1b[2J\n", r.stderr)
+        v = m.vane("run", "--all", "--now", NOW3, "-v")
+        self.assertExit(v, 1)
+        self.assertNotIn("\x1b", v.stderr)
+        self.assertIn("vane: source noisy: down\\x1b]0;pwned\\x07\\x1b[2J\nnow\n", v.stderr)
+        self.assertRegex(v.stderr, r"\n\tscripts/noisy.lua:1: in function", "a traceback stays lines")
         data = vane_raw(m, "sources")
         self.assertNotIn(b"\x1b", data)
         lines = [l for l in data.decode("utf-8").splitlines() if l.startswith("noisy")]
