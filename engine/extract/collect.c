@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/vanelib.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -58,32 +59,6 @@ int collect_key(lua_State *L, int idx)
     return 1;
 }
 
-/* An estimate of the encoded size of the value at idx added to acc,
- * walking shared tables each time they are reached (as the encoder does),
- * stopping as soon as it passes limit. Strings count their bytes, the rest
- * a few; each value is charged to the budget. */
-static size_t value_size(lua_State *L, int idx, size_t acc, size_t limit)
-{
-    sandbox_charge(L, 1);
-    if (lua_type(L, idx) == LUA_TSTRING)
-        return acc + lua_rawlen(L, idx) + 2;
-    if (lua_type(L, idx) != LUA_TTABLE)
-        return acc + 8;
-    idx = lua_absindex(L, idx);
-    luaL_checkstack(L, 3, "item size");
-    acc += 2;
-    lua_pushnil(L);
-    while (acc <= limit && lua_next(L, idx)) {
-        if (lua_type(L, -2) == LUA_TSTRING)
-            acc += lua_rawlen(L, -2) + 4;
-        acc = value_size(L, -1, acc + 1, limit);
-        lua_pop(L, 1);
-    }
-    if (acc > limit)
-        lua_pop(L, 1); /* the key left by a walk stopped early */
-    return acc;
-}
-
 /* The title of the item at idx for messages, or "". */
 static const char *title_of(lua_State *L, int idx)
 {
@@ -107,7 +82,7 @@ static void warn_size(collect_t *c, lua_State *L, int item, const char *key, siz
  * is over the cap (b then holds nothing useful). Raises on a bad value. */
 static int encode_item(lua_State *L, collect_t *c, int idx, buf_t *b, size_t *size)
 {
-    *size = value_size(L, idx, 0, c->max_item_bytes);
+    *size = vanelib_plain_size(L, idx, c->max_item_bytes);
     if (*size > c->max_item_bytes)
         return 1;
     err_t e;
