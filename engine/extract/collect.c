@@ -69,28 +69,26 @@ static const char *title_of(lua_State *L, int idx)
 }
 
 /* Warn about an item over the cap; after a few, only count them. */
-static void warn_size(collect_t *c, lua_State *L, int item, const char *key, size_t size, size_t *over)
+static void warn_size(collect_t *c, lua_State *L, int item, const char *key, size_t *over)
 {
     if (c->warnings && ++*over <= MAX_SIZE_WARNINGS)
-        errlist_add(c->warnings, "source %s: %s: item '%s' ('%.80s') is %s%zu bytes encoded, more than "
-                    "max_item_bytes (%zu); it is left out", c->source, c->chunk, key,
-                    title_of(L, item), size > c->max_item_bytes ? "over " : "", size,
-                    c->max_item_bytes);
+        errlist_add(c->warnings, "source %s: %s: item '%s' ('%.80s') takes more than "
+                    "max_item_bytes (%zu bytes) encoded; it is left out", c->source, c->chunk, key,
+                    title_of(L, item), c->max_item_bytes);
 }
 
 /* The item at idx (without its key) as canonical JSON in b; 0, or 1 when it
- * is over the cap (b then holds nothing useful). Raises on a bad value. */
-static int encode_item(lua_State *L, collect_t *c, int idx, buf_t *b, size_t *size)
+ * is over the cap (then never encoded in full when the estimate already
+ * passes it). Raises on a bad value. */
+static int encode_item(lua_State *L, collect_t *c, int idx, buf_t *b)
 {
-    *size = vanelib_plain_size(L, idx, c->max_item_bytes);
-    if (*size > c->max_item_bytes)
+    if (vanelib_plain_size(L, idx, c->max_item_bytes) > c->max_item_bytes)
         return 1;
     err_t e;
     buf_reset(b);
     if (json_encode_object(L, idx, b, &e) != 0)
         return refuse(L, c, "%s", e.msg);
     sandbox_charge(L, (lua_Integer)(b->len / 64));
-    *size = b->len;
     return b->len > c->max_item_bytes;
 }
 
@@ -136,13 +134,12 @@ static void take_item(lua_State *L, collect_t *c, int list, int seen, lua_Intege
     lua_pushliteral(L, "key");
     lua_pushnil(L);
     lua_rawset(L, item); /* the key is not a field */
-    size_t size;
-    int big = encode_item(L, c, item, b, &size);
+    int big = encode_item(L, c, item, b);
     lua_pushliteral(L, "key");
     lua_pushvalue(L, item + 1);
     lua_rawset(L, item);
     if (big) {
-        warn_size(c, L, item, key, size, over);
+        warn_size(c, L, item, key, over);
         return;
     }
     char *k = strdup(key), *f = strdup(buf_str(b));
@@ -210,11 +207,9 @@ int collect_detail(lua_State *L)
     lua_pushliteral(L, "follow"); /* detail may not move an item's page */
     lua_pushvalue(L, follow);
     lua_rawset(L, item);
-    size_t size;
-    if (encode_item(L, c, item, &c->buf, &size))
-        refuse(L, c, "item '%s' is %s%I bytes encoded once completed, more than max_item_bytes (%I)",
-               key, size > c->max_item_bytes ? "over " : "", (lua_Integer)size,
-               (lua_Integer)c->max_item_bytes);
+    if (encode_item(L, c, item, &c->buf))
+        refuse(L, c, "item '%s' takes more than max_item_bytes (%I bytes) encoded once completed",
+               key, (lua_Integer)c->max_item_bytes);
     c->fields = buf_steal(&c->buf);
     if (!c->fields)
         luaL_error(L, "out of memory");

@@ -24,7 +24,7 @@
 #include "lib/vanelib.h"
 #include "lib/luaset.h"
 
-#define DEFAULT_MAX_ITEM_BYTES ((size_t)1 << 20)
+#define DEFAULT_MAX_ITEM_BYTES ((size_t)1000 * 1000)
 
 typedef struct script {
     char *name;

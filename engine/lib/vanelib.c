@@ -5,6 +5,7 @@
 
 #include <lauxlib.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -134,9 +135,11 @@ static int load_part(sandbox_t *sb, const char *file, err_t *e)
 }
 
 /* See vanelib_plain_size: acc plus the estimate of the value at idx. */
-static size_t plain_size(lua_State *L, int idx, size_t acc, size_t limit)
+static size_t plain_size(lua_State *L, int idx, size_t acc, size_t limit, int depth)
 {
     sandbox_charge(L, 1);
+    if (depth > VANELIB_SIZE_MAX_DEPTH)
+        return SIZE_MAX;
     if (lua_type(L, idx) == LUA_TSTRING)
         return acc + lua_rawlen(L, idx) + 2;
     if (lua_type(L, idx) != LUA_TTABLE)
@@ -148,7 +151,7 @@ static size_t plain_size(lua_State *L, int idx, size_t acc, size_t limit)
     while (acc <= limit && lua_next(L, idx)) {
         if (lua_type(L, -2) == LUA_TSTRING)
             acc += lua_rawlen(L, -2) + 4;
-        acc = plain_size(L, -1, acc + 1, limit);
+        acc = plain_size(L, -1, acc + 1, limit, depth + 1);
         lua_pop(L, 1);
     }
     if (acc > limit)
@@ -209,7 +212,7 @@ void vanelib_take_warnings(lua_State *L, errlist_t *l, const char *prefix)
 
 size_t vanelib_plain_size(lua_State *L, int idx, size_t limit)
 {
-    return plain_size(L, idx, 0, limit);
+    return plain_size(L, idx, 0, limit, 0);
 }
 
 void vanelib_doc_args(lua_State *L, const char *name, vanelib_doc_args_t *a)

@@ -123,7 +123,10 @@ void vanelib_doc_args(lua_State *L, const char *name, vanelib_doc_args_t *a);
  * shared tables every time they are reached (as an encoder does) with raw
  * access, each value charged to the budget; the walk stops soon after the
  * sum passes limit (the result is then > limit). Strings count their
- * bytes, other values a few. For a value sandbox_check_plain accepted. */
+ * bytes, other values a few. Tables nested deeper than
+ * VANELIB_SIZE_MAX_DEPTH (a cycle, if the value was not checked plain)
+ * give SIZE_MAX. */
+#define VANELIB_SIZE_MAX_DEPTH 256
 size_t vanelib_plain_size(lua_State *L, int idx, size_t limit);
 
 /* Record a warning for whoever called into Lua (at most 100 per call are
