@@ -84,7 +84,7 @@ static int encode_item(lua_State *L, collect_t *c, int idx, buf_t *b)
 {
     if (vanelib_plain_size(L, idx, c->max_item_bytes) > c->max_item_bytes)
         return 1;
-    err_t e;
+    err_t e = {{0}};
     buf_reset(b);
     if (json_encode_object(L, idx, b, &e) != 0)
         return refuse(L, c, "%s", e.msg);

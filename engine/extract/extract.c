@@ -167,7 +167,7 @@ static void read_script(const extract_t *x, script_t *s)
         s->len = f->len;
         return;
     }
-    err_t e;
+    err_t e = {{0}};
     err_set(&e, "no script '%s': neither %s nor a shipped script of that name", s->name, path);
     s->error = strdup(e.msg);
 }
@@ -179,7 +179,7 @@ static void check_script(const extract_t *x, script_t *s)
     read_script(x, s);
     if (s->error)
         return;
-    err_t e;
+    err_t e = {{0}};
     sandbox_t *sb = open_state(x, s, &e);
     if (!sb) {
         s->error = strdup(e.msg);
@@ -217,7 +217,7 @@ int extract_prepare(extract_t *x, const char *name, err_t *e)
 
 int extract_has_detail(extract_t *x, const char *script)
 {
-    err_t e;
+    err_t e = {{0}};
     return extract_prepare(x, script, &e) == 0 && find_script(x, script)->has_detail;
 }
 
@@ -260,7 +260,7 @@ typedef struct args {
 
 static void push_json(lua_State *L, const char *json)
 {
-    err_t e;
+    err_t e = {{0}};
     if (json_decode_lua(L, json, strlen(json), &e) != 0)
         luaL_error(L, "%s", e.msg);
 }
