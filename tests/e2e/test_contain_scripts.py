@@ -33,6 +33,8 @@ RELEASE = press(478611, "Statement on the Release of Three U.S. Citizens Wrongfu
 NOW = {1: "2024-11-20T23:00:00Z", 2: "2024-11-27T23:30:00Z"}
 
 HOSTILE_DOC = json.dumps({"items": BASE})
+# a canary that needs some memory of its own: 2,000 more items
+FILLER = [{"key": "filler-%d" % i, "title": "Notice %d of a routine kind" % i} for i in range(2000)]
 
 
 class ContainScripts(VaneCase):
@@ -102,6 +104,32 @@ end
         r = self.run_both_steps(m)
         self.assertHostileFailed(m, r, "scripts/hostile.lua:1: not enough memory (limit ")
         self.assertCanaryFlags(m, r)
+
+    def test_a_script_that_keeps_its_memory_full_does_not_starve_the_next_source(self):
+        # the hog catches its own memory errors and keeps what it took: with
+        # one state for every source, the canary read after it in the same
+        # run (its answer is delayed; the hog's body changes too) had none left
+        m = self.monitor_with("""local keep = {}
+return function(doc)
+  local items = vane.json.decode(doc.body).items
+  for _, n in ipairs({ 100000, 1000, 10 }) do
+    local function take() keep[#keep + 1] = ("h"):rep(n) end
+    while pcall(take) do end
+  end
+  return items
+end
+""", settings={"memory": "16MB"},
+                              extra_files={"hostile_2.json": json.dumps({"items": [RELEASE] + BASE}),
+                                           "canary_1.json": json.dumps({"items": BASE + FILLER}),
+                                           "canary_2.json": json.dumps({"items": [RELEASE] + BASE + FILLER})})
+        m.server.set_delay("/canary.json", 0.5)
+        m.serve("canary_1.json", path="/canary.json")
+        m.run(NOW[1], "-v", expect=None)
+        m.serve("canary_2.json", path="/canary.json")
+        m.serve("hostile_2.json", path="/hostile.json")
+        r = m.run(NOW[2], "-v", expect=None)
+        self.assertCanaryFlags(m, r)
+        self.assertNotIn("source canary", self.said(m, r))
 
     def test_a_script_that_loops_fails_only_its_own_source(self):
         m = self.monitor_with("""return function(doc)
