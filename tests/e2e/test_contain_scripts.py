@@ -337,6 +337,24 @@ end
         self.assertEqual(json.loads(fields[0][0])["title"], "First title")
         self.assertCanaryFlags(m, r)
 
+    def test_federal_register_with_a_repeated_document_and_a_null_record(self):
+        path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "real", "federal_register",
+                            "gifts_2024-04-19.json")
+        with open(path, encoding="utf-8") as f:
+            doc = json.load(f)
+        first = doc["results"][0]
+        again = dict(first, title="A later title of the same document")
+        doc["results"] += [None, again]
+        m = self.monitor_with(None, extra_files={"hostile.json": json.dumps(doc)},
+                              source={"script": "federal_register"})
+        r = self.run_both_steps(m, expect=0)
+        said = self.said(m, r)
+        self.assertIn("1 of 22 records have no 'document_number' and were skipped", said)
+        self.assertIn("items 1 ('%s') and 21 ('A later title of the same document') have the same key "
+                      "'%s'; the first is kept" % (first["title"][:80], first["document_number"]), said)
+        self.assertEqual(m.sql("SELECT count(*) FROM items WHERE source = 'hostile'")[0][0], 20)
+        self.assertCanaryFlags(m, r)
+
     def test_travel_advisories_api_skips_a_null_record_and_reads_the_rest(self):
         path = os.path.join(os.path.dirname(__file__), "..", "fixtures", "travel_advisories_api",
                             "api_t1.json")
