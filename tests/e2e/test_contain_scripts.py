@@ -207,6 +207,26 @@ end
                 self.assertHostileFailed(m, r, what)
                 self.assertCanaryFlags(m, r)
 
+    def test_a_detail_that_returns_a_table_with_a_metatable_is_refused(self):
+        m = self.monitor_with("""return {
+  list = function(doc)
+    local items = vane.json.decode(doc.body).items
+    items[1].follow = doc.url:gsub("hostile.json", "page.html")
+    return items
+  end,
+  detail = function(doc, item)
+    item.body = setmetatable({}, { __index = function() while true do end end })
+    return item
+  end,
+}
+""", extra_files={"page.html": "<p>the page</p>"})
+        r = self.run_both_steps(m, expect=0)
+        self.assertIn("scripts/hostile.lua:7: refused what the script returned: a table with a "
+                      "metatable at .body; item 'https://www.state.gov/?p=478322' keeps what it had",
+                      self.said(m, r))
+        self.assertEqual(len(m.sql("SELECT key FROM items WHERE source = 'hostile'")), 2)
+        self.assertCanaryFlags(m, r)
+
     def test_a_thousand_items_sharing_one_megabyte_string_are_left_out(self):
         m = self.monitor_with("""return function(doc)
   local big = ("x"):rep(1024 * 1024)
