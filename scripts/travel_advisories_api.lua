@@ -16,7 +16,9 @@
 -- date at midnight UTC written in US Eastern time
 -- ("2024-11-26T19:00:00-05:00" is 27 November); converted to UTC they come
 -- out as that midnight. `Updated` moves without the advisory changing and is
--- not kept.
+-- not kept. A record that is null or not an object, or has no Title, is
+-- left out with a warning and the rest are read; a field that is null is
+-- read as absent.
 
 -- The country code of a record: Category is a list of codes or one code.
 local function code_of(category)
@@ -29,6 +31,13 @@ local function code_of(category)
   return nil
 end
 
+-- The field `name` of a record, nil when absent or null.
+local function field(a, name)
+  local v = a[name]
+  if v == vane.json.null then return nil end
+  return v
+end
+
 return function(doc, options)
   local list, err = vane.json.decode(doc.body)
   if list == nil then error("not JSON: " .. tostring(err), 0) end
@@ -36,18 +45,22 @@ return function(doc, options)
   local ctx = vane.advisory.context(options)
   local found = {}
   for i, a in ipairs(list) do
-    local title = type(a) == "table" and a.Title
-    if type(title) ~= "string" then
+    local title = type(a) == "table" and field(a, "Title")
+    if type(a) ~= "table" then
+      vane.warn(("record %d is %s, not an advisory; left out"):format(
+        i, a == vane.json.null and "null" or "a " .. type(a)))
+    elseif type(title) ~= "string" then
       vane.warn(("record %d has no Title; left out"):format(i))
     else
-      local published = a.Published and vane.time.parse(tostring(a.Published))
-      if a.Published and not published then
-        vane.warn(("%s: unparseable Published '%s'"):format(title, tostring(a.Published)))
+      local raw = field(a, "Published")
+      local published = raw and vane.time.parse(tostring(raw))
+      if raw and not published then
+        vane.warn(("%s: unparseable Published '%s'"):format(title, tostring(raw)))
       end
       local summary = type(a.Summary) == "string" and a.Summary or nil
       local item, coded = vane.advisory.item({
         title = title,
-        code = code_of(a.Category),
+        code = code_of(field(a, "Category")),
         html = summary,
         summary = vane.text.to_text(summary or ""),
         link = type(a.Link) == "string" and a.Link or nil,

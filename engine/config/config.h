@@ -35,6 +35,7 @@ typedef struct source_cfg {
     long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
     int removals;
     long max_follow;      /* detail pages fetched per run at most (default 50) */
+    long long max_item_bytes; /* cap on one item's encoded size; 0: the settings' */
     char **ignore;
     size_t n_ignore;
     char *options_json;   /* canonical JSON of `options`, "{}" when absent */
@@ -80,6 +81,7 @@ typedef struct config {
     sandbox_limits_t limits;
     fetch_opts_t fetch;   /* user_agent is owned by the config */
     int failing_after;    /* failed runs in a row that raise source-failing */
+    long long max_item_bytes; /* cap on one item's encoded size; 0: 1 MB */
     source_cfg_t *sources;
     size_t n_sources;
     channel_cfg_t *channels;

@@ -1,9 +1,11 @@
 /* decl_source.c — `source { … }` in vane.lua: reading and checking one
  * source declaration (config.h, source_cfg_t). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <strings.h>
 
 #include "config/loader.h"
+#include "lib/vanelib.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -12,6 +14,7 @@
 #define DEFAULT_MAX_BYTES (5LL * 1000 * 1000)
 #define DEFAULT_MAX_FOLLOW 50
 #define MAX_MAX_FOLLOW 100000
+#define MAX_OPTIONS_BYTES (1000 * 1000)
 
 void decl_source_free(source_cfg_t *s)
 {
@@ -24,7 +27,12 @@ static char *options_json(decl_t *d)
     buf_t b = {0};
     err_t e = {{0}};
     int t = lua_getfield(d->L, d->idx, "options");
+    size_t size = t == LUA_TTABLE ? vanelib_plain_size(d->L, -1, MAX_OPTIONS_BYTES) : 0;
     if (t == LUA_TNIL) {
+        buf_puts(&b, "{}");
+    } else if (size > MAX_OPTIONS_BYTES && size != SIZE_MAX) {
+        decl_problem(d, "%s: 'options' would take more than 1 MB as JSON (a table shared many "
+                     "times is written out each time)", d->what);
         buf_puts(&b, "{}");
     } else if (t != LUA_TTABLE || json_encode_object(d->L, -1, &b, &e) != 0) {
         decl_problem(d, "%s: 'options' must be a table of plain values%s%.900s", d->what,
@@ -58,12 +66,14 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->max_bytes = decl_size(d, "max_bytes", DEFAULT_MAX_BYTES);
     s->removals = decl_bool(d, "removals", 0);
     s->max_follow = decl_count(d, "max_follow", 0, MAX_MAX_FOLLOW, DEFAULT_MAX_FOLLOW);
+    s->max_item_bytes = decl_size(d, "max_item_bytes", 0);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
     s->options_json = options_json(d);
 }
 
 static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",
-                                          "removals", "max_follow", "ignore", "options", NULL};
+                                          "removals", "max_follow", "ignore", "options",
+                                          "max_item_bytes", NULL};
 
 static const loader_form_t source_form = {
     .kind = "source", .keys = source_keys, .id_rule = " (letters, digits and - _ . : only)"};

@@ -1,4 +1,13 @@
-/* extract.c — loading and running source scripts (see extract.h). */
+/* extract.c — loading and running source scripts (see extract.h).
+ *
+ * Each run of a script over one source's document — its list, or one
+ * detail page — gets a Lua state of its own, made for the call and closed
+ * after it: its own memory ceiling and instruction budget, nothing left
+ * behind by the source before, nothing it leaves for the next. A state
+ * costs about 2 ms (the `vane` module's shipped Lua parts are compiled
+ * again), paid only by sources whose body changed; an unchanged source
+ * runs no script. Each script is read and checked once per run
+ * (extract_prepare) in a state of its own, and its text kept for the calls. */
 #include "extract/extract.h"
 
 #include <ctype.h>
@@ -7,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "extract/collect.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/embedded.h"
@@ -14,30 +24,30 @@
 #include "lib/vanelib.h"
 #include "lib/luaset.h"
 
+#define DEFAULT_MAX_ITEM_BYTES ((size_t)1000 * 1000)
+
+typedef struct script {
+    char *name;
+    char *src;          /* the script's text, read once */
+    size_t len;
+    char *error;        /* why it cannot be used, or NULL */
+    int has_detail;
+} script_t;
+
 struct extract {
-    sandbox_t *sb;
-    char *dir;      /* the configuration's folder */
-    int scripts;    /* registry ref: name -> function */
-    int complete;   /* the last list was the whole list (extract_complete) */
+    const config_t *cfg;
+    script_t *scripts;
+    size_t n, cap;
+    int complete;       /* the last list was the whole list (extract_complete) */
 };
 
 extract_t *extract_new(const config_t *cfg, err_t *e)
 {
     extract_t *x = calloc(1, sizeof *x);
-    if (!x) {
+    if (!x)
         err_set(e, "out of memory");
-        return NULL;
-    }
-    x->sb = sandbox_new(&cfg->limits, e);
-    if (!x->sb || vanelib_install(x->sb, VANE_FOR_SCRIPTS, e) != 0) {
-        extract_free(x);
-        return NULL;
-    }
-    sandbox_set_now(x->sb, clock_is_fixed() ? clock_now() : 0);
-    x->dir = strdup(cfg->dir);
-    lua_State *L = sandbox_lua(x->sb);
-    lua_newtable(L);
-    x->scripts = luaL_ref(L, LUA_REGISTRYINDEX);
+    else
+        x->cfg = cfg;
     return x;
 }
 
@@ -45,8 +55,12 @@ void extract_free(extract_t *x)
 {
     if (!x)
         return;
-    sandbox_free(x->sb);
-    free(x->dir);
+    for (size_t i = 0; i < x->n; i++) {
+        free(x->scripts[i].name);
+        free(x->scripts[i].src);
+        free(x->scripts[i].error);
+    }
+    free(x->scripts);
     free(x);
 }
 
@@ -60,97 +74,154 @@ static int valid_name(const char *name)
     return 1;
 }
 
-/* Compile and run the script's chunk; leaves what it returns: a function
- * (the list reader), or a table { list = function, detail = function }. */
-static int load_script(extract_t *x, const char *src, size_t len, const char *chunk, err_t *e)
+/* Compile and run the script's chunk in sb; leaves what it returns: a
+ * function (the list reader), or a table { list = function, detail =
+ * function } (read raw: a metatable on it never runs host-side). */
+static int load_script(sandbox_t *sb, const script_t *s, const char *chunk, err_t *e)
 {
-    lua_State *L = sandbox_lua(x->sb);
-    sandbox_push_env(x->sb);
-    int rc = sandbox_load(x->sb, chunk, src, len, lua_gettop(L), e);
-    lua_remove(L, -2);
+    lua_State *L = sandbox_lua(sb);
+    sandbox_push_env(sb);
+    int rc = sandbox_load(sb, chunk, s->src, s->len, lua_gettop(L), e);
+    lua_remove(L, rc == 0 ? -2 : -1);
     if (rc == 0)
-        rc = sandbox_call(x->sb, 0, 1, chunk, e);
+        rc = sandbox_call(sb, 0, 1, chunk, e);
     if (rc != 0)
         return -1;
     if (lua_isfunction(L, -1))
         return 0;
-    int list = lua_istable(L, -1) ? lua_getfield(L, -1, "list") : LUA_TNONE;
-    int detail = list != LUA_TNONE ? lua_getfield(L, -2, "detail") : LUA_TNONE;
-    if (list != LUA_TNONE)
+    int list = LUA_TNONE, detail = LUA_TNONE;
+    if (lua_istable(L, -1)) {
+        lua_pushliteral(L, "list");
+        list = lua_rawget(L, -2);
+        lua_pushliteral(L, "detail");
+        detail = lua_rawget(L, -3);
         lua_pop(L, 2);
+    }
     if (list == LUA_TFUNCTION && (detail == LUA_TFUNCTION || detail == LUA_TNIL))
         return 0;
     const char *what = list == LUA_TNONE ? luaL_typename(L, -1)
                        : list != LUA_TFUNCTION ? "table whose 'list' is not a function"
                                                 : "table whose 'detail' is not a function";
-    lua_pop(L, 1);
     return err_set(e, "%s: the script must return a function(doc, options) or a table "
                       "{ list = function(doc, options), detail = function(doc, item, options) }, "
                       "not a %s", chunk, what);
 }
 
-/* Push the script's part `part` ("list" or "detail"), or nil. The script
- * must have been prepared. */
-static void push_part(extract_t *x, const char *script, const char *part)
+/* Push the script's part `part` ("list" or "detail") out of what its chunk
+ * returned (at index 1), or nil. */
+static void push_part(lua_State *L, const char *part)
 {
-    lua_State *L = sandbox_lua(x->sb);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, x->scripts);
-    int t = lua_getfield(L, -1, script);
-    lua_remove(L, -2);
-    if (t == LUA_TFUNCTION && strcmp(part, "list") == 0)
-        return;
-    if (t == LUA_TTABLE) {
-        lua_getfield(L, -1, part);
-        lua_remove(L, -2);
+    if (lua_isfunction(L, 1)) {
+        if (strcmp(part, "list") == 0)
+            lua_pushvalue(L, 1);
+        else
+            lua_pushnil(L);
         return;
     }
-    lua_pop(L, 1);
-    lua_pushnil(L);
+    lua_pushstring(L, part);
+    lua_rawget(L, 1);
 }
 
-int extract_has_detail(extract_t *x, const char *script)
+/* A fresh state with the `vane` module and the script loaded: what its
+ * chunk returned is at index 1. NULL with e set. */
+static sandbox_t *open_state(const extract_t *x, const script_t *s, err_t *e)
 {
-    err_t e;
-    if (extract_prepare(x, script, &e) != 0)
-        return 0;
-    push_part(x, script, "detail");
-    lua_State *L = sandbox_lua(x->sb);
-    int has = lua_isfunction(L, -1);
-    lua_pop(L, 1);
-    return has;
+    char chunk[300];
+    snprintf(chunk, sizeof chunk, "scripts/%s.lua", s->name);
+    sandbox_t *sb = sandbox_new(&x->cfg->limits, e);
+    if (!sb)
+        return NULL;
+    /* issue 12, for the lead: once sandbox_set_deadline lands, one line
+     * here bounds everything this state does for the source — building
+     * the arguments, the call, reading the items — by one deadline:
+     *   sandbox_set_deadline(sb, x->cfg->limits.timeout_ms);
+     * (each detail page has a state, so a deadline, of its own). */
+    sandbox_set_now(sb, clock_is_fixed() ? clock_now() : 0);
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, e) != 0 || load_script(sb, s, chunk, e) != 0) {
+        sandbox_free(sb);
+        return NULL;
+    }
+    return sb;
+}
+
+static script_t *find_script(extract_t *x, const char *name)
+{
+    for (size_t i = 0; i < x->n; i++)
+        if (strcmp(x->scripts[i].name, name) == 0)
+            return &x->scripts[i];
+    return NULL;
+}
+
+/* The script's text into s, from the configuration's scripts/ folder or
+ * the shipped ones; s->error when there is none. */
+static void read_script(const extract_t *x, script_t *s)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/scripts/%s.lua", x->cfg->dir, s->name);
+    s->src = buf_read_all(path, &s->len);
+    if (s->src)
+        return;
+    char chunk[300];
+    snprintf(chunk, sizeof chunk, "scripts/%s.lua", s->name);
+    const embedded_file_t *f = embedded_find(chunk);
+    if (f && (s->src = malloc(f->len + 1)) != NULL) {
+        memcpy(s->src, f->data, f->len);
+        s->src[f->len] = '\0';
+        s->len = f->len;
+        return;
+    }
+    err_t e = {{0}};
+    err_set(&e, "no script '%s': neither %s nor a shipped script of that name", s->name, path);
+    s->error = strdup(e.msg);
+}
+
+/* Read the script and load it once in a state of its own: does it compile,
+ * run, and return the right shape? */
+static void check_script(const extract_t *x, script_t *s)
+{
+    read_script(x, s);
+    if (s->error)
+        return;
+    err_t e = {{0}};
+    sandbox_t *sb = open_state(x, s, &e);
+    if (!sb) {
+        s->error = strdup(e.msg);
+        return;
+    }
+    lua_State *L = sandbox_lua(sb);
+    push_part(L, "detail");
+    s->has_detail = lua_isfunction(L, -1);
+    sandbox_free(sb);
 }
 
 int extract_prepare(extract_t *x, const char *name, err_t *e)
 {
-    lua_State *L = sandbox_lua(x->sb);
-    lua_rawgeti(L, LUA_REGISTRYINDEX, x->scripts);
-    if (lua_getfield(L, -1, name) != LUA_TNIL) {
-        lua_pop(L, 2);
-        return 0;
+    script_t *s = find_script(x, name);
+    if (!s) {
+        if (!valid_name(name))
+            return err_set(e, "bad script name '%s' (letters, digits, - and _)", name);
+        if (x->n == x->cap) {
+            size_t cap = x->cap ? x->cap * 2 : 8;
+            script_t *more = realloc(x->scripts, cap * sizeof *more);
+            if (!more)
+                return err_set(e, "out of memory");
+            x->scripts = more;
+            x->cap = cap;
+        }
+        s = &x->scripts[x->n];
+        *s = (script_t){.name = strdup(name)};
+        if (!s->name)
+            return err_set(e, "out of memory");
+        x->n++;
+        check_script(x, s);
     }
-    lua_pop(L, 1);
-    if (!valid_name(name)) {
-        lua_pop(L, 1);
-        return err_set(e, "bad script name '%s' (letters, digits, - and _)", name);
-    }
-    char chunk[300], path[4096];
-    snprintf(chunk, sizeof chunk, "scripts/%s.lua", name);
-    snprintf(path, sizeof path, "%s/%s", x->dir, chunk);
-    size_t len;
-    char *src = buf_read_all(path, &len);
-    int rc;
-    if (src) {
-        rc = load_script(x, src, len, chunk, e);
-        free(src);
-    } else {
-        const embedded_file_t *f = embedded_find(chunk);
-        rc = f ? load_script(x, f->data, f->len, chunk, e)
-               : err_set(e, "no script '%s': neither %s nor a shipped script of that name", name, path);
-    }
-    if (rc == 0)
-        lua_setfield(L, -2, name);
-    lua_pop(L, 1);
-    return rc;
+    return s->error ? err_set(e, "%s", s->error) : 0;
+}
+
+int extract_has_detail(extract_t *x, const char *script)
+{
+    err_t e = {{0}};
+    return extract_prepare(x, script, &e) == 0 && find_script(x, script)->has_detail;
 }
 
 /* doc = { body, url, status, source, charset, headers = { name = value } } */
@@ -184,88 +255,95 @@ static void push_doc(lua_State *L, const extract_doc_t *d)
     lua_setfield(L, -2, "headers");
 }
 
-/* The key of the item at idx as a string, or NULL. */
-static const char *item_key(lua_State *L, int idx)
+/* What a call's arguments are made of; see push_args. */
+typedef struct args {
+    const extract_doc_t *doc;
+    const char *key, *fields;   /* detail: the item */
+} args_t;
+
+static void push_json(lua_State *L, const char *json)
 {
-    int t = lua_getfield(L, idx, "key");
-    if (t == LUA_TNUMBER)
-        lua_tostring(L, -1);
-    else if (t != LUA_TSTRING) {
-        lua_pop(L, 1);
-        return NULL;
-    }
-    const char *k = lua_tostring(L, -1);
-    return *k ? k : NULL; /* stays on the stack */
+    err_t e = {{0}};
+    if (json_decode_lua(L, json, strlen(json), &e) != 0)
+        luaL_error(L, "%s", e.msg);
 }
 
-/* Turn the list at `list` into items; duplicates are warned about and the
- * first is kept. */
-static int collect_items(lua_State *L, int list, const extract_doc_t *d, diff_item_t **out,
-                         size_t *n_out, errlist_t *warnings, err_t *e)
+/* Run with sandbox_run (the body may be larger than the state's ceiling).
+ * list: pushes doc, options. detail: pushes item, its follow, doc, item,
+ * options (the first two stay below the call). */
+static int push_args(lua_State *L)
 {
-    lua_Integer n = (lua_Integer)lua_rawlen(L, list);
-    diff_item_t *items = calloc((size_t)n + 1, sizeof *items);
-    size_t len = 0;
-    lua_newtable(L);
-    int seen = lua_gettop(L);
-    buf_t b = {0};
-    int rc = items ? 0 : err_set(e, "out of memory");
-    for (lua_Integer i = 1; rc == 0 && i <= n; i++) {
-        if (lua_rawgeti(L, list, i) != LUA_TTABLE) {
-            rc = err_set(e, "item %lld is a %s, not a table", (long long)i, luaL_typename(L, -1));
-            break;
-        }
-        int item = lua_gettop(L);
-        const char *key = item_key(L, item);
-        if (!key) {
-            rc = err_set(e, "item %lld has no key (a non-empty string or number)", (long long)i);
-            break;
-        }
-        if (lua_getfield(L, seen, key) != LUA_TNIL) {
-            if (warnings)
-                errlist_add(warnings, "source %s: item key '%s' appears more than once; the first is kept",
-                            d->source, key);
-            lua_settop(L, seen);
-            continue;
-        }
-        lua_pop(L, 1);
-        lua_pushboolean(L, 1);
-        lua_setfield(L, seen, key);
-        lua_pushnil(L);
-        lua_setfield(L, item, "key"); /* the key is not a field */
-        buf_reset(&b);
-        if (json_encode_object(L, item, &b, e) != 0) {
-            err_prefix(e, "item '%s': ", key);
-            rc = -1;
-            break;
-        }
-        items[len].key = strdup(key);
-        items[len].fields = strdup(buf_str(&b));
-        len++;
-        lua_pushvalue(L, item + 1);
-        lua_setfield(L, item, "key");
-        lua_settop(L, seen);
+    const args_t *a = lua_touserdata(L, 1);
+    if (a->fields) {
+        push_json(L, a->fields);
+        if (!lua_istable(L, -1))
+            luaL_error(L, "item '%s': stored fields are not an object", a->key);
+        luaset_string(L, -1, "key", a->key);
+        lua_getfield(L, -1, "follow");
     }
-    buf_free(&b);
-    lua_settop(L, seen - 1);
-    if (rc != 0) {
-        extract_items_free(items, len);
-        return -1;
-    }
-    *out = items;
-    *n_out = len;
-    return 0;
+    push_doc(L, a->doc);
+    if (a->fields)
+        lua_pushvalue(L, -3);
+    push_json(L, a->doc->options_json ? a->doc->options_json : "{}");
+    return a->fields ? 5 : 2;
 }
 
-/* What every call of a script's function starts with: a body to read and
- * the script loaded. The sandbox's state, or NULL with e set. */
-static lua_State *begin_call(extract_t *x, const char *script, const extract_doc_t *doc, err_t *e)
+/* "scripts/NAME.lua:LINE", LINE where the function on top was defined. */
+static void function_at(lua_State *L, const char *script, char *out, size_t n)
 {
-    if (doc->len == 0) {
+    lua_Debug ar;
+    lua_pushvalue(L, -1);
+    if (!lua_isfunction(L, -1))
+        lua_pop(L, 1);
+    if (lua_isfunction(L, -1) && lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+        snprintf(out, n, "scripts/%s.lua:%d", script, ar.linedefined);
+    else
+        snprintf(out, n, "scripts/%s.lua", script);
+}
+
+/* The state for one call, with the call's arguments pushed and the
+ * script's part inserted below them. NULL with e set. */
+static sandbox_t *begin_call(extract_t *x, const char *script, const char *part,
+                             const args_t *a, char *where, size_t n, err_t *e)
+{
+    if (a->doc->len == 0) {
         err_set(e, "empty body");
         return NULL;
     }
-    return extract_prepare(x, script, e) == 0 ? sandbox_lua(x->sb) : NULL;
+    if (extract_prepare(x, script, e) != 0)
+        return NULL;
+    sandbox_t *sb = open_state(x, find_script(x, script), e);
+    if (!sb)
+        return NULL;
+    lua_State *L = sandbox_lua(sb);
+    int nargs = a->fields ? 3 : 2;
+    if (sandbox_run(sb, push_args, (void *)a, 0, nargs + (a->fields ? 2 : 0), script, e) != 0) {
+        sandbox_free(sb);
+        return NULL;
+    }
+    push_part(L, part);
+    function_at(L, script, where, n);
+    lua_insert(L, -(nargs + 1));
+    return sb;
+}
+
+/* Read what the call left on top with fn (collect_list/collect_detail),
+ * which takes nargs values. On failure e names the script's function. */
+static int collect(sandbox_t *sb, lua_CFunction fn, collect_t *c, int nargs, err_t *e)
+{
+    if (sandbox_run(sb, fn, c, nargs, 0, c->chunk, e) == 0)
+        return 0;
+    e->msg[strcspn(e->msg, "\n")] = '\0'; /* a C function's traceback says nothing */
+    if (c->checking && sandbox_failure(sb) == SANDBOX_FAIL_ERROR)
+        err_prefix(e, "%s: refused what the script returned: ", c->chunk);
+    return -1;
+}
+
+static size_t item_cap(const extract_t *x, const extract_doc_t *doc)
+{
+    if (doc->max_item_bytes > 0)
+        return doc->max_item_bytes;
+    return x->cfg->max_item_bytes > 0 ? (size_t)x->cfg->max_item_bytes : DEFAULT_MAX_ITEM_BYTES;
 }
 
 int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, diff_item_t **items,
@@ -273,110 +351,62 @@ int extract_items(extract_t *x, const char *script, const extract_doc_t *doc, di
 {
     *items = NULL;
     *n = 0;
-    lua_State *L = begin_call(x, script, doc, e);
-    if (!L)
+    char where[300], prefix[300];
+    args_t a = {doc, NULL, NULL};
+    sandbox_t *sb = begin_call(x, script, "list", &a, where, sizeof where, e);
+    if (!sb)
         return -1;
-    int top = lua_gettop(L);
-    push_part(x, script, "list");
-    push_doc(L, doc);
-    if (json_decode_lua(L, doc->options_json ? doc->options_json : "{}",
-                        doc->options_json ? strlen(doc->options_json) : 2, e) != 0) {
-        lua_settop(L, top);
-        return -1;
-    }
-    char chunk[300];
-    snprintf(chunk, sizeof chunk, "scripts/%s.lua", script);
-    char prefix[300];
+    lua_State *L = sandbox_lua(sb);
     snprintf(prefix, sizeof prefix, "source %s", doc->source);
-    vanelib_take_warnings(L, NULL, prefix); /* none left over from elsewhere */
-    int called = sandbox_call(x->sb, 2, 1, chunk, e);
+    vanelib_take_warnings(L, NULL, prefix); /* none left over from loading */
+    int rc = sandbox_call(sb, 2, 1, where, e);
     vanelib_take_warnings(L, warnings, prefix);
-    if (called != 0) {
-        lua_settop(L, top);
-        return -1;
-    }
-    int rc, list = lua_gettop(L);
-    if (!lua_istable(L, -1))
-        rc = err_set(e, "%s returned a %s, not a list of items", chunk, luaL_typename(L, -1));
-    else
-        rc = collect_items(L, list, doc, items, n, warnings, e);
+    collect_t c = {.source = doc->source, .chunk = where, .max_item_bytes = item_cap(x, doc),
+                   .warnings = warnings};
+    if (rc == 0)
+        rc = collect(sb, collect_list, &c, 1, e);
     if (rc == 0) {
-        lua_getfield(L, list, "removals");
-        x->complete = !(lua_isboolean(L, -1) && !lua_toboolean(L, -1));
-        lua_pop(L, 1);
+        x->complete = c.complete;
+        *items = c.items;
+        *n = c.n;
+        c.items = NULL;
+        c.n = 0;
     }
-    if (rc != 0 && lua_istable(L, -1))
-        err_prefix(e, "%s: ", chunk);
-    lua_settop(L, top);
-    lua_gc(L, LUA_GCSTEP, 0);
+    collect_free(&c);
+    sandbox_free(sb);
     return rc;
-}
-
-/* The item table for detail(): the fields decoded, with the key. */
-static int push_item(lua_State *L, const char *key, const char *fields, err_t *e)
-{
-    if (json_decode_lua(L, fields, strlen(fields), e) != 0)
-        return -1;
-    if (!lua_istable(L, -1)) {
-        lua_pop(L, 1);
-        return err_set(e, "item '%s': stored fields are not an object", key);
-    }
-    luaset_string(L, -1, "key", key);
-    return 0;
-}
-
-/* The completed item at idx as canonical JSON in out, without its key and
- * with the follow at follow_idx (detail may not move an item's page). */
-static int encode_completed(lua_State *L, int idx, int follow_idx, buf_t *out, err_t *e)
-{
-    lua_pushnil(L);
-    lua_setfield(L, idx, "key");
-    lua_pushvalue(L, follow_idx);
-    lua_setfield(L, idx, "follow");
-    return json_encode_object(L, idx, out, e);
 }
 
 int extract_detail(extract_t *x, const char *script, const extract_doc_t *doc, const char *key,
                    const char *fields, char **out, errlist_t *warnings, err_t *e)
 {
     *out = NULL;
-    lua_State *L = begin_call(x, script, doc, e);
-    if (!L)
+    char where[300], prefix[1200];
+    args_t a = {doc, key, fields};
+    sandbox_t *sb = begin_call(x, script, "detail", &a, where, sizeof where, e);
+    if (!sb)
         return -1;
-    int top = lua_gettop(L);
-    char chunk[300], prefix[1200];
-    snprintf(chunk, sizeof chunk, "scripts/%s.lua", script);
+    lua_State *L = sandbox_lua(sb);
     snprintf(prefix, sizeof prefix, "source %s: page %s", doc->source, doc->url);
-    push_part(x, script, "detail");
-    push_doc(L, doc);
-    int rc = push_item(L, key, fields, e);
+    vanelib_take_warnings(L, NULL, prefix);
+    int rc = sandbox_call(sb, 3, 1, where, e);
+    vanelib_take_warnings(L, warnings, prefix);
+    collect_t c = {.source = doc->source, .chunk = where, .max_item_bytes = item_cap(x, doc),
+                   .warnings = warnings};
     if (rc == 0) {
-        /* kept below the call: the page the item named, and the item itself
-         * (what detail filled in when it returns nothing) */
-        lua_getfield(L, -1, "follow");
-        lua_insert(L, top + 1);
-        lua_pushvalue(L, -1);
-        lua_insert(L, top + 2);
-        const char *opts = doc->options_json ? doc->options_json : "{}";
-        rc = json_decode_lua(L, opts, strlen(opts), e);
+        if (lua_isnil(L, -1)) { /* detail filled the item in */
+            lua_pop(L, 1);
+            lua_pushvalue(L, -2);
+        }
+        lua_pushvalue(L, -2); /* the follow */
+        rc = collect(sb, collect_detail, &c, 2, e);
     }
     if (rc == 0) {
-        vanelib_take_warnings(L, NULL, prefix);
-        rc = sandbox_call(x->sb, 3, 1, chunk, e);
-        vanelib_take_warnings(L, warnings, prefix);
+        *out = c.fields;
+        c.fields = NULL;
     }
-    if (rc == 0 && lua_isnil(L, -1))
-        lua_pop(L, 1);
-    else if (rc == 0 && !lua_istable(L, -1))
-        rc = err_set(e, "%s: detail returned a %s, not the item", chunk, luaL_typename(L, -1));
-    buf_t b = {0};
-    if (rc == 0 && encode_completed(L, lua_gettop(L), top + 1, &b, e) != 0)
-        rc = err_prefix(e, "%s: item '%s': ", chunk, key);
-    if (rc == 0)
-        *out = buf_steal(&b);
-    buf_free(&b);
-    lua_settop(L, top);
-    lua_gc(L, LUA_GCSTEP, 0);
+    collect_free(&c);
+    sandbox_free(sb);
     return rc;
 }
 

@@ -5,9 +5,12 @@
  * { list = that function, detail = function(doc, item, options) } whose
  * detail completes an item from the page its `follow` names (run/follow.h). Scripts are
  * looked up in scripts/ beside the configuration, then among the scripts
- * built into vane. Each runs in its own environment of one sandbox, under the
- * configured limits. Items come out as (key, canonical JSON of the other
- * fields) ready for the diff. */
+ * built into vane. Every call — a source's list, one detail page — runs in a
+ * fresh Lua state of its own under the configured limits, so a script that
+ * fills its memory or loops fails only that source. What it returns is read
+ * inside the protection (extract/collect.h). Items come out as (key,
+ * canonical JSON of the other fields) ready for the diff; an item whose
+ * encoding would pass max_item_bytes is left out with a warning. */
 #ifndef VANE_EXTRACT_H
 #define VANE_EXTRACT_H
 
@@ -22,7 +25,8 @@ typedef struct extract extract_t;
 extract_t *extract_new(const config_t *cfg, err_t *e);
 void extract_free(extract_t *x);
 
-/* Load the script `name` if not loaded yet. Returns 0, or -1 with e set to
+/* Read and check the script `name` once (it compiles, runs and returns a
+ * function or a { list, detail } table). Returns 0, or -1 with e set to
  * "scripts/NAME.lua:LINE: message" (or "no script NAME"). */
 int extract_prepare(extract_t *x, const char *name, err_t *e);
 
@@ -35,6 +39,7 @@ typedef struct extract_doc {
     const char *headers;       /* "name: value\n" lines */
     const char *options_json;  /* the source's options */
     const char *charset;       /* the label body was decoded from (it is UTF-8 now), or NULL */
+    long long max_item_bytes;  /* the source's cap per encoded item; 0: the settings' (1 MB) */
 } extract_doc_t;
 
 /* Run `script` on a document. On success *items holds *n items with

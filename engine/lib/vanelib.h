@@ -5,7 +5,7 @@
  * or a Lua file shipped in engine/lib/lua/ that returns the part — and who
  * sees it, scripts and rules or rules only. vanelib_install opens the rows of
  * one audience in table order:
- *   vane.json     lua-cjson (safe variant), with a depth limit   vanelib.c
+ *   vane.json     decode, encode, null of lua-cjson, bounded     vanelib.c
  *   vane.warn     a script's own warning                         vanelib.c
  *   vane.feed     RSS/RDF/Atom with libxml2                      lib_feed.c
  *   vane.html     HTML documents, XPath and CSS selectors        lib_html.c
@@ -54,6 +54,17 @@ typedef struct vanelib_part {
 
 /* Every part, in the order they are installed; ends with a NULL name. */
 extern const vanelib_part_t vanelib_parts[];
+
+/* One name a table part exports, and why: the allow-list the module is
+ * closed to (a part's other fields are dropped at install). */
+typedef struct vanelib_export {
+    const char *part;      /* a row's name without a dot */
+    const char *name;      /* the exported field, or "*": a data part kept whole */
+    const char *why;
+} vanelib_export_t;
+
+/* Every export; ends with a NULL part. */
+extern const vanelib_export_t vanelib_exports[];
 
 /* Build the module with the parts whose audience includes `audience` (in
  * table order) and make it the global `vane`. The global is set first, so
@@ -107,6 +118,16 @@ typedef struct vanelib_doc_args {
     int recover;
 } vanelib_doc_args_t;
 void vanelib_doc_args(lua_State *L, const char *name, vanelib_doc_args_t *a);
+
+/* An estimate of the bytes the plain value at idx takes as JSON, walking
+ * shared tables every time they are reached (as an encoder does) with raw
+ * access, each value charged to the budget; the walk stops soon after the
+ * sum passes limit (the result is then > limit). Strings count their
+ * bytes, other values a few. Tables nested deeper than
+ * VANELIB_SIZE_MAX_DEPTH (a cycle, if the value was not checked plain)
+ * give SIZE_MAX. */
+#define VANELIB_SIZE_MAX_DEPTH 256
+size_t vanelib_plain_size(lua_State *L, int idx, size_t limit);
 
 /* Record a warning for whoever called into Lua (at most 100 per call are
  * kept; the rest are counted). */

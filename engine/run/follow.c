@@ -314,7 +314,7 @@ static int complete(round_t *r, const page_t *g, const fetch_res_t *res, char **
         errlist_add(r->warns, "source %s: page %s: invalid %s bytes on line %d (%zu replaced with U+FFFD)",
                     src->id, url, charset, rep.first_line, rep.replaced);
     extract_doc_t doc = {src->id, url, res->status, text.p, text.len, buf_str(&res->headers),
-                         src->options_json, charset};
+                         src->options_json, charset, src->max_item_bytes};
     int rc = extract_detail(r->x, src->script, &doc, it->key, it->fields, out, r->warns, e);
     buf_free(&text);
     return rc;

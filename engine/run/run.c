@@ -451,7 +451,7 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
         return source_failed(r, d, res->status, e.msg);
     extract_doc_t doc = {d->cfg->id, res->effective_url ? res->effective_url : req->url,
                          res->status, text.p, text.len, buf_str(&res->headers),
-                         d->cfg->options_json, charset};
+                         d->cfg->options_json, charset, d->cfg->max_item_bytes};
     diff_item_t *items;
     size_t n;
     int rc = extract_items(r->x, d->cfg->script, &doc, &items, &n, &r->warns, &e);

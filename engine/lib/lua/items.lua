@@ -47,12 +47,25 @@ local function as_list(v)
   return { v }
 end
 
+-- A key's text, exact: tostring writes floats with 14 digits, so two ids of
+-- 10^14 and more would share one key. An integer in full; an integral float
+-- in full with ".0" (as tostring writes the small ones, so keys stored
+-- before stay the same); another number in the shortest form that reads
+-- back. (vane.json.decode gives integers beyond 2^53 as strings already.)
+local function key_text(v)
+  if type(v) == "string" or math.type(v) == "integer" then return tostring(v) end
+  if v == math.floor(v) and math.abs(v) < 2^63 then return ("%d.0"):format(v) end
+  local s = tostring(v)
+  if tonumber(s) == v then return s end
+  return ("%.17g"):format(v)
+end
+
 local function key_of(rec, key_paths)
   local parts = {}
   for i, path in ipairs(key_paths) do
     local v = items.get(rec, path)
     if type(v) ~= "string" and type(v) ~= "number" then return nil end
-    parts[i] = tostring(v)
+    parts[i] = key_text(v)
   end
   local key = table.concat(parts, "|")
   return key ~= "" and key or nil
