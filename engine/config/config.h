@@ -80,6 +80,7 @@ typedef struct config {
     sandbox_limits_t limits;
     fetch_opts_t fetch;   /* user_agent is owned by the config */
     int failing_after;    /* failed runs in a row that raise source-failing */
+    long max_flags;       /* flags one rule may raise in one run before a summary */
     source_cfg_t *sources;
     size_t n_sources;
     channel_cfg_t *channels;
