@@ -130,6 +130,7 @@ static int check_one(rule_t *r, const char *now, long long run_id, rules_check_f
     int rc = sandbox_run(r->sb, check_protected, &c, 0, 0, r->chunk, &ce);
     history_reset(sandbox_lua(r->sb));
     if (rc != 0) {
+        rules_name_error(r, "check", &ce);
         errlist_add(errs, "%s", ce.msg);
         rc = 1;
     } else {

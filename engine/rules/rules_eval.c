@@ -226,12 +226,24 @@ static int limit_kind(sandbox_failure_t f)
     return f == SANDBOX_FAIL_BUDGET || f == SANDBOX_FAIL_TIME || f == SANDBOX_FAIL_MEMORY;
 }
 
+void rules_name_error(const rule_t *r, const char *field, err_t *e)
+{
+    size_t n = strlen(r->chunk);
+    if (strncmp(e->msg, r->chunk, n) == 0 && e->msg[n] == ':')
+        return;
+    err_t named;
+    err_set(&named, "%s:%d: rule %s: %s: %s", r->chunk, rules_line_of_name(r->source_text, field),
+            r->id, field, e->msg);
+    *e = named;
+}
+
 int rules_evaluate(rule_t *r, rules_push_event_fn push, const void *data, rules_out_t *out,
                    err_t *e)
 {
     eval_call_t c = {r, push, data, out};
     if (sandbox_run(r->sb, eval_protected, &c, 0, 0, r->chunk, e) == 0)
         return 0;
+    rules_name_error(r, "message", e);
     rules_out_free(out);
     history_reset(sandbox_lua(r->sb)); /* an error may have cut a read short */
     if (limit_kind(sandbox_failure(r->sb)))

@@ -105,6 +105,12 @@ void rules_evaluate_in(lua_State *L, const rule_t *r, int ev, rules_out_t *out);
 int rules_evaluate(rule_t *r, rules_push_event_fn push, const void *data, rules_out_t *out,
                    err_t *e);
 
+/* Make sure an error of r names its file: one raised by the host while
+ * reading a returned value carries no position, so it gets r's file and the
+ * line of `field =` ("rules/x.lua:7: rule x: message: a table with a
+ * metatable at [1]"). */
+void rules_name_error(const rule_t *r, const char *field, err_t *e);
+
 /* The severity named s as a static string, or NULL. */
 const char *rules_severity(const char *s);
 

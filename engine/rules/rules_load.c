@@ -314,8 +314,15 @@ static int run_rule_file(rules_t *rs, rule_t *r, size_t len, err_t *e)
     if (rc == 0)
         rc = sandbox_call(r->sb, 0, 1, r->chunk, e);
     rule_read_t rd = {r};
-    if (rc == 0)
-        rc = sandbox_run(r->sb, read_rule, &rd, 1, 0, r->chunk, e);
+    if (rc == 0 && sandbox_run(r->sb, read_rule, &rd, 1, 0, r->chunk, e) != 0) {
+        size_t n = strlen(r->chunk);
+        if (strncmp(e->msg, r->chunk, n) != 0 || e->msg[n] != ':') {
+            err_t named;
+            err_set(&named, "%s: the table it returned: %s", r->chunk, e->msg);
+            *e = named;
+        }
+        rc = -1;
+    }
     return rc;
 }
 

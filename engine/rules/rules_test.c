@@ -210,6 +210,7 @@ static void run_case(rule_t *r, long n, rules_test_fn fail, void *ud, long *pass
     r->disabled = 0;
     int rc = sandbox_run(r->sb, case_protected, &c, 0, 0, r->chunk, &e);
     if (rc != 0) {
+        rules_name_error(r, "tests", &e);
         char *nl = strchr(e.msg, '\n');
         if (nl)
             *nl = '\0';
