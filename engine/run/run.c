@@ -553,6 +553,25 @@ static int on_flag(void *ud, const char *rule, const char *severity, const char 
     return 0;
 }
 
+/* The rules on each event; an event is marked evaluated when every rule
+ * finished on it or has a retry row. */
+static int eval_events(run_t *r, const store_event_t *evs, size_t n, err_t *e)
+{
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        flagging_t fl = {r, &evs[i], 0, e};
+        r->ev = &evs[i];
+        int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
+        if (status < 0 || fl.failed)
+            rc = -1;
+        else
+            r->rule_errors += status;
+        if (rc == 0)
+            rc = store_event_mark_evaluated(r->st, evs[i].id, e);
+    }
+    return rc;
+}
+
 /* Evaluate one batch of pending events; flags, the events' evaluated
  * mark and the retry rows of rules that did not finish commit together, so
  * a killed run redoes the batch and the dedup key keeps flags single.
@@ -567,18 +586,8 @@ static long evaluate_batch(run_t *r, err_t *e)
     size_t todo = rc == 0 && !r->rules_unloaded ? n : 0; /* or they stay pending */
     if (todo)
         rc = txn_begin(r, e);
-    for (size_t i = 0; rc == 0 && i < todo; i++) {
-        flagging_t fl = {r, &evs[i], 0, e};
-        r->ev = &evs[i];
-        int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
-        if (status < 0 || fl.failed)
-            rc = -1;
-        else
-            r->rule_errors += status;
-        /* evaluated: every rule finished or has a retry row */
-        if (rc == 0)
-            rc = store_event_mark_evaluated(r->st, evs[i].id, e);
-    }
+    if (todo && rc == 0)
+        rc = eval_events(r, evs, todo, e);
     if (todo && rc == 0)
         rc = txn_commit(r, e);
     if (todo && rc != 0)
