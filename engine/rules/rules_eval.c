@@ -108,10 +108,12 @@ static void out_add(lua_State *L, const rule_t *r, rules_out_t *o, const char *m
         o->flags = more;
         o->cap = cap;
     }
-    char *copy = strdup(msg);
-    if (!copy)
+    rules_out_flag_t *f = &o->flags[o->n];
+    f->severity = severity;
+    f->message = strdup(msg);
+    if (!f->message)
         luaL_error(L, "%s: out of memory", r->chunk);
-    o->flags[o->n++] = (rules_out_flag_t){copy, severity};
+    o->n++;
 }
 
 /* The text of a string or number at idx (a number is converted on a copy). */

@@ -69,6 +69,7 @@ typedef struct test_case {
     expectation_t x;
     rules_out_t out;
     int malformed;          /* not event = { … }, expect = { … } */
+    const char *stage;      /* the field an error is about: tests, then message */
 } test_case_t;
 
 static void expectation_free(expectation_t *x)
@@ -139,6 +140,7 @@ static int case_protected(lua_State *L)
     }
     sandbox_check_plain(L, 4, RULES_MAX_DEPTH, 0);
     read_expectation(L, 4, &c->x);
+    c->stage = "message";
     push_given(L, NULL);
     rules_evaluate_in(L, c->r, lua_gettop(L), &c->out);
     return 0;
@@ -200,7 +202,7 @@ static int expectation_met(const expectation_t *x, const rules_out_t *o, buf_t *
 
 static void run_case(rule_t *r, long n, rules_test_fn fail, void *ud, long *passed, long *failed)
 {
-    test_case_t c = {.r = r, .k = n};
+    test_case_t c = {.r = r, .k = n, .stage = "tests"};
     err_t e;
     if (!r->has_when) {
         report(fail, ud, r, n, "the rule has no when(ev) to test with an event");
@@ -210,7 +212,7 @@ static void run_case(rule_t *r, long n, rules_test_fn fail, void *ud, long *pass
     r->disabled = 0;
     int rc = sandbox_run(r->sb, case_protected, &c, 0, 0, r->chunk, &e);
     if (rc != 0) {
-        rules_name_error(r, "tests", &e);
+        rules_name_error(r, c.stage, &e);
         char *nl = strchr(e.msg, '\n');
         if (nl)
             *nl = '\0';

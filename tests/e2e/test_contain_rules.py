@@ -55,6 +55,11 @@ return setmetatable({ id = "table-meta" }, {
 })
 """
 
+META_LOOP_TESTED = rule("meta-loop", "return true",
+                        'setmetatable({}, { __index = function() while true do end end })',
+                        extra="  tests = { { event = { change = \"new\" }, expect = { flag = true } },\n"
+                              "            setmetatable({}, { __index = function() while true do end end }) },\n")
+
 HOG = rule("memory-hog", "keep = keep or {}\n"
            "    local n = 1 << 20\n"
            "    while pcall(function() keep[#keep + 1] = (\"h\"):rep(n) end) do end\n"
@@ -147,6 +152,18 @@ class ContainRules(VaneCase):
             self.assertIn("rules/table_meta.lua", r.stdout + r.stderr, describe(r))
             self.assertIn("metatable", r.stdout + r.stderr, describe(r))
         self.run_at(m, 0, "a.json", expect=2)
+
+    def test_vane_test_reads_a_rules_cases_and_results_inside_the_protection(self):
+        m = self.news_monitor({"meta.lua": META_LOOP_TESTED})
+        start = time.monotonic()
+        r = m.vane("test", "meta-loop", timeout=60)
+        self.assertLess(time.monotonic() - start, 60)
+        self.assertEqual(r.returncode, 1, describe(r))
+        out = r.stdout + r.stderr
+        self.assertIn("rules/meta.lua:4: rule meta-loop, test 1: error: rules/meta.lua:7: rule "
+                      "meta-loop: message: a table with a metatable", out, describe(r))
+        self.assertIn("test 2: a test needs event = { ... } and expect = { ... }", out)
+        self.assertIn("0 passed, 2 failed", out)
 
     # ---- items 4 and 8: typed failures, no flag lost ---------------------------
     def test_a_rule_filling_its_memory_starves_no_other_rule(self):
