@@ -13,19 +13,38 @@
 #include "util/json.h"
 #include "lib/luaset.h"
 
-/* __index of an event: item, prev and diff are decoded from their JSON on
- * first use and kept in the event, so rules that look only at ev.change or
- * ev.source cost no decoding at all. The JSON texts are the closure's
- * upvalues (copies: the event may outlive the C strings). */
+/* The stored event a state's rule is being called on. Each state has one
+ * (a userdata in its registry): the event tables it makes read item, prev
+ * and diff through it, so making an event copies no JSON text. */
+typedef struct event_now {
+    const store_event_t *ev;    /* NULL between calls */
+} event_now_t;
+
+static const char key_event_now = 'N';   /* registry: the event_now_t */
+static const char key_event_meta = 'E';  /* registry: the events' metatable */
+
+/* __index of an event: item, prev and diff are decoded from the stored
+ * event's JSON on first use and kept in the event, so rules that look only
+ * at ev.change or ev.source cost no decoding at all. They can be read
+ * while the rule is called on that event (its id still in ev.id): an event
+ * kept in a global and read in a later call has nothing to read. */
 static int event_index(lua_State *L)
 {
     static const char *const names[] = {"item", "prev", "diff"};
+    const event_now_t *now = lua_touserdata(L, lua_upvalueindex(1));
+    const store_event_t *ev = now->ev;
     const char *k = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
     for (int i = 0; k && i < 3; i++) {
-        if (strcmp(k, names[i]) != 0 || lua_type(L, lua_upvalueindex(i + 1)) != LUA_TSTRING)
+        if (strcmp(k, names[i]) != 0)
             continue;
-        size_t len;
-        const char *json = lua_tolstring(L, lua_upvalueindex(i + 1), &len);
+        lua_pushliteral(L, "id");
+        lua_rawget(L, 1);
+        if (!ev || !lua_isinteger(L, -1) || lua_tointeger(L, -1) != ev->id)
+            return luaL_error(L, "ev.%s can be read only while the rule is called on that event", k);
+        const char *json = i == 0 ? ev->item : i == 1 ? ev->prev : ev->diff;
+        if (!json)
+            return 0;
+        size_t len = strlen(json);
         err_t e = {{0}};
         sandbox_charge(L, (lua_Integer)(len / 16));
         if (json_decode_lua(L, json, len, &e) != 0)
@@ -38,12 +57,28 @@ static int event_index(lua_State *L)
     return 0;
 }
 
-static void push_json_or_nil(lua_State *L, const char *json)
+/* The state's event_now_t, and the events' metatable pushed; both made on
+ * first use. */
+static event_now_t *push_event_meta(lua_State *L)
 {
-    if (json)
-        lua_pushstring(L, json);
-    else
-        lua_pushnil(L);
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_event_meta) == LUA_TTABLE) {
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &key_event_now);
+        event_now_t *now = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+        return now;
+    }
+    lua_pop(L, 1);
+    event_now_t *now = lua_newuserdatauv(L, sizeof *now, 0);
+    now->ev = NULL;
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_event_now);
+    lua_createtable(L, 0, 1);
+    lua_insert(L, -2);
+    lua_pushcclosure(L, event_index, 1);
+    lua_setfield(L, -2, "__index");
+    lua_pushvalue(L, -1);
+    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_event_meta);
+    return now;
 }
 
 /* A stored event as a rule sees it: a new table in the rule's own state
@@ -60,13 +95,17 @@ static void push_event(lua_State *L, const void *data)
     luaset_string(L, t, "change", ev->change);
     luaset_boolean(L, t, "baseline", ev->baseline);
     luaset_string(L, t, "observed_at", ev->observed_at);
-    lua_createtable(L, 0, 1);
-    push_json_or_nil(L, ev->item);
-    push_json_or_nil(L, ev->prev);
-    push_json_or_nil(L, ev->diff);
-    lua_pushcclosure(L, event_index, 3);
-    lua_setfield(L, -2, "__index");
+    event_now_t *now = push_event_meta(L);
+    now->ev = ev;
     lua_setmetatable(L, t);
+}
+
+/* The call on the event is over: its JSON is no longer to be read. */
+static void event_done(lua_State *L)
+{
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_event_now) == LUA_TUSERDATA)
+        ((event_now_t *)lua_touserdata(L, -1))->ev = NULL;
+    lua_pop(L, 1);
 }
 
 static int applies(const rule_t *r, const store_event_t *ev)
@@ -294,7 +333,9 @@ static int eval_one(rules_t *rs, rule_t *r, const store_event_t *ev, rules_flag_
                 "in this run", r->chunk, r->id, ev->id, sandbox_failure_name(sandbox_failure(r->sb)));
         return failed(rs, r, re.msg, errs, e);
     }
-    if (rules_evaluate(r, push_event, ev, &out, &re) != 0)
+    int rc = rules_evaluate(r, push_event, ev, &out, &re);
+    event_done(sandbox_lua(r->sb));
+    if (rc != 0)
         return failed(rs, r, re.msg, errs, e);
     pass_flags(rs, r, &out, fn, ud);
     rules_out_free(&out);

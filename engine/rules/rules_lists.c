@@ -189,21 +189,40 @@ rules_phrases_t *rules_phrases_load(const config_t *cfg, errlist_t *errs, err_t 
     return ph;
 }
 
-/* vane.phrases for one state: a copy of this load's lists. Called by the
- * library when a chunk first reads vane.phrases, inside its call. */
-static int make_phrases(lua_State *L)
+/* __index of a state's vane.phrases: list k copied from this load's data
+ * the first time the state reads it, and kept. */
+static int phrase_list(lua_State *L)
 {
     const rules_phrases_t *ph = lua_touserdata(L, lua_upvalueindex(1));
-    lua_createtable(L, 0, ph ? (int)ph->n : 0);
-    for (size_t i = 0; ph && i < ph->n; i++) {
+    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    for (size_t i = 0; name && ph && i < ph->n; i++) {
         const phrase_list_t *pl = &ph->lists[i];
+        if (strcmp(pl->name, name) != 0)
+            continue;
         lua_createtable(L, (int)pl->n, 0);
         for (size_t k = 0; k < pl->n; k++) {
             lua_pushstring(L, pl->phrases[k]);
             lua_rawseti(L, -2, (lua_Integer)k + 1);
         }
-        lua_setfield(L, -2, pl->name);
+        lua_pushvalue(L, 2);
+        lua_pushvalue(L, -2);
+        lua_rawset(L, 1);
+        return 1;
     }
+    return 0;
+}
+
+/* vane.phrases for one state: this load's lists, each copied into the
+ * state when it is first read (a rule reads two or three of the dozens).
+ * Called by the library when a chunk first reads vane.phrases. */
+static int make_phrases(lua_State *L)
+{
+    lua_newtable(L);
+    lua_createtable(L, 0, 1);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_pushcclosure(L, phrase_list, 1);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     return 1;
 }
 

@@ -376,6 +376,7 @@ sandbox_t *rules_new_state(const config_t *cfg, const rules_phrases_t *ph, store
     if (!sb)
         return NULL;
     sandbox_set_now(sb, clock_is_fixed() ? clock_now() : 0);
+    lua_gc(sandbox_lua(sb), LUA_GCGEN, 0, 0);
     rules_provide_lists(sb, ph, cfg);
     if (vanelib_install(sb, VANE_FOR_RULES, e) != 0) {
         sandbox_free(sb);
