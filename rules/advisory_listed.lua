@@ -19,6 +19,9 @@ return {
   id = "advisory-listed",
   title = "Travel advisory added to or removed from the list",
   severity = "medium",
+  -- one flag per country listed or unlisted: a feed cut short (or restored)
+  -- is every country at once, about 210, and each of them is news
+  max_flags = 500,
 
   when = function(ev)
     if ev.baseline or (ev.change ~= "new" and ev.change ~= "removed") then return false end

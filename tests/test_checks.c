@@ -48,6 +48,14 @@ static const char history_rule[] =
     "  end,\n"
     "}\n";
 
+static const char meta_rule[] =
+    "return {\n"
+    "  id = \"meta-check\",\n"
+    "  check = function(ctx)\n"
+    "    return { setmetatable({ key = 'k' }, { __index = function() while true do end end }) }\n"
+    "  end,\n"
+    "}\n";
+
 static const char broken_rule[] =
     "return {\n"
     "  id = \"broken-check\",\n"
@@ -187,6 +195,17 @@ static void a_failing_check_is_reported_with_its_line_and_flags_nothing(void **s
     assert_int_equal(count_flags(f), 0);
 }
 
+static void a_check_returning_a_table_with_a_metatable_is_refused_with_its_line(void **state)
+{
+    fixture_t *f = monitor("meta.lua", meta_rule);
+    *state = f;
+    assert_int_equal(run_at(f, "2024-11-01T00:00:00Z", 1), 0);
+    assert_int_equal(f->errs.len, 1);
+    assert_non_null(strstr(f->errs.msgs[0], "rules/meta.lua:3: rule meta-check: check: a table "
+                                            "with a metatable at [1]"));
+    assert_int_equal(count_flags(f), 0);
+}
+
 static void store_event(fixture_t *f, const char *key, const char *change, const char *item,
                         const char *at)
 {
@@ -217,6 +236,7 @@ int main(void)
         cmocka_unit_test_teardown(a_holding_condition_realerts_once_per_window, teardown),
         cmocka_unit_test_teardown(a_condition_that_ends_and_returns_is_flagged_at_once, teardown),
         cmocka_unit_test_teardown(a_failing_check_is_reported_with_its_line_and_flags_nothing, teardown),
+        cmocka_unit_test_teardown(a_check_returning_a_table_with_a_metatable_is_refused_with_its_line, teardown),
         cmocka_unit_test_teardown(history_returns_stored_events_as_copies, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

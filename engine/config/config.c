@@ -275,6 +275,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
     loader_t ld = {.cfg = cfg, .errs = errs, .chunk = path};
     cfg->fetch.retries = 2;
     cfg->failing_after = 3;
+    cfg->max_flags = 100;
     size_t before = errs->len, len = 0;
     char *src = buf_read_all(path, &len);
     if (!src) {

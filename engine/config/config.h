@@ -82,6 +82,7 @@ typedef struct config {
     fetch_opts_t fetch;   /* user_agent is owned by the config */
     int failing_after;    /* failed runs in a row that raise source-failing */
     long long max_item_bytes; /* cap on one item's encoded size; 0: 1 MB */
+    long max_flags;       /* flags one rule may raise in one run before a summary */
     source_cfg_t *sources;
     size_t n_sources;
     channel_cfg_t *channels;

@@ -232,8 +232,13 @@ int vane_open_events(lua_State *L)
 void history_attach(lua_State *L, store_t *st)
 {
     history_t *h = registered(L);
-    if (!h)
+    if (!h && !st)
         return;
+    if (!h) { /* the parts open on first use: they will find it made */
+        push_history(L);
+        h = lua_touserdata(L, -1);
+        lua_pop(L, 1);
+    }
     drop_rows(h);
     h->st = st;
 }

@@ -423,10 +423,13 @@ void vanelib_provide(lua_State *L, const char *name)
 static int open_provided(lua_State *L)
 {
     const char *name = luaL_checkstring(L, 1);
-    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_provided) == LUA_TTABLE)
+    if (lua_rawgetp(L, LUA_REGISTRYINDEX, &key_provided) == LUA_TTABLE) {
         lua_getfield(L, -1, name);
-    else
+        lua_pushnil(L); /* used once: the part keeps it from now on */
+        lua_setfield(L, -3, name);
+    } else {
         lua_pushnil(L);
+    }
     if (lua_isfunction(L, -1))
         lua_call(L, 0, 1);
     if (lua_isnil(L, -1)) {
@@ -488,32 +491,75 @@ static void close_part(lua_State *L, int module, const char *part)
     lua_settop(L, real - 1);
 }
 
-/* Every table part reduced to its exports (vanelib_exports). */
-static void close_module(lua_State *L, unsigned audience)
+/* Open the row named exactly `name` and the "NAME.FIELD" rows after it
+ * for this audience. Returns 1 when there was such a row, 0 when not, or
+ * -1 with e set. */
+static int open_named(sandbox_t *sb, const char *name, unsigned audience, err_t *e)
 {
-    lua_rawgetp(L, LUA_REGISTRYINDEX, &key_vane);
-    int module = lua_gettop(L);
-    for (const vanelib_part_t *p = vanelib_parts; p->name; p++)
-        if ((p->audience & audience) && !strchr(p->name, '.'))
-            close_part(L, module, p->name);
-    lua_pop(L, 1);
+    size_t n = strlen(name);
+    int found = 0;
+    for (const vanelib_part_t *p = vanelib_parts; p->name; p++) {
+        if (!(p->audience & audience))
+            continue;
+        if (strcmp(p->name, name) == 0 ||
+            (found && strncmp(p->name, name, n) == 0 && p->name[n] == '.')) {
+            if (open_part(sb, p, e) != 0)
+                return -1;
+            found = 1;
+        }
+    }
+    if (found) { /* closed to its exports once its fields are in */
+        lua_State *L = sandbox_lua(sb);
+        lua_rawgetp(L, LUA_REGISTRYINDEX, &key_vane);
+        close_part(L, lua_gettop(L), name);
+        lua_pop(L, 1);
+    }
+    return found;
+}
+
+/* __index of the module: a part is opened the first time a chunk reads
+ * vane.NAME, inside that chunk's call (under its budget and ceiling), and
+ * kept. A state that never reads vane.advisory never pays for it, so a
+ * state per rule file costs little more than the rule. */
+static int lazy_index(lua_State *L)
+{
+    sandbox_t *sb = lua_touserdata(L, lua_upvalueindex(1));
+    unsigned audience = (unsigned)lua_tointeger(L, lua_upvalueindex(2));
+    const char *name = lua_type(L, 2) == LUA_TSTRING ? lua_tostring(L, 2) : NULL;
+    if (!name || strchr(name, '.'))
+        return 0;
+    err_t e;
+    int found = open_named(sb, name, audience, &e);
+    if (found < 0)
+        return luaL_error(L, "vane.%s: %s", name, e.msg);
+    lua_settop(L, 2);
+    lua_rawget(L, 1);
+    return 1;
 }
 
 int vanelib_install(sandbox_t *sb, unsigned audience, err_t *e)
 {
+    (void)e;
     lua_State *L = sandbox_lua(sb);
-    int rc = 0;
     lua_newtable(L);
     lua_pushvalue(L, -1);
     lua_rawsetp(L, LUA_REGISTRYINDEX, &key_vane);
+    lua_createtable(L, 0, 1);
+    lua_pushlightuserdata(L, sb);
+    lua_pushinteger(L, (lua_Integer)audience);
+    lua_pushcclosure(L, lazy_index, 2);
+    lua_setfield(L, -2, "__index");
+    lua_setmetatable(L, -2);
     sandbox_set_global(sb, "vane");
+    return 0;
+}
+
+int vanelib_open_all(sandbox_t *sb, unsigned audience, err_t *e)
+{
+    int rc = 0;
     for (const vanelib_part_t *p = vanelib_parts; rc == 0 && p->name; p++)
-        if (p->audience & audience)
-            rc = open_part(sb, p, e);
-    if (rc == 0)
-        close_module(L, audience);
-    lua_pushnil(L); /* per-load data is used once; drop what no part took */
-    lua_rawsetp(L, LUA_REGISTRYINDEX, &key_provided);
+        if ((p->audience & audience) && !strchr(p->name, '.'))
+            rc = open_named(sb, p->name, audience, e) < 0 ? -1 : 0;
     return rc;
 }
 

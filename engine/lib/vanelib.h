@@ -66,12 +66,19 @@ typedef struct vanelib_export {
 /* Every export; ends with a NULL part. */
 extern const vanelib_export_t vanelib_exports[];
 
-/* Build the module with the parts whose audience includes `audience` (in
- * table order) and make it the global `vane`. The global is set first, so
- * a part made during the install (phrases.lua) sees the parts above it.
- * Data left with vanelib_provide is used up (or dropped) by the install.
- * Returns 0, or -1 with e set (a shipped Lua part failed to load). */
+/* Make the global `vane` the module of the parts whose audience includes
+ * `audience`. Parts are opened on first use: the first read of vane.NAME
+ * opens row NAME and its "NAME.FIELD" rows, inside the reading chunk's call
+ * (its budget and ceiling pay for it; a shipped Lua part that fails to
+ * load is that read's error). A state that never reads vane.advisory never
+ * builds it, which is what makes a state per rule file affordable. Data
+ * left with vanelib_provide waits in the state until its part is opened.
+ * Returns 0 (e is kept for callers that check). */
 int vanelib_install(sandbox_t *sb, unsigned audience, err_t *e);
+
+/* Open every part of the audience now, in table order (pairs(vane) then
+ * sees them all). Outside a call only. Returns 0, or -1 with e set. */
+int vanelib_open_all(sandbox_t *sb, unsigned audience, err_t *e);
 
 /* Per-load data: a part whose value comes from this load rather than from
  * the library (the rules' vane.phrases and vane.watches) has the row's

@@ -7,8 +7,11 @@
  * flag each), and inline tests. A rule may instead (or also) have
  * check = function(ctx), called once per run, returning flags with their
  * own keys, and realert = "24h" (how often a condition that holds is
- * flagged again; false: once per episode). All rules share one sandbox, each with its
- * own globals; every call runs under the instruction and memory limits, and
+ * flagged again; false: once per episode), and max_flags = N (flags per run
+ * before one summary flag; default the setting max_flags). Each rule file
+ * runs in a Lua state of its own, with its own globals, memory ceiling and
+ * instruction budget; every call runs under those limits, everything a rule
+ * returns is read inside the protection, and
  * a failing rule is reported and skipped while the others go on. */
 #ifndef VANE_RULES_H
 #define VANE_RULES_H
@@ -21,10 +24,13 @@
 
 typedef struct rules rules_t;
 
-/* Load every *.lua in the configured rule folders. A rule that fails to
- * load is reported in errs (file:line: message) and left out; NULL only if
- * no sandbox could be made (e set). */
+/* Load every *.lua in the configured rule folders, each in a state of its
+ * own. A rule that fails to load (or an unreadable folder) is reported in
+ * errs (file:line: message), counted by rules_load_errors and left out;
+ * NULL only out of memory (e set). cfg must outlive the rules. */
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e);
+/* Rule files and folders that did not load. */
+size_t rules_load_errors(const rules_t *r);
 void rules_free(rules_t *r);
 size_t rules_count(const rules_t *r);
 /* Evaluate only the rule with this id from now on (`vane replay`).
@@ -35,12 +41,39 @@ int rules_only(rules_t *r, const char *id);
 typedef int (*rules_flag_fn)(void *ud, const char *rule, const char *severity,
                              const char *message);
 
+/* Called when a rule did not run to completion on an event: kind is
+ * "error" (the rule's own error, or a value the host refused), "budget",
+ * "time" or "memory"; fingerprint is that of the rule file's text. A
+ * non-zero return stops the evaluation (rules_eval returns -1). */
+typedef int (*rules_fail_fn)(void *ud, const char *rule, const char *fingerprint,
+                             const char *kind, const char *message);
+void rules_on_failure(rules_t *r, rules_fail_fn fn, void *ud);
+
 /* Evaluate the rules on one stored event. Rule errors go to errs (and make
- * the return value 1); 0 when every rule ran; -1 if the event itself could
- * not be read (e set). A rule that exhausts its budget or memory is not
- * called again by this rules_t. */
+ * the return value 1) and to the failure callback; 0 when every rule ran;
+ * -1 when a callback failed (e set by it). A rule that exhausts its budget,
+ * time or memory is not called again by this rules_t: it fails on every
+ * later event with the same kind, without running. */
 int rules_eval(rules_t *r, const store_event_t *ev, rules_flag_fn fn, void *ud,
                errlist_t *errs, err_t *e);
+
+/* rules_eval for the one rule with this id (a retry). 2 when no loaded
+ * rule has it. */
+int rules_eval_rule(rules_t *r, const char *id, const store_event_t *ev, rules_flag_fn fn,
+                    void *ud, errlist_t *errs, err_t *e);
+
+/* The sha256 of the text of the rule file with this id; NULL when no
+ * loaded rule has it. */
+const char *rules_file_fingerprint(const rules_t *r, const char *id);
+
+/* Apply max_flags from now on (a run): past its limit, a rule's flags are
+ * counted instead of passed to fn. */
+void rules_limit_flags(rules_t *r);
+
+/* One summary flag per rule that went past max_flags this run, through fn
+ * with the rule's severity: "RULE raised N more flags this run; see vane
+ * replay". Returns the number of such rules, or -1 when fn failed. */
+int rules_flag_overflow(rules_t *r, rules_flag_fn fn, void *ud);
 
 /* Run the inline tests of the rules named in `only` (all when n_only is 0).
  * Each failing case is reported through `fail` as "file:line: ...". */

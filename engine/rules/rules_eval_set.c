@@ -108,56 +108,59 @@ int rules_eval_select(const rules_t *rs, const evalset_t *set, const char *const
     return rc;
 }
 
+typedef struct row_event {
+    const evalset_row_t *row;
+    const char *now;
+} row_event_t;
+
 /* The event of one row, as a run would make it for a new item, observed
  * at `now`. */
-static void push_row_event(lua_State *L, const evalset_row_t *row, const char *now)
+static void push_row_event(lua_State *L, const void *data)
 {
+    const row_event_t *re = data;
     lua_createtable(L, 0, 7);
-    luaset_string(L, -1, "observed_at", now);
-    luaset_string(L, -1, "source", row->source);
-    luaset_string(L, -1, "key", row->id);
+    luaset_string(L, -1, "observed_at", re->now);
+    luaset_string(L, -1, "source", re->row->source);
+    luaset_string(L, -1, "key", re->row->id);
     luaset_string(L, -1, "change", "new");
     luaset_boolean(L, -1, "baseline", 0);
     lua_createtable(L, 0, 2);
-    luaset_string(L, -1, "title", row->title);
-    luaset_string(L, -1, "lang", row->lang);
+    luaset_string(L, -1, "title", re->row->title);
+    luaset_string(L, -1, "lang", re->row->lang);
     lua_setfield(L, -2, "item");
 }
 
-/* Did the rule flag the event at ev? -1 with the error's first line in e. */
-static int flags_row(rules_t *rs, rule_t *r, int ev, err_t *e)
+/* Did the rule flag the row's event? -1 with the error's first line in e. */
+static int flags_row(rule_t *r, const row_event_t *re, err_t *e)
 {
-    lua_State *L = sandbox_lua(rs->sb);
+    rules_out_t out = {0};
     r->disabled = 0; /* each row is a run of its own */
-    if (rules_evaluate(rs, r, ev, e) != 0) {
+    if (rules_evaluate(r, push_row_event, re, &out, e) != 0) {
         char *nl = strchr(e->msg, '\n');
         if (nl)
             *nl = '\0';
         return -1;
     }
-    int flagged = lua_istable(L, -1) && lua_rawlen(L, -1) > 0;
-    lua_pop(L, 1);
+    int flagged = out.n > 0;
+    rules_out_free(&out);
     return flagged;
 }
 
 int rules_eval_set(rules_t *rs, const evalset_t *set, evalset_score_t *s, err_t *e)
 {
-    lua_State *L = sandbox_lua(rs->sb);
-    int top = lua_gettop(L), rc = 0;
+    int rc = 0;
     char now[32];
     clock_format_iso(clock_now(), now);
     for (size_t row = 0; rc == 0 && row < set->n; row++) {
-        push_row_event(L, &set->rows[row], now);
-        int ev = lua_gettop(L);
+        row_event_t re = {&set->rows[row], now};
         for (size_t k = 0; rc == 0 && k < s->n_rules; k++) {
             rule_t *r = (rule_t *)find_rule(rs, s->rules[k].rule);
-            err_t re;
-            int flagged = r ? flags_row(rs, r, ev, &re) : -1;
+            err_t fe;
+            int flagged = r ? flags_row(r, &re, &fe) : -1;
             if (!r)
-                err_set(&re, "rule %s is not loaded", s->rules[k].rule);
-            rc = evalset_record(s, set, k, row, flagged > 0, flagged < 0 ? re.msg : NULL);
+                err_set(&fe, "rule %s is not loaded", s->rules[k].rule);
+            rc = evalset_record(s, set, k, row, flagged > 0, flagged < 0 ? fe.msg : NULL);
         }
-        lua_settop(L, top);
     }
     if (rc != 0)
         err_set(e, "out of memory");

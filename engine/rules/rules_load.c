@@ -114,24 +114,56 @@ static void rule_free(rule_t *r)
     free(r->chunk);
     free(r->source_text);
     free(r->severity);
+    free(r->title);
+    free(r->message_text);
     for (size_t i = 0; i < r->n_sources; i++)
         free(r->sources[i]);
     free(r->sources);
+    sandbox_free(r->sb);
 }
 
-static char *string_field(lua_State *L, int t, const char *name)
+/* ---- reading the rule's table: inside the protection ----------------------
+ *
+ * These run in a sandbox_run of the rule's own state: only raw reads, and
+ * every error names the file (and the field's line when it has one). */
+
+typedef struct rule_read {
+    rule_t *r;
+} rule_read_t;
+
+static int raw_field(lua_State *L, int t, const char *name)
 {
+    lua_pushstring(L, name);
+    return lua_rawget(L, t);
+}
+
+static int read_error(lua_State *L, const rule_t *r, const char *field, const char *fmt,
+                      const char *what)
+{
+    return luaL_error(L, "%s:%d: rule %s: %s%s", r->chunk,
+                      field ? rules_line_of_name(r->source_text, field) : 1,
+                      r->id ? r->id : "?", fmt, what);
+}
+
+/* A copy of the string field `name` (NULL when absent); anything but a
+ * string is an error. */
+static char *string_field(lua_State *L, rule_t *r, int t, const char *name)
+{
+    int type = raw_field(L, t, name);
     char *v = NULL;
-    if (lua_getfield(L, t, name) == LUA_TSTRING)
-        v = strdup(lua_tostring(L, -1));
+    if (type == LUA_TSTRING && !(v = strdup(lua_tostring(L, -1))))
+        luaL_error(L, "%s: out of memory", r->chunk);
+    else if (type != LUA_TSTRING && type != LUA_TNIL)
+        read_error(L, r, name, "", lua_pushfstring(L, "'%s' must be a string, not a %s", name,
+                                                   luaL_typename(L, -1)));
     lua_pop(L, 1);
     return v;
 }
 
 /* realert = "24h" | seconds | false; default RULES_REALERT_DEFAULT. */
-static int validate_realert(lua_State *L, int t, rule_t *r, err_t *e)
+static void read_realert(lua_State *L, rule_t *r, int t)
 {
-    int type = lua_getfield(L, t, "realert");
+    int type = raw_field(L, t, "realert");
     long long seconds = RULES_REALERT_DEFAULT;
     int ok = 1;
     if (type == LUA_TBOOLEAN && !lua_toboolean(L, -1))
@@ -143,75 +175,160 @@ static int validate_realert(lua_State *L, int t, rule_t *r, err_t *e)
     else
         ok = type == LUA_TNIL;
     if (!ok)
-        err_set(e, "%s:%d: rule %s: realert must be a duration such as \"24h\" (or false: once "
-                   "per episode), not %s%s%s", r->chunk, rules_line_of_name(r->source_text, "realert"),
-                r->id, type == LUA_TSTRING ? "'" : "a ",
-                type == LUA_TSTRING ? lua_tostring(L, -1) : luaL_typename(L, -1),
-                type == LUA_TSTRING ? "'" : "");
+        read_error(L, r, "realert", "realert must be a duration such as \"24h\" (or false: once "
+                   "per episode), not ", type == LUA_TSTRING
+                       ? lua_pushfstring(L, "'%s'", lua_tostring(L, -1))
+                       : lua_pushfstring(L, "a %s", luaL_typename(L, -1)));
     lua_pop(L, 1);
     r->realert = seconds;
-    return ok ? 0 : -1;
 }
 
-/* when(ev), check(ctx), or both. */
-static int validate_functions(lua_State *L, int t, rule_t *r, err_t *e)
+/* A function field kept as a registry reference; LUA_NOREF when absent. */
+static int function_field(lua_State *L, rule_t *r, int t, const char *name, const char *must)
 {
-    int wt = lua_getfield(L, t, "when");
-    int ct = lua_getfield(L, t, "check");
-    lua_pop(L, 2);
-    if (ct != LUA_TNIL && ct != LUA_TFUNCTION)
-        return err_set(e, "%s: rule %s: 'check' must be a function(ctx)", r->chunk, r->id);
-    if (wt != LUA_TFUNCTION && !(wt == LUA_TNIL && ct == LUA_TFUNCTION))
-        return err_set(e, "%s: rule %s: 'when' must be a function(ev)", r->chunk, r->id);
-    r->has_when = wt == LUA_TFUNCTION;
-    r->has_check = ct == LUA_TFUNCTION;
-    return validate_realert(L, t, r, e);
+    int type = raw_field(L, t, name);
+    if (type == LUA_TNIL) {
+        lua_pop(L, 1);
+        return LUA_NOREF;
+    }
+    if (type != LUA_TFUNCTION)
+        read_error(L, r, name, must, "");
+    return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-/* Check the table a rule file returned and fill r. */
-static int validate_rule(lua_State *L, int t, rule_t *r, err_t *e)
+/* message = function(ev) | "text"; the title or the id otherwise. */
+static void read_message(lua_State *L, rule_t *r, int t)
 {
-    if (!lua_istable(L, t))
-        return err_set(e, "%s: a rule file must return a table, not a %s", r->chunk, luaL_typename(L, t));
-    r->id = string_field(L, t, "id");
-    if (!r->id || !*r->id)
-        return err_set(e, "%s: the rule has no id", r->chunk);
-    r->severity = string_field(L, t, "severity");
-    if (!r->severity)
-        r->severity = strdup("medium");
-    if (severity_rank(r->severity) < 0)
-        return err_set(e, "%s: rule %s: unknown severity '%s' (info, low, medium, high, critical)",
-                       r->chunk, r->id, r->severity);
-    if (validate_functions(L, t, r, e) != 0)
-        return -1;
-    int mt = lua_getfield(L, t, "message");
+    int type = raw_field(L, t, "message");
+    if (type == LUA_TFUNCTION) {
+        r->message = luaL_ref(L, LUA_REGISTRYINDEX);
+        return;
+    }
+    if (type == LUA_TSTRING)
+        r->message_text = strdup(lua_tostring(L, -1));
+    else if (type != LUA_TNIL)
+        read_error(L, r, "message", "'message' must be a function or a string", "");
     lua_pop(L, 1);
-    if (mt != LUA_TNIL && mt != LUA_TFUNCTION && mt != LUA_TSTRING)
-        return err_set(e, "%s: rule %s: 'message' must be a function or a string", r->chunk, r->id);
-    lua_getfield(L, t, "baseline");
-    r->baseline = lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    int st = lua_getfield(L, t, "sources");
-    if (st == LUA_TTABLE) {
-        size_t n = lua_rawlen(L, -1);
+}
+
+static void read_sources(lua_State *L, rule_t *r, int t)
+{
+    int type = raw_field(L, t, "sources");
+    if (type == LUA_TTABLE) {
+        int list = lua_gettop(L);
+        sandbox_check_plain(L, list, 1, 0);
+        size_t n = lua_rawlen(L, list);
         r->sources = calloc(n + 1, sizeof *r->sources);
+        if (!r->sources)
+            luaL_error(L, "%s: out of memory", r->chunk);
         for (size_t i = 1; i <= n; i++) {
-            if (lua_rawgeti(L, -1, (lua_Integer)i) == LUA_TSTRING)
+            if (lua_rawgeti(L, list, (lua_Integer)i) == LUA_TSTRING)
                 r->sources[r->n_sources++] = strdup(lua_tostring(L, -1));
             lua_pop(L, 1);
         }
-    } else if (st != LUA_TNIL) {
-        lua_pop(L, 1);
-        return err_set(e, "%s: rule %s: 'sources' must be a list of source ids", r->chunk, r->id);
+    } else if (type != LUA_TNIL) {
+        read_error(L, r, "sources", "'sources' must be a list of source ids", "");
     }
     lua_pop(L, 1);
+}
+
+static void read_max_flags(lua_State *L, rule_t *r, int t)
+{
+    int type = raw_field(L, t, "max_flags");
+    if (type == LUA_TNUMBER && lua_isinteger(L, -1) && lua_tointeger(L, -1) > 0 &&
+        lua_tointeger(L, -1) <= 2000000000)
+        r->max_flags = (long)lua_tointeger(L, -1);
+    else if (type != LUA_TNIL)
+        read_error(L, r, "max_flags", "max_flags must be a whole number of flags, at least 1", "");
+    lua_pop(L, 1);
+}
+
+static void read_functions(lua_State *L, rule_t *r, int t)
+{
+    r->when = function_field(L, r, t, "when", "'when' must be a function(ev)");
+    r->check = function_field(L, r, t, "check", "'check' must be a function(ctx)");
+    if (r->when == LUA_NOREF && r->check == LUA_NOREF)
+        read_error(L, r, NULL, "'when' must be a function(ev)", "");
+    r->has_when = r->when != LUA_NOREF;
+    r->has_check = r->check != LUA_NOREF;
+    int type = raw_field(L, t, "tests");
+    if (type == LUA_TTABLE)
+        r->tests = luaL_ref(L, LUA_REGISTRYINDEX);
+    else if (type != LUA_TNIL)
+        read_error(L, r, "tests", "'tests' must be a list of test cases", "");
+    else
+        lua_pop(L, 1);
+}
+
+/* sandbox_run: the rule file's returned table at 2; fills the rule. */
+static int read_rule(lua_State *L)
+{
+    rule_t *r = ((rule_read_t *)lua_touserdata(L, 1))->r;
+    if (!lua_istable(L, 2))
+        return luaL_error(L, "%s: a rule file must return a table, not a %s", r->chunk,
+                          luaL_typename(L, 2));
+    if (lua_getmetatable(L, 2))
+        return luaL_error(L, "%s: a rule file must return a plain table, not a table with a "
+                          "metatable", r->chunk);
+    r->id = string_field(L, r, 2, "id");
+    if (!r->id || !*r->id)
+        return luaL_error(L, "%s: the rule has no id", r->chunk);
+    r->severity = string_field(L, r, 2, "severity");
+    if (!r->severity && !(r->severity = strdup("medium")))
+        return luaL_error(L, "%s: out of memory", r->chunk);
+    if (!rules_severity(r->severity))
+        read_error(L, r, "severity", "unknown severity ",
+                   lua_pushfstring(L, "'%s' (info, low, medium, high, critical)", r->severity));
+    r->title = string_field(L, r, 2, "title");
+    read_functions(L, r, 2);
+    read_realert(L, r, 2);
+    read_message(L, r, 2);
+    read_sources(L, r, 2);
+    read_max_flags(L, r, 2);
+    int type = raw_field(L, 2, "baseline");
+    r->baseline = type == LUA_TBOOLEAN && lua_toboolean(L, -1);
     return 0;
+}
+
+static void fingerprint_text(const char *text, size_t len, char out[65])
+{
+    sha256_t c;
+    unsigned char d[32];
+    sha256_init(&c);
+    sha256_update(&c, text, len);
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/* Run the rule file in its new state and read what it returned. */
+static int run_rule_file(rules_t *rs, rule_t *r, size_t len, err_t *e)
+{
+    r->sb = rules_new_state(rs->cfg, rs->phrases, rs->st, e);
+    if (!r->sb)
+        return -1;
+    lua_State *L = sandbox_lua(r->sb);
+    sandbox_push_env(r->sb);
+    int rc = sandbox_load(r->sb, r->chunk, r->source_text, len, lua_gettop(L), e);
+    lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
+    if (rc == 0)
+        rc = sandbox_call(r->sb, 0, 1, r->chunk, e);
+    rule_read_t rd = {r};
+    if (rc == 0 && sandbox_run(r->sb, read_rule, &rd, 1, 0, r->chunk, e) != 0) {
+        size_t n = strlen(r->chunk);
+        if (strncmp(e->msg, r->chunk, n) != 0 || e->msg[n] != ':') {
+            err_t named;
+            err_set(&named, "%s: the table it returned: %s", r->chunk, e->msg);
+            *e = named;
+        }
+        rc = -1;
+    }
+    return rc;
 }
 
 static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
 {
-    lua_State *L = sandbox_lua(rs->sb);
-    rule_t r = {0};
+    rule_t r = {.when = LUA_NOREF, .message = LUA_NOREF, .check = LUA_NOREF, .tests = LUA_NOREF};
     char path[4096];
     const char *base = strrchr(dir, '/');
     base = base ? base + 1 : dir;
@@ -225,31 +342,19 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
     if (!r.source_text) {
         rc = err_set(e, "%s: cannot read %s", r.chunk, path);
     } else {
-        sandbox_push_env(rs->sb);
-        rc = sandbox_load(rs->sb, r.chunk, r.source_text, len, lua_gettop(L), e);
-        lua_remove(L, rc == 0 ? -2 : -1); /* the env (a failed load pushes nothing) */
-        if (rc == 0)
-            rc = sandbox_call(rs->sb, 0, 1, r.chunk, e);
-        if (rc == 0) {
-            rc = validate_rule(L, lua_gettop(L), &r, e);
-            for (size_t i = 0; rc == 0 && i < rs->n; i++)
-                if (strcmp(rs->list[i].id, r.id) == 0)
-                    rc = err_set(e, "%s: rule id '%s' is already used by %s", r.chunk, r.id,
-                                 rs->list[i].chunk);
-            if (rc == 0)
-                r.ref = luaL_ref(L, LUA_REGISTRYINDEX);
-            else
-                lua_pop(L, 1);
-        }
+        fingerprint_text(r.source_text, len, r.fingerprint);
+        rc = run_rule_file(rs, &r, len, e);
+        for (size_t i = 0; rc == 0 && i < rs->n; i++)
+            if (strcmp(rs->list[i].id, r.id) == 0)
+                rc = err_set(e, "%s: rule id '%s' is already used by %s", r.chunk, r.id,
+                             rs->list[i].chunk);
     }
+    rule_t *more = rc == 0 ? realloc(rs->list, (rs->n + 1) * sizeof *rs->list) : NULL;
+    if (rc == 0 && !more)
+        rc = err_set(e, "out of memory");
     if (rc != 0) {
         rule_free(&r);
         return -1;
-    }
-    rule_t *more = realloc(rs->list, (rs->n + 1) * sizeof *rs->list);
-    if (!more) {
-        rule_free(&r);
-        return err_set(e, "out of memory");
     }
     rs->list = more;
     rs->list[rs->n++] = r;
@@ -258,23 +363,26 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
 
 void rules_attach_store(rules_t *rs, store_t *st)
 {
-    history_attach(sandbox_lua(rs->sb), st);
+    rs->st = st;
+    for (size_t i = 0; i < rs->n; i++)
+        history_attach(sandbox_lua(rs->list[i].sb), st);
 }
 
-/* The rules' sandbox with the `vane` library for rules: this load's phrase
- * and watch lists are handed to the install, which opens them. */
-static sandbox_t *new_sandbox(const config_t *cfg, errlist_t *errs, err_t *e)
+/* A rules state: the configured limits and the `vane` library for rules,
+ * its phrase and watch lists provided from this load's data. */
+sandbox_t *rules_new_state(const config_t *cfg, const rules_phrases_t *ph, store_t *st, err_t *e)
 {
     sandbox_t *sb = sandbox_new(&cfg->limits, e);
     if (!sb)
         return NULL;
     sandbox_set_now(sb, clock_is_fixed() ? clock_now() : 0);
-    rules_lists_t lists = {sb, cfg, errs};
-    rules_provide_lists(&lists);
+    lua_gc(sandbox_lua(sb), LUA_GCGEN, 0, 0);
+    rules_provide_lists(sb, ph, cfg);
     if (vanelib_install(sb, VANE_FOR_RULES, e) != 0) {
         sandbox_free(sb);
         return NULL;
     }
+    history_attach(sandbox_lua(sb), st);
     return sb;
 }
 
@@ -284,12 +392,15 @@ static void load_folder(rules_t *rs, const char *dir, errlist_t *errs)
     char **files = lua_files(dir);
     if (!files) {
         errlist_add(errs, "%s: cannot read the rules folder", dir);
+        rs->load_errors++;
         return;
     }
     for (size_t i = 0; files[i]; i++) {
         err_t le;
-        if (load_rule(rs, dir, files[i], &le) != 0)
+        if (load_rule(rs, dir, files[i], &le) != 0) {
             errlist_add(errs, "%s", le.msg);
+            rs->load_errors++;
+        }
         free(files[i]);
     }
     free(files);
@@ -302,14 +413,20 @@ rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
         err_set(e, "out of memory");
         return NULL;
     }
-    rs->sb = new_sandbox(cfg, errs, e);
-    if (!rs->sb) {
+    rs->cfg = cfg;
+    rs->phrases = rules_phrases_load(cfg, errs, e);
+    if (!rs->phrases) {
         rules_free(rs);
         return NULL;
     }
     for (size_t d = 0; d < cfg->n_rule_dirs; d++)
         load_folder(rs, cfg->rule_dirs[d], errs);
     return rs;
+}
+
+size_t rules_load_errors(const rules_t *rs)
+{
+    return rs->load_errors;
 }
 
 void rules_free(rules_t *rs)
@@ -319,8 +436,27 @@ void rules_free(rules_t *rs)
     for (size_t i = 0; i < rs->n; i++)
         rule_free(&rs->list[i]);
     free(rs->list);
-    sandbox_free(rs->sb);
+    rules_phrases_free(rs->phrases);
     free(rs);
+}
+
+const char *rules_file_fingerprint(const rules_t *rs, const char *id)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->list[i].id, id) == 0)
+            return rs->list[i].fingerprint;
+    return NULL;
+}
+
+void rules_on_failure(rules_t *rs, rules_fail_fn fn, void *ud)
+{
+    rs->on_fail = fn;
+    rs->fail_ud = ud;
+}
+
+void rules_limit_flags(rules_t *rs)
+{
+    rs->limit_flags = 1;
 }
 
 size_t rules_count(const rules_t *rs)
@@ -334,7 +470,7 @@ int rules_only(rules_t *rs, const char *id)
     for (size_t i = 0; i < rs->n; i++) {
         int match = strcmp(rs->list[i].id, id) == 0;
         found |= match;
-        rs->list[i].disabled = !match;
+        rs->list[i].excluded = !match;
     }
     return found ? 0 : -1;
 }

@@ -5,6 +5,8 @@
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <lauxlib.h>
 #include <string.h>
 
 #include "util/buf.h"
@@ -52,124 +54,176 @@ static void report(rules_test_fn fail, void *ud, const rule_t *r, long n, const 
     buf_free(&b);
 }
 
-/* The list of strings at idx, joined for a message. */
-static void describe_list(lua_State *L, int idx, buf_t *out)
+/* What a test case expects, copied out of the state. */
+typedef struct expectation {
+    int want_flag;          /* flag = false: 0 */
+    char **messages;        /* messages = { … }, or NULL */
+    size_t n_messages;
+    char *message;          /* message = "…", or NULL */
+    char *severity;         /* severity = "…", or NULL */
+} expectation_t;
+
+typedef struct test_case {
+    const rule_t *r;
+    lua_Integer k;
+    expectation_t x;
+    rules_out_t out;
+    int malformed;          /* not event = { … }, expect = { … } */
+    const char *stage;      /* the field an error is about: tests, then message */
+} test_case_t;
+
+static void expectation_free(expectation_t *x)
 {
-    size_t n = lua_rawlen(L, idx);
-    if (n == 0)
-        buf_puts(out, "no flag");
-    for (size_t i = 1; i <= n; i++) {
-        lua_rawgeti(L, idx, (lua_Integer)i);
-        buf_printf(out, "%s\"%s\"", i > 1 ? ", " : "", lua_tostring(L, -1));
-        lua_pop(L, 1);
-    }
+    for (size_t i = 0; i < x->n_messages; i++)
+        free(x->messages[i]);
+    free(x->messages);
+    free(x->message);
+    free(x->severity);
 }
 
-/* Does the list at got equal the expectation at expect? */
-static int expectation_met(lua_State *L, int got, int expect, buf_t *why)
+static char *copy_string_field(lua_State *L, int t, const char *name)
 {
-    size_t n = lua_rawlen(L, got);
-    lua_getfield(L, expect, "flag");
-    int want_flag = lua_isnil(L, -1) ? 1 : lua_toboolean(L, -1);
+    lua_pushstring(L, name);
+    char *v = lua_rawget(L, t) == LUA_TSTRING ? strdup(lua_tostring(L, -1)) : NULL;
     lua_pop(L, 1);
-    int ok = 1;
-    if (!want_flag) {
-        ok = n == 0;
+    return v;
+}
+
+/* Read expect = { flag =, message =, messages =, severity = } (plain). */
+static void read_expectation(lua_State *L, int expect, expectation_t *x)
+{
+    lua_pushliteral(L, "flag");
+    int t = lua_rawget(L, expect);
+    x->want_flag = t == LUA_TNIL ? 1 : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    x->message = copy_string_field(L, expect, "message");
+    x->severity = copy_string_field(L, expect, "severity");
+    lua_pushliteral(L, "messages");
+    if (lua_rawget(L, expect) == LUA_TTABLE) {
+        size_t n = lua_rawlen(L, -1);
+        if (!(x->messages = calloc(n + 1, sizeof *x->messages)))
+            luaL_error(L, "out of memory");
+        for (size_t i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, (lua_Integer)i);
+            x->messages[x->n_messages++] = strdup(lua_isstring(L, -1) ? lua_tostring(L, -1) : "");
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+}
+
+static void push_given(lua_State *L, const void *data)
+{
+    (void)data;
+    lua_pushvalue(L, 3); /* the case's event, kept at 3 by case_protected */
+}
+
+/* sandbox_run: case k of the rule's tests, read raw, then evaluated. */
+static int case_protected(lua_State *L)
+{
+    test_case_t *c = lua_touserdata(L, 1);
+    lua_settop(L, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, c->r->tests);
+    lua_rawgeti(L, 2, c->k);
+    lua_replace(L, 2);
+    if (!lua_istable(L, 2) || lua_getmetatable(L, 2)) {
+        c->malformed = 1;
+        return 0;
+    }
+    lua_pushliteral(L, "event");
+    int et = lua_rawget(L, 2);
+    lua_pushliteral(L, "expect");
+    int xt = lua_rawget(L, 2);
+    if (et != LUA_TTABLE || xt != LUA_TTABLE) {
+        c->malformed = 1;
+        return 0;
+    }
+    sandbox_check_plain(L, 4, RULES_MAX_DEPTH, 0);
+    read_expectation(L, 4, &c->x);
+    c->stage = "message";
+    push_given(L, NULL);
+    rules_evaluate_in(L, c->r, lua_gettop(L), &c->out);
+    return 0;
+}
+
+static void describe_list(char *const *msgs, size_t n, buf_t *out)
+{
+    if (n == 0)
+        buf_puts(out, "no flag");
+    for (size_t i = 0; i < n; i++)
+        buf_printf(out, "%s\"%s\"", i ? ", " : "", msgs[i]);
+}
+
+static void describe_out(const rules_out_t *o, buf_t *out)
+{
+    if (o->n == 0)
+        buf_puts(out, "no flag");
+    for (size_t i = 0; i < o->n; i++)
+        buf_printf(out, "%s\"%s\"", i ? ", " : "", o->flags[i].message);
+}
+
+/* Do the flags in o meet the expectation? Why not, in why. */
+static int expectation_met(const expectation_t *x, const rules_out_t *o, buf_t *why)
+{
+    for (size_t i = 0; x->severity && i < o->n; i++)
+        if (strcmp(o->flags[i].severity, x->severity) != 0) {
+            buf_printf(why, "severity %s instead of %s; expected a flag, got ", o->flags[i].severity,
+                       x->severity);
+            describe_out(o, why);
+            return 0;
+        }
+    int ok;
+    if (!x->want_flag) {
+        ok = o->n == 0;
         if (!ok)
             buf_puts(why, "expected no flag, got ");
-    } else if (lua_getfield(L, expect, "messages") == LUA_TTABLE) {
-        size_t m = lua_rawlen(L, -1);
-        ok = m == n;
-        for (size_t i = 1; ok && i <= n; i++) {
-            lua_rawgeti(L, -1, (lua_Integer)i);
-            lua_rawgeti(L, got, (lua_Integer)i);
-            ok = lua_rawequal(L, -1, -2);
-            lua_pop(L, 2);
-        }
+    } else if (x->messages) {
+        ok = x->n_messages == o->n;
+        for (size_t i = 0; ok && i < o->n; i++)
+            ok = strcmp(x->messages[i], o->flags[i].message) == 0;
         if (!ok) {
             buf_puts(why, "expected ");
-            describe_list(L, lua_gettop(L), why);
+            describe_list(x->messages, x->n_messages, why);
             buf_puts(why, ", got ");
         }
-    } else if (lua_getfield(L, expect, "message") == LUA_TSTRING) {
-        lua_rawgeti(L, got, 1);
-        ok = n == 1 && lua_rawequal(L, -1, -2);
-        lua_pop(L, 1);
+    } else if (x->message) {
+        ok = o->n == 1 && strcmp(o->flags[0].message, x->message) == 0;
         if (!ok)
-            buf_printf(why, "expected \"%s\", got ", lua_tostring(L, -1));
+            buf_printf(why, "expected \"%s\", got ", x->message);
     } else {
-        ok = n > 0;
+        ok = o->n > 0;
         if (!ok)
             buf_puts(why, "expected a flag, got ");
     }
     if (!ok)
-        describe_list(L, got, why);
+        describe_out(o, why);
     return ok;
 }
 
-/* Push the messages of the flag list at idx as a list of strings, for
- * comparing with the expectation. When the expectation names a severity,
- * a flag of another severity is described in why (and the list pushed is
- * then empty, so the expectation fails). Returns the new list's index. */
-static int flatten_flags(lua_State *L, const rule_t *r, int idx, int expect, buf_t *why)
+static void run_case(rule_t *r, long n, rules_test_fn fail, void *ud, long *passed, long *failed)
 {
-    lua_getfield(L, expect, "severity");
-    const char *want = lua_tostring(L, -1);
-    int wrong = 0;
-    lua_newtable(L);
-    int out = lua_gettop(L);
-    for (lua_Integer k = 1; k <= (lua_Integer)lua_rawlen(L, idx); k++) {
-        const char *severity;
-        const char *msg = rules_push_flag(L, idx, k, r, &severity);
-        if (want && !wrong && (!severity || strcmp(severity, want) != 0)) {
-            buf_printf(why, "severity %s instead of %s; ", severity ? severity : "(invalid)", want);
-            wrong = 1;
-        }
-        lua_pushstring(L, msg ? msg : "");
-        lua_rawseti(L, out, k);
-        lua_pop(L, 1);
-    }
-    if (wrong) {
-        lua_newtable(L);
-        lua_replace(L, out);
-    }
-    return out;
-}
-
-static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fail, void *ud,
-                     long *passed, long *failed)
-{
-    lua_State *L = sandbox_lua(rs->sb);
-    int top = lua_gettop(L);
-    if (lua_getfield(L, tcase, "event") != LUA_TTABLE ||
-        lua_getfield(L, tcase, "expect") != LUA_TTABLE) {
-        report(fail, ud, r, n, "a test needs event = { ... } and expect = { ... }");
-        (*failed)++;
-        lua_settop(L, top);
-        return;
-    }
-    int ev = top + 1, expect = top + 2;
+    test_case_t c = {.r = r, .k = n, .stage = "tests"};
     err_t e;
-    r->disabled = 0;
     if (!r->has_when) {
         report(fail, ud, r, n, "the rule has no when(ev) to test with an event");
         (*failed)++;
-        lua_settop(L, top);
         return;
     }
-    if (rules_evaluate(rs, r, ev, &e) != 0) {
+    r->disabled = 0;
+    int rc = sandbox_run(r->sb, case_protected, &c, 0, 0, r->chunk, &e);
+    if (rc != 0) {
+        rules_name_error(r, c.stage, &e);
         char *nl = strchr(e.msg, '\n');
         if (nl)
             *nl = '\0';
         report(fail, ud, r, n, "error: %s", e.msg);
         (*failed)++;
+    } else if (c.malformed) {
+        report(fail, ud, r, n, "a test needs event = { ... } and expect = { ... }");
+        (*failed)++;
     } else {
         buf_t why = {0};
-        if (lua_isnil(L, -1)) { /* evaluate's "no flag" */
-            lua_pop(L, 1);
-            lua_newtable(L);
-        }
-        if (expectation_met(L, flatten_flags(L, r, lua_gettop(L), expect, &why), expect, &why)) {
+        if (expectation_met(&c.x, &c.out, &why)) {
             (*passed)++;
         } else {
             report(fail, ud, r, n, "%s", buf_str(&why));
@@ -177,7 +231,8 @@ static void run_case(rules_t *rs, rule_t *r, long n, int tcase, rules_test_fn fa
         }
         buf_free(&why);
     }
-    lua_settop(L, top);
+    expectation_free(&c.x);
+    rules_out_free(&c.out);
 }
 
 static int selected(const rule_t *r, const char *const *only, size_t n_only)
@@ -193,23 +248,17 @@ static int selected(const rule_t *r, const char *const *only, size_t n_only)
 int rules_test(rules_t *rs, const char *const *only, size_t n_only, rules_test_fn fail, void *ud,
                long *passed, long *failed)
 {
-    lua_State *L = sandbox_lua(rs->sb);
     *passed = *failed = 0;
     for (size_t i = 0; i < rs->n; i++) {
         rule_t *r = &rs->list[i];
-        if (!selected(r, only, n_only))
+        if (!selected(r, only, n_only) || r->tests == LUA_NOREF)
             continue;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, r->ref);
-        if (lua_getfield(L, -1, "tests") == LUA_TTABLE) {
-            int tests = lua_gettop(L);
-            long n = (long)lua_rawlen(L, tests);
-            for (long k = 1; k <= n; k++) {
-                lua_rawgeti(L, tests, k);
-                run_case(rs, r, k, lua_gettop(L), fail, ud, passed, failed);
-                lua_pop(L, 1);
-            }
-        }
-        lua_pop(L, 2);
+        lua_State *L = sandbox_lua(r->sb);
+        lua_rawgeti(L, LUA_REGISTRYINDEX, r->tests);
+        long n = (long)lua_rawlen(L, -1); /* raw: no metamethod, no allocation */
+        lua_pop(L, 1);
+        for (long k = 1; k <= n; k++)
+            run_case(r, k, fail, ud, passed, failed);
         r->disabled = 0;
     }
     return 0;

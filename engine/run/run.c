@@ -25,6 +25,8 @@
 #include "store/store.h"
 
 #define EVENT_BATCH 256
+#define RETRY_BATCH 1000
+#define RETRY_MAX_TRIES 5   /* evaluations of a pair that failed on a limit */
 #define MAX_RECORDED_WARNINGS 200 /* per run, in runs.warnings; the rest are counted */
 
 typedef struct source_run {
@@ -56,6 +58,9 @@ typedef struct run {
     struct timespec shown;        /* when the progress line was last drawn */
     long fetched, unchanged, failed, events, flags, delivered, dead;
     int rule_errors, channel_errors;
+    int rules_unloaded;           /* a rule file did not load: nothing evaluated, exit 2 */
+    const store_event_t *ev;      /* the event the rules are on (their failures) */
+    errlist_t notes;              /* what the retries did, always said */
 } run_t;
 
 /* ---- transactions: the whole run is one, rolled back, with --dry-run ------ */
@@ -98,6 +103,21 @@ static int load_scripts(run_t *r, err_t *e)
     return r->x ? 0 : -1;
 }
 
+/* A rule did not finish on the event r->ev: keep the pair for a retry. */
+static int on_rule_failed(void *ud, const char *rule, const char *fingerprint, const char *kind,
+                          const char *message)
+{
+    run_t *r = ud;
+    store_retry_t rt = {(char *)rule, r->ev->id, (char *)kind, 0, (char *)fingerprint,
+                        (char *)message};
+    err_t e;
+    if (store_retry_failed(r->st, &rt, r->now, &e) != 0) {
+        errlist_add(&r->errs, "%s", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
 static int load_rules(run_t *r, err_t *e)
 {
     if (r->rules)
@@ -107,7 +127,14 @@ static int load_rules(run_t *r, err_t *e)
     if (!r->rules)
         return -1;
     rules_attach_store(r->rules, r->st);
+    rules_limit_flags(r->rules);
+    rules_on_failure(r->rules, on_rule_failed, r);
     r->rule_errors += r->errs.len > before;
+    if (rules_load_errors(r->rules) > 0 && !r->rules_unloaded) {
+        r->rules_unloaded = 1;
+        errlist_add(&r->errs, "the rules did not all load: no event was evaluated and no check "
+                    "run; the events stay pending until the rule files are fixed");
+    }
     return 0;
 }
 
@@ -527,20 +554,14 @@ static int on_flag(void *ud, const char *rule, const char *severity, const char 
     return 0;
 }
 
-/* Evaluate one batch of pending events; flags and the events' evaluated
- * mark commit together, so a killed run redoes the batch and the dedup key
- * keeps flags single. Returns the number of events, or -1. */
-static long evaluate_batch(run_t *r, err_t *e)
+/* The rules on each event; an event is marked evaluated when every rule
+ * finished on it or has a retry row. */
+static int eval_events(run_t *r, const store_event_t *evs, size_t n, err_t *e)
 {
-    store_event_t *evs;
-    size_t n;
-    if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
-        return -1;
-    int rc = n ? load_rules(r, e) : 0;
-    if (rc == 0 && n)
-        rc = txn_begin(r, e);
+    int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
         flagging_t fl = {r, &evs[i], 0, e};
+        r->ev = &evs[i];
         int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
         if (status < 0 || fl.failed)
             rc = -1;
@@ -549,22 +570,173 @@ static long evaluate_batch(run_t *r, err_t *e)
         if (rc == 0)
             rc = store_event_mark_evaluated(r->st, evs[i].id, e);
     }
-    if (n && rc == 0)
+    return rc;
+}
+
+/* Evaluate one batch of pending events; flags, the events' evaluated
+ * mark and the retry rows of rules that did not finish commit together, so
+ * a killed run redoes the batch and the dedup key keeps flags single.
+ * Returns the number of events, or -1. */
+static long evaluate_batch(run_t *r, err_t *e)
+{
+    store_event_t *evs;
+    size_t n;
+    if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
+        return -1;
+    int rc = n ? load_rules(r, e) : 0;
+    size_t todo = rc == 0 && !r->rules_unloaded ? n : 0; /* or they stay pending */
+    if (todo)
+        rc = txn_begin(r, e);
+    if (todo && rc == 0)
+        rc = eval_events(r, evs, todo, e);
+    if (todo && rc == 0)
         rc = txn_commit(r, e);
-    if (rc != 0)
+    if (todo && rc != 0)
         txn_rollback(r);
     store_events_free(evs, n);
-    return rc == 0 ? (long)n : -1;
+    return rc == 0 ? (long)todo : -1;
+}
+
+/* Is this pair due for another evaluation with the rules as loaded? A
+ * limit (budget, time, memory) may pass: each run, RETRY_MAX_TRIES times
+ * in all. The rule's own error comes back the same until its file
+ * changes. */
+static int retry_due(const store_retry_t *rt, const char *fingerprint)
+{
+    if (strcmp(rt->kind, "error") == 0)
+        return strcmp(rt->fingerprint, fingerprint) != 0;
+    return rt->tries < RETRY_MAX_TRIES;
+}
+
+typedef struct retried {
+    const char *rule;
+    long events, flags;
+} retried_t;
+
+/* Evaluate one pair again. Returns 0, or -1. */
+static int retry_one(run_t *r, const store_retry_t *rt, retried_t *count, err_t *e)
+{
+    store_event_t *ev = NULL;
+    int found = store_event_get(r->st, rt->event_id, &ev, e);
+    if (found <= 0)
+        return found < 0 ? -1 : store_retry_done(r->st, rt->rule, rt->event_id, e);
+    long flags_before = r->flags;
+    flagging_t fl = {r, ev, 0, e};
+    r->ev = ev;
+    int status = rules_eval_rule(r->rules, rt->rule, ev, on_flag, &fl, &r->errs, e);
+    int rc = status < 0 || fl.failed ? -1 : 0;
+    if (rc == 0 && status != 1)
+        rc = store_retry_done(r->st, rt->rule, rt->event_id, e);
+    if (rc == 0 && status == 1) {
+        r->rule_errors++;
+        if (strcmp(rt->kind, "error") != 0 && rt->tries + 1 >= RETRY_MAX_TRIES)
+            errlist_add(&r->errs, "rule %s failed on event %lld (%s %s) %d times: not retried "
+                        "again; see vane replay", rt->rule, ev->id, ev->source, ev->key,
+                        rt->tries + 1);
+    }
+    if (rc == 0 && status == 0) {
+        count->events++;
+        count->flags += r->flags - flags_before;
+    }
+    store_events_free(ev, 1);
+    return rc;
+}
+
+static void note_retried(run_t *r, const retried_t *c)
+{
+    if (!c->rule || !c->events)
+        return;
+    errlist_add(&r->notes, "retried %ld event%s for %s: %ld flag%s", c->events,
+                c->events == 1 ? "" : "s", c->rule, c->flags, c->flags == 1 ? "" : "s");
+    errlist_add(&r->warns, "%s", r->notes.msgs[r->notes.len - 1]); /* kept with the run */
+}
+
+/* Evaluate again the pairs of rows that are due. */
+static int retry_rows(run_t *r, const store_retry_t *rows, size_t n, err_t *e)
+{
+    int rc = 0;
+    retried_t count = {0};
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        const char *fp = rules_file_fingerprint(r->rules, rows[i].rule);
+        if (fp && !retry_due(&rows[i], fp))
+            continue;
+        if (!count.rule || strcmp(count.rule, rows[i].rule) != 0) {
+            note_retried(r, &count);
+            count = (retried_t){rows[i].rule, 0, 0};
+        }
+        /* a rule no longer loaded has nothing to retry */
+        rc = fp ? retry_one(r, &rows[i], &count, e)
+                : store_retry_done(r->st, rows[i].rule, rows[i].event_id, e);
+    }
+    note_retried(r, &count);
+    return rc;
+}
+
+/* The pairs earlier runs left pending, before the new events, in one
+ * transaction. */
+static int retry_pending(run_t *r, err_t *e)
+{
+    store_retry_t *rows = NULL;
+    size_t n = 0;
+    if (store_retries(r->st, RETRY_BATCH, &rows, &n, e) != 0)
+        return -1;
+    int rc = n ? load_rules(r, e) : 0;
+    if (rc == 0 && n && !r->rules_unloaded) {
+        rc = txn_begin(r, e);
+        if (rc == 0)
+            rc = retry_rows(r, rows, n, e);
+        if (rc == 0)
+            rc = txn_commit(r, e);
+        else
+            txn_rollback(r);
+    }
+    store_retries_free(rows, n);
+    return rc;
+}
+
+/* One summary flag per rule that went past max_flags this run. */
+static int on_summary(void *ud, const char *rule, const char *severity, const char *message)
+{
+    run_t *r = ud;
+    err_t e;
+    buf_t dedup = {0};
+    buf_printf(&dedup, "%s\x1fmax_flags\x1frun %lld", rule, r->run_id);
+    store_flag_t f = {.run_id = r->run_id, .rule = rule, .severity = severity, .message = message,
+                      .observed_at = r->now, .created_at = r->now, .dedup = buf_str(&dedup)};
+    int inserted = 0;
+    int rc = store_flag_add(r->st, &f, &inserted, &e);
+    if (rc == 0 && inserted) {
+        r->flags++;
+        rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, &e);
+    }
+    if (rc != 0)
+        errlist_add(&r->errs, "%s", e.msg);
+    buf_free(&dedup);
+    return rc;
+}
+
+static int summarize_overflow(run_t *r, err_t *e)
+{
+    if (!r->rules)
+        return 0;
+    int rc = txn_begin(r, e);
+    if (rc == 0 && rules_flag_overflow(r->rules, on_summary, r) < 0) {
+        txn_rollback(r);
+        return err_set(e, "recording a max_flags summary failed");
+    }
+    return rc == 0 ? txn_commit(r, e) : -1;
 }
 
 static int evaluate_rules(run_t *r, err_t *e)
 {
     long n;
+    if (retry_pending(r, e) != 0)
+        return -1;
     /* In a dry run nothing is marked evaluated for good, so one pass only. */
     do {
         n = evaluate_batch(r, e);
     } while (n == EVENT_BATCH && !r->o->dry_run);
-    return n < 0 ? -1 : 0;
+    return n < 0 ? -1 : summarize_overflow(r, e);
 }
 
 /* The rules' per-run checks (checks.h), after the events: one transaction
@@ -579,8 +751,11 @@ static int run_checks(run_t *r, err_t *e)
         return -1;
     if (none)
         return 0;
-    if (load_rules(r, e) != 0 ||
-        checks_remember(r->st, fingerprint, rules_has_checks(r->rules), e) != 0)
+    if (load_rules(r, e) != 0)
+        return -1;
+    if (r->rules_unloaded)
+        return 0;
+    if (checks_remember(r->st, fingerprint, rules_has_checks(r->rules), e) != 0)
         return -1;
     if (!rules_has_checks(r->rules))
         return 0;
@@ -619,6 +794,8 @@ static int deliver(run_t *r, err_t *e)
 
 static int exit_status(const run_t *r)
 {
+    if (r->rules_unloaded)
+        return VANE_EXIT_USAGE; /* like any other configuration error */
     return (r->failed || r->rule_errors || r->channel_errors) ? VANE_EXIT_FAILED : VANE_EXIT_OK;
 }
 
@@ -661,6 +838,8 @@ static void print_errors(const run_t *r)
             fprintf(err, " (%zu times)", n);
         fputc('\n', err);
     }
+    for (size_t i = 0; !r->o->quiet && i < r->notes.len; i++)
+        fprintf(err, "vane: %s\n", r->notes.msgs[i]);
     int show_warnings = r->o->verbose || (!r->o->quiet && isatty(fileno(err)));
     for (size_t i = 0; show_warnings && i < r->warns.len; i++) {
         print_message(err, "warning: ", r->warns.msgs[i], strlen(r->warns.msgs[i]), 0);
@@ -722,6 +901,7 @@ static void run_free(run_t *r)
     store_close(r->st);
     errlist_free(&r->errs);
     errlist_free(&r->warns);
+    errlist_free(&r->notes);
 }
 
 /* The database's lock, waiting as --wait says. VANE_EXIT_OK, or the exit

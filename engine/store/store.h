@@ -125,6 +125,29 @@ int store_events_range(store_t *st, long long after_id, const char *since, const
 void store_events_free(store_event_t *evs, size_t n);
 int store_event_mark_evaluated(store_t *st, long long event_id, err_t *e);
 
+/* ---- rules' retries: (rule, event) pairs a rule did not finish ----------- */
+
+typedef struct store_retry {
+    char *rule;
+    long long event_id;
+    char *kind;           /* error | budget | time | memory */
+    int tries;
+    char *fingerprint;    /* of the rule file's text when it failed */
+    char *message;
+} store_retry_t;
+
+/* Record that rule failed on the event: a new row with tries = 1, or the
+ * row's tries + 1 and the new kind, fingerprint and message. */
+int store_retry_failed(store_t *st, const store_retry_t *r, const char *now, err_t *e);
+/* The rule finished on the event: forget the pair. */
+int store_retry_done(store_t *st, const char *rule, long long event_id, err_t *e);
+/* Every pair, oldest event first, at most max. */
+int store_retries(store_t *st, size_t max, store_retry_t **rows, size_t *n, err_t *e);
+void store_retries_free(store_retry_t *rows, size_t n);
+/* One event by id, as an array of one to free with store_events_free(ev,
+ * 1): 1 found, 0 not (*ev NULL), -1 with e set. */
+int store_event_get(store_t *st, long long id, store_event_t **ev, err_t *e);
+
 /* ---- flags and the outbox ----------------------------------------------- */
 
 typedef struct store_flag {

@@ -88,10 +88,13 @@ class BadRules(VaneCase):
     def lines_naming(self, r, fname):
         return [l for l in r.stderr.splitlines() if fname in l]
 
-    def test_syntax_error_is_reported_with_file_and_line_and_others_still_flag(self):
+    def test_syntax_error_exits_2_and_the_events_wait_for_the_fix(self):
         m = self.series_with({"broken.lua": BROKEN})
-        r = m.step(2, expect=1)
+        r = m.step(2, expect=2)
         self.assertRegex(r.stderr, r"rules/broken\.lua:3:", describe(r))
+        self.assertFalse(r.flags, describe(r))
+        os.remove(os.path.join(m.dir, "rules", "broken.lua"))
+        r = m.step(2)
         self.assertTrue(good_rules_flagged(r.flags), describe(r))
         self.assertFalse([f for f in r.flags if f["rule"] == "broken-rule"])
 
