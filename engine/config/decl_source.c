@@ -2,10 +2,12 @@
  * source declaration (config.h, source_cfg_t). */
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <strings.h>
 
 #include "config/loader.h"
 #include "lib/vanelib.h"
+#include "sandbox/sandbox.h"
 #include "util/buf.h"
 #include "util/json.h"
 
@@ -22,11 +24,38 @@ void decl_source_free(source_cfg_t *s)
     decl_free_strings(s->ignore);
 }
 
+#define OPTIONS_MAX_DEPTH 32
+
+static int check_plain_options(lua_State *L)
+{
+    sandbox_check_plain(L, 1, OPTIONS_MAX_DEPTH, 0);
+    return 0;
+}
+
+/* options as plain data: a metatable (whose __index or __pairs would run
+ * when the script reads them), a cycle, a function or a NaN is a problem
+ * of the declaration, not something encoded away in silence. */
+static int options_plain(decl_t *d)
+{
+    lua_pushcfunction(d->L, check_plain_options);
+    lua_pushvalue(d->L, -2);
+    if (lua_pcall(d->L, 1, 0, 0) == LUA_OK)
+        return 1;
+    decl_problem(d, "%s: 'options' must be plain data, not %s", d->what,
+                 lua_isstring(d->L, -1) ? lua_tostring(d->L, -1) : "that");
+    lua_pop(d->L, 1);
+    return 0;
+}
+
 static char *options_json(decl_t *d)
 {
     buf_t b = {0};
     err_t e = {{0}};
     int t = lua_getfield(d->L, d->idx, "options");
+    if (t == LUA_TTABLE && !options_plain(d)) {
+        lua_pop(d->L, 1);
+        return strdup("{}");
+    }
     size_t size = t == LUA_TTABLE ? vanelib_plain_size(d->L, -1, MAX_OPTIONS_BYTES) : 0;
     if (t == LUA_TNIL) {
         buf_puts(&b, "{}");
