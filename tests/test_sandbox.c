@@ -549,7 +549,7 @@ static void call_passes_arguments_and_results_and_cleans_the_stack(void **state)
 static void failures_are_typed_not_read_from_the_message(void **state)
 {
     (void)state;
-    sandbox_t *sb = make(100000, 8u << 20);
+    sandbox_t *sb = make(1000000, 4u << 20);
     err_t e = { "" };
     assert_int_not_equal(run(sb, "t.lua", "while true do end", 0, &e), 0);
     assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
@@ -581,7 +581,7 @@ static int read_field_x(lua_State *L)
 static void host_reads_run_inside_the_protection(void **state)
 {
     (void)state;
-    sandbox_t *sb = make(100000, 8u << 20);
+    sandbox_t *sb = make(1000000, 4u << 20);
     lua_State *L = sandbox_lua(sb);
     err_t e = { "" };
     int top = lua_gettop(L);
