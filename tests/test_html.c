@@ -457,10 +457,34 @@ static void nodes_keep_their_document_alive(void **state)
     sandbox_free(sb);
 }
 
-static void runaway_queries_are_stopped(void **state)
+/* Queries charge their steps to the budget and stop where it ends: with
+ * the default budget the runaway selector and XPath stop the call as out
+ * of budget (fast, not after their own limits); with a budget larger than
+ * their own limits those limits speak, and the call goes on. */
+static void runaway_queries_are_stopped_by_the_budget(void **state)
 {
     (void)state;
     sandbox_t *sb = make();
+    const char *page = "local d = vane.html('<ul>' .. ('<li>x</li>'):rep(7000) .. '</ul>')\n";
+    char src[512];
+    snprintf(src, sizeof src, "%sreturn pcall(d.select, d, 'span ~ li')", page);
+    expect_failure(sb, NULL, src, "t.lua:2: instruction budget exhausted");
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
+    snprintf(src, sizeof src, "%sreturn pcall(d.xpath, d, '//li[count(preceding-sibling::li) > 5000]')", page);
+    expect_failure(sb, NULL, src, "t.lua:2: instruction budget exhausted");
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
+    sandbox_free(sb);
+}
+
+static void runaway_queries_are_stopped(void **state)
+{
+    (void)state;
+    sandbox_limits_t lim = { .instructions = 100000000L };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0)
+        fail_msg("vanelib_install: %s", e.msg);
     const char *page = "local d = vane.html('<ul>' .. ('<li>x</li>'):rep(7000) .. '</ul>')\n";
     char src[512];
     snprintf(src, sizeof src, "%sreturn #d:select('span ~ li')", page);
@@ -491,6 +515,7 @@ int main(void)
         cmocka_unit_test(urls_resolve_against_base_href),
         cmocka_unit_test(nodes_keep_their_document_alive),
         cmocka_unit_test(runaway_queries_are_stopped),
+        cmocka_unit_test(runaway_queries_are_stopped_by_the_budget),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

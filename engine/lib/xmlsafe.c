@@ -3,8 +3,11 @@
 
 #include "util/buf.h"
 #include "fetch/charset.h"
+#include "sandbox/extmem.h"
+#include "sandbox/sandbox.h"
 
 #include <libxml/hash.h>
+#include <libxml/xmlmemory.h>
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 #include <limits.h>
@@ -33,6 +36,14 @@ static void quiet_structured(void *ctx, xmlErrorPtr err)
 {
     (void)ctx;
     (void)err;
+}
+
+/* libxml2's allocator must be set before its first allocation: blocks
+ * from plain malloc could not be freed through extmem_free. A constructor
+ * runs before main(), before anything can parse. */
+__attribute__((constructor)) static void count_libxml2_memory(void)
+{
+    xmlMemSetup(extmem_free, extmem_malloc, extmem_realloc, extmem_strdup);
 }
 
 void xmlsafe_init(void)
@@ -180,4 +191,41 @@ int xmlsafe_blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
             return 0;
     return 1;
+}
+
+xmlDocPtr xmlsafe_counted(lua_State *L, size_t len, xmlsafe_parse_fn fn, void *arg)
+{
+    sandbox_charge(L, (lua_Integer)(len / XMLSAFE_BYTES_PER_UNIT));
+    for (int attempt = 0;; attempt++) {
+        extmem_reset_refusals();
+        xmlDocPtr doc = fn(arg);
+        if (extmem_refusals() == 0)
+            return doc;
+        if (doc)
+            xmlFreeDoc(doc);
+        if (attempt > 0)
+            sandbox_memory_error(L);
+        lua_gc(L, LUA_GCCOLLECT);
+    }
+}
+
+typedef struct parse_job {
+    const char *body;
+    size_t len;
+    const char *url;
+    int recover;
+    xmlsafe_report_t *r;
+} parse_job_t;
+
+static xmlDocPtr run_parse(void *arg)
+{
+    parse_job_t *j = arg;
+    return xmlsafe_parse(j->body, j->len, j->url, j->recover, j->r);
+}
+
+xmlDocPtr xmlsafe_parse_lua(lua_State *L, const char *body, size_t len, const char *url,
+                            int recover, xmlsafe_report_t *r)
+{
+    parse_job_t j = { body, len, url, recover, r };
+    return xmlsafe_counted(L, len, run_parse, &j);
 }

@@ -18,6 +18,7 @@
 #define VANE_XMLSAFE_H
 
 #include <libxml/parser.h>
+#include <lua.h>
 
 #define XMLSAFE_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_NOCDATA)
 
@@ -52,6 +53,23 @@ typedef struct xmlsafe_report {
  * r->entities set, even with recover. The caller frees the document. */
 xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recover,
                         xmlsafe_report_t *r);
+
+/* Memory and work. libxml2 allocates through extmem (sandbox/extmem.h),
+ * installed before main() runs, so what it holds for a chunk counts
+ * against that sandbox's memory ceiling for as long as the document lives.
+ * xmlsafe_counted runs fn(arg), a parse of len bytes, for the chunk whose
+ * call is running in L: the bytes are charged to its budget
+ * (XMLSAFE_BYTES_PER_UNIT a unit) and, when the ceiling refused libxml2 an
+ * allocation, the half-built document is freed, garbage is collected (so
+ * documents the chunk dropped are freed) and the parse tried once more;
+ * refused again, the call fails with the memory error (never returns). */
+#define XMLSAFE_BYTES_PER_UNIT 4
+typedef xmlDocPtr (*xmlsafe_parse_fn)(void *arg);
+xmlDocPtr xmlsafe_counted(lua_State *L, size_t len, xmlsafe_parse_fn fn, void *arg);
+
+/* xmlsafe_parse through xmlsafe_counted. */
+xmlDocPtr xmlsafe_parse_lua(lua_State *L, const char *body, size_t len, const char *url,
+                            int recover, xmlsafe_report_t *r);
 
 /* Non-zero when s (n bytes) is empty or only a byte-order mark and blanks. */
 int xmlsafe_blank(const char *s, size_t n);

@@ -220,8 +220,8 @@ void sandbox_charge(lua_State *L, lua_Integer n)
     sandbox_failure_t why = SANDBOX_OK;
     if (sb->exhausted)
         why = sb->stop;
-    else if (n > (lua_Integer)(sb->budget - sb->spent))
-        why = SANDBOX_FAIL_BUDGET;
+    else if (n > 0 && n >= (lua_Integer)(sb->budget - sb->spent))
+        why = SANDBOX_FAIL_BUDGET;   /* work that used up the budget, or more */
     else if ((sb->unclocked += (long)n + 1) >= HOOK_STEP) {
         sb->unclocked = 0;
         if (past_deadline(sb))
@@ -232,6 +232,14 @@ void sandbox_charge(lua_State *L, lua_Integer n)
         stop_error(L, sb, lua_tostring(L, -1), why);
     }
     sb->spent += (long)n;
+}
+
+lua_Integer sandbox_budget_left(lua_State *L)
+{
+    sandbox_t *sb = sandbox_of(L);
+    if (!sb || sb->depth == 0)
+        return LUA_MAXINTEGER;
+    return sb->exhausted ? 0 : (lua_Integer)(sb->budget - sb->spent);
 }
 
 void sandbox_memory_error(lua_State *L)

@@ -116,6 +116,11 @@ void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags);
  * spent. Outside a call nothing is charged. */
 void sandbox_charge(lua_State *L, lua_Integer n);
 
+/* What is left of the running call's budget (LUA_MAXINTEGER outside a
+ * call or in a state that is not a sandbox's): C code with its own step
+ * limit (CSS selectors, XPath) stops there rather than overrun it. */
+lua_Integer sandbox_budget_left(lua_State *L);
+
 /* Raise the memory error of the running call (LUA_ERRMEM, so the call
  * fails with SANDBOX_FAIL_MEMORY and "not enough memory"): for C code whose
  * allocation outside Lua was refused by the ceiling. Never returns. */
