@@ -268,8 +268,12 @@ static xmlDocPtr parse_job(void *arg)
     const html_job_t *j = arg;
     xmlsafe_init();
     xmlDocPtr doc = NULL;
-    if (j->len > 0)
-        doc = htmlReadMemory(j->body, (int)j->len, j->url, "UTF-8", PARSE_OPTIONS);
+    htmlParserCtxtPtr ctxt = j->len > 0 ? htmlNewParserCtxt() : NULL;
+    if (ctxt) {
+        xmlsafe_watch(ctxt);
+        doc = htmlCtxtReadMemory(ctxt, j->body, (int)j->len, j->url, "UTF-8", PARSE_OPTIONS);
+        htmlFreeParserCtxt(ctxt);
+    }
     return doc ? doc : htmlNewDocNoDtD(NULL, NULL);
 }
 

@@ -170,6 +170,7 @@ static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int r
     ctxt->sax->serror = on_error;
     ctxt->sax->entityDecl = on_entity_decl;
     ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
+    xmlsafe_watch(ctxt);
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body, (int)len, url, "UTF-8",
                                       PARSE_OPTIONS | (recover ? XML_PARSE_RECOVER : 0));
     if (doc && ((!recover && !ctxt->wellFormed) || r->entities || xmlsafe_declares_entities(doc))) {
@@ -193,12 +194,66 @@ int xmlsafe_blank(const char *s, size_t n)
     return 1;
 }
 
+/* The SAX callbacks that build the tree, wrapped so that a parse whose
+ * memory went past the ceiling stops at the next element or text: a
+ * SAX callback is where libxml2 expects xmlStopParser. One parse runs at a
+ * time (vane is single-threaded), so the originals are kept here. */
+static startElementSAXFunc orig_start;
+static startElementNsSAX2Func orig_start_ns;
+static charactersSAXFunc orig_characters;
+
+static void stop_if_over(void *ctx)
+{
+    if (extmem_refusals() > 0)
+        xmlStopParser(ctx);
+}
+
+static void watched_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    orig_start(ctx, name, atts);
+    stop_if_over(ctx);
+}
+
+static void watched_start_ns(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                             const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                             int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    orig_start_ns(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                  nb_defaulted, attributes);
+    stop_if_over(ctx);
+}
+
+static void watched_characters(void *ctx, const xmlChar *ch, int len)
+{
+    orig_characters(ctx, ch, len);
+    stop_if_over(ctx);
+}
+
+void xmlsafe_watch(xmlParserCtxtPtr ctxt)
+{
+    xmlSAXHandlerPtr sax = ctxt->sax;
+    if (sax->startElement && sax->startElement != watched_start) {
+        orig_start = sax->startElement;
+        sax->startElement = watched_start;
+    }
+    if (sax->startElementNs && sax->startElementNs != watched_start_ns) {
+        orig_start_ns = sax->startElementNs;
+        sax->startElementNs = watched_start_ns;
+    }
+    if (sax->characters && sax->characters != watched_characters) {
+        orig_characters = sax->characters;
+        sax->characters = watched_characters;
+    }
+}
+
 xmlDocPtr xmlsafe_counted(lua_State *L, size_t len, xmlsafe_parse_fn fn, void *arg)
 {
     sandbox_charge(L, (lua_Integer)(len / XMLSAFE_BYTES_PER_UNIT));
     for (int attempt = 0;; attempt++) {
         extmem_reset_refusals();
+        extmem_set_soft(1);
         xmlDocPtr doc = fn(arg);
+        extmem_set_soft(0);
         if (extmem_refusals() == 0)
             return doc;
         if (doc)

@@ -62,10 +62,17 @@ xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recov
  * (XMLSAFE_BYTES_PER_UNIT a unit) and, when the ceiling refused libxml2 an
  * allocation, the half-built document is freed, garbage is collected (so
  * documents the chunk dropped are freed) and the parse tried once more;
- * refused again, the call fails with the memory error (never returns). */
+ * refused again, the call fails with the memory error (never returns).
+ * libxml2 is never refused memory mid-parse (its HTML parser may loop
+ * forever on a failed malloc): past the ceiling the parser fn set up with
+ * xmlsafe_watch is stopped at its next element or text instead. */
 #define XMLSAFE_BYTES_PER_UNIT 4
 typedef xmlDocPtr (*xmlsafe_parse_fn)(void *arg);
 xmlDocPtr xmlsafe_counted(lua_State *L, size_t len, xmlsafe_parse_fn fn, void *arg);
+
+/* Make ctxt stop at its next element or text once the ceiling was passed
+ * (xmlsafe_counted); xmlsafe_parse does this itself. */
+void xmlsafe_watch(xmlParserCtxtPtr ctxt);
 
 /* xmlsafe_parse through xmlsafe_counted. */
 xmlDocPtr xmlsafe_parse_lua(lua_State *L, const char *body, size_t len, const char *url,

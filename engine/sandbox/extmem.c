@@ -27,6 +27,7 @@ typedef union header {
 
 static extmem_account_t *current;
 static unsigned long refusals;
+static int soft;
 
 extmem_account_t *extmem_account_new(sandbox_t *sb)
 {
@@ -67,13 +68,18 @@ void extmem_reset_refusals(void)
     refusals = 0;
 }
 
+void extmem_set_soft(int on)
+{
+    soft = on;
+}
+
 /* Whether the current account's sandbox may grow by n bytes. */
 static int may_grow(size_t n)
 {
     if (!current || !current->sb || sandbox_mem_fits(current->sb, n))
         return 1;
     refusals++;
-    return 0;
+    return soft;
 }
 
 static void credit(extmem_account_t *a, size_t size, int block)
@@ -127,7 +133,8 @@ void *extmem_realloc(void *p, size_t n)
     size_t old = b->h.size, size = n + sizeof(header_t);
     if (size > old && a && a->sb && !sandbox_mem_fits(a->sb, size - old)) {
         refusals++;
-        return NULL;
+        if (!soft)
+            return NULL;
     }
     header_t *nb = realloc(b, size);
     if (!nb)

@@ -31,6 +31,12 @@ void extmem_set_current(extmem_account_t *a);
 unsigned long extmem_refusals(void);
 void extmem_reset_refusals(void);
 
+/* In soft mode an allocation past the ceiling is not refused but counted
+ * as a refusal all the same: for a library that does not survive a failed
+ * malloc (libxml2 2.9's HTML parser can loop forever after one), which the
+ * caller stops by other means once extmem_refusals() is non-zero. */
+void extmem_set_soft(int on);
+
 /* malloc, realloc, free and strdup that charge the current account and
  * return NULL past its sandbox's ceiling. Blocks from these must be freed
  * by extmem_free or extmem_realloc only. */

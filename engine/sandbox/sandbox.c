@@ -578,6 +578,22 @@ static int sb_tmove(lua_State *L)
     return call_upvalue_cfunction(L);
 }
 
+/* table.pack and table.unpack copy every value in C: charged by count. */
+static int sb_tpack(lua_State *L)
+{
+    sandbox_charge(L, lua_gettop(L));
+    return call_upvalue_cfunction(L);
+}
+
+static int sb_tunpack(lua_State *L)
+{
+    lua_Integer i = luaL_optinteger(L, 2, 1);
+    lua_Integer e = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
+    if (e >= i)
+        sandbox_charge(L, span(i, e));
+    return call_upvalue_cfunction(L);
+}
+
 static int sort_compare(lua_State *L)
 {
     sandbox_charge(L, 1);
@@ -679,8 +695,8 @@ static int setup(lua_State *L)
     lua_setfield(L, g, "string");
 
     lua_newtable(L);
-    copy_field(L, tab, -1, "pack");
-    copy_field(L, tab, -1, "unpack");
+    wrap_field(L, tab, -1, "pack", sb_tpack);
+    wrap_field(L, tab, -1, "unpack", sb_tunpack);
     lua_pushcfunction(L, sb_tinsert);
     lua_setfield(L, -2, "insert");
     lua_pushcfunction(L, sb_tremove);
@@ -907,6 +923,8 @@ static void start_call(sandbox_t *sb)
     if (sb->deadline_is_run)
         sb->deadline = sb->run_deadline;
     sb->step = sb->budget < HOOK_STEP ? sb->budget : HOOK_STEP;
+    if (sb->deadline_is_run && now_ns() >= sb->deadline)
+        sb->step = 1;   /* the run's time is already up: stop at the first instruction */
     lua_sethook(sb->L, count_hook, LUA_MASKCOUNT, (int)sb->step);
 }
 
