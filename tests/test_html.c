@@ -499,7 +499,7 @@ static void documents_kept_in_lua_count_against_the_ceiling(void **state)
     const char *body = "local body = '<ul>' .. ('<li><a href=\"/x\">item</a></li>'):rep(129032) .. '</ul>'\n";
     char src[512];
     snprintf(src, sizeof src, "%slocal keep = {} for i = 1, 12 do keep[i] = vane.html(body) end", body);
-    expect_failure(sb, NULL, src, "not enough memory (limit 64 MB)");
+    expect_failure(sb, NULL, src, "t.lua:2: not enough memory (limit 64 MB)");
     assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_MEMORY);
     lua_gc(L, LUA_GCCOLLECT);
     assert_true(sandbox_memory(sb) < ((size_t)4 << 20));

@@ -332,7 +332,7 @@ static void string_rep_bomb_is_stopped_by_the_memory_ceiling(void **state)
     sandbox_t *sb = make(0, (size_t)8 << 20);
     size_t before = sandbox_memory(sb);
     expect_error(sb, "rules/bomb.lua", "return string.rep('x', 1e9)",
-                 "rules/bomb.lua: not enough memory (limit 8 MB)", (const char *)NULL);
+                 "rules/bomb.lua:1: not enough memory (limit 8 MB)", (const char *)NULL);
     expect_error(sb, "rules/bomb.lua", "return ('x'):rep(1e9)", "not enough memory", (const char *)NULL);
     assert_true(sandbox_memory(sb) < before + 65536);
     expect_true(sb, "return #string.rep('x', 1000) == 1000");
@@ -344,7 +344,7 @@ static void growing_table_is_stopped_by_the_memory_ceiling(void **state)
     (void)state;
     sandbox_t *sb = make(1000000000L, (size_t)4 << 20);
     expect_error(sb, "rules/grow.lua", "local t = {} for i = 1, 1e9 do t[i] = {i} end",
-                 "rules/grow.lua: not enough memory (limit 4 MB)", (const char *)NULL);
+                 "rules/grow.lua:1: not enough memory (limit 4 MB)", (const char *)NULL);
     assert_true(sandbox_memory(sb) < ((size_t)1 << 20));
     expect_true(sb, "local t = {} for i = 1, 1000 do t[i] = {i} end return #t == 1000");
     sandbox_free(sb);
@@ -368,7 +368,7 @@ static void memory_error_caught_by_pcall_keeps_the_ceiling(void **state)
         assert_true(lua_tointeger(L, -1) < 1000);
         lua_pop(L, 1);
     } else {
-        assert_non_null(strstr(e.msg, "rules/keep.lua: not enough memory (limit 4 MB)"));
+        assert_non_null(strstr(e.msg, "rules/keep.lua:1: not enough memory (limit 4 MB)"));
     }
     assert_true(sandbox_memory(sb) <= ((size_t)4 << 20));
     expect_true(sb, "return #('x'):rep(1e5) == 1e5");

@@ -58,6 +58,7 @@ struct sandbox {
     long unclocked;         /* units charged since the clock was last read */
     sandbox_t *outer;       /* the sandbox whose call this one's call is nested in */
     extmem_account_t *ext;  /* memory allocated outside Lua for this sandbox */
+    char mem_where[LUA_IDSIZE + 32]; /* "file:line: " of the first refusal in a call */
     long long now;          /* fixed os.time(), or 0 */
     sandbox_failure_t failure; /* of the last call */
     char budget_msg[BUDGET_MSG_MAX];
@@ -92,6 +93,23 @@ static sandbox_t *sandbox_of(lua_State *L)
     return lua_getallocf(L, &ud) == sb_alloc ? ud : NULL;
 }
 
+/* Remember where the chunk was when memory was last refused in this call,
+ * for the message (a memory error carries no position and runs no message
+ * handler). lua_getstack and lua_getinfo("Sl") allocate nothing, so they
+ * are safe inside the allocator. */
+static void note_refusal(sandbox_t *sb)
+{
+    if (sb->depth == 0)
+        return;
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(sb->L, level, &ar); level++) {
+        if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(sb->mem_where, sizeof sb->mem_where, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
+
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     sandbox_t *sb = ud;
@@ -101,8 +119,10 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         sb->used -= old;
         return NULL;
     }
-    if (nsize > old && !sandbox_mem_fits(sb, nsize - old))
+    if (nsize > old && !sandbox_mem_fits(sb, nsize - old)) {
+        note_refusal(sb);
         return NULL;
+    }
     void *p = realloc(ptr, nsize);
     if (!p) {
         if (!ptr || nsize > old)
@@ -916,6 +936,7 @@ static void start_call(sandbox_t *sb)
 {
     sb->spent = 0;
     sb->unclocked = 0;
+    sb->mem_where[0] = '\0';
     sb->exhausted = 0;
     sb->stop = SANDBOX_FAIL_BUDGET;
     sb->deadline = now_ns() + (long long)sb->timeout_ms * 1000000LL;
@@ -973,7 +994,10 @@ int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
     } else if (status == LUA_ERRMEM) {
         char lim[32];
         format_size(lim, sizeof lim, sb->limit);
-        err_set(e, "%s: not enough memory (limit %s)", what, lim);
+        if (sb->mem_where[0])
+            err_set(e, "%snot enough memory (limit %s)", sb->mem_where, lim);
+        else
+            err_set(e, "%s: not enough memory (limit %s)", what, lim);
     } else if (status == LUA_ERRERR && sb->exhausted) {
         err_set(e, "%s", sb->budget_msg);
     } else if (lua_type(L, -1) == LUA_TSTRING) {
