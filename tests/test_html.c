@@ -478,7 +478,7 @@ static void runaway_queries_are_stopped_by_the_budget(void **state)
 
 static sandbox_t *make_with_memory(size_t memory)
 {
-    sandbox_limits_t lim = { .memory = memory };
+    sandbox_limits_t lim = { .memory = memory, .timeout_ms = 120000 };
     err_t e = { "" };
     sandbox_t *sb = sandbox_new(&lim, &e);
     assert_non_null(sb);
