@@ -281,6 +281,7 @@ static xmlDocPtr run_parse(void *arg)
 xmlDocPtr xmlsafe_parse_lua(lua_State *L, const char *body, size_t len, const char *url,
                             int recover, xmlsafe_report_t *r)
 {
+    memset(r, 0, sizeof *r);
     parse_job_t j = { body, len, url, recover, r };
     return xmlsafe_counted(L, len, run_parse, &j);
 }

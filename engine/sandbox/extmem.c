@@ -15,14 +15,11 @@ struct extmem_account {
     size_t blocks;      /* live blocks pointing here */
 };
 
-/* Prepended to every block; its size keeps the payload aligned for any
- * type, as malloc's is. */
-typedef union header {
-    struct {
-        extmem_account_t *acct;
-        size_t size;    /* of the whole block, header included */
-    } h;
-    max_align_t align;
+/* Prepended to every block; aligned (and so sized) for any type, so the
+ * payload after it is aligned as malloc's is. */
+typedef struct header {
+    _Alignas(max_align_t) extmem_account_t *acct;
+    size_t size;    /* of the whole block, header included */
 } header_t;
 
 static extmem_account_t *current;
@@ -102,8 +99,8 @@ void *extmem_malloc(size_t n)
     header_t *b = malloc(size);
     if (!b)
         return NULL;
-    b->h.acct = current;
-    b->h.size = size;
+    b->acct = current;
+    b->size = size;
     if (current) {
         current->used += size;
         current->blocks++;
@@ -116,7 +113,7 @@ void extmem_free(void *p)
     if (!p)
         return;
     header_t *b = (header_t *)p - 1;
-    credit(b->h.acct, b->h.size, 1);
+    credit(b->acct, b->size, 1);
     free(b);
 }
 
@@ -129,8 +126,8 @@ void *extmem_realloc(void *p, size_t n)
     if (n > SIZE_MAX - sizeof(header_t))
         return NULL;
     header_t *b = (header_t *)p - 1;
-    extmem_account_t *a = b->h.acct;
-    size_t old = b->h.size, size = n + sizeof(header_t);
+    extmem_account_t *a = b->acct;
+    size_t old = b->size, size = n + sizeof(header_t);
     if (size > old && a && a->sb && !sandbox_mem_fits(a->sb, size - old)) {
         refusals++;
         if (!soft)
@@ -139,7 +136,7 @@ void *extmem_realloc(void *p, size_t n)
     header_t *nb = realloc(b, size);
     if (!nb)
         return NULL;
-    nb->h.size = size;
+    nb->size = size;
     if (a)
         a->used = a->used - old + size;
     return nb + 1;

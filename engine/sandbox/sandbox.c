@@ -56,7 +56,6 @@ struct sandbox {
     long long run_deadline; /* set by sandbox_set_deadline, or 0 */
     long run_ms;
     long unclocked;         /* units charged since the clock was last read */
-    sandbox_t *outer;       /* the sandbox whose call this one's call is nested in */
     extmem_account_t *ext;  /* memory allocated outside Lua for this sandbox */
     char mem_where[LUA_IDSIZE + 32]; /* "file:line: " of the first refusal in a call */
     long long now;          /* fixed os.time(), or 0 */
@@ -955,6 +954,33 @@ void sandbox_set_deadline(sandbox_t *sb, long ms)
     sb->run_deadline = ms > 0 ? now_ns() + (long long)ms * 1000000LL : 0;
 }
 
+/* e for a call that ended with status (the error object on top). */
+static void failure_message(sandbox_t *sb, int status, const char *what, err_t *e)
+{
+    lua_State *L = sb->L;
+    if (status == LUA_OK) {
+        /* `return pcall(loop)` returns straight to C: no instruction was
+         * left for the hook to raise again in. */
+        err_set(e, "%s", sb->budget_msg);
+    } else if (status == LUA_ERRMEM) {
+        char lim[32];
+        format_size(lim, sizeof lim, sb->limit);
+        if (sb->mem_where[0])
+            err_set(e, "%snot enough memory (limit %s)", sb->mem_where, lim);
+        else
+            err_set(e, "%s: not enough memory (limit %s)", what, lim);
+    } else if (status == LUA_ERRERR && sb->exhausted) {
+        err_set(e, "%s", sb->budget_msg);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        if (status == LUA_ERRERR)
+            err_set(e, "%s: %s", what, lua_tostring(L, -1));
+        else
+            err_set(e, "%s", lua_tostring(L, -1));
+    } else {
+        err_set(e, "%s: unknown error", what);
+    }
+}
+
 int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
                  err_t *e)
 {
@@ -987,27 +1013,7 @@ int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
     }
     sb->failure = sb->exhausted ? sb->stop
                   : status == LUA_ERRMEM ? SANDBOX_FAIL_MEMORY : SANDBOX_FAIL_ERROR;
-    if (status == LUA_OK) {
-        /* `return pcall(loop)` returns straight to C: no instruction was
-         * left for the hook to raise again in. */
-        err_set(e, "%s", sb->budget_msg);
-    } else if (status == LUA_ERRMEM) {
-        char lim[32];
-        format_size(lim, sizeof lim, sb->limit);
-        if (sb->mem_where[0])
-            err_set(e, "%snot enough memory (limit %s)", sb->mem_where, lim);
-        else
-            err_set(e, "%s: not enough memory (limit %s)", what, lim);
-    } else if (status == LUA_ERRERR && sb->exhausted) {
-        err_set(e, "%s", sb->budget_msg);
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-        if (status == LUA_ERRERR)
-            err_set(e, "%s: %s", what, lua_tostring(L, -1));
-        else
-            err_set(e, "%s", lua_tostring(L, -1));
-    } else {
-        err_set(e, "%s: unknown error", what);
-    }
+    failure_message(sb, status, what, e);
     lua_settop(L, fn - 1);
     if (outer)
         lua_gc(L, LUA_GCCOLLECT);
