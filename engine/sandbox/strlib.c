@@ -18,10 +18,20 @@ enum cost {
     COST_PACK,      /* the format and the data */
 };
 
+static lua_Integer units_per(double bytes, double per_unit)
+{
+    double u = bytes / per_unit;
+    return u >= (double)LUA_MAXINTEGER ? LUA_MAXINTEGER : (lua_Integer)u;
+}
+
 static lua_Integer units(double bytes)
 {
-    double u = bytes / STRLIB_BYTES_PER_UNIT;
-    return u >= (double)LUA_MAXINTEGER ? LUA_MAXINTEGER : (lua_Integer)u;
+    return units_per(bytes, STRLIB_BYTES_PER_UNIT);
+}
+
+static lua_Integer copy_units(double bytes)
+{
+    return units_per(bytes, STRLIB_COPY_BYTES_PER_UNIT);
 }
 
 static size_t len_at(lua_State *L, int idx)
@@ -58,7 +68,7 @@ static lua_Integer cost_before(lua_State *L, enum cost kind)
     case COST_REP:
         return 0;
     case COST_SUB:
-        return units(range(int_at(L, 2, 1), int_at(L, 3, -1), len));
+        return copy_units(range(int_at(L, 2, 1), int_at(L, 3, -1), len));
     case COST_BYTE: {
         lua_Integer i = int_at(L, 2, 1);
         return (lua_Integer)range(i, int_at(L, 3, i), len);
@@ -68,7 +78,7 @@ static lua_Integer cost_before(lua_State *L, enum cost kind)
     case COST_FORMAT:
         return units((double)len);
     case COST_PACK:
-        return units((double)len) + units((double)len_at(L, 2));
+        return units((double)len) + copy_units((double)len_at(L, 2));
     }
     return 0;
 }
@@ -79,7 +89,7 @@ static int charged(lua_State *L)
     sandbox_charge(L, cost_before(L, kind));
     int n = lua_tocfunction(L, lua_upvalueindex(1))(L);
     if (kind == COST_FORMAT || kind == COST_REP)
-        sandbox_charge(L, units((double)len_at(L, -1)));
+        sandbox_charge(L, copy_units((double)len_at(L, -1)));
     return n;
 }
 

@@ -10,8 +10,11 @@
 
 #include <lua.h>
 
-/* Bytes of copying or per-character work charged as one unit. */
+/* Bytes charged as one unit of the budget (about one Lua instruction's
+ * time): per-character work (upper, lower, reverse) and plain copying
+ * (rep, sub, format, pack, unpack), which is several times cheaper. */
 #define STRLIB_BYTES_PER_UNIT 16
+#define STRLIB_COPY_BYTES_PER_UNIT 64
 
 /* Replace upper, lower, reverse, rep, sub, byte, char, format, pack,
  * unpack and packsize in the table at idx (the real string table, which is
