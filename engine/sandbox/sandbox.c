@@ -57,7 +57,7 @@ struct sandbox {
     long run_ms;
     long unclocked;         /* units charged since the clock was last read */
     extmem_account_t *ext;  /* memory allocated outside Lua for this sandbox */
-    char mem_where[LUA_IDSIZE + 32]; /* "file:line: " of the first refusal in a call */
+    char mem_where[LUA_IDSIZE + 32]; /* "file:line: " of the last refusal in a call */
     long long now;          /* fixed os.time(), or 0 */
     sandbox_failure_t failure; /* of the last call */
     char budget_msg[BUDGET_MSG_MAX];
