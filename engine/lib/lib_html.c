@@ -231,6 +231,14 @@ static xmlNodePtr first_match(xmlNodePtr scope, const char *src)
     return found;
 }
 
+/* libxml2 or malloc gave no memory: the chunk's memory error (typed as
+ * such, whether its ceiling or the machine refused). */
+static int out_of_memory(lua_State *L)
+{
+    sandbox_memory_error(L);
+    return 0;
+}
+
 static const char *kind_name(const vane_doc_t *d)
 {
     return d->xml ? "vane.xml" : "vane.html";
@@ -578,7 +586,7 @@ static int l_xpath(lua_State *L)
     box_t *cbox = box_push(L, release_xpath_context);
     xmlXPathContextPtr ctx = xmlXPathNewContext(d->doc);
     if (!ctx)
-        return luaL_error(L, "%s: out of memory", kind_name(d));
+        return out_of_memory(L);
     cbox->p = ctx;
     ctx->node = scope;
     lua_Integer left = sandbox_budget_left(L);
@@ -587,8 +595,11 @@ static int l_xpath(lua_State *L)
     register_root_ns(L, d, ctx);
     register_table_ns(L, d, ctx, 3);
     box_t *obox = box_push(L, release_xpath_object);
+    extmem_reset_refusals();
     xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
     sandbox_charge(L, (lua_Integer)ctx->opCount);
+    if (!obj && extmem_refusals() > 0)
+        return out_of_memory(L);
     if (!obj)
         return xpath_error(L, ctx, expr);
     obox->p = obj;
@@ -649,7 +660,7 @@ static int l_url(lua_State *L)
     box_t *box = box_push(L, release_free);
     box->p = resolve_ref(d->xml ? base->p : d->base, lua_tostring(L, -3));
     if (!box->p)
-        return luaL_error(L, "%s: out of memory", kind_name(d));
+        return out_of_memory(L);
     lua_pushstring(L, box->p);
     box_close(box);
     box_close(base);
@@ -674,7 +685,7 @@ static int push_html(lua_State *L, int inner)
     extmem_reset_refusals();
     xmlOutputBufferPtr out = xmlAllocOutputBuffer(NULL);
     if (!out)
-        return luaL_error(L, "%s: out of memory", kind_name(d));
+        return out_of_memory(L);
     box->p = out;
     if (!inner)
         dump_node(out, d, n);
@@ -857,10 +868,10 @@ void vane_doc_adopt(lua_State *L, vane_doc_t *d, xmlDocPtr doc, const char *url)
 {
     d->doc = doc;
     if (!d->doc)
-        luaL_error(L, "%s: out of memory", kind_name(d));
+        out_of_memory(L);
     d->base = base_url(d->doc, url, d->xml);
     if (url && !d->base)
-        luaL_error(L, "%s: out of memory", kind_name(d));
+        out_of_memory(L);
 }
 
 /* A metatable with these metamethods and methods as __index, which
