@@ -4,7 +4,8 @@
  * matchers, on real headlines), charset_detect + charset_to_utf8,
  * datetime_parse (+ datetime_format), url_canonical and url_resolve, and
  * css_compile (+ css_select), and evalset_parse (the labelled sets of
- * `vane eval`).
+ * `vane eval`); and the Lua boundary: random values returned by a chunk
+ * and read by the host (lua_boundary_door).
  *
  * Seeds are the fixtures (feeds, pages, JSON, the bad inputs) or short
  * lists of dates and selectors; each case stacks one to four mutations (bit
@@ -521,7 +522,10 @@ static void lua_case(fuzz_t *f, lua_door_t *d, const buf_t *in, int nextra)
     lua_pushlstring(L, in->p ? in->p : "", in->len);
     if (nextra)
         lua_rotate(L, -2 - nextra, -nextra); /* the extra argument goes last */
-    if (sandbox_call(d->sb, 1 + nextra, 0, "driver.lua", &e) != 0)
+    /* A case may be stopped by a limit (queries and parsers charge their
+     * work to the budget); anything else is a failure of the door. */
+    if (sandbox_call(d->sb, 1 + nextra, 0, "driver.lua", &e) != 0 &&
+        sandbox_failure(d->sb) != SANDBOX_FAIL_BUDGET && sandbox_failure(d->sb) != SANDBOX_FAIL_TIME)
         fail_msg("%s case %ld (%zu bytes): %s", f->door, f->done, in->len, e.msg);
     vanelib_take_warnings(L, NULL, "");
     if (f->done % GC_EVERY == 0)
@@ -880,6 +884,201 @@ static void evalset_door(void **state)
     corpus_free(&c);
 }
 
+/* ---- the Lua boundary ------------------------------------------------------ */
+
+/* Random Lua values as Lua text: a chunk builds one from a seed and returns
+ * it; the host reads it the way it reads what rules and scripts return,
+ * inside sandbox_run (a field read through any metamethods, then
+ * sandbox_check_plain). Values mix scalars (NaN, infinities, the integer
+ * extremes, strings with any byte), functions, userdata (vane.html
+ * documents, compiled regexes), nested tables with keys of every type,
+ * shared sub-tables, cycles, and metatables whose __index, __newindex,
+ * __len and __pairs error, loop, allocate or answer. Every case must be
+ * accepted as plain or refused with a typed failure and a message, with
+ * the stack as it was and the state usable; a crash or a sanitizer report
+ * fails the door. */
+#define GEN_DEPTH 5
+#define GEN_SHARED 3   /* locals s1..s3 that several places refer to */
+#define BOUNDARY_DEPTH 12
+
+static const char *const SCALARS[] = {
+    "nil", "true", "false", "0", "-1", "42", "math.maxinteger", "math.mininteger", "0.5",
+    "0/0", "1/0", "-1/0", "2^53", "2^63", "-0.0", "''", "'title'", "'\\0\\255\\xC3('",
+    "('x'):rep(1000)", "'Release of three detained citizens'",
+};
+static const char *const ODD_VALUES[] = {
+    "function() return 1 end", "print", "vane.html('<p>x</p>')", "vane.regex.compile('a+')",
+    "coroutine and coroutine.create(function() end)", "string.upper",
+};
+static const char *const KEYS[] = {
+    "'title'", "'key'", "1", "2", "3", "0", "-1", "1.5", "2^53", "true", "false", "'\\xff'",
+    "math.maxinteger", "{}", "s1", "print",
+};
+static const char *const METAMETHODS[] = {
+    "function() error('meta says no') end",
+    "function() error({}) end",
+    "function() while true do end end",
+    "function() local t = {} while true do t[#t + 1] = ('y'):rep(4096) .. #t end end",
+    "function() return 1 end",
+    "function(t) return next, {}, nil end",
+    "function(t, k) return setmetatable({}, getmetatable(t)) end",
+    "'not a function'",
+};
+static const char *const EVENTS[] = { "__index", "__newindex", "__len", "__pairs", "__eq" };
+
+static void gen_value(rng_t *r, buf_t *b, int depth);
+
+static void gen_table(rng_t *r, buf_t *b, int depth)
+{
+    int meta = below(r, 4) == 0;
+    if (meta)
+        buf_puts(b, "setmetatable(");
+    buf_puts(b, "{");
+    size_t n = below(r, 6);
+    for (size_t i = 0; i < n; i++) {
+        if (below(r, 2))
+            buf_printf(b, "[%s] = ", KEYS[below(r, sizeof KEYS / sizeof *KEYS)]);
+        gen_value(r, b, depth + 1);
+        buf_puts(b, ", ");
+    }
+    buf_puts(b, "}");
+    if (meta) {
+        buf_puts(b, ", {");
+        for (size_t i = 0, m = 1 + below(r, 3); i < m; i++)
+            buf_printf(b, "%s = %s, ", EVENTS[below(r, sizeof EVENTS / sizeof *EVENTS)],
+                       METAMETHODS[below(r, sizeof METAMETHODS / sizeof *METAMETHODS)]);
+        buf_puts(b, "})");
+    }
+}
+
+static void gen_value(rng_t *r, buf_t *b, int depth)
+{
+    size_t pick = below(r, 10);
+    if (depth >= GEN_DEPTH || pick < 3)
+        buf_puts(b, SCALARS[below(r, sizeof SCALARS / sizeof *SCALARS)]);
+    else if (pick == 3)
+        buf_puts(b, ODD_VALUES[below(r, sizeof ODD_VALUES / sizeof *ODD_VALUES)]);
+    else if (pick == 4)
+        buf_printf(b, "s%d", 1 + (int)below(r, GEN_SHARED));
+    else
+        gen_table(r, b, depth);
+}
+
+/* A chunk: shared locals, the value, then maybe cycles and deep chains. */
+static void gen_chunk(rng_t *r, buf_t *b)
+{
+    buf_puts(b, "local s1, s2, s3 = {}, {}, {}\n");
+    for (int i = 1; i <= GEN_SHARED; i++) {
+        buf_printf(b, "s%d = ", i);
+        gen_table(r, b, GEN_DEPTH - 2);
+        buf_puts(b, "\n");
+    }
+    buf_puts(b, "local v = ");
+    gen_value(r, b, 0);
+    buf_puts(b, "\n");
+    if (below(r, 3) == 0)
+        buf_puts(b, "if type(v) == 'table' then rawset(v, 'self', v) end\n");
+    if (below(r, 3) == 0)
+        buf_puts(b, "rawset(s1, 'back', s2) rawset(s2, 'back', s1)\n");
+    if (below(r, 4) == 0)   /* shared sub-tables many levels deep: 2^n paths */
+        buf_printf(b, "local d = {} for i = 1, %d do d = { a = d, b = d } end "
+                      "if type(v) == 'table' then rawset(v, 'deep', d) end\n", (int)(5 + below(r, 25)));
+    buf_puts(b, "return v\n");
+}
+
+/* The host's read: a field through metamethods, a length, then the check. */
+static int boundary_read(lua_State *L)
+{
+    unsigned flags = *(unsigned *)lua_touserdata(L, 1);
+    if (lua_type(L, 2) == LUA_TTABLE && (flags & 2u)) {
+        lua_getfield(L, 2, "title");
+        lua_pop(L, 1);
+        (void)luaL_len(L, 2);
+    }
+    sandbox_check_plain(L, 2, BOUNDARY_DEPTH, flags & SANDBOX_PLAIN_FUNCTIONS);
+    return 0;
+}
+
+/* Outcomes by kind (SANDBOX_OK: accepted as plain), reported at the end. */
+static long boundary_outcomes[SANDBOX_FAIL_MEMORY + 1];
+
+static void boundary_case(fuzz_t *f, sandbox_t *sb, const buf_t *code, unsigned flags)
+{
+    lua_State *L = sandbox_lua(sb);
+    int top = lua_gettop(L);
+    err_t e = { "" };
+    sandbox_push_env(sb);
+    if (sandbox_load(sb, "gen.lua", code->p, code->len, -1, &e) != 0)
+        fail_msg("%s case %ld does not compile: %s\n%s", f->door, f->done, e.msg, code->p);
+    lua_remove(L, -2);
+    if (sandbox_call(sb, 0, 1, "gen.lua", &e) != 0) {
+        /* building the value may fail (a NaN key, a limit): typed, with words */
+        if (sandbox_failure(sb) == SANDBOX_OK || !e.msg[0])
+            fail_msg("%s case %ld: an untyped failure\n%s", f->door, f->done, code->p);
+        assert_int_equal(lua_gettop(L), top);
+        return;
+    }
+    int rc = sandbox_run(sb, boundary_read, &flags, 1, 0, "gen.lua", &e);
+    assert_int_equal(lua_gettop(L), top);
+    sandbox_failure_t k = sandbox_failure(sb);
+    boundary_outcomes[rc == 0 ? SANDBOX_OK : k]++;
+    if (rc == 0)
+        return;
+    if (k == SANDBOX_OK || !e.msg[0])
+        fail_msg("%s case %ld: refused without a kind or a message\n%s", f->door, f->done, code->p);
+    /* without the host's own reads (flag 2), an error is the chunk's or the check's */
+    if (k == SANDBOX_FAIL_ERROR && !(flags & 2u) && !strstr(e.msg, " at ") && !strstr(e.msg, "gen.lua:") &&
+        !strstr(e.msg, "a table with a metatable") && !strstr(e.msg, "value") &&
+        !strstr(e.msg, "not finite") && !strstr(e.msg, "a key that"))
+        fail_msg("%s case %ld: a refusal that says nothing: %s\n%s", f->door, f->done, e.msg, code->p);
+}
+
+static void lua_boundary_door(void **state)
+{
+    (void)state;
+    sandbox_limits_t lim = { .instructions = 1000000, .memory = (size_t)8 << 20, .timeout_ms = 1000 };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    if (vanelib_install(sb, VANE_FOR_RULES, &e) != 0)
+        fail_msg("vanelib_install: %s", e.msg);
+    lua_State *L = sandbox_lua(sb);
+    lua_gc(L, LUA_GCCOLLECT);
+    size_t baseline = sandbox_memory(sb);
+    fuzz_t f = fuzz_start("lua boundary", 0xB0DA, 3000);
+    buf_t code = { 0 };
+    while (f.done < f.cases) {
+        double t0 = now_seconds();
+        code.len = 0;
+        gen_chunk(&f.rng, &code);
+        save_input(&f, &code);
+        boundary_case(&f, sb, &code, (unsigned)below(&f.rng, 4));
+        if (f.done % GC_EVERY == 0) {
+            lua_gc(L, LUA_GCCOLLECT);
+            if (sandbox_memory(sb) > baseline + ((size_t)1 << 20))
+                fail_msg("%s: %zu bytes still held after case %ld", f.door,
+                         sandbox_memory(sb) - baseline, f.done);
+            err_t e2 = { "" };
+            sandbox_push_env(sb);
+            assert_int_equal(sandbox_load(sb, "ok.lua", "return 1", 8, -1, &e2), 0);
+            lua_remove(L, -2);
+            assert_int_equal(sandbox_call(sb, 0, 1, "ok.lua", &e2), 0);
+            lua_pop(L, 1);
+        }
+        finish_case(&f, t0);
+    }
+    buf_free(&code);
+    fuzz_report(&f);
+    print_message("lua boundary: %ld plain, refused: %ld error, %ld budget, %ld time, %ld memory\n",
+                  boundary_outcomes[SANDBOX_OK], boundary_outcomes[SANDBOX_FAIL_ERROR],
+                  boundary_outcomes[SANDBOX_FAIL_BUDGET], boundary_outcomes[SANDBOX_FAIL_TIME],
+                  boundary_outcomes[SANDBOX_FAIL_MEMORY]);
+    /* the generator reaches every outcome but time (the budget comes first) */
+    assert_true(boundary_outcomes[SANDBOX_OK] > 0 && boundary_outcomes[SANDBOX_FAIL_ERROR] > 0 &&
+                boundary_outcomes[SANDBOX_FAIL_BUDGET] > 0 && boundary_outcomes[SANDBOX_FAIL_MEMORY] > 0);
+    sandbox_free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -890,6 +1089,7 @@ int main(void)
         cmocka_unit_test(url_door),
         cmocka_unit_test(css_door),
         cmocka_unit_test(evalset_door),
+        cmocka_unit_test(lua_boundary_door),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

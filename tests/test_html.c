@@ -457,10 +457,74 @@ static void nodes_keep_their_document_alive(void **state)
     sandbox_free(sb);
 }
 
-static void runaway_queries_are_stopped(void **state)
+/* Queries charge their steps to the budget and stop where it ends: with
+ * the default budget the runaway selector and XPath stop the call as out
+ * of budget (fast, not after their own limits); with a budget larger than
+ * their own limits those limits speak, and the call goes on. */
+static void runaway_queries_are_stopped_by_the_budget(void **state)
 {
     (void)state;
     sandbox_t *sb = make();
+    const char *page = "local d = vane.html('<ul>' .. ('<li>x</li>'):rep(7000) .. '</ul>')\n";
+    char src[512];
+    snprintf(src, sizeof src, "%sreturn pcall(d.select, d, 'span ~ li')", page);
+    expect_failure(sb, NULL, src, "t.lua:2: instruction budget exhausted");
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
+    snprintf(src, sizeof src, "%sreturn pcall(d.xpath, d, '//li[count(preceding-sibling::li) > 5000]')", page);
+    expect_failure(sb, NULL, src, "t.lua:2: instruction budget exhausted");
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
+    sandbox_free(sb);
+}
+
+static sandbox_t *make_with_memory(size_t memory)
+{
+    sandbox_limits_t lim = { .memory = memory, .timeout_ms = 120000 };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0)
+        fail_msg("vanelib_install: %s", e.msg);
+    return sb;
+}
+
+/* The issue's reproduction: twelve documents of a 4 MB body kept in a
+ * table. libxml2's trees count against the ceiling for as long as the
+ * documents live, so the chunk is stopped as out of memory instead of
+ * holding gigabytes; documents it drops are collected and do not count. */
+static void documents_kept_in_lua_count_against_the_ceiling(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make_with_memory((size_t)64 << 20);
+    lua_State *L = sandbox_lua(sb);
+    const char *body = "local body = '<ul>' .. ('<li><a href=\"/x\">item</a></li>'):rep(129032) .. '</ul>'\n";
+    char src[512];
+    snprintf(src, sizeof src, "%slocal keep = {} for i = 1, 12 do keep[i] = vane.html(body) end", body);
+    expect_failure(sb, NULL, src, "t.lua:2: not enough memory (limit 64 MB)");
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_MEMORY);
+    lua_gc(L, LUA_GCCOLLECT);
+    assert_true(sandbox_memory(sb) < ((size_t)4 << 20));
+    /* one kept document (of a 1 MB body) is counted while it lives */
+    body = "local body = '<ul>' .. ('<li><a href=\"/x\">item</a></li>'):rep(32258) .. '</ul>'\n";
+    snprintf(src, sizeof src, "%skept = vane.html(body) return #kept:select('li')", body);
+    size_t before = sandbox_memory(sb);
+    expect_result(sb, NULL, src, "32258");
+    if (sandbox_memory(sb) < before + ((size_t)8 << 20))
+        fail_msg("a kept document counted %zu bytes", sandbox_memory(sb) - before);
+    /* dropped documents are freed when the ceiling is near */
+    snprintf(src, sizeof src, "%sfor i = 1, 12 do local d = vane.html(body) end return 'done'", body);
+    expect_result(sb, NULL, src, "done");
+    sandbox_free(sb);
+}
+
+static void runaway_queries_are_stopped(void **state)
+{
+    (void)state;
+    sandbox_limits_t lim = { .instructions = 100000000L };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0)
+        fail_msg("vanelib_install: %s", e.msg);
     const char *page = "local d = vane.html('<ul>' .. ('<li>x</li>'):rep(7000) .. '</ul>')\n";
     char src[512];
     snprintf(src, sizeof src, "%sreturn #d:select('span ~ li')", page);
@@ -491,6 +555,8 @@ int main(void)
         cmocka_unit_test(urls_resolve_against_base_href),
         cmocka_unit_test(nodes_keep_their_document_alive),
         cmocka_unit_test(runaway_queries_are_stopped),
+        cmocka_unit_test(runaway_queries_are_stopped_by_the_budget),
+        cmocka_unit_test(documents_kept_in_lua_count_against_the_ceiling),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

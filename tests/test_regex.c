@@ -283,6 +283,77 @@ static void catastrophic_backtracking_fails_fast(void **state)
     expect(sb, "return show(R.test('aab', '(a+)+b'))", "true");
 }
 
+/* A sandbox with the vane module and these limits. */
+static sandbox_t *make_limited(long instructions, size_t memory)
+{
+    sandbox_limits_t lim = { .instructions = instructions, .memory = memory };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0)
+        fail_msg("vanelib_install: %s", e.msg);
+    return sb;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The issue's reproduction: a match at its limit costs the limit, so a
+ * loop of them (behind pcall) exhausts the budget in a few iterations
+ * instead of running for hours. */
+static void matches_at_their_limit_exhaust_the_budget(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make_limited(0, 0);
+    err_t e = { "" };
+    double t0 = now_s();
+    int rc = run(sb, "local n = 0 for i = 1, 1e7 do n = n + 1 "
+                     "pcall(R.test, ('a'):rep(30) .. 'b', '(a+)+$') end return n", &e);
+    double took = now_s() - t0;
+    assert_int_not_equal(rc, 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
+    if (!strstr(e.msg, "t.lua:") || !strstr(e.msg, "instruction budget exhausted"))
+        fail_msg("%s", e.msg);
+    if (took > 5.0)
+        fail_msg("stopped after %.2f s", took);
+    print_message("vane.regex at its match limit in a loop stopped after %.3f s\n", took);
+    /* ordinary matching in a loop stays well within the budget */
+    expect(sb, "local n = 0 for i = 1, 2000 do if R.test('item ' .. i .. ' released', "
+               "'(?i)\\\\brelease[ds]?\\\\b') then n = n + 1 end end return tostring(n)", "2000");
+    sandbox_free(sb);
+}
+
+/* Compiled patterns live in PCRE2's memory: kept in a table they reach the
+ * ceiling, which they could not if that memory were not counted (the Lua
+ * side of each is a few dozen bytes). */
+static void pcre2_memory_counts_against_the_ceiling(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make_limited(0, (size_t)8 << 20);
+    lua_State *L = sandbox_lua(sb);
+    err_t e = { "" };
+    size_t before = sandbox_memory(sb);
+    assert_int_equal(run(sb, "kept = {} for i = 1, 20 do kept[i] = R.compile('(?:ab|cd){500}' .. i) end "
+                             "return true", &e), 0);
+    lua_pop(L, 1);
+    size_t after = sandbox_memory(sb);
+    if (after < before + 20 * 5000)
+        fail_msg("20 compiled patterns counted %zu bytes", after - before);
+    int rc = run(sb, "local keep = {} for i = 1, 5000 do keep[i] = R.compile('(?:ab|cd){500}' .. i) end",
+                 &e);
+    assert_int_not_equal(rc, 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_MEMORY);
+    if (!strstr(e.msg, "t.lua:") || !strstr(e.msg, ": not enough memory (limit 8 MB)"))
+        fail_msg("%s", e.msg);
+    assert_true(sandbox_memory(sb) <= ((size_t)8 << 20));
+    expect(sb, "return show(R.test('xab', 'ab'))", "true");
+    sandbox_free(sb);
+}
+
 static void invalid_utf8_subject_is_an_error(void **state)
 {
     sandbox_t *sb = *state;
@@ -297,6 +368,8 @@ static void invalid_utf8_subject_is_an_error(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(matches_at_their_limit_exhaust_the_budget),
+        cmocka_unit_test(pcre2_memory_counts_against_the_ceiling),
         cmocka_unit_test_setup_teardown(find_gives_positions_and_captures, luatest_setup, luatest_teardown),
         cmocka_unit_test_setup_teardown(init_counts_like_string_find, luatest_setup, luatest_teardown),
         cmocka_unit_test_setup_teardown(match_returns_captures_or_the_match, luatest_setup, luatest_teardown),

@@ -8,6 +8,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 
@@ -331,7 +332,7 @@ static void string_rep_bomb_is_stopped_by_the_memory_ceiling(void **state)
     sandbox_t *sb = make(0, (size_t)8 << 20);
     size_t before = sandbox_memory(sb);
     expect_error(sb, "rules/bomb.lua", "return string.rep('x', 1e9)",
-                 "rules/bomb.lua: not enough memory (limit 8 MB)", (const char *)NULL);
+                 "rules/bomb.lua:1: not enough memory (limit 8 MB)", (const char *)NULL);
     expect_error(sb, "rules/bomb.lua", "return ('x'):rep(1e9)", "not enough memory", (const char *)NULL);
     assert_true(sandbox_memory(sb) < before + 65536);
     expect_true(sb, "return #string.rep('x', 1000) == 1000");
@@ -343,7 +344,7 @@ static void growing_table_is_stopped_by_the_memory_ceiling(void **state)
     (void)state;
     sandbox_t *sb = make(1000000000L, (size_t)4 << 20);
     expect_error(sb, "rules/grow.lua", "local t = {} for i = 1, 1e9 do t[i] = {i} end",
-                 "rules/grow.lua: not enough memory (limit 4 MB)", (const char *)NULL);
+                 "rules/grow.lua:1: not enough memory (limit 4 MB)", (const char *)NULL);
     assert_true(sandbox_memory(sb) < ((size_t)1 << 20));
     expect_true(sb, "local t = {} for i = 1, 1000 do t[i] = {i} end return #t == 1000");
     sandbox_free(sb);
@@ -367,7 +368,7 @@ static void memory_error_caught_by_pcall_keeps_the_ceiling(void **state)
         assert_true(lua_tointeger(L, -1) < 1000);
         lua_pop(L, 1);
     } else {
-        assert_non_null(strstr(e.msg, "rules/keep.lua: not enough memory (limit 4 MB)"));
+        assert_non_null(strstr(e.msg, "rules/keep.lua:1: not enough memory (limit 4 MB)"));
     }
     assert_true(sandbox_memory(sb) <= ((size_t)4 << 20));
     expect_true(sb, "return #('x'):rep(1e5) == 1e5");
@@ -549,7 +550,7 @@ static void call_passes_arguments_and_results_and_cleans_the_stack(void **state)
 static void failures_are_typed_not_read_from_the_message(void **state)
 {
     (void)state;
-    sandbox_t *sb = make(100000, 8u << 20);
+    sandbox_t *sb = make(1000000, 4u << 20);
     err_t e = { "" };
     assert_int_not_equal(run(sb, "t.lua", "while true do end", 0, &e), 0);
     assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
@@ -567,6 +568,128 @@ static void failures_are_typed_not_read_from_the_message(void **state)
     sandbox_free(sb);
 }
 
+static double seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static sandbox_t *make_timed(long instructions, long timeout_ms)
+{
+    sandbox_limits_t lim = { .instructions = instructions, .timeout_ms = timeout_ms };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    return sb;
+}
+
+/* src must fail with failure kind `kind`, a message containing want, and
+ * within max_s seconds. Returns the seconds it took. */
+static double expect_stop(sandbox_t *sb, const char *src, sandbox_failure_t kind, const char *want,
+                          double max_s)
+{
+    lua_State *L = sandbox_lua(sb);
+    err_t e = { "" };
+    int top = lua_gettop(L);
+    double t0 = seconds();
+    if (run(sb, "t.lua", src, 0, &e) == 0)
+        fail_msg("%s\n-> succeeded", src);
+    double took = seconds() - t0;
+    assert_int_equal(lua_gettop(L), top);
+    if (sandbox_failure(sb) != kind)
+        fail_msg("%s\n-> %s (%s), wanted %s", src, sandbox_failure_name(sandbox_failure(sb)), e.msg,
+                 sandbox_failure_name(kind));
+    if (!strstr(e.msg, want))
+        fail_msg("%s\n-> \"%s\" lacks \"%s\"", src, e.msg, want);
+    if (took > max_s)
+        fail_msg("%s\n-> stopped after %.2f s (more than %.2f s)", src, took, max_s);
+    return took;
+}
+
+/* With an instruction budget no loop here can spend, only the clock stops
+ * them: a loop of C calls that charge (checked in sandbox_charge), a plain
+ * Lua loop (the count hook), and one behind pcall or an xpcall handler,
+ * which cannot swallow the time error. */
+static void deadline_stops_loops_the_budget_cannot(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make_timed(4000000000000000000L, 200);
+    static const char *const loops[] = {
+        "local s = ('x'):rep(1e5) while true do local u = s:upper() end",
+        "while true do end",
+        "while true do pcall(function() while true do end end) end",
+        "while true do xpcall(function() while true do end end, function() while true do end end) end",
+        "local t = {} for i = 1, 100 do t[i] = i end while true do table.unpack(t) end",
+    };
+    for (size_t i = 0; i < sizeof loops / sizeof *loops; i++)
+        expect_stop(sb, loops[i], SANDBOX_FAIL_TIME, "t.lua:1: call exceeded its time limit (200 ms)",
+                    1.5);
+    expect_true(sb, "return #('x'):rep(10) == 10");
+    sandbox_free(sb);
+}
+
+/* sandbox_set_deadline spans calls: the second call is stopped by the
+ * run's deadline, not its own 2 s, and a call after it cannot start. */
+static void run_deadline_spans_several_calls(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make_timed(4000000000000000000L, 2000);
+    sandbox_set_deadline(sb, 300);
+    expect_true(sb, "return true");
+    expect_stop(sb, "while true do end", SANDBOX_FAIL_TIME,
+                "t.lua:1: run exceeded its time limit (300 ms)", 1.0);
+    /* a call that starts after the run's deadline stops at once */
+    expect_stop(sb, "return true", SANDBOX_FAIL_TIME, "t.lua:1: run exceeded its time limit (300 ms)",
+                0.1);
+    sandbox_set_deadline(sb, 0);
+    expect_true(sb, "local n = 0 for i = 1, 1e6 do n = n + i end return n > 0");
+    sandbox_free(sb);
+}
+
+/* Each of these would run for minutes or hours if a C call cost one
+ * instruction; charged by the size of their work they exhaust the default
+ * budget in well under a second (the timeout is long, so a missing charge
+ * shows as TIME, not as a pass). */
+static void string_functions_charge_their_work(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make_timed(0, 20000);
+    static const char *const loops[] = {
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local u = s:upper() end",
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local u = string.lower(s) end",
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local u = s:reverse() end",
+        "for i = 1, 1e6 do local u = ('x'):rep(1e6) end",
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local u = s:sub(2) end",
+        "local s = ('x'):rep(1e5) for i = 1, 1e6 do local n = select('#', s:byte(1, 5000)) end",
+        "local t = {} for i = 1, 5000 do t[i] = 65 end "
+        "for i = 1, 1e6 do local c = string.char(table.unpack(t)) end",
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local u = ('%s'):format(s) end",
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local u = string.unpack('s4', string.pack('s4', s)) end",
+        "local s = ('x'):rep(1e6) for i = 1, 1e6 do local a = s:find('y', 1, true) end",
+        "for i = 1, 1e6 do pcall(string.find, ('a'):rep(1e5), ('a*'):rep(20) .. 'b') end",
+        "local s = ('a'):rep(1e5) for i = 1, 1e6 do pcall(function() for w in s:gmatch('a-b') do end end) end",
+    };
+    for (size_t i = 0; i < sizeof loops / sizeof *loops; i++)
+        expect_stop(sb, loops[i], SANDBOX_FAIL_BUDGET,
+                    "t.lua:1: instruction budget exhausted (10000000 instructions)", 10.0);
+    /* the methods are the same (charging) functions */
+    expect_true(sb, "return ('x').upper == string.upper and ('x').rep == string.rep "
+                    "and ('x').find == string.find");
+    sandbox_free(sb);
+}
+
+/* The reproduction: s:upper() over 20 MB in a loop. */
+static void upper_over_twenty_megabytes_stops_in_seconds(void **state)
+{
+    (void)state;
+    sandbox_t *sb = make(0, 0);
+    double took = expect_stop(sb, "local s = ('x'):rep(20e6) for i = 1, 1e7 do local u = s:upper() end",
+                              SANDBOX_FAIL_BUDGET, "t.lua:1: instruction budget exhausted", 5.0);
+    print_message("s:upper() over 20 MB in a loop stopped after %.3f s\n", took);
+    sandbox_free(sb);
+}
+
 /* A host reader run by sandbox_run: t.x of the argument, read with
  * lua_getfield (so metamethods run), as a count of the calls. */
 static int reads;
@@ -581,7 +704,7 @@ static int read_field_x(lua_State *L)
 static void host_reads_run_inside_the_protection(void **state)
 {
     (void)state;
-    sandbox_t *sb = make(100000, 8u << 20);
+    sandbox_t *sb = make(1000000, 4u << 20);
     lua_State *L = sandbox_lua(sb);
     err_t e = { "" };
     int top = lua_gettop(L);
@@ -670,6 +793,10 @@ int main(void)
         cmocka_unit_test(heavy_legitimate_work_within_the_budget_succeeds),
         cmocka_unit_test(c_loops_the_hook_cannot_see_are_charged_to_the_budget),
         cmocka_unit_test(patterns_are_step_limited_as_functions_and_as_methods),
+        cmocka_unit_test(deadline_stops_loops_the_budget_cannot),
+        cmocka_unit_test(run_deadline_spans_several_calls),
+        cmocka_unit_test(string_functions_charge_their_work),
+        cmocka_unit_test(upper_over_twenty_megabytes_stops_in_seconds),
         cmocka_unit_test(string_rep_bomb_is_stopped_by_the_memory_ceiling),
         cmocka_unit_test(growing_table_is_stopped_by_the_memory_ceiling),
         cmocka_unit_test(memory_error_caught_by_pcall_keeps_the_ceiling),

@@ -294,10 +294,35 @@ static void nodes_keep_their_document_alive(void **state)
     lua_pop(L, 2);
 }
 
+/* XML documents kept in Lua count against the memory ceiling (libxml2's
+ * trees are counted), and the chunk is stopped as out of memory, with the
+ * line of the vane.xml call. */
+static void documents_kept_count_against_the_ceiling(void **state)
+{
+    (void)state;
+    sandbox_limits_t lim = { .memory = (size_t)32 << 20, .timeout_ms = 120000 };
+    err_t e = { "" };
+    sandbox_t *sb = sandbox_new(&lim, &e);
+    assert_non_null(sb);
+    if (vanelib_install(sb, VANE_FOR_SCRIPTS, &e) != 0)
+        fail_msg("vanelib_install: %s", e.msg);
+    int rc = run(sb, NULL,
+                 "local x = '<urlset>' .. ('<url><loc>https://example.org/a</loc></url>'):rep(20000) .. '</urlset>'\n"
+                 "local keep = {} for i = 1, 50 do keep[i] = vane.xml(x) end", &e);
+    assert_int_not_equal(rc, 0);
+    assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_MEMORY);
+    if (!strstr(e.msg, "t.lua:") || !strstr(e.msg, "not enough memory (limit 32 MB)"))
+        fail_msg("%s", e.msg);
+    lua_gc(sandbox_lua(sb), LUA_GCCOLLECT);
+    assert_true(sandbox_memory(sb) < ((size_t)4 << 20));
+    sandbox_free(sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(sitemap_in_a_default_namespace, luatest_setup, luatest_teardown),
+        cmocka_unit_test(documents_kept_count_against_the_ceiling),
         cmocka_unit_test_setup_teardown(atom_through_xpath_with_prefixes, luatest_setup, luatest_teardown),
         cmocka_unit_test_setup_teardown(bad_namespace_tables_are_errors, luatest_setup, luatest_teardown),
         cmocka_unit_test_setup_teardown(namespaced_attributes_and_names_as_written, luatest_setup, luatest_teardown),

@@ -8,6 +8,7 @@ static void sandbox_settings(decl_t *d, sandbox_limits_t *lim)
 {
     lim->instructions = decl_count(d, "instructions", 1000, DECL_COUNT_MAX, lim->instructions);
     lim->pattern_steps = decl_count(d, "pattern_steps", 1000, DECL_COUNT_MAX, lim->pattern_steps);
+    lim->timeout_ms = (long)decl_duration(d, "call_timeout", lim->timeout_ms / 1000) * 1000;
     long long mem = decl_size(d, "memory", 0);
     if (mem > 0 && mem < (1 << 20))
         decl_problem(d, "settings: memory must be at least 1MB");
@@ -30,7 +31,7 @@ int decl_settings(lua_State *L)
     static const char *const known[] = {"instructions", "memory", "pattern_steps", "max_parallel",
                                         "per_host", "retries", "user_agent", "connect_timeout",
                                         "max_retry_wait", "allow_file", "failing_after",
-                                        "max_item_bytes", "max_flags", NULL};
+                                        "max_item_bytes", "max_flags", "call_timeout", NULL};
     decl_t d;
     if (loader_begin(L, &d, "settings") != 0)
         return 0;

@@ -131,11 +131,11 @@ static sandbox_t *open_state(const extract_t *x, const script_t *s, err_t *e)
     sandbox_t *sb = sandbox_new(&x->cfg->limits, e);
     if (!sb)
         return NULL;
-    /* issue 12, for the lead: once sandbox_set_deadline lands, one line
-     * here bounds everything this state does for the source — building
-     * the arguments, the call, reading the items — by one deadline:
-     *   sandbox_set_deadline(sb, x->cfg->limits.timeout_ms);
-     * (each detail page has a state, so a deadline, of its own). */
+    /* One script run over one document — building the arguments, the
+     * call, reading the items — ends within one call_timeout in all (each
+     * detail page has a state, so a deadline, of its own). */
+    long ms = x->cfg->limits.timeout_ms;
+    sandbox_set_deadline(sb, ms > 0 ? ms : SANDBOX_DEFAULT_TIMEOUT_MS);
     sandbox_set_now(sb, clock_is_fixed() ? clock_now() : 0);
     if (vanelib_install(sb, VANE_FOR_SCRIPTS, e) != 0 || load_script(sb, s, chunk, e) != 0) {
         sandbox_free(sb);

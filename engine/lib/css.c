@@ -604,7 +604,8 @@ typedef struct nth_memo {
 typedef struct match_ctx {
     nth_memo_t from_start[NTH_SLOTS], from_end[NTH_SLOTS];
     long steps;  /* compounds tested and siblings counted so far */
-    int over;    /* steps went past CSS_MAX_STEPS: everything fails now */
+    long max_steps;
+    int over;    /* steps went past max_steps: everything fails now */
 } match_ctx_t;
 
 enum { M_MATCHED, M_RESTART_SIBLING, M_RESTART_DESCENDANT, M_NOT_GLOBAL };
@@ -755,7 +756,7 @@ static int attr_matches(const struct simple *s, xmlNodePtr el, const char *name)
 static int spend(match_ctx_t *ctx, long n)
 {
     ctx->steps += n;
-    if (ctx->steps > CSS_MAX_STEPS)
+    if (ctx->steps > ctx->max_steps)
         ctx->over = 1;
     return !ctx->over;
 }
@@ -890,6 +891,7 @@ int css_matches(const css_selector_t *sel, xmlNodePtr el)
 {
     match_ctx_t ctx;
     memset(&ctx, 0, sizeof ctx);
+    ctx.max_steps = CSS_MAX_STEPS;
     return is_element(el) && matches_in(&ctx, sel, el);
 }
 
@@ -904,19 +906,33 @@ xmlNodePtr css_walk_next(xmlNodePtr n, xmlNodePtr scope)
     return n == scope ? NULL : n->next;
 }
 
-int css_select(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud)
+int css_select_counted(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud,
+                       long max_steps, long *steps)
 {
     match_ctx_t ctx;
     memset(&ctx, 0, sizeof ctx);
+    ctx.max_steps = max_steps;
+    int r = 0;
+    long nodes = 0;
     for (xmlNodePtr n = css_walk_next(scope, scope); n; n = css_walk_next(n, scope)) {
+        nodes++;
         if (n->type != XML_ELEMENT_NODE || !matches_in(&ctx, sel, n)) {
-            if (ctx.over)
-                return CSS_OVER_BUDGET;
+            if (ctx.over) {
+                r = CSS_OVER_BUDGET;
+                break;
+            }
             continue;
         }
-        int r = visit(n, ud);
+        r = visit(n, ud);
         if (r)
-            return r;
+            break;
     }
-    return 0;
+    *steps = ctx.steps + nodes;
+    return r;
+}
+
+int css_select(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud)
+{
+    long steps;
+    return css_select_counted(sel, scope, visit, ud, CSS_MAX_STEPS, &steps);
 }

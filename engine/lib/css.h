@@ -54,6 +54,12 @@ typedef int (*css_visit_fn)(xmlNodePtr el, void *ud);
  * on a list of n items costs n*n/2 steps, which is what the budget is for. */
 int css_select(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud);
 
+/* css_select with max_steps instead of CSS_MAX_STEPS, which also sets
+ * *steps to the work done: nodes walked plus steps counted against the
+ * limit (what vane.html charges to the chunk's budget). */
+int css_select_counted(const css_selector_t *sel, xmlNodePtr scope, css_visit_fn visit, void *ud,
+                       long max_steps, long *steps);
+
 /* el's attribute called name as selectors see it (ASCII case-insensitively
  * in HTML, by qualified name exactly in XML), or NULL. */
 xmlAttrPtr css_attr(xmlNodePtr el, const char *name);

@@ -152,7 +152,7 @@ static void read_document(lua_State *L, feed_t *f, const char *body, size_t len,
     if (xmlsafe_blank(body, len))
         fail(L, "empty document");
     xmlsafe_report_t r;
-    f->doc = xmlsafe_parse(body, len, url, recover, &r);
+    f->doc = xmlsafe_parse_lua(L, body, len, url, recover, &r);
     if (r.entities)
         fail(L, "document declares entities; refused (entity expansion)");
     if (!f->doc && looks_like_html(body, len))

@@ -50,6 +50,8 @@
 #include "lib/lib_html.h"
 #include "lib/vanelib.h"
 #include "lib/xmlsafe.h"
+#include "sandbox/extmem.h"
+#include "sandbox/sandbox.h"
 #include "util/utf8.h"
 
 #define DOC_META "vane.html.document"
@@ -229,6 +231,14 @@ static xmlNodePtr first_match(xmlNodePtr scope, const char *src)
     return found;
 }
 
+/* libxml2 or malloc gave no memory: the chunk's memory error (typed as
+ * such, whether its ceiling or the machine refused). */
+static int out_of_memory(lua_State *L)
+{
+    sandbox_memory_error(L);
+    return 0;
+}
+
 static const char *kind_name(const vane_doc_t *d)
 {
     return d->xml ? "vane.xml" : "vane.html";
@@ -254,14 +264,32 @@ static char *base_url(xmlDocPtr doc, const char *url, int xml)
     return s;
 }
 
+typedef struct html_job {
+    const char *body;
+    size_t len;
+    const char *url;
+} html_job_t;
+
 /* Parse UTF-8 text; an empty document when there is nothing to parse. */
-static xmlDocPtr parse(const char *body, size_t len, const char *url)
+static xmlDocPtr parse_job(void *arg)
 {
+    const html_job_t *j = arg;
     xmlsafe_init();
     xmlDocPtr doc = NULL;
-    if (len > 0)
-        doc = htmlReadMemory(body, (int)len, url, "UTF-8", PARSE_OPTIONS);
+    htmlParserCtxtPtr ctxt = j->len > 0 ? htmlNewParserCtxt() : NULL;
+    if (ctxt) {
+        xmlsafe_watch(ctxt);
+        doc = htmlCtxtReadMemory(ctxt, j->body, (int)j->len, j->url, "UTF-8", PARSE_OPTIONS);
+        htmlFreeParserCtxt(ctxt);
+    }
     return doc ? doc : htmlNewDocNoDtD(NULL, NULL);
+}
+
+/* The parse, charged to the chunk's budget and memory (xmlsafe_counted). */
+static xmlDocPtr parse(lua_State *L, const char *body, size_t len, const char *url)
+{
+    html_job_t j = { body, len, url };
+    return xmlsafe_counted(L, len, parse_job, &j);
 }
 
 static void push_node(lua_State *L, xmlNodePtr n, int docidx)
@@ -382,6 +410,7 @@ static void push_text(lua_State *L, xmlNodePtr n, int collapse)
         add_text(&o, n->content);
     }
     luaL_pushresult(&b);
+    sandbox_charge(L, (lua_Integer)(lua_rawlen(L, -1) / XMLSAFE_BYTES_PER_UNIT));
 }
 
 /* ---- select and xpath ------------------------------------------------------ */
@@ -419,8 +448,11 @@ static int select_common(lua_State *L, int one)
         lua_newtable(L);
         c.table = lua_gettop(L);
     }
-    int rc = css_select(sel, scope, collect_node, &c);
+    long steps, left = (long)sandbox_budget_left(L);
+    int rc = css_select_counted(sel, scope, collect_node, &c,
+                                left < CSS_MAX_STEPS ? left : CSS_MAX_STEPS, &steps);
     box_close(box);
+    sandbox_charge(L, steps);
     if (rc == CSS_OVER_BUDGET)
         return luaL_error(L, "CSS selector '%s' stopped: more than %d steps on this document", src,
                           (int)CSS_MAX_STEPS);
@@ -554,14 +586,20 @@ static int l_xpath(lua_State *L)
     box_t *cbox = box_push(L, release_xpath_context);
     xmlXPathContextPtr ctx = xmlXPathNewContext(d->doc);
     if (!ctx)
-        return luaL_error(L, "%s: out of memory", kind_name(d));
+        return out_of_memory(L);
     cbox->p = ctx;
     ctx->node = scope;
-    ctx->opLimit = XPATH_OP_LIMIT;
+    lua_Integer left = sandbox_budget_left(L);
+    ctx->opLimit = left < 1 ? 1 : left < (lua_Integer)XPATH_OP_LIMIT ? (unsigned long)left
+                                                                  : XPATH_OP_LIMIT;
     register_root_ns(L, d, ctx);
     register_table_ns(L, d, ctx, 3);
     box_t *obox = box_push(L, release_xpath_object);
+    extmem_reset_refusals();
     xmlXPathObjectPtr obj = xmlXPathEvalExpression((const xmlChar *)expr, ctx);
+    sandbox_charge(L, (lua_Integer)ctx->opCount);
+    if (!obj && extmem_refusals() > 0)
+        return out_of_memory(L);
     if (!obj)
         return xpath_error(L, ctx, expr);
     obox->p = obj;
@@ -622,7 +660,7 @@ static int l_url(lua_State *L)
     box_t *box = box_push(L, release_free);
     box->p = resolve_ref(d->xml ? base->p : d->base, lua_tostring(L, -3));
     if (!box->p)
-        return luaL_error(L, "%s: out of memory", kind_name(d));
+        return out_of_memory(L);
     lua_pushstring(L, box->p);
     box_close(box);
     box_close(base);
@@ -644,9 +682,10 @@ static int push_html(lua_State *L, int inner)
     int docidx;
     xmlNodePtr n = check_node(L, 1, &d, &docidx);
     box_t *box = box_push(L, release_output);
+    extmem_reset_refusals();
     xmlOutputBufferPtr out = xmlAllocOutputBuffer(NULL);
     if (!out)
-        return luaL_error(L, "%s: out of memory", kind_name(d));
+        return out_of_memory(L);
     box->p = out;
     if (!inner)
         dump_node(out, d, n);
@@ -654,7 +693,11 @@ static int push_html(lua_State *L, int inner)
         for (xmlNodePtr c = n->children; c; c = c->next)
             dump_node(out, d, c);
     xmlOutputBufferFlush(out);
-    lua_pushlstring(L, (const char *)xmlOutputBufferGetContent(out), xmlOutputBufferGetSize(out));
+    if (extmem_refusals() > 0)
+        sandbox_memory_error(L);
+    size_t size = xmlOutputBufferGetSize(out);
+    sandbox_charge(L, (lua_Integer)(size / XMLSAFE_BYTES_PER_UNIT));
+    lua_pushlstring(L, (const char *)xmlOutputBufferGetContent(out), size);
     box_close(box);
     return 1;
 }
@@ -807,7 +850,7 @@ static int l_parse(lua_State *L)
     if (len > INT_MAX)
         return luaL_error(L, "vane.html: document too large (%I bytes)", (lua_Integer)len);
     vane_doc_t *d = vane_doc_push(L, 0);
-    vane_doc_adopt(L, d, parse(body, len, url), url);
+    vane_doc_adopt(L, d, parse(L, body, len, url), url);
     return 1;
 }
 
@@ -825,10 +868,10 @@ void vane_doc_adopt(lua_State *L, vane_doc_t *d, xmlDocPtr doc, const char *url)
 {
     d->doc = doc;
     if (!d->doc)
-        luaL_error(L, "%s: out of memory", kind_name(d));
+        out_of_memory(L);
     d->base = base_url(d->doc, url, d->xml);
     if (url && !d->base)
-        luaL_error(L, "%s: out of memory", kind_name(d));
+        out_of_memory(L);
 }
 
 /* A metatable with these metamethods and methods as __index, which

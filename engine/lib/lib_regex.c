@@ -30,8 +30,10 @@
  * heap limits) so that a catastrophic pattern fails fast with an error
  * instead of hanging; PCRE2's JIT is not used, so those limits are exact.
  * A subject is checked as UTF-8 by PCRE2 on the first match of a call and
- * not again in the loops of gmatch, gsub and split. PCRE2's memory is not
- * counted against the sandbox's memory ceiling. */
+ * not again in the loops of gmatch, gsub and split. PCRE2 allocates
+ * through extmem (a general context), so compiled patterns and match
+ * frames count against the sandbox's memory ceiling; each match charges
+ * its work to the budget (exec). */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
 
@@ -42,6 +44,8 @@
 
 #include "lib/vanelib.h"
 #include "lib/luaset.h"
+#include "sandbox/extmem.h"
+#include "sandbox/sandbox.h"
 
 #define REGEX_MT "vane.regex"
 #define STATE_MT "vane.regex.state"
@@ -49,6 +53,7 @@
 #define MATCH_LIMIT 1000000
 #define DEPTH_LIMIT 100000
 #define HEAP_LIMIT_KIB (64 * 1024)
+#define SUBJECT_BYTES_PER_UNIT 16 /* of a search, charged as one unit of the budget */
 #define SHOWN_PATTERN 80 /* bytes of a pattern quoted in messages */
 
 typedef struct regex {
@@ -66,6 +71,8 @@ typedef struct slot {
 } slot_t;
 
 typedef struct rstate {
+    pcre2_general_context *gctx; /* allocates through extmem: counted */
+    pcre2_compile_context *cctx;
     pcre2_match_data *md;
     uint32_t md_pairs;
     pcre2_match_context *mctx;
@@ -110,7 +117,8 @@ static void push_shown(lua_State *L, const char *pat, size_t len)
 
 /* Compile into a new regex userdata, left on the stack; raises on a bad
  * pattern. */
-static regex_t *compile_new(lua_State *L, const char *pat, size_t len, uint32_t opts)
+static regex_t *compile_new(lua_State *L, const rstate_t *st, const char *pat, size_t len,
+                            uint32_t opts)
 {
     regex_t *re = lua_newuserdatauv(L, sizeof *re, 1);
     re->code = NULL;
@@ -120,7 +128,12 @@ static regex_t *compile_new(lua_State *L, const char *pat, size_t len, uint32_t 
     lua_setiuservalue(L, -2, 1);
     int code;
     PCRE2_SIZE off;
-    re->code = pcre2_compile((PCRE2_SPTR)pat, len, opts | PCRE2_UTF | PCRE2_UCP, &code, &off, NULL);
+    sandbox_charge(L, (lua_Integer)len);
+    extmem_reset_refusals();
+    re->code = pcre2_compile((PCRE2_SPTR)pat, len, opts | PCRE2_UTF | PCRE2_UCP, &code, &off,
+                             st->cctx);
+    if (!re->code && extmem_refusals() > 0)
+        sandbox_memory_error(L);
     if (!re->code) {
         PCRE2_UCHAR msg[256];
         pcre2_get_error_message(code, msg, sizeof msg);
@@ -174,7 +187,7 @@ static regex_t *cached(lua_State *L, rstate_t *st, int pidx, int fidx)
             return lua_touserdata(L, -1);
         }
     }
-    regex_t *re = compile_new(L, pat, len, opts);
+    regex_t *re = compile_new(L, st, pat, len, opts);
     char *copy = malloc(len + 1);
     if (!copy)
         return re; /* works, uncached */
@@ -199,18 +212,30 @@ static int exec(lua_State *L, rstate_t *st, regex_t *re, int ridx, const char *s
                 size_t at, uint32_t opts)
 {
     if (st->md_pairs < re->ncap + 1) {
-        pcre2_match_data *md = pcre2_match_data_create(re->ncap + 1, NULL);
+        pcre2_match_data *md = pcre2_match_data_create(re->ncap + 1, st->gctx);
         if (!md)
-            luaL_error(L, "out of memory");
+            sandbox_memory_error(L);
         pcre2_match_data_free(st->md);
         st->md = md;
         st->md_pairs = re->ncap + 1;
     }
+    /* The work is charged to the budget: the subject bytes the search may
+     * move over, and a match stopped by its limit as the whole limit. The
+     * limit is what is left of the budget when that is less, so one match
+     * cannot overrun it; the wall-clock deadline bounds the rest. */
+    lua_Integer left = sandbox_budget_left(L);
+    uint32_t limit = left < MATCH_LIMIT ? (uint32_t)(left > 0 ? left : 1) : MATCH_LIMIT;
+    pcre2_set_match_limit(st->mctx, limit);
+    sandbox_charge(L, (lua_Integer)((len - at) / SUBJECT_BYTES_PER_UNIT) + 1);
     int rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, at, opts, st->md, st->mctx);
     if (rc >= 0)
         return 1;
     if (rc == PCRE2_ERROR_NOMATCH)
         return 0;
+    if (rc == PCRE2_ERROR_NOMEMORY)
+        sandbox_memory_error(L);
+    if (rc == PCRE2_ERROR_MATCHLIMIT)
+        sandbox_charge(L, (lua_Integer)limit);
     if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
         rc == PCRE2_ERROR_HEAPLIMIT) {
         lua_getiuservalue(L, ridx, 1);
@@ -628,8 +653,12 @@ static int state_gc(lua_State *L)
     rstate_t *st = lua_touserdata(L, 1);
     pcre2_match_data_free(st->md);
     pcre2_match_context_free(st->mctx);
+    pcre2_compile_context_free(st->cctx);
+    pcre2_general_context_free(st->gctx);
     st->md = NULL;
     st->mctx = NULL;
+    st->cctx = NULL;
+    st->gctx = NULL;
     for (int i = 0; i < CACHE_SIZE; i++) {
         free(st->slots[i].pat);
         st->slots[i].pat = NULL;
@@ -660,9 +689,11 @@ static rstate_t *new_state(lua_State *L)
         luaset_boolean(L, -1, "__metatable", 0);
     }
     lua_setmetatable(L, -2);
-    st->mctx = pcre2_match_context_create(NULL);
+    st->gctx = pcre2_general_context_create(extmem_pcre2_malloc, extmem_pcre2_free, NULL);
+    st->cctx = st->gctx ? pcre2_compile_context_create(st->gctx) : NULL;
+    st->mctx = st->cctx ? pcre2_match_context_create(st->gctx) : NULL;
     if (!st->mctx)
-        luaL_error(L, "out of memory");
+        sandbox_memory_error(L);
     pcre2_set_match_limit(st->mctx, MATCH_LIMIT);
     pcre2_set_depth_limit(st->mctx, DEPTH_LIMIT);
     pcre2_set_heap_limit(st->mctx, HEAP_LIMIT_KIB);

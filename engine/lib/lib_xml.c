@@ -41,7 +41,7 @@ static int l_xml(lua_State *L)
         return fail(L, "empty document");
     vane_doc_t *d = vane_doc_push(L, 1);
     xmlsafe_report_t r;
-    xmlDocPtr doc = xmlsafe_parse(body, len, url, recover, &r);
+    xmlDocPtr doc = xmlsafe_parse_lua(L, body, len, url, recover, &r);
     if (r.entities)
         return fail(L, "document declares entities; refused (entity expansion)");
     if (!doc && r.line > 0)

@@ -3,8 +3,11 @@
 
 #include "util/buf.h"
 #include "fetch/charset.h"
+#include "sandbox/extmem.h"
+#include "sandbox/sandbox.h"
 
 #include <libxml/hash.h>
+#include <libxml/xmlmemory.h>
 #include <libxml/uri.h>
 #include <libxml/xmlerror.h>
 #include <limits.h>
@@ -33,6 +36,14 @@ static void quiet_structured(void *ctx, xmlErrorPtr err)
 {
     (void)ctx;
     (void)err;
+}
+
+/* libxml2's allocator must be set before its first allocation: blocks
+ * from plain malloc could not be freed through extmem_free. A constructor
+ * runs before main(), before anything can parse. */
+__attribute__((constructor)) static void count_libxml2_memory(void)
+{
+    xmlMemSetup(extmem_free, extmem_malloc, extmem_realloc, extmem_strdup);
 }
 
 void xmlsafe_init(void)
@@ -159,6 +170,7 @@ static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int r
     ctxt->sax->serror = on_error;
     ctxt->sax->entityDecl = on_entity_decl;
     ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
+    xmlsafe_watch(ctxt);
     xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body, (int)len, url, "UTF-8",
                                       PARSE_OPTIONS | (recover ? XML_PARSE_RECOVER : 0));
     if (doc && ((!recover && !ctxt->wellFormed) || r->entities || xmlsafe_declares_entities(doc))) {
@@ -180,4 +192,96 @@ int xmlsafe_blank(const char *s, size_t n)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\n' && s[i] != '\r')
             return 0;
     return 1;
+}
+
+/* The SAX callbacks that build the tree, wrapped so that a parse whose
+ * memory went past the ceiling stops at the next element or text: a
+ * SAX callback is where libxml2 expects xmlStopParser. One parse runs at a
+ * time (vane is single-threaded), so the originals are kept here. */
+static startElementSAXFunc orig_start;
+static startElementNsSAX2Func orig_start_ns;
+static charactersSAXFunc orig_characters;
+
+static void stop_if_over(void *ctx)
+{
+    if (extmem_refusals() > 0)
+        xmlStopParser(ctx);
+}
+
+static void watched_start(void *ctx, const xmlChar *name, const xmlChar **atts)
+{
+    orig_start(ctx, name, atts);
+    stop_if_over(ctx);
+}
+
+static void watched_start_ns(void *ctx, const xmlChar *localname, const xmlChar *prefix,
+                             const xmlChar *uri, int nb_namespaces, const xmlChar **namespaces,
+                             int nb_attributes, int nb_defaulted, const xmlChar **attributes)
+{
+    orig_start_ns(ctx, localname, prefix, uri, nb_namespaces, namespaces, nb_attributes,
+                  nb_defaulted, attributes);
+    stop_if_over(ctx);
+}
+
+static void watched_characters(void *ctx, const xmlChar *ch, int len)
+{
+    orig_characters(ctx, ch, len);
+    stop_if_over(ctx);
+}
+
+void xmlsafe_watch(xmlParserCtxtPtr ctxt)
+{
+    xmlSAXHandlerPtr sax = ctxt->sax;
+    if (sax->startElement && sax->startElement != watched_start) {
+        orig_start = sax->startElement;
+        sax->startElement = watched_start;
+    }
+    if (sax->startElementNs && sax->startElementNs != watched_start_ns) {
+        orig_start_ns = sax->startElementNs;
+        sax->startElementNs = watched_start_ns;
+    }
+    if (sax->characters && sax->characters != watched_characters) {
+        orig_characters = sax->characters;
+        sax->characters = watched_characters;
+    }
+}
+
+xmlDocPtr xmlsafe_counted(lua_State *L, size_t len, xmlsafe_parse_fn fn, void *arg)
+{
+    sandbox_charge(L, (lua_Integer)(len / XMLSAFE_BYTES_PER_UNIT));
+    for (int attempt = 0;; attempt++) {
+        extmem_reset_refusals();
+        extmem_set_soft(1);
+        xmlDocPtr doc = fn(arg);
+        extmem_set_soft(0);
+        if (extmem_refusals() == 0)
+            return doc;
+        if (doc)
+            xmlFreeDoc(doc);
+        if (attempt > 0)
+            sandbox_memory_error(L);
+        lua_gc(L, LUA_GCCOLLECT);
+    }
+}
+
+typedef struct parse_job {
+    const char *body;
+    size_t len;
+    const char *url;
+    int recover;
+    xmlsafe_report_t *r;
+} parse_job_t;
+
+static xmlDocPtr run_parse(void *arg)
+{
+    parse_job_t *j = arg;
+    return xmlsafe_parse(j->body, j->len, j->url, j->recover, j->r);
+}
+
+xmlDocPtr xmlsafe_parse_lua(lua_State *L, const char *body, size_t len, const char *url,
+                            int recover, xmlsafe_report_t *r)
+{
+    memset(r, 0, sizeof *r);
+    parse_job_t j = { body, len, url, recover, r };
+    return xmlsafe_counted(L, len, run_parse, &j);
 }

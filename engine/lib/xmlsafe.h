@@ -18,6 +18,7 @@
 #define VANE_XMLSAFE_H
 
 #include <libxml/parser.h>
+#include <lua.h>
 
 #define XMLSAFE_XML_OPTIONS (XML_PARSE_NONET | XML_PARSE_NOWARNING | XML_PARSE_NOERROR | XML_PARSE_NOCDATA)
 
@@ -52,6 +53,30 @@ typedef struct xmlsafe_report {
  * r->entities set, even with recover. The caller frees the document. */
 xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recover,
                         xmlsafe_report_t *r);
+
+/* Memory and work. libxml2 allocates through extmem (sandbox/extmem.h),
+ * installed before main() runs, so what it holds for a chunk counts
+ * against that sandbox's memory ceiling for as long as the document lives.
+ * xmlsafe_counted runs fn(arg), a parse of len bytes, for the chunk whose
+ * call is running in L: the bytes are charged to its budget
+ * (XMLSAFE_BYTES_PER_UNIT a unit) and, when the ceiling refused libxml2 an
+ * allocation, the half-built document is freed, garbage is collected (so
+ * documents the chunk dropped are freed) and the parse tried once more;
+ * refused again, the call fails with the memory error (never returns).
+ * libxml2 is never refused memory mid-parse (its HTML parser may loop
+ * forever on a failed malloc): past the ceiling the parser fn set up with
+ * xmlsafe_watch is stopped at its next element or text instead. */
+#define XMLSAFE_BYTES_PER_UNIT 4
+typedef xmlDocPtr (*xmlsafe_parse_fn)(void *arg);
+xmlDocPtr xmlsafe_counted(lua_State *L, size_t len, xmlsafe_parse_fn fn, void *arg);
+
+/* Make ctxt stop at its next element or text once the ceiling was passed
+ * (xmlsafe_counted); xmlsafe_parse does this itself. */
+void xmlsafe_watch(xmlParserCtxtPtr ctxt);
+
+/* xmlsafe_parse through xmlsafe_counted. */
+xmlDocPtr xmlsafe_parse_lua(lua_State *L, const char *body, size_t len, const char *url,
+                            int recover, xmlsafe_report_t *r);
 
 /* Non-zero when s (n bytes) is empty or only a byte-order mark and blanks. */
 int xmlsafe_blank(const char *s, size_t n);

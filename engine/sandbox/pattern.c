@@ -16,12 +16,22 @@
 
 #include <lauxlib.h>
 
+#include "sandbox/sandbox.h"
+
 #define PAT_ESC '%'
 #define PAT_SPECIALS "^$*+?.([%-"
 
 /* Same limits as Lua's lstrlib.c, so that results agree. */
 #define PAT_MAX_CAPTURES 32
 #define PAT_MAX_DEPTH 200
+
+/* Steps charged to the sandbox's budget at a time, and how many make one
+ * unit of it (a step is a few nanoseconds, an instruction somewhat more). */
+#define BILL_STEPS 4096
+#define STEPS_PER_UNIT 4
+
+/* Bytes of a plain find's subject charged as one unit of the budget. */
+#define PLAIN_BYTES_PER_STEP 16
 
 /* Bytes of a back-reference comparison charged as one step. */
 #define BACKREF_BYTES_PER_STEP 32
@@ -42,6 +52,7 @@ typedef struct matcher {
     const char *pat_end; /* one past the pattern's last byte (a '\0') */
     lua_Integer max_steps;
     lua_Integer steps_left;
+    lua_Integer unbilled;  /* steps not yet charged to the budget */
     int depth_left; /* nested match() calls still allowed */
     int level;      /* captures started so far */
     capture_t cap[PAT_MAX_CAPTURES];
@@ -59,11 +70,27 @@ static const char *match(matcher_t *m, const char *s, const char *p);
 
 /* ---- budget ---------------------------------------------------------- */
 
+/* Steps taken and not yet charged to the call's budget. */
+static void bill(matcher_t *m)
+{
+    lua_Integer n = m->unbilled;
+    m->unbilled = 0;
+    sandbox_charge(m->L, n / STEPS_PER_UNIT);
+}
+
+/* Steps count against this call's own limit and, in batches of
+ * BILL_STEPS, against the call's instruction budget: a pattern call near
+ * its limit in a loop (even under pcall) then runs out of budget. */
 static void charge_steps(matcher_t *m, lua_Integer n)
 {
-    if (n > m->steps_left)
+    if (n > m->steps_left) {
+        m->unbilled += m->steps_left;
+        bill(m);
         luaL_error(m->L, "pattern too complex (more than %I steps)", m->max_steps);
+    }
     m->steps_left -= n;
+    if ((m->unbilled += n) >= BILL_STEPS)
+        bill(m);
 }
 
 static void count_step(matcher_t *m)
@@ -402,6 +429,7 @@ static void matcher_init(matcher_t *m, lua_State *L, const char *s, size_t ls,
     m->pat_end = p + lp;
     m->max_steps = max_steps;
     m->steps_left = max_steps;
+    m->unbilled = 0;
     m->depth_left = PAT_MAX_DEPTH;
     m->level = 0;
 }
@@ -488,6 +516,7 @@ static int is_plain(const char *p, size_t lp)
 static int find_plain(lua_State *L, const char *s, size_t ls, size_t init,
                       const char *p, size_t lp)
 {
+    sandbox_charge(L, (lua_Integer)((ls - init) / PLAIN_BYTES_PER_STEP));
     const char *hit = memmem(s + init, ls - init, p, lp);
     if (hit == NULL) {
         lua_pushnil(L);
@@ -529,6 +558,7 @@ static int find_or_match(lua_State *L, int find)
         matcher_retry(&m);
         const char *end = match(&m, at, p);
         if (end != NULL) {
+            bill(&m);
             if (!find)
                 return push_captures(&m, at, end);
             lua_pushinteger(L, (at - s) + 1);
@@ -536,6 +566,7 @@ static int find_or_match(lua_State *L, int find)
             return push_captures(&m, NULL, NULL) + 2;
         }
     } while (at++ < m.src_end && !anchored);
+    bill(&m);
     lua_pushnil(L);
     return 1;
 }
@@ -568,9 +599,11 @@ static int gmatch_next(lua_State *L)
         if (end != NULL && end != g->last_end) {
             g->pos = (size_t)(end - m->src);
             g->last_end = end;
+            bill(m);
             return push_captures(m, at, end);
         }
     }
+    bill(m);
     return 0;
 }
 
@@ -685,6 +718,7 @@ static int pattern_gsub(lua_State *L)
         if (anchored)
             break;
     }
+    bill(&m);
     if (changed) {
         luaL_addlstring(&b, at, (size_t)(m.src_end - at));
         luaL_pushresult(&b);

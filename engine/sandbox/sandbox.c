@@ -25,11 +25,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "sandbox/extmem.h"
 #include "sandbox/pattern.h"
+#include "sandbox/strlib.h"
 
 #define HOOK_STEP 1000L     /* instructions between hook calls */
 #define TRACE_FRAMES 5      /* traceback lines kept under "stack traceback:" */
@@ -43,9 +46,18 @@ struct sandbox {
     long budget;            /* instructions per call */
     long spent;             /* instructions used by the current call */
     long step;              /* the hook's current count */
-    int exhausted;          /* the budget ran out in the current call */
+    int exhausted;          /* the budget or the time ran out in the current call */
+    sandbox_failure_t stop; /* which: SANDBOX_FAIL_BUDGET or SANDBOX_FAIL_TIME */
     int depth;              /* nesting of sandbox_call */
     long pattern_steps;
+    long timeout_ms;        /* wall-clock time per outermost call */
+    long long deadline;     /* of the current call, CLOCK_MONOTONIC ns; 0: none */
+    int deadline_is_run;    /* the run's deadline is the nearer one */
+    long long run_deadline; /* set by sandbox_set_deadline, or 0 */
+    long run_ms;
+    long unclocked;         /* units charged since the clock was last read */
+    extmem_account_t *ext;  /* memory allocated outside Lua for this sandbox */
+    char mem_where[LUA_IDSIZE + 32]; /* "file:line: " of the last refusal in a call */
     long long now;          /* fixed os.time(), or 0 */
     sandbox_failure_t failure; /* of the last call */
     char budget_msg[BUDGET_MSG_MAX];
@@ -68,7 +80,35 @@ static sandbox_t *sb_of(lua_State *L)
  * old, larger block, which is still valid). Growth is refused past the
  * ceiling only while a chunk runs or compiles: outside that, the host pushes
  * values without a protected call, and a refusal there would make Lua panic
- * and abort the process. */
+ * and abort the process. The ceiling covers the state's own memory and what
+ * libxml2 and PCRE2 hold for it (extmem.c). */
+static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize);
+
+/* The sandbox of L, or NULL for a state that is not a sandbox's (the
+ * library functions also run in plain states, e.g. in tests). */
+static sandbox_t *sandbox_of(lua_State *L)
+{
+    void *ud;
+    return lua_getallocf(L, &ud) == sb_alloc ? ud : NULL;
+}
+
+/* Remember where the chunk was when memory was last refused in this call,
+ * for the message (a memory error carries no position and runs no message
+ * handler). lua_getstack and lua_getinfo("Sl") allocate nothing, so they
+ * are safe inside the allocator. */
+static void note_refusal(sandbox_t *sb)
+{
+    if (sb->depth == 0)
+        return;
+    lua_Debug ar;
+    for (int level = 0; lua_getstack(sb->L, level, &ar); level++) {
+        if (lua_getinfo(sb->L, "Sl", &ar) && ar.currentline > 0) {
+            snprintf(sb->mem_where, sizeof sb->mem_where, "%s:%d: ", ar.short_src, ar.currentline);
+            return;
+        }
+    }
+}
+
 static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
 {
     sandbox_t *sb = ud;
@@ -78,10 +118,9 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
         sb->used -= old;
         return NULL;
     }
-    if (nsize > old && sb->limited > 0) {
-        size_t grow = nsize - old;
-        if (sb->used > sb->limit || grow > sb->limit - sb->used)
-            return NULL;
+    if (nsize > old && !sandbox_mem_fits(sb, nsize - old)) {
+        note_refusal(sb);
+        return NULL;
     }
     void *p = realloc(ptr, nsize);
     if (!p) {
@@ -91,6 +130,14 @@ static void *sb_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
     }
     sb->used = sb->used - old + nsize;
     return p;
+}
+
+int sandbox_mem_fits(const sandbox_t *sb, size_t grow)
+{
+    if (sb->limited <= 0)
+        return 1;
+    size_t used = sb->used + extmem_used(sb->ext);
+    return used <= sb->limit && grow <= sb->limit - used;
 }
 
 static void format_size(char *out, size_t n, size_t bytes)
@@ -105,22 +152,51 @@ static void format_size(char *out, size_t n, size_t bytes)
 
 static void count_hook(lua_State *L, lua_Debug *ar);
 
-/* Raise the budget error at `where` ("file:line: " or ""). The first time,
- * switch the hook to fire on every instruction: a pcall in the chunk that
- * catches this error gets one instruction further and is stopped again. */
-static int budget_error(lua_State *L, sandbox_t *sb, const char *where)
+static long long now_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+/* "2 s" or "1500 ms". */
+static void format_ms(char *out, size_t n, long ms)
+{
+    if (ms % 1000 == 0)
+        snprintf(out, n, "%ld s", ms / 1000);
+    else
+        snprintf(out, n, "%ld ms", ms);
+}
+
+/* Stop the call at `where` ("file:line: " or "") because the budget
+ * (SANDBOX_FAIL_BUDGET) or the time (SANDBOX_FAIL_TIME) ran out. The first
+ * time, the message is kept and the hook switched to fire on every
+ * instruction: a pcall in the chunk that catches this error gets one
+ * instruction further and is stopped again. */
+static int stop_error(lua_State *L, sandbox_t *sb, const char *where, sandbox_failure_t why)
 {
     if (!sb->exhausted) {
         sb->exhausted = 1;
-        snprintf(sb->budget_msg, sizeof sb->budget_msg,
-                 "%sinstruction budget exhausted (%ld instructions)", where,
-                 sb->budget);
+        sb->stop = why;
+        if (why == SANDBOX_FAIL_TIME) {
+            char lim[32];
+            format_ms(lim, sizeof lim, sb->deadline_is_run ? sb->run_ms : sb->timeout_ms);
+            snprintf(sb->budget_msg, sizeof sb->budget_msg, "%s%s exceeded its time limit (%s)",
+                     where, sb->deadline_is_run ? "run" : "call", lim);
+        } else {
+            snprintf(sb->budget_msg, sizeof sb->budget_msg,
+                     "%sinstruction budget exhausted (%ld instructions)", where, sb->budget);
+        }
         sb->step = 1;
         lua_sethook(L, count_hook, LUA_MASKCOUNT, 1);
     }
-    lua_pushfstring(L, "%sinstruction budget exhausted (%I instructions)",
-                    where, (lua_Integer)sb->budget);
+    lua_pushstring(L, sb->budget_msg);
     return lua_error(L);
+}
+
+static int past_deadline(const sandbox_t *sb)
+{
+    return sb->deadline != 0 && now_ns() >= sb->deadline;
 }
 
 /* Called every `step` instructions. The position comes from `ar` because a
@@ -129,9 +205,12 @@ static int budget_error(lua_State *L, sandbox_t *sb, const char *where)
 static void count_hook(lua_State *L, lua_Debug *ar)
 {
     sandbox_t *sb = sb_of(L);
+    sandbox_failure_t why = sb->exhausted ? sb->stop : SANDBOX_FAIL_BUDGET;
     if (!sb->exhausted) {
         sb->spent += sb->step;
-        if (sb->spent < sb->budget) {
+        if (past_deadline(sb))
+            why = SANDBOX_FAIL_TIME;
+        else if (sb->spent < sb->budget) {
             long left = sb->budget - sb->spent;
             if (left < sb->step) {
                 sb->step = left;
@@ -143,21 +222,53 @@ static void count_hook(lua_State *L, lua_Debug *ar)
     char where[LUA_IDSIZE + 32] = "";
     if (lua_getinfo(L, "Sl", ar) && ar->currentline > 0)
         snprintf(where, sizeof where, "%s:%d: ", ar->short_src, ar->currentline);
-    budget_error(L, sb, where);
+    stop_error(L, sb, where, why);
 }
 
+static void push_where(lua_State *L);
+
 /* Charge n units of work done in C (where the hook never fires) to the
- * current call's budget. Outside sandbox_call nothing is counted. */
+ * current call's budget, and read the clock every HOOK_STEP units. Outside
+ * sandbox_call nothing is counted. The position is that of the innermost
+ * Lua function: the caller may be a C function such as pcall. */
 void sandbox_charge(lua_State *L, lua_Integer n)
 {
-    sandbox_t *sb = sb_of(L);
-    if (sb->depth == 0 || n <= 0)
+    sandbox_t *sb = sandbox_of(L);
+    if (!sb || sb->depth == 0 || n < 0)
         return;
-    if (sb->exhausted || n > (lua_Integer)(sb->budget - sb->spent)) {
-        luaL_where(L, 1);
-        budget_error(L, sb, lua_tostring(L, -1));
+    sandbox_failure_t why = SANDBOX_OK;
+    if (sb->exhausted)
+        why = sb->stop;
+    else if (n > 0 && n >= (lua_Integer)(sb->budget - sb->spent))
+        why = SANDBOX_FAIL_BUDGET;   /* work that used up the budget, or more */
+    else if ((sb->unclocked += (long)n + 1) >= HOOK_STEP) {
+        sb->unclocked = 0;
+        if (past_deadline(sb))
+            why = SANDBOX_FAIL_TIME;
+    }
+    if (why != SANDBOX_OK) {
+        push_where(L);
+        stop_error(L, sb, lua_tostring(L, -1), why);
     }
     sb->spent += (long)n;
+}
+
+lua_Integer sandbox_budget_left(lua_State *L)
+{
+    sandbox_t *sb = sandbox_of(L);
+    if (!sb || sb->depth == 0)
+        return LUA_MAXINTEGER;
+    return sb->exhausted ? 0 : (lua_Integer)(sb->budget - sb->spent);
+}
+
+void sandbox_memory_error(lua_State *L)
+{
+    sandbox_t *sb = sandbox_of(L);
+    if (!sb || sb->limited <= 0)
+        luaL_error(L, "not enough memory");
+    /* A block the allocator always refuses: Lua raises LUA_ERRMEM. */
+    lua_newuserdatauv(L, sb->limit + 1, 0);
+    luaL_error(L, "not enough memory");
 }
 
 /* Number of integers in [lo, hi] (hi >= lo), saturated. */
@@ -486,6 +597,22 @@ static int sb_tmove(lua_State *L)
     return call_upvalue_cfunction(L);
 }
 
+/* table.pack and table.unpack copy every value in C: charged by count. */
+static int sb_tpack(lua_State *L)
+{
+    sandbox_charge(L, lua_gettop(L));
+    return call_upvalue_cfunction(L);
+}
+
+static int sb_tunpack(lua_State *L)
+{
+    lua_Integer i = luaL_optinteger(L, 2, 1);
+    lua_Integer e = lua_isnoneornil(L, 3) ? luaL_len(L, 1) : luaL_checkinteger(L, 3);
+    if (e >= i)
+        sandbox_charge(L, span(i, e));
+    return call_upvalue_cfunction(L);
+}
+
 static int sort_compare(lua_State *L)
 {
     sandbox_charge(L, 1);
@@ -571,6 +698,7 @@ static int setup(lua_State *L)
     lua_pushvalue(L, str);
     pattern_register(L, sb->pattern_steps);
     lua_pop(L, 1);
+    strlib_register(L, str);
     lua_pushliteral(L, "");
     lua_getmetatable(L, -1);
     lua_pushvalue(L, str);
@@ -586,8 +714,8 @@ static int setup(lua_State *L)
     lua_setfield(L, g, "string");
 
     lua_newtable(L);
-    copy_field(L, tab, -1, "pack");
-    copy_field(L, tab, -1, "unpack");
+    wrap_field(L, tab, -1, "pack", sb_tpack);
+    wrap_field(L, tab, -1, "unpack", sb_tunpack);
     lua_pushcfunction(L, sb_tinsert);
     lua_setfield(L, -2, "insert");
     lua_pushcfunction(L, sb_tremove);
@@ -643,8 +771,12 @@ sandbox_t *sandbox_new(const sandbox_limits_t *limits, err_t *e)
     sb->limit = limits && limits->memory > 0 ? limits->memory : SANDBOX_DEFAULT_MEMORY;
     sb->pattern_steps = limits && limits->pattern_steps > 0 ? limits->pattern_steps
                                                             : SANDBOX_DEFAULT_PATTERN_STEPS;
-    sb->L = lua_newstate(sb_alloc, sb);
+    sb->timeout_ms = limits && limits->timeout_ms > 0 ? limits->timeout_ms
+                                                      : SANDBOX_DEFAULT_TIMEOUT_MS;
+    sb->ext = extmem_account_new(sb);
+    sb->L = sb->ext ? lua_newstate(sb_alloc, sb) : NULL;
     if (!sb->L) {
+        extmem_account_close(sb->ext);
         free(sb);
         err_set(e, "sandbox: out of memory");
         return NULL;
@@ -655,6 +787,7 @@ sandbox_t *sandbox_new(const sandbox_limits_t *limits, err_t *e)
         const char *msg = lua_tostring(sb->L, -1);
         err_set(e, "sandbox: %s", msg ? msg : "cannot set up");
         lua_close(sb->L);
+        extmem_account_close(sb->ext);
         free(sb);
         return NULL;
     }
@@ -666,6 +799,7 @@ void sandbox_free(sandbox_t *sb)
     if (!sb)
         return;
     lua_close(sb->L);
+    extmem_account_close(sb->ext);
     free(sb);
 }
 
@@ -732,7 +866,7 @@ int sandbox_load(sandbox_t *sb, const char *chunkname, const char *src,
 static void push_where(lua_State *L)
 {
     lua_Debug ar;
-    for (int level = 1; lua_getstack(L, level, &ar); level++) {
+    for (int level = 0; lua_getstack(L, level, &ar); level++) {
         lua_getinfo(L, "Sl", &ar);
         if (ar.currentline > 0) {
             lua_pushfstring(L, "%s:%d: ", ar.short_src, ar.currentline);
@@ -786,6 +920,67 @@ static int msgh(lua_State *L)
     return 1;
 }
 
+/* The sandbox whose call is running, innermost first. vane is
+ * single-threaded: one call runs at a time (a call may nest another
+ * sandbox's call, e.g. a rule's helper; the outer one is restored after). */
+static sandbox_t *current;
+
+sandbox_t *sandbox_current(void)
+{
+    return current;
+}
+
+/* Reset the budget and arm the hook and the deadline for an outermost call. */
+static void start_call(sandbox_t *sb)
+{
+    sb->spent = 0;
+    sb->unclocked = 0;
+    sb->mem_where[0] = '\0';
+    sb->exhausted = 0;
+    sb->stop = SANDBOX_FAIL_BUDGET;
+    sb->deadline = now_ns() + (long long)sb->timeout_ms * 1000000LL;
+    sb->deadline_is_run = sb->run_deadline != 0 && sb->run_deadline < sb->deadline;
+    if (sb->deadline_is_run)
+        sb->deadline = sb->run_deadline;
+    sb->step = sb->budget < HOOK_STEP ? sb->budget : HOOK_STEP;
+    if (sb->deadline_is_run && now_ns() >= sb->deadline)
+        sb->step = 1;   /* the run's time is already up: stop at the first instruction */
+    lua_sethook(sb->L, count_hook, LUA_MASKCOUNT, (int)sb->step);
+}
+
+void sandbox_set_deadline(sandbox_t *sb, long ms)
+{
+    sb->run_ms = ms > 0 ? ms : 0;
+    sb->run_deadline = ms > 0 ? now_ns() + (long long)ms * 1000000LL : 0;
+}
+
+/* e for a call that ended with status (the error object on top). */
+static void failure_message(sandbox_t *sb, int status, const char *what, err_t *e)
+{
+    lua_State *L = sb->L;
+    if (status == LUA_OK) {
+        /* `return pcall(loop)` returns straight to C: no instruction was
+         * left for the hook to raise again in. */
+        err_set(e, "%s", sb->budget_msg);
+    } else if (status == LUA_ERRMEM) {
+        char lim[32];
+        format_size(lim, sizeof lim, sb->limit);
+        if (sb->mem_where[0])
+            err_set(e, "%snot enough memory (limit %s)", sb->mem_where, lim);
+        else
+            err_set(e, "%s: not enough memory (limit %s)", what, lim);
+    } else if (status == LUA_ERRERR && sb->exhausted) {
+        err_set(e, "%s", sb->budget_msg);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        if (status == LUA_ERRERR)
+            err_set(e, "%s: %s", what, lua_tostring(L, -1));
+        else
+            err_set(e, "%s", lua_tostring(L, -1));
+    } else {
+        err_set(e, "%s: unknown error", what);
+    }
+}
+
 int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
                  err_t *e)
 {
@@ -797,14 +992,15 @@ int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
     }
     lua_pushcfunction(L, msgh);
     lua_insert(L, fn);
-    if (sb->depth++ == 0) {
-        sb->spent = 0;
-        sb->exhausted = 0;
-        sb->step = sb->budget < HOOK_STEP ? sb->budget : HOOK_STEP;
-        lua_sethook(L, count_hook, LUA_MASKCOUNT, (int)sb->step);
-    }
+    if (sb->depth++ == 0)
+        start_call(sb);
     sb->limited++;
+    sandbox_t *outer_sb = current;
+    current = sb;
+    extmem_set_current(sb->ext);
     int status = lua_pcall(L, nargs, nresults, fn);
+    current = outer_sb;
+    extmem_set_current(outer_sb ? outer_sb->ext : NULL);
     sb->limited--;
     int outer = --sb->depth == 0;
     if (outer)
@@ -815,26 +1011,9 @@ int sandbox_call(sandbox_t *sb, int nargs, int nresults, const char *what,
         sb->failure = SANDBOX_OK;
         return 0;
     }
-    sb->failure = sb->exhausted ? SANDBOX_FAIL_BUDGET
+    sb->failure = sb->exhausted ? sb->stop
                   : status == LUA_ERRMEM ? SANDBOX_FAIL_MEMORY : SANDBOX_FAIL_ERROR;
-    if (status == LUA_OK) {
-        /* `return pcall(loop)` returns straight to C: no instruction was
-         * left for the hook to raise again in. */
-        err_set(e, "%s", sb->budget_msg);
-    } else if (status == LUA_ERRMEM) {
-        char lim[32];
-        format_size(lim, sizeof lim, sb->limit);
-        err_set(e, "%s: not enough memory (limit %s)", what, lim);
-    } else if (status == LUA_ERRERR && sb->exhausted) {
-        err_set(e, "%s", sb->budget_msg);
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-        if (status == LUA_ERRERR)
-            err_set(e, "%s: %s", what, lua_tostring(L, -1));
-        else
-            err_set(e, "%s", lua_tostring(L, -1));
-    } else {
-        err_set(e, "%s: unknown error", what);
-    }
+    failure_message(sb, status, what, e);
     lua_settop(L, fn - 1);
     if (outer)
         lua_gc(L, LUA_GCCOLLECT);
@@ -990,7 +1169,7 @@ void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags)
 
 size_t sandbox_memory(const sandbox_t *sb)
 {
-    return sb->used;
+    return sb->used + extmem_used(sb->ext);
 }
 
 void sandbox_set_now(sandbox_t *sb, long long now)

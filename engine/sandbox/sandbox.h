@@ -10,10 +10,14 @@
  *
  * Limits are checked on every call: an instruction budget per call (a count
  * hook that, once the budget is spent, fires on every instruction until the
- * call returns, so pcall inside the chunk cannot swallow it) and a memory
- * ceiling for the whole state (a counting allocator). Errors come back in an
- * err_t as "chunk:line: message" followed by a short traceback; nothing is
- * printed. */
+ * call returns, so pcall inside the chunk cannot swallow it), to which C
+ * functions whose work grows with their input charge that work (string
+ * functions, patterns, vane.regex, parsers and queries); a wall-clock
+ * deadline per call, read from the same hook and from every charge; and a
+ * memory ceiling for the whole state (a counting allocator) that also
+ * covers what libxml2 and PCRE2 allocate for it (extmem.h). Errors come
+ * back in an err_t as "chunk:line: message" followed by a short traceback;
+ * nothing is printed. */
 #ifndef VANE_SANDBOX_H
 #define VANE_SANDBOX_H
 
@@ -28,11 +32,13 @@ typedef struct sandbox_limits {
     long instructions;    /* per call; 0 means the default */
     size_t memory;        /* bytes for the whole state; 0 means the default */
     long pattern_steps;   /* per string.find/match/gmatch/gsub call; 0 = default */
+    long timeout_ms;      /* wall-clock time per call; 0 means the default */
 } sandbox_limits_t;
 
 #define SANDBOX_DEFAULT_INSTRUCTIONS 10000000L
 #define SANDBOX_DEFAULT_MEMORY ((size_t)64 << 20)
 #define SANDBOX_DEFAULT_PATTERN_STEPS 1000000L
+#define SANDBOX_DEFAULT_TIMEOUT_MS 2000L
 
 /* A new sandbox with these limits (NULL: defaults). NULL on failure, with e set. */
 sandbox_t *sandbox_new(const sandbox_limits_t *limits, err_t *e);
@@ -110,7 +116,32 @@ void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags);
  * spent. Outside a call nothing is charged. */
 void sandbox_charge(lua_State *L, lua_Integer n);
 
-/* Bytes currently allocated by the state. */
+/* What is left of the running call's budget (LUA_MAXINTEGER outside a
+ * call or in a state that is not a sandbox's): C code with its own step
+ * limit (CSS selectors, XPath) stops there rather than overrun it. */
+lua_Integer sandbox_budget_left(lua_State *L);
+
+/* Raise the memory error of the running call (LUA_ERRMEM, so the call
+ * fails with SANDBOX_FAIL_MEMORY and "not enough memory"): for C code whose
+ * allocation outside Lua was refused by the ceiling. Never returns. */
+void sandbox_memory_error(lua_State *L);
+
+/* Whether grow more bytes fit under sb's ceiling now (always, outside a
+ * call: the host's own work is not limited). */
+int sandbox_mem_fits(const sandbox_t *sb, size_t grow);
+
+/* The sandbox whose call (sandbox_call/sandbox_run) is running, the
+ * innermost one if calls nest; NULL when none runs. vane is single-threaded. */
+sandbox_t *sandbox_current(void);
+
+/* A deadline spanning several calls, e.g. one script's whole run over a
+ * source (parse, items, detail pages): every call that starts within the
+ * next ms milliseconds ends at that deadline at the latest, failing with
+ * SANDBOX_FAIL_TIME and "run exceeded its time limit (N s)" once it has
+ * passed; each call still has its own call_timeout too. 0 removes it. */
+void sandbox_set_deadline(sandbox_t *sb, long ms);
+
+/* Bytes currently allocated by the state and by C libraries for it. */
 size_t sandbox_memory(const sandbox_t *sb);
 
 /* Fix what os.time() (with no argument) and os.date() (with no time

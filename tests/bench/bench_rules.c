@@ -137,7 +137,7 @@ static int bench_vane(const char *dir, size_t want, const store_event_t *evs, si
     cfg.rule_dirs = dirs;
     cfg.n_rule_dirs = 1;
     cfg.limits = (sandbox_limits_t){SANDBOX_DEFAULT_INSTRUCTIONS, SANDBOX_DEFAULT_MEMORY,
-                                    SANDBOX_DEFAULT_PATTERN_STEPS};
+                                    SANDBOX_DEFAULT_PATTERN_STEPS, SANDBOX_DEFAULT_TIMEOUT_MS};
     errlist_t errs = {0};
     err_t e;
     rules_t *rs = rules_load(&cfg, &errs, &e);
