@@ -166,7 +166,7 @@ static const char *const failures[] = {
 
 static void failures_come_back_by_kind_and_a_limit_disables_the_rule_for_the_run(void **state)
 {
-    fixture_t *f = load("instructions = 100000, memory = \"8MB\"", failures);
+    fixture_t *f = load("instructions = 1000000, memory = \"8MB\"", failures);
     *state = f;
     assert_int_equal(eval(f, 1, NULL), 1);
     assert_int_equal(f->n_fails, 3);

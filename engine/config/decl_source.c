@@ -52,11 +52,13 @@ static char *options_json(decl_t *d)
     buf_t b = {0};
     err_t e = {{0}};
     int t = lua_getfield(d->L, d->idx, "options");
-    if (t == LUA_TTABLE && !options_plain(d)) {
+    /* the size first: it stops at the cap, where walking a table shared
+     * many times would take as long as writing it out */
+    size_t size = t == LUA_TTABLE ? vanelib_plain_size(d->L, -1, MAX_OPTIONS_BYTES) : 0;
+    if (t == LUA_TTABLE && (size <= MAX_OPTIONS_BYTES || size == SIZE_MAX) && !options_plain(d)) {
         lua_pop(d->L, 1);
         return strdup("{}");
     }
-    size_t size = t == LUA_TTABLE ? vanelib_plain_size(d->L, -1, MAX_OPTIONS_BYTES) : 0;
     if (t == LUA_TNIL) {
         buf_puts(&b, "{}");
     } else if (size > MAX_OPTIONS_BYTES && size != SIZE_MAX) {

@@ -40,7 +40,8 @@ class ContainConfig(VaneCase):
     def test_options_of_shared_tables_are_refused_before_they_expand(self):
         # 2^30 leaves once written out as JSON.
         m = self.check('local t = {}\nfor i = 1, 30 do t = { a = t, b = t } end\n' +
-                       SOURCE % ', options = t', "vane.lua:4: source 'feed'")
+                       SOURCE % ', options = t', "vane.lua:4: source 'feed'",
+                       "'options' would take more than 1 MB as JSON")
         self.assertTrue(m.config_line("options = t"))
 
     def test_an_endless_loop_in_vane_lua_is_stopped_by_the_budget(self):

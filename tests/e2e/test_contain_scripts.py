@@ -102,7 +102,7 @@ class ContainScripts(VaneCase):
 end
 """, settings={"memory": "16MB"})
         r = self.run_both_steps(m)
-        self.assertHostileFailed(m, r, "scripts/hostile.lua:1: not enough memory (limit ")
+        self.assertHostileFailed(m, r, "scripts/hostile.lua:3: not enough memory (limit ")
         self.assertCanaryFlags(m, r)
 
     def test_a_script_that_keeps_its_memory_full_does_not_starve_the_next_source(self):
