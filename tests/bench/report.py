@@ -119,6 +119,14 @@ def main(argv):
       f"| {fmt_x(ratio(news_before, news))} |")
     w(f"| `vane run`, nothing due ({kv.get('idle_sources', '?')} sources, "
       f"{kv.get('idle_rules', '?')} rules) | {with_unit(fmt_s(idle and idle * 1000), 'ms')} | – | – |")
+    for kind, what in (("simple", "small rules"), ("news", "copies of prisoner-release")):
+        kb, s = num(kv.get(f"rules_mem_{kind}_now_kb")), num(kv.get(f"rules_mem_{kind}_now_s"))
+        kb0, s0 = num(kv.get(f"rules_mem_{kind}_before_kb")), num(kv.get(f"rules_mem_{kind}_before_s"))
+        if kb is None:
+            continue
+        before = f"{kb0 / 1024:.0f} MiB, {s0:.2f} s earlier build (VANE_BEFORE)" if kb0 and s0 is not None else "–"
+        w(f"| a run loading 1,000 rule files ({what}): peak memory, time | {kb / 1024:.0f} MiB, "
+          f"{s:.2f} s | {before} | {fmt_x(ratio(kb0, kb)) if kb0 else '–'} |")
     w("")
 
     def status(ok):

@@ -15,7 +15,9 @@
 #  4. `vane run` with nothing due (1,000 sources, 100 rules);
 #  5. news-rule evaluations per second: `vane eval` with the six news rules
 #     over the real dev headlines (news_eval.sh; VANE_BEFORE=an earlier
-#     build measures it too, for the comparison).
+#     build measures it too, for the comparison);
+#  6. the peak memory and time of a run that loads 1,000 rule files, each
+#     in a Lua state of its own (rules_memory.sh; VANE_BEFORE too).
 #
 # Environment: SIZES (default "100 2000"; BENCH_FULL=1 adds 10000, where
 # urlwatch is skipped), REPS (hyperfine runs for vane and curl, default 5),
@@ -311,6 +313,17 @@ cat "$W/out/rules.txt" "$W/out/store.txt" | while read -r k v; do record kv "$k"
 
 # ---- 5. news rules on the real dev headlines --------------------------------------
 VANE="$VANE" PYTHON="$PY" sh "$HERE/news_eval.sh" "$RES" || die "news_eval.sh failed"
+
+# ---- 6. the cost of a Lua state per rule file: 1,000 rule files loaded -----------
+log "1,000 rule files: memory and load time"
+set -- "$VANE"
+[ -n "${VANE_BEFORE:-}" ] && set -- "$VANE" "$VANE_BEFORE"
+N=1000 REPS=3 sh "$HERE/rules_memory.sh" "$@" > "$W/out/rules_memory.txt" || die "rules_memory.sh failed"
+while read -r kind bin rss secs; do
+    which=now; [ "$bin" = "$VANE" ] || which=before
+    record kv "rules_mem_${kind}_${which}_kb" "${rss#rss_kb=}"
+    record kv "rules_mem_${kind}_${which}_s" "${secs#seconds=}"
+done < "$W/out/rules_memory.txt"
 
 # ---- 4. nothing due: 1,000 sources fetched a moment ago, 100 rules -------------------
 log "nothing due: $IDLE_SOURCES sources, $IDLE_RULES rules"
