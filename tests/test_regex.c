@@ -318,7 +318,7 @@ static void matches_at_their_limit_exhaust_the_budget(void **state)
     assert_int_equal(sandbox_failure(sb), SANDBOX_FAIL_BUDGET);
     if (!strstr(e.msg, "t.lua:") || !strstr(e.msg, "instruction budget exhausted"))
         fail_msg("%s", e.msg);
-    if (took > 5.0)
+    if (took > 300.0) /* against hanging: speed is for make bench */
         fail_msg("stopped after %.2f s", took);
     print_message("vane.regex at its match limit in a loop stopped after %.3f s\n", took);
     /* ordinary matching in a loop stays well within the budget */
