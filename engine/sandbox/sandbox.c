@@ -1058,7 +1058,7 @@ typedef struct plain_walk {
     int max_depth;
     unsigned flags;
     int path;               /* stack index of the table of path parts */
-    int on_path;            /* stack index of the set of tables being walked */
+    int seen;               /* stack index of table -> 0 (being walked) or its height */
 } plain_walk_t;
 
 /* Raise "MSG at PATH" with the path parts pushed so far. */
@@ -1087,73 +1087,99 @@ static void plain_key(lua_State *L, const plain_walk_t *w, int idx, int depth)
     lua_rawseti(L, w->path, depth);
 }
 
-static void plain_value(lua_State *L, const plain_walk_t *w, int idx, int depth);
+static int plain_value(lua_State *L, const plain_walk_t *w, int idx, int depth);
 
-static void plain_table(lua_State *L, const plain_walk_t *w, int t, int depth)
+/* The table at t is being walked (0) or was walked and found plain, with
+ * this many levels of tables (>= 1); -1 when not seen yet. */
+static lua_Integer plain_seen(lua_State *L, const plain_walk_t *w, int t)
 {
+    lua_pushvalue(L, t);
+    lua_Integer h = lua_rawget(L, w->seen) == LUA_TNUMBER ? lua_tointeger(L, -1) : -1;
+    lua_pop(L, 1);
+    return h;
+}
+
+static void plain_mark(lua_State *L, const plain_walk_t *w, int t, lua_Integer h)
+{
+    lua_pushvalue(L, t);
+    lua_pushinteger(L, h);
+    lua_rawset(L, w->seen);
+}
+
+static void plain_too_deep(lua_State *L, const plain_walk_t *w, int depth)
+{
+    plain_error(L, w, depth, lua_pushfstring(L, "tables nested more than %d deep", w->max_depth));
+}
+
+/* Walk the table at t, found at `depth`; return its height. A table met
+ * again (a shared sub-table) is not walked again: it is plain, and only
+ * its height is checked against the depth it is met at. So the walk costs
+ * what the distinct tables hold, never what the value would expand to;
+ * callers that write the value out bound its expanded size themselves. */
+static int plain_table(lua_State *L, const plain_walk_t *w, int t, int depth)
+{
+    lua_Integer seen = plain_seen(L, w, t);
+    if (seen == 0)
+        plain_error(L, w, depth, "a table that contains itself");
+    if (seen > 0) {
+        if (depth + seen > w->max_depth)
+            plain_too_deep(L, w, depth);
+        return (int)seen;
+    }
     if (lua_getmetatable(L, t))
         plain_error(L, w, depth, "a table with a metatable");
     if (depth >= w->max_depth)
-        plain_error(L, w, depth, lua_pushfstring(L, "tables nested more than %d deep",
-                                                 w->max_depth));
-    lua_pushvalue(L, t);
-    if (lua_rawget(L, w->on_path) != LUA_TNIL)
-        plain_error(L, w, depth, "a table that contains itself");
-    lua_pop(L, 1);
-    lua_pushvalue(L, t);
-    lua_pushboolean(L, 1);
-    lua_rawset(L, w->on_path);
+        plain_too_deep(L, w, depth);
+    plain_mark(L, w, t, 0);
     luaL_checkstack(L, 4, "plain data");
+    int below = 0;
     lua_pushnil(L);
     while (lua_next(L, t)) {
         int k = lua_gettop(L) - 1;
-        if (lua_type(L, k) == LUA_TSTRING) {
-            /* fine */
-        } else if (lua_isinteger(L, k) && lua_tointeger(L, k) > 0) {
-            /* a list entry */
-        } else {
+        if (lua_type(L, k) != LUA_TSTRING && !(lua_isinteger(L, k) && lua_tointeger(L, k) > 0))
             plain_error(L, w, depth, lua_pushfstring(L, "a key that is a %s, not a string",
                                                      luaL_typename(L, k)));
-        }
         plain_key(L, w, k, depth + 1);
-        plain_value(L, w, lua_gettop(L), depth + 1);
+        int h = plain_value(L, w, lua_gettop(L), depth + 1);
+        if (h > below)
+            below = h;
         lua_pop(L, 1);
     }
-    lua_pushvalue(L, t);
-    lua_pushnil(L);
-    lua_rawset(L, w->on_path);
+    plain_mark(L, w, t, below + 1);
+    return below + 1;
 }
 
-static void plain_value(lua_State *L, const plain_walk_t *w, int idx, int depth)
+/* Check the value at idx; its height in tables (0 for other values). */
+static int plain_value(lua_State *L, const plain_walk_t *w, int idx, int depth)
 {
     sandbox_charge(L, 1);
     switch (lua_type(L, idx)) {
     case LUA_TNIL:
     case LUA_TBOOLEAN:
     case LUA_TSTRING:
-        return;
+        return 0;
     case LUA_TNUMBER:
         if (!lua_isinteger(L, idx)) {
             lua_Number n = lua_tonumber(L, idx);
             if (n != n || n - n != 0)
                 plain_error(L, w, depth, "a number that is not finite");
         }
-        return;
+        return 0;
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL)
-            return;
+            return 0;
         break;
     case LUA_TFUNCTION:
         if (w->flags & SANDBOX_PLAIN_FUNCTIONS)
-            return;
+            return 0;
         break;
     case LUA_TTABLE:
-        plain_table(L, w, lua_absindex(L, idx), depth);
-        return;
+        return plain_table(L, w, lua_absindex(L, idx), depth);
     default:
         break;
     }
     plain_error(L, w, depth, lua_pushfstring(L, "a %s value", luaL_typename(L, idx)));
+    return 0;
 }
 
 void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags)
@@ -1163,7 +1189,7 @@ void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags)
     lua_newtable(L);
     lua_newtable(L);
     plain_walk_t w = {max_depth, flags, top + 1, top + 2};
-    plain_value(L, &w, idx, 0);
+    (void)plain_value(L, &w, idx, 0);
     lua_settop(L, top);
 }
 

@@ -102,10 +102,11 @@ int sandbox_run(sandbox_t *sb, lua_CFunction fn, void *ud, int nargs, int nresul
 /* Raise a Lua error unless the value at idx is plain data: nil, booleans,
  * strings, finite numbers, the JSON null (a NULL light userdata) and tables
  * without a metatable whose keys are strings or positive integers, at most
- * max_depth levels deep, without cycles. Shared sub-tables are walked every
- * time they are reached and each table and value visited is charged to the
- * budget, so a value that expands to more than the budget is refused too.
- * Only raw access is used. The message names the path of the offending
+ * max_depth levels deep (counted along every path), without cycles. A
+ * shared sub-table is walked once: the check costs what the distinct
+ * tables hold (charged to the budget), not what the value would expand
+ * to, so a caller that writes the value out bounds its expanded size
+ * itself (max_item_bytes, the JSON encoder's cap). Only raw access is used. The message names the path of the offending
  * part, e.g. "returned a table with a metatable at [2].title". For use
  * inside sandbox_call/sandbox_run only. */
 void sandbox_check_plain(lua_State *L, int idx, int max_depth, unsigned flags);
