@@ -29,6 +29,10 @@ typedef struct rules rules_t;
  * errs (file:line: message), counted by rules_load_errors and left out;
  * NULL only out of memory (e set). cfg must outlive the rules. */
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e);
+struct xref_rule;
+/* The i-th loaded rule (i < rules_count) as the references check reads it
+ * (config/xref.h); the pointers live as long as r. */
+void rules_xref(const rules_t *r, size_t i, struct xref_rule *out);
 /* Rule files and folders that did not load. */
 size_t rules_load_errors(const rules_t *r);
 void rules_free(rules_t *r);
