@@ -104,6 +104,10 @@ static void check_watch_fields(ctx_t *c, const watch_cfg_t *w, const char *what,
         if (!sc || (w->sources && !in_list(w->sources, s->id)))
             continue;
         for (size_t k = 0; k < sc->n_fields; k++) {
+            if (strcmp(sc->fields[k], XREF_ANY_FIELD) == 0) {
+                free(fields.v);
+                return;     /* its options name more fields: any may come */
+            }
             if (fields.n == cap) {
                 const char **more = realloc(fields.v, (cap *= 2) * sizeof *more);
                 if (!more)

@@ -32,9 +32,13 @@ typedef struct xref_script {
     int declared;
     const char *const *options; /* the option names it takes */
     size_t n_options;
-    const char *const *fields;  /* the fields its items carry, beside key */
+    const char *const *fields;  /* the fields its items carry, beside key;
+                                 * XREF_ANY_FIELD among them: others too
+                                 * (named by the source's options) */
     size_t n_fields;
 } xref_script_t;
+
+#define XREF_ANY_FIELD "*"
 
 /* The flags vane raises itself, which channels may route by rule id. */
 extern const char *const xref_builtin_rules[];
