@@ -31,15 +31,19 @@ static char **option_keys(lua_State *L)
 {
     size_t n = 0, cap = 8;
     char **v = calloc(cap + 1, sizeof *v);
+    if (!v)
+        return NULL;
     lua_pushnil(L);
-    while (v && lua_next(L, -2)) {
+    while (lua_next(L, -2)) {
         lua_pop(L, 1);
         if (lua_type(L, -1) != LUA_TSTRING)
             continue;
         if (n == cap) {
             char **more = realloc(v, ((cap *= 2) + 1) * sizeof *v);
-            if (!more)
-                continue;
+            if (!more) {
+                lua_pop(L, 1);
+                break;
+            }
             v = more;
         }
         v[n++] = strdup(lua_tostring(L, -1));
