@@ -21,7 +21,9 @@ size_t references_check(const config_t *cfg, const rules_t *rules, extract_t *x,
             rules_xref(rules, i, &rv[i]);
         for (size_t i = 0; x && i < cfg->n_sources; i++)
             extract_declared(x, cfg->sources[i].script, &sv[i]);
-        added = xref_check(cfg, rv, n_rules, sv, x ? cfg->n_sources : 0, errs);
+        xref_known_t k = {rv, n_rules, rules && rules_load_errors(rules) == 0, sv,
+                          x ? cfg->n_sources : 0};
+        added = xref_check(cfg, &k, errs);
     }
     free(rv);
     free(sv);

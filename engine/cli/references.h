@@ -11,7 +11,8 @@
 #include "rules/rules.h"
 #include "util/err.h"
 
-/* Check cfg's references against rules (NULL: none loaded) and the
+/* Check cfg's references against rules (NULL: none loaded; rule ids
+ * are checked only when every rule file loaded) and the
  * scripts prepared in x (extract_prepare'd for every source; NULL: none).
  * Every problem goes to errs; returns how many were added. */
 size_t references_check(const config_t *cfg, const rules_t *rules, extract_t *x, errlist_t *errs);

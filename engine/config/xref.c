@@ -24,6 +24,7 @@ typedef struct ctx {
     errlist_t *errs;
     size_t added;
     names_t rules, sources;
+    int all_rules;          /* every rule file loaded: rule ids can be checked */
 } ctx_t;
 
 static int known(const names_t *k, const char *name)
@@ -56,8 +57,11 @@ static void check_channels(ctx_t *c)
         const channel_cfg_t *ch = &c->cfg->channels[i];
         char what[300];
         snprintf(what, sizeof what, "channel '%s'", ch->id);
-        check_list(c, c->cfg->path, ch->line, what, "rules", ch->rules, 0, &c->rules);
-        check_list(c, c->cfg->path, ch->line, what, "exclude_rules", ch->exclude_rules, 0, &c->rules);
+        if (c->all_rules) {
+            check_list(c, c->cfg->path, ch->line, what, "rules", ch->rules, 0, &c->rules);
+            check_list(c, c->cfg->path, ch->line, what, "exclude_rules", ch->exclude_rules, 0,
+                       &c->rules);
+        }
         check_list(c, c->cfg->path, ch->line, what, "sources", ch->sources, 0, &c->sources);
         check_list(c, c->cfg->path, ch->line, what, "exclude_sources", ch->exclude_sources, 0,
                    &c->sources);
@@ -170,15 +174,14 @@ static int collect_names(ctx_t *c, const xref_rule_t *rules, size_t n_rules)
     return 0;
 }
 
-size_t xref_check(const config_t *cfg, const xref_rule_t *rules, size_t n_rules,
-                  const xref_script_t *scripts, size_t n_scripts, errlist_t *errs)
+size_t xref_check(const config_t *cfg, const xref_known_t *k, errlist_t *errs)
 {
-    ctx_t c = {.cfg = cfg, .errs = errs};
-    if (collect_names(&c, rules, n_rules) == 0) {
+    ctx_t c = {.cfg = cfg, .errs = errs, .all_rules = k->all_rules};
+    if (collect_names(&c, k->rules, k->n_rules) == 0) {
         check_channels(&c);
-        check_rules(&c, rules, n_rules);
-        check_watches(&c, scripts, n_scripts);
-        check_options(&c, scripts, n_scripts);
+        check_rules(&c, k->rules, k->n_rules);
+        check_watches(&c, k->scripts, k->n_scripts);
+        check_options(&c, k->scripts, k->n_scripts);
     } else {
         errlist_add(errs, "out of memory");
         c.added++;

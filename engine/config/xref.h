@@ -43,11 +43,21 @@ typedef struct xref_script {
 /* The flags vane raises itself, which channels may route by rule id. */
 extern const char *const xref_builtin_rules[];
 
-/* Check every reference of cfg against the loaded rules (n_rules of
- * them) and the scripts' declarations (n_scripts; a source whose script
- * is not among them is not checked for options and fields). Every problem
- * goes to errs; returns the number added. */
-size_t xref_check(const config_t *cfg, const xref_rule_t *rules, size_t n_rules,
-                  const xref_script_t *scripts, size_t n_scripts, errlist_t *errs);
+/* The references' context: the loaded rules and the scripts' declarations
+ * (a source whose script is not among them is not checked for options and
+ * fields). When not all rule files loaded (all_rules 0), the rule ids
+ * channels name are not checked: the missing rule would be reported
+ * twice. */
+typedef struct xref_known {
+    const xref_rule_t *rules;
+    size_t n_rules;
+    int all_rules;
+    const xref_script_t *scripts;
+    size_t n_scripts;
+} xref_known_t;
+
+/* Check every reference of cfg against k. Every problem goes to errs;
+ * returns the number added. */
+size_t xref_check(const config_t *cfg, const xref_known_t *k, errlist_t *errs);
 
 #endif

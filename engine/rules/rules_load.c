@@ -82,6 +82,19 @@ static char **lua_files(const char *dir)
     return names;
 }
 
+/* The shipped rules in use (all of them, or keyword-watch for the
+ * watches) are part of the rules too: their text, which changes with the
+ * binary (in memory already, so cheap to hash). */
+static void shipped_fingerprint(const config_t *cfg, sha256_t *c)
+{
+    if (!cfg->shipped_rules && !cfg->n_watches)
+        return;
+    sha256_update(c, cfg->shipped_rules ? "shipped" : "watches", 8);
+    for (const embedded_file_t *f = embedded_files; f->name; f++)
+        if (strncmp(f->name, "rules/", 6) == 0)
+            sha256_update(c, f->data, f->len);
+}
+
 int rules_fingerprint(const config_t *cfg, char out[65])
 {
     sha256_t c;
@@ -104,6 +117,7 @@ int rules_fingerprint(const config_t *cfg, char out[65])
         }
         free(files);
     }
+    shipped_fingerprint(cfg, &c);
     sha256_final(&c, d);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);

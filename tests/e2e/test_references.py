@@ -224,3 +224,16 @@ class References(VaneCase):
         r = m.vane("check")
         self.assertExit(r, 0)
         self.assertIn("1 rule,", r.stdout)
+
+    def test_a_rule_file_that_does_not_load_is_not_reported_again_as_a_missing_id(self):
+        m = self.monitor_text(
+            'source { id = "press", url = "{{url}}", script = "json_items" }\n'
+            'channel { id = "desk", kind = "file", path = "a.txt", rules = { "mine" } }\n',
+            rules='rules { "rules" }\n')
+        os.makedirs(os.path.join(m.dir, "rules"))
+        with open(os.path.join(m.dir, "rules", "mine.lua"), "w") as f:
+            f.write('return { id = "mine", severity = "low",\n  when = function(ev) return end end }\n')
+        r = m.vane("check")
+        self.assertExit(r, 2)
+        self.assertProblem(r, "rules/mine.lua:2:")
+        self.assertNotIn("no rule 'mine'", r.stderr)
