@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/buf.h"
 #include "util/suggest.h"
 
 const char *const xref_builtin_rules[] = {"source-failing", "source-empty", "source-reshaped",
@@ -17,6 +18,7 @@ typedef struct names {
     const char **v;
     size_t n;
     const char *kind;           /* "rule", "source", "field" */
+    int list_them;              /* name them all when none is close (a script's options) */
 } names_t;
 
 typedef struct ctx {
@@ -35,6 +37,16 @@ static int known(const names_t *k, const char *name)
     return 0;
 }
 
+/* " (it takes: a, b, c)", or " (it takes none)". */
+static void put_names(buf_t *b, const names_t *k)
+{
+    buf_puts(b, k->n ? " (it takes: " : " (it takes none)");
+    for (size_t i = 0; i < k->n; i++)
+        buf_printf(b, "%s%s", i ? ", " : "", k->v[i]);
+    if (k->n)
+        buf_puts(b, ")");
+}
+
 /* One problem for each entry of list (NULL-terminated or n long) that is
  * not among k: "FILE:LINE: WHAT: KEY: no KIND 'X' (did you mean 'Y'?)". */
 static void check_list(ctx_t *c, const char *file, int line, const char *what, const char *key,
@@ -44,9 +56,14 @@ static void check_list(ctx_t *c, const char *file, int line, const char *what, c
         if (known(k, list[i]))
             continue;
         const char *close = suggest_closest(list[i], k->v, k->n);
-        errlist_add(c->errs, "%s:%d: %s: %s: no %s '%s'%s%s%s", file, line, what, key, k->kind,
-                    list[i], close ? " (did you mean '" : "", close ? close : "",
-                    close ? "'?)" : "");
+        buf_t hint = {0};
+        if (close)
+            buf_printf(&hint, " (did you mean '%s'?)", close);
+        else if (k->list_them)
+            put_names(&hint, k);
+        errlist_add(c->errs, "%s:%d: %s: %s: no %s '%s'%s", file, line, what, key, k->kind,
+                    list[i], hint.len ? buf_str(&hint) : "");
+        buf_free(&hint);
         c->added++;
     }
 }
@@ -100,7 +117,7 @@ static const xref_script_t *script_of(const xref_script_t *scripts, size_t n, co
 static void check_watch_fields(ctx_t *c, const watch_cfg_t *w, const char *what,
                                const xref_script_t *scripts, size_t n_scripts)
 {
-    names_t fields = {calloc(1, sizeof(char *)), 0, "field"};
+    names_t fields = {calloc(1, sizeof(char *)), 0, "field", 0};
     size_t cap = 1;
     for (size_t i = 0; fields.v && i < c->cfg->n_sources; i++) {
         const source_cfg_t *s = &c->cfg->sources[i];
@@ -148,7 +165,7 @@ static void check_options(ctx_t *c, const xref_script_t *scripts, size_t n_scrip
             continue;
         char what[600];
         snprintf(what, sizeof what, "source '%s'", s->id);
-        names_t opts = {(const char **)sc->options, sc->n_options, "option"};
+        names_t opts = {(const char **)sc->options, sc->n_options, "option", 1};
         char kind[300];
         snprintf(kind, sizeof kind, "option of script '%s' named", s->script);
         opts.kind = kind;
@@ -160,9 +177,9 @@ static void check_options(ctx_t *c, const xref_script_t *scripts, size_t n_scrip
 static int collect_names(ctx_t *c, const xref_rule_t *rules, size_t n_rules)
 {
     c->sources = (names_t){calloc(c->cfg->n_sources + 1, sizeof(char *)), c->cfg->n_sources,
-                           "source"};
+                           "source", 0};
     c->rules = (names_t){calloc(n_rules + N_BUILTIN + 1, sizeof(char *)), n_rules + N_BUILTIN,
-                         "rule"};
+                         "rule", 0};
     if (!c->sources.v || !c->rules.v)
         return -1;
     for (size_t i = 0; i < c->cfg->n_sources; i++)

@@ -230,6 +230,11 @@ static int read_declared(lua_State *L, const script_t *s, const char *part, char
     return rc < 0 ? -1 : rc;
 }
 
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Read the script and load it once in a state of its own: does it compile,
  * run, and return the right shape? */
 static void check_script(const extract_t *x, script_t *s)
@@ -245,6 +250,8 @@ static void check_script(const extract_t *x, script_t *s)
     }
     lua_State *L = sandbox_lua(sb);
     int o = read_declared(L, s, "options", &s->options, &s->n_options, &e);
+    if (o > 0)
+        qsort(s->options, s->n_options, sizeof *s->options, cmp_names);
     int f = o < 0 ? 0 : read_declared(L, s, "fields", &s->fields, &s->n_fields, &e);
     if (o < 0 || f < 0)
         s->error = strdup(e.msg);

@@ -114,14 +114,17 @@ class References(VaneCase):
             'source { id = "press", url = "{{url}}", script = "html_links",\n'
             '         options = { item = "li", link = "a" } }\n'
             'source { id = "api", url = "{{url}}", script = "json_api",\n'
-            '         options = { key = "key", items = "items", ingore = { "summary" } } }\n')
+            '         options = { key = "key", items = "items", ingore = { "summary" } } }\n'
+            'source { id = "feed", url = "{{url}}", script = "rss", options = { full = true } }\n')
         r = m.vane("check")
         self.assertExit(r, 2)
         self.assertProblem(r, "vane.lua:3:", "source 'press'", "options",
                            "script 'html_links'", "'item'", "(did you mean 'items'?)")
         self.assertProblem(r, "vane.lua:5:", "source 'api'", "script 'json_api'", "'ingore'",
                            "(did you mean 'ignore'?)")
-        self.assertEqual(len(self.stderr_lines(r)), 2, describe(r))
+        self.assertProblem(r, "vane.lua:7:", "source 'feed'", "script 'rss'", "'full'",
+                           "(it takes: content, recover)")
+        self.assertEqual(len(self.stderr_lines(r)), 3, describe(r))
 
     def test_a_script_in_the_old_form_is_still_accepted_unchecked(self):
         m = self.monitor_text(
