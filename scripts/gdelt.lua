@@ -15,8 +15,26 @@ local DEFAULTS = {
   published = "seendate",
 }
 
-return function(doc, options)
+local function list(doc, options)
   local items = vane.items.from_json(doc.body, vane.items.merge(DEFAULTS, options))
   for _, item in ipairs(items) do item.key = vane.url.key(item.key) end
   return items
 end
+
+-- The options of json_api (its defaults above may be overridden); "*":
+-- other fields come when the options name them.
+return {
+  list = list,
+  options = {
+    items = "path to the array of records (default: the document itself)",
+    key = "path of the field that identifies a record",
+    fields = "paths to keep (default: every top-level field)",
+    ignore = "fields left out of the item, so changes to them raise nothing",
+    title = "path of the title (stored as title)",
+    link = "path of the link (stored as link)",
+    published = "path of the date (stored as published)",
+    date_order = '"mdy" or "dmy": how to read a date like 03/04/2024',
+    zone = "the zone of dates written without one",
+  },
+  fields = { "title", "domain", "language", "sourcecountry", "link", "published", "*" },
+}

@@ -90,4 +90,17 @@ local function detail(doc, item, options)
   item.body = node:text()
 end
 
-return { list = list, detail = detail }
+return {
+  list = list,
+  detail = detail,
+  options = {
+    items = 'a selector of one element per entry (default "ul.list1 li")',
+    link = 'the entry\'s link, inside the item (default "a[href]")',
+    title = "the title, inside the item (default: the link's text)",
+    date = 'the date, inside the item (default "span")',
+    detail = "a selector of the text on each entry's own page (its body)",
+    date_order = '"mdy" or "dmy": how to read a date like 03/04/2024',
+    zone = "the zone of dates written without one (default UTC)",
+  },
+  fields = { "title", "link", "published", "body" },
+}

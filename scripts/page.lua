@@ -10,7 +10,7 @@
 -- Fields: title (the page's <title>), link, text (or html). A selector that
 -- matches nothing is an error, not an empty page: the page has most likely
 -- been redesigned.
-return function(doc, options)
+local function list(doc, options)
   options = options or {}
   local page = vane.html(doc.body, doc.url)
   local selector = options.select or "body"
@@ -25,3 +25,13 @@ return function(doc, options)
   if options.html then item.html = table.concat(parts, "\n") else item.text = table.concat(parts, "\n") end
   return { item }
 end
+
+return {
+  list = list,
+  options = {
+    select = "the part to watch (default: the whole body)",
+    key = 'the item\'s key (default "page")',
+    html = "true: compare the HTML of the part, not its text",
+  },
+  fields = { "title", "link", "text", "html" },
+}

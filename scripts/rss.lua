@@ -27,7 +27,7 @@ local function terms(categories)
   return out
 end
 
-return function(doc, options)
+local function list(doc, options)
   options = options or {}
   local feed = vane.feed(doc.body, doc.url, { recover = options.recover == true })
   local items = {}
@@ -45,3 +45,12 @@ return function(doc, options)
   end
   return items
 end
+
+return {
+  list = list,
+  options = {
+    content = "true: also keep the full text of each entry as content",
+    recover = "true: read what a malformed feed allows instead of failing",
+  },
+  fields = { "title", "link", "summary", "content", "categories", "author", "published" },
+}

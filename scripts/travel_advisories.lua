@@ -70,4 +70,15 @@ local function list_advisories(doc, options)
   return vane.advisory.unique(list)
 end
 
-return { list = list_advisories, detail = detail }
+return {
+  list = list_advisories,
+  detail = detail,
+  options = {
+    countries = "more countries for the country table (vane.advisory)",
+    indicator_names = "names of risk indicators in change notes (vane.advisory)",
+    indicator_verbs = "verbs of change notes (vane.advisory)",
+    pages = "true: the current indicators come from each advisory's own page",
+  },
+  fields = { "title", "country", "code", "level", "label", "notations", "indicators_added",
+             "indicators_removed", "summary", "link", "published" },
+}

@@ -38,7 +38,7 @@ local function field(a, name)
   return v
 end
 
-return function(doc, options)
+local function list(doc, options)
   local list, err = vane.json.decode(doc.body)
   if list == nil then error("not JSON: " .. tostring(err), 0) end
   if type(list) ~= "table" then error("expected a JSON array of advisories", 0) end
@@ -74,3 +74,14 @@ return function(doc, options)
   end
   return vane.advisory.unique(found)
 end
+
+return {
+  list = list,
+  options = {
+    countries = "more countries for the country table (vane.advisory)",
+    indicator_names = "names of risk indicators in change notes (vane.advisory)",
+    indicator_verbs = "verbs of change notes (vane.advisory)",
+  },
+  fields = { "title", "country", "code", "level", "label", "notations", "indicators_added",
+             "indicators_removed", "summary", "link", "published" },
+}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "channel/kind.h"
@@ -79,9 +80,54 @@ static void a_good_configuration_gives_its_values_and_defaults(void **state)
     assert_int_equal(cfg.limits.instructions, 5000);
     assert_int_equal(cfg.limits.memory, 8000000);
     assert_non_null(strstr(cfg.database, "/data/v.db"));
+    assert_int_equal(cfg.n_rule_dirs, 0);
+    assert_int_equal(cfg.shipped_rules, 1);
+    config_free(&cfg);
+}
+
+static void without_a_rules_declaration_the_folder_beside_is_used_when_there_is_one(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    char rules[128];
+    snprintf(rules, sizeof rules, "%s/rules", dir);
+    assert_int_equal(mkdir(rules, 0700), 0);
+    int rc = load("source { id = 'b', url = 'http://example.org/b', script = 'rss' }\n", &cfg, &errs);
+    rmdir(rules);
+    assert_int_equal(rc, 0);
     assert_int_equal(cfg.n_rule_dirs, 1);
     assert_non_null(strstr(cfg.rule_dirs[0], "/rules"));
+    assert_int_equal(cfg.shipped_rules, 0);
     config_free(&cfg);
+}
+
+static void numbers_are_whole_finite_and_in_range(void **state)
+{
+    (void)state;
+    config_t cfg;
+    errlist_t errs = {0};
+    int rc = load("source { id = 'a', url = 'http://x/', script = 's', max_bytes = 0.5 }\n"
+                  "source { id = 'b', url = 'http://x/', script = 's', max_bytes = 1e30 }\n"
+                  "source { id = 'c', url = 'http://x/', script = 's', every = 1e300 }\n"
+                  "source { id = 'd', url = 'http://x/', script = 's', every = 0/0 }\n"
+                  "source { id = 'e', url = 'http://x/', script = 's', timeout = -5 }\n"
+                  "source { id = 'f', url = 'http://x/', script = 's', every = '99999d' }\n"
+                  "settings { retries = 1.5, max_parallel = -1 }\n"
+                  "source { id = 'g', url = 'http://x/', script = 's', every = 90.0, max_bytes = 1e6 }\n",
+                  &cfg, &errs);
+    assert_int_equal(rc, -1);
+    assert_true(has_error(&errs, "vane.lua:1: source 'a': bad size max_bytes = 0.5", "1 byte to 1TB"));
+    assert_true(has_error(&errs, "vane.lua:2: source 'b': bad size max_bytes = 1e+30", "1 byte to 1TB"));
+    assert_true(has_error(&errs, "vane.lua:3: source 'c': bad duration every = 1e+300", "1s to 3650d"));
+    assert_true(has_error(&errs, "vane.lua:4: source 'd': bad duration every = NaN", "1s to 3650d"));
+    assert_true(has_error(&errs, "vane.lua:5: source 'e': bad duration timeout = -5", "1s to 3650d"));
+    assert_true(has_error(&errs, "vane.lua:6: source 'f': bad duration every = \"99999d\"", NULL));
+    assert_true(has_error(&errs, "vane.lua:7: settings: 'retries' = 1.5", "from 0 to"));
+    assert_true(has_error(&errs, "vane.lua:7: settings: 'max_parallel' = -1", "from 1 to"));
+    assert_false(has_error(&errs, "vane.lua:8:", NULL));
+    assert_int_equal(errs.len, 8);
+    errlist_free(&errs);
 }
 
 static void every_mistake_is_reported_with_its_line(void **state)
@@ -333,6 +379,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(a_good_configuration_gives_its_values_and_defaults),
+        cmocka_unit_test(without_a_rules_declaration_the_folder_beside_is_used_when_there_is_one),
+        cmocka_unit_test(numbers_are_whole_finite_and_in_range),
         cmocka_unit_test(every_mistake_is_reported_with_its_line),
         cmocka_unit_test(a_syntax_error_names_file_and_line),
         cmocka_unit_test(the_configuration_runs_in_the_sandbox),

@@ -2,8 +2,24 @@
  * run.c (which prints the flags, errors and summary itself). */
 #include "cli/command.h"
 
+#include "cli/references.h"
 #include "run/run.h"
 #include "util/exitcode.h"
+
+/* A reference to nothing (a typo'd rule or source id, field or option)
+ * would route, flag or watch nothing without a word: the run refuses to
+ * start, like for any other configuration error. */
+static int refuse_bad_references(config_t *cfg)
+{
+    errlist_t errs = {0};
+    size_t n = references_check_config(cfg, &errs);
+    for (size_t i = 0; i < errs.len; i++)
+        cli_print_problem(0, stderr, errs.msgs[i]);
+    errlist_free(&errs);
+    if (n)
+        config_free(cfg);
+    return n ? -1 : 0;
+}
 
 int cmd_run(const cli_args_t *a)
 {
@@ -18,6 +34,8 @@ int cmd_run(const cli_args_t *a)
             return VANE_EXIT_USAGE;
         }
     }
+    if (refuse_bad_references(&cfg) != 0)
+        return VANE_EXIT_USAGE;
     run_opts_t o = {.all = cli_flag(a, CLI_ALL), .only = only->list, .n_only = only->n_list,
                     .dry_run = cli_flag(a, CLI_DRY_RUN), .no_alerts = cli_flag(a, CLI_NO_ALERTS),
                     .json = cli_flag(a, CLI_JSON), .verbose = cli_flag(a, CLI_VERBOSE),

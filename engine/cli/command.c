@@ -44,6 +44,19 @@ int cli_need_database(const char *path)
     return VANE_EXIT_FAILED;
 }
 
+/* The name a message proposes ("… (did you mean 'X'?)") as
+ * ,"suggestion":"X". */
+static void put_suggestion(buf_t *b, const char *msg)
+{
+    static const char mark[] = "(did you mean '";
+    const char *p = strstr(msg, mark);
+    const char *end = p ? strstr(p + sizeof mark - 1, "'?)") : NULL;
+    if (!end)
+        return;
+    buf_puts(b, ",\"suggestion\":");
+    json_put_string(b, p + sizeof mark - 1, (size_t)(end - (p + sizeof mark - 1)));
+}
+
 void cli_print_problem(int json, FILE *to, const char *msg)
 {
     if (!json) {
@@ -62,6 +75,7 @@ void cli_print_problem(int json, FILE *to, const char *msg)
     }
     buf_puts(&b, "\"message\":");
     json_put_string(&b, msg, strlen(msg));
+    put_suggestion(&b, msg);
     buf_puts(&b, "}");
     printf("%s\n", buf_str(&b));
     buf_free(&b);

@@ -58,7 +58,8 @@ int cli_need_database(const char *path);
 
 /* Print a problem: "vane: MESSAGE" for people (without "vane: " on stdout),
  * or with json a JSON object on stdout with the file and line split out
- * when the message starts with "FILE:LINE: ". */
+ * when the message starts with "FILE:LINE: ", and the suggestion of a
+ * "(did you mean 'X'?)" as "suggestion". */
 void cli_print_problem(int json, FILE *to, const char *msg);
 
 #endif

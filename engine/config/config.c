@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "config/loader.h"
 #include "util/buf.h"
@@ -261,8 +262,15 @@ static void finish(loader_t *ld)
             errlist_add(ld->errs, "%s:%d: source '%s': file:// URLs need settings { allow_file = true }",
                         ld->chunk, cfg->sources[i].line, cfg->sources[i].id);
     if (!ld->have_rules) {
+        char *dir = config_resolve(cfg->dir, "rules");
+        struct stat sb;
+        if (stat(dir, &sb) != 0) {
+            cfg->shipped_rules = 1;
+            free(dir);
+            return;
+        }
         cfg->rule_dirs = malloc(sizeof *cfg->rule_dirs);
-        cfg->rule_dirs[0] = config_resolve(cfg->dir, "rules");
+        cfg->rule_dirs[0] = dir;
         cfg->n_rule_dirs = 1;
     }
 }

@@ -3,6 +3,8 @@
  *
  * vane.lua is Lua evaluated with only declaration helpers and `env`:
  *   database "vane.db"       rules { "rules", "/srv/more-rules" }
+ *                            (without `rules`: the folder rules/ beside vane.lua
+ *                            when there is one, else the shipped rules)
  *   settings { instructions = N, memory = "64MB", pattern_steps = N,
  *              max_parallel = 16, per_host = 6, retries = 2, user_agent = "…",
  *              connect_timeout = "10s", max_retry_wait = "30s",
@@ -39,6 +41,7 @@ typedef struct source_cfg {
     char **ignore;
     size_t n_ignore;
     char *options_json;   /* canonical JSON of `options`, "{}" when absent */
+    char **option_keys;   /* the names in `options`, NULL-terminated; NULL when none */
     int line;             /* where it was declared */
 } source_cfg_t;
 
@@ -78,6 +81,7 @@ typedef struct config {
     char *database;       /* absolute or relative to the cwd, resolved */
     char **rule_dirs;     /* resolved folders */
     size_t n_rule_dirs;
+    int shipped_rules;    /* no rules folder: the rules built into vane are used */
     sandbox_limits_t limits;
     fetch_opts_t fetch;   /* user_agent is owned by the config */
     int failing_after;    /* failed runs in a row that raise source-failing */

@@ -84,34 +84,71 @@ char *decl_path(decl_t *d, const char *name)
 typedef struct quantity {
     const char *kind;                               /* "duration", "size" */
     int (*parse)(const char *text, long long *out); /* units.h */
+    const char *unit;                               /* "seconds", "bytes" */
+    long long max;                                  /* the largest value taken */
+    const char *range;                              /* the range, as people write it */
     const char *examples;                           /* shown after a bad value */
 } quantity_t;
+
+/* The number on top of the stack as a whole count of q's unit within
+ * 1..q->max, or -1: a fraction (0.5 would be 0, the cap off), a NaN, an
+ * infinity or a value past the range (1e30 would overflow) is refused. */
+static long long whole_in_range(lua_State *L, const quantity_t *q)
+{
+    if (lua_isinteger(L, -1)) {
+        lua_Integer i = lua_tointeger(L, -1);
+        return i >= 1 && i <= q->max ? (long long)i : -1;
+    }
+    lua_Number n = lua_tonumber(L, -1);
+    if (!(n >= 1 && n <= (lua_Number)q->max) || n != (lua_Number)(long long)n)
+        return -1;
+    return (long long)n;
+}
+
+static void bad_quantity(decl_t *d, const char *name, const quantity_t *q)
+{
+    lua_State *L = d->L;
+    lua_Number n = lua_tonumber(L, -1);
+    const char *given = lua_type(L, -1) == LUA_TSTRING ? NULL
+                        : n != n                       ? lua_pushliteral(L, "NaN")
+                                                       : luaL_tolstring(L, -1, NULL);
+    decl_problem(d, "%s: bad %s %s = %s%s%s: use a whole number of %s or text like %s, from %s",
+                 d->what, q->kind, name, given ? "" : "\"", given ? given : lua_tostring(L, -1),
+                 given ? "" : "\"", q->unit, q->examples, q->range);
+    if (given)
+        lua_pop(L, 1);
+}
 
 static long long decl_quantity(decl_t *d, const char *name, long long def, const quantity_t *q)
 {
     int t = field(d, name);
-    long long v = def;
-    if (t == LUA_TNUMBER && lua_tonumber(d->L, -1) > 0)
-        v = (long long)lua_tonumber(d->L, -1);
-    else if (t == LUA_TSTRING && (q->parse(lua_tostring(d->L, -1), &v) != 0 || v <= 0))
-        decl_problem(d, "%s: bad %s %s = \"%s\" (use e.g. %s)", d->what, q->kind, name,
-                     lua_tostring(d->L, -1), q->examples);
-    else if (t != LUA_TNIL && t != LUA_TSTRING)
-        decl_problem(d, "%s: bad %s for '%s'", d->what, q->kind, name);
+    long long v = def, got = -1;
+    if (t == LUA_TNUMBER)
+        got = whole_in_range(d->L, q);
+    else if (t == LUA_TSTRING && (q->parse(lua_tostring(d->L, -1), &got) != 0 || got < 1 || got > q->max))
+        got = -1;
+    if (got > 0)
+        v = got;
+    else if (t == LUA_TNUMBER || t == LUA_TSTRING)
+        bad_quantity(d, name, q);
+    else if (t != LUA_TNIL)
+        decl_problem(d, "%s: bad %s for '%s': a %s, not a %s (use e.g. %s)", d->what, q->kind, name,
+                     q->kind, luaL_typename(d->L, -1), q->examples);
     lua_pop(d->L, 1);
     return v;
 }
 
 long long decl_duration(decl_t *d, const char *name, long long def)
 {
-    static const quantity_t duration = {"duration", units_duration,
-                                        "\"30s\", \"5m\", \"1h\", \"7d\""};
+    static const quantity_t duration = {"duration", units_duration, "seconds", DECL_DURATION_MAX,
+                                        "1s to 3650d", "\"30s\", \"5m\", \"1h\", \"7d\""};
     return decl_quantity(d, name, def, &duration);
 }
 
 long long decl_size(decl_t *d, const char *name, long long def)
 {
-    static const quantity_t size = {"size", units_size, "\"512KB\", \"5MB\", \"1GiB\""};
+    static const quantity_t size = {"size", units_size, "bytes", DECL_SIZE_MAX, "1 byte to 1TB",
+                                    "\"512KB\", \"5MB\", \"1GiB\""};
     return decl_quantity(d, name, def, &size);
 }
 
@@ -133,8 +170,14 @@ long decl_count(decl_t *d, const char *name, long min, long max, long def)
     if (t == LUA_TNUMBER && lua_isinteger(d->L, -1) && lua_tointeger(d->L, -1) >= min &&
         lua_tointeger(d->L, -1) <= max)
         v = (long)lua_tointeger(d->L, -1);
-    else if (t != LUA_TNIL)
-        decl_problem(d, "%s: '%s' must be a whole number from %ld to %ld", d->what, name, min, max);
+    else if (t == LUA_TNUMBER && lua_tonumber(d->L, -1) != lua_tonumber(d->L, -1))
+        decl_problem(d, "%s: '%s' = NaN: must be a whole number from %ld to %ld", d->what, name,
+                     min, max);
+    else if (t != LUA_TNIL) {
+        decl_problem(d, "%s: '%s' = %s: must be a whole number from %ld to %ld", d->what, name,
+                     luaL_tolstring(d->L, -1, NULL), min, max);
+        lua_pop(d->L, 1);
+    }
     lua_pop(d->L, 1);
     return v;
 }

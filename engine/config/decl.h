@@ -47,10 +47,18 @@ char *decl_string(decl_t *d, const char *name, const char *def);
 /* A file name, resolved against d->dir; NULL when absent. */
 char *decl_path(decl_t *d, const char *name);
 
-/* Seconds: a positive number or "1h30m" (units.h); def when absent. */
+/* The largest duration and size vane.lua may give: past these a value is
+ * a mistake (every = 1e300 would make a source due on every run). */
+#define DECL_DURATION_MAX (3650LL * 86400)
+#define DECL_SIZE_MAX (1000LL * 1000 * 1000 * 1000)
+
+/* Seconds: a whole number or "1h30m" (units.h), from 1 to
+ * DECL_DURATION_MAX; def when absent. A fraction, NaN, infinity or a value
+ * out of range is a problem naming the key and the range. */
 long long decl_duration(decl_t *d, const char *name, long long def);
 
-/* Bytes: a positive number or "5MB" (units.h); def when absent. */
+/* Bytes: a whole number or "5MB" (units.h), from 1 to DECL_SIZE_MAX;
+ * def when absent; checked like decl_duration. */
 long long decl_size(decl_t *d, const char *name, long long def);
 
 /* true or false; def when absent. */

@@ -22,6 +22,34 @@ void decl_source_free(source_cfg_t *s)
 {
     DECL_FREE(s->id, s->url, s->script, s->options_json);
     decl_free_strings(s->ignore);
+    decl_free_strings(s->option_keys);
+}
+
+/* The string keys of the options table at index -1 (checked against what
+ * the script declares, config/xref.h). */
+static char **option_keys(lua_State *L)
+{
+    size_t n = 0, cap = 8;
+    char **v = calloc(cap + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    lua_pushnil(L);
+    while (lua_next(L, -2)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING)
+            continue;
+        if (n == cap) {
+            char **more = realloc(v, ((cap *= 2) + 1) * sizeof *v);
+            if (!more) {
+                lua_pop(L, 1);
+                break;
+            }
+            v = more;
+        }
+        v[n++] = strdup(lua_tostring(L, -1));
+        v[n] = NULL;
+    }
+    return v;
 }
 
 #define OPTIONS_MAX_DEPTH 32
@@ -100,6 +128,9 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->max_item_bytes = decl_size(d, "max_item_bytes", 0);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
     s->options_json = options_json(d);
+    if (lua_getfield(d->L, d->idx, "options") == LUA_TTABLE && !d->bad)
+        s->option_keys = option_keys(d->L);
+    lua_pop(d->L, 1);
 }
 
 static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/xref.h"
 #include "extract/collect.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -32,6 +33,9 @@ typedef struct script {
     size_t len;
     char *error;        /* why it cannot be used, or NULL */
     int has_detail;
+    int declared;       /* it has an options or fields table */
+    char **options, **fields;   /* what it declares, NULL-terminated */
+    size_t n_options, n_fields;
 } script_t;
 
 struct extract {
@@ -59,6 +63,12 @@ void extract_free(extract_t *x)
         free(x->scripts[i].name);
         free(x->scripts[i].src);
         free(x->scripts[i].error);
+        for (size_t k = 0; k < x->scripts[i].n_options; k++)
+            free(x->scripts[i].options[k]);
+        for (size_t k = 0; k < x->scripts[i].n_fields; k++)
+            free(x->scripts[i].fields[k]);
+        free(x->scripts[i].options);
+        free(x->scripts[i].fields);
     }
     free(x->scripts);
     free(x);
@@ -175,6 +185,56 @@ static void read_script(const extract_t *x, script_t *s)
     s->error = strdup(e.msg);
 }
 
+/* Add a copy of the string at index -1 to *v (n used); 0, or -1 out of
+ * memory. */
+static int add_name(lua_State *L, char ***v, size_t *n)
+{
+    char **more = realloc(*v, (*n + 2) * sizeof *more);
+    if (!more)
+        return -1;
+    *v = more;
+    more[*n] = strdup(lua_tostring(L, -1));
+    more[++*n] = NULL;
+    return 0;
+}
+
+/* The script's declaration `part` of what its chunk returned (at index
+ * 1): "options", a table of name = "what it is", or "fields", a list of
+ * names; the names into *v. Returns 1 when declared, 0 when not, -1 (with
+ * e set) when malformed. */
+static int read_declared(lua_State *L, const script_t *s, const char *part, char ***v, size_t *n,
+                         err_t *e)
+{
+    int opts = strcmp(part, "options") == 0, top = lua_gettop(L);
+    if (!lua_istable(L, 1))
+        return 0;
+    lua_pushstring(L, part);
+    int t = lua_rawget(L, 1);
+    int rc = t == LUA_TTABLE ? 1 : t == LUA_TNIL ? 0 : -1;
+    lua_pushnil(L);
+    while (rc == 1 && lua_next(L, -2)) {
+        int name = opts ? -2 : -1;
+        if (lua_type(L, name) != LUA_TSTRING)
+            rc = -1;
+        lua_pushvalue(L, name);
+        if (rc == 1 && add_name(L, v, n) != 0)
+            rc = -2;
+        lua_pop(L, 2);
+    }
+    lua_settop(L, top);
+    if (rc == -1)
+        err_set(e, "scripts/%s.lua: '%s' must be %s", s->name, part,
+                opts ? "a table { name = \"what it is\", … }" : "a list of field names");
+    else if (rc == -2)
+        err_set(e, "out of memory");
+    return rc < 0 ? -1 : rc;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* Read the script and load it once in a state of its own: does it compile,
  * run, and return the right shape? */
 static void check_script(const extract_t *x, script_t *s)
@@ -189,6 +249,13 @@ static void check_script(const extract_t *x, script_t *s)
         return;
     }
     lua_State *L = sandbox_lua(sb);
+    int o = read_declared(L, s, "options", &s->options, &s->n_options, &e);
+    if (o > 0)
+        qsort(s->options, s->n_options, sizeof *s->options, cmp_names);
+    int f = o < 0 ? 0 : read_declared(L, s, "fields", &s->fields, &s->n_fields, &e);
+    if (o < 0 || f < 0)
+        s->error = strdup(e.msg);
+    s->declared = o > 0 || f > 0;
     push_part(L, "detail");
     s->has_detail = lua_isfunction(L, -1);
     sandbox_free(sb);
@@ -216,6 +283,16 @@ int extract_prepare(extract_t *x, const char *name, err_t *e)
         check_script(x, s);
     }
     return s->error ? err_set(e, "%s", s->error) : 0;
+}
+
+void extract_declared(extract_t *x, const char *name, xref_script_t *out)
+{
+    const script_t *s = find_script(x, name);
+    *out = (xref_script_t){.name = name};
+    if (!s || s->error || !s->declared)
+        return;
+    *out = (xref_script_t){name, 1, (const char *const *)s->options, s->n_options,
+                           (const char *const *)s->fields, s->n_fields};
 }
 
 int extract_has_detail(extract_t *x, const char *script)

@@ -4,6 +4,10 @@
  * returns a list of items, each a table with a `key` and fields, or a table
  * { list = that function, detail = function(doc, item, options) } whose
  * detail completes an item from the page its `follow` names (run/follow.h). Scripts are
+ * The table may also declare what the script takes and gives, read by
+ * `vane check` without running it on a document: options = { name =
+ * "what it is", … } and fields = { "title", … } (the fields of its items
+ * beside key). Scripts are
  * looked up in scripts/ beside the configuration, then among the scripts
  * built into vane. Every call — a source's list, one detail page — runs in a
  * fresh Lua state of its own under the configured limits, so a script that
@@ -29,6 +33,12 @@ void extract_free(extract_t *x);
  * function or a { list, detail } table). Returns 0, or -1 with e set to
  * "scripts/NAME.lua:LINE: message" (or "no script NAME"). */
 int extract_prepare(extract_t *x, const char *name, err_t *e);
+
+struct xref_script;
+/* What the prepared script `name` declares (its options and fields, see
+ * config/xref.h); out->declared is 0 for a script in the old form (a bare
+ * function), or one not prepared. The pointers live as long as x. */
+void extract_declared(extract_t *x, const char *name, struct xref_script *out);
 
 typedef struct extract_doc {
     const char *source;        /* source id */

@@ -25,10 +25,16 @@
 typedef struct rules rules_t;
 
 /* Load every *.lua in the configured rule folders, each in a state of its
- * own. A rule that fails to load (or an unreadable folder) is reported in
+ * own; the rules shipped in vane instead when cfg->shipped_rules, and the
+ * shipped keyword-watch rule when cfg declares watches and no folder has a
+ * rule of that id. A rule that fails to load (or an unreadable folder) is reported in
  * errs (file:line: message), counted by rules_load_errors and left out;
  * NULL only out of memory (e set). cfg must outlive the rules. */
 rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e);
+struct xref_rule;
+/* The i-th loaded rule (i < rules_count) as the references check reads it
+ * (config/xref.h); the pointers live as long as r. */
+void rules_xref(const rules_t *r, size_t i, struct xref_rule *out);
 /* Rule files and folders that did not load. */
 size_t rules_load_errors(const rules_t *r);
 void rules_free(rules_t *r);
@@ -131,7 +137,7 @@ typedef struct rules_check_result {
 typedef int (*rules_check_fn)(void *ud, const rules_check_result_t *res, err_t *e);
 
 /* A digest of the rule files' names, sizes and times (stat only, no
- * reading): equal digests mean the same rules, so a run can remember that
+ * reading; the shipped rules in use by their text, held in memory): equal digests mean the same rules, so a run can remember that
  * they have no check and skip loading them when nothing else needs them. */
 int rules_fingerprint(const config_t *cfg, char out[65]);
 

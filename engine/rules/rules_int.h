@@ -63,6 +63,9 @@ struct rules {
 
 /* A rules folder's phrases.lua is data, not a rule (rules_lists.c). */
 #define RULES_PHRASES_FILE "phrases.lua"
+/* The shipped rule that reads the configuration's watch lists. */
+#define RULES_KEYWORD_WATCH_FILE "rules/keyword_watch.lua"
+#define RULES_KEYWORD_WATCH_ID "keyword-watch"
 
 /* A character of a Lua name: letter, digit or underscore. */
 int rules_name_char(char c);

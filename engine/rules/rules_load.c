@@ -13,9 +13,11 @@
 
 #include "util/buf.h"
 #include "util/clock.h"
+#include "util/embedded.h"
 #include "lib/history.h"
 #include "util/sha256.h"
 #include "config/units.h"
+#include "config/xref.h"
 #include "lib/vanelib.h"
 
 int rules_name_char(char c)
@@ -80,6 +82,19 @@ static char **lua_files(const char *dir)
     return names;
 }
 
+/* The shipped rules in use (all of them, or keyword-watch for the
+ * watches) are part of the rules too: their text, which changes with the
+ * binary (in memory already, so cheap to hash). */
+static void shipped_fingerprint(const config_t *cfg, sha256_t *c)
+{
+    if (!cfg->shipped_rules && !cfg->n_watches)
+        return;
+    sha256_update(c, cfg->shipped_rules ? "shipped" : "watches", 8);
+    for (const embedded_file_t *f = embedded_files; f->name; f++)
+        if (strncmp(f->name, "rules/", 6) == 0)
+            sha256_update(c, f->data, f->len);
+}
+
 int rules_fingerprint(const config_t *cfg, char out[65])
 {
     sha256_t c;
@@ -102,6 +117,7 @@ int rules_fingerprint(const config_t *cfg, char out[65])
         }
         free(files);
     }
+    shipped_fingerprint(cfg, &c);
     sha256_final(&c, d);
     for (int i = 0; i < 32; i++)
         snprintf(out + 2 * i, 3, "%02x", d[i]);
@@ -326,9 +342,34 @@ static int run_rule_file(rules_t *rs, rule_t *r, size_t len, err_t *e)
     return rc;
 }
 
+/* Run the rule whose text is r->source_text (len bytes, r->chunk set) and
+ * add it to rs. Returns 0, or -1 with e set (r freed either way when it
+ * is not kept). */
+static int add_rule(rules_t *rs, rule_t *r, size_t len, err_t *e)
+{
+    fingerprint_text(r->source_text, len, r->fingerprint);
+    int rc = run_rule_file(rs, r, len, e);
+    for (size_t i = 0; rc == 0 && i < rs->n; i++)
+        if (strcmp(rs->list[i].id, r->id) == 0)
+            rc = err_set(e, "%s: rule id '%s' is already used by %s", r->chunk, r->id,
+                         rs->list[i].chunk);
+    rule_t *more = rc == 0 ? realloc(rs->list, (rs->n + 1) * sizeof *rs->list) : NULL;
+    if (rc == 0 && !more)
+        rc = err_set(e, "out of memory");
+    if (rc != 0) {
+        rule_free(r);
+        return -1;
+    }
+    rs->list = more;
+    rs->list[rs->n++] = *r;
+    return 0;
+}
+
+#define RULE_INIT {.when = LUA_NOREF, .message = LUA_NOREF, .check = LUA_NOREF, .tests = LUA_NOREF}
+
 static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
 {
-    rule_t r = {.when = LUA_NOREF, .message = LUA_NOREF, .check = LUA_NOREF, .tests = LUA_NOREF};
+    rule_t r = RULE_INIT;
     char path[4096];
     const char *base = strrchr(dir, '/');
     base = base ? base + 1 : dir;
@@ -338,27 +379,64 @@ static int load_rule(rules_t *rs, const char *dir, const char *file, err_t *e)
     r.chunk = buf_steal(&chunk);
     size_t len;
     r.source_text = buf_read_all(path, &len);
-    int rc;
     if (!r.source_text) {
-        rc = err_set(e, "%s: cannot read %s", r.chunk, path);
-    } else {
-        fingerprint_text(r.source_text, len, r.fingerprint);
-        rc = run_rule_file(rs, &r, len, e);
-        for (size_t i = 0; rc == 0 && i < rs->n; i++)
-            if (strcmp(rs->list[i].id, r.id) == 0)
-                rc = err_set(e, "%s: rule id '%s' is already used by %s", r.chunk, r.id,
-                             rs->list[i].chunk);
-    }
-    rule_t *more = rc == 0 ? realloc(rs->list, (rs->n + 1) * sizeof *rs->list) : NULL;
-    if (rc == 0 && !more)
-        rc = err_set(e, "out of memory");
-    if (rc != 0) {
+        err_set(e, "%s: cannot read %s", r.chunk, path);
         rule_free(&r);
         return -1;
     }
-    rs->list = more;
-    rs->list[rs->n++] = r;
+    return add_rule(rs, &r, len, e);
+}
+
+/* Load a rule built into vane (f: "rules/NAME.lua"). */
+static int load_shipped_rule(rules_t *rs, const embedded_file_t *f, err_t *e)
+{
+    rule_t r = RULE_INIT;
+    r.chunk = strdup(f->name);
+    r.source_text = malloc(f->len + 1);
+    if (!r.chunk || !r.source_text) {
+        rule_free(&r);
+        return err_set(e, "out of memory");
+    }
+    memcpy(r.source_text, f->data, f->len);
+    r.source_text[f->len] = '\0';
+    return add_rule(rs, &r, f->len, e);
+}
+
+/* Whether f is one of the shipped rule files (not their phrase lists). */
+static int is_shipped_rule(const embedded_file_t *f)
+{
+    size_t n = strlen(f->name);
+    return strncmp(f->name, "rules/", 6) == 0 && n > 10 && strcmp(f->name + n - 4, ".lua") == 0 &&
+           strcmp(f->name + 6, RULES_PHRASES_FILE) != 0;
+}
+
+static int has_rule(const rules_t *rs, const char *id)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        if (strcmp(rs->list[i].id, id) == 0)
+            return 1;
     return 0;
+}
+
+/* The shipped rules, when the configuration has no rules folder; and the
+ * keyword-watch rule whenever a watch is declared and no folder has a rule
+ * of that id, so a watch works without copying the rule file. */
+static void load_shipped(rules_t *rs, const config_t *cfg, errlist_t *errs)
+{
+    const embedded_file_t *kw = embedded_find(RULES_KEYWORD_WATCH_FILE);
+    for (const embedded_file_t *f = embedded_files; cfg->shipped_rules && f->name; f++) {
+        err_t le;
+        if (is_shipped_rule(f) && load_shipped_rule(rs, f, &le) != 0) {
+            errlist_add(errs, "%s", le.msg);
+            rs->load_errors++;
+        }
+    }
+    err_t le;
+    if (cfg->n_watches && kw && !has_rule(rs, RULES_KEYWORD_WATCH_ID) &&
+        load_shipped_rule(rs, kw, &le) != 0) {
+        errlist_add(errs, "%s", le.msg);
+        rs->load_errors++;
+    }
 }
 
 void rules_attach_store(rules_t *rs, store_t *st)
@@ -421,7 +499,16 @@ rules_t *rules_load(const config_t *cfg, errlist_t *errs, err_t *e)
     }
     for (size_t d = 0; d < cfg->n_rule_dirs; d++)
         load_folder(rs, cfg->rule_dirs[d], errs);
+    load_shipped(rs, cfg, errs);
     return rs;
+}
+
+void rules_xref(const rules_t *rs, size_t i, xref_rule_t *out)
+{
+    const rule_t *r = &rs->list[i];
+    *out = (xref_rule_t){.id = r->id, .chunk = r->chunk, .sources = r->sources,
+                         .n_sources = r->n_sources,
+                         .sources_line = rules_line_of_name(r->source_text, "sources")};
 }
 
 size_t rules_load_errors(const rules_t *rs)

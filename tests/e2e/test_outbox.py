@@ -127,7 +127,7 @@ class Outbox(VaneCase):
         add_channels(self.m, [self.file_channel(exclude_rules=[LEVEL_RULE]),
                               {"id": "levels", "kind": "file", "path": other,
                                "rules": [LEVEL_RULE, NOTATION_RULE],
-                               "exclude_sources": ["nowhere"], "min_severity": "high"}])
+                               "min_severity": "high"}])
         self.m.step(1)
         self.m.step(2)
         self.assertEqual([f["rule"] for f in read_lines(self.path)], [NOTATION_RULE])
