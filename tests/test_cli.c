@@ -178,24 +178,46 @@ static void a_repeated_rule_keeps_every_value_and_the_last_as_text(void **state)
                        "b.tsv");
 }
 
-/* Today's reading of --limit, kept on purpose: atol, so "12x" is 12 and "x" is 0. */
-static void limit_reads_its_number_as_atol_does(void **state)
+/* --limit takes a whole number of 1 or more and nothing else. */
+static void limit_takes_a_whole_number_of_one_or_more(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("events", "--limit", "12x");
+    parsed_t *p = PARSE("events", "--limit", "12");
     assert_ok(p, "events");
     assert_int_equal(p->a.opt[CLI_LIMIT].count, 12);
     free(p);
-    p = PARSE("runs", "--limit", "x");
-    assert_ok(p, "runs");
-    assert_int_equal(p->a.opt[CLI_LIMIT].count, 0);
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not 'ten' (see vane --help)\n",
+                       "runs", "--limit", "ten");
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not '2x' (see vane --help)\n",
+                       "events", "--limit", "2x");
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not '0' (see vane --help)\n",
+                       "flags", "--limit", "0");
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not '-3' (see vane --help)\n",
+                       "flags", "--limit", "-3");
+}
+
+/* --since takes a time, or a duration that cli_resolve_times makes the
+ * time that long before now. */
+static void since_takes_a_time_or_a_duration_before_now(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("events", "--since", "7d");
+    assert_ok(p, "events");
+    cli_resolve_times(cli_table(), &p->a, 8 * 86400);
+    assert_string_equal(cli_text(&p->a, CLI_SINCE), "1970-01-02T00:00:00Z");
+    free(p);
+    p = PARSE("flags", "--since", "2024-11-20T23:00:00Z");
+    assert_ok(p, "flags");
+    cli_resolve_times(cli_table(), &p->a, 8 * 86400);
+    assert_string_equal(cli_text(&p->a, CLI_SINCE), "2024-11-20T23:00:00Z");
     free(p);
 }
 
 static void a_bad_time_or_wait_names_the_option_and_the_value(void **state)
 {
     (void)state;
-    EXPECT_USAGE_ERROR("vane: --since needs an ISO-8601 time, not 'yesterday' (see vane --help)\n",
+    EXPECT_USAGE_ERROR("vane: --since needs a time (ISO-8601, e.g. 2024-11-20T23:00:00Z) or a "
+                       "duration before now (30m, 12h, 7d), not 'yesterday' (see vane --help)\n",
                        "events", "--since", "yesterday");
     EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '-1' (see vane --help)\n",
                        "run", "--wait", "-1");
@@ -323,7 +345,8 @@ int main(void)
         cmocka_unit_test(an_option_value_is_the_next_argument_whatever_it_looks_like),
         cmocka_unit_test(a_repeated_source_keeps_every_value),
         cmocka_unit_test(a_repeated_rule_keeps_every_value_and_the_last_as_text),
-        cmocka_unit_test(limit_reads_its_number_as_atol_does),
+        cmocka_unit_test(limit_takes_a_whole_number_of_one_or_more),
+        cmocka_unit_test(since_takes_a_time_or_a_duration_before_now),
         cmocka_unit_test(a_bad_time_or_wait_names_the_option_and_the_value),
         cmocka_unit_test(an_equals_sign_is_not_read_as_a_value),
         cmocka_unit_test(an_unknown_option_is_named_with_or_without_a_command),

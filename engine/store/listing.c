@@ -177,7 +177,6 @@ static const shape_t shapes[] = {
 typedef struct lister {
     const shape_t *shape;
     int ncols;
-    long limit, count;
     store_row_fn fn;
     void *ud;
     buf_t json, scratch;
@@ -197,13 +196,13 @@ static int on_row(void *ud, const store_value_t *v)
         cols[i] = sh->pick[i] >= 0 ? v[sh->pick[i]].text : sh->derive(v, &l->scratch);
     if (l->fn(l->ud, buf_str(&l->json), l->ncols, sh->headings, cols))
         return 1;
-    return l->limit && ++l->count >= l->limit;
+    return 0;
 }
 
 int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f, store_row_fn fn,
                void *ud, err_t *e)
 {
-    lister_t l = {.shape = &shapes[kind], .limit = f ? f->limit : 0, .fn = fn, .ud = ud};
+    lister_t l = {.shape = &shapes[kind], .fn = fn, .ud = ud};
     while (l.shape->headings[l.ncols])
         l.ncols++;
     int rc = store_list_rows(st, kind, f, on_row, &l, e);
