@@ -38,6 +38,7 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_LIMIT] = {"--limit", NULL, NULL, CLI_COUNT, 0},
     [CLI_MIN_PRECISION] = {"--min-precision", NULL, NULL, CLI_TEXT, 0},   /* eval checks it */
     [CLI_MIN_RECALL] = {"--min-recall", NULL, NULL, CLI_TEXT, 0},
+    [CLI_FORCE] = {"--force", NULL, NULL, CLI_FLAG, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -78,16 +79,20 @@ static const cli_command_t commands[] = {
      "vane flags [--since TIME] [--source ID] [--rule ID] [--limit N] [--json]\n"
      "  The flags rules have raised.\n"},
     {.name = "silence", .fn = cmd_silence, .max_words = CLI_MAX_LIST,
-     .options = O(RULE) | O(SOURCE) | O(KEY) | O(FOR) | O(UNTIL) | O(REASON) | O(ALL),
+     .options = O(RULE) | O(SOURCE) | O(KEY) | O(FOR) | O(UNTIL) | O(REASON) | O(ALL) | O(FORCE),
      .usage =
      "vane silence add --rule RULE [--source ID] [--key KEY] (--for D | --until T) --reason TEXT\n"
+     "                 [--force]\n"
      "  Keep a rule's flags from being delivered for a while (they are still recorded).\n"
      "vane silence list [--all] [--json]      the active silences (--all: every one ever added)\n"
      "vane silence remove ID                  end a silence now\n"
      "  --rule RULE    a rule id, or '*' for every rule\n"
      "  --source ID    only flags of this source      --key KEY   only flags of this item key\n"
      "  --for D        for this long (30m, 12h, 7d)   --until T   until this ISO-8601 time\n"
-     "  --reason TEXT  why (shown by vane silence list and vane flags)\n"},
+     "  --reason TEXT  why (shown by vane silence list and vane flags)\n"
+     "  --force        add it even though no loaded rule or no source of vane.lua has\n"
+     "                 that id (without it, an unknown --rule or --source is refused:\n"
+     "                 a silence that silences nothing is a typo)\n"},
     {.name = "sources", .fn = cmd_sources, .max_words = 0,
      .options = O(SOURCE),
      .usage =
@@ -216,5 +221,6 @@ int cli_main(int argc, char **argv)
             return cli_usage_error("--now needs an ISO-8601 time, not '%s'", now);
         clock_set_now(t);
     }
+    cli_resolve_times(&table, &a, clock_now());
     return cmd->fn(&a);
 }

@@ -3,7 +3,9 @@
  * people (feed text's control characters escaped, one row a line:
  * util/termtext.h) or JSON lines. */
 #include "cli/command.h"
+#include "cli/names.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "store/store.h"
@@ -37,8 +39,63 @@ static int print_row(void *ud, const char *json, int ncols, const char *const *n
     return 0;
 }
 
+/* ---- --source: a source of vane.lua or one the database has rows of ---- */
+
+typedef struct known {
+    const char **names;
+    size_t n, cap;
+} known_t;
+
+static int add_known(known_t *k, const char *name)
+{
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        const char **grown = realloc(k->names, cap * sizeof *grown);
+        if (!grown)
+            return -1;
+        k->names = grown;
+        k->cap = cap;
+    }
+    k->names[k->n++] = name;
+    return 0;
+}
+
+static int add_stored_source(void *ud, const char *json, int ncols, const char *const *names,
+                             const char *const *cols)
+{
+    (void)json, (void)names;
+    char *id = ncols > 0 && cols[0] ? strdup(cols[0]) : NULL;
+    if (id && add_known(ud, id) == 0)
+        return 0;
+    free(id);
+    return 1;
+}
+
+/* 0 when --source (if given) is a source of cfg (may be NULL) or of the
+ * database, else VANE_EXIT_USAGE (said). */
+static int source_known(const cli_args_t *a, const config_t *cfg, store_t *st)
+{
+    const char *id = cli_text(a, CLI_SOURCE);
+    if (!id)
+        return 0;
+    known_t k = {0};
+    err_t e;
+    int rc = store_list(st, STORE_LIST_SOURCES, NULL, add_stored_source, &k, &e);
+    size_t stored = k.n;
+    for (size_t i = 0; rc == 0 && cfg && i < cfg->n_sources; i++)
+        rc = add_known(&k, cfg->sources[i].id);
+    size_t unknown = rc == 0 ? cli_unknown_names("--source", &id, 1, "source",
+                                                 cfg ? "vane.lua or the database" : "the database",
+                                                 k.names, k.n) : 0;
+    for (size_t i = 0; i < stored; i++)
+        free((char *)k.names[i]);
+    free(k.names);
+    return unknown ? VANE_EXIT_USAGE : 0;
+}
+
 /* List the rows of one kind from the database at path. */
-static int list_from(const cli_args_t *a, const char *path, store_list_kind_t kind)
+static int list_from(const cli_args_t *a, const config_t *cfg, const char *path,
+                     store_list_kind_t kind)
 {
     err_t e;
     store_t *st = store_open(path, &e);
@@ -46,7 +103,11 @@ static int list_from(const cli_args_t *a, const char *path, store_list_kind_t ki
         fprintf(stderr, "vane: %s\n", e.msg);
         return VANE_EXIT_FAILED;
     }
-    int code = VANE_EXIT_OK;
+    int code = source_known(a, cfg, st);
+    if (code != 0) {
+        store_close(st);
+        return code;
+    }
     store_filter_t f = {.since = cli_text(a, CLI_SINCE), .source = cli_text(a, CLI_SOURCE),
                         .rule = cli_text(a, CLI_RULE), .channel = cli_text(a, CLI_CHANNEL),
                         .all = cli_flag(a, CLI_ALL), .limit = a->opt[CLI_LIMIT].count};
@@ -71,7 +132,7 @@ static int list(const cli_args_t *a, store_list_kind_t kind)
     const char *path = cli_db_path(a, have_cfg ? &cfg : NULL);
     int code = cli_need_database(path);
     if (code == 0)
-        code = list_from(a, path, kind);
+        code = list_from(a, have_cfg ? &cfg : NULL, path, kind);
     if (have_cfg)
         config_free(&cfg);
     return code;

@@ -1,6 +1,7 @@
 /* cmd_run.c — `vane run` and `vane deliver`: the command line's side of
  * run.c (which prints the flags, errors and summary itself). */
 #include "cli/command.h"
+#include "cli/names.h"
 
 #include "run/run.h"
 #include "util/exitcode.h"
@@ -11,12 +12,9 @@ int cmd_run(const cli_args_t *a)
     if (cli_load_config(a, &cfg) != 0)
         return VANE_EXIT_USAGE;
     const cli_value_t *only = &a->opt[CLI_SOURCE];
-    for (size_t i = 0; i < only->n_list; i++) {
-        if (!config_source(&cfg, only->list[i])) {
-            fprintf(stderr, "vane: --source %s: no such source in %s\n", only->list[i], cfg.path);
-            config_free(&cfg);
-            return VANE_EXIT_USAGE;
-        }
+    if (cli_unknown_sources(&cfg, "--source", only->list, only->n_list) > 0) {
+        config_free(&cfg);
+        return VANE_EXIT_USAGE;
     }
     run_opts_t o = {.all = cli_flag(a, CLI_ALL), .only = only->list, .n_only = only->n_list,
                     .dry_run = cli_flag(a, CLI_DRY_RUN), .no_alerts = cli_flag(a, CLI_NO_ALERTS),

@@ -19,7 +19,7 @@ typedef enum cli_opt {
     /* taken by some commands */
     CLI_ALL, CLI_DRY_RUN, CLI_NO_ALERTS, CLI_WAIT, CLI_SOURCE, CLI_SINCE, CLI_RULE,
     CLI_CHANNEL, CLI_KEY, CLI_FOR, CLI_UNTIL, CLI_REASON, CLI_LIMIT, CLI_MIN_PRECISION,
-    CLI_MIN_RECALL,
+    CLI_MIN_RECALL, CLI_FORCE,
     CLI_N_OPTS
 } cli_opt_t;
 
