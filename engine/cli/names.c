@@ -54,18 +54,24 @@ size_t cli_unknown_sources(const config_t *cfg, const char *what, const char *co
     return unknown;
 }
 
+/* The rules a run raises itself (run/run.c), which a silence may name. */
+static const char *const builtin_rules[] = {"source-failing", "source-empty", "source-reshaped"};
+#define N_BUILTIN (sizeof builtin_rules / sizeof builtin_rules[0])
+
 size_t cli_unknown_rules(const rules_t *rules, const char *what, const char *const *ids,
-                         size_t n, int star)
+                         size_t n, int silence)
 {
     size_t count = rules_count(rules);
-    const char **names = calloc(count + 1, sizeof *names);
+    const char **names = calloc(count + N_BUILTIN + 1, sizeof *names);
     if (!names)
         return n;
     for (size_t i = 0; i < count; i++)
         names[i] = rules_id(rules, i);
+    for (size_t i = 0; silence && i < N_BUILTIN; i++)
+        names[count++] = builtin_rules[i];
     size_t unknown = 0;
     for (size_t i = 0; i < n; i++)
-        if (!(star && strcmp(ids[i], "*") == 0))
+        if (!(silence && strcmp(ids[i], "*") == 0))
             unknown += cli_unknown_names(what, &ids[i], 1, "rule", "the rule folders", names, count);
     free(names);
     return unknown;

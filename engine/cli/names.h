@@ -20,9 +20,10 @@ size_t cli_unknown_names(const char *what, const char *const *ids, size_t n, con
 size_t cli_unknown_sources(const config_t *cfg, const char *what, const char *const *ids,
                            size_t n);
 
-/* The same for rule ids against the loaded rules ('*' is every rule when
- * star is non-zero). */
+/* The same for rule ids against the loaded rules; for a silence (non-zero
+ * silence), also '*' (every rule) and the rules a run raises itself
+ * (source-failing, source-empty, source-reshaped). */
 size_t cli_unknown_rules(const rules_t *rules, const char *what, const char *const *ids,
-                         size_t n, int star);
+                         size_t n, int silence);
 
 #endif

@@ -64,6 +64,7 @@ class CommandArguments(VaneCase):
         self.assertEqual(parse_json_lines(listed.stdout), [], "a refused silence is not stored")
         self.assertExit(m.vane(*base, "--rule", "a-rule-to-come", "--force"), 0, "--force")
         self.assertExit(m.vane(*base, "--rule", "*", "--source", SOURCE_ID), 0, "'*' is every rule")
+        self.assertExit(m.vane(*base, "--rule", "source-failing"), 0, "a built-in health rule")
 
     def test_source_typos_are_named_on_run_and_on_the_listings(self):
         m = self.monitor()
