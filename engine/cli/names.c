@@ -27,14 +27,14 @@ static int listed(const char *id, const char *const *names, size_t n)
     return 0;
 }
 
-size_t cli_unknown_names(const char *what, const char *const *ids, size_t n_ids,
-                         const char *kind, const char *where, const char *const *names, size_t n)
+size_t cli_unknown_names(const char *what, const char *const *ids, size_t n, const char *kind,
+                         const char *where, const char *const *names, size_t n_names)
 {
     size_t unknown = 0;
-    for (size_t i = 0; i < n_ids; i++) {
-        if (listed(ids[i], names, n))
+    for (size_t i = 0; i < n; i++) {
+        if (listed(ids[i], names, n_names))
             continue;
-        say_unknown(what, ids[i], kind, where, names, n);
+        say_unknown(what, ids[i], kind, where, names, n_names);
         unknown++;
     }
     return unknown;
