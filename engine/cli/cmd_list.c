@@ -4,39 +4,32 @@
  * util/termtext.h) or JSON lines. */
 #include "cli/command.h"
 #include "cli/names.h"
+#include "cli/table.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/store.h"
 #include "util/exitcode.h"
-#include "util/termtext.h"
 
 typedef struct listing {
     int json;
     long rows;
+    table_t table;   /* for people: printed once every row is in */
+    int out_of_memory;
 } listing_t;
 
 static int print_row(void *ud, const char *json, int ncols, const char *const *names,
                      const char *const *cols)
 {
     listing_t *l = ud;
+    l->rows++;
     if (l->json) {
         printf("%s\n", json);
-    } else {
-        if (l->rows == 0) {
-            for (int i = 0; i < ncols; i++)
-                printf("%s%s", i ? "  " : "", names[i]);
-            putchar('\n');
-        }
-        for (int i = 0; i < ncols; i++) {
-            fputs(i ? "  " : "", stdout);
-            termtext_fputs(cols[i] ? cols[i] : "-", stdout);
-        }
-        putchar('\n');
+        return 0;
     }
-    l->rows++;
-    return 0;
+    return l->out_of_memory = table_add(&l->table, ncols, names, cols) != 0;
 }
 
 /* ---- --source: a source of vane.lua or one the database has rows of ---- */
@@ -111,13 +104,17 @@ static int list_from(const cli_args_t *a, const config_t *cfg, const char *path,
     store_filter_t f = {.since = cli_text(a, CLI_SINCE), .source = cli_text(a, CLI_SOURCE),
                         .rule = cli_text(a, CLI_RULE), .channel = cli_text(a, CLI_CHANNEL),
                         .all = cli_flag(a, CLI_ALL), .limit = a->opt[CLI_LIMIT].count};
-    listing_t l = {cli_flag(a, CLI_JSON), 0};
-    if (store_list(st, kind, &f, print_row, &l, &e) != 0) {
-        fprintf(stderr, "vane: %s\n", e.msg);
+    listing_t l = {cli_flag(a, CLI_JSON), 0, {0}, 0};
+    int rc = store_list(st, kind, &f, print_row, &l, &e);
+    if (rc != 0 || l.out_of_memory) {
+        fprintf(stderr, "vane: %s\n", rc ? e.msg : "listing: out of memory");
         code = VANE_EXIT_FAILED;
     } else if (l.rows == 0 && !l.json && !cli_flag(a, CLI_QUIET)) {
         fprintf(stderr, "vane: nothing to show\n");
     }
+    if (code == VANE_EXIT_OK)
+        table_print(&l.table, stdout, isatty(fileno(stdout)));
+    table_free(&l.table);
     store_close(st);
     return code;
 }
