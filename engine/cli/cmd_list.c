@@ -103,6 +103,7 @@ static int list_from(const cli_args_t *a, const config_t *cfg, const char *path,
     }
     store_filter_t f = {.since = cli_text(a, CLI_SINCE), .source = cli_text(a, CLI_SOURCE),
                         .rule = cli_text(a, CLI_RULE), .channel = cli_text(a, CLI_CHANNEL),
+                        .key = cli_text(a, CLI_KEY), .change = cli_text(a, CLI_CHANGE),
                         .all = cli_flag(a, CLI_ALL), .limit = a->opt[CLI_LIMIT].count};
     listing_t l = {cli_flag(a, CLI_JSON), 0, {0}, 0};
     int rc = store_list(st, kind, &f, print_row, &l, &e);
@@ -135,7 +136,15 @@ static int list(const cli_args_t *a, store_list_kind_t kind)
     return code;
 }
 
-int cmd_events(const cli_args_t *a) { return list(a, STORE_LIST_EVENTS); }
+int cmd_events(const cli_args_t *a)
+{
+    const char *change = cli_text(a, CLI_CHANGE);
+    if (change && strcmp(change, "new") != 0 && strcmp(change, "changed") != 0 &&
+        strcmp(change, "removed") != 0)
+        return cli_usage_error("--change needs new, changed or removed, not '%s'", change);
+    return list(a, STORE_LIST_EVENTS);
+}
+
 int cmd_flags(const cli_args_t *a) { return list(a, STORE_LIST_FLAGS); }
 int cmd_sources(const cli_args_t *a) { return list(a, STORE_LIST_SOURCES); }
 int cmd_runs(const cli_args_t *a) { return list(a, STORE_LIST_RUNS); }

@@ -9,13 +9,15 @@ static const char *const list_sql[] = {
     [STORE_LIST_EVENTS] =
         "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
         "FROM events WHERE (:since IS NULL OR observed_at >= :since) "
-        "AND (:source IS NULL OR source = :source)",
+        "AND (:source IS NULL OR source = :source) AND (:key IS NULL OR key = :key) "
+        "AND (:change IS NULL OR change = :change)",
     [STORE_LIST_FLAGS] =
         "SELECT id, run_id, rule, severity, message, source, key, change, event_id, "
         "observed_at, created_at, silence_id, "
         "(SELECT reason FROM silences s WHERE s.id = silence_id) "
         "FROM flags WHERE (:since IS NULL OR created_at >= :since) "
-        "AND (:source IS NULL OR source = :source) AND (:rule IS NULL OR rule = :rule)",
+        "AND (:source IS NULL OR source = :source) AND (:rule IS NULL OR rule = :rule) "
+        "AND (:key IS NULL OR key = :key)",
     [STORE_LIST_SOURCES] =
         "SELECT id, url, last_attempt, last_success, last_status, last_error, failures, items, "
         "next_due, baselined FROM sources WHERE (:source IS NULL OR id = :source)",
@@ -50,6 +52,8 @@ static void bind_filter(sqlite3_stmt *s, const store_filter_t *f)
     bind_named(s, ":source", f ? f->source : NULL);
     bind_named(s, ":rule", f ? f->rule : NULL);
     bind_named(s, ":channel", f ? f->channel : NULL);
+    bind_named(s, ":key", f ? f->key : NULL);
+    bind_named(s, ":change", f ? f->change : NULL);
     bind_named(s, ":all", f && f->all ? "1" : NULL);
     int i = sqlite3_bind_parameter_index(s, ":limit");
     if (i > 0)

@@ -124,6 +124,53 @@ class Listings(VaneCase):
         self.assertExit(r, 2, "--since yesterday")
         self.assertIn("--since needs a time", r.stderr)
 
+    def test_events_show_the_title_and_changed_fields_and_filter_by_key_and_change(self):
+        m = self.monitor()
+        m.step(1)
+        m.step(2)
+        changed = m.events("--change", "changed")
+        self.assertTrue(changed)
+        self.assertTrue(all(e["change"] == "changed" for e in changed))
+        self.assertLess(len(changed), len(m.events()))
+        ev = next(e for e in changed if "level" in (e["diff"] or {}))
+        only = m.events("--key", ev["key"], "--change", "changed")
+        self.assertEqual([e["id"] for e in only], [ev["id"]])
+        r = m.vane("events", "--key", ev["key"], "--change", "changed")
+        self.assertExit(r, 0, "vane events --key --change")
+        head, row = r.stdout.splitlines()
+        self.assertIn(ev["item"]["title"], row)
+        self.assertRegex(row, r"\blevel\b")
+        # aligned: each heading starts where its column's cell starts
+        for name, cell in (("key", ev["key"]), ("title", ev["item"]["title"])):
+            self.assertEqual(head.index(" %s" % name), row.index(" %s" % cell), r.stdout)
+        r = m.vane("events", "--change", "modified")
+        self.assertExit(r, 2, "--change modified")
+        self.assertIn("--change needs new, changed or removed", r.stderr)
+
+    def test_columns_are_aligned_in_the_runs_listing(self):
+        m = self.monitor()
+        m.step(1)
+        m.step(2)
+        lines = m.vane("runs").stdout.splitlines()
+        starts = {line.index("ok") for line in lines[1:]}
+        self.assertEqual(starts, {lines[0].index("status")}, "\n".join(lines))
+
+
+class Help(VaneCase):
+
+    def test_help_shows_whole_descriptions_and_every_option_with_its_value(self):
+        m = self.monitor()
+        r = m.vane("--help")
+        self.assertExit(r, 0, "vane --help")
+        self.assertIn("evaluate the rules and print the new flags.", r.stdout)
+        self.assertRegex(r.stdout, r"(?m)^  silence  Keep a rule's flags")
+        self.assertRegex(r.stdout, r"(?m)^  outbox   Alerts not delivered yet")
+        r = m.vane("help", "events")
+        self.assertExit(r, 0, "vane help events")
+        for option in ("--since T", "--limit N", "--key K", "--change C", "--source ID"):
+            self.assertRegex(r.stdout, r"(?m)^  %s\s" % option, r.stdout)
+        self.assertIn("newest", r.stdout)
+
 
 if __name__ == "__main__":
     unittest.main()
