@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/command.h"
+#include "cli/table.h"
 #include "util/exitcode.h"
 
 typedef struct parsed {
@@ -225,6 +226,42 @@ static void a_bad_time_or_wait_names_the_option_and_the_value(void **state)
                        "deliver", "--wait", "3s");
 }
 
+/* The table printed to a temporary file, as text. */
+static void print_table(const table_t *t, int cut, char *out, size_t n)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    table_print(t, f, cut);
+    rewind(f);
+    size_t got = fread(out, 1, n - 1, f);
+    out[got] = '\0';
+    fclose(f);
+}
+
+static void a_table_aligns_its_columns_and_cuts_only_when_told(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"id", "title", "note"};
+    char longer[64];
+    memset(longer, 'x', 50);
+    longer[50] = '\0';
+    const char *r1[] = {"1", "Zürich", "a"}, *r2[] = {"22", longer, NULL},
+               *r3[] = {"3", "bell\a", "c"};
+    table_t t = {0};
+    assert_int_equal(table_add(&t, 3, names, r1), 0);
+    assert_int_equal(table_add(&t, 3, names, r2), 0);
+    assert_int_equal(table_add(&t, 3, names, r3), 0);
+    char out[1024], want[1024];
+    print_table(&t, 0, out, sizeof out);
+    snprintf(want, sizeof want,
+             "id  %-40s  note\n1   Zürich%34s  a\n22  %s  -\n3   %-40s  c\n", "title", "",
+             longer, "bell\\x07");
+    assert_string_equal(out, want);
+    print_table(&t, 1, out, sizeof out);
+    assert_non_null(strstr(out, "\n22  xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…  -\n"));
+    table_free(&t);
+}
+
 /* ---- mistakes ------------------------------------------------------------------------ */
 
 static void an_equals_sign_is_not_read_as_a_value(void **state)
@@ -347,6 +384,7 @@ int main(void)
         cmocka_unit_test(a_repeated_rule_keeps_every_value_and_the_last_as_text),
         cmocka_unit_test(limit_takes_a_whole_number_of_one_or_more),
         cmocka_unit_test(since_takes_a_time_or_a_duration_before_now),
+        cmocka_unit_test(a_table_aligns_its_columns_and_cuts_only_when_told),
         cmocka_unit_test(a_bad_time_or_wait_names_the_option_and_the_value),
         cmocka_unit_test(an_equals_sign_is_not_read_as_a_value),
         cmocka_unit_test(an_unknown_option_is_named_with_or_without_a_command),
