@@ -15,6 +15,7 @@
 
 #include "cli/cli.h"
 #include "cli/command.h"
+#include "cli/table.h"
 #include "util/exitcode.h"
 
 typedef struct parsed {
@@ -178,29 +179,87 @@ static void a_repeated_rule_keeps_every_value_and_the_last_as_text(void **state)
                        "b.tsv");
 }
 
-/* Today's reading of --limit, kept on purpose: atol, so "12x" is 12 and "x" is 0. */
-static void limit_reads_its_number_as_atol_does(void **state)
+/* --limit takes a whole number of 1 or more and nothing else. */
+static void limit_takes_a_whole_number_of_one_or_more(void **state)
 {
     (void)state;
-    parsed_t *p = PARSE("events", "--limit", "12x");
+    parsed_t *p = PARSE("events", "--limit", "12");
     assert_ok(p, "events");
     assert_int_equal(p->a.opt[CLI_LIMIT].count, 12);
     free(p);
-    p = PARSE("runs", "--limit", "x");
-    assert_ok(p, "runs");
-    assert_int_equal(p->a.opt[CLI_LIMIT].count, 0);
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not 'ten' (see vane --help)\n",
+                       "runs", "--limit", "ten");
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not '2x' (see vane --help)\n",
+                       "events", "--limit", "2x");
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not '0' (see vane --help)\n",
+                       "flags", "--limit", "0");
+    EXPECT_USAGE_ERROR("vane: --limit needs a whole number, 1 or more, not '-3' (see vane --help)\n",
+                       "flags", "--limit", "-3");
+}
+
+/* --since takes a time, or a duration that cli_resolve_times makes the
+ * time that long before now. */
+static void since_takes_a_time_or_a_duration_before_now(void **state)
+{
+    (void)state;
+    parsed_t *p = PARSE("events", "--since", "7d");
+    assert_ok(p, "events");
+    cli_resolve_times(cli_table(), &p->a, 8 * 86400);
+    assert_string_equal(cli_text(&p->a, CLI_SINCE), "1970-01-02T00:00:00Z");
+    free(p);
+    p = PARSE("flags", "--since", "2024-11-20T23:00:00Z");
+    assert_ok(p, "flags");
+    cli_resolve_times(cli_table(), &p->a, 8 * 86400);
+    assert_string_equal(cli_text(&p->a, CLI_SINCE), "2024-11-20T23:00:00Z");
     free(p);
 }
 
 static void a_bad_time_or_wait_names_the_option_and_the_value(void **state)
 {
     (void)state;
-    EXPECT_USAGE_ERROR("vane: --since needs an ISO-8601 time, not 'yesterday' (see vane --help)\n",
+    EXPECT_USAGE_ERROR("vane: --since needs a time (ISO-8601, e.g. 2024-11-20T23:00:00Z) or a "
+                       "duration before now (30m, 12h, 7d), not 'yesterday' (see vane --help)\n",
                        "events", "--since", "yesterday");
     EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '-1' (see vane --help)\n",
                        "run", "--wait", "-1");
     EXPECT_USAGE_ERROR("vane: --wait needs a number of seconds, not '3s' (see vane --help)\n",
                        "deliver", "--wait", "3s");
+}
+
+/* The table printed to a temporary file, as text. */
+static void print_table(const table_t *t, int cut, char *out, size_t n)
+{
+    FILE *f = tmpfile();
+    assert_non_null(f);
+    table_print(t, f, cut);
+    rewind(f);
+    size_t got = fread(out, 1, n - 1, f);
+    out[got] = '\0';
+    fclose(f);
+}
+
+static void a_table_aligns_its_columns_and_cuts_only_when_told(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"id", "title", "note"};
+    char longer[64];
+    memset(longer, 'x', 50);
+    longer[50] = '\0';
+    const char *r1[] = {"1", "Zürich", "a"}, *r2[] = {"22", longer, NULL},
+               *r3[] = {"3", "bell\a", "c"};
+    table_t t = {0};
+    assert_int_equal(table_add(&t, 3, names, r1), 0);
+    assert_int_equal(table_add(&t, 3, names, r2), 0);
+    assert_int_equal(table_add(&t, 3, names, r3), 0);
+    char out[1024], want[1024];
+    print_table(&t, 0, out, sizeof out);
+    snprintf(want, sizeof want,
+             "id  %-40s  note\n1   Zürich%34s  a\n22  %s  -\n3   %-40s  c\n", "title", "",
+             longer, "bell\\x07");
+    assert_string_equal(out, want);
+    print_table(&t, 1, out, sizeof out);
+    assert_non_null(strstr(out, "\n22  xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…  -\n"));
+    table_free(&t);
 }
 
 /* ---- mistakes ------------------------------------------------------------------------ */
@@ -323,7 +382,9 @@ int main(void)
         cmocka_unit_test(an_option_value_is_the_next_argument_whatever_it_looks_like),
         cmocka_unit_test(a_repeated_source_keeps_every_value),
         cmocka_unit_test(a_repeated_rule_keeps_every_value_and_the_last_as_text),
-        cmocka_unit_test(limit_reads_its_number_as_atol_does),
+        cmocka_unit_test(limit_takes_a_whole_number_of_one_or_more),
+        cmocka_unit_test(since_takes_a_time_or_a_duration_before_now),
+        cmocka_unit_test(a_table_aligns_its_columns_and_cuts_only_when_told),
         cmocka_unit_test(a_bad_time_or_wait_names_the_option_and_the_value),
         cmocka_unit_test(an_equals_sign_is_not_read_as_a_value),
         cmocka_unit_test(an_unknown_option_is_named_with_or_without_a_command),

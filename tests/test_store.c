@@ -390,8 +390,11 @@ static int keep_row(void *ud, const char *json, int ncols, const char *const *na
                     const char *const *cols)
 {
     shown_t *s = ud;
-    assert_int_equal(ncols, 5);
+    assert_int_equal(ncols, 7);
     assert_string_equal(names[3], "change");
+    assert_string_equal(names[5], "title");
+    assert_null(cols[5]);   /* the item has no title */
+    assert_null(cols[6]);   /* a new item changed no field */
     snprintf(s->json, sizeof s->json, "%s", json);
     snprintf(s->change, sizeof s->change, "%s", cols[3]);
     return 0;
@@ -413,6 +416,35 @@ static void a_listed_event_is_json_and_columns_as_sqlite_wrote_them(void **state
     assert_string_equal(s.change, "new (baseline)");
 }
 
+static int keep_id(void *ud, const char *json, int ncols, const char *const *names,
+                   const char *const *cols)
+{
+    (void)json, (void)ncols, (void)names;
+    char *ids = ud;
+    strcat(ids, cols[0]);
+    strcat(ids, " ");
+    return 0;
+}
+
+/* --limit N: the newest N rows, still in id order; a changed event's
+ * columns carry the item's title and the fields its diff names. */
+static void a_limited_listing_keeps_the_newest_rows_in_order(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    add_event(f->st, "a", "new", 1, "2024-11-01T00:00:00Z");
+    add_event(f->st, "b", "new", 0, "2024-11-02T00:00:00Z");
+    add_event(f->st, "c", "new", 0, "2024-11-03T00:00:00Z");
+    char ids[64] = "";
+    store_filter_t lim = {.limit = 2};
+    assert_int_equal(store_list(f->st, STORE_LIST_EVENTS, &lim, keep_id, ids, &e), 0);
+    assert_string_equal(ids, "2 3 ");
+    ids[0] = '\0';
+    store_filter_t by_key = {.key = "b", .change = "new"};
+    assert_int_equal(store_list(f->st, STORE_LIST_EVENTS, &by_key, keep_id, ids, &e), 0);
+    assert_string_equal(ids, "2 ");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -431,6 +463,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(the_rule_files_fingerprint_is_remembered_until_replaced, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(history_gives_the_newest_events_oldest_first, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_listed_event_is_json_and_columns_as_sqlite_wrote_them, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_limited_listing_keeps_the_newest_rows_in_order, dbtest_setup, dbtest_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -38,6 +38,8 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_LIMIT] = {"--limit", NULL, NULL, CLI_COUNT, 0},
     [CLI_MIN_PRECISION] = {"--min-precision", NULL, NULL, CLI_TEXT, 0},   /* eval checks it */
     [CLI_MIN_RECALL] = {"--min-recall", NULL, NULL, CLI_TEXT, 0},
+    [CLI_FORCE] = {"--force", NULL, NULL, CLI_FLAG, 0},
+    [CLI_CHANGE] = {"--change", NULL, NULL, CLI_TEXT, 0},   /* events checks it */
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -66,46 +68,74 @@ static const cli_command_t commands[] = {
      .usage =
      "vane test [RULE]...\n"
      "  Run the rules' inline tests (all rules, or those named). One line per failing\n"
-     "  case with its file:line, then `N passed, N failed`. Exit 1 if any failed.\n"},
+     "  case with its file:line, then `N passed, N failed`. Exit 1 if any failed,\n"
+     "  2 if a RULE named is not a loaded rule.\n"},
     {.name = "events", .fn = cmd_events, .max_words = 0,
-     .options = O(SINCE) | O(SOURCE) | O(LIMIT),
+     .options = O(SINCE) | O(SOURCE) | O(LIMIT) | O(KEY) | O(CHANGE),
      .usage =
-     "vane events [--since TIME] [--source ID] [--limit N] [--json]\n"
-     "  The changes runs have seen: new, changed (with the field diff), removed.\n"},
+     "vane events [--since T] [--source ID] [--key K] [--change C] [--limit N] [--json]\n"
+     "  The changes runs have seen: new, changed (with the fields that changed),\n"
+     "  removed; each with its item's title (--json: the item and the field diff).\n"
+     "  --source ID    only this source's (a source of vane.lua or of the database)\n"
+     "  --key K        only this item's\n"
+     "  --change C     only new, changed or removed\n"
+     "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
+     "                 before now (30m, 12h, 7d)\n"
+     "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
+     "                 printed oldest first like the rest: the newest is the last line\n"},
     {.name = "flags", .fn = cmd_flags, .max_words = 0,
-     .options = O(SINCE) | O(SOURCE) | O(RULE) | O(LIMIT),
+     .options = O(SINCE) | O(SOURCE) | O(RULE) | O(KEY) | O(LIMIT),
      .usage =
-     "vane flags [--since TIME] [--source ID] [--rule ID] [--limit N] [--json]\n"
-     "  The flags rules have raised.\n"},
+     "vane flags [--since T] [--source ID] [--rule ID] [--key K] [--limit N] [--json]\n"
+     "  The flags rules have raised (a silenced one with its silence).\n"
+     "  --source ID    only this source's (a source of vane.lua or of the database)\n"
+     "  --rule ID      only this rule's\n"
+     "  --key K        only this item's\n"
+     "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
+     "                 before now (30m, 12h, 7d)\n"
+     "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
+     "                 printed oldest first like the rest: the newest is the last line\n"},
     {.name = "silence", .fn = cmd_silence, .max_words = CLI_MAX_LIST,
-     .options = O(RULE) | O(SOURCE) | O(KEY) | O(FOR) | O(UNTIL) | O(REASON) | O(ALL),
+     .options = O(RULE) | O(SOURCE) | O(KEY) | O(FOR) | O(UNTIL) | O(REASON) | O(ALL) | O(FORCE),
      .usage =
      "vane silence add --rule RULE [--source ID] [--key KEY] (--for D | --until T) --reason TEXT\n"
+     "                 [--force]\n"
      "  Keep a rule's flags from being delivered for a while (they are still recorded).\n"
      "vane silence list [--all] [--json]      the active silences (--all: every one ever added)\n"
      "vane silence remove ID                  end a silence now\n"
      "  --rule RULE    a rule id, or '*' for every rule\n"
      "  --source ID    only flags of this source      --key KEY   only flags of this item key\n"
      "  --for D        for this long (30m, 12h, 7d)   --until T   until this ISO-8601 time\n"
-     "  --reason TEXT  why (shown by vane silence list and vane flags)\n"},
+     "  --reason TEXT  why (shown by vane silence list and vane flags)\n"
+     "  --force        add it even though no loaded rule or no source of vane.lua has\n"
+     "                 that id (without it, an unknown --rule or --source is refused:\n"
+     "                 a silence that silences nothing is a typo)\n"},
     {.name = "sources", .fn = cmd_sources, .max_words = 0,
      .options = O(SOURCE),
      .usage =
      "vane sources [--source ID] [--json]\n"
      "  Each source's health: last attempt and success, HTTP status, failures in a row,\n"
-     "  items, when it is next due, the last error.\n"},
+     "  items, when it is next due, the last error.\n"
+     "  --source ID    only this source (a source of vane.lua or of the database)\n"},
     {.name = "runs", .fn = cmd_runs, .max_words = 0,
      .options = O(SINCE) | O(LIMIT),
      .usage =
-     "vane runs [--since TIME] [--limit N] [--json]\n"
-     "  The record of past runs: counts, exit status, errors.\n"},
+     "vane runs [--since T] [--limit N] [--json]\n"
+     "  The record of past runs: counts, exit status, errors.\n"
+     "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
+     "                 before now (30m, 12h, 7d)\n"
+     "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
+     "                 printed oldest first like the rest: the newest is the last line\n"},
     {.name = "replay", .fn = cmd_replay, .max_words = 0,
      .options = O(RULE) | O(SINCE) | O(UNTIL),
      .usage =
-     "vane replay --rule ID [--since TIME] [--until TIME] [--json]\n"
+     "vane replay --rule ID [--since T] [--until TIME] [--json]\n"
      "  What the rule would have flagged on the stored history (events observed in\n"
      "  [since, until)), printed like a run's flags. Nothing is stored or delivered:\n"
-     "  try a new or edited rule on past events before it alerts anyone.\n"},
+     "  try a new or edited rule on past events before it alerts anyone.\n"
+     "  --rule ID      a loaded rule (an unknown id is an error, exit 2)\n"
+     "  --since T      events from T on: a time or a duration before now (7d)\n"
+     "  --until TIME   events before this ISO-8601 time\n"},
     {.name = "eval", .fn = cmd_eval, .max_words = 1,
      .options = O(RULE) | O(MIN_PRECISION) | O(MIN_RECALL),
      .usage =
@@ -136,10 +166,18 @@ static const cli_command_t commands[] = {
     {.name = "outbox", .fn = cmd_outbox, .max_words = CLI_MAX_LIST,
      .options = O(ALL) | O(CHANNEL) | O(SOURCE) | O(RULE) | O(SINCE) | O(LIMIT),
      .usage =
-     "vane outbox [retry] [--channel ID] [--all] [--json]\n"
+     "vane outbox [retry] [--channel ID] [--source ID] [--rule ID] [--since T] [--limit N]\n"
+     "            [--all] [--json]\n"
      "  Alerts not delivered yet: pending ones (attempts, next try, last error) and\n"
-     "  dead ones (given up after max_attempts). --all shows delivered ones too.\n"
-     "  `vane outbox retry` makes dead alerts pending again.\n"},
+     "  dead ones (given up after max_attempts). `vane outbox retry` makes dead\n"
+     "  alerts pending again.\n"
+     "  --channel ID   only this channel's\n"
+     "  --source ID    only flags of this source      --rule ID   only this rule's\n"
+     "  --all          delivered alerts too\n"
+     "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
+     "                 before now (30m, 12h, 7d)\n"
+     "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
+     "                 printed oldest first like the rest: the newest is the last line\n"},
 };
 
 
@@ -162,15 +200,30 @@ static const char common_help[] =
     "  -q, -v           quieter, more verbose\n"
     "  -h, --help       this help\n";
 
+/* A command's description, whole: the lines of its usage after the synopsis
+ * (and its continuation lines, indented further) up to the first option
+ * line ("  --…") or the next synopsis. */
+static void print_summary(const cli_command_t *c)
+{
+    const char *line = strchr(c->usage, '\n');
+    const char *lead = c->name;
+    while (line && strncmp(line, "\n   ", 4) == 0)   /* the synopsis continued */
+        line = strchr(line + 1, '\n');
+    while (line && line[1] == ' ' && line[2] == ' ' && line[3] != '-' && line[3] != ' ') {
+        line += 3;
+        int n = (int)strcspn(line, "\n");
+        printf("  %-8s %.*s\n", lead, n, line);
+        lead = "";
+        line = line[n] ? line + n : NULL;
+    }
+}
+
 static void print_help(void)
 {
     printf("vane %s — a monitoring rules engine: watch public sources, flag developments.\n\n"
            "Usage: vane [options] COMMAND [command options]\n\nCommands:\n", VANE_VERSION);
-    for (size_t i = 0; i < table.n_commands; i++) {
-        /* the summary: the usage's second line, without its indent */
-        const char *line = strchr(commands[i].usage, '\n') + 3;
-        printf("  %-8s %.*s\n", commands[i].name, (int)strcspn(line, "\n"), line);
-    }
+    for (size_t i = 0; i < table.n_commands; i++)
+        print_summary(&commands[i]);
     printf("\n%s\nExit status: 0 all well; 1 the run finished but a source, rule or channel failed;\n"
            "2 usage or configuration error; 75 another run holds the lock.\n"
            "`vane COMMAND --help` tells more. See README.md for the guide.\n", common_help);
@@ -216,5 +269,6 @@ int cli_main(int argc, char **argv)
             return cli_usage_error("--now needs an ISO-8601 time, not '%s'", now);
         clock_set_now(t);
     }
+    cli_resolve_times(&table, &a, clock_now());
     return cmd->fn(&a);
 }

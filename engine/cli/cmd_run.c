@@ -1,6 +1,7 @@
 /* cmd_run.c — `vane run` and `vane deliver`: the command line's side of
  * run.c (which prints the flags, errors and summary itself). */
 #include "cli/command.h"
+#include "cli/names.h"
 
 #include "cli/references.h"
 #include "run/run.h"
@@ -27,12 +28,9 @@ int cmd_run(const cli_args_t *a)
     if (cli_load_config(a, &cfg) != 0)
         return VANE_EXIT_USAGE;
     const cli_value_t *only = &a->opt[CLI_SOURCE];
-    for (size_t i = 0; i < only->n_list; i++) {
-        if (!config_source(&cfg, only->list[i])) {
-            fprintf(stderr, "vane: --source %s: no such source in %s\n", only->list[i], cfg.path);
-            config_free(&cfg);
-            return VANE_EXIT_USAGE;
-        }
+    if (cli_unknown_sources(&cfg, "--source", only->list, only->n_list) > 0) {
+        config_free(&cfg);
+        return VANE_EXIT_USAGE;
     }
     if (refuse_bad_references(&cfg) != 0)
         return VANE_EXIT_USAGE;

@@ -1,8 +1,10 @@
 /* cmd_silence.c — `vane silence add | list | remove`: keep a rule's flags
  * from being delivered for a while (see alert/silence.h for what a silence
  * does). The words and options are checked against the run clock first,
- * then the command is carried out on the database. */
+ * then `add`'s --rule and --source against the loaded rules and vane.lua
+ * (unless --force), then the command is carried out on the database. */
 #include "cli/command.h"
+#include "cli/names.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,7 +20,7 @@ typedef struct silence_args {
     const char *const *words;   /* the words after `silence`: add | list | remove ID */
     size_t n_words;
     const char *rule, *source, *key, *duration, *until, *reason;
-    int all, json, quiet;
+    int all, json, quiet, force;
     /* set by validate */
     char until_iso[32], now_iso[32];
     long long id;
@@ -41,6 +43,7 @@ static const char *add_option_given(const silence_args_t *a)
     if (a->duration) return "--for";
     if (a->until) return "--until";
     if (a->reason) return "--reason";
+    if (a->force) return "--force";
     return NULL;
 }
 
@@ -210,20 +213,47 @@ static int execute(const silence_args_t *a, const char *db_path)
     return rc != 0 || !found ? VANE_EXIT_FAILED : VANE_EXIT_OK;
 }
 
+/* add's --rule (or '*') and --source name a loaded rule and a source of
+ * the configuration: 0, or VANE_EXIT_USAGE after saying which did not. */
+static int names_known(const silence_args_t *a, const config_t *cfg)
+{
+    size_t unknown = a->source ? cli_unknown_sources(cfg, "--source", &a->source, 1) : 0;
+    errlist_t errs = {0};
+    err_t e;
+    rules_t *rules = rules_load(cfg, &errs, &e);
+    if (!rules) {
+        fprintf(stderr, "vane: %s\n", e.msg);
+        unknown++;
+    } else if (cli_unknown_rules(rules, "--rule", &a->rule, 1, 1) > 0) {
+        for (size_t i = 0; i < errs.len; i++)
+            fprintf(stderr, "vane: %s\n", errs.msgs[i]);
+        unknown++;
+    }
+    rules_free(rules);
+    errlist_free(&errs);
+    if (unknown)
+        fprintf(stderr, "vane: silence: nothing added (--force adds it anyway)\n");
+    return unknown ? VANE_EXIT_USAGE : 0;
+}
+
 int cmd_silence(const cli_args_t *c)
 {
     silence_args_t a = {.words = c->words, .n_words = c->n_words, .rule = cli_text(c, CLI_RULE),
                         .source = cli_text(c, CLI_SOURCE), .key = cli_text(c, CLI_KEY),
                         .duration = cli_text(c, CLI_FOR), .until = cli_text(c, CLI_UNTIL),
                         .reason = cli_text(c, CLI_REASON), .all = cli_flag(c, CLI_ALL),
-                        .json = cli_flag(c, CLI_JSON), .quiet = cli_flag(c, CLI_QUIET)};
+                        .json = cli_flag(c, CLI_JSON), .quiet = cli_flag(c, CLI_QUIET),
+                        .force = cli_flag(c, CLI_FORCE)};
     if (validate(&a) != 0)
         return VANE_EXIT_USAGE;
     config_t cfg;
-    int have_cfg = !cli_db_given(c);
+    int checked = strcmp(a.words[0], "add") == 0 && !a.force;
+    int have_cfg = checked || !cli_db_given(c);
     if (have_cfg && cli_load_config(c, &cfg) != 0)
         return VANE_EXIT_USAGE;
-    int code = execute(&a, cli_db_path(c, have_cfg ? &cfg : NULL));
+    int code = checked ? names_known(&a, &cfg) : 0;
+    if (code == 0)
+        code = execute(&a, cli_db_path(c, have_cfg ? &cfg : NULL));
     if (have_cfg)
         config_free(&cfg);
     return code;

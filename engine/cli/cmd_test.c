@@ -1,7 +1,9 @@
 /* cmd_test.c — `vane test [RULE]...`: the rules' inline tests, one line per
- * failing case, then the counts. */
+ * failing case, then the counts. A RULE no loaded rule has is a usage
+ * error (exit 2), so that a typo cannot pass as "0 passed, 0 failed". */
 #include "cli/command.h"
 
+#include "cli/names.h"
 #include "rules/rules.h"
 #include "util/exitcode.h"
 
@@ -24,6 +26,12 @@ int cmd_test(const cli_args_t *a)
     for (size_t i = 0; i < errs.len; i++) {
         cli_print_problem(json, stdout, errs.msgs[i]);
         failed++;
+    }
+    if (rules && cli_unknown_rules(rules, "test:", a->words, a->n_words, 0) > 0) {
+        rules_free(rules);
+        errlist_free(&errs);
+        config_free(&cfg);
+        return VANE_EXIT_USAGE;
     }
     if (rules) {
         long p = 0, f = 0;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/units.h"
 #include "util/clock.h"
 #include "util/exitcode.h"
 
@@ -38,11 +39,14 @@ static int read_list(const cli_option_t *o, cli_value_t *v, const char *s)
     return 0;
 }
 
+/* A time, or a duration before now (the reader of `silence add --for`). */
 static int read_time(const cli_option_t *o, cli_value_t *v, const char *s)
 {
     vtime_t t;
-    if (clock_parse_iso(s, &t) != 0)
-        return cli_usage_error("%s needs an ISO-8601 time, not '%s'", o->name, s);
+    long long seconds;
+    if (clock_parse_iso(s, &t) != 0 && units_duration(s, &seconds) != 0)
+        return cli_usage_error("%s needs a time (ISO-8601, e.g. 2024-11-20T23:00:00Z) or a "
+                               "duration before now (30m, 12h, 7d), not '%s'", o->name, s);
     v->text = s;
     return 0;
 }
@@ -57,10 +61,14 @@ static int read_seconds(const cli_option_t *o, cli_value_t *v, const char *s)
     return 0;
 }
 
+/* Digits only, at least 1: "ten", "2x", "0" and "-3" are mistakes. */
 static int read_count(const cli_option_t *o, cli_value_t *v, const char *s)
 {
-    (void)o;
-    v->count = atol(s);
+    char *end = NULL;
+    long n = s[0] >= '0' && s[0] <= '9' ? strtol(s, &end, 10) : 0;
+    if (n < 1 || !end || *end)
+        return cli_usage_error("%s needs a whole number, 1 or more, not '%s'", o->name, s);
+    v->count = n;
     v->text = s;
     return 0;
 }
@@ -71,6 +79,20 @@ static const reader_fn readers[] = {
     [CLI_TEXT] = read_text,       [CLI_LIST] = read_list,   [CLI_TIME] = read_time,
     [CLI_SECONDS] = read_seconds, [CLI_COUNT] = read_count,
 };
+
+void cli_resolve_times(const cli_table_t *t, cli_args_t *a, long long now)
+{
+    for (size_t i = 0; i < t->n_options; i++) {
+        cli_value_t *v = &a->opt[i];
+        vtime_t t_iso;
+        long long seconds;
+        if (t->options[i].kind != CLI_TIME || !v->text || clock_parse_iso(v->text, &t_iso) == 0 ||
+            units_duration(v->text, &seconds) != 0)
+            continue;
+        clock_format_iso(now - seconds, v->iso);
+        v->text = v->iso;
+    }
+}
 
 /* ---- options and words ------------------------------------------------------ */
 

@@ -25,9 +25,10 @@ typedef enum cli_kind {
     CLI_FLAG,      /* no value: given or not */
     CLI_TEXT,      /* any text */
     CLI_LIST,      /* text, repeatable: every value is kept, the last one in text */
-    CLI_TIME,      /* an ISO-8601 time, checked; kept as text */
+    CLI_TIME,      /* an ISO-8601 time, or a duration before now ("7d", "12h"):
+                    * kept as text, a duration made a time by cli_resolve_times */
     CLI_SECONDS,   /* a number of seconds, at least 0 */
-    CLI_COUNT      /* a whole number (as atol reads it: "12x" is 12, "x" is 0) */
+    CLI_COUNT      /* a whole number, 1 or more, nothing after it */
 } cli_kind_t;
 
 typedef struct cli_option {
@@ -40,7 +41,9 @@ typedef struct cli_option {
 
 typedef struct cli_value {
     int given;                         /* how many times */
-    const char *text;                  /* the last value as typed (NULL for a flag) */
+    const char *text;                  /* the last value as typed (NULL for a flag);
+                                        * a CLI_TIME duration, once resolved: iso */
+    char iso[32];                      /* CLI_TIME: the time a duration stands for */
     double seconds;                    /* CLI_SECONDS */
     long count;                        /* CLI_COUNT */
     const char *list[CLI_MAX_LIST];    /* CLI_LIST: the values, in order */
@@ -75,6 +78,10 @@ typedef struct cli_table {
  * printing the first mistake ("vane: unknown option '-x' (see vane --help)"). */
 int cli_parse(const cli_table_t *t, int argc, char **argv, cli_args_t *a,
               const cli_command_t **cmd);
+
+/* Turn each CLI_TIME value given as a duration into the ISO time that long
+ * before now (text then points at iso). Call once the clock is set. */
+void cli_resolve_times(const cli_table_t *t, cli_args_t *a, long long now);
 
 /* Print "vane: MESSAGE (see vane --help)" on stderr; returns VANE_EXIT_USAGE. */
 int cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -39,6 +39,9 @@ void rules_xref(const rules_t *r, size_t i, struct xref_rule *out);
 size_t rules_load_errors(const rules_t *r);
 void rules_free(rules_t *r);
 size_t rules_count(const rules_t *r);
+/* The id of the i-th loaded rule (i < rules_count), to check a name a
+ * person gave (`vane test ID`, `--rule ID`). */
+const char *rules_id(const rules_t *r, size_t i);
 /* Evaluate only the rule with this id from now on (`vane replay`).
  * Returns 0, or -1 when no loaded rule has it. */
 int rules_only(rules_t *r, const char *id);

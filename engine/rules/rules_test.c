@@ -162,14 +162,14 @@ static void describe_out(const rules_out_t *o, buf_t *out)
         buf_printf(out, "%s\"%s\"", i ? ", " : "", o->flags[i].message);
 }
 
-/* Do the flags in o meet the expectation? Why not, in why. */
+/* Do the flags in o meet the expectation? Why not, in why. A flag of
+ * another severity is named as such, never as "no flag". */
 static int expectation_met(const expectation_t *x, const rules_out_t *o, buf_t *why)
 {
     for (size_t i = 0; x->severity && i < o->n; i++)
         if (strcmp(o->flags[i].severity, x->severity) != 0) {
-            buf_printf(why, "severity %s instead of %s; expected a flag, got ", o->flags[i].severity,
-                       x->severity);
-            describe_out(o, why);
+            buf_printf(why, "expected severity %s, got %s (flag \"%s\")", x->severity,
+                       o->flags[i].severity, o->flags[i].message);
             return 0;
         }
     int ok;
@@ -233,6 +233,11 @@ static void run_case(rule_t *r, long n, rules_test_fn fail, void *ud, long *pass
     }
     expectation_free(&c.x);
     rules_out_free(&c.out);
+}
+
+const char *rules_id(const rules_t *rs, size_t i)
+{
+    return i < rs->n ? rs->list[i].id : NULL;
 }
 
 static int selected(const rule_t *r, const char *const *only, size_t n_only)

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "util/json.h"
+#include "util/utf8.h"
 
 /* How a value goes into JSON: as it is (number, string or null), as a
  * boolean (the number 1 is true), as JSON text, or as a JSON array ([]
@@ -84,6 +85,56 @@ int store_flag_json(const store_value_t *v, buf_t *out)
 
 /* ---- the listings' table columns that are not a stored value as it is ---- */
 
+/* The JSON string literal s (quotes included, n bytes) unescaped into out. */
+static void put_unescaped(buf_t *out, const char *s, size_t n)
+{
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (s[i] != '\\' || i + 2 >= n) {
+            buf_putc(out, s[i]);
+            continue;
+        }
+        char c = s[++i];
+        if (c == 'u' && i + 4 < n) {
+            char hex[5] = {s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0}, u8[4];
+            buf_append(out, u8, utf8_put(strtoul(hex, NULL, 16), u8));
+            i += 4;
+        } else {
+            buf_putc(out, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
+        }
+    }
+}
+
+/* The text of the string member `name` of the JSON object json, or NULL. */
+static const char *member_text(const char *json, const char *name, buf_t *scratch)
+{
+    const char *cur = json;
+    json_member_t m;
+    size_t len = strlen(name);
+    while (json && json_object_next(&cur, &m) == 1) {
+        if (m.keylen == len && memcmp(m.key, name, len) == 0 && m.val[0] == '"') {
+            put_unescaped(scratch, m.val, m.vallen);
+            return buf_str(scratch);
+        }
+    }
+    return NULL;
+}
+
+/* The item's title (the last one seen, for a removed item). */
+static const char *event_title(const store_value_t *v, buf_t *scratch)
+{
+    return member_text(v[6].text ? v[6].text : v[7].text, "title", scratch);
+}
+
+/* The names of the fields a `changed` event's diff has. */
+static const char *event_fields_changed(const store_value_t *v, buf_t *scratch)
+{
+    const char *cur = v[8].text;
+    json_member_t m;
+    while (cur && json_object_next(&cur, &m) == 1)
+        buf_printf(scratch, "%s%.*s", scratch->len ? ", " : "", (int)m.keylen, m.key);
+    return scratch->len ? buf_str(scratch) : NULL;
+}
+
 static const char *event_change(const store_value_t *v, buf_t *scratch)
 {
     if (!v[4].text || !is_one(&v[5]))
@@ -92,17 +143,27 @@ static const char *event_change(const store_value_t *v, buf_t *scratch)
     return buf_str(scratch);
 }
 
-static const char *flag_message(const store_value_t *v, buf_t *scratch)
+static const char *event_column(const store_value_t *v, int col, buf_t *scratch)
 {
+    if (col == 5)
+        return event_title(v, scratch);
+    if (col == 6)
+        return event_fields_changed(v, scratch);
+    return event_change(v, scratch);
+}
+
+static const char *flag_message(const store_value_t *v, int col, buf_t *scratch)
+{
+    (void)col;
     if (!v[4].text || !v[11].text || !v[12].text)
         return v[4].text;
     buf_printf(scratch, "%s [silenced: %s (%s)]", v[4].text, v[11].text, v[12].text);
     return buf_str(scratch);
 }
 
-static const char *source_health(const store_value_t *v, buf_t *scratch)
+static const char *source_health(const store_value_t *v, int col, buf_t *scratch)
 {
-    (void)scratch;
+    (void)col, (void)scratch;
     if (!v[2].text)
         return "never";
     return v[6].text && atoll(v[6].text) > 0 ? "failing" : "ok";
@@ -111,8 +172,9 @@ static const char *source_health(const store_value_t *v, buf_t *scratch)
 /* The last error, else the message, cut to 80 characters the way SQLite's
  * substr() counts them: a byte of 0xC0 or more with the continuation bytes
  * after it is one character, any other byte is one. */
-static const char *outbox_detail(const store_value_t *v, buf_t *scratch)
+static const char *outbox_detail(const store_value_t *v, int col, buf_t *scratch)
 {
+    (void)col;
     const char *s = v[5].text ? v[5].text : v[10].text;
     if (!s)
         return NULL;
@@ -134,12 +196,13 @@ typedef struct shape {
     const char *as;                   /* how each goes into JSON (AS_*) */
     const char *const *headings;      /* the table's, NULL-terminated */
     signed char pick[MAX_COLUMNS];    /* per column, the value shown; -1: derive() */
-    const char *(*derive)(const store_value_t *v, buf_t *scratch);
+    const char *(*derive)(const store_value_t *v, int col, buf_t *scratch);
 } shape_t;
 
 static const char *const event_fields[] = {"id", "run_id", "source", "key", "change", "baseline",
                                            "item", "prev", "diff", "observed_at", NULL};
-static const char *const event_headings[] = {"id", "observed", "source", "change", "key", NULL};
+static const char *const event_headings[] = {"id", "observed", "source", "change", "key",
+                                             "title", "fields", NULL};
 static const char *const flag_fields[] = {"id", "run_id", "rule", "severity", "message", "source",
                                           "key", "change", "event_id", "observed_at",
                                           "created_at", "silence_id", NULL};
@@ -162,8 +225,8 @@ static const char *const outbox_headings[] = {"id", "channel", "status", "attemp
                                               "next_attempt", "rule", "detail", NULL};
 
 static const shape_t shapes[] = {
-    [STORE_LIST_EVENTS] = {event_fields, "vvvvvbjjjv", event_headings, {0, 9, 2, -1, 3},
-                           event_change},
+    [STORE_LIST_EVENTS] = {event_fields, "vvvvvbjjjv", event_headings, {0, 9, 2, -1, 3, -1, -1},
+                           event_column},
     [STORE_LIST_FLAGS] = {flag_fields, "vvvvvvvvvvvv", flag_headings, {0, 10, 3, 2, 5, -1},
                           flag_message},
     [STORE_LIST_SOURCES] = {source_fields, "vvvvvvvvvb", source_headings,
@@ -177,10 +240,9 @@ static const shape_t shapes[] = {
 typedef struct lister {
     const shape_t *shape;
     int ncols;
-    long limit, count;
     store_row_fn fn;
     void *ud;
-    buf_t json, scratch;
+    buf_t json, scratch[MAX_COLUMNS];
     int out_of_memory;
 } lister_t;
 
@@ -190,26 +252,28 @@ static int on_row(void *ud, const store_value_t *v)
     const shape_t *sh = l->shape;
     const char *cols[MAX_COLUMNS];
     buf_reset(&l->json);
-    buf_reset(&l->scratch);
     if (put_object(&l->json, sh->fields, sh->as, v) != 0)
         return l->out_of_memory = 1;
-    for (int i = 0; i < l->ncols; i++)
-        cols[i] = sh->pick[i] >= 0 ? v[sh->pick[i]].text : sh->derive(v, &l->scratch);
+    for (int i = 0; i < l->ncols; i++) {
+        buf_reset(&l->scratch[i]);
+        cols[i] = sh->pick[i] >= 0 ? v[sh->pick[i]].text : sh->derive(v, i, &l->scratch[i]);
+    }
     if (l->fn(l->ud, buf_str(&l->json), l->ncols, sh->headings, cols))
         return 1;
-    return l->limit && ++l->count >= l->limit;
+    return 0;
 }
 
 int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f, store_row_fn fn,
                void *ud, err_t *e)
 {
-    lister_t l = {.shape = &shapes[kind], .limit = f ? f->limit : 0, .fn = fn, .ud = ud};
+    lister_t l = {.shape = &shapes[kind], .fn = fn, .ud = ud};
     while (l.shape->headings[l.ncols])
         l.ncols++;
     int rc = store_list_rows(st, kind, f, on_row, &l, e);
     if (rc == 0 && l.out_of_memory)
         rc = err_set(e, "listing: out of memory");
     buf_free(&l.json);
-    buf_free(&l.scratch);
+    for (int i = 0; i < MAX_COLUMNS; i++)
+        buf_free(&l.scratch[i]);
     return rc;
 }

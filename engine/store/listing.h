@@ -31,8 +31,8 @@ typedef struct store_value {
 typedef int (*store_values_fn)(void *ud, const store_value_t *v);
 
 /* The implementation's part of store_list: call fn once per row matching f
- * (f->limit is left to the caller), in id order; fn returns non-zero to
- * stop. */
+ * (the newest f->limit of them when it is above 0), in id order; fn
+ * returns non-zero to stop. */
 int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f,
                     store_values_fn fn, void *ud, err_t *e);
 

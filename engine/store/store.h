@@ -285,8 +285,10 @@ typedef struct store_filter {
     const char *source;   /* source id or NULL */
     const char *rule;     /* rule id or NULL (flags, outbox) */
     const char *channel;  /* channel id or NULL (outbox) */
+    const char *key;      /* item key or NULL (events, flags) */
+    const char *change;   /* "new", "changed", "removed" or NULL (events) */
     int all;              /* outbox: sent rows too */
-    long limit;           /* 0: no limit */
+    long limit;           /* the newest this many, in id order; 0: no limit */
 } store_filter_t;
 
 /* Called once per row with the row as a JSON object (README, "Output") and

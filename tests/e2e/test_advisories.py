@@ -176,7 +176,8 @@ class AdvisorySeries(VaneCase):
         by_rule = m.flags("--rule", LEVEL_RULE)
         self.assertEqual(sorted(slug_of(f["key"]) for f in by_rule), ["china", "madagascar"])
         self.assertEqual(len(pairs(m.flags("--source", SOURCE_ID))), 4)
-        self.assertEqual(m.flags("--source", "no-such-source"), [])
+        r = m.vane("flags", "--source", "no-such-source")   # a typo is named (test_commands)
+        self.assertEqual(r.returncode, 2, describe(r))
         since = m.flags("--since", AFTER_STEP[2])
         self.assertEqual(pairs(since), sorted(EXPECTED_FLAGS[3]))
 

@@ -138,7 +138,9 @@ class Silences(VaneCase):
         m = self.silence_monitor()
         self.add(m, "--rule", "any-new", "--source", "press", "--key", "b", "--for", "7d",
                  "--reason", "known item")
-        self.add(m, "--rule", "any-new", "--source", "elsewhere", "--for", "7d", "--reason", "x")
+        # a source vane.lua does not have: refused unless forced (test_commands)
+        self.add(m, "--rule", "any-new", "--source", "elsewhere", "--for", "7d", "--reason", "x",
+                 "--force")
         self.publish(m, [C, B, A])
         r = m.run(T1)
         self.assertEqual([f["key"] for f in r.flags], ["c"], describe(r))
