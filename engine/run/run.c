@@ -349,23 +349,40 @@ static void note_redefined(run_t *r, const source_run_t *d, size_t n, long event
  * document and the source's health in one transaction. An empty list is a
  * broken page far more often than news: it is not diffed, so nothing is
  * marked removed or absent (source-empty says so). */
+/* Where diff_store records the source: a first fetch and the first under a
+ * new definition are a baseline. */
+static diff_target_t target_of(const run_t *r, const source_run_t *d)
+{
+    return (diff_target_t){r->st, d->cfg->id, r->run_id,
+                           !d->state.baselined || d->redefined.len > 0, r->now,
+                           {(const char *const *)d->cfg->ignore, d->cfg->n_ignore,
+                            d->cfg->removals && !d->partial},
+                           !d->state.reshaped_flagged};
+}
+
+/* The source's state after a stored extraction of n items. Its definition
+ * is recorded unless a new one gave nothing (the stored items, from the
+ * old one, wait for the re-baseline). */
+static source_outcome_t outcome_of(const run_t *r, const source_run_t *d, const fetch_res_t *res,
+                                   const char *hash, size_t n, const char *due)
+{
+    int keep = n > 0 || !d->redefined.len;
+    return (source_outcome_t){.attempted_at = r->now, .ok = 1, .status = res->status,
+                              .etag = res->etag, .last_modified = res->last_modified,
+                              .body_hash = hash, .items = (long)n, .baselined = n > 0,
+                              .next_due = due,
+                              .definition = keep ? buf_str(&d->definition) : NULL};
+}
+
 static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, const char *hash,
                           diff_item_t *items, size_t n, err_t *e)
 {
     char due[32];
     next_due(d, 1, due);
-    int redefined = d->redefined.len > 0;
-    diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined || redefined, r->now,
-                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore,
-                        d->cfg->removals && !d->partial},
-                       !d->state.reshaped_flagged};
+    diff_target_t t = target_of(r, d);
     if (n == 0 && t.opts.removals)
         errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
-    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
-                          .etag = res->etag, .last_modified = res->last_modified,
-                          .body_hash = hash, .items = (long)n, .baselined = n > 0,
-                          .next_due = due, .definition = n > 0 || !redefined
-                                                             ? buf_str(&d->definition) : NULL};
+    source_outcome_t o = outcome_of(r, d, res, hash, n, due);
     diff_result_t dr = {0};
     int rc = txn_begin(r, e);
     if (rc == 0)
@@ -389,7 +406,7 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
         txn_rollback(r);
     else
         r->events += dr.events;
-    if (rc == 0 && redefined)
+    if (rc == 0 && d->redefined.len)
         note_redefined(r, d, n, dr.events);
     return rc;
 }
@@ -533,15 +550,24 @@ static void note_why_empty(source_run_t *d, const char *warning)
     buf_printf(&d->why_empty, "%s%s", d->why_empty.len ? "; " : "", warning);
 }
 
+/* Nothing to extract: the document is the one the source's items came
+ * from, and they came from its definition as it is (a new one reads even
+ * the same page again). */
+static int unchanged(const source_run_t *d, const fetch_res_t *res, const char *hash)
+{
+    if (d->redefined.len)
+        return 0;
+    return res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
+                                 d->state.baselined);
+}
+
 static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res)
 {
     if (res->error[0])
         return source_failed(r, d, res->status, res->error);
     char hash[65];
     sha256_hex(res->body.p ? res->body.p : "", res->body.len, hash);
-    int same = res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
-                                     d->state.baselined);
-    if (same && !d->redefined.len) /* a new definition reads even the same page again */
+    if (unchanged(d, res, hash))
         return source_unchanged(r, d, res);
     buf_t text = {0};
     char charset[64];
