@@ -14,11 +14,11 @@
 
 const char cmd_preview_usage[] =
     "vane preview SOURCE [--file PATH] [--json]\n"
-    "  What the source's script extracts now, before it counts: fetches the page\n"
-    "  (without validators) or reads a saved one, runs the script and prints the\n"
-    "  items as a table (key, title, published, the other fields shortened; --json:\n"
-    "  every field) with the script's warnings, such as a selector that matched\n"
-    "  nothing. Stores nothing; no database is opened.\n"
+    "  The items a source's script extracts now, before they count; stores nothing.\n"
+    "  Fetches the page (without validators) or reads a saved one, runs the script\n"
+    "  and prints the items as a table (key, title, published, the other fields\n"
+    "  shortened; --json: every field) with the script's warnings, such as a\n"
+    "  selector that matched nothing. No database is opened.\n"
     "  --file PATH    run the script on this saved page instead (links resolve against\n"
     "                 the source's url)\n"
     "  Exit 0 with items; 1 when the fetch or the script failed or nothing matched.\n";
