@@ -13,6 +13,10 @@
 --   date_order = "mdy"     how to read a date like 03/04/2024 ("mdy" or "dmy")
 --   zone  = "Asia/Shanghai" the zone of dates written without one (default UTC)
 --
+-- A page where `items` or `link` matches nothing gives no items and a
+-- warning naming the selector (shown by `vane preview`, and in the
+-- `source-empty` flag of a new source).
+--
 -- Each item is keyed by its link as written in the page ("./202411/t…html"),
 -- so moving the source to another address keeps the history; a link written
 -- as an absolute http(s) URL is keyed by its canonical form (vane.url.key),
@@ -53,7 +57,11 @@ local function list(doc, options)
   local o = vane.items.merge(DEFAULTS, options)
   local page = vane.html(doc.body, doc.url)
   local items = {}
-  for _, node in ipairs(page:select(o.items)) do
+  local nodes = page:select(o.items)
+  if #nodes == 0 then
+    vane.warn(("items = '%s' matched nothing on the page"):format(o.items))
+  end
+  for _, node in ipairs(nodes) do
     local a = node:name() == "a" and node or node:select_one(o.link)
     local href = a and a:attr("href")
     if href and href ~= "" then
@@ -76,6 +84,10 @@ local function list(doc, options)
         follow = o.detail and a:url("href") or nil,
       }
     end
+  end
+  if #nodes > 0 and #items == 0 then
+    vane.warn(("link = '%s' matched no link with an href in the %d elements of items = '%s'")
+      :format(o.link, #nodes, o.items))
   end
   return items
 end

@@ -287,6 +287,60 @@ static void a_version_4_database_gains_absent_items_and_the_reshape_marker(void 
     store_close(st);
 }
 
+/* A database left at version 7 gains the definition column, NULL for its
+ * sources (they take the current definition as theirs); a recorded one is
+ * kept until another is recorded; a new url forgets the validators. */
+static void a_version_7_database_gains_the_definition_and_a_new_url_its_validators(void **state)
+{
+    fixture_t *f = *state;
+    store_close(f->st);
+    f->st = NULL;
+    char path[160];
+    snprintf(path, sizeof path, "%s/v7.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    char name[40];
+    for (int i = 1; i <= 7; i++) {
+        const char *const names[] = {"", "init", "health", "events_check", "silences", "reshape",
+                                     "run_warnings", "rule_retries"};
+        snprintf(name, sizeof name, "db/%03d_%s.sql", i, names[i]);
+        assert_non_null(embedded_find(name));
+        assert_int_equal(sqlite3_exec(db, embedded_find(name)->data, NULL, NULL, NULL), SQLITE_OK);
+    }
+    assert_int_equal(sqlite3_exec(db,
+        "PRAGMA user_version = 7;"
+        "INSERT INTO sources(id, url, etag, last_modified, body_hash, baselined)"
+        " VALUES('s', 'http://x/', '\"e\"', 'lm', 'h', 1);", NULL, NULL, NULL), SQLITE_OK);
+    sqlite3_close(db);
+    err_t e = {{0}};
+    store_t *st = store_open(path, &e);
+    assert_non_null(st);
+    assert_int_equal(store_version(st), store_latest_version());
+    source_state_t ss;
+    assert_int_equal(store_source_get(st, "s", "http://x/", &ss, &e), 0);
+    assert_null(ss.definition);
+    assert_string_equal(ss.etag, "\"e\"");
+    source_state_free(&ss);
+
+    source_outcome_t o = {.attempted_at = "t", .ok = 1, .items = 1, .next_due = "t",
+                          .definition = "url=1;script=2"};
+    assert_int_equal(store_source_record(st, "s", &o, &e), 0);
+    o.definition = NULL;
+    assert_int_equal(store_source_record(st, "s", &o, &e), 0);
+    assert_int_equal(store_source_get(st, "s", "http://x/", &ss, &e), 0);
+    assert_string_equal(ss.definition, "url=1;script=2");
+    assert_string_equal(ss.etag, "\"e\"");
+    source_state_free(&ss);
+
+    assert_int_equal(store_source_get(st, "s", "http://y/", &ss, &e), 0);
+    assert_null(ss.etag);
+    assert_null(ss.last_modified);
+    assert_null(ss.body_hash);
+    assert_int_equal(ss.baselined, 1);
+    source_state_free(&ss);
+    store_close(st);
+}
+
 static void a_check_episode_is_recorded_listed_and_ended(void **state)
 {
     fixture_t *f = *state;
@@ -458,6 +512,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_older_database_is_migrated_with_its_data, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_version_4_database_gains_absent_items_and_the_reshape_marker, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_version_7_database_gains_the_definition_and_a_new_url_its_validators, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_check_episode_is_recorded_listed_and_ended, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(only_active_episodes_are_listed_for_their_rule, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_rule_files_fingerprint_is_remembered_until_replaced, dbtest_setup, dbtest_teardown),

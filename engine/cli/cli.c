@@ -40,6 +40,7 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_MIN_RECALL] = {"--min-recall", NULL, NULL, CLI_TEXT, 0},
     [CLI_FORCE] = {"--force", NULL, NULL, CLI_FLAG, 0},
     [CLI_CHANGE] = {"--change", NULL, NULL, CLI_TEXT, 0},   /* events checks it */
+    [CLI_FILE] = {"--file", NULL, NULL, CLI_TEXT, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -57,6 +58,7 @@ static const cli_command_t commands[] = {
      "  --dry-run      do everything but keep nothing: the database is left as it was\n"
      "  --no-alerts    record flags but deliver none\n"
      "  --wait S       if another run holds the lock, wait up to S seconds (else exit 75)\n"},
+    {.name = "preview", .fn = cmd_preview, .max_words = 1, .options = O(FILE), .usage = cmd_preview_usage},
     {.name = "check", .fn = cmd_check, .max_words = 0,
      .options = 0,
      .usage =

@@ -295,6 +295,17 @@ void extract_declared(extract_t *x, const char *name, xref_script_t *out)
                            (const char *const *)s->fields, s->n_fields};
 }
 
+int extract_script_text(extract_t *x, const char *name, const char **text, size_t *len)
+{
+    err_t e = {{0}};
+    if (extract_prepare(x, name, &e) != 0)
+        return -1;
+    const script_t *s = find_script(x, name);
+    *text = s->src;
+    *len = s->len;
+    return 0;
+}
+
 int extract_has_detail(extract_t *x, const char *script)
 {
     err_t e = {{0}};

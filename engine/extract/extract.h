@@ -59,6 +59,10 @@ int extract_items(extract_t *x, const char *script, const extract_doc_t *doc,
                   diff_item_t **items, size_t *n, errlist_t *warnings, err_t *e);
 void extract_items_free(diff_item_t *items, size_t n);
 
+/* The text the script `name` runs (the monitor's own or the shipped one),
+ * owned by x. Returns 0, or -1 when it cannot be used (extract_prepare). */
+int extract_script_text(extract_t *x, const char *name, const char **text, size_t *len);
+
 /* Whether the script (prepared or loadable) has a detail function. */
 int extract_has_detail(extract_t *x, const char *script);
 

@@ -18,6 +18,7 @@
 #include "fetch/fetch.h"
 #include "util/json.h"
 #include "util/termtext.h"
+#include "run/definition.h"
 #include "run/follow.h"
 #include "run/lock.h"
 #include "rules/rules.h"
@@ -40,6 +41,9 @@ typedef struct source_run {
     fetch_res_t kept;        /* what store_document needs of its response */
     char hash[65];
     int partial;   /* the script said its list is one page (no removals) */
+    buf_t definition;  /* its fingerprint now (run/definition.h) */
+    buf_t redefined;   /* the parts changed since its items were extracted, or empty */
+    buf_t why_empty;   /* the warnings of its extraction, for source-empty */
 } source_run_t;
 
 typedef struct run {
@@ -151,6 +155,20 @@ static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *s
     return r->o->all || !st->next_due || strcmp(st->next_due, r->now) <= 0;
 }
 
+/* The source's definition now, and what changed since its items were
+ * extracted: an edit takes effect at once (run/definition.h). */
+static int note_definition(run_t *r, source_run_t *d, err_t *e)
+{
+    const char *text = NULL;
+    size_t len = 0;
+    extract_script_text(r->x, d->cfg->script, &text, &len);
+    if (definition_fingerprint(d->cfg, text, len, &d->definition) != 0)
+        return err_set(e, "out of memory");
+    if (d->state.baselined)
+        definition_changes(d->state.definition, buf_str(&d->definition), &d->redefined);
+    return 0;
+}
+
 /* One transaction for all sources' rows: a thousand sources must not cost
  * a thousand commits. */
 static int choose_due(run_t *r, err_t *e)
@@ -177,6 +195,8 @@ static int choose_due(run_t *r, err_t *e)
         if (!d->script_ok)
             errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
         r->n_due++;
+        if (d->script_ok && note_definition(r, d, e) != 0)
+            return -1;
     }
     return txn_commit(r, e);
 }
@@ -238,15 +258,36 @@ static int maybe_flag_failing(run_t *r, const source_run_t *d, const char *why, 
     return rc;
 }
 
-/* A source that used to yield items yielded none: a redesigned page that
- * broke its script, most likely. */
+/* What source-empty says of a source that yielded no items: why, as its
+ * script's warnings tell (a selector or path that matched nothing). */
+static void empty_message(const source_run_t *d, buf_t *msg)
+{
+    if (!d->state.baselined)
+        buf_printf(msg, "source %s yielded no items at its first fetch", d->cfg->id);
+    else if (d->redefined.len)
+        buf_printf(msg, "source %s yielded no items with its new definition (%s)", d->cfg->id,
+                   buf_str(&d->redefined));
+    else
+        buf_printf(msg, "source %s yielded no items (it had %ld)", d->cfg->id, d->state.items);
+    if (d->why_empty.len)
+        buf_printf(msg, ": %s", buf_str(&d->why_empty));
+    else
+        buf_printf(msg, "; its page or its script may have changed (vane preview %s shows what "
+                   "the script extracts)", d->cfg->id);
+}
+
+/* A source that yielded no items: a new source or an edit whose script
+ * matches nothing, or a redesigned page that broke its script, most
+ * likely. Once per episode: until the source yields items again. A source
+ * whose items were all removed one by one is not this: its last list had
+ * items. */
 static int maybe_flag_empty(run_t *r, const source_run_t *d, size_t n, err_t *e)
 {
-    if (n > 0 || d->state.items <= 0 || d->state.empty_flagged)
+    int had_items = d->state.items > 0 || !d->state.baselined || d->redefined.len;
+    if (n > 0 || !had_items || d->state.empty_flagged)
         return 0;
     buf_t msg = {0};
-    buf_printf(&msg, "source %s yielded no items (it had %ld); its page or its script may have changed",
-               d->cfg->id, d->state.items);
+    empty_message(d, &msg);
     int rc = health_flag(r, d, "source-empty", "medium", "empty_flagged", buf_str(&msg), e);
     buf_free(&msg);
     return rc;
@@ -290,24 +331,58 @@ static int maybe_flag_reshaped(run_t *r, const source_run_t *d, const diff_resul
     return rc;
 }
 
+/* The line a re-extraction for a new definition leaves in the run's output
+ * and its record. */
+static void note_redefined(run_t *r, const source_run_t *d, size_t n, long events)
+{
+    if (n > 0)
+        errlist_add(&r->notes, "source %s: definition changed (%s): re-extracted, %ld item%s "
+                    "changed", d->cfg->id, buf_str(&d->redefined), events, events == 1 ? "" : "s");
+    else
+        errlist_add(&r->notes, "source %s: definition changed (%s): re-extracted, no items; "
+                    "the stored ones are kept until it yields some", d->cfg->id,
+                    buf_str(&d->redefined));
+    errlist_add(&r->warns, "%s", r->notes.msgs[r->notes.len - 1]); /* kept with the run */
+}
+
 /* Diff the items against the stored state and store everything, the
  * document and the source's health in one transaction. An empty list is a
  * broken page far more often than news: it is not diffed, so nothing is
  * marked removed or absent (source-empty says so). */
+/* Where diff_store records the source: a first fetch and the first under a
+ * new definition are a baseline. */
+static diff_target_t target_of(const run_t *r, const source_run_t *d)
+{
+    return (diff_target_t){r->st, d->cfg->id, r->run_id,
+                           !d->state.baselined || d->redefined.len > 0, r->now,
+                           {(const char *const *)d->cfg->ignore, d->cfg->n_ignore,
+                            d->cfg->removals && !d->partial},
+                           !d->state.reshaped_flagged};
+}
+
+/* The source's state after a stored extraction of n items. Its definition
+ * is recorded unless a new one gave nothing (the stored items, from the
+ * old one, wait for the re-baseline). */
+static source_outcome_t outcome_of(const run_t *r, const source_run_t *d, const fetch_res_t *res,
+                                   const char *hash, size_t n, const char *due)
+{
+    int keep = n > 0 || !d->redefined.len;
+    return (source_outcome_t){.attempted_at = r->now, .ok = 1, .status = res->status,
+                              .etag = res->etag, .last_modified = res->last_modified,
+                              .body_hash = hash, .items = (long)n, .baselined = n > 0,
+                              .next_due = due,
+                              .definition = keep ? buf_str(&d->definition) : NULL};
+}
+
 static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, const char *hash,
                           diff_item_t *items, size_t n, err_t *e)
 {
     char due[32];
     next_due(d, 1, due);
-    diff_target_t t = {r->st, d->cfg->id, r->run_id, !d->state.baselined, r->now,
-                       {(const char *const *)d->cfg->ignore, d->cfg->n_ignore,
-                        d->cfg->removals && !d->partial},
-                       !d->state.reshaped_flagged};
+    diff_target_t t = target_of(r, d);
     if (n == 0 && t.opts.removals)
         errlist_add(&r->warns, "source %s: no items; removals skipped this time", d->cfg->id);
-    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
-                          .etag = res->etag, .last_modified = res->last_modified,
-                          .body_hash = hash, .items = (long)n, .baselined = 1, .next_due = due};
+    source_outcome_t o = outcome_of(r, d, res, hash, n, due);
     diff_result_t dr = {0};
     int rc = txn_begin(r, e);
     if (rc == 0)
@@ -331,6 +406,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
         txn_rollback(r);
     else
         r->events += dr.events;
+    if (rc == 0 && d->redefined.len)
+        note_redefined(r, d, n, dr.events);
     return rc;
 }
 
@@ -342,7 +419,7 @@ static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
     next_due(d, 1, due);
     source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
                           .etag = res->etag, .last_modified = res->last_modified, .items = -1,
-                          .next_due = due};
+                          .next_due = due, .definition = buf_str(&d->definition)};
     r->unchanged++;
     if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
         txn_commit(r, &e) != 0) {
@@ -462,14 +539,35 @@ static void read_pages(run_t *r)
     free(plans);
 }
 
+/* Keep a warning of an extraction that gave no items, without its
+ * "source ID: " (the flag names the source). */
+static void note_why_empty(source_run_t *d, const char *warning)
+{
+    size_t n = strlen(d->cfg->id);
+    if (strncmp(warning, "source ", 7) == 0 && strncmp(warning + 7, d->cfg->id, n) == 0 &&
+        strncmp(warning + 7 + n, ": ", 2) == 0)
+        warning += 9 + n;
+    buf_printf(&d->why_empty, "%s%s", d->why_empty.len ? "; " : "", warning);
+}
+
+/* Nothing to extract: the document is the one the source's items came
+ * from, and they came from its definition as it is (a new one reads even
+ * the same page again). */
+static int unchanged(const source_run_t *d, const fetch_res_t *res, const char *hash)
+{
+    if (d->redefined.len)
+        return 0;
+    return res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
+                                 d->state.baselined);
+}
+
 static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res_t *res)
 {
     if (res->error[0])
         return source_failed(r, d, res->status, res->error);
     char hash[65];
     sha256_hex(res->body.p ? res->body.p : "", res->body.len, hash);
-    if (res->not_modified || (d->state.body_hash && strcmp(d->state.body_hash, hash) == 0 &&
-                              d->state.baselined))
+    if (unchanged(d, res, hash))
         return source_unchanged(r, d, res);
     buf_t text = {0};
     char charset[64];
@@ -481,8 +579,11 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
                          d->cfg->options_json, charset, d->cfg->max_item_bytes};
     diff_item_t *items;
     size_t n;
+    size_t warned = r->warns.len;
     int rc = extract_items(r->x, d->cfg->script, &doc, &items, &n, &r->warns, &e);
     buf_free(&text);
+    for (size_t i = warned; rc == 0 && n == 0 && i < r->warns.len; i++)
+        note_why_empty(d, r->warns.msgs[i]);
     if (rc != 0)
         return source_failed(r, d, res->status, e.msg);
     d->partial = !extract_complete(r->x);
@@ -506,8 +607,11 @@ static int fetch_due(run_t *r, err_t *e)
             r->failed++;
             continue;
         }
-        reqs[n++] = (fetch_req_t){.url = d->cfg->url, .etag = d->state.etag,
-                                  .last_modified = d->state.last_modified,
+        /* the old definition's validators say nothing now, and a source
+         * without a baseline yet (it yielded nothing) is read in full */
+        int fresh = d->redefined.len > 0 || !d->state.baselined;
+        reqs[n++] = (fetch_req_t){.url = d->cfg->url, .etag = fresh ? NULL : d->state.etag,
+                                  .last_modified = fresh ? NULL : d->state.last_modified,
                                   .timeout = (long)d->cfg->timeout,
                                   .max_bytes = d->cfg->max_bytes, .ud = d};
     }
@@ -892,6 +996,9 @@ static void run_free(run_t *r)
     for (size_t i = 0; i < r->n_due; i++) {
         release_kept(&r->due[i]);
         source_state_free(&r->due[i].state);
+        buf_free(&r->due[i].definition);
+        buf_free(&r->due[i].redefined);
+        buf_free(&r->due[i].why_empty);
     }
     free(r->due);
     rules_free(r->rules);

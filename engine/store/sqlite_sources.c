@@ -7,11 +7,13 @@
 
 static const char sql_source_upsert[] =
     "INSERT INTO sources(id, url) VALUES(?1, ?2) "
-    "ON CONFLICT(id) DO UPDATE SET url = excluded.url WHERE url IS NOT excluded.url";
+    "ON CONFLICT(id) DO UPDATE SET url = excluded.url, etag = NULL, last_modified = NULL, "
+    "body_hash = NULL WHERE url IS NOT excluded.url";
 
 static const char sql_source_get[] =
     "SELECT baselined, etag, last_modified, body_hash, last_attempt, last_success, "
-    "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged, reshaped_flagged "
+    "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged, reshaped_flagged, "
+    "definition "
     "FROM sources WHERE id = ?1";
 
 /* The columns of sql_source_get, in order. */
@@ -22,6 +24,7 @@ static const db_column_t source_columns[] = {
     DB_TEXT(source_state_t, next_due), DB_INT(source_state_t, failures),
     DB_LONG(source_state_t, items), DB_INT(source_state_t, failing_flagged),
     DB_INT(source_state_t, empty_flagged), DB_INT(source_state_t, reshaped_flagged),
+    DB_TEXT(source_state_t, definition),
 };
 
 static int source_row(sqlite3_stmt *s, void *ud)
@@ -53,13 +56,15 @@ static const char sql_source_record[] =
     "items = CASE WHEN ?9 >= 0 THEN ?9 ELSE items END, "
     "baselined = MAX(baselined, ?10), next_due = ?11, "
     "failing_flagged = CASE WHEN ?5 THEN 0 ELSE failing_flagged END, "
-    "empty_flagged = CASE WHEN ?9 > 0 THEN 0 ELSE empty_flagged END WHERE id = ?1";
+    "empty_flagged = CASE WHEN ?9 > 0 THEN 0 ELSE empty_flagged END, "
+    "definition = coalesce(?12, definition) WHERE id = ?1";
 
 int store_source_record(store_t *st, const char *id, const source_outcome_t *o, err_t *e)
 {
     return db_run(st, Q_SOURCE_RECORD, sql_source_record, e, "recording a source's health",
-                  "ttdtitttlit", id, o->attempted_at, (long long)o->status, o->error, o->ok,
-                  o->etag, o->last_modified, o->body_hash, o->items, o->baselined, o->next_due);
+                  "ttdtitttlitt", id, o->attempted_at, (long long)o->status, o->error, o->ok,
+                  o->etag, o->last_modified, o->body_hash, o->items, o->baselined, o->next_due,
+                  o->definition);
 }
 
 /* The health markers store_source_mark sets, each with its statement. */

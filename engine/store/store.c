@@ -17,6 +17,7 @@ static const size_t source_state_strings[] = {
     OWNED(source_state_t, etag), OWNED(source_state_t, last_modified),
     OWNED(source_state_t, body_hash), OWNED(source_state_t, last_attempt),
     OWNED(source_state_t, last_success), OWNED(source_state_t, next_due),
+    OWNED(source_state_t, definition),
 };
 
 static const size_t item_strings[] = {

@@ -45,9 +45,12 @@ typedef struct source_state {
     int failing_flagged;      /* source-failing raised for this run of failures */
     int empty_flagged;        /* source-empty raised since items were last seen */
     int reshaped_flagged;     /* source-reshaped raised, and every fetch since reshaped it */
+    char *definition;         /* what its items were extracted with (run/definition.h), or NULL */
 } source_state_t;
 
-/* Make sure the source has a row (recording its url) and read its state. */
+/* Make sure the source has a row (recording its url) and read its state. A
+ * url other than the stored one forgets the validators and the body hash:
+ * another address's ETag or date must never make a 304 stand for it. */
 int store_source_get(store_t *st, const char *id, const char *url,
                      source_state_t *out, err_t *e);
 void source_state_free(source_state_t *s);
@@ -62,6 +65,7 @@ typedef struct source_outcome {
     long items;                /* items extracted, -1 when not extracted */
     int baselined;             /* this attempt stored the baseline */
     const char *next_due;
+    const char *definition;    /* the definition extracted with; NULL leaves as is */
 } source_outcome_t;
 
 int store_source_record(store_t *st, const char *id, const source_outcome_t *o, err_t *e);

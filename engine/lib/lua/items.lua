@@ -120,6 +120,9 @@ function items.from_json(body, o)
   if type(list) ~= "table" then
     error(("no array at '%s' in the document"):format(o.items or "."), 0)
   end
+  if #list == 0 then
+    vane.warn(("the array at items = '%s' is empty"):format(o.items or "."))
+  end
   local out, skipped = {}, 0
   for i, rec in ipairs(list) do
     local key = type(rec) == "table" and key_of(rec, key_paths)
