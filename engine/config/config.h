@@ -32,6 +32,7 @@
 
 typedef struct source_cfg {
     char *id, *url, *script;
+    char *url_shown;      /* url with its secrets as "…" (config/redact.h): what is stored and shown */
     long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
     int removals;
     long max_follow;      /* detail pages fetched per run at most (default 50) */

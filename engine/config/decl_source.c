@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "config/loader.h"
+#include "util/redact.h"
 #include "lib/vanelib.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
@@ -20,7 +21,7 @@
 
 void decl_source_free(source_cfg_t *s)
 {
-    DECL_FREE(s->id, s->url, s->script, s->options_json);
+    DECL_FREE(s->id, s->url, s->url_shown, s->script, s->options_json);
     decl_free_strings(s->ignore);
 }
 
@@ -75,20 +76,24 @@ static char *options_json(decl_t *d)
     return buf_steal(&b);
 }
 
-static void check_url(decl_t *d, const char *url)
+/* The url as written is kept for the fetcher; messages quote its shown
+ * form, so a token read with env "…" is not echoed by `vane check`. */
+static void check_url(decl_t *d, const char *url, const char *shown)
 {
     if (!url)
         decl_problem(d, "%s: missing url", d->what);
     else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0 &&
              strncasecmp(url, "file://", 7) != 0)
-        decl_problem(d, "%s: url must start with http:// or https:// (got \"%s\")", d->what, url);
+        decl_problem(d, "%s: url must start with http:// or https:// (got \"%s\")", d->what,
+                     shown ? shown : "\xE2\x80\xA6");
 }
 
 /* Every field after the id, in the order their problems are reported. */
 static void source_fields(decl_t *d, source_cfg_t *s)
 {
     s->url = decl_string(d, "url", NULL);
-    check_url(d, s->url);
+    s->url_shown = s->url ? redact_url_dup(s->url) : NULL;
+    check_url(d, s->url, s->url_shown);
     s->script = decl_string(d, "script", NULL);
     if (!s->script)
         decl_problem(d, "%s: missing script (the name of a scripts/NAME.lua)", d->what);

@@ -163,7 +163,7 @@ static int choose_due(run_t *r, err_t *e)
     for (size_t i = 0; i < r->cfg->n_sources; i++) {
         const source_cfg_t *s = &r->cfg->sources[i];
         source_run_t *d = &r->due[r->n_due];
-        if (store_source_get(r->st, s->id, s->url, &d->state, e) != 0)
+        if (store_source_get(r->st, s->id, s->url_shown, &d->state, e) != 0)
             return -1;
         if (!wanted(r, s, &d->state)) {
             source_state_free(&d->state);
