@@ -20,7 +20,8 @@ static const char *const list_sql[] = {
         "next_due, baselined FROM sources WHERE (:source IS NULL OR id = :source) ORDER BY id",
     [STORE_LIST_RUNS] =
         "SELECT id, started_at, finished_at, status, exit_code, sources, fetched, unchanged, "
-        "failed, events, flags, errors, warnings, COALESCE(json_array_length(warnings), 0) "
+        "failed, events, flags, errors, warnings, COALESCE(json_array_length(warnings), 0), "
+        "COALESCE(json_array_length(errors), 0) "
         "FROM runs WHERE (:since IS NULL OR started_at >= :since) ORDER BY id",
     [STORE_LIST_OUTBOX] =
         "SELECT o.id, o.flag_id, o.channel, o.status, o.attempts, o.last_error, "

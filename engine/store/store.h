@@ -202,6 +202,10 @@ typedef struct store_run {
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e);
 
+/* *n: how many flags the run raised under an active silence (recorded,
+ * never delivered). 0, or -1 with e set. */
+int store_run_silenced(store_t *st, long long run_id, long *n, err_t *e);
+
 /* ---- silences (alert/silence.c) ------------------------------------------ */
 
 typedef struct store_silence {
