@@ -38,6 +38,8 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_LIMIT] = {"--limit", NULL, NULL, CLI_COUNT, 0},
     [CLI_MIN_PRECISION] = {"--min-precision", NULL, NULL, CLI_TEXT, 0},   /* eval checks it */
     [CLI_MIN_RECALL] = {"--min-recall", NULL, NULL, CLI_TEXT, 0},
+    [CLI_FLAGS] = {"--flags", NULL, NULL, CLI_FLAG, 0},
+    [CLI_OLDER_THAN] = {"--older-than", NULL, NULL, CLI_TEXT, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -106,6 +108,8 @@ static const cli_command_t commands[] = {
      "  What the rule would have flagged on the stored history (events observed in\n"
      "  [since, until)), printed like a run's flags. Nothing is stored or delivered:\n"
      "  try a new or edited rule on past events before it alerts anyone.\n"},
+    {.name = "reextract", .fn = cmd_reextract, .max_words = 1, .options = O(SINCE) | O(FLAGS) | O(WAIT), .usage = "vane reextract SOURCE [--since TIME] [--flags] [--wait S] [--json]\n  Run the source's current script over its kept documents, oldest first, and\n  rebuild its items and events: earlier events are kept, marked superseded; the\n  rebuilt ones are marked rederived. Rules see them only with --flags (then the\n  next run evaluates them as new). --since: documents from TIME on, the first a\n  new baseline.\n"},
+    {.name = "prune", .fn = cmd_prune, .max_words = 0, .options = O(OLDER_THAN) | O(WAIT), .usage = "vane prune --older-than DURATION [--wait S] [--json]\n  Remove events, kept documents and sent outbox rows older than DURATION (365d).\n  Items' current state, flags and the events flags point to, and runs stay.\n"},
     {.name = "eval", .fn = cmd_eval, .max_words = 1,
      .options = O(RULE) | O(MIN_PRECISION) | O(MIN_RECALL),
      .usage =

@@ -20,6 +20,7 @@ typedef enum cli_opt {
     CLI_ALL, CLI_DRY_RUN, CLI_NO_ALERTS, CLI_WAIT, CLI_SOURCE, CLI_SINCE, CLI_RULE,
     CLI_CHANNEL, CLI_KEY, CLI_FOR, CLI_UNTIL, CLI_REASON, CLI_LIMIT, CLI_MIN_PRECISION,
     CLI_MIN_RECALL,
+    CLI_FLAGS, CLI_OLDER_THAN,
     CLI_N_OPTS
 } cli_opt_t;
 
@@ -40,6 +41,8 @@ int cmd_silence(const cli_args_t *a);
 int cmd_replay(const cli_args_t *a);
 int cmd_eval(const cli_args_t *a);
 int cmd_init(const cli_args_t *a);
+int cmd_reextract(const cli_args_t *a);
+int cmd_prune(const cli_args_t *a);
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing
  * every problem. Returns 0, or non-zero with nothing to free. */

@@ -53,6 +53,9 @@ long long decl_duration(decl_t *d, const char *name, long long def);
 /* Bytes: a positive number or "5MB" (units.h); def when absent. */
 long long decl_size(decl_t *d, const char *name, long long def);
 
+/* A duration, or false for none (0); def when absent (keep_documents). */
+long long decl_duration_or_false(decl_t *d, const char *name, long long def);
+
 /* true or false; def when absent. */
 int decl_bool(decl_t *d, const char *name, int def);
 

@@ -103,13 +103,14 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->removals = decl_bool(d, "removals", 0);
     s->max_follow = decl_count(d, "max_follow", 0, MAX_MAX_FOLLOW, DEFAULT_MAX_FOLLOW);
     s->max_item_bytes = decl_size(d, "max_item_bytes", 0);
+    s->keep_documents = decl_duration_or_false(d, "keep_documents", -1);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
     s->options_json = options_json(d);
 }
 
 static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",
                                           "removals", "max_follow", "ignore", "options",
-                                          "max_item_bytes", NULL};
+                                          "max_item_bytes", "keep_documents", NULL};
 
 static const loader_form_t source_form = {
     .kind = "source", .keys = source_keys, .id_rule = " (letters, digits and - _ . : only)"};

@@ -20,6 +20,7 @@
 #include "util/termtext.h"
 #include "run/follow.h"
 #include "run/lock.h"
+#include "run/reextract.h"
 #include "rules/rules.h"
 #include "util/sha256.h"
 #include "store/store.h"
@@ -317,6 +318,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc == 0)
         rc = store_document_add(r->st, r->run_id, d->cfg->id, r->now, res->status, hash, res->etag,
                                 res->last_modified, (long long)res->body.len, e);
+    if (rc == 0)
+        rc = reextract_keep(r->st, r->cfg, d->cfg, r->run_id, r->now, res, e);
     if (rc == 0)
         rc = store_source_record(r->st, d->cfg->id, &o, e);
     if (rc == 0)

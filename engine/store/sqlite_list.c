@@ -7,7 +7,7 @@
 static const char *const list_sql[] = {
     [STORE_LIST_EVENTS] =
         "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
-        "FROM events WHERE (:since IS NULL OR observed_at >= :since) "
+        "FROM events WHERE superseded_by IS NULL AND (:since IS NULL OR observed_at >= :since) "
         "AND (:source IS NULL OR source = :source) ORDER BY id",
     [STORE_LIST_FLAGS] =
         "SELECT id, run_id, rule, severity, message, source, key, change, event_id, "
