@@ -19,8 +19,12 @@ int reextract_keep(store_t *st, const config_t *cfg, const source_cfg_t *s, long
 {
     long long keep = config_keep_documents(cfg, s);
     vtime_t t;
-    if (keep <= 0 || clock_parse_iso(now, &t) != 0)
+    if (clock_parse_iso(now, &t) != 0)
         return 0;
+    if (keep <= 0) /* none kept now: bodies kept before go too */
+        return store_documents_expire(st, s->id, "9999", e);
+    if (!res->body.p && res->body.len > 0)
+        return 0; /* a source with detail pages: its body was let go before they were read */
     char *url = res->effective_url ? redact_url_dup(res->effective_url) : NULL;
     store_body_t b = {res->body.p, res->body.len, buf_str(&res->headers),
                       url ? url : s->url_shown};
@@ -154,8 +158,12 @@ int reextract_main(const config_t *cfg, const char *db_path, const reextract_opt
     long superseded = 0;
     b.st = store_open(db_path, &e);
     b.x = b.st ? extract_new(cfg, &e) : NULL;
-    int rc = b.x && extract_prepare(b.x, b.src->script, &e) == 0 ? rebuild(&b, o, &superseded, &e)
-                                                                : -1;
+    int rc = b.x && extract_prepare(b.x, b.src->script, &e) == 0 ? 0 : -1;
+    if (rc == 0 && extract_has_detail(b.x, b.src->script))
+        rc = err_set(&e, "source %s: its script reads detail pages, which are not kept; "
+                         "vane reextract would lose their fields", b.src->id);
+    if (rc == 0)
+        rc = rebuild(&b, o, &superseded, &e);
     if (rc != 0)
         fprintf(o->err, "vane: %s\n", e.msg);
     else

@@ -21,7 +21,9 @@
 
 /* Keep res's body with the document just recorded for s in run_id, and
  * forget the source's bodies fetched more than keep_documents before now
- * (ISO). Nothing when s keeps none. 0, or -1 with e set. */
+ * (ISO). When s keeps none, every kept body of s is forgotten; a response
+ * whose bytes are gone (a source with detail pages, run.c's wants_pages)
+ * is not kept. 0, or -1 with e set. */
 int reextract_keep(store_t *st, const config_t *cfg, const source_cfg_t *s, long long run_id,
                    const char *now, const fetch_res_t *res, err_t *e);
 

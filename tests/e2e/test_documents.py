@@ -101,6 +101,16 @@ class TestDocumentsKept(DocumentsCase):
         self.assertTrue(all(b for _, b in self.bodies(m, "press")))
         self.assertTrue(all(b is None for _, b in self.bodies(m, "other")))
 
+    def test_turning_keep_documents_off_forgets_kept_bodies(self):
+        m = self.doc_monitor()
+        self.history(m)
+        m.sources[0]["keep_documents"] = False
+        m.write_config()
+        write_files(m.site, {"press.json": page([A])})
+        m.run(LATER)
+        self.assertTrue(all(b is None for _, b in self.bodies(m, "press")))
+        self.assertTrue(all(b for _, b in self.bodies(m, "other")))
+
     def test_bodies_older_than_keep_documents_are_forgotten(self):
         m = self.doc_monitor(press_extra={"keep_documents": "1d"})
         self.history(m)
@@ -166,6 +176,17 @@ class TestReextract(DocumentsCase):
         self.assertEqual(events[0], ("a", "new", True, TIMES[0]), "before --since: kept as it was")
         self.assertEqual(events[1:], [("a", "new", True, TIMES[1]), ("b", "new", True, TIMES[1]),
                                       ("c", "new", False, TIMES[2])])
+
+    def test_a_script_that_reads_detail_pages_is_refused(self):
+        m = self.doc_monitor()
+        self.history(m)
+        m.add_script("items", "return { list = function(doc) return vane.json.decode(doc.body).items end,\n"
+                              "  detail = function(doc, item) return item end }\n")
+        before = m.sql("SELECT * FROM events ORDER BY id")
+        r = m.vane("reextract", "press", "--now", LATER)
+        self.assertExit(r, 1)
+        self.assertIn("source press: its script reads detail pages", r.stderr)
+        self.assertEqual(m.sql("SELECT * FROM events ORDER BY id"), before, "nothing changed")
 
     def test_an_unknown_source_is_named_with_a_suggestion(self):
         m = self.doc_monitor()
