@@ -37,6 +37,27 @@ static void report(int json, const char *before, const store_pruned_t *p)
                before, p->events, p->documents, p->outbox, p->bytes);
 }
 
+/* Prune under the run lock and report; an exit status. */
+static int prune_locked(const cli_args_t *a, const char *path, const char *before)
+{
+    err_t e;
+    int fd = -1;
+    int held = lock_acquire(path, a->opt[CLI_WAIT].seconds, &fd, &e);
+    if (held == LOCK_HELD) {
+        fprintf(stderr, "vane: a run holds the lock on %s; try again later or use --wait\n", path);
+        return VANE_EXIT_LOCKED;
+    }
+    store_pruned_t p;
+    int rc = held == 0 ? prune(path, before, &p, &e) : -1;
+    if (rc != 0)
+        fprintf(stderr, "vane: %s\n", e.msg);
+    else
+        report(cli_flag(a, CLI_JSON), before, &p);
+    if (fd >= 0)
+        lock_release(fd);
+    return rc != 0 ? VANE_EXIT_FAILED : VANE_EXIT_OK;
+}
+
 int cmd_prune(const cli_args_t *a)
 {
     const char *age = cli_text(a, CLI_OLDER_THAN);
@@ -53,21 +74,8 @@ int cmd_prune(const cli_args_t *a)
     int code = cli_need_database(path);
     char before[32];
     clock_format_iso(clock_now() - (vtime_t)seconds, before);
-    err_t e;
-    int fd = -1, held = code == 0 ? lock_acquire(path, a->opt[CLI_WAIT].seconds, &fd, &e) : 0;
-    store_pruned_t p;
-    if (code != 0) {
-    } else if (held == LOCK_HELD) {
-        fprintf(stderr, "vane: a run holds the lock on %s; try again later or use --wait\n", path);
-        code = VANE_EXIT_LOCKED;
-    } else if (held != 0 || prune(path, before, &p, &e) != 0) {
-        fprintf(stderr, "vane: %s\n", e.msg);
-        code = VANE_EXIT_FAILED;
-    } else {
-        report(cli_flag(a, CLI_JSON), before, &p);
-    }
-    if (fd >= 0)
-        lock_release(fd);
+    if (code == 0)
+        code = prune_locked(a, path, before);
     config_free(&cfg);
     return code;
 }
