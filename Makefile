@@ -10,7 +10,7 @@
 # Debian 12 packages the build, the tests and the demo need.
 PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
        libcurl4-openssl-dev libsqlite3-dev libcmocka-dev libxml2-dev libpcre2-dev \
-       libstemmer-dev libopencc-dev libopencc-data \
+       libstemmer-dev libopencc-dev libopencc-data libzstd-dev \
        python3 python3-aiosmtpd curl cppcheck pmccabe tzdata
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time

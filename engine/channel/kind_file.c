@@ -65,7 +65,7 @@ static int file_send(const channel_cfg_t *c, const channel_msg_t *m, const chann
         buf_free(&text);
         return err_set(e, "channel %s: out of memory", c->id);
     }
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0666);
+    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600); /* flags may quote private pages */
     if (fd < 0) {
         int rc = err_set(e, "channel %s: cannot open %s: %m", c->id, path);
         buf_free(&text);

@@ -41,6 +41,8 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_FORCE] = {"--force", NULL, NULL, CLI_FLAG, 0},
     [CLI_CHANGE] = {"--change", NULL, NULL, CLI_TEXT, 0},   /* events checks it */
     [CLI_FILE] = {"--file", NULL, NULL, CLI_TEXT, 0},
+    [CLI_FLAGS] = {"--flags", NULL, NULL, CLI_FLAG, 0},
+    [CLI_OLDER_THAN] = {"--older-than", NULL, NULL, CLI_TEXT, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -138,6 +140,8 @@ static const cli_command_t commands[] = {
      "  --rule ID      a loaded rule (an unknown id is an error, exit 2)\n"
      "  --since T      events from T on: a time or a duration before now (7d)\n"
      "  --until TIME   events before this ISO-8601 time\n"},
+    {.name = "reextract", .fn = cmd_reextract, .max_words = 1, .options = O(SINCE) | O(FLAGS) | O(WAIT), .usage = "vane reextract SOURCE [--since TIME] [--flags] [--wait S] [--json]\n  Run the source's current script over its kept documents, oldest first, and\n  rebuild its items and events: earlier events are kept, marked superseded; the\n  rebuilt ones are marked rederived. Rules see them only with --flags (then the\n  next run evaluates them as new). --since: documents from TIME on, the first a\n  new baseline.\n"},
+    {.name = "prune", .fn = cmd_prune, .max_words = 0, .options = O(OLDER_THAN) | O(WAIT), .usage = "vane prune --older-than DURATION [--wait S] [--json]\n  Remove events, kept documents and sent outbox rows older than DURATION (365d).\n  Items' current state, flags and the events flags point to, and runs stay.\n"},
     {.name = "eval", .fn = cmd_eval, .max_words = 1,
      .options = O(RULE) | O(MIN_PRECISION) | O(MIN_RECALL),
      .usage =

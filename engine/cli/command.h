@@ -21,6 +21,7 @@ typedef enum cli_opt {
     CLI_CHANNEL, CLI_KEY, CLI_FOR, CLI_UNTIL, CLI_REASON, CLI_LIMIT, CLI_MIN_PRECISION,
     CLI_MIN_RECALL, CLI_FORCE, CLI_CHANGE,
     CLI_FILE,
+    CLI_FLAGS, CLI_OLDER_THAN,
     CLI_N_OPTS
 } cli_opt_t;
 
@@ -42,6 +43,8 @@ int cmd_replay(const cli_args_t *a);
 int cmd_eval(const cli_args_t *a);
 int cmd_init(const cli_args_t *a);
 int cmd_preview(const cli_args_t *a); extern const char cmd_preview_usage[];
+int cmd_reextract(const cli_args_t *a);
+int cmd_prune(const cli_args_t *a);
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing
  * every problem. Returns 0, or non-zero with nothing to free. */

@@ -284,6 +284,7 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs)
     cfg->fetch.retries = 2;
     cfg->failing_after = 3;
     cfg->max_flags = 100;
+    cfg->keep_documents = 90LL * 24 * 3600;
     size_t before = errs->len, len = 0;
     char *src = buf_read_all(path, &len);
     if (!src) {
@@ -327,4 +328,9 @@ const source_cfg_t *config_source(const config_t *cfg, const char *id)
         if (strcmp(cfg->sources[i].id, id) == 0)
             return &cfg->sources[i];
     return NULL;
+}
+
+long long config_keep_documents(const config_t *cfg, const source_cfg_t *s)
+{
+    return s->keep_documents >= 0 ? s->keep_documents : cfg->keep_documents;
 }

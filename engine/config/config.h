@@ -34,10 +34,12 @@
 
 typedef struct source_cfg {
     char *id, *url, *script;
+    char *url_shown;      /* url with its secrets as "…" (config/redact.h): what is stored and shown */
     long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
     int removals;
     long max_follow;      /* detail pages fetched per run at most (default 50) */
     long long max_item_bytes; /* cap on one item's encoded size; 0: the settings' */
+    long long keep_documents; /* seconds fetched bodies are kept; 0: none; -1: the settings' */
     char **ignore;
     size_t n_ignore;
     char *options_json;   /* canonical JSON of `options`, "{}" when absent */
@@ -87,6 +89,7 @@ typedef struct config {
     int failing_after;    /* failed runs in a row that raise source-failing */
     long long max_item_bytes; /* cap on one item's encoded size; 0: 1 MB */
     long max_flags;       /* flags one rule may raise in one run before a summary */
+    long long keep_documents; /* seconds fetched bodies are kept (default 90 days); 0: none */
     source_cfg_t *sources;
     size_t n_sources;
     channel_cfg_t *channels;
@@ -101,6 +104,10 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs);
 void config_free(config_t *cfg);
 
 const source_cfg_t *config_source(const config_t *cfg, const char *id);
+
+/* How long s's fetched bodies are kept, in seconds (0: not kept): its own
+ * keep_documents, else the settings'. */
+long long config_keep_documents(const config_t *cfg, const source_cfg_t *s);
 
 /* Join dir and a relative path (an absolute path is returned as is). The
  * result is malloc'ed. */

@@ -152,6 +152,20 @@ long long decl_size(decl_t *d, const char *name, long long def)
     return decl_quantity(d, name, def, &size);
 }
 
+long long decl_duration_or_false(decl_t *d, const char *name, long long def)
+{
+    int t = field(d, name);
+    int is_false = t == LUA_TBOOLEAN && !lua_toboolean(d->L, -1);
+    lua_pop(d->L, 1);
+    if (is_false)
+        return 0;
+    if (t == LUA_TBOOLEAN) {
+        decl_problem(d, "%s: '%s' must be a duration (\"90d\") or false", d->what, name);
+        return def;
+    }
+    return decl_duration(d, name, def);
+}
+
 int decl_bool(decl_t *d, const char *name, int def)
 {
     int t = field(d, name), v = def;

@@ -61,6 +61,9 @@ long long decl_duration(decl_t *d, const char *name, long long def);
  * def when absent; checked like decl_duration. */
 long long decl_size(decl_t *d, const char *name, long long def);
 
+/* A duration, or false for none (0); def when absent (keep_documents). */
+long long decl_duration_or_false(decl_t *d, const char *name, long long def);
+
 /* true or false; def when absent. */
 int decl_bool(decl_t *d, const char *name, int def);
 

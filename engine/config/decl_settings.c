@@ -31,7 +31,8 @@ int decl_settings(lua_State *L)
     static const char *const known[] = {"instructions", "memory", "pattern_steps", "max_parallel",
                                         "per_host", "retries", "user_agent", "connect_timeout",
                                         "max_retry_wait", "allow_file", "failing_after",
-                                        "max_item_bytes", "max_flags", "call_timeout", NULL};
+                                        "max_item_bytes", "max_flags", "call_timeout",
+                                        "keep_documents", NULL};
     decl_t d;
     if (loader_begin(L, &d, "settings") != 0)
         return 0;
@@ -42,6 +43,7 @@ int decl_settings(lua_State *L)
     cfg->failing_after = (int)decl_count(&d, "failing_after", 1, DECL_COUNT_MAX, cfg->failing_after);
     cfg->max_item_bytes = decl_size(&d, "max_item_bytes", cfg->max_item_bytes);
     cfg->max_flags = decl_count(&d, "max_flags", 1, DECL_COUNT_MAX, cfg->max_flags);
+    cfg->keep_documents = decl_duration_or_false(&d, "keep_documents", cfg->keep_documents);
     char *ua = decl_string(&d, "user_agent", NULL);
     if (ua) {
         free((char *)cfg->fetch.user_agent);

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "config/loader.h"
+#include "util/redact.h"
 #include "lib/vanelib.h"
 #include "sandbox/sandbox.h"
 #include "util/buf.h"
@@ -20,7 +21,7 @@
 
 void decl_source_free(source_cfg_t *s)
 {
-    DECL_FREE(s->id, s->url, s->script, s->options_json);
+    DECL_FREE(s->id, s->url, s->url_shown, s->script, s->options_json);
     decl_free_strings(s->ignore);
     decl_free_strings(s->option_keys);
 }
@@ -103,20 +104,24 @@ static char *options_json(decl_t *d)
     return buf_steal(&b);
 }
 
-static void check_url(decl_t *d, const char *url)
+/* The url as written is kept for the fetcher; messages quote its shown
+ * form, so a token read with env "…" is not echoed by `vane check`. */
+static void check_url(decl_t *d, const char *url, const char *shown)
 {
     if (!url)
         decl_problem(d, "%s: missing url", d->what);
     else if (strncasecmp(url, "http://", 7) != 0 && strncasecmp(url, "https://", 8) != 0 &&
              strncasecmp(url, "file://", 7) != 0)
-        decl_problem(d, "%s: url must start with http:// or https:// (got \"%s\")", d->what, url);
+        decl_problem(d, "%s: url must start with http:// or https:// (got \"%s\")", d->what,
+                     shown ? shown : "\xE2\x80\xA6");
 }
 
 /* Every field after the id, in the order their problems are reported. */
 static void source_fields(decl_t *d, source_cfg_t *s)
 {
     s->url = decl_string(d, "url", NULL);
-    check_url(d, s->url);
+    s->url_shown = s->url ? redact_url_dup(s->url) : NULL;
+    check_url(d, s->url, s->url_shown);
     s->script = decl_string(d, "script", NULL);
     if (!s->script)
         decl_problem(d, "%s: missing script (the name of a scripts/NAME.lua)", d->what);
@@ -126,6 +131,7 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->removals = decl_bool(d, "removals", 0);
     s->max_follow = decl_count(d, "max_follow", 0, MAX_MAX_FOLLOW, DEFAULT_MAX_FOLLOW);
     s->max_item_bytes = decl_size(d, "max_item_bytes", 0);
+    s->keep_documents = decl_duration_or_false(d, "keep_documents", -1);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
     s->options_json = options_json(d);
     if (lua_getfield(d->L, d->idx, "options") == LUA_TTABLE && !d->bad)
@@ -135,7 +141,7 @@ static void source_fields(decl_t *d, source_cfg_t *s)
 
 static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",
                                           "removals", "max_follow", "ignore", "options",
-                                          "max_item_bytes", NULL};
+                                          "max_item_bytes", "keep_documents", NULL};
 
 static const loader_form_t source_form = {
     .kind = "source", .keys = source_keys, .id_rule = " (letters, digits and - _ . : only)"};

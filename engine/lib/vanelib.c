@@ -237,10 +237,14 @@ void vanelib_doc_args(lua_State *L, const char *name, vanelib_doc_args_t *a)
     }
 }
 
-/* vane.warn(message): a script's own warning, reported with its source. */
+/* vane.warn(message): a script's own warning, reported with its source
+ * and the file:line that called vane.warn ("scripts/x.lua:12: …"). */
 static int l_warn(lua_State *L)
 {
-    vanelib_warn(L, "%s", luaL_checkstring(L, 1));
+    const char *msg = luaL_checkstring(L, 1);
+    luaL_where(L, 1);
+    vanelib_warn(L, "%s%s", lua_tostring(L, -1), msg);
+    lua_pop(L, 1);
     return 0;
 }
 

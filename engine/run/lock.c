@@ -81,7 +81,7 @@ int lock_acquire(const char *db_path, double wait_seconds, int *fd, err_t *e)
     if (real_db_path(db_path, real, e) != 0)
         return -1;
     snprintf(path, sizeof path, "%s.lock", real);
-    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    int f = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600); /* beside a private database */
     if (f < 0)
         return err_set(e, "cannot open the lock file %s: %m", path);
     double deadline = monotonic() + wait_seconds;

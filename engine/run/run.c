@@ -21,6 +21,7 @@
 #include "run/definition.h"
 #include "run/follow.h"
 #include "run/lock.h"
+#include "run/reextract.h"
 #include "rules/rules.h"
 #include "util/sha256.h"
 #include "store/store.h"
@@ -181,7 +182,7 @@ static int choose_due(run_t *r, err_t *e)
     for (size_t i = 0; i < r->cfg->n_sources; i++) {
         const source_cfg_t *s = &r->cfg->sources[i];
         source_run_t *d = &r->due[r->n_due];
-        if (store_source_get(r->st, s->id, s->url, &d->state, e) != 0)
+        if (store_source_get(r->st, s->id, s->url_shown, &d->state, e) != 0)
             return -1;
         if (!wanted(r, s, &d->state)) {
             source_state_free(&d->state);
@@ -392,6 +393,8 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc == 0)
         rc = store_document_add(r->st, r->run_id, d->cfg->id, r->now, res->status, hash, res->etag,
                                 res->last_modified, (long long)res->body.len, e);
+    if (rc == 0)
+        rc = reextract_keep(r->st, r->cfg, d->cfg, r->run_id, r->now, res, e);
     if (rc == 0)
         rc = store_source_record(r->st, d->cfg->id, &o, e);
     if (rc == 0)
@@ -982,13 +985,40 @@ static void record(run_t *r, int code)
     buf_free(&warnings);
 }
 
+/* "3 warnings, 2 silenced — see vane runs", or nothing when there are
+ * neither: what a run kept for later that a cron mail should mention. */
+static void kept_for_later(const run_t *r, buf_t *out)
+{
+    long silenced = 0;
+    err_t e;
+    if (r->st && r->run_id && store_run_silenced(r->st, r->run_id, &silenced, &e) != 0)
+        silenced = 0;
+    size_t warns = r->warns.len;
+    if (warns == 0 && silenced == 0)
+        return;
+    if (warns)
+        buf_printf(out, "%zu warning%s", warns, warns == 1 ? "" : "s");
+    if (silenced)
+        buf_printf(out, "%s%ld silenced", warns ? ", " : "", silenced);
+    buf_puts(out, r->o->dry_run ? "" : " \xE2\x80\x94 see vane runs");
+}
+
+/* On a terminal, one line of counts; without one (cron), a line only when
+ * the run has warnings or silenced flags, so they are not lost unseen. */
 static void summary(const run_t *r)
 {
-    if (r->o->quiet || !isatty(fileno(r->o->err)))
+    if (r->o->quiet)
         return;
-    fprintf(r->o->err, "vane: %zu due, %ld fetched, %ld unchanged, %ld failed; %ld events, %ld flags%s\n",
-            r->n_due, r->fetched, r->unchanged, r->failed, r->events, r->flags,
-            r->o->dry_run ? " (dry run: nothing stored)" : "");
+    buf_t kept = {0};
+    kept_for_later(r, &kept);
+    if (isatty(fileno(r->o->err)))
+        fprintf(r->o->err, "vane: %zu due, %ld fetched, %ld unchanged, %ld failed; %ld events, %ld flags%s%s%s\n",
+                r->n_due, r->fetched, r->unchanged, r->failed, r->events, r->flags,
+                kept.len ? "; " : "", buf_str(&kept),
+                r->o->dry_run ? " (dry run: nothing stored)" : "");
+    else if (kept.len)
+        fprintf(r->o->err, "vane: %s\n", buf_str(&kept));
+    buf_free(&kept);
 }
 
 static void run_free(run_t *r)

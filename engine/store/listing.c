@@ -189,7 +189,7 @@ static const char *outbox_detail(const store_value_t *v, int col, buf_t *scratch
 
 /* ---- the listings ---------------------------------------------------------- */
 
-#define MAX_COLUMNS 9
+#define MAX_COLUMNS 10
 
 typedef struct shape {
     const char *const *fields;        /* the JSON object's names, NULL-terminated */
@@ -217,7 +217,8 @@ static const char *const run_fields[] = {"id", "started_at", "finished_at", "sta
                                          "sources", "fetched", "unchanged", "failed", "events",
                                          "flags", "errors", "warnings", NULL};
 static const char *const run_headings[] = {"id", "started_at", "status", "sources", "fetched",
-                                           "failed", "events", "flags", "warnings", NULL};
+                                           "failed", "events", "flags", "errors", "warnings",
+                                           NULL};
 static const char *const outbox_fields[] = {"id", "flag_id", "channel", "status", "attempts",
                                             "last_error", "next_attempt", "sent_at", "rule",
                                             "source", "message", NULL};
@@ -232,7 +233,7 @@ static const shape_t shapes[] = {
     [STORE_LIST_SOURCES] = {source_fields, "vvvvvvvvvb", source_headings,
                             {0, -1, 3, 4, 6, 7, 8, 5}, source_health},
     [STORE_LIST_RUNS] = {run_fields, "vvvvvvvvvvvaa", run_headings,
-                         {0, 1, 3, 5, 6, 8, 9, 10, 13}, NULL},
+                         {0, 1, 3, 5, 6, 8, 9, 10, 14, 13}, NULL},
     [STORE_LIST_OUTBOX] = {outbox_fields, "vvvvvvvvvvv", outbox_headings,
                            {0, 2, 3, 4, 6, 8, -1}, outbox_detail},
 };

@@ -61,7 +61,7 @@ int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n
 
 static const char sql_events_range[] =
     "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
-    "FROM events WHERE id > ?1 AND (?2 IS NULL OR observed_at >= ?2) "
+    "FROM events WHERE id > ?1 AND superseded_by IS NULL AND (?2 IS NULL OR observed_at >= ?2) "
     "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4";
 
 int store_events_range(store_t *st, long long after_id, const char *since, const char *until,

@@ -143,3 +143,21 @@ int store_run_finish(store_t *st, const store_run_t *r, err_t *e)
                   r->finished_at, r->exit_code, r->sources, r->fetched, r->unchanged, r->failed,
                   r->events, r->flags, r->errors_json, r->warnings_json);
 }
+
+static const char sql_run_silenced[] =
+    "SELECT count(*) FROM flags WHERE run_id = ?1 AND silence_id IS NOT NULL";
+
+static int read_count(sqlite3_stmt *s, void *ud)
+{
+    *(long *)ud = (long)sqlite3_column_int64(s, 0);
+    return 0;
+}
+
+int store_run_silenced(store_t *st, long long run_id, long *n, err_t *e)
+{
+    *n = 0;
+    sqlite3_stmt *s = db_query(st, Q_RUN_SILENCED, sql_run_silenced, e, "I", run_id);
+    if (!s)
+        return -1;
+    return db_first_row(st, s, read_count, n, e, "counting silenced flags") < 0 ? -1 : 0;
+}

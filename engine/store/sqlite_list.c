@@ -8,7 +8,7 @@
 static const char *const list_sql[] = {
     [STORE_LIST_EVENTS] =
         "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
-        "FROM events WHERE (:since IS NULL OR observed_at >= :since) "
+        "FROM events WHERE superseded_by IS NULL AND (:since IS NULL OR observed_at >= :since) "
         "AND (:source IS NULL OR source = :source) AND (:key IS NULL OR key = :key) "
         "AND (:change IS NULL OR change = :change)",
     [STORE_LIST_FLAGS] =
@@ -23,7 +23,8 @@ static const char *const list_sql[] = {
         "next_due, baselined FROM sources WHERE (:source IS NULL OR id = :source)",
     [STORE_LIST_RUNS] =
         "SELECT id, started_at, finished_at, status, exit_code, sources, fetched, unchanged, "
-        "failed, events, flags, errors, warnings, COALESCE(json_array_length(warnings), 0) "
+        "failed, events, flags, errors, warnings, COALESCE(json_array_length(warnings), 0), "
+        "COALESCE(json_array_length(errors), 0) "
         "FROM runs WHERE (:since IS NULL OR started_at >= :since)",
     [STORE_LIST_OUTBOX] =
         "SELECT o.id, o.flag_id, o.channel, o.status, o.attempts, o.last_error, "

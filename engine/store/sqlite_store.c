@@ -5,10 +5,12 @@
 #include "store/sqlite_int.h"
 
 #include <assert.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 int db_error(store_t *st, err_t *e, const char *what)
 {
@@ -226,6 +228,19 @@ static int set_up(store_t *st, err_t *e)
     return 0;
 }
 
+/* A new database is created readable by its owner only: it keeps source
+ * URLs, items and flags. SQLite gives its -wal and -shm files the mode of
+ * the database file, so they follow. An existing file keeps its mode; the
+ * umask can only take bits away. */
+static void create_private(const char *path)
+{
+    if (!*path || strcmp(path, ":memory:") == 0 || strncmp(path, "file:", 5) == 0)
+        return;
+    int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0)
+        close(fd);
+}
+
 store_t *store_open(const char *path, err_t *e)
 {
     store_t *st = calloc(1, sizeof *st);
@@ -234,6 +249,7 @@ store_t *store_open(const char *path, err_t *e)
         err_set(e, "out of memory");
         return NULL;
     }
+    create_private(path);
     if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
                         NULL) != SQLITE_OK) {
         db_error(st, e, "cannot open");

@@ -84,6 +84,63 @@ int store_document_add(store_t *st, long long run_id, const char *source,
                        const char *etag, const char *last_modified,
                        long long bytes, err_t *e);
 
+/* ---- kept documents (sqlite_documents.c) --------------------------------- */
+
+/* A fetched body as it arrived, with what reading it again needs. */
+typedef struct store_body {
+    const char *body;
+    size_t len;
+    const char *headers;    /* the response's header lines (for the charset) */
+    const char *url;        /* where it came from, in its shown form (util/redact.h) */
+} store_body_t;
+
+/* Keep b, compressed, with the document the source's run just recorded
+ * (store_document_add with the same source and run_id). */
+int store_document_keep(store_t *st, const char *source, long long run_id,
+                        const store_body_t *b, err_t *e);
+
+/* Drop the bodies of the source's documents fetched before `before` (ISO
+ * time); their rows stay. */
+int store_documents_expire(store_t *st, const char *source, const char *before, err_t *e);
+
+typedef struct store_document {
+    long long id;
+    const char *fetched_at;
+    long status;
+    store_body_t body;      /* decompressed; valid during the call only */
+} store_document_t;
+
+/* Call fn with each kept document of the source fetched at or after since
+ * (NULL: all), oldest first; fn returns 0 to go on, >0 to stop, <0 for an
+ * error it set in e. 0, or -1 with e set. */
+typedef int (*store_document_fn)(void *ud, const store_document_t *d, err_t *e);
+int store_documents_each(store_t *st, const char *source, const char *since,
+                         store_document_fn fn, void *ud, err_t *e);
+
+/* What `vane prune` removed: rows, and the bytes of their contents (item
+ * JSON, compressed bodies, …): space SQLite reuses; the file shrinks only
+ * with VACUUM. */
+typedef struct store_pruned {
+    long events, documents, outbox;
+    long long bytes;
+} store_pruned_t;
+
+/* Remove what is older than `before`: events no flag points to and no rule
+ * still waits for, documents, and outbox rows already sent. Items' current
+ * state, flags and runs stay. Call inside a transaction. */
+int store_prune(store_t *st, const char *before, store_pruned_t *out, err_t *e);
+
+/* `vane reextract`: forget the source's items and mark its events observed
+ * at or after since (NULL: all) superseded by run_id (*superseded: how
+ * many); they stay, for the flags that point to them, but listings and
+ * rules' history skip them. */
+int store_reextract_begin(store_t *st, const char *source, const char *since,
+                          long long run_id, long *superseded, err_t *e);
+/* Mark the events run_id wrote for the source rederived, and evaluated
+ * unless for_rules (then the next run's rules see them as new). */
+int store_reextract_finish(store_t *st, const char *source, long long run_id, int for_rules,
+                           err_t *e);
+
 /* ---- items and events --------------------------------------------------- */
 
 typedef struct store_item {
@@ -205,6 +262,10 @@ typedef struct store_run {
  * NULL (the end is unknown). */
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
 int store_run_finish(store_t *st, const store_run_t *r, err_t *e);
+
+/* *n: how many flags the run raised under an active silence (recorded,
+ * never delivered). 0, or -1 with e set. */
+int store_run_silenced(store_t *st, long long run_id, long *n, err_t *e);
 
 /* ---- silences (alert/silence.c) ------------------------------------------ */
 

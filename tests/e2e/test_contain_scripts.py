@@ -385,8 +385,10 @@ end
         m = self.monitor_with(None, extra_files={"hostile.json": json.dumps(records)},
                               source={"script": "travel_advisories_api"})
         r = self.run_both_steps(m, expect=0)
-        self.assertIn("source hostile: record 2 is null, not an advisory; left out", self.said(m, r))
-        self.assertIn("source hostile: record 4 has no Title; left out", self.said(m, r))
+        self.assertIn("source hostile: scripts/travel_advisories_api.lua:50: record 2 is null, "
+                      "not an advisory; left out", self.said(m, r))
+        self.assertIn("source hostile: scripts/travel_advisories_api.lua:53: record 4 has no "
+                      "Title; left out", self.said(m, r))
         stored = m.sql("SELECT count(*) FROM items WHERE source = 'hostile'")[0][0]
         self.assertEqual(stored, len(records) - 2)
         self.assertEqual(m.source_rows()["hostile"]["failures"], 0)
