@@ -542,14 +542,30 @@ static void read_pages(run_t *r)
     free(plans);
 }
 
+/* Past "scripts/NAME.lua:LINE: " at the head of a warning: the script's
+ * line helps its author in the run's record, not an analyst reading a flag. */
+static const char *past_script_line(const char *w)
+{
+    if (strncmp(w, "scripts/", 8) != 0)
+        return w;
+    const char *colon = strstr(w, ".lua:");
+    if (!colon)
+        return w;
+    const char *p = colon + 5;
+    while (*p >= '0' && *p <= '9')
+        p++;
+    return p > colon + 5 && strncmp(p, ": ", 2) == 0 ? p + 2 : w;
+}
+
 /* Keep a warning of an extraction that gave no items, without its
- * "source ID: " (the flag names the source). */
+ * "source ID: " (the flag names the source) or the script's line. */
 static void note_why_empty(source_run_t *d, const char *warning)
 {
     size_t n = strlen(d->cfg->id);
     if (strncmp(warning, "source ", 7) == 0 && strncmp(warning + 7, d->cfg->id, n) == 0 &&
         strncmp(warning + 7 + n, ": ", 2) == 0)
         warning += 9 + n;
+    warning = past_script_line(warning);
     buf_printf(&d->why_empty, "%s%s", d->why_empty.len ? "; " : "", warning);
 }
 

@@ -106,8 +106,8 @@ class Preview(VaneCase):
         r = m.vane("preview", SOURCE)
         self.assertExit(r, 1)
         self.assertEqual(r.stdout, "")
-        self.assertIn("vane: warning: source press: items = 'ul.news li' matched nothing on the "
-                      "page", r.stderr)
+        self.assertRegex(r.stderr, r"vane: warning: source press: scripts/html_links\.lua:\d+: "
+                                   r"items = 'ul\.news li' matched nothing on the page")
         self.assertIn("vane: source press: nothing matched: script html_links gave no items", r.stderr)
         self.src["options"] = {"link": "a.title"}
         m.sources = [self.src]
