@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/names.h"
 #include "run/preview.h"
 #include "util/buf.h"
 #include "util/exitcode.h"
@@ -180,46 +181,6 @@ static void print_json(const preview_t *p)
     buf_free(&b);
 }
 
-/* Edits (insertions, deletions, substitutions) from a to b, at most 3 counted. */
-static size_t distance(const char *a, const char *b)
-{
-    size_t la = strlen(a), lb = strlen(b), row[64];
-    if (la >= 64 || lb >= 64)
-        return 3;
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t up = row[j], best = diag + (a[i - 1] != b[j - 1]);
-            best = up + 1 < best ? up + 1 : best;
-            best = row[j - 1] + 1 < best ? row[j - 1] + 1 : best;
-            diag = up;
-            row[j] = best;
-        }
-    }
-    return row[lb] < 3 ? row[lb] : 3;
-}
-
-/* "no source 'X' in vane.lua", with the closest id when one is close. */
-static void no_such_source(const config_t *cfg, const char *id)
-{
-    const char *best = NULL;
-    size_t best_d = 3;
-    for (size_t i = 0; i < cfg->n_sources; i++) {
-        size_t d = distance(id, cfg->sources[i].id);
-        if (d < best_d) {
-            best = cfg->sources[i].id;
-            best_d = d;
-        }
-    }
-    fprintf(stderr, "vane: preview: no source '%s' in %s", id, cfg->path);
-    if (best)
-        fprintf(stderr, "; did you mean '%s'?", best);
-    fputc('\n', stderr);
-}
-
 static void print_warnings(const preview_t *p)
 {
     for (size_t i = 0; i < p->warnings.len; i++) {
@@ -260,7 +221,7 @@ int cmd_preview(const cli_args_t *a)
         return VANE_EXIT_USAGE;
     const source_cfg_t *s = config_source(&cfg, a->words[0]);
     if (!s) {
-        no_such_source(&cfg, a->words[0]);
+        cli_unknown_sources(&cfg, "preview", &a->words[0], 1);
         config_free(&cfg);
         return VANE_EXIT_USAGE;
     }

@@ -140,7 +140,7 @@ class Preview(VaneCase):
         self.assertIn("500", r.stderr)
         r = m.vane("preview", "pres")
         self.assertExit(r, 2)
-        self.assertIn("no source 'pres' in %s; did you mean 'press'?" % m.config, r.stderr)
+        self.assertIn("vane: preview pres: no such source in %s (did you mean press?)" % m.config, r.stderr)
         r = m.vane("preview")
         self.assertExit(r, 2)
 
