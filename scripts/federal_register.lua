@@ -42,16 +42,6 @@ end
 -- other fields come when the options name them.
 return {
   list = list,
-  options = {
-    items = "path to the array of records (default: the document itself)",
-    key = "path of the field that identifies a record",
-    fields = "paths to keep (default: every top-level field)",
-    ignore = "fields left out of the item, so changes to them raise nothing",
-    title = "path of the title (stored as title)",
-    link = "path of the link (stored as link)",
-    published = "path of the date (stored as published)",
-    date_order = '"mdy" or "dmy": how to read a date like 03/04/2024',
-    zone = "the zone of dates written without one",
-  },
+  options = vane.items.merge(vane.items.OPTIONS),
   fields = { "title", "type", "abstract", "document_number", "html_url", "pdf_url", "agencies", "link", "published", "*" },
 }

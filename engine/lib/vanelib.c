@@ -43,6 +43,7 @@ const vanelib_export_t vanelib_exports[] = {
     {"items", "from_json", "records of a JSON document as items (json_api)"},
     {"items", "get", "the value at a dotted path"},
     {"items", "merge", "a ready configuration's options over its defaults"},
+    {"items", "OPTIONS", "the options from_json takes, for scripts to declare (data)"},
     {"phrase", "find", "the first entry of a phrase list in a text"},
     {"phrase", "find_all", "every entry of a phrase list in a text"},
     {"phrase", "find_near", "an entry governed by a cue"},

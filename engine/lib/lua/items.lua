@@ -4,6 +4,9 @@
 --
 --   vane.items.get(value, path)     → the value at a dotted path ("a.b.1.c";
 --                                     "" or "." is the value itself)
+--   vane.items.OPTIONS              → the options from_json takes, each with
+--                                     what it is (what json_api and the
+--                                     configurations built on it declare)
 --   vane.items.from_json(body, o)   → a list of items out of a JSON text:
 --     o.items     path to the array of records (default: the document itself)
 --     o.key       path of the field that identifies a record (required);
@@ -22,6 +25,18 @@
 -- JSON, too deep, or has no array at o.items is an error.
 
 local items = {}
+
+items.OPTIONS = {
+  items = "path to the array of records (default: the document itself)",
+  key = "path of the field that identifies a record",
+  fields = "paths to keep (default: every top-level field)",
+  ignore = "fields left out of the item, so changes to them raise nothing",
+  title = "path of the title (stored as title)",
+  link = "path of the link (stored as link)",
+  published = "path of the date (stored as published)",
+  date_order = '"mdy" or "dmy": how to read a date like 03/04/2024',
+  zone = "the zone of dates written without one",
+}
 
 local function split_path(path)
   local parts = {}
