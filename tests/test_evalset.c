@@ -7,6 +7,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testfile.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,16 +248,6 @@ typedef struct monitor {
     evalset_t set;
     errlist_t errs, warns;
 } monitor_t;
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 static int setup(void **state)
 {

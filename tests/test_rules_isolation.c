@@ -8,6 +8,8 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
+#include "testfile.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,16 +30,6 @@ typedef struct fixture {
     char fails[16][256];
     int n_fails;
 } fixture_t;
-
-static void write_file(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
 
 /* A rules folder with the given files (NULL-terminated name, text pairs),
  * loaded with settings (a Lua table body, may be ""). */
