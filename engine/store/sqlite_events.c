@@ -50,7 +50,7 @@ int db_read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs
 }
 
 static const char sql_events_pending[] =
-    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+    "SELECT " EVENT_COLUMNS " "
     "FROM events WHERE evaluated = 0 ORDER BY id LIMIT ?1";
 
 int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n, err_t *e)
@@ -60,7 +60,7 @@ int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n
 }
 
 static const char sql_events_range[] =
-    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+    "SELECT " EVENT_COLUMNS " "
     "FROM events WHERE id > ?1 AND superseded_by IS NULL AND (?2 IS NULL OR observed_at >= ?2) "
     "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4";
 

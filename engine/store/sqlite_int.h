@@ -16,6 +16,10 @@
 #include "store/listing.h"
 #include "store/store.h"
 
+/* The columns every statement that reads whole events selects, in the
+ * order db_read_events and the events listing read them. */
+#define EVENT_COLUMNS "id, run_id, source, key, change, baseline, item, prev, diff, observed_at"
+
 /* One slot per cached statement. */
 enum {
     Q_BEGIN, Q_COMMIT, Q_ROLLBACK,

@@ -7,7 +7,7 @@
 
 static const char *const list_sql[] = {
     [STORE_LIST_EVENTS] =
-        "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+        "SELECT " EVENT_COLUMNS " "
         "FROM events WHERE superseded_by IS NULL AND (:since IS NULL OR observed_at >= :since) "
         "AND (:source IS NULL OR source = :source) AND (:key IS NULL OR key = :key) "
         "AND (:change IS NULL OR change = :change)",

@@ -71,7 +71,7 @@ int store_retries(store_t *st, size_t max, store_retry_t **rows, size_t *n, err_
 }
 
 static const char sql_event_get[] =
-    "SELECT id, run_id, source, key, change, baseline, item, prev, diff, observed_at "
+    "SELECT " EVENT_COLUMNS " "
     "FROM events WHERE id = ?1";
 
 int store_event_get(store_t *st, long long id, store_event_t **ev, err_t *e)
