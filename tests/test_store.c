@@ -92,7 +92,7 @@ static void a_flag_with_the_same_dedup_key_is_recorded_once(void **state)
     assert_int_equal(again.id, 0);
 }
 
-static void pending_events_come_oldest_first_until_marked_evaluated(void **state)
+static void pending_events_come_oldest_first_until_the_watermark_passes_them(void **state)
 {
     fixture_t *f = *state;
     err_t e = {{0}};
@@ -106,7 +106,10 @@ static void pending_events_come_oldest_first_until_marked_evaluated(void **state
     assert_string_equal(evs[0].key, "a");
     assert_string_equal(evs[1].key, "b");
     store_events_free(evs, n);
-    assert_int_equal(store_event_mark_evaluated(f->st, a, &e), 0);
+    long long last;
+    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
+    assert_int_equal(last, b);
+    assert_int_equal(store_events_evaluated_through(f->st, a, &e), 0);
     assert_int_equal(store_events_pending(f->st, 10, &evs, &n, &e), 0);
     assert_int_equal(n, 1);
     assert_int_equal(evs[0].id, b);
@@ -506,7 +509,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(reopening_a_migrated_database_keeps_its_data, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_database_from_a_newer_vane_is_refused, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_flag_with_the_same_dedup_key_is_recorded_once, dbtest_setup, dbtest_teardown),
-        cmocka_unit_test_setup_teardown(pending_events_come_oldest_first_until_marked_evaluated, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(pending_events_come_oldest_first_until_the_watermark_passes_them, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_uncommitted_transaction_leaves_nothing_behind, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, dbtest_setup, dbtest_teardown),

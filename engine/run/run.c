@@ -677,8 +677,7 @@ static int on_flag(void *ud, const char *rule, const char *severity, const char 
     return 0;
 }
 
-/* The rules on each event; an event is marked evaluated when every rule
- * finished on it or has a retry row. */
+/* The rules on each event. */
 static int eval_events(run_t *r, const store_event_t *evs, size_t n, err_t *e)
 {
     int rc = 0;
@@ -690,34 +689,56 @@ static int eval_events(run_t *r, const store_event_t *evs, size_t n, err_t *e)
             rc = -1;
         else
             r->rule_errors += status;
-        if (rc == 0)
-            rc = store_event_mark_evaluated(r->st, evs[i].id, e);
     }
     return rc;
 }
 
-/* Evaluate one batch of pending events; flags, the events' evaluated
- * mark and the retry rows of rules that did not finish commit together, so
- * a killed run redoes the batch and the dedup key keeps flags single.
- * Returns the number of events, or -1. */
+/* With no rules, the pending events are evaluated by moving the watermark
+ * past them; nothing is read. */
+static int evaluate_none(run_t *r, long long last, err_t *e)
+{
+    int rc = txn_begin(r, e);
+    if (rc == 0)
+        rc = store_events_evaluated_through(r->st, last, e);
+    if (rc == 0)
+        rc = txn_commit(r, e);
+    else
+        txn_rollback(r);
+    return rc;
+}
+
+/* Evaluate one batch of pending events; flags, the retry rows of rules
+ * that did not finish and the evaluation watermark past the batch commit
+ * together, so a killed run redoes the batch and the dedup key keeps
+ * flags single. Returns the number of events, or -1. */
 static long evaluate_batch(run_t *r, err_t *e)
 {
     store_event_t *evs;
     size_t n;
+    long long last;
+    if (store_events_pending_last(r->st, &last, e) != 0)
+        return -1;
+    if (!last)
+        return 0;
+    if (load_rules(r, e) != 0)
+        return -1;
+    if (r->rules_unloaded)
+        return 0; /* they stay pending */
+    if (rules_count(r->rules) == 0)
+        return evaluate_none(r, last, e);
     if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
         return -1;
-    int rc = n ? load_rules(r, e) : 0;
-    size_t todo = rc == 0 && !r->rules_unloaded ? n : 0; /* or they stay pending */
-    if (todo)
-        rc = txn_begin(r, e);
-    if (todo && rc == 0)
-        rc = eval_events(r, evs, todo, e);
-    if (todo && rc == 0)
+    int rc = txn_begin(r, e);
+    if (rc == 0)
+        rc = eval_events(r, evs, n, e);
+    if (rc == 0 && n)
+        rc = store_events_evaluated_through(r->st, evs[n - 1].id, e);
+    if (rc == 0)
         rc = txn_commit(r, e);
-    if (todo && rc != 0)
+    else
         txn_rollback(r);
     store_events_free(evs, n);
-    return rc == 0 ? (long)todo : -1;
+    return rc == 0 ? (long)n : -1;
 }
 
 /* Is this pair due for another evaluation with the rules as loaded? A

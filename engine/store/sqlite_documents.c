@@ -146,10 +146,15 @@ int store_documents_each(store_t *st, const char *source, const char *since, sto
 /* ---- vane prune ------------------------------------------------------------ */
 
 /* What is older than the cut and nothing needs: events not waiting for the
- * rules and not pointed to by a flag (an item's current state lives in
- * items, so its history may go), documents, outbox rows already sent. Each
- * as the rows it removes, the bytes of their contents first. */
-#define OLD_EVENTS "FROM events WHERE observed_at < ?1 AND evaluated = 1 " \
+ * rules (at or under the evaluation watermark, or marked evaluated by
+ * `vane reextract`) and not pointed to by a flag (an item's current state
+ * lives in items, so its history may go), never the newest event (so a new
+ * event's id cannot fall under the watermark); documents; outbox rows
+ * already sent. Each as the rows it removes, the bytes of their contents
+ * first. */
+#define OLD_EVENTS "FROM events WHERE observed_at < ?1 " \
+    "AND (id <= (SELECT through FROM evaluation) OR evaluated = 1) " \
+    "AND id < (SELECT max(id) FROM events) " \
     "AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.event_id = events.id)"
 #define OLD_DOCUMENTS "FROM documents WHERE fetched_at < ?1"
 #define OLD_OUTBOX "FROM outbox WHERE status = 'sent' AND sent_at < ?1"

@@ -19,7 +19,7 @@ static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e
 
 /* The newest `limit` rows, handed back oldest first. */
 static const char sql_history_item[] =
-    "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_COLUMNS " FROM events "
+    "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_STORED_COLUMNS " FROM events "
     "WHERE source = ?1 AND key = ?2 AND superseded_by IS NULL ORDER BY id DESC LIMIT ?3) ORDER BY id";
 
 int store_history_item(store_t *st, const char *source, const char *key, size_t max,
@@ -33,7 +33,7 @@ int store_history_item(store_t *st, const char *source, const char *key, size_t 
 }
 
 static const char sql_history_events[] =
-    "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_COLUMNS " FROM events "
+    "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_STORED_COLUMNS " FROM events "
     "WHERE superseded_by IS NULL AND (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
     "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
     "ORDER BY id";

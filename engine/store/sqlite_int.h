@@ -17,8 +17,14 @@
 #include "store/store.h"
 
 /* The columns every statement that reads whole events selects, in the
- * order db_read_events and the events listing read them. */
-#define EVENT_COLUMNS "id, run_id, source, key, change, baseline, item, prev, diff, observed_at"
+ * order db_read_events and the events listing read them. A changed event's
+ * prev and diff may be stored packed (event_pack.h); event_prev() and
+ * event_diff(), SQL functions of the connection, give them back whole. */
+#define EVENT_COLUMNS "id, run_id, source, key, change, baseline, item, " \
+    "event_prev(item, prev, diff), event_diff(item, prev, diff), observed_at"
+/* The same columns as stored, for a subquery whose rows EVENT_COLUMNS then
+ * reads (so only the rows handed back are unpacked). */
+#define EVENT_STORED_COLUMNS "id, run_id, source, key, change, baseline, item, prev, diff, observed_at"
 
 /* One slot per cached statement. */
 enum {
@@ -26,7 +32,7 @@ enum {
     Q_SOURCE_UPSERT, Q_SOURCE_GET, Q_SOURCE_RECORD, Q_SOURCE_FAILING, Q_SOURCE_EMPTY,
     Q_SOURCE_RESHAPED, Q_SOURCE_REFETCH,
     Q_DOCUMENT_ADD, Q_ITEMS_LOAD, Q_ITEM_PUT, Q_ITEM_REMOVED, Q_ITEM_ABSENT,
-    Q_EVENT_ADD, Q_EVENTS_PENDING, Q_EVENTS_RANGE, Q_EVENT_EVALUATED,
+    Q_EVENT_ADD, Q_EVENTS_PENDING, Q_EVENTS_RANGE, Q_EVENTS_EVALUATED, Q_EVENTS_LAST,
     Q_FLAG_ADD, Q_OUTBOX_ADD, Q_OUTBOX_PENDING, Q_OUTBOX_SENT, Q_OUTBOX_FAILED,
     Q_OUTBOX_REVIVE, Q_RUN_BEGIN, Q_RUN_FINISH,
     Q_RUN_ABORTED,
@@ -140,6 +146,11 @@ store_value_t db_value(sqlite3_stmt *s, int i);
  * from the bound statement s, then reset it. */
 int db_read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs, size_t *n,
                    err_t *e);
+
+/* Register the SQL functions that pack and unpack events on the
+ * connection (sqlite_events.c): event_prev, event_diff (reading) and
+ * event_pack_prev, event_pack_diff (db/010's conversion). */
+int db_register_event_functions(store_t *st, err_t *e);
 
 /* Apply the embedded migrations the database has not seen (sqlite_migrate.c). */
 int db_migrate(store_t *st, err_t *e);

@@ -256,7 +256,7 @@ store_t *store_open(const char *path, err_t *e)
         store_close(st);
         return NULL;
     }
-    if (set_up(st, e) != 0 || db_migrate(st, e) != 0) {
+    if (set_up(st, e) != 0 || db_register_event_functions(st, e) != 0 || db_migrate(st, e) != 0) {
         store_close(st);
         return NULL;
     }

@@ -179,12 +179,17 @@ int store_event_add(store_t *st, store_event_t *ev, err_t *e);
 /* Up to `max` events not yet evaluated by the rules, oldest first. */
 int store_events_pending(store_t *st, size_t max, store_event_t **evs,
                          size_t *n, err_t *e);
+/* The id of the newest event not yet evaluated (*last: 0 when none). */
+int store_events_pending_last(store_t *st, long long *last, err_t *e);
 /* Up to `max` events with id > after_id observed in [since, until) (NULL:
  * unbounded), oldest first: pages of history for `vane replay`. */
 int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
                        size_t max, store_event_t **evs, size_t *n, err_t *e);
 void store_events_free(store_event_t *evs, size_t n);
-int store_event_mark_evaluated(store_t *st, long long event_id, err_t *e);
+/* Every event up to event_id is evaluated: every rule finished on it or has
+ * a retry row (the watermark; event rows are not touched). Call in the
+ * transaction of the flags and retry rows. */
+int store_events_evaluated_through(store_t *st, long long event_id, err_t *e);
 
 /* ---- rules' retries: (rule, event) pairs a rule did not finish ----------- */
 

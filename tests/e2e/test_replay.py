@@ -15,14 +15,14 @@ class Replay(VaneCase):
         self.four_steps(m)
         raised = [(f["message"], f["event_id"]) for f in m.flags("--rule", LEVEL_RULE)]
         counts = m.sql("SELECT (SELECT count(*) FROM flags), (SELECT count(*) FROM outbox), "
-                       "(SELECT count(*) FROM events WHERE evaluated = 0)")
+                       "(SELECT through FROM evaluation)")
         r = m.vane("replay", "--rule", LEVEL_RULE, "--json")
         self.assertEqual(r.returncode, 0, describe(r))
         replayed = [(f["message"], f["event_id"]) for f in parse_json_lines(r.stdout)]
         self.assertEqual(replayed, raised)
         self.assertEqual(len(raised), 3)          # Madagascar, China, Sao Tome
         self.assertEqual(m.sql("SELECT (SELECT count(*) FROM flags), (SELECT count(*) FROM outbox), "
-                               "(SELECT count(*) FROM events WHERE evaluated = 0)"), counts)
+                               "(SELECT through FROM evaluation)"), counts)
 
     def test_since_and_until_bound_the_history(self):
         m = self.monitor()

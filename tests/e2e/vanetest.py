@@ -279,6 +279,12 @@ class Monitor:
         finally:
             con.close()
 
+    def pending_events(self):
+        """How many events the rules have yet to evaluate: past the
+        evaluation watermark and not marked evaluated (db/010)."""
+        return self.sql("SELECT count(*) FROM events WHERE id > (SELECT through FROM evaluation) "
+                        "AND evaluated = 0")[0][0]
+
     def table_columns(self, table, db=None):
         rows = self.sql("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (table,), db=db)
         if not rows:
