@@ -14,6 +14,7 @@
 
 #include "util/embedded.h"
 #include "store/store.h"
+#include "dbpeek.h"
 #include "dbtest.h"
 
 static void migrations_bring_a_new_database_to_the_latest_version(void **state)
@@ -114,6 +115,55 @@ static void pending_events_come_oldest_first_until_the_watermark_passes_them(voi
     assert_int_equal(n, 1);
     assert_int_equal(evs[0].id, b);
     store_events_free(evs, n);
+}
+
+static void events_reextract_marked_are_skipped_and_earlier_ones_stay_pending(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    long long a, run, last;
+    store_event(f->st, "a", &a);
+    assert_int_equal(store_run_begin(f->st, "2024-01-02T00:00:00Z", &run, &e), 0);
+    store_event_t rebuilt = {.run_id = run, .source = "s", .key = "b", .change = "new",
+                             .item = "{}", .observed_at = "2024-01-01T00:00:00Z"};
+    assert_int_equal(store_event_add(f->st, &rebuilt, &e), 0);
+    assert_int_equal(store_reextract_finish(f->st, "s", run, 0, &e), 0);
+    store_event_t *evs;
+    size_t n;
+    assert_int_equal(store_events_pending(f->st, 10, &evs, &n, &e), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(evs[0].id, a);
+    store_events_free(evs, n);
+    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
+    assert_int_equal(last, a);
+    assert_int_equal(store_events_evaluated_through(f->st, a, &e), 0);
+    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
+    assert_int_equal(last, 0);
+    assert_int_equal(store_events_evaluated_through(f->st, 0, &e), 0); /* never backwards */
+    assert_int_equal(dbpeek_int(f->path, "SELECT through FROM evaluation", 0), a);
+}
+
+static void prune_keeps_the_events_past_the_watermark_and_the_newest(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    long long a, b, c, d;
+    store_event(f->st, "a", &a);
+    store_event(f->st, "b", &b);
+    store_event(f->st, "c", &c);
+    store_pruned_t p;
+    assert_int_equal(store_events_evaluated_through(f->st, a, &e), 0);
+    assert_int_equal(store_prune(f->st, "2025-01-01T00:00:00Z", &p, &e), 0);
+    assert_int_equal(p.events, 1); /* a; b and c still wait for the rules */
+    assert_int_equal(store_events_evaluated_through(f->st, c, &e), 0);
+    assert_int_equal(store_prune(f->st, "2025-01-01T00:00:00Z", &p, &e), 0);
+    assert_int_equal(p.events, 1); /* b; c is the newest */
+    assert_int_equal(dbpeek_int(f->path, "SELECT count(*) FROM events", 0), 1);
+    store_event(f->st, "d", &d);
+    assert_true(d > c); /* so d is past the watermark: pending */
+    long long last;
+    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
+    assert_int_equal(last, d);
 }
 
 static void an_uncommitted_transaction_leaves_nothing_behind(void **state)
@@ -510,6 +560,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_database_from_a_newer_vane_is_refused, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_flag_with_the_same_dedup_key_is_recorded_once, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(pending_events_come_oldest_first_until_the_watermark_passes_them, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(events_reextract_marked_are_skipped_and_earlier_ones_stay_pending, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(prune_keeps_the_events_past_the_watermark_and_the_newest, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_uncommitted_transaction_leaves_nothing_behind, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_outbox_keeps_a_row_pending_until_it_is_sent, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(source_health_counts_failures_and_resets_on_success, dbtest_setup, dbtest_teardown),

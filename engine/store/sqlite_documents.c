@@ -153,7 +153,7 @@ int store_documents_each(store_t *st, const char *source, const char *since, sto
  * already sent. Each as the rows it removes, the bytes of their contents
  * first. */
 #define OLD_EVENTS "FROM events WHERE observed_at < ?1 " \
-    "AND (id <= (SELECT through FROM evaluation) OR evaluated = 1) " \
+    "AND (id <= (SELECT through FROM evaluation WHERE id = 1) OR evaluated = 1) " \
     "AND id < (SELECT max(id) FROM events) " \
     "AND NOT EXISTS (SELECT 1 FROM flags f WHERE f.event_id = events.id)"
 #define OLD_DOCUMENTS "FROM documents WHERE fetched_at < ?1"

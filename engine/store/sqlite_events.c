@@ -156,7 +156,8 @@ int db_read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs
 
 /* Pending: past the watermark, and not marked evaluated by `vane
  * reextract` (the only writer of events.evaluated). */
-#define PENDING "FROM events WHERE id > (SELECT through FROM evaluation) AND evaluated = 0"
+#define PENDING \
+    "FROM events WHERE id > (SELECT through FROM evaluation WHERE id = 1) AND evaluated = 0"
 
 static const char sql_events_pending[] = "SELECT " EVENT_COLUMNS " " PENDING " ORDER BY id LIMIT ?1";
 
@@ -195,7 +196,7 @@ int store_events_range(store_t *st, long long after_id, const char *since, const
 }
 
 static const char sql_events_evaluated[] =
-    "UPDATE evaluation SET through = max(through, ?1)";
+    "UPDATE evaluation SET through = max(through, ?1) WHERE id = 1";
 
 int store_events_evaluated_through(store_t *st, long long event_id, err_t *e)
 {
