@@ -75,9 +75,8 @@ class DetailPages(VaneCase):
                 m.sql("SELECT key, fields FROM items WHERE source = ?", (SOURCE,))}
 
     def events(self, m, after=0):
-        return [(k, c, json.loads(d) if d else None) for _, k, c, d in
-                m.sql("SELECT id, key, change, diff FROM events WHERE source = ? AND id > ? "
-                      "ORDER BY id", (SOURCE, after))]
+        return [(e["key"], e["change"], e["diff"]) for e in m.events("--source", SOURCE)
+                if e["id"] > after]
 
     def last_event_id(self, m):
         return m.sql("SELECT coalesce(max(id), 0) FROM events")[0][0]
