@@ -23,8 +23,11 @@ DROP INDEX events_pending;
 -- A changed event's prev is stored as a delta against its item (the old
 -- value of each field that differs, {"f":[old]}, or {"f":[]} when f was
 -- absent) and its diff as the changed fields' names (["f", ...]); a diff
--- column that is a JSON array marks the packed form. Reading derives the
--- whole prev and diff (the functions event_prev and event_diff of vane's
--- connection). A row that would not read back byte for byte stays whole.
+-- column that is a JSON array marks the packed form. A removed event,
+-- whose item is its prev, packs as {} and [] (no diff). Reading derives
+-- the whole prev and diff (the functions event_prev and event_diff of
+-- vane's connection). A row that would not read back byte for byte stays
+-- whole.
 UPDATE events SET prev = event_pack_prev(item, prev, diff), diff = event_pack_diff(item, prev, diff)
-    WHERE change = 'changed' AND substr(diff, 1, 1) = '{';
+    WHERE (change = 'changed' AND substr(diff, 1, 1) = '{')
+       OR (change = 'removed' AND diff IS NULL AND prev = item);

@@ -72,6 +72,24 @@ static void nested_values_and_escaped_keys_are_copied_as_text(void **state)
                "{\"a\\\"q\":[[1,{\"x\":\"]\"}]]}", "[\"a\\\"q\"]");
 }
 
+static void a_removed_event_packs_to_nothing_and_has_no_diff(void **state)
+{
+    (void)state;
+    const char *fields = "{\"a\":1,\"b\":[2]}";
+    buf_t delta = {0}, names = {0}, p = {0};
+    assert_int_equal(event_pack(fields, fields, NULL, &delta, &names), 1);
+    assert_string_equal(buf_str(&delta), "{}");
+    assert_string_equal(buf_str(&names), "[]");
+    assert_true(event_is_packed(buf_str(&names)));
+    assert_false(event_has_diff(buf_str(&names)));
+    assert_int_equal(event_unpack_prev(fields, buf_str(&delta), &p), 0);
+    assert_string_equal(buf_str(&p), fields);
+    buf_reset(&delta), buf_reset(&names);
+    /* without a diff, prev must be the item */
+    assert_int_equal(event_pack(fields, "{\"a\":1}", NULL, &delta, &names), 0);
+    buf_free(&delta), buf_free(&names), buf_free(&p);
+}
+
 static void what_would_not_read_back_exactly_stays_whole(void **state)
 {
     (void)state;
@@ -89,7 +107,7 @@ static void what_would_not_read_back_exactly_stays_whole(void **state)
     buf_free(&delta), buf_free(&names);
 }
 
-static void a_stored_changed_event_is_packed_on_disk_and_whole_when_read(void **state)
+static void stored_events_are_packed_on_disk_and_whole_when_read(void **state)
 {
     fixture_t *f = *state;
     err_t e = {{0}};
@@ -110,6 +128,16 @@ static void a_stored_changed_event_is_packed_on_disk_and_whole_when_read(void **
     assert_string_equal(got->prev, prev);
     assert_string_equal(got->diff, diff);
     store_events_free(got, 1);
+    store_event_t gone = {.source = "s", .key = "k", .change = "removed", .item = (char *)item,
+                          .prev = (char *)item, .observed_at = "t"};
+    assert_int_equal(store_event_add(f->st, &gone, &e), 0);
+    dbpeek(f->path, "SELECT prev || diff FROM events WHERE id = ?1", gone.id, dbpeek_read_text, raw);
+    assert_string_equal(raw, "{}[]");
+    assert_int_equal(store_event_get(f->st, gone.id, &got, &e), 1);
+    assert_string_equal(got->item, item);
+    assert_string_equal(got->prev, item);
+    assert_null(got->diff);
+    store_events_free(got, 1);
 }
 
 int main(void)
@@ -120,8 +148,9 @@ int main(void)
         cmocka_unit_test(null_is_a_value_not_an_absence),
         cmocka_unit_test(ignored_fields_are_in_the_delta_but_not_the_names),
         cmocka_unit_test(nested_values_and_escaped_keys_are_copied_as_text),
+        cmocka_unit_test(a_removed_event_packs_to_nothing_and_has_no_diff),
         cmocka_unit_test(what_would_not_read_back_exactly_stays_whole),
-        cmocka_unit_test_setup_teardown(a_stored_changed_event_is_packed_on_disk_and_whole_when_read,
+        cmocka_unit_test_setup_teardown(stored_events_are_packed_on_disk_and_whole_when_read,
                                         dbtest_setup, dbtest_teardown),
     };
     return cmocka_run_group_tests_name("event_pack", tests, NULL, NULL);

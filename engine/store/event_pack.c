@@ -84,8 +84,12 @@ static int round_trips(const char *item, const char *prev, const char *diff, con
                        const char *names)
 {
     buf_t p = {0}, d = {0};
-    int ok = event_unpack_prev(item, delta, &p) == 0 && strcmp(buf_str(&p), prev) == 0 &&
-             event_unpack_diff(item, delta, names, &d) == 0 && strcmp(buf_str(&d), diff) == 0;
+    int ok = event_unpack_prev(item, delta, &p) == 0 && strcmp(buf_str(&p), prev) == 0;
+    if (ok && diff)
+        ok = event_has_diff(names) && event_unpack_diff(item, delta, names, &d) == 0 &&
+             strcmp(buf_str(&d), diff) == 0;
+    else if (ok)
+        ok = !event_has_diff(names);
     buf_free(&p);
     buf_free(&d);
     return ok;
@@ -93,10 +97,10 @@ static int round_trips(const char *item, const char *prev, const char *diff, con
 
 int event_pack(const char *item, const char *prev, const char *diff, buf_t *delta, buf_t *names)
 {
-    if (!item || !prev || !diff || *diff != '{')
+    if (!item || !prev || (diff && *diff != '{') || (!diff && strcmp(item, prev) != 0))
         return 0;
     size_t d0 = delta->len, n0 = names->len;
-    if (make_delta(item, prev, delta) == 0 && make_names(diff, names) == 0 &&
+    if (make_delta(item, prev, delta) == 0 && make_names(diff ? diff : "{}", names) == 0 &&
         round_trips(item, prev, diff, buf_str(delta) + d0, buf_str(names) + n0))
         return 1;
     delta->len = d0;
@@ -111,6 +115,11 @@ int event_pack(const char *item, const char *prev, const char *diff, buf_t *delt
 int event_is_packed(const char *diff)
 {
     return diff && *diff == '[';
+}
+
+int event_has_diff(const char *names)
+{
+    return strcmp(names, "[]") != 0;
 }
 
 /* A delta's value: 1 with the old value's text, 0 when the field was

@@ -17,7 +17,7 @@ static const char sql_event_add[] =
 int store_event_add(store_t *st, store_event_t *ev, err_t *e)
 {
     buf_t delta = {0}, names = {0};
-    int packed = ev->change && strcmp(ev->change, "changed") == 0 &&
+    int packed = ev->change && strcmp(ev->change, "new") != 0 &&
                  event_pack(ev->item, ev->prev, ev->diff, &delta, &names);
     int rc = db_run(st, Q_EVENT_ADD, sql_event_add, e, "storing an event", "dtttitttt", ev->run_id,
                     ev->source, ev->key, ev->change, ev->baseline, ev->item,
@@ -71,13 +71,17 @@ static void fn_event_diff(sqlite3_context *ctx, int argc, sqlite3_value **argv)
         sqlite3_result_value(ctx, argv[2]);
         return;
     }
+    if (!event_has_diff(diff)) {
+        sqlite3_result_null(ctx); /* a removed event */
+        return;
+    }
     buf_t out = {0};
     result_buf(ctx, &out, event_unpack_diff(item, prev, diff, &out) == 0);
 }
 
 /* event_pack_prev(item, prev, diff) and event_pack_diff(…): the columns as
- * store_event_add writes them for a changed event (whole when it cannot be
- * packed); db/010 converts older rows with them. */
+ * store_event_add writes them for a changed or removed event (whole when
+ * it cannot be packed); db/010 converts older rows with them. */
 static void pack(sqlite3_context *ctx, sqlite3_value **argv, int want_names)
 {
     const char *item = arg_text(argv[0]), *prev = arg_text(argv[1]), *diff = arg_text(argv[2]);

@@ -72,8 +72,10 @@ class TestMigrate010(Migrate010Case):
         make_v9.vane(vane_bin(), d, "events", "--limit", "1")
         self.assertGreaterEqual(self.sql(d, "PRAGMA user_version")[0][0], 10)
         self.assertEqual(self.sql(d, "SELECT through FROM evaluation"), [(first_pending - 1,)])
-        self.assertEqual(self.sql(d, "SELECT count(*) FROM events WHERE change = 'changed' "
-                                     "AND substr(diff, 1, 1) <> '['"), [(0,)], "all packed")
+        self.assertEqual(self.sql(d, "SELECT count(*) FROM events WHERE change <> 'new' "
+                                     "AND substr(diff, 1, 1) IS NOT '['"), [(0,)], "all packed")
+        self.assertEqual(self.sql(d, "SELECT prev, diff FROM events WHERE change = 'removed'"),
+                         [("{}", "[]")])
         self.assertEqual(self.sql(d, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"),
                          [(0,)])
         self.assertSameAnswers(d)
@@ -101,7 +103,7 @@ class TestMigrate010(Migrate010Case):
         make_v9.serve_series(vane_bin(), d)
         self.assertGreater(self.sql(d, "SELECT count(*) FROM events WHERE change = 'changed' "
                                        "AND substr(diff, 1, 1) = '['")[0][0], 0)
-        self.assertEqual(self.sql(d, "SELECT count(*) FROM events WHERE change = 'changed' "
-                                     "AND substr(diff, 1, 1) <> '['"), [(0,)])
+        self.assertEqual(self.sql(d, "SELECT count(*) FROM events WHERE change <> 'new' "
+                                     "AND substr(diff, 1, 1) IS NOT '['"), [(0,)])
         # items of the list pages hold links with the fixture server's port
         self.assertSameAnswers(d, lambda text: re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text))
