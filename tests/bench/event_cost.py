@@ -17,7 +17,10 @@ evaluation: N items stored by one run, then `vane reextract big --flags`,
   which makes N events pending for the next run. That run (nothing due) is
   timed from a copy of the database, against the same run with nothing
   pending; (median with - median without) / N is the fixed cost of one
-  evaluated event, with no rules and with the rules shipped in rules/.
+  evaluated event, with no rules and with the rules shipped in rules/
+  (eval_new_*). The same over the bytes history rebuilt by `vane reextract
+  --flags` (eval_history_*: mostly changed events, whose prev and diff are
+  read back).
 
 Each VANE is measured in turn on its own databases (a build from before
 db/010 cannot open a newer one); lines are `VANE KEY VALUE`."""
@@ -135,31 +138,61 @@ def timed(bin, config, db, snapshot, now):
     return time.perf_counter() - t
 
 
-def measure_eval(bin, work, base, www, items, reps):
-    folder = os.path.join(work, "eval")
-    os.makedirs(os.path.join(folder, "norules"))
-    none = write_config(folder, "none.lua", base, os.path.join(folder, "norules"))
-    shipped = write_config(folder, "shipped.lua", base, os.path.join(TOP, "rules"))
-    serve(www, items, T0)
-    vane(bin, none, "run", "--all", "--now", iso(T0 + 60))
-    vane(bin, none, "reextract", "big", "--flags", "--now", iso(T0 + 120))
+def rebuilt(db):
+    con = sqlite3.connect(db)
+    n = con.execute("SELECT count(*) FROM events WHERE rederived = 1 AND superseded_by IS NULL")
+    n = n.fetchone()[0]
+    con.close()
+    return n
+
+
+def time_pending(bin, folder, configs, now, reps, prefix):
+    """folder/vane.db has the events of a `vane reextract --flags` pending:
+    the next run (nothing due) against the same run once they are
+    evaluated, with each of configs."""
     pending = os.path.join(folder, "pending.db")
     copy_db(os.path.join(folder, "vane.db"), pending)
-    now = iso(T0 + 180)  # the source is not due again before T0 + 1h
-    vane(bin, none, "run", "--now", now)
+    n = rebuilt(pending)
+    vane(bin, configs[0][1], "run", "--now", now)
     settled = os.path.join(folder, "settled.db")
     copy_db(os.path.join(folder, "vane.db"), settled)
-    out, db = {}, os.path.join(folder, "timed.db")
-    for name, config in (("0_rules", none), ("shipped_rules", shipped)):
+    out, db = {"%s_events" % prefix: n}, os.path.join(folder, "timed.db")
+    for name, config in configs:
         with_, without = [], []
         for _ in range(reps):  # interleaved, so both meet the same machine
             with_.append(timed(bin, config, db, pending, now))
             without.append(timed(bin, config, db, settled, now))
         a, b = statistics.median(with_), statistics.median(without)
-        out["eval_%s_pending_run_s" % name] = round(a, 4)
-        out["eval_%s_idle_run_s" % name] = round(b, 4)
-        out["eval_%s_us_per_event" % name] = round((a - b) / len(items) * 1e6, 2)
+        out["%s_%s_pending_run_s" % (prefix, name)] = round(a, 4)
+        out["%s_%s_idle_run_s" % (prefix, name)] = round(b, 4)
+        out["%s_%s_us_per_event" % (prefix, name)] = round((a - b) / n * 1e6, 2)
     return out
+
+
+def rule_configs(folder, base):
+    os.makedirs(os.path.join(folder, "norules"), exist_ok=True)
+    return (("0_rules", write_config(folder, "none.lua", base, os.path.join(folder, "norules"))),
+            ("shipped_rules", write_config(folder, "shipped.lua", base, os.path.join(TOP, "rules"))))
+
+
+def measure_eval(bin, work, base, www, items, reps):
+    """New events: one document of all items, rebuilt."""
+    folder = os.path.join(work, "eval")
+    configs = rule_configs(folder, base)
+    serve(www, items, T0)
+    vane(bin, configs[0][1], "run", "--all", "--now", iso(T0 + 60))
+    vane(bin, configs[0][1], "reextract", "big", "--flags", "--now", iso(T0 + 120))
+    # the source is not due again before T0 + 1h
+    return time_pending(bin, folder, configs, iso(T0 + 180), reps, "eval_new")
+
+
+def measure_eval_history(bin, work, base, runs, reps):
+    """Changed events: the bytes history's documents, rebuilt."""
+    folder = os.path.join(work, "bytes")
+    configs = rule_configs(folder, base)
+    last = T0 + (runs - 1) * 3600 + 60
+    vane(bin, configs[0][1], "reextract", "big", "--flags", "--now", iso(last + 60))
+    return time_pending(bin, folder, configs, iso(last + 120), reps, "eval_history")
 
 
 def main():
@@ -187,6 +220,7 @@ def main():
                 w = tempfile.mkdtemp(dir=work)
                 res = measure_bytes(bin, w, base, www, plain, changed, a.runs)
                 res.update(measure_eval(bin, w, base, www, big, a.reps))
+                res.update(measure_eval_history(bin, w, base, a.runs, a.reps))
                 for k, v in res.items():
                     print(bin, k, v, flush=True)
         finally:
