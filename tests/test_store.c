@@ -107,9 +107,9 @@ static void pending_events_come_oldest_first_until_the_watermark_passes_them(voi
     assert_string_equal(evs[0].key, "a");
     assert_string_equal(evs[1].key, "b");
     store_events_free(evs, n);
-    long long last;
-    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
-    assert_int_equal(last, b);
+    long long first;
+    assert_int_equal(store_events_pending_first(f->st, &first, &e), 0);
+    assert_int_equal(first, a);
     assert_int_equal(store_events_evaluated_through(f->st, a, &e), 0);
     assert_int_equal(store_events_pending(f->st, 10, &evs, &n, &e), 0);
     assert_int_equal(n, 1);
@@ -121,7 +121,7 @@ static void events_reextract_marked_are_skipped_and_earlier_ones_stay_pending(vo
 {
     fixture_t *f = *state;
     err_t e = {{0}};
-    long long a, run, last;
+    long long a, run, first;
     store_event(f->st, "a", &a);
     assert_int_equal(store_run_begin(f->st, "2024-01-02T00:00:00Z", &run, &e), 0);
     store_event_t rebuilt = {.run_id = run, .source = "s", .key = "b", .change = "new",
@@ -134,11 +134,11 @@ static void events_reextract_marked_are_skipped_and_earlier_ones_stay_pending(vo
     assert_int_equal(n, 1);
     assert_int_equal(evs[0].id, a);
     store_events_free(evs, n);
-    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
-    assert_int_equal(last, a);
+    assert_int_equal(store_events_pending_first(f->st, &first, &e), 0);
+    assert_int_equal(first, a);
     assert_int_equal(store_events_evaluated_through(f->st, a, &e), 0);
-    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
-    assert_int_equal(last, 0);
+    assert_int_equal(store_events_pending_first(f->st, &first, &e), 0);
+    assert_int_equal(first, 0);
     assert_int_equal(store_events_evaluated_through(f->st, 0, &e), 0); /* never backwards */
     assert_int_equal(dbpeek_int(f->path, "SELECT through FROM evaluation", 0), a);
 }
@@ -161,9 +161,13 @@ static void prune_keeps_the_events_past_the_watermark_and_the_newest(void **stat
     assert_int_equal(dbpeek_int(f->path, "SELECT count(*) FROM events", 0), 1);
     store_event(f->st, "d", &d);
     assert_true(d > c); /* so d is past the watermark: pending */
-    long long last;
-    assert_int_equal(store_events_pending_last(f->st, &last, &e), 0);
-    assert_int_equal(last, d);
+    long long first;
+    assert_int_equal(store_events_pending_first(f->st, &first, &e), 0);
+    assert_int_equal(first, d);
+    assert_int_equal(store_events_evaluated_all(f->st, &e), 0);
+    assert_int_equal(store_events_pending_first(f->st, &first, &e), 0);
+    assert_int_equal(first, 0);
+    assert_int_equal(dbpeek_int(f->path, "SELECT through FROM evaluation", 0), d);
 }
 
 static void an_uncommitted_transaction_leaves_nothing_behind(void **state)

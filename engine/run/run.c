@@ -695,11 +695,11 @@ static int eval_events(run_t *r, const store_event_t *evs, size_t n, err_t *e)
 
 /* With no rules, the pending events are evaluated by moving the watermark
  * past them; nothing is read. */
-static int evaluate_none(run_t *r, long long last, err_t *e)
+static int evaluate_none(run_t *r, err_t *e)
 {
     int rc = txn_begin(r, e);
     if (rc == 0)
-        rc = store_events_evaluated_through(r->st, last, e);
+        rc = store_events_evaluated_all(r->st, e);
     if (rc == 0)
         rc = txn_commit(r, e);
     else
@@ -715,17 +715,17 @@ static long evaluate_batch(run_t *r, err_t *e)
 {
     store_event_t *evs;
     size_t n;
-    long long last;
-    if (store_events_pending_last(r->st, &last, e) != 0)
+    long long first;
+    if (store_events_pending_first(r->st, &first, e) != 0)
         return -1;
-    if (!last)
+    if (!first)
         return 0;
     if (load_rules(r, e) != 0)
         return -1;
     if (r->rules_unloaded)
         return 0; /* they stay pending */
     if (rules_count(r->rules) == 0)
-        return evaluate_none(r, last, e);
+        return evaluate_none(r, e);
     if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
         return -1;
     int rc = txn_begin(r, e);

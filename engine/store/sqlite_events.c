@@ -171,19 +171,19 @@ int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n
     return s ? db_read_events(st, s, max, evs, n, e) : -1;
 }
 
-static const char sql_events_last[] = "SELECT COALESCE(max(id), 0) " PENDING;
+static const char sql_events_first[] = "SELECT id " PENDING " ORDER BY id LIMIT 1";
 
-static int read_last(sqlite3_stmt *s, void *ud)
+static int read_first(sqlite3_stmt *s, void *ud)
 {
     *(long long *)ud = sqlite3_column_int64(s, 0);
     return 0;
 }
 
-int store_events_pending_last(store_t *st, long long *last, err_t *e)
+int store_events_pending_first(store_t *st, long long *first, err_t *e)
 {
-    *last = 0;
-    sqlite3_stmt *s = db_query(st, Q_EVENTS_LAST, sql_events_last, e, "");
-    return s && db_first_row(st, s, read_last, last, e, "reading the pending events") >= 0 ? 0 : -1;
+    *first = 0;
+    sqlite3_stmt *s = db_query(st, Q_EVENTS_FIRST, sql_events_first, e, "");
+    return s && db_first_row(st, s, read_first, first, e, "reading the pending events") >= 0 ? 0 : -1;
 }
 
 static const char sql_events_range[] =
@@ -206,4 +206,14 @@ int store_events_evaluated_through(store_t *st, long long event_id, err_t *e)
 {
     return db_run(st, Q_EVENTS_EVALUATED, sql_events_evaluated, e, "recording the events evaluated",
                   "I", event_id);
+}
+
+static const char sql_events_evaluated_all[] =
+    "UPDATE evaluation SET through = max(through, (SELECT COALESCE(max(id), 0) FROM events)) "
+    "WHERE id = 1";
+
+int store_events_evaluated_all(store_t *st, err_t *e)
+{
+    return db_run(st, Q_EVENTS_EVALUATED_ALL, sql_events_evaluated_all, e,
+                  "recording the events evaluated", "");
 }

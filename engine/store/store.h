@@ -179,8 +179,8 @@ int store_event_add(store_t *st, store_event_t *ev, err_t *e);
 /* Up to `max` events not yet evaluated by the rules, oldest first. */
 int store_events_pending(store_t *st, size_t max, store_event_t **evs,
                          size_t *n, err_t *e);
-/* The id of the newest event not yet evaluated (*last: 0 when none). */
-int store_events_pending_last(store_t *st, long long *last, err_t *e);
+/* The id of the oldest event not yet evaluated (*first: 0 when none). */
+int store_events_pending_first(store_t *st, long long *first, err_t *e);
 /* Up to `max` events with id > after_id observed in [since, until) (NULL:
  * unbounded), oldest first: pages of history for `vane replay`. */
 int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
@@ -190,6 +190,8 @@ void store_events_free(store_event_t *evs, size_t n);
  * a retry row (the watermark; event rows are not touched). Call in the
  * transaction of the flags and retry rows. */
 int store_events_evaluated_through(store_t *st, long long event_id, err_t *e);
+/* Every event stored so far is evaluated (a run with no rules). */
+int store_events_evaluated_all(store_t *st, err_t *e);
 
 /* ---- rules' retries: (rule, event) pairs a rule did not finish ----------- */
 
