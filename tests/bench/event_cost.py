@@ -3,6 +3,7 @@
 bookkeeping of evaluating it.
 
 usage: event_cost.py VANE [VANE ...] [--items N] [--pages P] [--runs R] [--reps K]
+                     [--paragraphs N] [--keep DIR]
 
 Items are the benchmark's generated pages (gen_pages.py) as one JSON list
 served from 127.0.0.1 by serve.py, each item the page's title, level,
@@ -26,6 +27,7 @@ Each VANE is measured in turn on its own databases (a build from before
 db/010 cannot open a newer one); lines are `VANE KEY VALUE`."""
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -203,8 +205,12 @@ def main():
     ap.add_argument("--runs", type=int, default=41)
     ap.add_argument("--reps", type=int, default=5)
     ap.add_argument("--paragraphs", type=int, default=1, help="of each page in its item")
+    ap.add_argument("--keep", metavar="DIR", help="work in DIR (new) and keep it, to look into")
     a = ap.parse_args()
-    with tempfile.TemporaryDirectory(prefix="vane-event-cost.") as work:
+    if a.keep:
+        os.makedirs(a.keep)
+    with (tempfile.TemporaryDirectory(prefix="vane-event-cost.") if not a.keep
+          else contextlib.nullcontext(a.keep)) as work:
         www = os.path.join(work, "www")
         os.makedirs(www)
         big = page_items(os.path.join(work, "pages"), a.items, False, a.paragraphs)
