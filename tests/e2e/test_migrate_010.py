@@ -15,8 +15,10 @@ import os
 import re
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
+import time
 
 from vanetest import TOP, VaneCase, vane_bin
 
@@ -95,6 +97,43 @@ class TestMigrate010(Migrate010Case):
         self.assertEqual(self.sql(d, "SELECT * FROM events ORDER BY id"), rows)
         self.assertEqual(self.sql(d, "SELECT count(*) FROM sqlite_master WHERE name = 'events_pending'"),
                          [(1,)])
+
+    def test_a_killed_migration_leaves_the_old_version_or_the_new_one(self):
+        d = self.old_database()
+        con = sqlite3.connect(os.path.join(d, "vane.db"))
+        cols = ("run_id, source, key, change, baseline, item, prev, diff, observed_at, "
+                "evaluated, rederived, superseded_by")
+        for _ in range(9):  # 12 changed events become 6,144: a migration that takes a while
+            con.execute("INSERT INTO events(%s) SELECT %s FROM events WHERE change = 'changed'"
+                        % (cols, cols))
+        con.commit()
+        con.close()
+        old = self.sql(d, "SELECT * FROM events ORDER BY id")
+        whole = os.path.join(d, "whole")
+        os.makedirs(whole)
+        shutil.copy(os.path.join(d, "vane.lua"), whole)
+        shutil.copy(os.path.join(d, "vane.db"), whole)
+        expected = make_v9.vane(vane_bin(), whole, "events", "--json", "--limit", "100000")
+        for delay in (0.01, 0.03, 0.06, 0.12):
+            k = os.path.join(d, "killed-%s" % delay)
+            os.makedirs(k)
+            shutil.copy(os.path.join(d, "vane.lua"), k)
+            shutil.copy(os.path.join(d, "vane.db"), k)
+            p = subprocess.Popen([vane_bin(), "-c", os.path.join(k, "vane.lua"), "events"],
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            time.sleep(delay)
+            p.kill()
+            p.wait()
+            version = self.sql(k, "PRAGMA user_version")[0][0]
+            if version == 9:  # killed before its commit: nothing of 010 is left
+                self.assertEqual(self.sql(k, "SELECT * FROM events ORDER BY id"), old)
+                self.assertEqual(self.sql(k, "SELECT count(*) FROM sqlite_master "
+                                             "WHERE name = 'evaluation'"), [(0,)])
+            else:  # or after it: all of it
+                self.assertEqual(self.sql(k, "SELECT count(*) FROM events WHERE change <> 'new' "
+                                             "AND substr(diff, 1, 1) IS NOT '['"), [(0,)])
+            self.assertEqual(make_v9.vane(vane_bin(), k, "events", "--json", "--limit", "100000"),
+                             expected, "killed after %ss" % delay)
 
     def test_the_same_series_written_today_reads_the_same(self):
         d = self.folder()
