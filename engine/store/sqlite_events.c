@@ -1,5 +1,5 @@
 /* sqlite_events.c — the SQLite store's events: storing them, the ones the
- * rules have yet to evaluate, and pages of them for `vane replay`. */
+ * rules have yet to evaluate (pages for `vane replay`: sqlite_history.c). */
 #include "store/sqlite_int.h"
 
 static const char sql_event_add[] =
@@ -56,19 +56,6 @@ static const char sql_events_pending[] =
 int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n, err_t *e)
 {
     sqlite3_stmt *s = db_query(st, Q_EVENTS_PENDING, sql_events_pending, e, "I", (long long)max);
-    return s ? db_read_events(st, s, max, evs, n, e) : -1;
-}
-
-static const char sql_events_range[] =
-    "SELECT " EVENT_COLUMNS " "
-    "FROM events WHERE id > ?1 AND superseded_by IS NULL AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4";
-
-int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
-                       size_t max, store_event_t **evs, size_t *n, err_t *e)
-{
-    sqlite3_stmt *s = db_query(st, Q_EVENTS_RANGE, sql_events_range, e, "IttI", after_id, since,
-                               until, (long long)max);
     return s ? db_read_events(st, s, max, evs, n, e) : -1;
 }
 

@@ -1,8 +1,10 @@
 /* sqlite_history.c — the SQLite store's history for rules (vane.history,
- * vane.events). The statements are fixed, and checked to be read-only
- * when prepared (sqlite3_stmt_readonly): rules never hand SQL to the
- * store, and what they read cannot change what is stored. */
+ * vane.events) and for `vane replay`. The statements are the store's own
+ * (fixed, or built from the filters set by sqlite_reads.c), and checked to
+ * be read-only when prepared (sqlite3_stmt_readonly): rules never hand SQL
+ * to the store, and what they read cannot change what is stored. */
 #include "store/sqlite_int.h"
+#include "store/sqlite_reads.h"
 
 /* The cached statement, refused (and dropped) if it could write. */
 static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e)
@@ -17,33 +19,109 @@ static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e
     return q;
 }
 
-/* The newest `limit` rows, handed back oldest first. */
-static const char sql_history_item[] =
-    "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_COLUMNS " FROM events "
-    "WHERE source = ?1 AND key = ?2 AND superseded_by IS NULL ORDER BY id DESC LIMIT ?3) ORDER BY id";
 
 int store_history_item(store_t *st, const char *source, const char *key, size_t max,
                        store_event_t **evs, size_t *n, err_t *e)
 {
-    sqlite3_stmt *q = read_only(st, Q_HISTORY_ITEM, sql_history_item, e);
+    sqlite3_stmt *q = read_only(st, Q_HISTORY_ITEM, db_sql_item, e);
     if (!q)
         return -1;
     db_bind(q, "ttI", source, key, (long long)max);
     return db_read_events(st, q, max, evs, n, e);
 }
 
-static const char sql_history_events[] =
-    "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_COLUMNS " FROM events "
-    "WHERE superseded_by IS NULL AND (?1 IS NULL OR source = ?1) AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR change = ?3) AND (?4 OR baseline = 0) ORDER BY id DESC LIMIT ?5) "
-    "ORDER BY id";
+/* A statement built for this call (sqlite_reads.c), refused if it could
+ * write; NULL with e set. */
+static sqlite3_stmt *prepare_read(store_t *st, int built, buf_t *sql, err_t *e)
+{
+    sqlite3_stmt *q = NULL;
+    if (built != 0)
+        err_set(e, "reading history: out of memory");
+    else if (sqlite3_prepare_v2(st->db, buf_str(sql), -1, &q, NULL) != SQLITE_OK)
+        db_error(st, e, "preparing a history read");
+    else if (!sqlite3_stmt_readonly(q))
+        err_set(e, "refused a statement that could write");
+    else {
+        buf_free(sql);
+        return q;
+    }
+    sqlite3_finalize(q);
+    buf_free(sql);
+    return NULL;
+}
+
+/* Read the bound statement's events, then finalize it. */
+static int read_and_finalize(store_t *st, sqlite3_stmt *q, size_t max, store_event_t **evs,
+                             size_t *n, err_t *e)
+{
+    int rc = db_read_events(st, q, max, evs, n, e);
+    sqlite3_finalize(q);
+    return rc;
+}
 
 int store_history_events(store_t *st, const store_history_query_t *h, store_event_t **evs,
                          size_t *n, err_t *e)
 {
-    sqlite3_stmt *q = read_only(st, Q_HISTORY_EVENTS, sql_history_events, e);
+    buf_t sql = {0};
+    sqlite3_stmt *q = prepare_read(st, db_sql_history(h, &sql), &sql, e);
     if (!q)
         return -1;
-    db_bind(q, "tttiI", h->source, h->since, h->change, h->baseline, (long long)h->limit);
-    return db_read_events(st, q, h->limit, evs, n, e);
+    db_bind_named(q, ":source", h->source);
+    db_bind_named(q, ":since", h->since);
+    db_bind_named(q, ":change", h->change);
+    db_bind_named_int64(q, ":limit", (long long)h->limit);
+    return read_and_finalize(st, q, h->limit, evs, n, e);
+}
+
+/* ---- vane replay: pages of history in id order -------------------------------- */
+
+static int read_span(sqlite3_stmt *s, void *ud)
+{
+    store_range_t *r = ud;
+    r->after = sqlite3_column_int64(s, 0) - 1;
+    r->last = sqlite3_column_int64(s, 1);
+    r->done = sqlite3_column_type(s, 0) == SQLITE_NULL;
+    return 0;
+}
+
+/* The ids the window [since, until) can have, read once from the index on
+ * observed_at; the pages then walk ids and check each row's time. */
+static int find_span(store_t *st, store_range_t *r, err_t *e)
+{
+    buf_t sql = {0};
+    sqlite3_stmt *q = prepare_read(st, db_sql_span(r->since, r->until, &sql), &sql, e);
+    if (!q)
+        return -1;
+    db_bind_named(q, ":since", r->since);
+    db_bind_named(q, ":until", r->until);
+    int rc = db_first_row(st, q, read_span, r, e, "reading the window of history");
+    sqlite3_finalize(q);
+    return rc < 0 ? -1 : 0;
+}
+
+int store_events_range(store_t *st, store_range_t *r, size_t max, store_event_t **evs, size_t *n,
+                       err_t *e)
+{
+    *evs = NULL;
+    *n = 0;
+    if (!r->started && (r->since || r->until) && find_span(st, r, e) != 0)
+        return -1;
+    r->started = 1;
+    if (r->done)
+        return 0;
+    buf_t sql = {0};
+    sqlite3_stmt *q = prepare_read(st, db_sql_range(r->since, r->until, r->last > 0, &sql), &sql, e);
+    if (!q)
+        return -1;
+    db_bind_named_int64(q, ":after", r->after);
+    db_bind_named_int64(q, ":last", r->last);
+    db_bind_named(q, ":since", r->since);
+    db_bind_named(q, ":until", r->until);
+    db_bind_named_int64(q, ":limit", (long long)max);
+    if (read_and_finalize(st, q, max, evs, n, e) != 0)
+        return -1;
+    if (*n > 0)
+        r->after = (*evs)[*n - 1].id;
+    r->done = *n < max;
+    return 0;
 }

@@ -34,7 +34,7 @@ enum {
     Q_SILENCE_ADD, Q_SILENCE_REMOVE, Q_SILENCE_LIST, Q_FLAG_SILENCE,
     Q_CHECK_GET, Q_CHECK_FLAGGED, Q_CHECK_ACTIVE, Q_CHECK_END,
     Q_CHECK_RULES_GET, Q_CHECK_RULES_PUT,
-    Q_HISTORY_ITEM, Q_HISTORY_EVENTS,
+    Q_HISTORY_ITEM,
     Q_RETRY_PUT, Q_RETRY_DONE, Q_RETRY_LIST, Q_EVENT_GET,
     Q_COUNT
 };
@@ -129,6 +129,10 @@ int db_read_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, size_t ma
 
 /* Bind text, or NULL for a NULL pointer (the text must outlive the step). */
 void db_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Bind the parameter called name (":source"), if s has one, to text (the
+ * text must outlive the step; NULL: SQL NULL) or to a number. */
+void db_bind_named(sqlite3_stmt *s, const char *name, const char *v);
+void db_bind_named_int64(sqlite3_stmt *s, const char *name, long long v);
 /* A copy of column i's text to free(), or NULL for SQL NULL. */
 char *db_column_dup(sqlite3_stmt *s, int i);
 

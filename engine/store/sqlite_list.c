@@ -1,64 +1,25 @@
 /* sqlite_list.c — the SQLite store's rows for the listings (`vane events,
  * flags, sources, runs, outbox`): plain values in the order listing.h
- * gives, turned into JSON and table columns by listing.c. Filters are bound
- * by name and are no-ops when NULL; a limit keeps the newest rows (the
- * highest ids), still handed back in id order. */
+ * gives, turned into JSON and table columns by listing.c. The statement
+ * has only the filters that are set (sqlite_reads.c), bound by name; a
+ * limit keeps the newest rows (the highest ids), still handed back in id
+ * order. */
 #include "store/sqlite_int.h"
-
-static const char *const list_sql[] = {
-    [STORE_LIST_EVENTS] =
-        "SELECT " EVENT_COLUMNS " "
-        "FROM events WHERE superseded_by IS NULL AND (:since IS NULL OR observed_at >= :since) "
-        "AND (:source IS NULL OR source = :source) AND (:key IS NULL OR key = :key) "
-        "AND (:change IS NULL OR change = :change)",
-    [STORE_LIST_FLAGS] =
-        "SELECT id, run_id, rule, severity, message, source, key, change, event_id, "
-        "observed_at, created_at, silence_id, "
-        "(SELECT reason FROM silences s WHERE s.id = silence_id) "
-        "FROM flags WHERE (:since IS NULL OR created_at >= :since) "
-        "AND (:source IS NULL OR source = :source) AND (:rule IS NULL OR rule = :rule) "
-        "AND (:key IS NULL OR key = :key)",
-    [STORE_LIST_SOURCES] =
-        "SELECT id, url, last_attempt, last_success, last_status, last_error, failures, items, "
-        "next_due, baselined FROM sources WHERE (:source IS NULL OR id = :source)",
-    [STORE_LIST_RUNS] =
-        "SELECT id, started_at, finished_at, status, exit_code, sources, fetched, unchanged, "
-        "failed, events, flags, errors, warnings, COALESCE(json_array_length(warnings), 0), "
-        "COALESCE(json_array_length(errors), 0) "
-        "FROM runs WHERE (:since IS NULL OR started_at >= :since)",
-    [STORE_LIST_OUTBOX] =
-        "SELECT o.id, o.flag_id, o.channel, o.status, o.attempts, o.last_error, "
-        "o.next_attempt, o.sent_at, f.rule, f.source, f.message "
-        "FROM outbox o JOIN flags f ON f.id = o.flag_id "
-        "WHERE (:all IS NOT NULL OR o.status <> 'sent') AND (:channel IS NULL OR o.channel = :channel) "
-        "AND (:since IS NULL OR f.created_at >= :since) AND (:source IS NULL OR f.source = :source) "
-        "AND (:rule IS NULL OR f.rule = :rule)",
-};
-
-/* Each listing's query in id order, the newest :limit rows (-1: all). */
-#define IN_ORDER "SELECT * FROM (%s ORDER BY 1 DESC LIMIT :limit) ORDER BY 1"
+#include "store/sqlite_reads.h"
 
 #define MAX_VALUES 16
 
-static void bind_named(sqlite3_stmt *s, const char *name, const char *v)
-{
-    int i = sqlite3_bind_parameter_index(s, name);
-    if (i > 0)
-        db_bind_text(s, i, v);
-}
-
 static void bind_filter(sqlite3_stmt *s, const store_filter_t *f)
 {
-    bind_named(s, ":since", f ? f->since : NULL);
-    bind_named(s, ":source", f ? f->source : NULL);
-    bind_named(s, ":rule", f ? f->rule : NULL);
-    bind_named(s, ":channel", f ? f->channel : NULL);
-    bind_named(s, ":key", f ? f->key : NULL);
-    bind_named(s, ":change", f ? f->change : NULL);
-    bind_named(s, ":all", f && f->all ? "1" : NULL);
-    int i = sqlite3_bind_parameter_index(s, ":limit");
-    if (i > 0)
-        sqlite3_bind_int64(s, i, f && f->limit > 0 ? f->limit : -1);
+    if (f) {
+        db_bind_named(s, ":since", f->since);
+        db_bind_named(s, ":source", f->source);
+        db_bind_named(s, ":rule", f->rule);
+        db_bind_named(s, ":channel", f->channel);
+        db_bind_named(s, ":key", f->key);
+        db_bind_named(s, ":change", f->change);
+    }
+    db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : -1);
 }
 
 typedef struct lister {
@@ -80,11 +41,13 @@ int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f
                     store_values_fn fn, void *ud, err_t *e)
 {
     sqlite3_stmt *s;
-    char *sql = sqlite3_mprintf(IN_ORDER, list_sql[kind]);
-    if (!sql)
+    buf_t sql = {0};
+    if (db_sql_list(kind, f, &sql) != 0) {
+        buf_free(&sql);
         return err_set(e, "listing: out of memory");
-    int prepared = sqlite3_prepare_v2(st->db, sql, -1, &s, NULL);
-    sqlite3_free(sql);
+    }
+    int prepared = sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL);
+    buf_free(&sql);
     if (prepared != SQLITE_OK)
         return db_error(st, e, "preparing a listing");
     bind_filter(s, f);

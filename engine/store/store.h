@@ -179,10 +179,19 @@ int store_event_add(store_t *st, store_event_t *ev, err_t *e);
 /* Up to `max` events not yet evaluated by the rules, oldest first. */
 int store_events_pending(store_t *st, size_t max, store_event_t **evs,
                          size_t *n, err_t *e);
-/* Up to `max` events with id > after_id observed in [since, until) (NULL:
- * unbounded), oldest first: pages of history for `vane replay`. */
-int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
-                       size_t max, store_event_t **evs, size_t *n, err_t *e);
+/* A walk through history for `vane replay`: the events observed in
+ * [since, until) (NULL: unbounded), oldest first, superseded ones left
+ * out. Set since and until, zero the rest; each store_events_range call
+ * hands back the next up to `max` of them (none once the walk is done). */
+typedef struct store_range {
+    const char *since, *until;
+    long long after;      /* the last id handed back */
+    long long last;       /* the highest id the window has, once known (0: unbounded) */
+    int started, done;
+} store_range_t;
+
+int store_events_range(store_t *st, store_range_t *r, size_t max, store_event_t **evs, size_t *n,
+                       err_t *e);
 void store_events_free(store_event_t *evs, size_t n);
 int store_event_mark_evaluated(store_t *st, long long event_id, err_t *e);
 
