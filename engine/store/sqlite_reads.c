@@ -13,7 +13,10 @@
  *     the index on the time column (INDEXED BY: SQLite would otherwise
  *     find it by walking the table in id order), and the time test itself
  *     written `+col`, so that it is checked on each row but never chosen
- *     as the index to walk (that would sort the whole span).
+ *     as the index to walk (that would sort the whole span);
+ *   - change has three values: it picks the index only when no source or
+ *     key is given (`+change` otherwise), so that a source's events are
+ *     walked, not every source's new ones.
  * Every statement is checked by tests/test_query_plans.c. */
 #include "store/sqlite_reads.h"
 
@@ -60,8 +63,8 @@ static void events_where(where_t *w, const char *source, const char *key, const 
         cond(w, EVENT_SOURCES);
     if (key)
         cond(w, "key = :key");
-    if (change)
-        cond(w, "change = :change");
+    if (change) /* by events(change) only when no source narrows the walk more */
+        cond(w, source || key ? "+change = :change" : "change = :change");
     if (since)
         events_since(w, source != NULL);
 }
