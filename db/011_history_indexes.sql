@@ -11,6 +11,11 @@
 -- observed_at). events_observed and flags_created are today's; they are
 -- named again so that the reads can rely on them whatever rebuilt the
 -- tables. outbox_unsent holds only the rows `vane outbox` lists by default.
+-- Two reads of flags that every run or `vane prune` makes: flags_silenced
+-- (only silenced flags) counts a run's silenced flags, which walked every
+-- flag ever raised at the end of each run; flags_event finds the flags
+-- that point to an event, which `vane prune` asked of the whole flags
+-- table once per old event.
 CREATE INDEX IF NOT EXISTS events_observed ON events(observed_at);
 CREATE INDEX IF NOT EXISTS events_source ON events(source);
 CREATE INDEX IF NOT EXISTS events_source_observed ON events(source, observed_at);
@@ -20,3 +25,5 @@ CREATE INDEX IF NOT EXISTS flags_rule ON flags(rule);
 CREATE INDEX IF NOT EXISTS flags_source ON flags(source);
 CREATE INDEX IF NOT EXISTS flags_key ON flags(key);
 CREATE INDEX IF NOT EXISTS outbox_unsent ON outbox(channel) WHERE status <> 'sent';
+CREATE INDEX IF NOT EXISTS flags_silenced ON flags(run_id) WHERE silence_id IS NOT NULL;
+CREATE INDEX IF NOT EXISTS flags_event ON flags(event_id);
