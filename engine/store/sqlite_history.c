@@ -19,7 +19,7 @@ static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e
     return q;
 }
 
-
+/* The newest `max` events of the item, handed back oldest first. */
 int store_history_item(store_t *st, const char *source, const char *key, size_t max,
                        store_event_t **evs, size_t *n, err_t *e)
 {
@@ -35,19 +35,21 @@ int store_history_item(store_t *st, const char *source, const char *key, size_t 
 static sqlite3_stmt *prepare_read(store_t *st, int built, buf_t *sql, err_t *e)
 {
     sqlite3_stmt *q = NULL;
+    int rc = -1;
     if (built != 0)
         err_set(e, "reading history: out of memory");
     else if (sqlite3_prepare_v2(st->db, buf_str(sql), -1, &q, NULL) != SQLITE_OK)
         db_error(st, e, "preparing a history read");
     else if (!sqlite3_stmt_readonly(q))
         err_set(e, "refused a statement that could write");
-    else {
-        buf_free(sql);
-        return q;
-    }
-    sqlite3_finalize(q);
+    else
+        rc = 0;
     buf_free(sql);
-    return NULL;
+    if (rc != 0) {
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    return q;
 }
 
 /* Read the bound statement's events, then finalize it. */
