@@ -61,17 +61,95 @@ static int read_and_finalize(store_t *st, sqlite3_stmt *q, size_t max, store_eve
     return rc;
 }
 
-int store_history_events(store_t *st, const store_history_query_t *h, store_event_t **evs,
-                         size_t *n, err_t *e)
+/* ---- the newest-first probe --------------------------------------------------- */
+
+/* Rows asked for, at most, for a probe to be worth trying, and the ids it
+ * tries per row asked for: a probe that fails has cost at most that walk. */
+#define PROBE_MAX 1000
+#define PROBE_SPAN 4
+
+static int read_int64(sqlite3_stmt *s, void *ud)
 {
-    buf_t sql = {0};
-    sqlite3_stmt *q = prepare_read(st, db_sql_history(h, &sql), &sql, e);
-    if (!q)
+    *(long long *)ud = sqlite3_column_int64(s, 0);
+    return 0;
+}
+
+/* The first column of sql's one row as a number (0 for none). */
+static int query_int64(store_t *st, const char *sql, db_binder_fn bind, const void *ud,
+                       long long floor, long long *out, err_t *e)
+{
+    sqlite3_stmt *s;
+    *out = 0;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+        return db_error(st, e, "preparing a history read");
+    if (bind)
+        bind(s, ud);
+    db_bind_named_int64(s, ":floor", floor);
+    int rc = db_first_row(st, s, read_int64, out, e, "reading history");
+    sqlite3_finalize(s);
+    return rc < 0 ? -1 : 0;
+}
+
+int db_probe_newest(store_t *st, const char *last_sql, const char *probe_sql, long long limit,
+                    db_binder_fn bind, const void *ud, long long *floor, err_t *e)
+{
+    long long last, found;
+    if (limit <= 0 || limit > PROBE_MAX)
+        return 0;
+    if (query_int64(st, last_sql, NULL, NULL, 0, &last, e) != 0)
         return -1;
+    *floor = last - PROBE_SPAN * limit;
+    if (*floor <= 0) /* a table this small is read as cheaply with the id bound */
+        return 0;
+    char *count = sqlite3_mprintf("SELECT count(*) FROM (%s)", probe_sql);
+    if (!count)
+        return err_set(e, "reading history: out of memory");
+    int rc = query_int64(st, count, bind, ud, *floor, &found, e);
+    sqlite3_free(count);
+    return rc != 0 ? -1 : found == limit;
+}
+
+/* ---- vane.events ----------------------------------------------------------------- */
+
+static void bind_history(sqlite3_stmt *q, const void *ud)
+{
+    const store_history_query_t *h = ud;
     db_bind_named(q, ":source", h->source);
     db_bind_named(q, ":since", h->since);
     db_bind_named(q, ":change", h->change);
     db_bind_named_int64(q, ":limit", (long long)h->limit);
+}
+
+/* The statement for h: the newest-first probe's when it answers h. */
+static int history_sql(store_t *st, const store_history_query_t *h, buf_t *sql,
+                       long long *floor, err_t *e)
+{
+    if (h->since && h->limit <= PROBE_MAX) {
+        if (db_sql_history(h, 1, sql) != 0)
+            return err_set(e, "reading history: out of memory");
+        int probed = db_probe_newest(st, db_sql_last[STORE_LIST_EVENTS], buf_str(sql),
+                                     (long long)h->limit, bind_history, h, floor, e);
+        if (probed != 0)
+            return probed < 0 ? -1 : 0;
+        buf_reset(sql);
+    }
+    return db_sql_history(h, 0, sql) != 0 ? err_set(e, "reading history: out of memory") : 0;
+}
+
+int store_history_events(store_t *st, const store_history_query_t *h, store_event_t **evs,
+                         size_t *n, err_t *e)
+{
+    buf_t sql = {0};
+    long long floor = 0;
+    if (history_sql(st, h, &sql, &floor, e) != 0) {
+        buf_free(&sql);
+        return -1;
+    }
+    sqlite3_stmt *q = prepare_read(st, 0, &sql, e);
+    if (!q)
+        return -1;
+    bind_history(q, h);
+    db_bind_named_int64(q, ":floor", floor);
     return read_and_finalize(st, q, h->limit, evs, n, e);
 }
 

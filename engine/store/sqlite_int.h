@@ -145,6 +145,17 @@ store_value_t db_value(sqlite3_stmt *s, int i);
 int db_read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs, size_t *n,
                    err_t *e);
 
+/* The newest-first probe of a read of the newest `limit` rows with a time
+ * bound (sqlite_history.c): probe_sql is the read with its bound written
+ * `id > :floor` (sqlite_reads.h), last_sql reads the table's highest id,
+ * and bind binds the read's other parameters. :floor leaves the few
+ * highest ids; 1 with *floor set when the probe returns all `limit` rows
+ * there (then they are the read's rows: any other match is older), 0 when
+ * the read needs its id bound, -1 with e set. */
+typedef void (*db_binder_fn)(sqlite3_stmt *s, const void *ud);
+int db_probe_newest(store_t *st, const char *last_sql, const char *probe_sql, long long limit,
+                    db_binder_fn bind, const void *ud, long long *floor, err_t *e);
+
 /* Apply the embedded migrations the database has not seen (sqlite_migrate.c). */
 int db_migrate(store_t *st, err_t *e);
 

@@ -22,6 +22,28 @@ static void bind_filter(sqlite3_stmt *s, const store_filter_t *f)
     db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : -1);
 }
 
+static void bind_listing(sqlite3_stmt *s, const void *ud)
+{
+    bind_filter(s, ud);
+}
+
+/* The statement for f: for events and flags with a time bound and a
+ * limit, the newest-first probe's when it answers f (*floor set). */
+static int listing_sql(store_t *st, store_list_kind_t kind, const store_filter_t *f, buf_t *sql,
+                       long long *floor, err_t *e)
+{
+    if (f && f->since && f->limit > 0 && (kind == STORE_LIST_EVENTS || kind == STORE_LIST_FLAGS)) {
+        if (db_sql_list(kind, f, 1, sql) != 0)
+            return err_set(e, "listing: out of memory");
+        int probed = db_probe_newest(st, db_sql_last[kind], buf_str(sql), f->limit, bind_listing,
+                                     f, floor, e);
+        if (probed != 0)
+            return probed < 0 ? -1 : 0;
+        buf_reset(sql);
+    }
+    return db_sql_list(kind, f, 0, sql) != 0 ? err_set(e, "listing: out of memory") : 0;
+}
+
 typedef struct lister {
     int n;
     store_values_fn fn;
@@ -42,15 +64,17 @@ int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f
 {
     sqlite3_stmt *s;
     buf_t sql = {0};
-    if (db_sql_list(kind, f, &sql) != 0) {
+    long long floor = 0;
+    if (listing_sql(st, kind, f, &sql, &floor, e) != 0) {
         buf_free(&sql);
-        return err_set(e, "listing: out of memory");
+        return -1;
     }
     int prepared = sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL);
     buf_free(&sql);
     if (prepared != SQLITE_OK)
         return db_error(st, e, "preparing a listing");
     bind_filter(s, f);
+    db_bind_named_int64(s, ":floor", floor);
     lister_t l = {sqlite3_column_count(s), fn, ud};
     if (l.n > MAX_VALUES)
         l.n = MAX_VALUES;

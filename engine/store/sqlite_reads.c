@@ -16,7 +16,12 @@
  *     as the index to walk (that would sort the whole span);
  *   - change has three values: it picks the index only when no source or
  *     key is given (`+change` otherwise), so that a source's events are
- *     walked, not every source's new ones.
+ *     walked, not every source's new ones;
+ *   - a read of the newest few rows with a time bound may first try the
+ *     rows with the highest ids alone (`id > :floor`, the newest-first
+ *     probe of sqlite_history.c): when they hold as many matching rows as
+ *     asked, those are the answer, and the span's index entries are never
+ *     read.
  * Every statement is checked by tests/test_query_plans.c. */
 #include "store/sqlite_reads.h"
 
@@ -27,7 +32,14 @@ typedef struct where {
     buf_t *out;
     int n;
     int rc;
+    int newest;   /* a time bound is `id > :floor` (a probe of the newest rows) */
 } where_t;
+
+/* A statement that begins with select, its conditions to come. */
+static where_t start(buf_t *out, const char *select, int newest)
+{
+    return (where_t){.out = out, .rc = buf_puts(out, select), .newest = newest};
+}
 
 static void cond(where_t *w, const char *sql)
 {
@@ -45,7 +57,10 @@ static void cond(where_t *w, const char *sql)
  * events when a source is given). */
 static void events_since(where_t *w, int by_source)
 {
-    cond(w, by_source ? "id >= (SELECT min(id) FROM events INDEXED BY events_source_observed "
+    if (w->newest)
+        cond(w, "id > :floor");
+    else
+        cond(w, by_source ? "id >= (SELECT min(id) FROM events INDEXED BY events_source_observed "
                         "WHERE source = :source AND observed_at >= :since)"
                       : "id >= (SELECT min(id) FROM events INDEXED BY events_observed "
                         "WHERE observed_at >= :since)");
@@ -72,19 +87,20 @@ static void events_where(where_t *w, const char *source, const char *key, const 
 /* The newest :limit rows of the inner query, handed back in id order. */
 #define NEWEST " ORDER BY 1 DESC LIMIT :limit) ORDER BY 1"
 
-static int events_list(const store_filter_t *f, buf_t *out)
+static int events_list(const store_filter_t *f, int newest, buf_t *out)
 {
-    where_t w = {out, 0, buf_puts(out, "SELECT * FROM (SELECT " EVENT_COLUMNS " FROM events")};
+    where_t w = start(out, "SELECT * FROM (SELECT " EVENT_COLUMNS " FROM events", newest);
     events_where(&w, f->source, f->key, f->change, f->since);
     return w.rc | buf_puts(out, NEWEST);
 }
 
-static int flags_list(const store_filter_t *f, buf_t *out)
+static int flags_list(const store_filter_t *f, int newest, buf_t *out)
 {
-    where_t w = {out, 0,
-                 buf_puts(out, "SELECT * FROM (SELECT id, run_id, rule, severity, message, source, "
-                               "key, change, event_id, observed_at, created_at, silence_id, "
-                               "(SELECT reason FROM silences s WHERE s.id = silence_id) FROM flags")};
+    where_t w = start(out,
+                      "SELECT * FROM (SELECT id, run_id, rule, severity, message, source, key, "
+                      "change, event_id, observed_at, created_at, silence_id, "
+                      "(SELECT reason FROM silences s WHERE s.id = silence_id) FROM flags",
+                      newest);
     if (f->source)
         cond(&w, "source = :source");
     if (f->rule)
@@ -92,8 +108,9 @@ static int flags_list(const store_filter_t *f, buf_t *out)
     if (f->key)
         cond(&w, "key = :key");
     if (f->since) {
-        cond(&w, "id >= (SELECT min(id) FROM flags INDEXED BY flags_created "
-                 "WHERE created_at >= :since)");
+        cond(&w, newest ? "id > :floor"
+                        : "id >= (SELECT min(id) FROM flags INDEXED BY flags_created "
+                          "WHERE created_at >= :since)");
         cond(&w, "+created_at >= :since");
     }
     return w.rc | buf_puts(out, NEWEST);
@@ -103,10 +120,11 @@ static int flags_list(const store_filter_t *f, buf_t *out)
  * them. */
 static int outbox_list(const store_filter_t *f, buf_t *out)
 {
-    where_t w = {out, 0,
-                 buf_puts(out, "SELECT * FROM (SELECT o.id, o.flag_id, o.channel, o.status, "
-                               "o.attempts, o.last_error, o.next_attempt, o.sent_at, f.rule, "
-                               "f.source, f.message FROM outbox o ")};
+    where_t w = start(out,
+                      "SELECT * FROM (SELECT o.id, o.flag_id, o.channel, o.status, o.attempts, "
+                      "o.last_error, o.next_attempt, o.sent_at, f.rule, f.source, f.message "
+                      "FROM outbox o ",
+                      0);
     w.rc |= buf_puts(out, f->all ? "" : "INDEXED BY outbox_unsent ");
     w.rc |= buf_puts(out, "JOIN flags f ON f.id = o.flag_id");
     if (!f->all)
@@ -140,19 +158,22 @@ static int small_list(store_list_kind_t kind, const store_filter_t *f, buf_t *ou
            buf_puts(out, f->since ? " WHERE started_at >= :since" : "") | buf_puts(out, NEWEST);
 }
 
+const char db_sql_last[][32] = {[STORE_LIST_EVENTS] = "SELECT max(id) FROM events",
+                                [STORE_LIST_FLAGS] = "SELECT max(id) FROM flags"};
+
 const char db_sql_item[] =
     "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_COLUMNS " FROM events "
     "WHERE source = ?1 AND key = ?2 AND superseded_by IS NULL ORDER BY id DESC LIMIT ?3) ORDER BY id";
 
-int db_sql_list(store_list_kind_t kind, const store_filter_t *f, buf_t *out)
+int db_sql_list(store_list_kind_t kind, const store_filter_t *f, int newest, buf_t *out)
 {
     static const store_filter_t none = {0};
     f = f ? f : &none;
     switch (kind) {
     case STORE_LIST_EVENTS:
-        return events_list(f, out);
+        return events_list(f, newest, out);
     case STORE_LIST_FLAGS:
-        return flags_list(f, out);
+        return flags_list(f, newest, out);
     case STORE_LIST_OUTBOX:
         return outbox_list(f, out);
     default:
@@ -160,9 +181,9 @@ int db_sql_list(store_list_kind_t kind, const store_filter_t *f, buf_t *out)
     }
 }
 
-int db_sql_history(const store_history_query_t *q, buf_t *out)
+int db_sql_history(const store_history_query_t *q, int newest, buf_t *out)
 {
-    where_t w = {out, 0, buf_puts(out, "SELECT * FROM (SELECT " EVENT_COLUMNS " FROM events")};
+    where_t w = start(out, "SELECT * FROM (SELECT " EVENT_COLUMNS " FROM events", newest);
     events_where(&w, q->source, NULL, q->change, q->since);
     if (!q->baseline)
         cond(&w, "baseline = 0");
@@ -171,7 +192,7 @@ int db_sql_history(const store_history_query_t *q, buf_t *out)
 
 int db_sql_span(const char *since, const char *until, buf_t *out)
 {
-    where_t w = {out, 0, buf_puts(out, "SELECT min(id), max(id) FROM events INDEXED BY events_observed")};
+    where_t w = start(out, "SELECT min(id), max(id) FROM events INDEXED BY events_observed", 0);
     if (since)
         cond(&w, "observed_at >= :since");
     if (until)
@@ -181,7 +202,7 @@ int db_sql_span(const char *since, const char *until, buf_t *out)
 
 int db_sql_range(const char *since, const char *until, int bounded, buf_t *out)
 {
-    where_t w = {out, 0, buf_puts(out, "SELECT " EVENT_COLUMNS " FROM events")};
+    where_t w = start(out, "SELECT " EVENT_COLUMNS " FROM events", 0);
     cond(&w, "id > :after");
     if (bounded)
         cond(&w, "id <= :last");

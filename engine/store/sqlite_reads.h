@@ -10,7 +10,7 @@
  * beside the time test itself, so rows whose time does not follow their
  * id (re-extracted events, runs with --now) are still judged by their
  * time. Parameters are named: :source :key :change :rule :channel :since
- * :until :after :last :limit, each in the SQL only when its filter is set
+ * :until :after :last :floor :limit, each in the SQL only when its filter is set
  * (:limit always; -1 for no limit). Each function appends the statement to
  * out: 0, or -1 when memory ran out. */
 #ifndef VANE_SQLITE_READS_H
@@ -24,12 +24,17 @@
 extern const char db_sql_item[];
 
 /* store_list's statement: f's rows (NULL: no filter), the newest :limit,
- * in id order. */
-int db_sql_list(store_list_kind_t kind, const store_filter_t *f, buf_t *out);
+ * in id order. With newest, a time bound is written `id > :floor` instead
+ * of the smallest id at or after it: the probe of the newest rows
+ * (db_probe_newest), events and flags only. */
+int db_sql_list(store_list_kind_t kind, const store_filter_t *f, int newest, buf_t *out);
 
 /* vane.events: the newest :limit events matching q (its limit is bound,
- * not written), in id order. */
-int db_sql_history(const store_history_query_t *q, buf_t *out);
+ * not written), in id order; newest as for db_sql_list. */
+int db_sql_history(const store_history_query_t *q, int newest, buf_t *out);
+
+/* The highest id of events (STORE_LIST_EVENTS) or flags (STORE_LIST_FLAGS). */
+extern const char db_sql_last[][32];
 
 /* `vane replay`'s window: the lowest and highest id observed in [:since,
  * :until) (either may be NULL, not both). */
