@@ -64,20 +64,18 @@ static long long replay_page(rules_t *rules, replay_t *rp, store_event_t *evs, s
 
 static int replay_events(store_t *st, rules_t *rules, replay_t *rp, errlist_t *errs, err_t *e)
 {
-    long long after = 0;
-    for (;;) {
+    store_range_t range = {.since = rp->o->since, .until = rp->o->until};
+    while (!range.done) {
         store_event_t *evs;
         size_t n;
-        if (store_events_range(st, after, rp->o->since, rp->o->until, PAGE, &evs, &n, e) != 0)
+        if (store_events_range(st, &range, PAGE, &evs, &n, e) != 0)
             return -1;
         long long last = replay_page(rules, rp, evs, n, errs, e);
         store_events_free(evs, n);
         if (last < 0)
             return -1;
-        if (n < PAGE)
-            return 0;
-        after = last;
     }
+    return 0;
 }
 
 static void print_errors(FILE *err, const errlist_t *errs, int verbose)

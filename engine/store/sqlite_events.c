@@ -1,8 +1,8 @@
 /* sqlite_events.c — the SQLite store's events: storing them (a changed
  * event's prev and diff packed, event_pack.h), the SQL functions that give
  * them back whole, the ones the rules have yet to evaluate (past the
- * evaluation watermark, db/010_events_compact.sql), and pages of them for
- * `vane replay`. */
+ * evaluation watermark, db/010_events_compact.sql) (pages for
+ * `vane replay`: sqlite_history.c). */
 #include "store/sqlite_int.h"
 
 #include <stdlib.h>
@@ -184,19 +184,6 @@ int store_events_pending_first(store_t *st, long long *first, err_t *e)
     *first = 0;
     sqlite3_stmt *s = db_query(st, Q_EVENTS_FIRST, sql_events_first, e, "");
     return s && db_first_row(st, s, read_first, first, e, "reading the pending events") >= 0 ? 0 : -1;
-}
-
-static const char sql_events_range[] =
-    "SELECT " EVENT_COLUMNS " "
-    "FROM events WHERE id > ?1 AND superseded_by IS NULL AND (?2 IS NULL OR observed_at >= ?2) "
-    "AND (?3 IS NULL OR observed_at < ?3) ORDER BY id LIMIT ?4";
-
-int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
-                       size_t max, store_event_t **evs, size_t *n, err_t *e)
-{
-    sqlite3_stmt *s = db_query(st, Q_EVENTS_RANGE, sql_events_range, e, "IttI", after_id, since,
-                               until, (long long)max);
-    return s ? db_read_events(st, s, max, evs, n, e) : -1;
 }
 
 static const char sql_events_evaluated[] =

@@ -32,7 +32,7 @@ enum {
     Q_SOURCE_UPSERT, Q_SOURCE_GET, Q_SOURCE_RECORD, Q_SOURCE_FAILING, Q_SOURCE_EMPTY,
     Q_SOURCE_RESHAPED, Q_SOURCE_REFETCH,
     Q_DOCUMENT_ADD, Q_ITEMS_LOAD, Q_ITEM_PUT, Q_ITEM_REMOVED, Q_ITEM_ABSENT,
-    Q_EVENT_ADD, Q_EVENTS_PENDING, Q_EVENTS_RANGE, Q_EVENTS_EVALUATED, Q_EVENTS_EVALUATED_ALL, Q_EVENTS_FIRST,
+    Q_EVENT_ADD, Q_EVENTS_PENDING, Q_EVENTS_EVALUATED, Q_EVENTS_EVALUATED_ALL, Q_EVENTS_FIRST,
     Q_FLAG_ADD, Q_OUTBOX_ADD, Q_OUTBOX_PENDING, Q_OUTBOX_SENT, Q_OUTBOX_FAILED,
     Q_OUTBOX_REVIVE, Q_RUN_BEGIN, Q_RUN_FINISH,
     Q_RUN_ABORTED,
@@ -40,7 +40,7 @@ enum {
     Q_SILENCE_ADD, Q_SILENCE_REMOVE, Q_SILENCE_LIST, Q_FLAG_SILENCE,
     Q_CHECK_GET, Q_CHECK_FLAGGED, Q_CHECK_ACTIVE, Q_CHECK_END,
     Q_CHECK_RULES_GET, Q_CHECK_RULES_PUT,
-    Q_HISTORY_ITEM, Q_HISTORY_EVENTS,
+    Q_HISTORY_ITEM,
     Q_RETRY_PUT, Q_RETRY_DONE, Q_RETRY_LIST, Q_EVENT_GET,
     Q_COUNT
 };
@@ -135,6 +135,10 @@ int db_read_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, size_t ma
 
 /* Bind text, or NULL for a NULL pointer (the text must outlive the step). */
 void db_bind_text(sqlite3_stmt *s, int i, const char *v);
+/* Bind the parameter called name (":source"), if s has one, to text (the
+ * text must outlive the step; NULL: SQL NULL) or to a number. */
+void db_bind_named(sqlite3_stmt *s, const char *name, const char *v);
+void db_bind_named_int64(sqlite3_stmt *s, const char *name, long long v);
 /* A copy of column i's text to free(), or NULL for SQL NULL. */
 char *db_column_dup(sqlite3_stmt *s, int i);
 
@@ -151,6 +155,17 @@ int db_read_events(store_t *st, sqlite3_stmt *s, size_t max, store_event_t **evs
  * connection (sqlite_events.c): event_prev, event_diff (reading) and
  * event_pack_prev, event_pack_diff (db/010's conversion). */
 int db_register_event_functions(store_t *st, err_t *e);
+
+/* The newest-first probe of a read of the newest `limit` rows with a time
+ * bound (sqlite_history.c): probe_sql is the read with its bound written
+ * `id > :floor` (sqlite_reads.h), last_sql reads the table's highest id,
+ * and bind binds the read's other parameters. :floor leaves the few
+ * highest ids; 1 with *floor set when the probe returns all `limit` rows
+ * there (then they are the read's rows: any other match is older), 0 when
+ * the read needs its id bound, -1 with e set. */
+typedef void (*db_binder_fn)(sqlite3_stmt *s, const void *ud);
+int db_probe_newest(store_t *st, const char *last_sql, const char *probe_sql, long long limit,
+                    db_binder_fn bind, const void *ud, long long *floor, err_t *e);
 
 /* Apply the embedded migrations the database has not seen (sqlite_migrate.c). */
 int db_migrate(store_t *st, err_t *e);

@@ -50,6 +50,20 @@ void db_bind_text(sqlite3_stmt *s, int i, const char *v)
         sqlite3_bind_null(s, i);
 }
 
+void db_bind_named(sqlite3_stmt *s, const char *name, const char *v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i > 0)
+        db_bind_text(s, i, v);
+}
+
+void db_bind_named_int64(sqlite3_stmt *s, const char *name, long long v)
+{
+    int i = sqlite3_bind_parameter_index(s, name);
+    if (i > 0)
+        sqlite3_bind_int64(s, i, v);
+}
+
 static void bind_id(sqlite3_stmt *s, int i, long long v)
 {
     if (v)

@@ -181,10 +181,19 @@ int store_events_pending(store_t *st, size_t max, store_event_t **evs,
                          size_t *n, err_t *e);
 /* The id of the oldest event not yet evaluated (*first: 0 when none). */
 int store_events_pending_first(store_t *st, long long *first, err_t *e);
-/* Up to `max` events with id > after_id observed in [since, until) (NULL:
- * unbounded), oldest first: pages of history for `vane replay`. */
-int store_events_range(store_t *st, long long after_id, const char *since, const char *until,
-                       size_t max, store_event_t **evs, size_t *n, err_t *e);
+/* A walk through history for `vane replay`: the events observed in
+ * [since, until) (NULL: unbounded), oldest first, superseded ones left
+ * out. Set since and until, zero the rest; each store_events_range call
+ * hands back the next up to `max` of them (none once the walk is done). */
+typedef struct store_range {
+    const char *since, *until;
+    long long after;      /* the last id handed back */
+    long long last;       /* the highest id the window has, once known (0: unbounded) */
+    int started, done;
+} store_range_t;
+
+int store_events_range(store_t *st, store_range_t *r, size_t max, store_event_t **evs, size_t *n,
+                       err_t *e);
 void store_events_free(store_event_t *evs, size_t n);
 /* Every event up to event_id is evaluated: every rule finished on it or has
  * a retry row (the watermark; event rows are not touched). Call in the
