@@ -66,6 +66,7 @@ typedef struct run {
     int rules_unloaded;           /* a rule file did not load: nothing evaluated, exit 2 */
     const store_event_t *ev;      /* the event the rules are on (their failures) */
     errlist_t notes;              /* what the retries did, always said */
+    int unchanged_open;           /* the unchanged sources' transaction is open */
 } run_t;
 
 /* ---- transactions: the whole run is one, rolled back, with --dry-run ------ */
@@ -294,11 +295,50 @@ static int maybe_flag_empty(run_t *r, const source_run_t *d, size_t n, err_t *e)
     return rc;
 }
 
+/* ---- the unchanged sources' health: one transaction ------------------------ */
+
+/* Commit the unchanged sources' health updates recorded so far. Called
+ * before anything else is written (a changed document, a failure) and at
+ * the end of the fetch, so a killed run loses at most the last_success
+ * stamps of some unchanged sources, never an event or a flag. */
+static void unchanged_flush(run_t *r)
+{
+    err_t e;
+    if (!r->unchanged_open)
+        return;
+    r->unchanged_open = 0;
+    if (txn_commit(r, &e) != 0) {
+        txn_rollback(r);
+        errlist_add(&r->errs, "recording the unchanged sources: %s", e.msg);
+    }
+}
+
+/* A source whose document did not change: only its health is recorded,
+ * in the transaction all unchanged sources share until the next flush. */
+static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
+{
+    char due[32];
+    err_t e;
+    next_due(d, 1, due);
+    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
+                          .etag = res->etag, .last_modified = res->last_modified, .items = -1,
+                          .next_due = due, .definition = buf_str(&d->definition)};
+    r->unchanged++;
+    if (!r->unchanged_open && txn_begin(r, &e) != 0) {
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+        return;
+    }
+    r->unchanged_open = 1;
+    if (store_source_record(r->st, d->cfg->id, &o, &e) != 0)
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+}
+
 /* Record a failed attempt (its own small transaction). */
 static void source_failed(run_t *r, source_run_t *d, long status, const char *why)
 {
     char due[32];
     err_t e;
+    unchanged_flush(r);
     next_due(d, 0, due);
     source_outcome_t o = {.attempted_at = r->now, .status = status, .error = why, .items = -1,
                           .next_due = due};
@@ -379,6 +419,7 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
                           diff_item_t *items, size_t n, err_t *e)
 {
     char due[32];
+    unchanged_flush(r);
     next_due(d, 1, due);
     diff_target_t t = target_of(r, d);
     if (n == 0 && t.opts.removals)
@@ -412,23 +453,6 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc == 0 && d->redefined.len)
         note_redefined(r, d, n, dr.events);
     return rc;
-}
-
-/* A source whose document did not change: only its health is recorded. */
-static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
-{
-    char due[32];
-    err_t e;
-    next_due(d, 1, due);
-    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
-                          .etag = res->etag, .last_modified = res->last_modified, .items = -1,
-                          .next_due = due, .definition = buf_str(&d->definition)};
-    r->unchanged++;
-    if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
-        txn_commit(r, &e) != 0) {
-        txn_rollback(r);
-        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
-    }
 }
 
 /* The fetcher's callback: steps 4 and 5 for one finished transfer. */
@@ -588,6 +612,7 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
     sha256_hex(res->body.p ? res->body.p : "", res->body.len, hash);
     if (unchanged(d, res, hash))
         return source_unchanged(r, d, res);
+    unchanged_flush(r); /* a changed document's script and pages may write */
     buf_t text = {0};
     char charset[64];
     err_t e;
@@ -636,6 +661,7 @@ static int fetch_due(run_t *r, err_t *e)
     }
     r->progress = !r->o->quiet && n > 0 && isatty(fileno(r->o->err));
     int rc = fetch_all(reqs, n, &r->cfg->fetch, on_fetched, r, e);
+    unchanged_flush(r);
     if (r->progress)
         fputs("\r\033[K", r->o->err);
     if (rc == 0)
