@@ -3,6 +3,7 @@
 #include "store/sqlite_int.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sql_source_upsert[] =
@@ -44,6 +45,62 @@ int store_source_get(store_t *st, const char *id, const char *url, source_state_
     if (rc == 0) /* no row, though the upsert above made one */
         rc = db_error(st, e, "reading a source");
     return rc < 0 ? -1 : 0;
+}
+
+/* The columns of sql_source_get, then the id and the url. */
+static const char sql_sources_all[] =
+    "SELECT baselined, etag, last_modified, body_hash, last_attempt, last_success, "
+    "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged, reshaped_flagged, "
+    "definition, id, url FROM sources";
+
+/* A wanted source's id and its index in the caller's arrays. */
+typedef struct wanted_id {
+    const char *id;
+    size_t i;
+} wanted_id_t;
+
+/* What store_sources_read matches the rows against: the wanted ids sorted. */
+typedef struct wanted {
+    wanted_id_t *sorted;
+    size_t n;
+    const char *const *urls;
+    source_state_t *out;
+    unsigned char *known;
+} wanted_t;
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const wanted_id_t *)a)->id, ((const wanted_id_t *)b)->id);
+}
+
+static int wanted_row(sqlite3_stmt *s, void *ud)
+{
+    wanted_t *w = ud;
+    wanted_id_t key = {(const char *)sqlite3_column_text(s, DB_COUNT(source_columns)), 0};
+    const char *url = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns) + 1);
+    const wanted_id_t *hit = key.id ? bsearch(&key, w->sorted, w->n, sizeof key, by_id) : NULL;
+    if (!hit || !url || strcmp(url, w->urls[hit->i]) != 0)
+        return 0; /* not configured, or its url changed: store_source_get's */
+    db_read_columns(s, &w->out[hit->i], source_columns, DB_COUNT(source_columns));
+    w->known[hit->i] = 1;
+    return 0;
+}
+
+int store_sources_read(store_t *st, const char *const *ids, const char *const *urls, size_t n,
+                       source_state_t *out, unsigned char *known, err_t *e)
+{
+    wanted_t w = {calloc(n + 1, sizeof(wanted_id_t)), n, urls, out, known};
+    if (!w.sorted)
+        return err_set(e, "out of memory");
+    memset(out, 0, n * sizeof *out);
+    memset(known, 0, n);
+    for (size_t i = 0; i < n; i++)
+        w.sorted[i] = (wanted_id_t){ids[i], i};
+    qsort(w.sorted, n, sizeof *w.sorted, by_id);
+    sqlite3_stmt *s = db_stmt(st, Q_SOURCES_ALL, sql_sources_all, e);
+    int rc = s ? db_each_row(st, s, wanted_row, &w, e, "reading the sources") : -1;
+    free(w.sorted);
+    return rc;
 }
 
 static const char sql_source_record[] =
