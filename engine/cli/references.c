@@ -3,9 +3,14 @@
  * (see references.h). */
 #include "cli/references.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 
 #include "config/xref.h"
+#include "util/buf.h"
+#include "util/version.h"
 
 size_t references_check(const config_t *cfg, const rules_t *rules, extract_t *x, errlist_t *errs)
 {
@@ -30,19 +35,83 @@ size_t references_check(const config_t *cfg, const rules_t *rules, extract_t *x,
     return added;
 }
 
-size_t references_check_config(const config_t *cfg, errlist_t *errs)
+size_t references_check_config(const config_t *cfg, errlist_t *errs, int *complete)
 {
     errlist_t ignored = {0};
     err_t e;
+    int scripts_ok = 1;
     extract_t *x = extract_new(cfg, &e);
     for (size_t i = 0; x && i < cfg->n_sources; i++)
-        extract_prepare(x, cfg->sources[i].script, &e);
+        scripts_ok &= extract_prepare(x, cfg->sources[i].script, &e) == 0;
     rules_t *rules = rules_load(cfg, &ignored, &e);
     size_t added = 0;
-    if (x && rules && rules_load_errors(rules) == 0)
+    int all = x && rules && rules_load_errors(rules) == 0;
+    if (all)
         added = references_check(cfg, rules, x, errs);
+    if (complete)
+        *complete = all && scripts_ok;
     rules_free(rules);
     extract_free(x);
     errlist_free(&ignored);
     return added;
+}
+
+/* A file as its path, size, time and inode (or "absent"), into c. */
+static void digest_file(sha256_t *c, const char *path)
+{
+    struct stat sb;
+    buf_t b = {0};
+    if (stat(path, &sb) == 0)
+        buf_printf(&b, "%s\x1f%lld\x1f%lld.%09ld\x1f%llu", path, (long long)sb.st_size,
+                   (long long)sb.st_mtim.tv_sec, (long)sb.st_mtim.tv_nsec,
+                   (unsigned long long)sb.st_ino);
+    else
+        buf_printf(&b, "%s\x1f" "absent", path);
+    sha256_update(c, buf_str(&b), b.len + 1);
+    buf_free(&b);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The files of the scripts the sources use, each once (extract.c reads
+ * DIR/scripts/NAME.lua, else the shipped script of that name). */
+static void digest_scripts(sha256_t *c, const config_t *cfg)
+{
+    const char **names = calloc(cfg->n_sources + 1, sizeof *names);
+    if (!names) {
+        sha256_update(c, "no memory", 10); /* a fingerprint never seen: check again */
+        return;
+    }
+    for (size_t i = 0; i < cfg->n_sources; i++)
+        names[i] = cfg->sources[i].script;
+    qsort(names, cfg->n_sources, sizeof *names, cmp_name);
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+            continue;
+        buf_t path = {0};
+        buf_printf(&path, "%s/scripts/%s.lua", cfg->dir, names[i]);
+        digest_file(c, buf_str(&path));
+        buf_free(&path);
+    }
+    free(names);
+}
+
+void references_fingerprint(const config_t *cfg, char out[65])
+{
+    sha256_t c;
+    unsigned char d[32];
+    char rules[65];
+    sha256_init(&c);
+    sha256_update(&c, "vane " VANE_VERSION, sizeof "vane " VANE_VERSION);
+    digest_file(&c, "/proc/self/exe");
+    xref_digest(cfg, &c);
+    rules_fingerprint(cfg, rules);
+    sha256_update(&c, rules, sizeof rules);
+    digest_scripts(&c, cfg);
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
 }

@@ -97,9 +97,66 @@ static int load(run_t *r, const char *db_path, err_t *e)
     r->st = store_open(db_path, e);
     if (!r->st)
         return -1;
-    if (r->o->dry_run && store_begin(r->st, e) != 0)
+    return r->o->dry_run ? store_begin(r->st, e) : 0;
+}
+
+/* ---- step 2b: the configuration's references -------------------------------- */
+
+/* The cross-reference check: 0 when it passed (*complete when every
+ * reference could be checked), 1 when the configuration is refused (its
+ * problems printed, as a command's). */
+static int check_references(const run_t *r, int *complete)
+{
+    errlist_t errs = {0};
+    size_t n = r->o->check_references(r->cfg, &errs, complete);
+    for (size_t i = 0; i < errs.len; i++)
+        fprintf(r->o->err, "vane: %s\n", errs.msgs[i]);
+    errlist_free(&errs);
+    return n > 0;
+}
+
+/* Remember a passing check that could check every reference, by the
+ * fingerprint of what it read. */
+static int remember_checked(run_t *r, const char *fp, int complete, err_t *e)
+{
+    char mine[65];
+    if (!complete)
+        return 0;
+    if (!fp)
+        r->o->references_fingerprint(r->cfg, mine);
+    return store_config_checked_put(r->st, fp ? fp : mine, e);
+}
+
+/* Check the references unless they passed on this very fingerprint (it
+ * loads every rule and script: a run with nothing due would load them for
+ * nothing). 0 to go on, 1 when refused, -1 on a store error. */
+static int vet(run_t *r, err_t *e)
+{
+    char fp[65];
+    int known = 0, complete = 0;
+    r->o->references_fingerprint(r->cfg, fp);
+    if (store_config_checked_get(r->st, fp, &known, e) != 0)
         return -1;
-    return store_run_begin(r->st, r->now, &r->run_id, e);
+    if (known)
+        return 0;
+    if (check_references(r, &complete))
+        return 1;
+    return remember_checked(r, fp, complete, e);
+}
+
+/* Open the store, refusing a configuration whose references are wrong
+ * before the run starts; a new database is made only for a configuration
+ * that passed. 0, 1 when refused, -1 on error. */
+static int open_checked(run_t *r, const char *db_path, err_t *e)
+{
+    int fresh = access(db_path, F_OK) != 0, complete = 0;
+    if (!r->o->check_references)
+        return load(r, db_path, e);
+    if (fresh && check_references(r, &complete))
+        return 1;
+    if (load(r, db_path, e) != 0)
+        return -1;
+    return fresh ? remember_checked(r, NULL, complete, e) : vet(r, e);
 }
 
 static int load_scripts(run_t *r, err_t *e)
@@ -171,36 +228,67 @@ static int note_definition(run_t *r, source_run_t *d, err_t *e)
     return 0;
 }
 
-/* One transaction for all sources' rows: a thousand sources must not cost
- * a thousand commits. */
+/* Every configured source's state (states[i] for the configuration's
+ * source i) in one read of the sources table. Rows are written only for
+ * new sources and changed urls, in one transaction: a thousand sources
+ * must not cost a thousand statements, let alone commits. */
+static int read_states(run_t *r, source_state_t *states, err_t *e)
+{
+    size_t n = r->cfg->n_sources, stale = 0;
+    const char **ids = calloc(n + 1, sizeof *ids), **urls = calloc(n + 1, sizeof *urls);
+    unsigned char *known = calloc(n + 1, 1);
+    int rc = ids && urls && known ? 0 : err_set(e, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ids[i] = r->cfg->sources[i].id;
+        urls[i] = r->cfg->sources[i].url_shown;
+    }
+    if (rc == 0)
+        rc = store_sources_read(r->st, ids, urls, n, states, known, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        stale += !known[i];
+    if (rc == 0 && stale)
+        rc = txn_begin(r, e);
+    for (size_t i = 0; rc == 0 && stale && i < n; i++)
+        if (!known[i])
+            rc = store_source_get(r->st, ids[i], urls[i], &states[i], e);
+    if (stale && rc == 0)
+        rc = txn_commit(r, e);
+    free(ids);
+    free(urls);
+    free(known);
+    return rc;
+}
+
+/* Take the due source s, whose state moves from *st into r->due. */
+static int add_due(run_t *r, const source_cfg_t *s, source_state_t *st, err_t *e)
+{
+    source_run_t *d = &r->due[r->n_due];
+    d->cfg = s;
+    d->state = *st;
+    *st = (source_state_t){0};
+    r->n_due++;
+    if (load_scripts(r, e) != 0)
+        return -1;
+    err_t se;
+    d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
+    if (!d->script_ok)
+        errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
+    return d->script_ok ? note_definition(r, d, e) : 0;
+}
+
 static int choose_due(run_t *r, err_t *e)
 {
-    r->due = calloc(r->cfg->n_sources + 1, sizeof *r->due);
-    if (!r->due)
-        return err_set(e, "out of memory");
-    if (txn_begin(r, e) != 0)
-        return -1;
-    for (size_t i = 0; i < r->cfg->n_sources; i++) {
-        const source_cfg_t *s = &r->cfg->sources[i];
-        source_run_t *d = &r->due[r->n_due];
-        if (store_source_get(r->st, s->id, s->url_shown, &d->state, e) != 0)
-            return -1;
-        if (!wanted(r, s, &d->state)) {
-            source_state_free(&d->state);
-            continue;
-        }
-        d->cfg = s;
-        if (load_scripts(r, e) != 0)
-            return -1;
-        err_t se;
-        d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
-        if (!d->script_ok)
-            errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
-        r->n_due++;
-        if (d->script_ok && note_definition(r, d, e) != 0)
-            return -1;
+    size_t n = r->cfg->n_sources;
+    source_state_t *states = calloc(n + 1, sizeof *states);
+    r->due = calloc(n + 1, sizeof *r->due);
+    int rc = states && r->due ? read_states(r, states, e) : err_set(e, "out of memory");
+    for (size_t i = 0; i < n && states; i++) {
+        if (rc == 0 && wanted(r, &r->cfg->sources[i], &states[i]))
+            rc = add_due(r, &r->cfg->sources[i], &states[i], e);
+        source_state_free(&states[i]);
     }
-    return txn_commit(r, e);
+    free(states);
+    return rc;
 }
 
 /* ---- steps 4 and 5: extract, diff, store ---------------------------------- */
@@ -1113,7 +1201,14 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         return locked;
     /* 2. load; 3. choose and fetch; 4–5. extract, diff, store (per source,
      * as transfers finish); 6. rules; 7. deliver */
-    int rc = load(&r, db_path, &e);
+    int rc = open_checked(&r, db_path, &e);
+    if (rc == 1) {
+        run_free(&r);
+        lock_release(lock_fd);
+        return VANE_EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = store_run_begin(r.st, r.now, &r.run_id, &e);
     if (rc == 0)
         rc = choose_due(&r, &e);
     if (rc == 0)
