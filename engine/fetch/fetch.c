@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "config/units.h"
+#include "fetch/curl_lazy.h"
 #include "util/version.h"
 
 enum { WAITING, ACTIVE, DONE };
@@ -483,7 +484,8 @@ int fetch_global_init(err_t *e)
     if (curl_ready)
         return 0;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return err_set(e, "cannot initialise libcurl");
+        return err_set(e, "cannot initialise libcurl%s%s", curl_lazy_error() ? ": " : "",
+                       curl_lazy_error() ? curl_lazy_error() : "");
     curl_ready = 1;
     return 0;
 }
