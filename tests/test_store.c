@@ -499,6 +499,15 @@ static void a_limited_listing_keeps_the_newest_rows_in_order(void **state)
     assert_string_equal(ids, "2 ");
 }
 
+/* A want function for store_sources_read: not the sources due after
+ * 2024-01-01T01:30:00Z; what it was asked, as y/n at ud[i]. */
+static int not_due_later(void *ud, size_t i, const char *next_due)
+{
+    int want = !next_due || strcmp(next_due, "2024-01-01T01:30:00Z") <= 0;
+    ((char *)ud)[i] = want ? 'y' : 'n';
+    return want;
+}
+
 /* store_sources_read: the configured sources' rows in one read; a new id
  * and a changed url are left to store_source_get, and a row no longer
  * configured is not handed back. */
@@ -523,7 +532,7 @@ static void sources_are_read_at_once_and_new_or_moved_ones_left_to_source_get(vo
     const char *urls[] = {"http://c/", "http://b2/", "http://a/"};
     source_state_t out[3];
     unsigned char known[3];
-    assert_int_equal(store_sources_read(f->st, ids, urls, 3, out, known, &e), 0);
+    assert_int_equal(store_sources_read(f->st, ids, urls, 3, NULL, NULL, out, known, &e), 0);
     assert_int_equal(known[0], 0);   /* no row yet */
     assert_int_equal(known[1], 0);   /* its url changed */
     assert_int_equal(known[2], 1);
@@ -547,8 +556,21 @@ static void sources_are_read_at_once_and_new_or_moved_ones_left_to_source_get(vo
     assert_int_equal(out[1].baselined, 1);
     source_state_free(&out[0]);
     source_state_free(&out[1]);
-    assert_int_equal(store_sources_read(f->st, ids, urls, 3, out, known, &e), 0);
+    assert_int_equal(store_sources_read(f->st, ids, urls, 3, NULL, NULL, out, known, &e), 0);
     assert_true(known[0] && known[1] && known[2]);
+    for (size_t i = 0; i < 3; i++)
+        source_state_free(&out[i]);
+
+    /* a row not wanted (here: one due later) is found but not read */
+    char asked[4] = "";
+    assert_int_equal(store_sources_read(f->st, ids, urls, 3, not_due_later, asked, out, known,
+                                        &e), 0);
+    assert_true(known[0] && known[1] && known[2]);
+    assert_string_equal(asked, "ynn");   /* c has never been fetched; a and b are due at 02:00 */
+    assert_int_equal(out[0].items, -1);
+    assert_null(out[2].etag);
+    assert_null(out[2].next_due);
+    assert_int_equal(out[2].baselined, 0);
     for (size_t i = 0; i < 3; i++)
         source_state_free(&out[i]);
 }

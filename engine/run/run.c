@@ -203,7 +203,7 @@ static int load_rules(run_t *r, err_t *e)
 
 /* ---- step 3: choose the due sources -------------------------------------- */
 
-static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *st)
+static int wanted(const run_t *r, const source_cfg_t *s, const char *next_due)
 {
     if (r->o->n_only) {
         for (size_t i = 0; i < r->o->n_only; i++)
@@ -211,7 +211,7 @@ static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *s
                 return 1;
         return 0;
     }
-    return r->o->all || !st->next_due || strcmp(st->next_due, r->now) <= 0;
+    return r->o->all || !next_due || strcmp(next_due, r->now) <= 0;
 }
 
 /* The source's definition now, and what changed since its items were
@@ -228,29 +228,47 @@ static int note_definition(run_t *r, source_run_t *d, err_t *e)
     return 0;
 }
 
-/* Every configured source's state (states[i] for the configuration's
- * source i) in one read of the sources table. Rows are written only for
- * new sources and changed urls, in one transaction: a thousand sources
- * must not cost a thousand statements, let alone commits. */
-static int read_states(run_t *r, source_state_t *states, err_t *e)
+/* Which stored sources are due (store_sources_read's question). */
+typedef struct choosing {
+    const run_t *r;
+    unsigned char *due;
+} choosing_t;
+
+static int want_due(void *ud, size_t i, const char *next_due)
+{
+    choosing_t *c = ud;
+    c->due[i] = (unsigned char)wanted(c->r, &c->r->cfg->sources[i], next_due);
+    return c->due[i];
+}
+
+/* The state of the due sources among the configured ones (due[i] and
+ * states[i] for the configuration's source i), in one read of the sources
+ * table. Rows are written only for new sources and changed urls, in one
+ * transaction: a thousand sources must not cost a thousand statements, let
+ * alone commits. */
+static int read_states(run_t *r, source_state_t *states, unsigned char *due, err_t *e)
 {
     size_t n = r->cfg->n_sources, stale = 0;
     const char **ids = calloc(n + 1, sizeof *ids), **urls = calloc(n + 1, sizeof *urls);
     unsigned char *known = calloc(n + 1, 1);
+    choosing_t c = {r, due};
     int rc = ids && urls && known ? 0 : err_set(e, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         ids[i] = r->cfg->sources[i].id;
         urls[i] = r->cfg->sources[i].url_shown;
     }
     if (rc == 0)
-        rc = store_sources_read(r->st, ids, urls, n, states, known, e);
+        rc = store_sources_read(r->st, ids, urls, n, want_due, &c, states, known, e);
     for (size_t i = 0; rc == 0 && i < n; i++)
         stale += !known[i];
     if (rc == 0 && stale)
         rc = txn_begin(r, e);
-    for (size_t i = 0; rc == 0 && stale && i < n; i++)
-        if (!known[i])
-            rc = store_source_get(r->st, ids[i], urls[i], &states[i], e);
+    for (size_t i = 0; rc == 0 && stale && i < n; i++) {
+        if (known[i])
+            continue;
+        rc = store_source_get(r->st, ids[i], urls[i], &states[i], e);
+        due[i] = rc == 0 && wanted(r, &r->cfg->sources[i], states[i].next_due);
+    }
     if (stale && rc == 0)
         rc = txn_commit(r, e);
     free(ids);
@@ -280,14 +298,17 @@ static int choose_due(run_t *r, err_t *e)
 {
     size_t n = r->cfg->n_sources;
     source_state_t *states = calloc(n + 1, sizeof *states);
+    unsigned char *due = calloc(n + 1, 1);
     r->due = calloc(n + 1, sizeof *r->due);
-    int rc = states && r->due ? read_states(r, states, e) : err_set(e, "out of memory");
-    for (size_t i = 0; i < n && states; i++) {
-        if (rc == 0 && wanted(r, &r->cfg->sources[i], &states[i]))
+    int rc = states && due && r->due ? read_states(r, states, due, e)
+                                     : err_set(e, "out of memory");
+    for (size_t i = 0; i < n && states && due; i++) {
+        if (rc == 0 && due[i])
             rc = add_due(r, &r->cfg->sources[i], &states[i], e);
         source_state_free(&states[i]);
     }
     free(states);
+    free(due);
     return rc;
 }
 

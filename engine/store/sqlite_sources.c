@@ -64,9 +64,13 @@ typedef struct wanted {
     wanted_id_t *sorted;
     size_t n;
     const char *const *urls;
+    store_source_want_fn want;
+    void *ud;
     source_state_t *out;
     unsigned char *known;
 } wanted_t;
+
+#define NEXT_DUE_COLUMN 6 /* in source_columns */
 
 static int by_id(const void *a, const void *b)
 {
@@ -81,15 +85,18 @@ static int wanted_row(sqlite3_stmt *s, void *ud)
     const wanted_id_t *hit = key.id ? bsearch(&key, w->sorted, w->n, sizeof key, by_id) : NULL;
     if (!hit || !url || strcmp(url, w->urls[hit->i]) != 0)
         return 0; /* not configured, or its url changed: store_source_get's */
-    db_read_columns(s, &w->out[hit->i], source_columns, DB_COUNT(source_columns));
     w->known[hit->i] = 1;
+    const char *next_due = (const char *)sqlite3_column_text(s, NEXT_DUE_COLUMN);
+    if (!w->want || w->want(w->ud, hit->i, next_due))
+        db_read_columns(s, &w->out[hit->i], source_columns, DB_COUNT(source_columns));
     return 0;
 }
 
 int store_sources_read(store_t *st, const char *const *ids, const char *const *urls, size_t n,
-                       source_state_t *out, unsigned char *known, err_t *e)
+                       store_source_want_fn want, void *ud, source_state_t *out,
+                       unsigned char *known, err_t *e)
 {
-    wanted_t w = {calloc(n + 1, sizeof(wanted_id_t)), n, urls, out, known};
+    wanted_t w = {calloc(n + 1, sizeof(wanted_id_t)), n, urls, want, ud, out, known};
     if (!w.sorted)
         return err_set(e, "out of memory");
     memset(out, 0, n * sizeof *out);

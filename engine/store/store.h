@@ -57,9 +57,13 @@ int store_source_get(store_t *st, const char *id, const char *url,
  * nothing: out[i] for ids[i], whose stored url should be urls[i]. known[i]
  * is 1 when its row was found with that url; 0 when there is no row yet or
  * the url changed: out[i] is then left empty, and store_source_get (in the
- * caller's transaction) records it and reads it. The ids are distinct. */
+ * caller's transaction) records it and reads it. want (NULL: every one)
+ * is asked of each row found, with its next_due (NULL if none): a row not
+ * wanted is read no further and out[i] stays empty. The ids are distinct. */
+typedef int (*store_source_want_fn)(void *ud, size_t i, const char *next_due);
 int store_sources_read(store_t *st, const char *const *ids, const char *const *urls, size_t n,
-                       source_state_t *out, unsigned char *known, err_t *e);
+                       store_source_want_fn want, void *ud, source_state_t *out,
+                       unsigned char *known, err_t *e);
 void source_state_free(source_state_t *s);
 
 /* What one attempt at a source came to. */
