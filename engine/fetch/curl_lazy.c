@@ -135,9 +135,11 @@ CURLcode curl_easy_perform(CURL *h)
     return ready() ? api.easy_perform(h) : CURLE_FAILED_INIT;
 }
 
+/* A handle or list to free was made by libcurl, so it is loaded (freeing
+ * NULL before anything else must not load it). */
 void curl_easy_cleanup(CURL *h)
 {
-    if (ready())
+    if (api.lib)
         api.easy_cleanup(h);
 }
 
@@ -198,7 +200,7 @@ struct curl_slist *curl_slist_append(struct curl_slist *list, const char *s)
 
 void curl_slist_free_all(struct curl_slist *list)
 {
-    if (ready())
+    if (api.lib)
         api.slist_free_all(list);
 }
 
