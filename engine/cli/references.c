@@ -71,45 +71,46 @@ static void digest_file(sha256_t *c, const char *path)
     buf_free(&b);
 }
 
-static int cmp_name(const void *a, const void *b)
+/* How many of the distinct scripts last seen digest_scripts remembers. */
+#define RECENT_SCRIPTS 8
+
+static int seen_recently(const char *const *recent, const char *name)
 {
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
+    for (size_t k = 0; k < RECENT_SCRIPTS && recent[k]; k++)
+        if (strcmp(recent[k], name) == 0)
+            return 1;
+    return 0;
 }
 
-/* The files of the scripts the sources use, each once (extract.c reads
- * DIR/scripts/NAME.lua, else the shipped script of that name). */
+/* The files of the scripts the sources use (extract.c reads
+ * DIR/scripts/NAME.lua, else the shipped script of that name), in the
+ * sources' order, a script again only when it is not among the last few
+ * distinct ones (sources mostly share a handful of scripts). */
 static void digest_scripts(sha256_t *c, const config_t *cfg)
 {
-    const char **names = calloc(cfg->n_sources + 1, sizeof *names);
-    if (!names) {
-        sha256_update(c, "no memory", 10); /* a fingerprint never seen: check again */
-        return;
-    }
-    for (size_t i = 0; i < cfg->n_sources; i++)
-        names[i] = cfg->sources[i].script;
-    qsort(names, cfg->n_sources, sizeof *names, cmp_name);
+    const char *recent[RECENT_SCRIPTS] = {0};
+    size_t slot = 0;
     for (size_t i = 0; i < cfg->n_sources; i++) {
-        if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+        const char *name = cfg->sources[i].script;
+        if (seen_recently(recent, name))
             continue;
+        recent[slot++ % RECENT_SCRIPTS] = name;
         buf_t path = {0};
-        buf_printf(&path, "%s/scripts/%s.lua", cfg->dir, names[i]);
+        buf_printf(&path, "%s/scripts/%s.lua", cfg->dir, name);
         digest_file(c, buf_str(&path));
         buf_free(&path);
     }
-    free(names);
 }
 
-void references_fingerprint(const config_t *cfg, char out[65])
+void references_fingerprint(const config_t *cfg, const char *rules, char out[65])
 {
     sha256_t c;
     unsigned char d[32];
-    char rules[65];
     sha256_init(&c);
     sha256_update(&c, "vane " VANE_VERSION, sizeof "vane " VANE_VERSION);
     digest_file(&c, "/proc/self/exe");
     xref_digest(cfg, &c);
-    rules_fingerprint(cfg, rules);
-    sha256_update(&c, rules, sizeof rules);
+    sha256_update(&c, rules, strlen(rules) + 1);
     digest_scripts(&c, cfg);
     sha256_final(&c, d);
     for (int i = 0; i < 32; i++)

@@ -26,11 +26,11 @@ size_t references_check(const config_t *cfg, const rules_t *rules, extract_t *x,
 size_t references_check_config(const config_t *cfg, errlist_t *errs, int *complete);
 
 /* The fingerprint of everything references_check_config reads: the names
- * in cfg (config/xref.h), the rule files (rules_fingerprint), the files of
+ * in cfg (config/xref.h), the rule files (rules, their rules_fingerprint), the files of
  * the scripts the sources use (path, size, time, inode; a shipped script
  * is part of the program) and the program itself (its version, and its
  * file's size, time and inode where the system tells them). A check that
  * passed need not be repeated while this stays the same. */
-void references_fingerprint(const config_t *cfg, char out[65]);
+void references_fingerprint(const config_t *cfg, const char *rules, char out[65]);
 
 #endif

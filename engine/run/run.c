@@ -67,7 +67,16 @@ typedef struct run {
     const store_event_t *ev;      /* the event the rules are on (their failures) */
     errlist_t notes;              /* what the retries did, always said */
     int unchanged_open;           /* the unchanged sources' transaction is open */
+    char rules_fp[65];            /* rules_fingerprint, once taken (rules_print) */
 } run_t;
+
+/* The rule files' fingerprint (rules.h), taken once a run. */
+static const char *rules_print(run_t *r)
+{
+    if (!r->rules_fp[0])
+        rules_fingerprint(r->cfg, r->rules_fp);
+    return r->rules_fp;
+}
 
 /* ---- transactions: the whole run is one, rolled back, with --dry-run ------ */
 
@@ -123,7 +132,7 @@ static int remember_checked(run_t *r, const char *fp, int complete, err_t *e)
     if (!complete)
         return 0;
     if (!fp)
-        r->o->references_fingerprint(r->cfg, mine);
+        r->o->references_fingerprint(r->cfg, rules_print(r), mine);
     return store_config_checked_put(r->st, fp ? fp : mine, e);
 }
 
@@ -134,7 +143,7 @@ static int vet(run_t *r, err_t *e)
 {
     char fp[65];
     int known = 0, complete = 0;
-    r->o->references_fingerprint(r->cfg, fp);
+    r->o->references_fingerprint(r->cfg, rules_print(r), fp);
     if (store_config_checked_get(r->st, fp, &known, e) != 0)
         return -1;
     if (known)
@@ -1002,9 +1011,8 @@ static int evaluate_rules(run_t *r, err_t *e)
  * for their checks, unless the same rule files were seen to have none. */
 static int run_checks(run_t *r, err_t *e)
 {
-    char fingerprint[65];
+    const char *fingerprint = rules_print(r);
     int none = 0;
-    rules_fingerprint(r->cfg, fingerprint);
     if (!r->rules && checks_known_none(r->st, fingerprint, &none, e) != 0)
         return -1;
     if (none)

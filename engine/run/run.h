@@ -27,7 +27,7 @@ typedef struct run_opts {
      * same fingerprint; problems refuse the run (VANE_EXIT_USAGE). NULL:
      * no check. */
     size_t (*check_references)(const config_t *cfg, errlist_t *errs, int *complete);
-    void (*references_fingerprint)(const config_t *cfg, char out[65]);
+    void (*references_fingerprint)(const config_t *cfg, const char *rules, char out[65]);
 } run_opts_t;
 
 /* Run once against the database at db_path. Returns an exit status (util/exitcode.h). */

@@ -59,9 +59,12 @@ typedef struct wanted_id {
     size_t i;
 } wanted_id_t;
 
-/* What store_sources_read matches the rows against: the wanted ids sorted. */
+/* What store_sources_read matches the rows against. */
 typedef struct wanted {
-    wanted_id_t *sorted;
+    const char *const *ids;
+    size_t next;         /* the configured source the next row likely is */
+    wanted_id_t *sorted; /* sorted on the first row that is not */
+    int is_sorted;
     size_t n;
     const char *const *urls;
     store_source_want_fn want;
@@ -77,18 +80,40 @@ static int by_id(const void *a, const void *b)
     return strcmp(((const wanted_id_t *)a)->id, ((const wanted_id_t *)b)->id);
 }
 
+/* The index of the configured source id, or n. Rows come in the order
+ * they were inserted, which is mostly the configuration's: the source
+ * after the last one found is tried first, and the ids are sorted for a
+ * binary search only when that fails. */
+static size_t find_id(wanted_t *w, const char *id)
+{
+    if (w->next < w->n && strcmp(w->ids[w->next], id) == 0)
+        return w->next++;
+    if (!w->is_sorted) {
+        for (size_t i = 0; i < w->n; i++)
+            w->sorted[i] = (wanted_id_t){w->ids[i], i};
+        qsort(w->sorted, w->n, sizeof *w->sorted, by_id);
+        w->is_sorted = 1;
+    }
+    wanted_id_t key = {id, 0};
+    const wanted_id_t *hit = bsearch(&key, w->sorted, w->n, sizeof key, by_id);
+    if (!hit)
+        return w->n;
+    w->next = hit->i + 1;
+    return hit->i;
+}
+
 static int wanted_row(sqlite3_stmt *s, void *ud)
 {
     wanted_t *w = ud;
-    wanted_id_t key = {(const char *)sqlite3_column_text(s, DB_COUNT(source_columns)), 0};
+    const char *id = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns));
     const char *url = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns) + 1);
-    const wanted_id_t *hit = key.id ? bsearch(&key, w->sorted, w->n, sizeof key, by_id) : NULL;
-    if (!hit || !url || strcmp(url, w->urls[hit->i]) != 0)
+    size_t i = id ? find_id(w, id) : w->n;
+    if (i == w->n || !url || strcmp(url, w->urls[i]) != 0)
         return 0; /* not configured, or its url changed: store_source_get's */
-    w->known[hit->i] = 1;
+    w->known[i] = 1;
     const char *next_due = (const char *)sqlite3_column_text(s, NEXT_DUE_COLUMN);
-    if (!w->want || w->want(w->ud, hit->i, next_due))
-        db_read_columns(s, &w->out[hit->i], source_columns, DB_COUNT(source_columns));
+    if (!w->want || w->want(w->ud, i, next_due))
+        db_read_columns(s, &w->out[i], source_columns, DB_COUNT(source_columns));
     return 0;
 }
 
@@ -96,14 +121,11 @@ int store_sources_read(store_t *st, const char *const *ids, const char *const *u
                        store_source_want_fn want, void *ud, source_state_t *out,
                        unsigned char *known, err_t *e)
 {
-    wanted_t w = {calloc(n + 1, sizeof(wanted_id_t)), n, urls, want, ud, out, known};
+    wanted_t w = {ids, 0, calloc(n + 1, sizeof(wanted_id_t)), 0, n, urls, want, ud, out, known};
     if (!w.sorted)
         return err_set(e, "out of memory");
     memset(out, 0, n * sizeof *out);
     memset(known, 0, n);
-    for (size_t i = 0; i < n; i++)
-        w.sorted[i] = (wanted_id_t){ids[i], i};
-    qsort(w.sorted, n, sizeof *w.sorted, by_id);
     sqlite3_stmt *s = db_stmt(st, Q_SOURCES_ALL, sql_sources_all, e);
     int rc = s ? db_each_row(st, s, wanted_row, &w, e, "reading the sources") : -1;
     free(w.sorted);
