@@ -6,7 +6,8 @@
 
 local LUA_INC = "/usr/include/lua5.4"
 local XML_INC = "/usr/include/libxml2"
-local SYSLIBS = { "lua5.4", ":liblua5.4-cjson.a", "curl", "sqlite3", "xml2", "pcre2-8", "stemmer", "opencc", "zstd", "m", "dl" }
+-- libcurl is not linked: engine/fetch/curl_lazy.c loads it when first called.
+local SYSLIBS = { "lua5.4", ":liblua5.4-cjson.a", "sqlite3", "xml2", "pcre2-8", "stemmer", "opencc", "zstd", "m", "dl" }
 
 solution "vane"
   location "build"

@@ -1,17 +1,11 @@
-/* main.c — the vane program: set up libcurl, hand over to the CLI. */
-#include <stdio.h>
+/* main.c — the vane program: hand over to the CLI; libcurl, set up when
+ * first needed (fetch_global_init), is cleaned up at the end. */
 
 #include "cli/cli.h"
 #include "fetch/fetch.h"
-#include "util/exitcode.h"
 
 int main(int argc, char **argv)
 {
-    err_t e;
-    if (fetch_global_init(&e) != 0) {
-        fprintf(stderr, "vane: %s\n", e.msg);
-        return VANE_EXIT_FAILED;
-    }
     int code = cli_main(argc, argv);
     fetch_global_cleanup();
     return code;

@@ -15,6 +15,7 @@
 #include "channel/kind.h"
 #include "config/config.h"
 #include "config/units.h"
+#include "config/xref.h"
 
 static char dir[64];
 
@@ -375,6 +376,58 @@ static void durations_and_sizes_parse_as_documented(void **state)
     assert_string_equal(out, "1234 bytes");
 }
 
+/* The digest of what the references check reads (xref_digest): the same
+ * for the same names whatever else changes (a url, a line), another when
+ * any name the check reads changes. */
+static void digest_of(const char *text, char out[65])
+{
+    config_t cfg;
+    errlist_t errs = {0};
+    assert_int_equal(load(text, &cfg, &errs), 0);
+    sha256_t c;
+    unsigned char d[32];
+    sha256_init(&c);
+    xref_digest(&cfg, &c);
+    sha256_final(&c, d);
+    for (int i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    config_free(&cfg);
+    errlist_free(&errs);
+}
+
+static void the_references_digest_follows_every_name_the_check_reads(void **state)
+{
+    (void)state;
+    static const char base[] =
+        "source { id = \"a\", url = \"http://x/\", script = \"rss\", options = { full = true } }\n"
+        "channel { id = \"c\", kind = \"stdout\", rules = { \"r\" }, sources = { \"a\" } }\n"
+        "watch { id = \"w\", terms = { \"t\" }, sources = { \"a\" }, fields = { \"title\" } }\n";
+    static const char *const same[] = {
+        "\n-- a comment moves every line\nsource { id = \"a\", url = \"http://y/\", script = \"rss\", options = { full = false } }\n"
+        "channel { id = \"c\", kind = \"stdout\", rules = { \"r\" }, sources = { \"a\" } }\n"
+        "watch { id = \"w\", terms = { \"u\" }, sources = { \"a\" }, fields = { \"title\" } }\n",
+    };
+    static const struct { const char *from, *to; } edits[] = {
+        {"id = \"a\", url", "id = \"b\", url"},  {"\"rss\"", "\"atom\""},
+        {"full = true", "fill = true"},          {"id = \"c\"", "id = \"d\""},
+        {"rules = { \"r\" }", "rules = { \"q\" }"}, {"sources = { \"a\" } }\nwatch", "sources = { \"b\" } }\nwatch"},
+        {"id = \"w\"", "id = \"v\""},          {"fields = { \"title\" }", "fields = { \"summary\" }"},
+    };
+    char d0[65], d1[65];
+    digest_of(base, d0);
+    digest_of(same[0], d1);
+    assert_string_equal(d0, d1);
+    for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+        char text[1024];
+        const char *at = strstr(base, edits[i].from);
+        assert_non_null(at);
+        snprintf(text, sizeof text, "%.*s%s%s", (int)(at - base), base, edits[i].to,
+                 at + strlen(edits[i].from));
+        digest_of(text, d1);
+        assert_string_not_equal(d0, d1);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -392,6 +445,7 @@ int main(void)
         cmocka_unit_test(watches_give_their_values_and_defaults),
         cmocka_unit_test(watch_mistakes_are_reported_with_their_line),
         cmocka_unit_test(durations_and_sizes_parse_as_documented),
+        cmocka_unit_test(the_references_digest_follows_every_name_the_check_reads),
     };
     return cmocka_run_group_tests_name("config", tests, make_dir, remove_dir);
 }

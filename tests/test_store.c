@@ -556,6 +556,99 @@ static void a_limited_listing_keeps_the_newest_rows_in_order(void **state)
     assert_string_equal(ids, "2 ");
 }
 
+/* A want function for store_sources_read: not the sources due after
+ * 2024-01-01T01:30:00Z; what it was asked, as y/n at ud[i]. */
+static int not_due_later(void *ud, size_t i, const char *next_due)
+{
+    int want = !next_due || strcmp(next_due, "2024-01-01T01:30:00Z") <= 0;
+    ((char *)ud)[i] = want ? 'y' : 'n';
+    return want;
+}
+
+/* store_sources_read: the configured sources' rows in one read; a new id
+ * and a changed url are left to store_source_get, and a row no longer
+ * configured is not handed back. */
+static void sources_are_read_at_once_and_new_or_moved_ones_left_to_source_get(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    source_state_t ss;
+    assert_int_equal(store_source_get(f->st, "b", "http://b/", &ss, &e), 0);
+    source_state_free(&ss);
+    assert_int_equal(store_source_get(f->st, "gone", "http://gone/", &ss, &e), 0);
+    source_state_free(&ss);
+    assert_int_equal(store_source_get(f->st, "a", "http://a/", &ss, &e), 0);
+    source_state_free(&ss);
+    source_outcome_t good = {.attempted_at = "2024-01-01T01:00:00Z", .ok = 1, .status = 200,
+                             .etag = "\"e\"", .body_hash = "h", .items = 3, .baselined = 1,
+                             .next_due = "2024-01-01T02:00:00Z", .definition = "url=x"};
+    assert_int_equal(store_source_record(f->st, "a", &good, &e), 0);
+    assert_int_equal(store_source_record(f->st, "b", &good, &e), 0);
+
+    const char *ids[] = {"c", "b", "a"};
+    const char *urls[] = {"http://c/", "http://b2/", "http://a/"};
+    source_state_t out[3];
+    unsigned char known[3];
+    assert_int_equal(store_sources_read(f->st, ids, urls, 3, NULL, NULL, out, known, &e), 0);
+    assert_int_equal(known[0], 0);   /* no row yet */
+    assert_int_equal(known[1], 0);   /* its url changed */
+    assert_int_equal(known[2], 1);
+    assert_null(out[0].etag);
+    assert_null(out[1].etag);
+    assert_int_equal(out[2].baselined, 1);
+    assert_int_equal(out[2].items, 3);
+    assert_string_equal(out[2].etag, "\"e\"");
+    assert_string_equal(out[2].body_hash, "h");
+    assert_string_equal(out[2].next_due, "2024-01-01T02:00:00Z");
+    assert_string_equal(out[2].definition, "url=x");
+    for (size_t i = 0; i < 3; i++)
+        source_state_free(&out[i]);
+
+    /* what run.c does with them: store_source_get records and reads them */
+    assert_int_equal(store_source_get(f->st, "c", "http://c/", &out[0], &e), 0);
+    assert_int_equal(out[0].items, -1);
+    assert_int_equal(store_source_get(f->st, "b", "http://b2/", &out[1], &e), 0);
+    assert_null(out[1].etag);        /* another address's validators are forgotten */
+    assert_null(out[1].body_hash);
+    assert_int_equal(out[1].baselined, 1);
+    source_state_free(&out[0]);
+    source_state_free(&out[1]);
+    assert_int_equal(store_sources_read(f->st, ids, urls, 3, NULL, NULL, out, known, &e), 0);
+    assert_true(known[0] && known[1] && known[2]);
+    for (size_t i = 0; i < 3; i++)
+        source_state_free(&out[i]);
+
+    /* a row not wanted (here: one due later) is found but not read */
+    char asked[4] = "";
+    assert_int_equal(store_sources_read(f->st, ids, urls, 3, not_due_later, asked, out, known,
+                                        &e), 0);
+    assert_true(known[0] && known[1] && known[2]);
+    assert_string_equal(asked, "ynn");   /* c has never been fetched; a and b are due at 02:00 */
+    assert_int_equal(out[0].items, -1);
+    assert_null(out[2].etag);
+    assert_null(out[2].next_due);
+    assert_int_equal(out[2].baselined, 0);
+    for (size_t i = 0; i < 3; i++)
+        source_state_free(&out[i]);
+}
+
+static void the_checked_configuration_is_remembered_until_replaced(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    int known = 1;
+    assert_int_equal(store_config_checked_get(f->st, "f1", &known, &e), 0);
+    assert_int_equal(known, 0);
+    assert_int_equal(store_config_checked_put(f->st, "f1", &e), 0);
+    assert_int_equal(store_config_checked_get(f->st, "f1", &known, &e), 0);
+    assert_int_equal(known, 1);
+    assert_int_equal(store_config_checked_put(f->st, "f2", &e), 0);
+    assert_int_equal(store_config_checked_get(f->st, "f1", &known, &e), 0);
+    assert_int_equal(known, 0);
+    assert_int_equal(store_config_checked_get(f->st, "f2", &known, &e), 0);
+    assert_int_equal(known, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -578,6 +671,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(history_gives_the_newest_events_oldest_first, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_listed_event_is_json_and_columns_as_sqlite_wrote_them, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_limited_listing_keeps_the_newest_rows_in_order, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(sources_are_read_at_once_and_new_or_moved_ones_left_to_source_get, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(the_checked_configuration_is_remembered_until_replaced, dbtest_setup, dbtest_teardown),
     };
     return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -17,6 +17,7 @@
 
 #include "channel/payload.h"
 #include "channel/transport.h"
+#include "fetch/fetch.h"
 #include "util/buf.h"
 #include "util/clock.h"
 
@@ -119,7 +120,8 @@ static int email_send(const channel_cfg_t *c, const channel_msg_t *m, const chan
         return err_set(e, "channel %s: out of memory", c->id);
     }
     struct curl_slist *rcpt = recipients(em);
-    CURL *h = rcpt ? curl_easy_init() : NULL;
+    err_t ie;
+    CURL *h = rcpt && fetch_global_init(&ie) == 0 ? curl_easy_init() : NULL;
     upload_t up = {msg.p, msg.len};
     char errbuf[CURL_ERROR_SIZE] = "";
     int rc;

@@ -24,6 +24,7 @@
 
 #include "channel/payload.h"
 #include "channel/transport.h"
+#include "fetch/fetch.h"
 #include "util/buf.h"
 #include "util/hmac.h"
 #include "util/version.h"
@@ -138,7 +139,8 @@ static int webhook_send(const channel_cfg_t *c, const channel_msg_t *m, const ch
         return err_set(e, "channel %s: out of memory", c->id);
     }
     struct curl_slist *hdrs = request_headers(w, m, &body);
-    CURL *h = hdrs ? curl_easy_init() : NULL;
+    err_t ie;
+    CURL *h = hdrs && fetch_global_init(&ie) == 0 ? curl_easy_init() : NULL;
     char errbuf[CURL_ERROR_SIZE] = "";
     int rc;
     if (!h)

@@ -237,8 +237,9 @@ static void print_help(void)
 
 static void print_version(void)
 {
+    const curl_version_info_data *curl = curl_version_info(CURLVERSION_NOW);
     printf("vane %s (%s, libcurl %s, %s)\n", VANE_VERSION, LUA_RELEASE,
-           curl_version_info(CURLVERSION_NOW)->version, store_backend());
+           curl ? curl->version : "not found", store_backend());
 }
 
 /* --version wins wherever it is, even as another option's value. */

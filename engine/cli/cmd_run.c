@@ -7,21 +7,6 @@
 #include "run/run.h"
 #include "util/exitcode.h"
 
-/* A reference to nothing (a typo'd rule or source id, field or option)
- * would route, flag or watch nothing without a word: the run refuses to
- * start, like for any other configuration error. */
-static int refuse_bad_references(config_t *cfg)
-{
-    errlist_t errs = {0};
-    size_t n = references_check_config(cfg, &errs);
-    for (size_t i = 0; i < errs.len; i++)
-        cli_print_problem(0, stderr, errs.msgs[i]);
-    errlist_free(&errs);
-    if (n)
-        config_free(cfg);
-    return n ? -1 : 0;
-}
-
 int cmd_run(const cli_args_t *a)
 {
     config_t cfg;
@@ -32,13 +17,17 @@ int cmd_run(const cli_args_t *a)
         config_free(&cfg);
         return VANE_EXIT_USAGE;
     }
-    if (refuse_bad_references(&cfg) != 0)
-        return VANE_EXIT_USAGE;
     run_opts_t o = {.all = cli_flag(a, CLI_ALL), .only = only->list, .n_only = only->n_list,
                     .dry_run = cli_flag(a, CLI_DRY_RUN), .no_alerts = cli_flag(a, CLI_NO_ALERTS),
                     .json = cli_flag(a, CLI_JSON), .verbose = cli_flag(a, CLI_VERBOSE),
                     .quiet = cli_flag(a, CLI_QUIET), .wait = a->opt[CLI_WAIT].seconds,
-                    .out = stdout, .err = stderr};
+                    .out = stdout, .err = stderr,
+                    /* A reference to nothing (a typo'd rule or source id,
+                     * field or option) would route, flag or watch nothing
+                     * without a word: the run refuses to start, like for
+                     * any other configuration error. */
+                    .check_references = references_check_config,
+                    .references_fingerprint = references_fingerprint};
     int code = run_main(&cfg, cli_db_path(a, &cfg), &o);
     config_free(&cfg);
     return code;

@@ -207,3 +207,48 @@ size_t xref_check(const config_t *cfg, const xref_known_t *k, errlist_t *errs)
     free(c.rules.v);
     return c.added;
 }
+
+/* A name, or the mark of none: each ends with a byte no name holds. */
+static void digest_name(sha256_t *c, const char *s)
+{
+    if (s)
+        sha256_update(c, s, strlen(s) + 1);
+    else
+        sha256_update(c, "\x1e", 1);
+}
+
+/* A list of names, NULL-terminated (or n long), or the mark of none. */
+static void digest_list(sha256_t *c, char *const *list, size_t n)
+{
+    digest_name(c, list ? "[" : NULL);
+    for (size_t i = 0; list && (n ? i < n : list[i] != NULL); i++)
+        digest_name(c, list[i]);
+    sha256_update(c, "]", 1);
+}
+
+void xref_digest(const config_t *cfg, sha256_t *c)
+{
+    for (size_t i = 0; i < cfg->n_sources; i++) {
+        const source_cfg_t *s = &cfg->sources[i];
+        digest_name(c, "source");
+        digest_name(c, s->id);
+        digest_name(c, s->script);
+        digest_list(c, s->option_keys, 0);
+    }
+    for (size_t i = 0; i < cfg->n_channels; i++) {
+        const channel_cfg_t *ch = &cfg->channels[i];
+        digest_name(c, "channel");
+        digest_name(c, ch->id);
+        digest_list(c, ch->rules, 0);
+        digest_list(c, ch->exclude_rules, 0);
+        digest_list(c, ch->sources, 0);
+        digest_list(c, ch->exclude_sources, 0);
+    }
+    for (size_t i = 0; i < cfg->n_watches; i++) {
+        const watch_cfg_t *w = &cfg->watches[i];
+        digest_name(c, "watch");
+        digest_name(c, w->id);
+        digest_list(c, w->sources, 0);
+        digest_list(c, w->fields, 0);
+    }
+}

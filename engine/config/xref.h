@@ -14,6 +14,7 @@
 
 #include "config/config.h"
 #include "util/err.h"
+#include "util/sha256.h"
 
 /* A loaded rule, as the check needs it. */
 typedef struct xref_rule {
@@ -59,5 +60,12 @@ typedef struct xref_known {
 /* Check every reference of cfg against k. Every problem goes to errs;
  * returns the number added. */
 size_t xref_check(const config_t *cfg, const xref_known_t *k, errlist_t *errs);
+
+/* Hash into c every name of cfg that xref_check reads (the ids of
+ * sources, channels and watches, the names they give, the sources'
+ * scripts and option keys), so that a check that passed need not be
+ * repeated while they, the rules and the scripts stay the same
+ * (cli/references.h). Keep it in step with the checks above. */
+void xref_digest(const config_t *cfg, sha256_t *c);
 
 #endif

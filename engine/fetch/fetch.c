@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include "config/units.h"
+#include "fetch/curl_lazy.h"
 #include "util/version.h"
 
 enum { WAITING, ACTIVE, DONE };
@@ -441,6 +442,8 @@ int fetch_all(const fetch_req_t *reqs, size_t n, const fetch_opts_t *opts, fetch
     fetcher_t f = {.o = opts ? opts : &defaults, .n = n, .done_fn = done, .ud = ud};
     if (n == 0)
         return 0;
+    if (fetch_global_init(e) != 0)
+        return -1;
     f.t = calloc(n, sizeof *f.t);
     f.retry = calloc(n, sizeof *f.retry);
     f.multi = curl_multi_init();
@@ -474,14 +477,22 @@ int fetch_all(const fetch_req_t *reqs, size_t n, const fetch_opts_t *opts, fetch
     return 0;
 }
 
+static int curl_ready; /* curl_global_init done (the program has one thread) */
+
 int fetch_global_init(err_t *e)
 {
+    if (curl_ready)
+        return 0;
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return err_set(e, "cannot initialise libcurl");
+        return err_set(e, "cannot initialise libcurl%s%s", curl_lazy_error() ? ": " : "",
+                       curl_lazy_error() ? curl_lazy_error() : "");
+    curl_ready = 1;
     return 0;
 }
 
 void fetch_global_cleanup(void)
 {
-    curl_global_cleanup();
+    if (curl_ready)
+        curl_global_cleanup();
+    curl_ready = 0;
 }

@@ -60,6 +60,11 @@ typedef void (*fetch_done_fn)(void *ud, const fetch_req_t *req, fetch_res_t *res
 int fetch_all(const fetch_req_t *reqs, size_t n, const fetch_opts_t *opts,
               fetch_done_fn done, void *ud, err_t *e);
 
+/* libcurl's global set-up (TLS libraries and all), done when first
+ * needed: by fetch_all and by the channels that send with libcurl before
+ * their first transfer, so a run with nothing to fetch or deliver never
+ * pays for it. Again after it is done: nothing. fetch_global_cleanup
+ * undoes it when it was done (at exit). */
 int fetch_global_init(err_t *e);
 void fetch_global_cleanup(void);
 

@@ -66,7 +66,17 @@ typedef struct run {
     int rules_unloaded;           /* a rule file did not load: nothing evaluated, exit 2 */
     const store_event_t *ev;      /* the event the rules are on (their failures) */
     errlist_t notes;              /* what the retries did, always said */
+    int unchanged_open;           /* the unchanged sources' transaction is open */
+    char rules_fp[65];            /* rules_fingerprint, once taken (rules_print) */
 } run_t;
+
+/* The rule files' fingerprint (rules.h), taken once a run. */
+static const char *rules_print(run_t *r)
+{
+    if (!r->rules_fp[0])
+        rules_fingerprint(r->cfg, r->rules_fp);
+    return r->rules_fp;
+}
 
 /* ---- transactions: the whole run is one, rolled back, with --dry-run ------ */
 
@@ -96,9 +106,66 @@ static int load(run_t *r, const char *db_path, err_t *e)
     r->st = store_open(db_path, e);
     if (!r->st)
         return -1;
-    if (r->o->dry_run && store_begin(r->st, e) != 0)
+    return r->o->dry_run ? store_begin(r->st, e) : 0;
+}
+
+/* ---- step 2b: the configuration's references -------------------------------- */
+
+/* The cross-reference check: 0 when it passed (*complete when every
+ * reference could be checked), 1 when the configuration is refused (its
+ * problems printed, as a command's). */
+static int check_references(const run_t *r, int *complete)
+{
+    errlist_t errs = {0};
+    size_t n = r->o->check_references(r->cfg, &errs, complete);
+    for (size_t i = 0; i < errs.len; i++)
+        fprintf(r->o->err, "vane: %s\n", errs.msgs[i]);
+    errlist_free(&errs);
+    return n > 0;
+}
+
+/* Remember a passing check that could check every reference, by the
+ * fingerprint of what it read. */
+static int remember_checked(run_t *r, const char *fp, int complete, err_t *e)
+{
+    char mine[65];
+    if (!complete)
+        return 0;
+    if (!fp)
+        r->o->references_fingerprint(r->cfg, rules_print(r), mine);
+    return store_config_checked_put(r->st, fp ? fp : mine, e);
+}
+
+/* Check the references unless they passed on this very fingerprint (it
+ * loads every rule and script: a run with nothing due would load them for
+ * nothing). 0 to go on, 1 when refused, -1 on a store error. */
+static int vet(run_t *r, err_t *e)
+{
+    char fp[65];
+    int known = 0, complete = 0;
+    r->o->references_fingerprint(r->cfg, rules_print(r), fp);
+    if (store_config_checked_get(r->st, fp, &known, e) != 0)
         return -1;
-    return store_run_begin(r->st, r->now, &r->run_id, e);
+    if (known)
+        return 0;
+    if (check_references(r, &complete))
+        return 1;
+    return remember_checked(r, fp, complete, e);
+}
+
+/* Open the store, refusing a configuration whose references are wrong
+ * before the run starts; a new database is made only for a configuration
+ * that passed. 0, 1 when refused, -1 on error. */
+static int open_checked(run_t *r, const char *db_path, err_t *e)
+{
+    int fresh = access(db_path, F_OK) != 0, complete = 0;
+    if (!r->o->check_references)
+        return load(r, db_path, e);
+    if (fresh && check_references(r, &complete))
+        return 1;
+    if (load(r, db_path, e) != 0)
+        return -1;
+    return fresh ? remember_checked(r, NULL, complete, e) : vet(r, e);
 }
 
 static int load_scripts(run_t *r, err_t *e)
@@ -145,7 +212,7 @@ static int load_rules(run_t *r, err_t *e)
 
 /* ---- step 3: choose the due sources -------------------------------------- */
 
-static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *st)
+static int wanted(const run_t *r, const source_cfg_t *s, const char *next_due)
 {
     if (r->o->n_only) {
         for (size_t i = 0; i < r->o->n_only; i++)
@@ -153,7 +220,7 @@ static int wanted(const run_t *r, const source_cfg_t *s, const source_state_t *s
                 return 1;
         return 0;
     }
-    return r->o->all || !st->next_due || strcmp(st->next_due, r->now) <= 0;
+    return r->o->all || !next_due || strcmp(next_due, r->now) <= 0;
 }
 
 /* The source's definition now, and what changed since its items were
@@ -170,36 +237,88 @@ static int note_definition(run_t *r, source_run_t *d, err_t *e)
     return 0;
 }
 
-/* One transaction for all sources' rows: a thousand sources must not cost
- * a thousand commits. */
+/* Which stored sources are due (store_sources_read's question). */
+typedef struct choosing {
+    const run_t *r;
+    unsigned char *due;
+} choosing_t;
+
+static int want_due(void *ud, size_t i, const char *next_due)
+{
+    choosing_t *c = ud;
+    c->due[i] = (unsigned char)wanted(c->r, &c->r->cfg->sources[i], next_due);
+    return c->due[i];
+}
+
+/* The state of the due sources among the configured ones (due[i] and
+ * states[i] for the configuration's source i), in one read of the sources
+ * table. Rows are written only for new sources and changed urls, in one
+ * transaction: a thousand sources must not cost a thousand statements, let
+ * alone commits. */
+static int read_states(run_t *r, source_state_t *states, unsigned char *due, err_t *e)
+{
+    size_t n = r->cfg->n_sources, stale = 0;
+    const char **ids = calloc(n + 1, sizeof *ids), **urls = calloc(n + 1, sizeof *urls);
+    unsigned char *known = calloc(n + 1, 1);
+    choosing_t c = {r, due};
+    int rc = ids && urls && known ? 0 : err_set(e, "out of memory");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        ids[i] = r->cfg->sources[i].id;
+        urls[i] = r->cfg->sources[i].url_shown;
+    }
+    if (rc == 0)
+        rc = store_sources_read(r->st, ids, urls, n, want_due, &c, states, known, e);
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        stale += !known[i];
+    if (rc == 0 && stale)
+        rc = txn_begin(r, e);
+    for (size_t i = 0; rc == 0 && stale && i < n; i++) {
+        if (known[i])
+            continue;
+        rc = store_source_get(r->st, ids[i], urls[i], &states[i], e);
+        due[i] = rc == 0 && wanted(r, &r->cfg->sources[i], states[i].next_due);
+    }
+    if (stale && rc == 0)
+        rc = txn_commit(r, e);
+    free(ids);
+    free(urls);
+    free(known);
+    return rc;
+}
+
+/* Take the due source s, whose state moves from *st into r->due. */
+static int add_due(run_t *r, const source_cfg_t *s, source_state_t *st, err_t *e)
+{
+    source_run_t *d = &r->due[r->n_due];
+    d->cfg = s;
+    d->state = *st;
+    *st = (source_state_t){0};
+    r->n_due++;
+    if (load_scripts(r, e) != 0)
+        return -1;
+    err_t se;
+    d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
+    if (!d->script_ok)
+        errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
+    return d->script_ok ? note_definition(r, d, e) : 0;
+}
+
 static int choose_due(run_t *r, err_t *e)
 {
-    r->due = calloc(r->cfg->n_sources + 1, sizeof *r->due);
-    if (!r->due)
-        return err_set(e, "out of memory");
-    if (txn_begin(r, e) != 0)
-        return -1;
-    for (size_t i = 0; i < r->cfg->n_sources; i++) {
-        const source_cfg_t *s = &r->cfg->sources[i];
-        source_run_t *d = &r->due[r->n_due];
-        if (store_source_get(r->st, s->id, s->url_shown, &d->state, e) != 0)
-            return -1;
-        if (!wanted(r, s, &d->state)) {
-            source_state_free(&d->state);
-            continue;
-        }
-        d->cfg = s;
-        if (load_scripts(r, e) != 0)
-            return -1;
-        err_t se;
-        d->script_ok = extract_prepare(r->x, s->script, &se) == 0;
-        if (!d->script_ok)
-            errlist_add(&r->errs, "source %s: %s", s->id, se.msg);
-        r->n_due++;
-        if (d->script_ok && note_definition(r, d, e) != 0)
-            return -1;
+    size_t n = r->cfg->n_sources;
+    source_state_t *states = calloc(n + 1, sizeof *states);
+    unsigned char *due = calloc(n + 1, 1);
+    r->due = calloc(n + 1, sizeof *r->due);
+    int rc = states && due && r->due ? read_states(r, states, due, e)
+                                     : err_set(e, "out of memory");
+    for (size_t i = 0; i < n && states && due; i++) {
+        if (rc == 0 && due[i])
+            rc = add_due(r, &r->cfg->sources[i], &states[i], e);
+        source_state_free(&states[i]);
     }
-    return txn_commit(r, e);
+    free(states);
+    free(due);
+    return rc;
 }
 
 /* ---- steps 4 and 5: extract, diff, store ---------------------------------- */
@@ -294,11 +413,50 @@ static int maybe_flag_empty(run_t *r, const source_run_t *d, size_t n, err_t *e)
     return rc;
 }
 
+/* ---- the unchanged sources' health: one transaction ------------------------ */
+
+/* Commit the unchanged sources' health updates recorded so far. Called
+ * before anything else is written (a changed document, a failure) and at
+ * the end of the fetch, so a killed run loses at most the last_success
+ * stamps of some unchanged sources, never an event or a flag. */
+static void unchanged_flush(run_t *r)
+{
+    err_t e;
+    if (!r->unchanged_open)
+        return;
+    r->unchanged_open = 0;
+    if (txn_commit(r, &e) != 0) {
+        txn_rollback(r);
+        errlist_add(&r->errs, "recording the unchanged sources: %s", e.msg);
+    }
+}
+
+/* A source whose document did not change: only its health is recorded,
+ * in the transaction all unchanged sources share until the next flush. */
+static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
+{
+    char due[32];
+    err_t e;
+    next_due(d, 1, due);
+    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
+                          .etag = res->etag, .last_modified = res->last_modified, .items = -1,
+                          .next_due = due, .definition = buf_str(&d->definition)};
+    r->unchanged++;
+    if (!r->unchanged_open && txn_begin(r, &e) != 0) {
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+        return;
+    }
+    r->unchanged_open = 1;
+    if (store_source_record(r->st, d->cfg->id, &o, &e) != 0)
+        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
+}
+
 /* Record a failed attempt (its own small transaction). */
 static void source_failed(run_t *r, source_run_t *d, long status, const char *why)
 {
     char due[32];
     err_t e;
+    unchanged_flush(r);
     next_due(d, 0, due);
     source_outcome_t o = {.attempted_at = r->now, .status = status, .error = why, .items = -1,
                           .next_due = due};
@@ -379,6 +537,7 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
                           diff_item_t *items, size_t n, err_t *e)
 {
     char due[32];
+    unchanged_flush(r);
     next_due(d, 1, due);
     diff_target_t t = target_of(r, d);
     if (n == 0 && t.opts.removals)
@@ -412,23 +571,6 @@ static int store_document(run_t *r, source_run_t *d, const fetch_res_t *res, con
     if (rc == 0 && d->redefined.len)
         note_redefined(r, d, n, dr.events);
     return rc;
-}
-
-/* A source whose document did not change: only its health is recorded. */
-static void source_unchanged(run_t *r, source_run_t *d, const fetch_res_t *res)
-{
-    char due[32];
-    err_t e;
-    next_due(d, 1, due);
-    source_outcome_t o = {.attempted_at = r->now, .ok = 1, .status = res->status,
-                          .etag = res->etag, .last_modified = res->last_modified, .items = -1,
-                          .next_due = due, .definition = buf_str(&d->definition)};
-    r->unchanged++;
-    if (txn_begin(r, &e) != 0 || store_source_record(r->st, d->cfg->id, &o, &e) != 0 ||
-        txn_commit(r, &e) != 0) {
-        txn_rollback(r);
-        errlist_add(&r->errs, "source %s: %s", d->cfg->id, e.msg);
-    }
 }
 
 /* The fetcher's callback: steps 4 and 5 for one finished transfer. */
@@ -588,6 +730,7 @@ static void process(run_t *r, source_run_t *d, const fetch_req_t *req, fetch_res
     sha256_hex(res->body.p ? res->body.p : "", res->body.len, hash);
     if (unchanged(d, res, hash))
         return source_unchanged(r, d, res);
+    unchanged_flush(r); /* a changed document's script and pages may write */
     buf_t text = {0};
     char charset[64];
     err_t e;
@@ -636,6 +779,7 @@ static int fetch_due(run_t *r, err_t *e)
     }
     r->progress = !r->o->quiet && n > 0 && isatty(fileno(r->o->err));
     int rc = fetch_all(reqs, n, &r->cfg->fetch, on_fetched, r, e);
+    unchanged_flush(r);
     if (r->progress)
         fputs("\r\033[K", r->o->err);
     if (rc == 0)
@@ -888,9 +1032,8 @@ static int evaluate_rules(run_t *r, err_t *e)
  * for their checks, unless the same rule files were seen to have none. */
 static int run_checks(run_t *r, err_t *e)
 {
-    char fingerprint[65];
+    const char *fingerprint = rules_print(r);
     int none = 0;
-    rules_fingerprint(r->cfg, fingerprint);
     if (!r->rules && checks_known_none(r->st, fingerprint, &none, e) != 0)
         return -1;
     if (none)
@@ -1108,7 +1251,14 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
         return locked;
     /* 2. load; 3. choose and fetch; 4–5. extract, diff, store (per source,
      * as transfers finish); 6. rules; 7. deliver */
-    int rc = load(&r, db_path, &e);
+    int rc = open_checked(&r, db_path, &e);
+    if (rc == 1) {
+        run_free(&r);
+        lock_release(lock_fd);
+        return VANE_EXIT_USAGE;
+    }
+    if (rc == 0)
+        rc = store_run_begin(r.st, r.now, &r.run_id, &e);
     if (rc == 0)
         rc = choose_due(&r, &e);
     if (rc == 0)

@@ -20,6 +20,14 @@ typedef struct run_opts {
     int verbose, quiet;
     double wait;                  /* seconds to wait for the lock */
     FILE *out, *err;              /* flags, and errors/summary */
+    /* The configuration's cross-reference check (cli/references.h): the
+     * problems it added to errs, *complete set when every reference could
+     * be checked; and the fingerprint of what it reads. A run checks
+     * before it starts, unless the database says the check passed on the
+     * same fingerprint; problems refuse the run (VANE_EXIT_USAGE). NULL:
+     * no check. */
+    size_t (*check_references)(const config_t *cfg, errlist_t *errs, int *complete);
+    void (*references_fingerprint)(const config_t *cfg, const char *rules, char out[65]);
 } run_opts_t;
 
 /* Run once against the database at db_path. Returns an exit status (util/exitcode.h). */

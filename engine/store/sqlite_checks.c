@@ -1,6 +1,8 @@
 /* sqlite_checks.c — the SQLite store's record of the check rules'
- * episodes (check_state) and of which rule files have checks
- * (check_rules). What an episode calls for is decided in rules/checks.c. */
+ * episodes (check_state), of which rule files have checks (check_rules)
+ * and of the configuration last seen to pass the cross-reference check
+ * (config_checked). What an episode calls for is decided in
+ * rules/checks.c. */
 #include "store/sqlite_int.h"
 
 static const char sql_check_get[] =
@@ -98,4 +100,28 @@ int store_check_rules_put(store_t *st, const char *fingerprint, int has_checks, 
 {
     return db_run(st, Q_CHECK_RULES_PUT, sql_check_rules_put, e,
                   "recording which rules have checks", "ti", fingerprint, has_checks != 0);
+}
+
+static const char sql_config_checked_get[] =
+    "SELECT 1 FROM config_checked WHERE fingerprint = ?1";
+
+int store_config_checked_get(store_t *st, const char *fingerprint, int *known, err_t *e)
+{
+    int one = 0;
+    sqlite3_stmt *q = db_query(st, Q_CONFIG_CHECKED_GET, sql_config_checked_get, e, "t",
+                               fingerprint);
+    int rc = q ? db_first_row(st, q, int_row, &one, e, "reading the configuration checked")
+               : -1;
+    *known = rc > 0;
+    return rc < 0 ? -1 : 0;
+}
+
+static const char sql_config_checked_put[] =
+    "INSERT INTO config_checked(id, fingerprint) VALUES(1, ?1) "
+    "ON CONFLICT(id) DO UPDATE SET fingerprint = excluded.fingerprint";
+
+int store_config_checked_put(store_t *st, const char *fingerprint, err_t *e)
+{
+    return db_run(st, Q_CONFIG_CHECKED_PUT, sql_config_checked_put, e,
+                  "recording the configuration checked", "t", fingerprint);
 }

@@ -3,6 +3,7 @@
 #include "store/sqlite_int.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char sql_source_upsert[] =
@@ -44,6 +45,91 @@ int store_source_get(store_t *st, const char *id, const char *url, source_state_
     if (rc == 0) /* no row, though the upsert above made one */
         rc = db_error(st, e, "reading a source");
     return rc < 0 ? -1 : 0;
+}
+
+/* The columns of sql_source_get, then the id and the url. */
+static const char sql_sources_all[] =
+    "SELECT baselined, etag, last_modified, body_hash, last_attempt, last_success, "
+    "next_due, failures, coalesce(items, -1), failing_flagged, empty_flagged, reshaped_flagged, "
+    "definition, id, url FROM sources";
+
+/* A wanted source's id and its index in the caller's arrays. */
+typedef struct wanted_id {
+    const char *id;
+    size_t i;
+} wanted_id_t;
+
+/* What store_sources_read matches the rows against. */
+typedef struct wanted {
+    const char *const *ids;
+    size_t next;         /* the configured source the next row likely is */
+    wanted_id_t *sorted; /* sorted on the first row that is not */
+    int is_sorted;
+    size_t n;
+    const char *const *urls;
+    store_source_want_fn want;
+    void *ud;
+    source_state_t *out;
+    unsigned char *known;
+} wanted_t;
+
+#define NEXT_DUE_COLUMN 6 /* in source_columns */
+
+static int by_id(const void *a, const void *b)
+{
+    return strcmp(((const wanted_id_t *)a)->id, ((const wanted_id_t *)b)->id);
+}
+
+/* The index of the configured source id, or n. Rows come in the order
+ * they were inserted, which is mostly the configuration's: the source
+ * after the last one found is tried first, and the ids are sorted for a
+ * binary search only when that fails. */
+static size_t find_id(wanted_t *w, const char *id)
+{
+    if (w->next < w->n && strcmp(w->ids[w->next], id) == 0)
+        return w->next++;
+    if (!w->is_sorted) {
+        for (size_t i = 0; i < w->n; i++)
+            w->sorted[i] = (wanted_id_t){w->ids[i], i};
+        qsort(w->sorted, w->n, sizeof *w->sorted, by_id);
+        w->is_sorted = 1;
+    }
+    wanted_id_t key = {id, 0};
+    const wanted_id_t *hit = bsearch(&key, w->sorted, w->n, sizeof key, by_id);
+    if (!hit)
+        return w->n;
+    w->next = hit->i + 1;
+    return hit->i;
+}
+
+static int wanted_row(sqlite3_stmt *s, void *ud)
+{
+    wanted_t *w = ud;
+    const char *id = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns));
+    const char *url = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns) + 1);
+    size_t i = id ? find_id(w, id) : w->n;
+    if (i == w->n || !url || strcmp(url, w->urls[i]) != 0)
+        return 0; /* not configured, or its url changed: store_source_get's */
+    w->known[i] = 1;
+    const char *next_due = (const char *)sqlite3_column_text(s, NEXT_DUE_COLUMN);
+    if (!w->want || w->want(w->ud, i, next_due))
+        db_read_columns(s, &w->out[i], source_columns, DB_COUNT(source_columns));
+    return 0;
+}
+
+int store_sources_read(store_t *st, const char *const *ids, const char *const *urls, size_t n,
+                       store_source_want_fn want, void *ud, source_state_t *out,
+                       unsigned char *known, err_t *e)
+{
+    wanted_t w = {ids, 0, calloc(n + 1, sizeof(wanted_id_t)), 0, n, urls, want, ud, out, known};
+    if (!w.sorted)
+        return err_set(e, "out of memory");
+    memset(out, 0, n * sizeof *out);
+    memset(known, 0, n);
+    sqlite3_stmt *s = db_stmt(st, Q_SOURCES_ALL, sql_sources_all, e);
+    int rc = s ? db_each_row(st, s, wanted_row, &w, e, "reading the sources") : -1;
+    free(w.sorted);
+    return rc;
 }
 
 static const char sql_source_record[] =

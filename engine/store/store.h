@@ -53,6 +53,17 @@ typedef struct source_state {
  * another address's ETag or date must never make a 304 stand for it. */
 int store_source_get(store_t *st, const char *id, const char *url,
                      source_state_t *out, err_t *e);
+/* The state of n sources in one read of the sources table, writing
+ * nothing: out[i] for ids[i], whose stored url should be urls[i]. known[i]
+ * is 1 when its row was found with that url; 0 when there is no row yet or
+ * the url changed: out[i] is then left empty, and store_source_get (in the
+ * caller's transaction) records it and reads it. want (NULL: every one)
+ * is asked of each row found, with its next_due (NULL if none): a row not
+ * wanted is read no further and out[i] stays empty. The ids are distinct. */
+typedef int (*store_source_want_fn)(void *ud, size_t i, const char *next_due);
+int store_sources_read(store_t *st, const char *const *ids, const char *const *urls, size_t n,
+                       store_source_want_fn want, void *ud, source_state_t *out,
+                       unsigned char *known, err_t *e);
 void source_state_free(source_state_t *s);
 
 /* What one attempt at a source came to. */
@@ -336,6 +347,10 @@ int store_check_end(store_t *st, const char *rule, const char *key, err_t *e);
 int store_check_rules_get(store_t *st, const char *fingerprint, int *known, int *has_checks,
                           err_t *e);
 int store_check_rules_put(store_t *st, const char *fingerprint, int has_checks, err_t *e);
+/* The configuration last seen to pass the cross-reference check, by its
+ * fingerprint (cli/references.h): *known is 1 when it is this one. */
+int store_config_checked_get(store_t *st, const char *fingerprint, int *known, err_t *e);
+int store_config_checked_put(store_t *st, const char *fingerprint, err_t *e);
 
 /* ---- history for rules (vane.history, vane.events): read only ------------ */
 
