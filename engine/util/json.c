@@ -80,12 +80,41 @@ static int put_number(lua_State *L, int idx, buf_t *out)
     return buf_puts(out, tmp);
 }
 
+/* Where the encoder is: a chain of the keys and indexes on the way down,
+ * on the C stack. It is written out as "a.b[2].c" only when a value is
+ * refused, so encoding a good value formats no path at all. */
+typedef struct path_seg {
+    const struct path_seg *up;
+    const char *key;        /* an object's key, or NULL for an array's index */
+    lua_Integer index;
+} path_seg_t;
+
 typedef struct encoder {
     lua_State *L;
     buf_t *out;
     err_t *e;
-    char path[256];
+    const path_seg_t *at;   /* NULL at the top */
+    char path[256];         /* at written out, by path_text */
 } encoder_t;
+
+static size_t put_seg(const path_seg_t *s, char *out, size_t cap)
+{
+    size_t n = s->up ? put_seg(s->up, out, cap) : 0;
+    if (n >= cap)
+        return n;
+    int k = s->key ? snprintf(out + n, cap - n, "%s%s", n ? "." : "", s->key)
+                   : snprintf(out + n, cap - n, "[%lld]", (long long)s->index);
+    return k < 0 ? n : n + (size_t)k;
+}
+
+/* The path of the value being encoded, for a message ("" at the top). */
+static const char *path_text(encoder_t *en)
+{
+    en->path[0] = '\0';
+    if (en->at)
+        put_seg(en->at, en->path, sizeof en->path);
+    return en->path;
+}
 
 static int encode_value(encoder_t *en, int idx, int depth, int empty_object);
 
@@ -115,83 +144,118 @@ static int cmp_keys(const void *a, const void *b)
 
 static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth)
 {
-    size_t pathlen = strlen(en->path);
-    if (buf_putc(en->out, '['))
-        return -1;
-    for (lua_Integer i = 1; i <= n; i++) {
+    path_seg_t seg = {en->at, NULL, 0};
+    int rc = buf_putc(en->out, '[');
+    en->at = &seg;
+    for (lua_Integer i = 1; rc == 0 && i <= n; i++) {
         if (i > 1 && buf_putc(en->out, ','))
-            return -1;
-        snprintf(en->path + pathlen, sizeof en->path - pathlen, "[%lld]", (long long)i);
+            rc = -1;
+        seg.index = i;
         lua_rawgeti(en->L, idx, i);
-        int rc = encode_value(en, lua_gettop(en->L), depth + 1, 0);
+        if (rc == 0)
+            rc = encode_value(en, lua_gettop(en->L), depth + 1, 0);
         lua_pop(en->L, 1);
-        if (rc)
-            return rc;
     }
-    en->path[pathlen] = '\0';
-    return buf_putc(en->out, ']');
+    en->at = seg.up;
+    return rc ? rc : buf_putc(en->out, ']');
+}
+
+#define INLINE_KEYS 16
+
+/* The keys of the table at idx as strings into *keys (*cap slots, grown
+ * from the caller's inline array onto the heap when needed); number keys
+ * are converted on copies kept in a table pushed on first need (*anchor),
+ * string keys point into the table's own keys. Returns the count, or -1
+ * (out of memory) or -2 (a key of another type, e set). */
+static long collect_keys(encoder_t *en, int idx, const char ***keys, size_t *cap, int *anchor)
+{
+    lua_State *L = en->L;
+    size_t n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        lua_pop(L, 1);
+        int kt = lua_type(L, -1);
+        if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
+            err_set(en->e, "field '%s': table key of type %s", path_text(en), luaL_typename(L, -1));
+            lua_pop(L, 1);
+            return -2;
+        }
+        if (n == *cap) {
+            size_t more = *cap * 2;
+            const char **grown = *cap > INLINE_KEYS ? realloc(*keys, more * sizeof **keys)
+                                                    : malloc(more * sizeof **keys);
+            if (!grown) {
+                lua_pop(L, 1);
+                return -1;
+            }
+            if (*cap == INLINE_KEYS)
+                memcpy(grown, *keys, n * sizeof **keys);
+            *keys = grown;
+            *cap = more;
+        }
+        if (kt == LUA_TSTRING) {
+            (*keys)[n++] = lua_tostring(L, -1); /* lives as long as the key */
+            continue;
+        }
+        if (!*anchor) {
+            lua_newtable(L);
+            lua_insert(L, -2);
+            *anchor = lua_gettop(L) - 1;
+        }
+        lua_pushvalue(L, -1);
+        (*keys)[n++] = lua_tostring(L, -1); /* converts the copy, not the key */
+        lua_rawseti(L, *anchor, (lua_Integer)n);
+    }
+    return (long)n;
+}
+
+/* Push the value of the table at idx under key k (a key as collect_keys
+ * wrote it: a string, or a number's text). */
+static void push_member(lua_State *L, int idx, const char *k)
+{
+    lua_pushstring(L, k);
+    if (lua_rawget(L, idx) != LUA_TNIL)
+        return;
+    lua_pop(L, 1); /* the key was a number */
+    lua_rawgeti(L, idx, strtoll(k, NULL, 10));
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushnumber(L, strtod(k, NULL));
+        lua_rawget(L, idx);
+    }
 }
 
 /* Keys are collected as strings (numbers converted), sorted, then written. */
 static int encode_object(encoder_t *en, int idx, int depth)
 {
     lua_State *L = en->L;
-    size_t n = 0, cap = 16;
-    const char **keys = malloc(cap * sizeof *keys);
-    lua_newtable(L); /* keeps converted key strings alive */
-    int anchor = lua_gettop(L);
-    int rc = keys ? 0 : -1;
-    lua_pushnil(L);
-    while (rc == 0 && lua_next(L, idx)) {
-        lua_pop(L, 1);
-        int kt = lua_type(L, -1);
-        if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
-            err_set(en->e, "field '%s': table key of type %s", en->path, luaL_typename(L, -1));
-            rc = -2;
-            lua_pop(L, 1);
-            break;
-        }
-        lua_pushvalue(L, -1);
-        const char *k = lua_tostring(L, -1); /* converts the copy, not the key */
-        lua_rawseti(L, anchor, (lua_Integer)n + 1);
-        if (n == cap) {
-            const char **more = realloc(keys, (cap *= 2) * sizeof *keys);
-            if (!more) { rc = -1; lua_pop(L, 1); break; }
-            keys = more;
-        }
-        keys[n++] = k;
-    }
+    const char *inline_keys[INLINE_KEYS], **keys = inline_keys;
+    size_t cap = INLINE_KEYS;
+    int top = lua_gettop(L), anchor = 0;
+    long n = collect_keys(en, idx, &keys, &cap, &anchor);
+    int rc = n < 0 ? (int)n : 0;
     if (rc == 0) {
-        qsort(keys, n, sizeof *keys, cmp_keys);
+        qsort(keys, (size_t)n, sizeof *keys, cmp_keys);
         rc = buf_putc(en->out, '{');
     }
-    size_t pathlen = strlen(en->path);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
+    path_seg_t seg = {en->at, NULL, 0};
+    en->at = &seg;
+    for (long i = 0; rc == 0 && i < n; i++) {
         if (i && (rc = buf_putc(en->out, ',')))
             break;
         if ((rc = json_put_string(en->out, keys[i], strlen(keys[i]))) || (rc = buf_putc(en->out, ':')))
             break;
-        snprintf(en->path + pathlen, sizeof en->path - pathlen, "%s%s", pathlen ? "." : "", keys[i]);
-        lua_pushstring(L, keys[i]);
-        lua_rawget(L, idx);
-        if (lua_isnil(L, -1)) { /* the key was a number */
-            lua_pop(L, 1);
-            lua_Integer ik = strtoll(keys[i], NULL, 10);
-            lua_rawgeti(L, idx, ik);
-            if (lua_isnil(L, -1)) {
-                lua_pop(L, 1);
-                lua_pushnumber(L, strtod(keys[i], NULL));
-                lua_rawget(L, idx);
-            }
-        }
+        seg.key = keys[i];
+        push_member(L, idx, keys[i]);
         rc = encode_value(en, lua_gettop(L), depth + 1, 0);
         lua_pop(L, 1);
     }
-    en->path[pathlen] = '\0';
+    en->at = seg.up;
     if (rc == 0)
         rc = buf_putc(en->out, '}');
-    free(keys);
-    lua_settop(L, anchor - 1);
+    if (keys != inline_keys)
+        free(keys);
+    lua_settop(L, top);
     return rc;
 }
 
@@ -199,7 +263,8 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
 {
     lua_State *L = en->L;
     if (depth > JSON_MAX_DEPTH) {
-        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", en->path, JSON_MAX_DEPTH);
+        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", path_text(en),
+                JSON_MAX_DEPTH);
         return -2;
     }
     switch (lua_type(L, idx)) {
@@ -210,7 +275,7 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
     case LUA_TNUMBER: {
         int rc = put_number(L, idx, en->out);
         if (rc == -2)
-            err_set(en->e, "field '%s': number is not finite", en->path);
+            err_set(en->e, "field '%s': number is not finite", path_text(en));
         return rc;
     }
     case LUA_TSTRING: {
@@ -237,14 +302,14 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
             return buf_puts(en->out, "null");
         /* fall through */
     default:
-        err_set(en->e, "field '%s': cannot store a %s", en->path, luaL_typename(L, idx));
+        err_set(en->e, "field '%s': cannot store a %s", path_text(en), luaL_typename(L, idx));
         return -2;
     }
 }
 
 static int encode(lua_State *L, int idx, buf_t *out, err_t *e, int empty_object)
 {
-    encoder_t en = {L, out, e, ""};
+    encoder_t en = {L, out, e, NULL, ""};
     int top = lua_gettop(L);
     int rc = encode_value(&en, lua_absindex(L, idx), 0, empty_object);
     lua_settop(L, top);
