@@ -93,8 +93,7 @@ typedef struct encoder {
     lua_State *L;
     buf_t *out;
     err_t *e;
-    const path_seg_t *at;   /* NULL at the top */
-    char path[256];         /* at written out, by path_text */
+    char path[256];         /* a path written out, by path_text */
 } encoder_t;
 
 static size_t put_seg(const path_seg_t *s, char *out, size_t cap)
@@ -107,16 +106,16 @@ static size_t put_seg(const path_seg_t *s, char *out, size_t cap)
     return k < 0 ? n : n + (size_t)k;
 }
 
-/* The path of the value being encoded, for a message ("" at the top). */
-static const char *path_text(encoder_t *en)
+/* The path `at` (NULL: the top) written out for a message. */
+static const char *path_text(encoder_t *en, const path_seg_t *at)
 {
     en->path[0] = '\0';
-    if (en->at)
-        put_seg(en->at, en->path, sizeof en->path);
+    if (at)
+        put_seg(at, en->path, sizeof en->path);
     return en->path;
 }
 
-static int encode_value(encoder_t *en, int idx, int depth, int empty_object);
+static int encode_value(encoder_t *en, int idx, int depth, int empty_object, const path_seg_t *at);
 
 /* n if the table's keys are exactly 1..n, else 0 (so also 0 when empty). */
 static lua_Integer sequence_length(lua_State *L, int idx)
@@ -142,21 +141,19 @@ static int cmp_keys(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth)
+static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth, const path_seg_t *at)
 {
-    path_seg_t seg = {en->at, NULL, 0};
+    path_seg_t seg = {at, NULL, 0};
     int rc = buf_putc(en->out, '[');
-    en->at = &seg;
     for (lua_Integer i = 1; rc == 0 && i <= n; i++) {
         if (i > 1 && buf_putc(en->out, ','))
             rc = -1;
         seg.index = i;
         lua_rawgeti(en->L, idx, i);
         if (rc == 0)
-            rc = encode_value(en, lua_gettop(en->L), depth + 1, 0);
+            rc = encode_value(en, lua_gettop(en->L), depth + 1, 0, &seg);
         lua_pop(en->L, 1);
     }
-    en->at = seg.up;
     return rc ? rc : buf_putc(en->out, ']');
 }
 
@@ -167,7 +164,8 @@ static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth)
  * are converted on copies kept in a table pushed on first need (*anchor),
  * string keys point into the table's own keys. Returns the count, or -1
  * (out of memory) or -2 (a key of another type, e set). */
-static long collect_keys(encoder_t *en, int idx, const char ***keys, size_t *cap, int *anchor)
+static long collect_keys(encoder_t *en, int idx, const path_seg_t *at, const char ***keys,
+                         size_t *cap, int *anchor)
 {
     lua_State *L = en->L;
     size_t n = 0;
@@ -176,7 +174,7 @@ static long collect_keys(encoder_t *en, int idx, const char ***keys, size_t *cap
         lua_pop(L, 1);
         int kt = lua_type(L, -1);
         if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
-            err_set(en->e, "field '%s': table key of type %s", path_text(en), luaL_typename(L, -1));
+            err_set(en->e, "field '%s': table key of type %s", path_text(en, at), luaL_typename(L, -1));
             lua_pop(L, 1);
             return -2;
         }
@@ -226,20 +224,19 @@ static void push_member(lua_State *L, int idx, const char *k)
 }
 
 /* Keys are collected as strings (numbers converted), sorted, then written. */
-static int encode_object(encoder_t *en, int idx, int depth)
+static int encode_object(encoder_t *en, int idx, int depth, const path_seg_t *at)
 {
     lua_State *L = en->L;
     const char *inline_keys[INLINE_KEYS], **keys = inline_keys;
     size_t cap = INLINE_KEYS;
     int top = lua_gettop(L), anchor = 0;
-    long n = collect_keys(en, idx, &keys, &cap, &anchor);
+    long n = collect_keys(en, idx, at, &keys, &cap, &anchor);
     int rc = n < 0 ? (int)n : 0;
     if (rc == 0) {
         qsort(keys, (size_t)n, sizeof *keys, cmp_keys);
         rc = buf_putc(en->out, '{');
     }
-    path_seg_t seg = {en->at, NULL, 0};
-    en->at = &seg;
+    path_seg_t seg = {at, NULL, 0};
     for (long i = 0; rc == 0 && i < n; i++) {
         if (i && (rc = buf_putc(en->out, ',')))
             break;
@@ -247,10 +244,9 @@ static int encode_object(encoder_t *en, int idx, int depth)
             break;
         seg.key = keys[i];
         push_member(L, idx, keys[i]);
-        rc = encode_value(en, lua_gettop(L), depth + 1, 0);
+        rc = encode_value(en, lua_gettop(L), depth + 1, 0, &seg);
         lua_pop(L, 1);
     }
-    en->at = seg.up;
     if (rc == 0)
         rc = buf_putc(en->out, '}');
     if (keys != inline_keys)
@@ -259,11 +255,11 @@ static int encode_object(encoder_t *en, int idx, int depth)
     return rc;
 }
 
-static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
+static int encode_value(encoder_t *en, int idx, int depth, int empty_object, const path_seg_t *at)
 {
     lua_State *L = en->L;
     if (depth > JSON_MAX_DEPTH) {
-        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", path_text(en),
+        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", path_text(en, at),
                 JSON_MAX_DEPTH);
         return -2;
     }
@@ -275,7 +271,7 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
     case LUA_TNUMBER: {
         int rc = put_number(L, idx, en->out);
         if (rc == -2)
-            err_set(en->e, "field '%s': number is not finite", path_text(en));
+            err_set(en->e, "field '%s': number is not finite", path_text(en, at));
         return rc;
     }
     case LUA_TSTRING: {
@@ -288,30 +284,30 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
             return -1;
         lua_Integer n = sequence_length(L, idx);
         if (n > 0)
-            return encode_array(en, idx, n, depth);
+            return encode_array(en, idx, n, depth, at);
         lua_pushnil(L);
         int empty = !lua_next(L, idx);
         if (!empty)
             lua_pop(L, 2);
         if (empty)
             return buf_puts(en->out, empty_object ? "{}" : "[]");
-        return encode_object(en, idx, depth);
+        return encode_object(en, idx, depth, at);
     }
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL) /* vane.json.null (cjson's null) */
             return buf_puts(en->out, "null");
         /* fall through */
     default:
-        err_set(en->e, "field '%s': cannot store a %s", path_text(en), luaL_typename(L, idx));
+        err_set(en->e, "field '%s': cannot store a %s", path_text(en, at), luaL_typename(L, idx));
         return -2;
     }
 }
 
 static int encode(lua_State *L, int idx, buf_t *out, err_t *e, int empty_object)
 {
-    encoder_t en = {L, out, e, NULL, ""};
+    encoder_t en = {L, out, e, ""};
     int top = lua_gettop(L);
-    int rc = encode_value(&en, lua_absindex(L, idx), 0, empty_object);
+    int rc = encode_value(&en, lua_absindex(L, idx), 0, empty_object, NULL);
     lua_settop(L, top);
     if (rc == -1)
         err_set(e, "out of memory encoding JSON");
