@@ -181,7 +181,7 @@ static void refused_values_are_named_by_their_full_path(void **state)
     const char *many = canon("(function() local t = {} for i = 1, 40 do t['k' .. i] = i end return t end)()");
     char want[1024] = "{";
     const char *sorted[40];
-    char names[40][8];
+    char names[40][16];
     for (int i = 0; i < 40; i++) {
         snprintf(names[i], sizeof names[i], "k%d", i + 1);
         sorted[i] = names[i];
