@@ -49,6 +49,8 @@ static void integers_stay_integers_and_floats_floats(void **state)
 {
     (void)state;
     assert_string_equal(canon("{ 3, 3.0, 0.1, -2 }"), "[3,3.0,0.1,-2]");
+    assert_string_equal(canon("{ math.mininteger, -10, 0, 7, 1000000, math.maxinteger }"),
+                        "[-9223372036854775808,-10,0,7,1000000,9223372036854775807]");
 }
 
 static void strings_are_escaped_and_bad_utf8_replaced(void **state)

@@ -9,6 +9,16 @@
 
 #include "util/utf8.h"
 
+/* Append one byte: the room is there nearly always, so no call. */
+static int put_c(buf_t *out, char c)
+{
+    if (out->len + 2 > out->cap)
+        return buf_putc(out, c);
+    out->p[out->len++] = c;
+    out->p[out->len] = '\0';
+    return 0;
+}
+
 /* The length of the run at s (n bytes) that goes into a JSON string as
  * it is: printable ASCII but '"' and '\\', and well-formed UTF-8. */
 static size_t plain_run(const char *s, size_t n)
@@ -50,7 +60,7 @@ static int put_escape(buf_t *out, const char *s, size_t n, size_t *used)
 
 int json_put_string(buf_t *out, const char *s, size_t len)
 {
-    int rc = buf_reserve(out, len + 2) | buf_putc(out, '"');
+    int rc = buf_reserve(out, len + 2) | put_c(out, '"');
     size_t i = 0;
     while (i < len && rc == 0) {
         size_t run = plain_run(s + i, len - i), used = 0;
@@ -61,13 +71,27 @@ int json_put_string(buf_t *out, const char *s, size_t len)
             i += used;
         }
     }
-    return rc ? rc : buf_putc(out, '"');
+    return rc ? rc : put_c(out, '"');
+}
+
+/* v in decimal, as "%lld" writes it, without going through a format. */
+static int put_integer(buf_t *out, long long v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return buf_append(out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 static int put_number(lua_State *L, int idx, buf_t *out)
 {
     if (lua_isinteger(L, idx))
-        return buf_printf(out, "%lld", (long long)lua_tointeger(L, idx));
+        return put_integer(out, (long long)lua_tointeger(L, idx));
     double d = lua_tonumber(L, idx);
     if (!isfinite(d))
         return -2;
@@ -144,9 +168,9 @@ static int cmp_keys(const void *a, const void *b)
 static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth, const path_seg_t *at)
 {
     path_seg_t seg = {at, NULL, 0};
-    int rc = buf_putc(en->out, '[');
+    int rc = put_c(en->out, '[');
     for (lua_Integer i = 1; rc == 0 && i <= n; i++) {
-        if (i > 1 && buf_putc(en->out, ','))
+        if (i > 1 && put_c(en->out, ','))
             rc = -1;
         seg.index = i;
         lua_rawgeti(en->L, idx, i);
@@ -154,7 +178,7 @@ static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth, const 
             rc = encode_value(en, lua_gettop(en->L), depth + 1, 0, &seg);
         lua_pop(en->L, 1);
     }
-    return rc ? rc : buf_putc(en->out, ']');
+    return rc ? rc : put_c(en->out, ']');
 }
 
 #define INLINE_KEYS 16
@@ -234,13 +258,13 @@ static int encode_object(encoder_t *en, int idx, int depth, const path_seg_t *at
     int rc = n < 0 ? (int)n : 0;
     if (rc == 0) {
         qsort(keys, (size_t)n, sizeof *keys, cmp_keys);
-        rc = buf_putc(en->out, '{');
+        rc = put_c(en->out, '{');
     }
     path_seg_t seg = {at, NULL, 0};
     for (long i = 0; rc == 0 && i < n; i++) {
-        if (i && (rc = buf_putc(en->out, ',')))
+        if (i && (rc = put_c(en->out, ',')))
             break;
-        if ((rc = json_put_string(en->out, keys[i], strlen(keys[i]))) || (rc = buf_putc(en->out, ':')))
+        if ((rc = json_put_string(en->out, keys[i], strlen(keys[i]))) || (rc = put_c(en->out, ':')))
             break;
         seg.key = keys[i];
         push_member(L, idx, keys[i]);
@@ -248,7 +272,7 @@ static int encode_object(encoder_t *en, int idx, int depth, const path_seg_t *at
         lua_pop(L, 1);
     }
     if (rc == 0)
-        rc = buf_putc(en->out, '}');
+        rc = put_c(en->out, '}');
     if (keys != inline_keys)
         free(keys);
     lua_settop(L, top);
