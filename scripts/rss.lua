@@ -15,10 +15,14 @@
 --   recover = true   read what a malformed feed allows instead of failing
 --                    (the rest of the entries are then missing, which reads
 --                    as removals if the source has removals = true)
+-- The library functions used per entry, looked up once: `vane` is a
+-- read-only proxy, and each lookup through it is a call.
+local squish, url_key, to_text = vane.text.squish, vane.url.key, vane.text.to_text
+
 local function terms(categories)
   local out, seen = {}, {}
   for _, c in ipairs(categories or {}) do
-    local t = c.term and vane.text.squish(c.term)
+    local t = c.term and squish(c.term)
     if t and t ~= "" and not seen[t] then
       seen[t] = true
       out[#out + 1] = t
@@ -33,11 +37,11 @@ local function list(doc, options)
   local items = {}
   for _, e in ipairs(feed.items) do
     items[#items + 1] = {
-      key = vane.url.key(e.id),
+      key = url_key(e.id),
       title = e.title,
       link = e.link,
       summary = e.summary,
-      content = options.content and e.content and vane.text.to_text(e.content) or nil,
+      content = options.content and e.content and to_text(e.content) or nil,
       categories = terms(e.categories),
       author = e.author,
       published = e.published or e.updated,

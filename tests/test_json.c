@@ -7,6 +7,7 @@
 
 #include <lauxlib.h>
 #include <lualib.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/json.h"
@@ -48,6 +49,8 @@ static void integers_stay_integers_and_floats_floats(void **state)
 {
     (void)state;
     assert_string_equal(canon("{ 3, 3.0, 0.1, -2 }"), "[3,3.0,0.1,-2]");
+    assert_string_equal(canon("{ math.mininteger, -10, 0, 7, 1000000, math.maxinteger }"),
+                        "[-9223372036854775808,-10,0,7,1000000,9223372036854775807]");
 }
 
 static void strings_are_escaped_and_bad_utf8_replaced(void **state)
@@ -92,6 +95,111 @@ static void long_strings_come_out_escaped_piece_by_piece(void **state)
     buf_free(&in);
     buf_free(&want);
     buf_free(&got);
+}
+
+/* Every C0 control character is escaped: \n \t \r in their short form,
+ * the others (NUL included) as \u00XX; DEL and the rest of ASCII pass as
+ * they are. */
+static void control_characters_are_escaped_one_by_one(void **state)
+{
+    (void)state;
+    buf_t got = {0};
+    char want[16];
+    for (int c = 0; c < 0x20; c++) {
+        char s[3] = {'a', (char)c, 'b'};
+        buf_reset(&got);
+        assert_int_equal(json_put_string(&got, s, 3), 0);
+        const char *mid = c == '\n' ? "\\n" : c == '\t' ? "\\t" : c == '\r' ? "\\r" : NULL;
+        if (mid)
+            snprintf(want, sizeof want, "\"a%sb\"", mid);
+        else
+            snprintf(want, sizeof want, "\"a\\u%04xb\"", c);
+        assert_string_equal(buf_str(&got), want);
+    }
+    buf_reset(&got);
+    assert_int_equal(json_put_string(&got, "~\x7f ", 3), 0);
+    assert_string_equal(buf_str(&got), "\"~\x7f \"");
+    buf_free(&got);
+}
+
+/* A run of a megabyte is copied whole, an escape or a bad byte at either
+ * end of it included; an empty string is "". */
+static void long_plain_runs_are_copied_exactly_with_escapes_at_their_ends(void **state)
+{
+    (void)state;
+    const size_t n = 1000 * 1000;
+    char *in = malloc(n + 2);
+    assert_non_null(in);
+    for (size_t i = 0; i < n + 2; i++)
+        in[i] = (char)('a' + i % 26);
+    buf_t got = {0};
+    assert_int_equal(json_put_string(&got, in + 1, n), 0);
+    assert_int_equal(got.len, n + 2);
+    assert_memory_equal(got.p + 1, in + 1, n);
+    assert_true(got.p[0] == '"' && got.p[n + 1] == '"');
+    in[0] = '"';
+    in[n + 1] = '\xff';
+    buf_reset(&got);
+    assert_int_equal(json_put_string(&got, in, n + 2), 0);
+    assert_int_equal(got.len, n + 2 + 2 + 6);
+    assert_memory_equal(got.p, "\"\\\"", 3);
+    assert_memory_equal(got.p + 3, in + 1, n);
+    assert_string_equal(got.p + 3 + n, "\\ufffd\"");
+    buf_reset(&got);
+    assert_int_equal(json_put_string(&got, "", 0), 0);
+    assert_string_equal(buf_str(&got), "\"\"");
+    buf_free(&got);
+    free(in);
+}
+
+/* Well-formed UTF-8 of every length passes as it is, and a character cut
+ * or overlong in the middle of a run is one U+FFFD between the runs. */
+static void utf8_passes_whole_and_bad_subparts_split_the_run(void **state)
+{
+    (void)state;
+    buf_t got = {0};
+    const char *ok = "A\xc3\xa9\xe7\x8e\x8b\xf0\x9f\x98\x80Z";
+    assert_int_equal(json_put_string(&got, ok, strlen(ok)), 0);
+    assert_string_equal(buf_str(&got), "\"A\xc3\xa9\xe7\x8e\x8b\xf0\x9f\x98\x80Z\"");
+    const char *bad = "ab\xc0\xaf" "cd\xed\xa0\x80" "ef\xf4\x90\x80\x80gh";
+    buf_reset(&got);
+    assert_int_equal(json_put_string(&got, bad, strlen(bad)), 0);
+    assert_string_equal(buf_str(&got), "\"ab\\ufffd\\ufffdcd\\ufffd\\ufffd\\ufffdef"
+                                       "\\ufffd\\ufffd\\ufffd\\ufffdgh\"");
+    buf_free(&got);
+}
+
+/* A refused value is named by the whole way to it, through objects and
+ * arrays; objects of many keys and of number keys come out sorted. */
+static void refused_values_are_named_by_their_full_path(void **state)
+{
+    (void)state;
+    assert_non_null(strstr(canon("{ a = { { b = 1 }, { c = print } } }"), "field 'a[2].c'"));
+    assert_non_null(strstr(canon("{ { 1 }, { x = 0/0 } }"), "field '[2].x'"));
+    assert_non_null(strstr(canon("{ [2.5] = { y = print }, z = 1 }"), "field '2.5.y'"));
+    assert_non_null(strstr(canon("{ print }"), "field '[1]'"));
+    assert_string_equal(canon("{ [1] = 'a', [2.5] = 'b', x = 'c', [-1] = 'd' }"),
+                        "{\"-1\":\"d\",\"1\":\"a\",\"2.5\":\"b\",\"x\":\"c\"}");
+    const char *many = canon("(function() local t = {} for i = 1, 40 do t['k' .. i] = i end return t end)()");
+    char want[1024] = "{";
+    const char *sorted[40];
+    char names[40][16];
+    for (int i = 0; i < 40; i++) {
+        snprintf(names[i], sizeof names[i], "k%d", i + 1);
+        sorted[i] = names[i];
+    }
+    for (int i = 1; i < 40; i++) /* insertion sort, bytewise */
+        for (int j = i; j > 0 && strcmp(sorted[j - 1], sorted[j]) > 0; j--) {
+            const char *t = sorted[j];
+            sorted[j] = sorted[j - 1];
+            sorted[j - 1] = t;
+        }
+    for (int i = 0; i < 40; i++) {
+        size_t len = strlen(want);
+        snprintf(want + len, sizeof want - len, "%s\"%s\":%s", i ? "," : "", sorted[i], sorted[i] + 1);
+    }
+    strcat(want, "}");
+    assert_string_equal(many, want);
 }
 
 static void functions_and_cycles_are_refused_with_their_path(void **state)
@@ -165,6 +273,10 @@ int main(void)
         cmocka_unit_test(integers_stay_integers_and_floats_floats),
         cmocka_unit_test(strings_are_escaped_and_bad_utf8_replaced),
         cmocka_unit_test(long_strings_come_out_escaped_piece_by_piece),
+        cmocka_unit_test(control_characters_are_escaped_one_by_one),
+        cmocka_unit_test(long_plain_runs_are_copied_exactly_with_escapes_at_their_ends),
+        cmocka_unit_test(utf8_passes_whole_and_bad_subparts_split_the_run),
+        cmocka_unit_test(refused_values_are_named_by_their_full_path),
         cmocka_unit_test(functions_and_cycles_are_refused_with_their_path),
         cmocka_unit_test(json_null_is_stored_as_null),
         cmocka_unit_test(decoding_gives_back_the_same_values),

@@ -772,6 +772,7 @@ static void check_plain_refuses_what_the_host_cannot_read_safely(void **state)
     expect_plain(sb, 0, "return { [true] = 1 }", "a key that is a boolean");
     expect_plain(sb, 0, "return { [1.5] = 1 }", "a key that is a number");
     expect_plain(sb, 0, "return { f = function() end }", "a function value at .f");
+    expect_plain(sb, 0, "return { a = { 1, { b = { 'x', f = function() end } } } }", "a function value at .a[2].b.f");
     expect_plain(sb, SANDBOX_PLAIN_FUNCTIONS, "return { f = function() end }", NULL);
     expect_plain(sb, 0, "local t = {} for i = 1, 100 do t = { t } end return t", "nested more than 64 deep");
     /* shared sub-tables expanding to 2^40 values are checked once each, at

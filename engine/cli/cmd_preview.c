@@ -173,7 +173,7 @@ static void print_json(const preview_t *p)
         buf_puts(&b, "{\"key\":");
         json_put_string(&b, p->items[i].key, strlen(p->items[i].key));
         if (strcmp(f, "{}") != 0)
-            buf_printf(&b, ",%s", f + 1);
+            buf_putc(&b, ','), buf_puts(&b, f + 1);
         else
             buf_putc(&b, '}');
         printf("%s\n", buf_str(&b));

@@ -44,6 +44,7 @@
 #include "lib/vanelib.h"
 #include "lib/xmlsafe.h"
 #include "lib/luaset.h"
+#include "sandbox/sandbox.h"
 
 #define NS_RDF "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
 #define NS_RSS10 "http://purl.org/rss/1.0/"
@@ -699,15 +700,47 @@ static void rss_item(lua_State *L, feed_t *f, xmlNodePtr item)
     set_id(L, f, p.guid, f->b.len ? f->b.p : NULL);
 }
 
-/* Push items for every <item> child of parent into the list at the top. */
+/* Free an item's or entry's subtree once its table is built, when the
+ * state is past two thirds of its memory ceiling: the parsed tree then
+ * shrinks as the Lua tables grow, so the two are never both whole under
+ * the ceiling (a 5 MB feed's tree is several times its size). Only then:
+ * freeing small blocks between the tables' allocations costs a quarter
+ * more time than freeing the whole tree at the end. Nothing points into
+ * an item's subtree after it is read. */
+static void drop(xmlNodePtr item)
+{
+    const sandbox_t *sb = sandbox_current();
+    if (!sb || sandbox_mem_fits(sb, sandbox_memory(sb) / 2))
+        return;
+    xmlUnlinkNode(item);
+    xmlFreeNode(item);
+}
+
+/* Push items for every <item> child of parent into the list at the top,
+ * at the list's own length + 1 (pre-sized by the caller). */
 static void rss_items(lua_State *L, feed_t *f, xmlNodePtr parent)
 {
-    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next) {
+    xmlNodePtr next;
+    lua_Integer n = (lua_Integer)lua_rawlen(L, -1);
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = next) {
+        next = c->next;
         if (!is_rss(c, "item"))
             continue;
         rss_item(L, f, c);
-        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        lua_rawseti(L, -2, ++n);
+        drop(c);
     }
+}
+
+/* How many children of parent are elements `name` for which match(child,
+ * name) holds (to size the list of items). */
+static int count_children(xmlNodePtr parent, int (*match)(xmlNodePtr, const char *),
+                          const char *name)
+{
+    int n = 0;
+    for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+        n += match(c, name) != 0;
+    return n;
 }
 
 /* The result for an <rss> or <rdf:RDF> document. */
@@ -730,7 +763,7 @@ static void read_rss(lua_State *L, feed_t *f, xmlNodePtr root)
                                : p.d.have_published ? p.d.published : p.d.dc,
                  p.d.have_updated || p.d.have_published || p.d.have_dc);
     }
-    lua_newtable(L);
+    lua_createtable(L, count_children(channel, is_rss, "item") + count_children(root, is_rss, "item"), 0);
     rss_items(L, f, channel); /* RSS 0.91-2.0 */
     rss_items(L, f, root);    /* RSS 0.90 and 1.0: items beside the channel */
     lua_setfield(L, -2, "items");
@@ -875,12 +908,19 @@ static void read_atom(lua_State *L, feed_t *f, xmlNodePtr root)
     set_atom_link(L, f, &p);
     set_date(L, "updated", p.d.have_updated ? p.d.updated : p.d.dc,
              p.d.have_updated || p.d.have_dc);
-    lua_newtable(L);
-    for (xmlNodePtr c = root->children; c; c = c->next) {
+    int count = 0;
+    for (xmlNodePtr c = root->children; c; c = c->next)
+        count += is(c, ns, "entry");
+    lua_createtable(L, count, 0);
+    lua_Integer n = 0;
+    xmlNodePtr next;
+    for (xmlNodePtr c = root->children; c; c = next) {
+        next = c->next;
         if (!is(c, ns, "entry"))
             continue;
         atom_entry(L, f, c, ns);
-        lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+        lua_rawseti(L, -2, ++n);
+        drop(c);
     }
     lua_setfield(L, -2, "items");
 }

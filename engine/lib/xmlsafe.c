@@ -151,6 +151,30 @@ xmlDocPtr xmlsafe_parse(const char *body, size_t len, const char *url, int recov
 }
 
 /* xmlsafe_parse on text that is UTF-8 (or refused for not being so). */
+/* The body handed to libxml2 a chunk at a time: xmlCtxtReadMemory would
+ * first copy all of it into a buffer of its own, one more document-sized
+ * block under the chunk's memory ceiling. */
+typedef struct body_reader {
+    const char *p;
+    size_t left;
+} body_reader_t;
+
+static int read_body(void *ctx, char *out, int cap)
+{
+    body_reader_t *b = ctx;
+    size_t n = b->left < (size_t)cap ? b->left : (size_t)cap;
+    memcpy(out, b->p, n);
+    b->p += n;
+    b->left -= n;
+    return (int)n;
+}
+
+static int close_body(void *ctx)
+{
+    (void)ctx;
+    return 0;
+}
+
 static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int recover,
                             xmlsafe_report_t *r)
 {
@@ -171,8 +195,9 @@ static xmlDocPtr parse_utf8(const char *body, size_t len, const char *url, int r
     ctxt->sax->entityDecl = on_entity_decl;
     ctxt->sax->unparsedEntityDecl = on_unparsed_entity_decl;
     xmlsafe_watch(ctxt);
-    xmlDocPtr doc = xmlCtxtReadMemory(ctxt, body, (int)len, url, "UTF-8",
-                                      PARSE_OPTIONS | (recover ? XML_PARSE_RECOVER : 0));
+    body_reader_t in = {body, len};
+    xmlDocPtr doc = xmlCtxtReadIO(ctxt, read_body, close_body, &in, url, "UTF-8",
+                                  PARSE_OPTIONS | (recover ? XML_PARSE_RECOVER : 0));
     if (doc && ((!recover && !ctxt->wellFormed) || r->entities || xmlsafe_declares_entities(doc))) {
         r->entities = r->entities || xmlsafe_declares_entities(doc);
         xmlFreeDoc(doc);

@@ -1061,7 +1061,8 @@ typedef struct plain_walk {
     int seen;               /* stack index of table -> 0 (being walked) or its height */
 } plain_walk_t;
 
-/* Raise "MSG at PATH" with the path parts pushed so far. */
+/* Raise "MSG at PATH" with the path parts recorded so far, each written
+ * ".name" or "[n]" (only now: a walk that finds nothing formats none). */
 static int plain_error(lua_State *L, const plain_walk_t *w, int depth, const char *msg)
 {
     luaL_Buffer b;
@@ -1070,20 +1071,22 @@ static int plain_error(lua_State *L, const plain_walk_t *w, int depth, const cha
     if (depth > 0)
         luaL_addstring(&b, " at ");
     for (int i = 1; i <= depth; i++) {
-        lua_rawgeti(L, w->path, i);
+        if (lua_rawgeti(L, w->path, i) == LUA_TSTRING)
+            lua_pushfstring(L, ".%s", lua_tostring(L, -1));
+        else
+            lua_pushfstring(L, "[%I]", (lua_Integer)lua_tointeger(L, -1));
+        lua_remove(L, -2);
         luaL_addvalue(&b);
     }
     luaL_pushresult(&b);
     return lua_error(L);
 }
 
-/* Record the key at idx as path part `depth`: ".name" or "[n]". */
+/* Record the key at idx (a string or a positive integer) as path part
+ * `depth`. */
 static void plain_key(lua_State *L, const plain_walk_t *w, int idx, int depth)
 {
-    if (lua_type(L, idx) == LUA_TSTRING)
-        lua_pushfstring(L, ".%s", lua_tostring(L, idx));
-    else
-        lua_pushfstring(L, "[%I]", (lua_Integer)lua_tointeger(L, idx));
+    lua_pushvalue(L, idx);
     lua_rawseti(L, w->path, depth);
 }
 

@@ -537,6 +537,23 @@ static void putf(out_t *o, const char *fmt, long long v)
     put(o, tmp, (size_t)len);
 }
 
+/* v zero-padded to width digits (2..4), as "%0*lld": the digits written
+ * directly when v fits, since a feed formats several dates per item. */
+static void putz(out_t *o, long long v, int width)
+{
+    static const long long limit[] = {1, 10, 100, 1000, 10000};
+    if (v < 0 || v >= limit[width]) {
+        char tmp[32];
+        int len = snprintf(tmp, sizeof tmp, "%0*lld", width, v);
+        put(o, tmp, (size_t)len);
+        return;
+    }
+    char tmp[4];
+    for (int i = width - 1; i >= 0; i--, v /= 10)
+        tmp[i] = (char)('0' + v % 10);
+    put(o, tmp, (size_t)width);
+}
+
 static void put_name(out_t *o, const char *name, int abbreviated)
 {
     char tmp[16];
@@ -549,17 +566,17 @@ static void put_name(out_t *o, const char *name, int abbreviated)
 static int format_one(out_t *o, char c, const civil_t *t, long long epoch)
 {
     switch (c) {
-    case 'Y': putf(o, "%04lld", t->y); break;
-    case 'C': putf(o, "%02lld", t->y / 100); break;
-    case 'y': putf(o, "%02lld", t->y % 100); break;
-    case 'm': putf(o, "%02lld", t->mo); break;
-    case 'd': putf(o, "%02lld", t->d); break;
+    case 'Y': putz(o, t->y, 4); break;
+    case 'C': putz(o, t->y / 100, 2); break;
+    case 'y': putz(o, t->y % 100, 2); break;
+    case 'm': putz(o, t->mo, 2); break;
+    case 'd': putz(o, t->d, 2); break;
     case 'e': putf(o, "%2lld", t->d); break;
-    case 'j': putf(o, "%03lld", t->yday + 1); break;
-    case 'H': putf(o, "%02lld", t->h); break;
-    case 'I': putf(o, "%02lld", (t->h + 11) % 12 + 1); break;
-    case 'M': putf(o, "%02lld", t->mi); break;
-    case 'S': putf(o, "%02lld", t->s); break;
+    case 'j': putz(o, t->yday + 1, 3); break;
+    case 'H': putz(o, t->h, 2); break;
+    case 'I': putz(o, (t->h + 11) % 12 + 1, 2); break;
+    case 'M': putz(o, t->mi, 2); break;
+    case 'S': putz(o, t->s, 2); break;
     case 'p': put(o, t->h < 12 ? "AM" : "PM", 2); break;
     case 'a': put_name(o, day_names[t->wday], 1); break;
     case 'A': put_name(o, day_names[t->wday], 0); break;

@@ -9,6 +9,16 @@
 
 #include "util/utf8.h"
 
+/* Append one byte: the room is there nearly always, so no call. */
+static int put_c(buf_t *out, char c)
+{
+    if (out->len + 2 > out->cap)
+        return buf_putc(out, c);
+    out->p[out->len++] = c;
+    out->p[out->len] = '\0';
+    return 0;
+}
+
 /* The length of the run at s (n bytes) that goes into a JSON string as
  * it is: printable ASCII but '"' and '\\', and well-formed UTF-8. */
 static size_t plain_run(const char *s, size_t n)
@@ -50,7 +60,7 @@ static int put_escape(buf_t *out, const char *s, size_t n, size_t *used)
 
 int json_put_string(buf_t *out, const char *s, size_t len)
 {
-    int rc = buf_reserve(out, len + 2) | buf_putc(out, '"');
+    int rc = buf_reserve(out, len + 2) | put_c(out, '"');
     size_t i = 0;
     while (i < len && rc == 0) {
         size_t run = plain_run(s + i, len - i), used = 0;
@@ -61,13 +71,27 @@ int json_put_string(buf_t *out, const char *s, size_t len)
             i += used;
         }
     }
-    return rc ? rc : buf_putc(out, '"');
+    return rc ? rc : put_c(out, '"');
+}
+
+/* v in decimal, as "%lld" writes it, without going through a format. */
+static int put_integer(buf_t *out, long long v)
+{
+    char tmp[24], *p = tmp + sizeof tmp;
+    unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return buf_append(out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
 static int put_number(lua_State *L, int idx, buf_t *out)
 {
     if (lua_isinteger(L, idx))
-        return buf_printf(out, "%lld", (long long)lua_tointeger(L, idx));
+        return put_integer(out, (long long)lua_tointeger(L, idx));
     double d = lua_tonumber(L, idx);
     if (!isfinite(d))
         return -2;
@@ -80,14 +104,42 @@ static int put_number(lua_State *L, int idx, buf_t *out)
     return buf_puts(out, tmp);
 }
 
+/* Where the encoder is: a chain of the keys and indexes on the way down,
+ * on the C stack. It is written out as "a.b[2].c" only when a value is
+ * refused, so encoding a good value formats no path at all. */
+typedef struct path_seg {
+    const struct path_seg *up;
+    const char *key;        /* an object's key, or NULL for an array's index */
+    lua_Integer index;
+} path_seg_t;
+
 typedef struct encoder {
     lua_State *L;
     buf_t *out;
     err_t *e;
-    char path[256];
+    char path[256];         /* a path written out, by path_text */
 } encoder_t;
 
-static int encode_value(encoder_t *en, int idx, int depth, int empty_object);
+static size_t put_seg(const path_seg_t *s, char *out, size_t cap)
+{
+    size_t n = s->up ? put_seg(s->up, out, cap) : 0;
+    if (n >= cap)
+        return n;
+    int k = s->key ? snprintf(out + n, cap - n, "%s%s", n ? "." : "", s->key)
+                   : snprintf(out + n, cap - n, "[%lld]", (long long)s->index);
+    return k < 0 ? n : n + (size_t)k;
+}
+
+/* The path `at` (NULL: the top) written out for a message. */
+static const char *path_text(encoder_t *en, const path_seg_t *at)
+{
+    en->path[0] = '\0';
+    if (at)
+        put_seg(at, en->path, sizeof en->path);
+    return en->path;
+}
+
+static int encode_value(encoder_t *en, int idx, int depth, int empty_object, const path_seg_t *at);
 
 /* n if the table's keys are exactly 1..n, else 0 (so also 0 when empty). */
 static lua_Integer sequence_length(lua_State *L, int idx)
@@ -113,93 +165,126 @@ static int cmp_keys(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth)
+static int encode_array(encoder_t *en, int idx, lua_Integer n, int depth, const path_seg_t *at)
 {
-    size_t pathlen = strlen(en->path);
-    if (buf_putc(en->out, '['))
-        return -1;
-    for (lua_Integer i = 1; i <= n; i++) {
-        if (i > 1 && buf_putc(en->out, ','))
-            return -1;
-        snprintf(en->path + pathlen, sizeof en->path - pathlen, "[%lld]", (long long)i);
+    path_seg_t seg = {at, NULL, 0};
+    int rc = put_c(en->out, '[');
+    for (lua_Integer i = 1; rc == 0 && i <= n; i++) {
+        if (i > 1 && put_c(en->out, ','))
+            rc = -1;
+        seg.index = i;
         lua_rawgeti(en->L, idx, i);
-        int rc = encode_value(en, lua_gettop(en->L), depth + 1, 0);
+        if (rc == 0)
+            rc = encode_value(en, lua_gettop(en->L), depth + 1, 0, &seg);
         lua_pop(en->L, 1);
-        if (rc)
-            return rc;
     }
-    en->path[pathlen] = '\0';
-    return buf_putc(en->out, ']');
+    return rc ? rc : put_c(en->out, ']');
 }
 
-/* Keys are collected as strings (numbers converted), sorted, then written. */
-static int encode_object(encoder_t *en, int idx, int depth)
+#define INLINE_KEYS 16
+
+/* The keys of the table at idx as strings into *keys (*cap slots, grown
+ * from the caller's inline array onto the heap when needed); number keys
+ * are converted on copies kept in a table pushed on first need (*anchor),
+ * string keys point into the table's own keys. Returns the count, or -1
+ * (out of memory) or -2 (a key of another type, e set). */
+static long collect_keys(encoder_t *en, int idx, const path_seg_t *at, const char ***keys,
+                         size_t *cap, int *anchor)
 {
     lua_State *L = en->L;
-    size_t n = 0, cap = 16;
-    const char **keys = malloc(cap * sizeof *keys);
-    lua_newtable(L); /* keeps converted key strings alive */
-    int anchor = lua_gettop(L);
-    int rc = keys ? 0 : -1;
+    size_t n = 0;
     lua_pushnil(L);
-    while (rc == 0 && lua_next(L, idx)) {
+    while (lua_next(L, idx)) {
         lua_pop(L, 1);
         int kt = lua_type(L, -1);
         if (kt != LUA_TSTRING && kt != LUA_TNUMBER) {
-            err_set(en->e, "field '%s': table key of type %s", en->path, luaL_typename(L, -1));
-            rc = -2;
+            err_set(en->e, "field '%s': table key of type %s", path_text(en, at), luaL_typename(L, -1));
             lua_pop(L, 1);
-            break;
+            return -2;
+        }
+        if (n == *cap) {
+            size_t more = *cap * 2;
+            const char **grown = *cap > INLINE_KEYS ? realloc(*keys, more * sizeof **keys)
+                                                    : malloc(more * sizeof **keys);
+            if (!grown) {
+                lua_pop(L, 1);
+                return -1;
+            }
+            if (*cap == INLINE_KEYS)
+                memcpy(grown, *keys, n * sizeof **keys);
+            *keys = grown;
+            *cap = more;
+        }
+        if (kt == LUA_TSTRING) {
+            (*keys)[n++] = lua_tostring(L, -1); /* lives as long as the key */
+            continue;
+        }
+        if (!*anchor) {
+            lua_newtable(L);
+            lua_insert(L, -2);
+            *anchor = lua_gettop(L) - 1;
         }
         lua_pushvalue(L, -1);
-        const char *k = lua_tostring(L, -1); /* converts the copy, not the key */
-        lua_rawseti(L, anchor, (lua_Integer)n + 1);
-        if (n == cap) {
-            const char **more = realloc(keys, (cap *= 2) * sizeof *keys);
-            if (!more) { rc = -1; lua_pop(L, 1); break; }
-            keys = more;
-        }
-        keys[n++] = k;
+        (*keys)[n++] = lua_tostring(L, -1); /* converts the copy, not the key */
+        lua_rawseti(L, *anchor, (lua_Integer)n);
     }
-    if (rc == 0) {
-        qsort(keys, n, sizeof *keys, cmp_keys);
-        rc = buf_putc(en->out, '{');
-    }
-    size_t pathlen = strlen(en->path);
-    for (size_t i = 0; rc == 0 && i < n; i++) {
-        if (i && (rc = buf_putc(en->out, ',')))
-            break;
-        if ((rc = json_put_string(en->out, keys[i], strlen(keys[i]))) || (rc = buf_putc(en->out, ':')))
-            break;
-        snprintf(en->path + pathlen, sizeof en->path - pathlen, "%s%s", pathlen ? "." : "", keys[i]);
-        lua_pushstring(L, keys[i]);
+    return (long)n;
+}
+
+/* Push the value of the table at idx under key k (a key as collect_keys
+ * wrote it: a string, or a number's text). */
+static void push_member(lua_State *L, int idx, const char *k)
+{
+    lua_pushstring(L, k);
+    if (lua_rawget(L, idx) != LUA_TNIL)
+        return;
+    lua_pop(L, 1); /* the key was a number */
+    lua_rawgeti(L, idx, strtoll(k, NULL, 10));
+    if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+        lua_pushnumber(L, strtod(k, NULL));
         lua_rawget(L, idx);
-        if (lua_isnil(L, -1)) { /* the key was a number */
-            lua_pop(L, 1);
-            lua_Integer ik = strtoll(keys[i], NULL, 10);
-            lua_rawgeti(L, idx, ik);
-            if (lua_isnil(L, -1)) {
-                lua_pop(L, 1);
-                lua_pushnumber(L, strtod(keys[i], NULL));
-                lua_rawget(L, idx);
-            }
-        }
-        rc = encode_value(en, lua_gettop(L), depth + 1, 0);
+    }
+}
+
+/* Keys are collected as strings (numbers converted), sorted, then written. */
+static int encode_object(encoder_t *en, int idx, int depth, const path_seg_t *at)
+{
+    lua_State *L = en->L;
+    const char *inline_keys[INLINE_KEYS], **keys = inline_keys;
+    size_t cap = INLINE_KEYS;
+    int top = lua_gettop(L), anchor = 0;
+    long n = collect_keys(en, idx, at, &keys, &cap, &anchor);
+    int rc = n < 0 ? (int)n : 0;
+    if (rc == 0) {
+        qsort(keys, (size_t)n, sizeof *keys, cmp_keys);
+        rc = put_c(en->out, '{');
+    }
+    path_seg_t seg = {at, NULL, 0};
+    for (long i = 0; rc == 0 && i < n; i++) {
+        if (i && (rc = put_c(en->out, ',')))
+            break;
+        if ((rc = json_put_string(en->out, keys[i], strlen(keys[i]))) || (rc = put_c(en->out, ':')))
+            break;
+        seg.key = keys[i];
+        push_member(L, idx, keys[i]);
+        rc = encode_value(en, lua_gettop(L), depth + 1, 0, &seg);
         lua_pop(L, 1);
     }
-    en->path[pathlen] = '\0';
     if (rc == 0)
-        rc = buf_putc(en->out, '}');
-    free(keys);
-    lua_settop(L, anchor - 1);
+        rc = put_c(en->out, '}');
+    if (keys != inline_keys)
+        free(keys);
+    lua_settop(L, top);
     return rc;
 }
 
-static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
+static int encode_value(encoder_t *en, int idx, int depth, int empty_object, const path_seg_t *at)
 {
     lua_State *L = en->L;
     if (depth > JSON_MAX_DEPTH) {
-        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", en->path, JSON_MAX_DEPTH);
+        err_set(en->e, "field '%s': nested deeper than %d levels (a cycle?)", path_text(en, at),
+                JSON_MAX_DEPTH);
         return -2;
     }
     switch (lua_type(L, idx)) {
@@ -210,7 +295,7 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
     case LUA_TNUMBER: {
         int rc = put_number(L, idx, en->out);
         if (rc == -2)
-            err_set(en->e, "field '%s': number is not finite", en->path);
+            err_set(en->e, "field '%s': number is not finite", path_text(en, at));
         return rc;
     }
     case LUA_TSTRING: {
@@ -223,21 +308,21 @@ static int encode_value(encoder_t *en, int idx, int depth, int empty_object)
             return -1;
         lua_Integer n = sequence_length(L, idx);
         if (n > 0)
-            return encode_array(en, idx, n, depth);
+            return encode_array(en, idx, n, depth, at);
         lua_pushnil(L);
         int empty = !lua_next(L, idx);
         if (!empty)
             lua_pop(L, 2);
         if (empty)
             return buf_puts(en->out, empty_object ? "{}" : "[]");
-        return encode_object(en, idx, depth);
+        return encode_object(en, idx, depth, at);
     }
     case LUA_TLIGHTUSERDATA:
         if (lua_touserdata(L, idx) == NULL) /* vane.json.null (cjson's null) */
             return buf_puts(en->out, "null");
         /* fall through */
     default:
-        err_set(en->e, "field '%s': cannot store a %s", en->path, luaL_typename(L, idx));
+        err_set(en->e, "field '%s': cannot store a %s", path_text(en, at), luaL_typename(L, idx));
         return -2;
     }
 }
@@ -246,7 +331,7 @@ static int encode(lua_State *L, int idx, buf_t *out, err_t *e, int empty_object)
 {
     encoder_t en = {L, out, e, ""};
     int top = lua_gettop(L);
-    int rc = encode_value(&en, lua_absindex(L, idx), 0, empty_object);
+    int rc = encode_value(&en, lua_absindex(L, idx), 0, empty_object, NULL);
     lua_settop(L, top);
     if (rc == -1)
         err_set(e, "out of memory encoding JSON");
