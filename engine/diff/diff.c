@@ -38,15 +38,6 @@ static int is_ignored(const json_member_t *m, const diff_opts_t *opts)
     return 0;
 }
 
-static int key_cmp(const json_member_t *a, const json_member_t *b)
-{
-    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
-    int c = memcmp(a->key, b->key, n);
-    if (c)
-        return c;
-    return a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
-}
-
 static int put_field_diff(buf_t *out, int *count, const json_member_t *name,
                           const json_member_t *oldv, const json_member_t *newv)
 {
@@ -82,10 +73,10 @@ int diff_fields(const char *old_fields, const char *new_fields, const diff_opts_
     if (buf_putc(out, '{'))
         return -1;
     while (!a_done || !b_done) {
-        int c = a_done ? 1 : b_done ? -1 : key_cmp(&ma, &mb);
+        int c = a_done ? 1 : b_done ? -1 : json_member_key_cmp(&ma, &mb);
         const json_member_t *name = c <= 0 ? &ma : &mb;
         const json_member_t *oldv = c <= 0 ? &ma : NULL, *newv = c >= 0 ? &mb : NULL;
-        int differs = c != 0 || ma.vallen != mb.vallen || memcmp(ma.val, mb.val, ma.vallen) != 0;
+        int differs = c != 0 || !json_member_same_value(&ma, &mb);
         if (differs) {
             if (is_ignored(name, opts))
                 (*quiet)++;

@@ -55,14 +55,7 @@ static int same(const json_member_t *a, const json_member_t *b)
 {
     if (!a || !b)
         return a == b;
-    return a->vallen == b->vallen && memcmp(a->val, b->val, a->vallen) == 0;
-}
-
-static int key_cmp(const json_member_t *a, const json_member_t *b)
-{
-    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
-    int c = memcmp(a->key, b->key, n);
-    return c ? c : a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
+    return json_member_same_value(a, b);
 }
 
 /* One escape of a JSON string as json.c writes them (\" \\ \n \t \r
@@ -132,10 +125,10 @@ static int walk_members(const walk_t *w, const json_member_t *at[3])
 {
     int lo = -1;
     for (int k = 0; k < 3; k++)
-        if (w->live[k] && (lo < 0 || key_cmp(&w->m[k], &w->m[lo]) < 0))
+        if (w->live[k] && (lo < 0 || json_member_key_cmp(&w->m[k], &w->m[lo]) < 0))
             lo = k;
     for (int k = 0; k < 3; k++)
-        at[k] = lo >= 0 && w->live[k] && key_cmp(&w->m[k], &w->m[lo]) == 0 ? &w->m[k] : NULL;
+        at[k] = lo >= 0 && w->live[k] && json_member_key_cmp(&w->m[k], &w->m[lo]) == 0 ? &w->m[k] : NULL;
     return lo >= 0;
 }
 

@@ -7,20 +7,6 @@
 
 #include "util/json.h"
 
-static int key_cmp(const json_member_t *a, const json_member_t *b)
-{
-    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
-    int c = memcmp(a->key, b->key, n);
-    if (c)
-        return c;
-    return a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
-}
-
-static int same_value(const json_member_t *a, const json_member_t *b)
-{
-    return a->vallen == b->vallen && memcmp(a->val, b->val, a->vallen) == 0;
-}
-
 /* The next member of an object, or *done at its end. 0, or -1 if malformed. */
 static int step(const char **cur, json_member_t *m, int *done)
 {
@@ -51,8 +37,8 @@ static int make_delta(const char *item, const char *prev, buf_t *out)
     if (step(&a, &ma, &a_done) || step(&b, &mb, &b_done) || buf_putc(out, '{'))
         return -1;
     while (rc == 0 && (!a_done || !b_done)) {
-        int c = a_done ? 1 : b_done ? -1 : key_cmp(&ma, &mb);
-        if (c < 0 || (c == 0 && !same_value(&ma, &mb)))
+        int c = a_done ? 1 : b_done ? -1 : json_member_key_cmp(&ma, &mb);
+        if (c < 0 || (c == 0 && !json_member_same_value(&ma, &mb)))
             rc = put_member(out, &count, &ma, "[", ma.val, ma.vallen, "]");
         else if (c > 0)
             rc = put_member(out, &count, &mb, "[", "", 0, "]");
@@ -142,7 +128,7 @@ int event_unpack_prev(const char *item, const char *delta, buf_t *out)
     if (step(&a, &ma, &a_done) || step(&b, &mb, &b_done) || buf_putc(out, '{'))
         return -1;
     while (rc == 0 && (!a_done || !b_done)) {
-        int c = a_done ? 1 : b_done ? -1 : key_cmp(&ma, &mb);
+        int c = a_done ? 1 : b_done ? -1 : json_member_key_cmp(&ma, &mb);
         if (c < 0)
             rc = put_member(out, &count, &ma, "", ma.val, ma.vallen, "");
         else {

@@ -650,3 +650,15 @@ int json_object_next(const char **cursor, json_member_t *m)
     *cursor = end;
     return 1;
 }
+
+int json_member_key_cmp(const json_member_t *a, const json_member_t *b)
+{
+    size_t n = a->keylen < b->keylen ? a->keylen : b->keylen;
+    int c = memcmp(a->key, b->key, n);
+    return c ? c : a->keylen < b->keylen ? -1 : a->keylen > b->keylen;
+}
+
+int json_member_same_value(const json_member_t *a, const json_member_t *b)
+{
+    return a->vallen == b->vallen && memcmp(a->val, b->val, a->vallen) == 0;
+}

@@ -47,4 +47,9 @@ typedef struct json_member {
  * object, then call until it returns 0 (end) or -1 (malformed). */
 int json_object_next(const char **cursor, json_member_t *m);
 
+/* Members' keys compared bytewise, as canonical JSON sorts them (<0, 0,
+ * >0), and whether two members' values are the same text. */
+int json_member_key_cmp(const json_member_t *a, const json_member_t *b);
+int json_member_same_value(const json_member_t *a, const json_member_t *b);
+
 #endif
