@@ -13,9 +13,10 @@ A database of SIZE events is made from a fresh one by older copies of
 SEED's full runs, so that its newest rows are real runs, its older rows
 look like the months before them, and ids and times rise together:
 
-  1. `placeholders` (on the fresh database, before its real runs): the
-     newest copied row of runs, events and flags, at the highest id a copy
-     takes, so that the real runs' rows get ids above every copy's;
+  1. `placeholders` (on the fresh database, before its real runs): a row
+     of runs, events and flags at the highest id a copy takes, so that the
+     real runs' rows get ids above every copy's (the event a copy of a
+     baseline one: a build whose first real run evaluates it flags nothing);
   2. the same real runs as SEED's, by `vane run` (run.sh);
   3. `grow`: the copies, block after block going back in time, each block
      the SEED's full runs with ids and times moved below the one after it.
@@ -62,6 +63,7 @@ class Layout:
         if len(runs) < 3:
             sys.exit("history: the seed needs a baseline run, full runs and a last run")
         first, full = runs[0], runs[1:-1]
+        self.baseline_row = first[2]
         self.ra, self.rb = full[0][0], full[-1][0]
         self.ea, self.eb = full[0][1], full[-1][2]
         fl = con.execute("SELECT min(id), max(id) FROM seed.flags WHERE run_id BETWEEN ? AND ?",
@@ -126,9 +128,14 @@ def columns(con, table):
     return names, pk, refs, times, suffix
 
 
-def copy_sql(con, lay, table, block, only_top):
+def copy_sql(con, lay, table, block, only_top, pin=None):
+    """INSERT … SELECT of TABLE's template rows as BLOCK's copies; only_top:
+    just the newest; pin: instead the row with that id, put where the
+    newest goes."""
     names, pk, refs, times, suffix = columns(con, table)
     off = {t: lay.offset(t, block) for t in COPIED if t != "flags" or lay.fa is not None}
+    if pin is not None:
+        off[table] = lay.top(table) - pin
     sh = lay.shift(block)
     exprs = []
     for n in names:
@@ -144,7 +151,7 @@ def copy_sql(con, lay, table, block, only_top):
             exprs.append(f"{n} || '~copy{block}'")
         else:
             exprs.append(n)
-    lo, hi = lay.template(table)
+    lo, hi = lay.template(table) if pin is None else (pin, pin)
     key = pk[0]
     where = [f"{key} BETWEEN {lo} AND {hi}", f"{key} + {off[table]} >= 1"]
     where += [f"({c} IS NULL OR {c} + {off[t]} >= 1)" for c, t in refs.items() if t in off]
@@ -170,7 +177,10 @@ def placeholders(seed, db, size):
     if lay.copies:
         con.execute("BEGIN")
         for t in tables(lay):
-            con.execute(copy_sql(con, lay, t, 1, True))
+            # the event: a baseline one, which a build that evaluates it in the
+            # first real run (it is above a watermark, say) flags for no rule
+            pin = lay.baseline_row if t == "events" else None
+            con.execute(copy_sql(con, lay, t, 1, True, pin))
         con.execute("COMMIT")
     con.close()
     print(f"copies={lay.copies} blocks={lay.blocks}")

@@ -40,13 +40,13 @@
 # "100 2000"; BENCH_FULL=1 adds 10000, where urlwatch is skipped); REPS
 # (repetitions, default 5); UW_REPS (urlwatch's, default 3); IDLE_REPS
 # (default 30); HISTORY_SIZES (default "10000 100000 1000000"; "none"
-# skips the series); HISTORY_SOURCES (2000); BK_EVENTS (10000); PARALLEL
-# (vane's max_parallel and per_host, curl's --parallel-max; default 10);
-# PYTHON; PARTS, the parts to measure (default "fetch rules news memory
-# idle bookkeeping history bigdoc"); KEEP=1 keeps the scratch directory. Needs hyperfine (news_eval),
-# /usr/bin/time, urlwatch, curl, python3, sqlite3 is not needed; `make
-# build` done. Nothing listens beyond 127.0.0.1; the server is stopped by
-# its own PID.
+# skips the series); HISTORY_SOURCES (2000); HISTORY_REPS (3); BK_EVENTS
+# (10000); PARALLEL (vane's max_parallel and per_host, curl's
+# --parallel-max; default 10); PYTHON; PARTS, the parts to measure
+# (default "fetch rules news memory idle bookkeeping history bigdoc");
+# KEEP=1 keeps the scratch directory. Needs hyperfine (news_eval.sh),
+# /usr/bin/time, urlwatch, curl, python3 and `make build` done. Nothing
+# listens beyond 127.0.0.1; the server is stopped by its own PID.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
