@@ -232,9 +232,10 @@ def history_section(r, w, targets):
       "of them, checkpointed, VACUUMed and synced before timing. Medians (min–max) in s; "
       f"\"vs {small:,}\": against the same row at {small:,} events.")
     w("")
-    w("| events | row | vane s | " + ("before s | vane/before | " if before else "") +
-      f"vane vs {small:,} | " + (f"before vs {small:,} |" if before else ""))
-    w("|---:|---|---:|" + ("---:|---:|" if before else "") + "---:|" + ("---:|" if before else ""))
+    head = ["events", "row", "vane s"] + (["before s", "vane/before"] if before else []) + \
+        [f"vane vs {small:,}"] + ([f"before vs {small:,}"] if before else [])
+    w("| " + " | ".join(head) + " |")
+    w("|---:|---|" + "---:|" * (len(head) - 2))
     for h in sizes:
         actual = num(r.kv.get(f"hist_events_{h}_vane"))
         label = f"{actual:,.0f}" if actual else f"{h:,}"
@@ -244,11 +245,12 @@ def history_section(r, w, targets):
                 continue
             v, v0 = r.med(g, "vane"), r.med(f"hist:{small}:{row}", "vane")
             b, b0 = r.med(g, "before"), r.med(f"hist:{small}:{row}", "before")
-            w(f"| {label} | {what} | {r.cell(g, 'vane')} | " +
-              (f"{r.cell(g, 'before')} | {fmt_x(ratio(v, b))} | " if before else "") +
-              f"{fmt_x(ratio(v, v0))} | " + (f"{fmt_x(ratio(b, b0))} |" if before else ""))
+            cells = [label, what, r.cell(g, "vane")] + \
+                ([r.cell(g, "before"), fmt_x(ratio(v, b))] if before else []) + \
+                [fmt_x(ratio(v, v0))] + ([fmt_x(ratio(b, b0))] if before else [])
+            w("| " + " | ".join(cells) + " |")
     w("")
-    w("| events | vane bytes per event (file after VACUUM / events) | " + ("before |" if before else ""))
+    w("| events | vane bytes per event (file after VACUUM / events) |" + (" before |" if before else ""))
     w("|---:|---:|" + ("---:|" if before else ""))
     for h in sizes:
         actual = num(r.kv.get(f"hist_events_{h}_vane"))
@@ -314,7 +316,7 @@ def rules_section(r, w, targets):
     w("")
     w("bench_rules and bench_store: three rounds, the builds taking turns; medians of the rounds.")
     w("")
-    w("| measure | vane | anchor (same run) | anchor/vane | " + ("before (VANE_BEFORE) |" if before else ""))
+    w("| measure | vane | anchor (same run) | anchor/vane |" + (" before (VANE_BEFORE) |" if before else ""))
     w("|---|---:|---:|---:|" + ("---:|" if before else ""))
 
     def b(key):
