@@ -195,14 +195,15 @@ def bookkeeping_section(r, w, targets):
     w("")
     w("| rules | build | run, events pending | run, nothing pending | µs per event | vs before |")
     w("|---|---|---:|---:|---:|---:|")
-    for rules, label in (("none", "none"), ("shipped", f"the {r.kv.get('bk_shipped_rules') or 'shipped'} shipped")):
+    shipped = r.kv.get("bk_shipped_rules")
+    for rules, label in (("none", "no"), ("shipped", f"the {shipped} shipped" if shipped else "the shipped")):
         g = f"bk:{rules}"
         for b in ("vane", "before"):
             if not r.stat(g, f"{b}-pending"):
                 continue
             us = per_event(r, rules, b)
             rel = ratio(us, per_event(r, rules, "before")) if b == "vane" else None
-            w(f"| {label} | {'this build' if b == 'vane' else 'before'} | {r.cell(g, b + '-pending')} "
+            w(f"| {label} rules | {'this build' if b == 'vane' else 'before'} | {r.cell(g, b + '-pending')} "
               f"| {r.cell(g, b + '-settled')} | {'–' if us is None else f'{us:.1f}'} | {fmt_x(rel)} |")
         us, us0 = per_event(r, rules, "vane"), per_event(r, rules, "before")
         x = ratio(us, us0)
