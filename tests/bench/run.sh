@@ -295,11 +295,14 @@ for N in $SIZES; do
 done
 
 # ---- 2. and 3. rules, diff and store -------------------------------------------
-# Three rounds, this build then the earlier one, each a third of the repetitions.
+# Three rounds, each a third of the repetitions, the builds taking turns
+# (the earlier one first in the second round).
 mkdir -p "$W/rules" "$W/store"
 for round in 1 2 3; do
     part rules || break
-    for b in $BUILDS; do
+    order=$BUILDS
+    [ "$round" = 2 ] && [ -n "$VANE_BEFORE" ] && order="before vane"
+    for b in $order; do
         dir=$BENCH_BIN; [ "$b" = before ] && dir=$BENCH_BEFORE
         if [ ! -x "$dir/bench_rules" ] || [ ! -x "$dir/bench_store" ]; then continue; fi
         log "rules, diff and store: $b, round $round of 3"
