@@ -18,7 +18,8 @@ running its repetitions back to back.
 Before each run (timed or not) PREP, a sh command line ("-": none), puts
 the state in place, untimed; it finds the repetition in BENCH_REP (0, 1,
 …; w0, w1, … in the warm-up), the same for every program of one. ARG... is the command, run without a shell,
-its output to DIR/GROUP.TOOL.out and .err. The time is wall-clock
+its output to DIR/GROUP.TOOL.out and .err, after a sync(2): what the
+program before it wrote is on disk before the clock starts. The time is wall-clock
 (time.perf_counter around the child). In the groups whose name starts
 with PREFIX the command runs under `/usr/bin/time -f %M` for its peak
 resident memory (KiB; the wrapper costs every program of the row the same
@@ -81,6 +82,9 @@ def run_once(t, server, logs, rep, rss):
     """One run of t: prep, then the timed command. (seconds, peak KiB, exit, ok)"""
     if t["prep"]:
         subprocess.run(["sh", "-c", t["prep"]], check=True, env=dict(os.environ, BENCH_REP=rep))
+    # what the program before wrote goes to disk now, untimed: else the
+    # next one's first fsync (a journal commit) would write it back
+    os.sync()
     server.counts(reset=True)
     base = os.path.join(logs, f"{t['group']}.{t['tool']}".replace("/", "_"))
     argv = ["/usr/bin/time", "-f", "%M", "-o", base + ".rss"] + t["argv"] if rss else t["argv"]
