@@ -44,7 +44,7 @@
 # (10000); PARALLEL (vane's max_parallel and per_host, curl's
 # --parallel-max; default 10); PYTHON; PARTS, the parts to measure
 # (default "fetch rules news memory idle bookkeeping history bigdoc");
-# KEEP=1 keeps the scratch directory. Needs hyperfine (news_eval.sh),
+# KEEP=1 keeps the scratch directory. Needs
 # /usr/bin/time, urlwatch, curl, python3 and `make build` done. Nothing
 # listens beyond 127.0.0.1; the server is stopped by its own PID.
 set -eu
@@ -74,8 +74,8 @@ part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 START=$(date +%s)
 
 die() { echo "bench: $*" >&2; exit 2; }
-for t in hyperfine curl urlwatch "$PY"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing (apt-get install -y urlwatch hyperfine time curl python3)"
+for t in curl urlwatch "$PY"; do
+    command -v "$t" >/dev/null 2>&1 || die "$t is missing (apt-get install -y urlwatch time curl python3)"
 done
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install -y time)"
 [ -x "$VANE" ] || die "$VANE is missing: run make build first"
