@@ -11,8 +11,8 @@
 # It appends (or prints, without a file) `kv NAME VALUE` lines for
 # report.py. Environment: VANE (default bin/vane), VANE_BEFORE (an earlier
 # build, e.g. today's saved before a rules change, measured the same way in
-# the same run for the comparison), REPEAT (default 20), NEWS_REPS
-# (hyperfine runs, default 10), PYTHON. Needs hyperfine.
+# the same run for the comparison, the two taking turns: interleave.py),
+# REPEAT (default 20), NEWS_REPS (runs, default 10), PYTHON.
 set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -26,7 +26,6 @@ OUT=${1:-}
 NEWS_RULES="new-meeting prisoner-release repatriation ministerial-call removal-flight entry-refusal"
 
 die() { echo "bench: news_eval: $*" >&2; exit 2; }
-command -v hyperfine > /dev/null 2>&1 || die "hyperfine is missing"
 [ -x "$VANE" ] || die "$VANE is missing: run make build first"
 [ -f "$DEV" ] || die "$DEV is missing"
 
@@ -47,40 +46,51 @@ kv() {
     if [ -n "$OUT" ]; then printf 'kv\t%s\t%s\n' "$1" "$2" >> "$OUT"; else printf 'kv\t%s\t%s\n' "$1" "$2"; fi
 }
 
-# median SECONDS of `BIN eval SET --rule …` over NEWS_REPS runs
-median() {
-    set -- "$1" "$2" "$3"
-    cmd="'$1' -q -c '$W/vane.lua' eval '$2'"
-    for r in $NEWS_RULES; do cmd="$cmd --rule $r"; done
-    hyperfine -N --style none --runs "$NEWS_REPS" --warmup 2 --export-json "$W/$3.json" "$cmd" \
-        > "$W/$3.log" 2>&1 || die "$3: $(tail -3 "$W/$3.log")"
-    "$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["results"][0]["median"])' "$W/$3.json"
+# spec LINE...: one program for interleave.py (GROUP TOOL REPS WARMUP OK200 OK304 PREP ARG...)
+spec() { (IFS='	'; echo "$*") >> "$W/spec.tsv"; }
+
+# add BIN PREFIX: the two timed commands of one build (the set, the header alone)
+add() {
+    for part in full fixed; do
+        set_file=$W/set.tsv; [ $part = fixed ] && set_file=$W/empty.tsv
+        # shellcheck disable=SC2086  # the rule options, split on purpose
+        spec "news:$part" "$2" "$NEWS_REPS" 2 - - - "$1" -q -c "$W/vane.lua" eval "$set_file" $RULE_ARGS
+    done
 }
 
-# measure BIN PREFIX: the kv lines of one build
-measure() {
-    args=""
-    for r in $NEWS_RULES; do args="$args --rule $r"; done
+# report BIN PREFIX: the kv lines of one build, from the interleaved runs
+report() {
     # shellcheck disable=SC2086  # the rule options, split on purpose
-    summary=$("$1" -q -c "$W/vane.lua" eval "$W/set.tsv" --json $args | tail -1)
-    full=$(median "$1" "$W/set.tsv" "$2-full")
-    fixed=$(median "$1" "$W/empty.tsv" "$2-fixed")
-    rate=$("$PY" -c 'import json,sys
-s = json.loads(sys.argv[1]); d = float(sys.argv[2]) - float(sys.argv[3])
-print("%s %s %.0f" % (s["titles"], s["rules"], s["titles"] * s["rules"] / d if d > 0 else 0))' \
-        "$summary" "$full" "$fixed")
-    set -- "$2" $rate
+    summary=$("$1" -q -c "$W/vane.lua" eval "$W/set.tsv" --json $RULE_ARGS | tail -1)
+    # shellcheck disable=SC2046  # five numbers, split on purpose
+    set -- "$2" $("$PY" -c 'import json, statistics, sys
+s = json.loads(sys.argv[1])
+t = {}
+for line in open(sys.argv[3], encoding="utf-8"):
+    p = line.rstrip("\n").split("\t")
+    if p[0] == "sample" and p[2] == sys.argv[2]:
+        t.setdefault(p[1], []).append(float(p[4]))
+full, fixed = statistics.median(t["news:full"]), statistics.median(t["news:fixed"])
+d = full - fixed
+print(s["titles"], s["rules"], "%.0f" % (s["titles"] * s["rules"] / d if d > 0 else 0), full, fixed)' \
+        "$summary" "$2" "$W/samples.tsv")
     kv "${1}evals_per_s" "$4"
     kv "${1}titles" "$2"
     kv "${1}rules" "$3"
-    kv "${1}median_s" "$full"
-    kv "${1}fixed_s" "$fixed"
+    kv "${1}median_s" "$5"
+    kv "${1}fixed_s" "$6"
 }
 
-echo "bench: news rules: vane eval, $REPEAT × the dev set" >&2
-measure "$VANE" news_
+RULE_ARGS=""
+for r in $NEWS_RULES; do RULE_ARGS="$RULE_ARGS --rule $r"; done
+: > "$W/spec.tsv"
+: > "$W/samples.tsv"
+add "$VANE" news_
 if [ -n "${VANE_BEFORE:-}" ]; then
     [ -x "$VANE_BEFORE" ] || die "VANE_BEFORE=$VANE_BEFORE is not an executable"
-    echo "bench: news rules: the earlier build $VANE_BEFORE" >&2
-    measure "$VANE_BEFORE" news_before_
+    add "$VANE_BEFORE" news_before_
 fi
+echo "bench: news rules: vane eval, $REPEAT × the dev set${VANE_BEFORE:+, beside $VANE_BEFORE}" >&2
+"$PY" "$HERE/interleave.py" --logs "$W" "$W/spec.tsv" "$W/samples.tsv" || die "timing failed"
+report "$VANE" news_
+[ -z "${VANE_BEFORE:-}" ] || report "$VANE_BEFORE" news_before_

@@ -2,7 +2,8 @@
 # rules_memory.sh — the cost of a Lua state per rule file (issue 12): the
 # peak resident memory and the time of one `vane run` of a monitor with N
 # rule files (default 1000) and nothing to fetch, which loads every rule
-# (for its checks), for each binary given; medians of REPS runs.
+# (for its checks), for each binary given, taking turns; medians of REPS
+# runs.
 #
 #   tests/bench/rules_memory.sh [VANE...]      (default: bin/vane)
 #
@@ -53,18 +54,30 @@ make_monitor() {  # DIR KIND
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# Per kind, the binaries take turns inside each repetition (the order
+# rotated each time), so that each meets the same moments of the machine.
 for kind in simple news; do
     make_monitor "$W/$kind" "$kind"
-    for vane in "$@"; do
-        : > "$W/rss"; : > "$W/secs"
-        r=0
-        while [ $r -lt "$REPS" ]; do
+    i=0
+    for vane in "$@"; do : > "$W/rss.$i"; : > "$W/secs.$i"; i=$((i + 1)); done
+    r=0
+    while [ $r -lt "$REPS" ]; do
+        n=$#
+        k=0
+        while [ $k -lt $n ]; do
+            i=$(( (k + r) % n ))
+            eval "vane=\${$((i + 1))}"
             rm -f "$W/$kind/vane.db"
             /usr/bin/time -f '%M %e' -o "$W/t" "$vane" -c "$W/$kind/vane.lua" run -q > /dev/null 2>&1 || true
             read -r rss secs < "$W/t"
-            echo "$rss" >> "$W/rss"; echo "$secs" >> "$W/secs"
-            r=$((r + 1))
+            echo "$rss" >> "$W/rss.$i"; echo "$secs" >> "$W/secs.$i"
+            k=$((k + 1))
         done
-        echo "$kind $vane rss_kb=$(median < "$W/rss") seconds=$(median < "$W/secs")"
+        r=$((r + 1))
+    done
+    i=0
+    for vane in "$@"; do
+        echo "$kind $vane rss_kb=$(median < "$W/rss.$i") seconds=$(median < "$W/secs.$i")"
+        i=$((i + 1))
     done
 done
