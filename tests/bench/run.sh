@@ -372,7 +372,7 @@ fi
 # ---- 9. big documents (tests/bench/bigdoc.sh, when it is there) ------------------------
 if [ -f "$HERE/bigdoc.sh" ] && part bigdoc; then
     log "big documents: bigdoc.sh"
-    if VANE="$VANE" VANE_BEFORE="$VANE_BEFORE" PYTHON="$PY" sh "$HERE/bigdoc.sh" > "$W/out/bigdoc.tsv" 2> "$W/out/bigdoc.err"; then
+    if VANE="$VANE" VANE_BEFORE="$VANE_BEFORE" PYTHON="${PYTHON:-}" sh "$HERE/bigdoc.sh" > "$W/out/bigdoc.tsv" 2> "$W/out/bigdoc.err"; then
         while IFS='	' read -r row vmed vmin vmax fname fmed bmed; do
             [ -n "$row" ] && record bigdoc "$row" "$vmed" "$vmin" "$vmax" "$fname" "$fmed" "${bmed:--}"
         done < "$W/out/bigdoc.tsv"
