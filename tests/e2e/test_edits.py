@@ -10,21 +10,10 @@ import json
 import os
 import tempfile
 
-from vanetest import VaneCase, describe, make_site, write_files
+from vanetest import ANY_RULE, VaneCase, describe, make_site, write_files
 
 SOURCE = "press"
 T = ["2026-02-0%dT08:00:00Z" % d for d in range(1, 10)]
-
-# Flags every event it sees (baseline events are not seen: no baseline = true).
-ANY_RULE = """
-return {
-  id = "any-event",
-  title = "Any event",
-  severity = "low",
-  when = function(ev) return true end,
-  message = function(ev) return ev.change .. " " .. ev.key end,
-}
-"""
 
 
 def page(entries):

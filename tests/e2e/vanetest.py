@@ -326,6 +326,19 @@ class VaneCase(unittest.TestCase):
         return [l for l in r.stderr.splitlines() if l.strip()]
 
 
+# A rule that flags every event it sees ("change key"); baseline events are
+# not seen (no baseline = true).
+ANY_RULE = """
+return {
+  id = "any-event",
+  title = "Any event",
+  severity = "low",
+  when = function(ev) return true end,
+  message = function(ev) return ev.change .. " " .. ev.key end,
+}
+"""
+
+
 def make_site(case, files):
     """A temporary folder of files {relative name: text or bytes} for a
     fixture server to serve; removed when the test ends."""
