@@ -122,7 +122,7 @@ static void file_two_sends_append_two_whole_lines(void **state)
     fixture_t *fx = *state;
     channel_cfg_t c = declare("log", "file", 5, "path", fx->path, 0);
     channel_flag_t a = flag(1, "{\"id\":1}"), b = flag(2, "{\"id\":2,\"message\":\"\xe4\xb8\xad\"}");
-    channel_msg_t m1 = {&a, 1, 0}, m2 = {&b, 1, 0};
+    channel_msg_t m1 = {.flags = &a, .n = 1}, m2 = {.flags = &b, .n = 1};
     err_t e;
     assert_int_equal(channel_send(&c, &m1, NULL, &e), 0);
     assert_int_equal(channel_send(&c, &m2, NULL, &e), 0);
@@ -137,7 +137,7 @@ static void file_digest_writes_one_line_per_flag(void **state)
     fixture_t *fx = *state;
     channel_cfg_t c = declare("log", "file", 0, "path", fx->path, 0);
     channel_flag_t f[3] = {flag(1, "{\"id\":1}"), flag(2, "{\"id\":2}"), flag(3, "{\"id\":3}")};
-    channel_msg_t m = {f, 3, 1};
+    channel_msg_t m = {.flags = f, .n = 3, .digest = 1};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
@@ -152,7 +152,7 @@ static void file_in_a_missing_folder_is_an_error_naming_the_channel(void **state
     snprintf(path, sizeof path, "%s/no/such/folder/out.jsonl", fx->dir);
     channel_cfg_t c = declare("archive", "file", 0, "path", path, 0);
     channel_flag_t a = flag(1, "{\"id\":1}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "channel archive: "));
@@ -164,7 +164,7 @@ static void jsonl_is_the_file_kind(void **state)
     fixture_t *fx = *state;
     channel_cfg_t c = declare("old", "jsonl", 0, "path", fx->path, 0);
     channel_flag_t a = flag(9, "{\"id\":9}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
@@ -182,7 +182,7 @@ static void exec_gets_the_json_on_stdin(void **state)
     char *argv[] = {"/bin/sh", "-c", script, NULL};
     channel_cfg_t c = declare("hook", "exec", 10, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5,\"rule\":\"r\"}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
@@ -190,7 +190,7 @@ static void exec_gets_the_json_on_stdin(void **state)
     free(text);
 
     channel_flag_t f[2] = {flag(6, "{\"id\":6}"), flag(7, "{\"id\":7}")};
-    channel_msg_t d = {f, 2, 1};
+    channel_msg_t d = {.flags = f, .n = 2, .digest = 1};
     assert_int_equal(channel_send(&c, &d, NULL, &e), 0);
     text = slurp(fx->path);
     assert_string_equal(text, "{\"digest\":true,\"count\":2,\"flags\":[{\"id\":6},{\"id\":7}]}\n");
@@ -203,7 +203,7 @@ static void exec_nonzero_exit_is_an_error_with_status_and_stderr(void **state)
     char *argv[] = {"/bin/sh", "-c", "cat >/dev/null; echo 'quota exceeded' >&2; exit 3", NULL};
     channel_cfg_t c = declare("pager", "exec", 10, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "channel pager: "));
@@ -217,7 +217,7 @@ static void exec_is_stopped_after_the_timeout(void **state)
     char *argv[] = {"sleep", "10", NULL};   /* found on PATH: no shell involved */
     channel_cfg_t c = declare("slow", "exec", 1, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -234,7 +234,7 @@ static void exec_stops_a_whole_shell_pipeline(void **state)
     char *argv[] = {"/bin/sh", "-c", "sleep 10 | cat; sleep 10", NULL};
     channel_cfg_t c = declare("slow", "exec", 1, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     struct timespec t0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -249,7 +249,7 @@ static void exec_of_a_missing_program_is_an_error(void **state)
     char *argv[] = {"/nonexistent/vane-notify", "--flag", NULL};
     channel_cfg_t c = declare("gone", "exec", 5, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), -1);
     assert_non_null(strstr(e.msg, "channel gone: "));
@@ -270,7 +270,7 @@ static void exec_that_ignores_its_input_does_not_kill_us(void **state)
     char *argv[] = {"/bin/true", NULL};
     channel_cfg_t c = declare("quick", "exec", 5, "command", argv, 1);
     channel_flag_t a = flag(5, json);
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     sigset_t pending;
@@ -297,7 +297,7 @@ static void exec_sees_only_its_three_descriptors(void **state)
     char *argv[] = {"/bin/sh", "-c", script, NULL};
     channel_cfg_t c = declare("fds", "exec", 5, "command", argv, 1);
     channel_flag_t a = flag(5, "{\"id\":5}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(&c, &m, NULL, &e), 0);
     char *text = slurp(fx->path);
@@ -322,7 +322,7 @@ static char *printed(int json)
     assert_non_null(out);
     channel_cfg_t c = {.id = "stdout", .kind = channel_kind_find("stdout")};
     channel_flag_t a = flag(5, "{\"id\":5}");
-    channel_msg_t m = {&a, 1, 0};
+    channel_msg_t m = {.flags = &a, .n = 1, .digest = 0};
     channel_out_t o = {out, json};
     err_t e;
     assert_int_equal(channel_send(&c, &m, &o, &e), 0);

@@ -240,7 +240,7 @@ static void every_channel_kind_gives_its_values(void **state)
     assert_int_equal(f->retry_after, 300);
     /* the file kind's path is resolved against vane.lua's folder: a flag lands there */
     channel_flag_t flag = {.id = 1, .json = "{\"id\":1}"};
-    channel_msg_t msg = {&flag, 1, 0};
+    channel_msg_t msg = {.flags = &flag, .n = 1, .digest = 0};
     err_t e;
     assert_int_equal(channel_send(f, &msg, NULL, &e), 0);
     char written[128];

@@ -87,7 +87,7 @@ static void one_flag_is_its_own_json(void **state)
     (void)state;
     channel_flag_t f = flag(12, "high", "advisory-level-change", "travel", MADAGASCAR);
     f.json = "{\"id\":12,\"rule\":\"advisory-level-change\"}";
-    channel_msg_t m = {&f, 1, 0};
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t b = {0};
     assert_int_equal(payload_json(&m, &b), 0);
     assert_string_equal(buf_str(&b), "{\"id\":12,\"rule\":\"advisory-level-change\"}");
@@ -104,7 +104,7 @@ static void flag_ids_header_is_capped(void **state)
     channel_flag_t f[PAYLOAD_MAX_IDS + 5];
     for (size_t i = 0; i < PAYLOAD_MAX_IDS + 5; i++)
         f[i] = flag((long long)i + 1, "low", "r", "s", "m");
-    channel_msg_t m = {f, PAYLOAD_MAX_IDS + 5, 1};
+    channel_msg_t m = {.flags = f, .n = PAYLOAD_MAX_IDS + 5, .digest = 1};
     buf_t b = {0};
     assert_int_equal(payload_flag_ids(&m, &b), 0);
     const char *ids = buf_str(&b);
@@ -120,7 +120,7 @@ static void digest_json_lists_flags_in_order(void **state)
     channel_flag_t f[2] = {flag(3, "medium", "r", "s", "a"), flag(5, "high", "r", "s", "b")};
     f[0].json = "{\"id\":3}";
     f[1].json = "{\"id\":5}";
-    channel_msg_t m = {f, 2, 1};
+    channel_msg_t m = {.flags = f, .n = 2, .digest = 1};
     buf_t b = {0};
     assert_int_equal(payload_json(&m, &b), 0);
     assert_string_equal(buf_str(&b), "{\"digest\":true,\"count\":2,\"flags\":[{\"id\":3},{\"id\":5}]}");
@@ -136,7 +136,7 @@ static void slack_text_is_one_line_per_flag_escaped(void **state)
 {
     (void)state;
     channel_flag_t f = flag(1, "high", "advisory-level-change", "travel", MADAGASCAR " <b> & \"x\"");
-    channel_msg_t m = {&f, 1, 0};
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t b = {0};
     assert_int_equal(payload_slack(&m, &b), 0);
     assert_string_equal(buf_str(&b), "{\"text\":\"[high] advisory-level-change travel: " MADAGASCAR
@@ -154,7 +154,7 @@ static void slack_digest_groups_by_severity_then_source(void **state)
         flag(4, "critical", "r4", "travel", "c-travel"),
         flag(5, "high", "r2", "travel", "h-travel-2"),
     };
-    channel_msg_t m = {f, 5, 1};
+    channel_msg_t m = {.flags = f, .n = 5, .digest = 1};
     buf_t b = {0};
     assert_int_equal(payload_slack(&m, &b), 0);
     assert_string_equal(buf_str(&b), "{\"text\":\"vane: 5 new flags\\n"
@@ -175,7 +175,7 @@ static void subject_of_one_flag_and_of_a_digest(void **state)
                            flag(2, "medium", "r", "press", "x"),
                            flag(3, "high", "r", "press", "y"),
                            flag(4, "critical", "r", "press", "z")};
-    channel_msg_t one = {f, 1, 0}, digest = {f, 4, 1};
+    channel_msg_t one = {.flags = f, .n = 1}, digest = {.flags = f, .n = 4, .digest = 1};
     buf_t b = {0};
     assert_int_equal(payload_subject("[vane]", &one, &b), 0);
     assert_string_equal(buf_str(&b), "[vane] [high] travel: " MADAGASCAR);
@@ -193,7 +193,7 @@ static void long_subjects_are_cut_between_characters(void **state)
         strcat(msg, MFA_TITLE);          /* 13 characters of 3 bytes each, 40 times */
     channel_flag_t f = flag(1, "medium", "entry-refusal", "mfa_zh", msg);
     f.message = msg;
-    channel_msg_t m = {&f, 1, 0};
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t b = {0};
     assert_int_equal(payload_subject("[vane]", &m, &b), 0);
     size_t chars = 0;
@@ -288,7 +288,7 @@ static void email_message_has_its_headers_and_two_parts(void **state)
     (void)state;
     payload_mail_t c = email_cfg();
     channel_flag_t f = flag(42, "medium", "entry-refusal", "mfa_zh", "Entry refusal: " MFA_TITLE " <&>");
-    channel_msg_t m = {&f, 1, 0};
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t b = {0};
     assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);  /* 2024-11-22T23:00:00Z */
     assert_crlf_and_short_lines(&b);
@@ -329,7 +329,7 @@ static void invalid_bytes_in_a_flag_become_replacement_characters_in_email(void 
     (void)state;
     payload_mail_t c = email_cfg();
     channel_flag_t f = flag(7, "high", "bad\xffrule", "src", "caf\xe9 \xff\xfe ok \xe4\xb8");
-    channel_msg_t m = {&f, 1, 0};
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t b = {0};
     assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
     assert_crlf_and_short_lines(&b);
@@ -362,7 +362,7 @@ static void message_id_is_the_same_on_every_attempt(void **state)
     (void)state;
     payload_mail_t c = email_cfg();
     channel_flag_t f = flag(7, "high", "r", "s", "m");
-    channel_msg_t m = {&f, 1, 0};
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t a = {0}, b = {0};
     assert_int_equal(payload_email(&c, &m, 1732316400, &a), 0);
     assert_int_equal(payload_email(&c, &m, 1732320000, &b), 0);
@@ -381,7 +381,7 @@ static void digest_email_groups_by_severity_then_source(void **state)
                            flag(11, "high", "advisory-level-change", "travel", MADAGASCAR),
                            flag(12, "high", "prisoner-release", "press", "release"),
                            flag(13, "medium", "ministerial-call", "dhs", "call")};
-    channel_msg_t m = {f, 4, 1};
+    channel_msg_t m = {.flags = f, .n = 4, .digest = 1};
     buf_t b = {0}, text = {0}, html = {0};
     assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
     assert_crlf_and_short_lines(&b);
@@ -425,7 +425,7 @@ static void a_huge_digest_keeps_every_line_short(void **state)
     longmsg[sizeof longmsg - 1] = '\0';
     for (int i = 0; i < N; i++)
         f[i] = flag(100000 + i, i % 2 ? "high" : "low", "r", "s", longmsg);
-    channel_msg_t m = {f, N, 1};
+    channel_msg_t m = {.flags = f, .n = N, .digest = 1};
     buf_t b = {0};
     assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
     assert_crlf_and_short_lines(&b);

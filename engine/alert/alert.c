@@ -81,8 +81,12 @@ void alert_format_text(FILE *out, const char *severity, const char *rule, const 
 
 static void to_channel_flag(const store_outbox_row_t *r, channel_flag_t *f)
 {
-    *f = (channel_flag_t){r->flag_id, r->flag_json, r->severity, r->rule,
-                          r->source, r->key,     r->message,  r->created_at};
+    *f = (channel_flag_t){.id = r->flag_id, .json = r->flag_json, .severity = r->severity,
+                          .rule = r->rule, .source = r->source, .key = r->key,
+                          .message = r->message, .created_at = r->created_at,
+                          .title = r->title, .link = r->link, .source_name = r->source_name,
+                          .rule_title = r->rule_title, .change = r->change,
+                          .observed_at = r->observed_at, .changes = r->changes};
 }
 
 /* When to try a row again after its attempts-th failure. */
@@ -135,7 +139,7 @@ static int deliver_each(store_t *st, const channel_cfg_t *c, const alert_out_t *
         err_t ce;
         channel_flag_t f;
         to_channel_flag(&rows[i], &f);
-        channel_msg_t m = {&f, 1, 0};
+        channel_msg_t m = {.flags = &f, .n = 1};
         channel_out_t out = {o->out, o->json};
         if (channel_send(c, &m, &out, &ce) == 0) {
             if (store_outbox_sent(st, rows[i].id, now, e) != 0)
@@ -171,7 +175,7 @@ static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_
         return err_set(e, "out of memory");
     for (size_t i = 0; i < n; i++)
         to_channel_flag(&rows[i], &flags[i]);
-    channel_msg_t m = {flags, n, 1};
+    channel_msg_t m = {.flags = flags, .n = n, .digest = 1};
     err_t ce;
     int sent = channel_send(c, &m, NULL, &ce) == 0;
     free(flags);

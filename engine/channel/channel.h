@@ -25,14 +25,31 @@
 
 typedef struct channel_flag {
     long long id;            /* the flag's id: the same on every retry, for receivers to drop repeats */
-    const char *json;        /* the flag as a JSON object (README, "Output") */
+    const char *json;        /* the flag as a JSON object (README, "Output"), context included */
     const char *severity, *rule, *source, *key, *message, *created_at;
+    /* The flag's context (README, "What a flag carries"); each NULL when
+     * the flag has none (a check's flag has no event, an old flag no
+     * context). */
+    const char *title;       /* the item's title */
+    const char *link;        /* the item's link (an http(s) URL) */
+    const char *source_name; /* the source's name (its id when it has none) */
+    const char *rule_title;  /* the rule's title */
+    const char *change;      /* new | changed | removed */
+    const char *observed_at;
+    const char *changes;     /* JSON array of what changed (channel/changes.h) */
+    /* What the channel's template (`format = function(flag)`) made of this
+     * flag, when it returned text; NULL: the kind's own format. */
+    const char *text;
 } channel_flag_t;
 
 typedef struct channel_msg {
     const channel_flag_t *flags;
     size_t n;                /* 1, or any number for a digest */
     int digest;
+    /* The channel's template returned a table for this one-flag message:
+     * its JSON, which a kind that posts JSON sends as the body as it is
+     * (NULL otherwise; never set for a digest). */
+    const char *body_json;
 } channel_msg_t;
 
 /* Where the run prints: what the stdout kind writes to. */

@@ -15,19 +15,16 @@
  * secret. */
 #include "channel/kind.h"
 
-#include <curl/curl.h>
 #include <lua.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "channel/payload.h"
+#include "channel/http.h"
 #include "channel/transport.h"
-#include "fetch/fetch.h"
 #include "util/buf.h"
 #include "util/hmac.h"
-#include "util/version.h"
 
 typedef struct webhook {
     char *url;
@@ -36,93 +33,38 @@ typedef struct webhook {
     char *secret;         /* HMAC-SHA256 key for X-Vane-Signature, or NULL */
 } webhook_t;
 
-#define ANSWER_KEEP 512    /* bytes of the answer kept for an error message */
-#define ANSWER_SHOW 200    /* bytes of it shown */
-
-static size_t keep_answer(char *data, size_t size, size_t nmemb, void *userp)
+/* The headers vane adds to the channel's own: the flag ids and, with a
+ * secret, the signature of the exact body bytes. NULL when memory ran out. */
+static char **request_headers(const webhook_t *w, const channel_msg_t *m, const buf_t *body)
 {
-    buf_t *b = userp;
-    size_t n = size * nmemb;
-    if (b->len < ANSWER_KEEP) {
-        size_t k = ANSWER_KEEP - b->len < n ? ANSWER_KEEP - b->len : n;
-        if (buf_append(b, data, k) != 0)
-            return 0;
-    }
-    return n;
-}
-
-/* Does one of the channel's "Name: value" lines set header `name`? */
-static int has_header(char *const *headers, const char *name)
-{
-    size_t n = strlen(name);
-    for (size_t i = 0; headers && headers[i]; i++)
-        if (strncasecmp(headers[i], name, n) == 0 && headers[i][n] == ':')
-            return 1;
-    return 0;
-}
-
-/* The request headers; NULL when memory ran out. */
-static struct curl_slist *request_headers(const webhook_t *w, const channel_msg_t *m,
-                                          const buf_t *body)
-{
-    struct curl_slist *h = NULL, *t;
+    size_t n = 0;
+    while (w->headers && w->headers[n])
+        n++;
+    char **v = calloc(n + 3, sizeof *v);
     buf_t line = {0};
-    int rc = 0;
-#define ADD(s) ((t = curl_slist_append(h, (s))) ? (h = t, 0) : -1)
-    if (!has_header(w->headers, "Content-Type"))
-        rc |= ADD("Content-Type: application/json");
-    if (!has_header(w->headers, "User-Agent"))
-        rc |= ADD("User-Agent: vane/" VANE_VERSION);
-    rc |= ADD("Expect:"); /* no 100-continue round trip */
+    int rc = v ? 0 : -1;
     rc |= buf_puts(&line, "X-Vane-Flag-Ids: ") | payload_flag_ids(m, &line);
-    rc |= rc ? -1 : ADD(buf_str(&line));
-    if (w->secret) {
+    if (rc == 0)
+        v[0] = buf_steal(&line);
+    if (rc == 0 && w->secret) {
         char hex[65];
         hmac_sha256_hex(w->secret, strlen(w->secret), body->p, body->len, hex);
-        buf_reset(&line);
         rc |= buf_printf(&line, "X-Vane-Signature: sha256=%s", hex);
-        rc |= rc ? -1 : ADD(buf_str(&line));
+        v[1] = buf_steal(&line);
     }
-    for (size_t i = 0; w->headers && w->headers[i]; i++)
-        rc |= ADD(w->headers[i]);
-#undef ADD
+    size_t at = w->secret ? 2 : 1;
+    for (size_t i = 0; rc == 0 && i < n; i++)
+        v[at + i] = w->headers[i];   /* borrowed: only v[0] and v[1] are freed */
     buf_free(&line);
-    if (rc != 0) {
-        curl_slist_free_all(h);
+    if (rc != 0 || !v[0] || (w->secret && !v[1])) {
+        if (v) {
+            free(v[0]);
+            free(v[1]);
+        }
+        free(v);
         return NULL;
     }
-    return h;
-}
-
-static int configure(CURL *h, const channel_cfg_t *c, const buf_t *body, struct curl_slist *hdrs,
-                     buf_t *answer, char *errbuf)
-{
-    const webhook_t *w = c->data;
-    int bad = transport_curl_setup(h, c, w->url, "http,https", errbuf) != 0;
-    bad |= curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_POST, 1L) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDS, body->p) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body->len) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, keep_answer) != CURLE_OK;
-    bad |= curl_easy_setopt(h, CURLOPT_WRITEDATA, answer) != CURLE_OK;
-    return bad ? -1 : 0;
-}
-
-/* The outcome of a finished request as 0 or an error. */
-static int judge(CURL *h, CURLcode res, const channel_cfg_t *c, const buf_t *answer,
-                 const char *errbuf, err_t *e)
-{
-    if (res != CURLE_OK)
-        return err_set(e, "channel %s: webhook: %s", c->id, transport_curl_error(res, errbuf));
-    long status = 0;
-    curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
-    if (status >= 200 && status < 300)
-        return 0;
-    char snippet[ANSWER_SHOW + 8];
-    transport_snippet(buf_str(answer), answer->len, ANSWER_SHOW, snippet, sizeof snippet);
-    return err_set(e, "channel %s: webhook answered HTTP %ld%s%s", c->id, status,
-                   *snippet ? ": " : "", snippet);
+    return v;
 }
 
 static int webhook_send(const channel_cfg_t *c, const channel_msg_t *m, const channel_out_t *o,
@@ -132,28 +74,25 @@ static int webhook_send(const channel_cfg_t *c, const channel_msg_t *m, const ch
     const webhook_t *w = c->data;
     if (!w || !w->url)
         return err_set(e, "channel %s: no url", c->id);
-    buf_t body = {0}, answer = {0};
+    buf_t body = {0};
     int slack = w->format && strcmp(w->format, "slack") == 0;
-    if ((slack ? payload_slack(m, &body) : payload_json(m, &body)) != 0) {
-        buf_free(&body);
-        return err_set(e, "channel %s: out of memory", c->id);
-    }
-    struct curl_slist *hdrs = request_headers(w, m, &body);
-    err_t ie;
-    CURL *h = hdrs && fetch_global_init(&ie) == 0 ? curl_easy_init() : NULL;
-    char errbuf[CURL_ERROR_SIZE] = "";
+    int built = m->body_json ? buf_puts(&body, m->body_json)
+                : slack      ? payload_slack(m, &body)
+                             : payload_json(m, &body);
+    char **hdrs = built == 0 ? request_headers(w, m, &body) : NULL;
     int rc;
-    if (!h)
-        rc = err_set(e, "channel %s: cannot set up the request (out of memory)", c->id);
-    else if (configure(h, c, &body, hdrs, &answer, errbuf) != 0)
-        rc = err_set(e, "channel %s: this libcurl cannot send webhooks as asked", c->id);
-    else
-        rc = judge(h, curl_easy_perform(h), c, &answer, errbuf, e);
-    if (h)
-        curl_easy_cleanup(h);
-    curl_slist_free_all(hdrs);
+    if (!hdrs) {
+        rc = err_set(e, "channel %s: out of memory", c->id);
+    } else {
+        http_req_t req = {.service = "webhook", .url = w->url, .headers = hdrs,
+                          .body = body.p, .len = body.len};
+        rc = http_send(c, &req, NULL, e);
+        free(hdrs[0]);
+        if (w->secret)
+            free(hdrs[1]);
+        free(hdrs);
+    }
     buf_free(&body);
-    buf_free(&answer);
     return rc;
 }
 

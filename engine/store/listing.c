@@ -79,30 +79,12 @@ int store_flag_json(const store_value_t *v, buf_t *out)
 {
     static const char *const fields[] = {"id", "rule", "severity", "message", "source", "key",
                                          "change", "event_id", "observed_at", "created_at",
-                                         "run_id", NULL};
-    return put_object(out, fields, "vvvvvvvvvvv", v);
+                                         "run_id", "title", "link", "source_name", "rule_title",
+                                         "changes", NULL};
+    return put_object(out, fields, "vvvvvvvvvvvvvvva", v);
 }
 
 /* ---- the listings' table columns that are not a stored value as it is ---- */
-
-/* The JSON string literal s (quotes included, n bytes) unescaped into out. */
-static void put_unescaped(buf_t *out, const char *s, size_t n)
-{
-    for (size_t i = 1; i + 1 < n; i++) {
-        if (s[i] != '\\' || i + 2 >= n) {
-            buf_putc(out, s[i]);
-            continue;
-        }
-        char c = s[++i];
-        if (c == 'u' && i + 4 < n) {
-            char hex[5] = {s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0}, u8[4];
-            buf_append(out, u8, utf8_put(strtoul(hex, NULL, 16), u8));
-            i += 4;
-        } else {
-            buf_putc(out, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r' : c);
-        }
-    }
-}
 
 /* The text of the string member `name` of the JSON object json, or NULL. */
 static const char *member_text(const char *json, const char *name, buf_t *scratch)
@@ -112,7 +94,7 @@ static const char *member_text(const char *json, const char *name, buf_t *scratc
     size_t len = strlen(name);
     while (json && json_object_next(&cur, &m) == 1) {
         if (m.keylen == len && memcmp(m.key, name, len) == 0 && m.val[0] == '"') {
-            put_unescaped(scratch, m.val, m.vallen);
+            json_string_text(m.val, m.vallen, scratch);
             return buf_str(scratch);
         }
     }
@@ -155,9 +137,9 @@ static const char *event_column(const store_value_t *v, int col, buf_t *scratch)
 static const char *flag_message(const store_value_t *v, int col, buf_t *scratch)
 {
     (void)col;
-    if (!v[4].text || !v[11].text || !v[12].text)
+    if (!v[4].text || !v[11].text || !v[17].text)
         return v[4].text;
-    buf_printf(scratch, "%s [silenced: %s (%s)]", v[4].text, v[11].text, v[12].text);
+    buf_printf(scratch, "%s [silenced: %s (%s)]", v[4].text, v[11].text, v[17].text);
     return buf_str(scratch);
 }
 
@@ -205,7 +187,8 @@ static const char *const event_headings[] = {"id", "observed", "source", "change
                                              "title", "fields", NULL};
 static const char *const flag_fields[] = {"id", "run_id", "rule", "severity", "message", "source",
                                           "key", "change", "event_id", "observed_at",
-                                          "created_at", "silence_id", NULL};
+                                          "created_at", "silence_id", "title", "link",
+                                          "source_name", "rule_title", "changes", NULL};
 static const char *const flag_headings[] = {"id", "raised", "severity", "rule", "source",
                                             "message", NULL};
 static const char *const source_fields[] = {"id", "url", "last_attempt", "last_success",
@@ -228,7 +211,7 @@ static const char *const outbox_headings[] = {"id", "channel", "status", "attemp
 static const shape_t shapes[] = {
     [STORE_LIST_EVENTS] = {event_fields, "vvvvvbjjjv", event_headings, {0, 9, 2, -1, 3, -1, -1},
                            event_column},
-    [STORE_LIST_FLAGS] = {flag_fields, "vvvvvvvvvvvv", flag_headings, {0, 10, 3, 2, 5, -1},
+    [STORE_LIST_FLAGS] = {flag_fields, "vvvvvvvvvvvvvvvvva", flag_headings, {0, 10, 3, 2, 5, -1},
                           flag_message},
     [STORE_LIST_SOURCES] = {source_fields, "vvvvvvvvvb", source_headings,
                             {0, -1, 3, 4, 6, 7, 8, 5}, source_health},

@@ -21,7 +21,8 @@ typedef struct store_value {
  * SELECT follows it):
  *   events:  id run_id source key change baseline item prev diff observed_at
  *   flags:   id run_id rule severity message source key change event_id
- *            observed_at created_at silence_id silence_reason
+ *            observed_at created_at silence_id title link source_name
+ *            rule_title changes silence_reason
  *   sources: id url last_attempt last_success last_status last_error
  *            failures items next_due baselined
  *   runs:    id started_at finished_at status exit_code sources fetched
@@ -37,7 +38,8 @@ int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f
                     store_values_fn fn, void *ud, err_t *e);
 
 /* The values of a flag — id rule severity message source key change
- * event_id observed_at created_at run_id — as the JSON object an outbox row
+ * event_id observed_at created_at run_id title link source_name rule_title
+ * changes — as the JSON object an outbox row
  * carries (store_outbox_row_t.flag_json), appended to out. */
 int store_flag_json(const store_value_t *v, buf_t *out);
 

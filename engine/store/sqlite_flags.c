@@ -6,14 +6,16 @@
 
 static const char sql_flag_add[] =
     "INSERT INTO flags(run_id, rule, severity, message, source, key, change, event_id, "
-    "observed_at, created_at, dedup) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) "
+    "observed_at, created_at, dedup, title, link, source_name, rule_title, changes) "
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
     "ON CONFLICT(dedup) DO NOTHING";
 
 int store_flag_add(store_t *st, store_flag_t *f, int *inserted, err_t *e)
 {
-    if (db_run(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", "dttttttdttt", f->run_id,
-               f->rule, f->severity, f->message, f->source, f->key, f->change, f->event_id,
-               f->observed_at, f->created_at, f->dedup) != 0)
+    if (db_run(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", "dttttttdttttdttt",
+               f->run_id, f->rule, f->severity, f->message, f->source, f->key, f->change,
+               f->event_id, f->observed_at, f->created_at, f->dedup, f->title, f->link,
+               f->source_name, f->rule_title, f->changes) != 0)
         return -1;
     *inserted = sqlite3_changes(st->db) > 0;
     if (*inserted)
@@ -33,15 +35,16 @@ int store_outbox_add(store_t *st, long long flag_id, const char *channel, err_t 
 /* The flag's values in the order store_flag_json takes them. */
 static const char sql_outbox_pending[] =
     "SELECT o.id, f.id, f.rule, f.severity, f.message, f.source, f.key, f.change, f.event_id, "
-    "f.observed_at, f.created_at, f.run_id, o.attempts, o.next_attempt "
+    "f.observed_at, f.created_at, f.run_id, f.title, f.link, f.source_name, f.rule_title, "
+    "f.changes, o.attempts, o.next_attempt "
     "FROM outbox o JOIN flags f ON f.id = o.flag_id "
     "WHERE o.channel = ?1 AND o.status = 'pending' ORDER BY f.id";
 
 /* One row of sql_outbox_pending; -1 when memory ran out. */
 static int read_outbox_row(sqlite3_stmt *s, void *row)
 {
-    store_value_t flag[11];
-    for (int i = 0; i < 11; i++)
+    store_value_t flag[16];
+    for (int i = 0; i < 16; i++)
         flag[i] = db_value(s, i + 1);
     buf_t json = {0};
     int rc = store_flag_json(flag, &json);
@@ -55,8 +58,15 @@ static int read_outbox_row(sqlite3_stmt *s, void *row)
                               .source = db_column_dup(s, 5),
                               .key = db_column_dup(s, 6),
                               .created_at = db_column_dup(s, 10),
-                              .attempts = sqlite3_column_int(s, 12),
-                              .next_attempt = db_column_dup(s, 13)};
+                              .change = db_column_dup(s, 7),
+                              .observed_at = db_column_dup(s, 9),
+                              .title = db_column_dup(s, 12),
+                              .link = db_column_dup(s, 13),
+                              .source_name = db_column_dup(s, 14),
+                              .rule_title = db_column_dup(s, 15),
+                              .changes = db_column_dup(s, 16),
+                              .attempts = sqlite3_column_int(s, 17),
+                              .next_attempt = db_column_dup(s, 18)};
     return rc == 0 && r->flag_json ? 0 : -1;
 }
 

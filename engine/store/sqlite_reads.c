@@ -99,6 +99,7 @@ static int flags_list(const store_filter_t *f, int newest, buf_t *out)
     where_t w = start(out,
                       "SELECT * FROM (SELECT id, run_id, rule, severity, message, source, key, "
                       "change, event_id, observed_at, created_at, silence_id, "
+                      "title, link, source_name, rule_title, changes, "
                       "(SELECT reason FROM silences s WHERE s.id = silence_id) FROM flags",
                       newest);
     if (f->source)

@@ -36,6 +36,10 @@ static const size_t outbox_strings[] = {
     OWNED(store_outbox_row_t, rule), OWNED(store_outbox_row_t, source),
     OWNED(store_outbox_row_t, message), OWNED(store_outbox_row_t, key),
     OWNED(store_outbox_row_t, created_at), OWNED(store_outbox_row_t, next_attempt),
+    OWNED(store_outbox_row_t, title), OWNED(store_outbox_row_t, link),
+    OWNED(store_outbox_row_t, source_name), OWNED(store_outbox_row_t, rule_title),
+    OWNED(store_outbox_row_t, change), OWNED(store_outbox_row_t, observed_at),
+    OWNED(store_outbox_row_t, changes),
 };
 
 /* Free the strings at the n offsets of one struct. */

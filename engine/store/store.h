@@ -243,6 +243,9 @@ typedef struct store_flag {
     const char *rule, *severity, *message, *source, *key, *change;
     const char *observed_at, *created_at;
     const char *dedup;
+    /* its context (channel/channel.h, channel_flag_t): each may be NULL */
+    const char *title, *link, *source_name, *rule_title;
+    const char *changes;              /* JSON array (channel/changes.h) */
 } store_flag_t;
 
 /* Record a flag unless one with the same dedup key exists. *inserted is 1
@@ -256,6 +259,7 @@ typedef struct store_outbox_row {
     long long id, flag_id;
     char *flag_json;
     char *severity, *rule, *source, *message, *key, *created_at;
+    char *title, *link, *source_name, *rule_title, *change, *observed_at, *changes;
     int attempts;         /* failed attempts so far */
     char *next_attempt;   /* ISO time before which not to retry, or NULL */
 } store_outbox_row_t;

@@ -662,3 +662,53 @@ int json_member_same_value(const json_member_t *a, const json_member_t *b)
 {
     return a->vallen == b->vallen && memcmp(a->val, b->val, a->vallen) == 0;
 }
+
+int json_array_next(const char **cursor, const char **val, size_t *vallen)
+{
+    const char *p = *cursor;
+    if (*p == '[' || *p == ',')
+        p++;
+    if (*p == ']')
+        return 0;
+    if (*p == '\0')
+        return -1;
+    const char *end = value_end(p);
+    if (!end || end == p)
+        return -1;
+    *val = p;
+    *vallen = (size_t)(end - p);
+    *cursor = end;
+    return 1;
+}
+
+int json_string_text(const char *s, size_t n, buf_t *out)
+{
+    if (n < 2 || s[0] != '"' || s[n - 1] != '"')
+        return buf_append(out, s, n);
+    int rc = 0;
+    for (size_t i = 1; i + 1 < n; i++) {
+        if (s[i] != '\\' || i + 2 >= n) {
+            rc |= buf_putc(out, s[i]);
+            continue;
+        }
+        char c = s[++i];
+        if (c == 'u' && i + 4 < n) {
+            char hex[5] = {s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0}, u8[4];
+            unsigned cp = (unsigned)strtoul(hex, NULL, 16);
+            i += 4;
+            if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
+                char lo[5] = {s[i + 3], s[i + 4], s[i + 5], s[i + 6], 0};
+                unsigned low = (unsigned)strtoul(lo, NULL, 16);
+                if (low >= 0xdc00 && low < 0xe000) {
+                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+                    i += 6;
+                }
+            }
+            rc |= buf_append(out, u8, utf8_put(cp, u8));
+        } else {
+            rc |= buf_putc(out, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r'
+                                : c == 'b' ? '\b' : c == 'f' ? '\f' : c);
+        }
+    }
+    return rc ? -1 : 0;
+}

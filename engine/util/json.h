@@ -52,4 +52,15 @@ int json_object_next(const char **cursor, json_member_t *m);
 int json_member_key_cmp(const json_member_t *a, const json_member_t *b);
 int json_member_same_value(const json_member_t *a, const json_member_t *b);
 
+/* Walk the elements of an array (compact JSON, as vane writes it): set
+ * *cursor to the text of the array, then each call gives the next
+ * element's text in *val (vallen bytes); 1 per element, 0 at the end, -1
+ * on malformed text. */
+int json_array_next(const char **cursor, const char **val, size_t *vallen);
+
+/* Append the text of the JSON string literal s (quotes included, n bytes),
+ * unescaped; anything that is not a string literal is appended as it is.
+ * Returns 0, or -1 when memory ran out. */
+int json_string_text(const char *s, size_t n, buf_t *out);
+
 #endif
