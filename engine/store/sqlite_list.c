@@ -7,7 +7,7 @@
 #include "store/sqlite_int.h"
 #include "store/sqlite_reads.h"
 
-#define MAX_VALUES 16
+#define MAX_VALUES 24
 
 static void bind_filter(sqlite3_stmt *s, const store_filter_t *f)
 {
