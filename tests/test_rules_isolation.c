@@ -67,11 +67,11 @@ static int teardown(void **state)
     return 0;
 }
 
-static int on_flag(void *ud, const char *rule, const char *severity, const char *message)
+static int on_flag(void *ud, const rules_flag_t *rf)
 {
     fixture_t *f = ud;
     if (f->n_flags < 16)
-        snprintf(f->flags[f->n_flags++], 256, "%s %s %s", rule, severity, message);
+        snprintf(f->flags[f->n_flags++], 256, "%s %s %s", rf->rule, rf->severity, rf->message);
     return 0;
 }
 

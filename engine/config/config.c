@@ -330,6 +330,12 @@ const source_cfg_t *config_source(const config_t *cfg, const char *id)
     return NULL;
 }
 
+const char *config_source_name(const config_t *cfg, const char *id)
+{
+    const source_cfg_t *s = id ? config_source(cfg, id) : NULL;
+    return s && s->name ? s->name : id;
+}
+
 long long config_keep_documents(const config_t *cfg, const source_cfg_t *s)
 {
     return s->keep_documents >= 0 ? s->keep_documents : cfg->keep_documents;

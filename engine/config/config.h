@@ -34,6 +34,7 @@
 
 typedef struct source_cfg {
     char *id, *url, *script;
+    char *name;           /* what people call it ("State Department advisories"); NULL: the id */
     char *url_shown;      /* url with its secrets as "…" (config/redact.h): what is stored and shown */
     long long every, timeout, max_bytes;  /* seconds, seconds, bytes */
     int removals;
@@ -104,6 +105,10 @@ int config_load(const char *path, config_t *cfg, errlist_t *errs);
 void config_free(config_t *cfg);
 
 const source_cfg_t *config_source(const config_t *cfg, const char *id);
+
+/* The name of the source with this id: its `name`, else the id itself
+ * (NULL for NULL). */
+const char *config_source_name(const config_t *cfg, const char *id);
 
 /* How long s's fetched bodies are kept, in seconds (0: not kept): its own
  * keep_documents, else the settings'. */

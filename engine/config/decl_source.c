@@ -21,7 +21,7 @@
 
 void decl_source_free(source_cfg_t *s)
 {
-    DECL_FREE(s->id, s->url, s->url_shown, s->script, s->options_json);
+    DECL_FREE(s->id, s->name, s->url, s->url_shown, s->script, s->options_json);
     decl_free_strings(s->ignore);
     decl_free_strings(s->option_keys);
 }
@@ -120,6 +120,7 @@ static void check_url(decl_t *d, const char *url, const char *shown)
 static void source_fields(decl_t *d, source_cfg_t *s)
 {
     s->url = decl_string(d, "url", NULL);
+    s->name = decl_string(d, "name", NULL);
     s->url_shown = s->url ? redact_url_dup(s->url) : NULL;
     check_url(d, s->url, s->url_shown);
     s->script = decl_string(d, "script", NULL);
@@ -139,7 +140,7 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     lua_pop(d->L, 1);
 }
 
-static const char *const source_keys[] = {"id", "url", "script", "every", "timeout", "max_bytes",
+static const char *const source_keys[] = {"id", "name", "url", "script", "every", "timeout", "max_bytes",
                                           "removals", "max_follow", "ignore", "options",
                                           "max_item_bytes", "keep_documents", NULL};
 

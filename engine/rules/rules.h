@@ -46,9 +46,15 @@ const char *rules_id(const rules_t *r, size_t i);
  * Returns 0, or -1 when no loaded rule has it. */
 int rules_only(rules_t *r, const char *id);
 
+/* One flag a rule raised: the rule's id and title, the flag's severity
+ * and message, and the item's title and link when the rule named them
+ * ({ message = …, title = …, link = … }), else NULL. */
+typedef struct rules_flag {
+    const char *rule, *rule_title, *severity, *message, *title, *link;
+} rules_flag_t;
+
 /* Called for each flag a rule raises on an event. */
-typedef int (*rules_flag_fn)(void *ud, const char *rule, const char *severity,
-                             const char *message);
+typedef int (*rules_flag_fn)(void *ud, const rules_flag_t *f);
 
 /* Called when a rule did not run to completion on an event: kind is
  * "error" (the rule's own error, or a value the host refused), "budget",

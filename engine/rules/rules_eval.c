@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert/context.h"
 #include "lib/history.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -128,8 +129,11 @@ const char *rules_severity(const char *s)
 
 void rules_out_free(rules_out_t *o)
 {
-    for (size_t i = 0; i < o->n; i++)
+    for (size_t i = 0; i < o->n; i++) {
         free(o->flags[i].message);
+        free(o->flags[i].title);
+        free(o->flags[i].link);
+    }
     free(o->flags);
     *o = (rules_out_t){0};
 }
@@ -137,7 +141,7 @@ void rules_out_free(rules_out_t *o)
 /* ---- inside the protection ------------------------------------------------- */
 
 static void out_add(lua_State *L, const rule_t *r, rules_out_t *o, const char *msg,
-                    const char *severity)
+                    const char *severity, const char *title, const char *link)
 {
     if (o->n == o->cap) {
         size_t cap = o->cap ? 2 * o->cap : 4;
@@ -148,11 +152,12 @@ static void out_add(lua_State *L, const rule_t *r, rules_out_t *o, const char *m
         o->cap = cap;
     }
     rules_out_flag_t *f = &o->flags[o->n];
-    f->severity = severity;
-    f->message = strdup(msg);
-    if (!f->message)
-        luaL_error(L, "%s: out of memory", r->chunk);
+    *f = (rules_out_flag_t){.severity = severity, .message = strdup(msg),
+                            .title = title ? strdup(title) : NULL,
+                            .link = link ? strdup(link) : NULL};
     o->n++;
+    if (!f->message || (title && !f->title) || (link && !f->link))
+        luaL_error(L, "%s: out of memory", r->chunk);
 }
 
 /* The text of a string or number at idx (a number is converted on a copy). */
@@ -167,13 +172,31 @@ static const char *text_of(lua_State *L, int idx)
     return lua_tostring(L, idx);
 }
 
-/* One entry of a message list at idx: "text" or { message =, severity = }
- * (plain data, checked by the caller). */
+/* The string field name of the flag entry at idx (left on the stack), or
+ * NULL when it has none; anything else is the rule's error. */
+static const char *entry_text(lua_State *L, const rule_t *r, int idx, const char *name)
+{
+    int t = lua_getfield(L, idx, name);
+    if (t == LUA_TNIL)
+        return NULL;
+    if (t != LUA_TSTRING)
+        luaL_error(L, "%s: rule %s: a flag's %s must be a string, not a %s", r->chunk, r->id,
+                   name, luaL_typename(L, -1));
+    return lua_tostring(L, -1);
+}
+
+/* One entry of a message list at idx: "text" or { message =, severity =,
+ * title =, link = } (plain data, checked by the caller). */
 static void read_entry(lua_State *L, const rule_t *r, int idx, lua_Integer k, rules_out_t *o)
 {
     idx = lua_absindex(L, idx);
-    const char *severity = r->severity, *msg = text_of(L, idx);
+    const char *severity = r->severity, *msg = text_of(L, idx), *title = NULL, *link = NULL;
     if (!msg && lua_type(L, idx) == LUA_TTABLE) {
+        title = entry_text(L, r, idx, "title");
+        link = entry_text(L, r, idx, "link");
+        if (link && !flag_context_is_link(link))
+            luaL_error(L, "%s: rule %s: a flag's link must be an http:// or https:// URL",
+                       r->chunk, r->id);
         lua_pushliteral(L, "message");
         lua_rawget(L, idx);
         msg = text_of(L, lua_gettop(L));
@@ -187,7 +210,7 @@ static void read_entry(lua_State *L, const rule_t *r, int idx, lua_Integer k, ru
         luaL_error(L, "%s: rule %s: message entry %I is a %s, not a string", r->chunk, r->id,
                    (LUAI_UACINT)k, luaL_typename(L, idx));
     if (msg && *msg)
-        out_add(L, r, o, msg, severity);
+        out_add(L, r, o, msg, severity, title, link);
 }
 
 /* Is the table at idx one flag written as { message = "…" } (raw)? */
@@ -304,7 +327,9 @@ static void pass_flags(rules_t *rs, rule_t *r, const rules_out_t *out, rules_fla
             continue;
         }
         r->flagged++;
-        fn(ud, r->id, out->flags[k].severity, out->flags[k].message);
+        const rules_out_flag_t *f = &out->flags[k];
+        rules_flag_t flag = {r->id, r->title, f->severity, f->message, f->title, f->link};
+        fn(ud, &flag);
     }
 }
 
@@ -383,7 +408,9 @@ int rules_flag_overflow(rules_t *rs, rules_flag_fn fn, void *ud)
         buf_t b = {0};
         buf_printf(&b, "%s raised %ld more flag%s this run; see vane replay", r->id, r->over,
                    r->over == 1 ? "" : "s");
-        int rc = fn(ud, r->id, r->severity, buf_str(&b));
+        rules_flag_t flag = {.rule = r->id, .rule_title = r->title, .severity = r->severity,
+                             .message = buf_str(&b)};
+        int rc = fn(ud, &flag);
         buf_free(&b);
         if (rc != 0)
             return -1;

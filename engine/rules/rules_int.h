@@ -85,6 +85,7 @@ sandbox_t *rules_new_state(const config_t *cfg, const rules_phrases_t *ph, store
 typedef struct rules_out_flag {
     char *message;
     const char *severity;   /* a static severity name */
+    char *title, *link;     /* what the rule named, or NULL */
 } rules_out_flag_t;
 
 typedef struct rules_out {

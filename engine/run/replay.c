@@ -18,8 +18,9 @@ typedef struct replay {
     long flags;
 } replay_t;
 
-static int print_flag(void *ud, const char *rule, const char *severity, const char *message)
+static int print_flag(void *ud, const rules_flag_t *f)
 {
+    const char *rule = f->rule, *severity = f->severity, *message = f->message;
     replay_t *rp = ud;
     const store_event_t *ev = rp->ev;
     rp->flags++;

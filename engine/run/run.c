@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "alert/alert.h"
+#include "alert/context.h"
 #include "util/buf.h"
 #include "fetch/charset.h"
 #include "rules/checks.h"
@@ -337,6 +338,13 @@ static void next_due(const source_run_t *d, int ok, char out[32])
     clock_format_iso(clock_now() + wait, out);
 }
 
+/* The source's URL as a flag's link, unless it holds a secret. */
+static const char *public_link(const source_cfg_t *s)
+{
+    int secret = !s->url_shown || strcmp(s->url, s->url_shown) != 0;
+    return !secret && flag_context_is_link(s->url) ? s->url : NULL;
+}
+
 /* Raise a built-in flag about a source's health (source-failing,
  * source-empty, source-reshaped) inside the caller's transaction, and set
  * the marker that keeps it to once per episode. */
@@ -350,7 +358,8 @@ static int health_flag(run_t *r, const source_run_t *d, const char *rule, const 
     buf_printf(&dedup, "%s\x1f%s\x1frun %lld", rule, d->cfg->id, r->run_id);
     store_flag_t f = {.run_id = r->run_id, .rule = rule, .severity = severity, .message = message,
                       .source = d->cfg->id, .observed_at = r->now, .created_at = r->now,
-                      .dedup = buf_str(&dedup)};
+                      .dedup = buf_str(&dedup), .source_name = config_source_name(r->cfg, d->cfg->id),
+                      .link = public_link(d->cfg)};
     int inserted = 0;
     int rc = store_flag_add(r->st, &f, &inserted, e);
     if (rc == 0 && inserted) {
@@ -797,25 +806,35 @@ typedef struct flagging {
     err_t *e;
 } flagging_t;
 
-static int on_flag(void *ud, const char *rule, const char *severity, const char *message)
+static int on_flag(void *ud, const rules_flag_t *rf)
 {
     flagging_t *fl = ud;
     run_t *r = fl->r;
     if (fl->failed)
         return 0;
+    flag_context_t ctx;
+    if (flag_context_of_event(fl->ev, &ctx) != 0) {
+        fl->failed = 1;
+        return err_set(fl->e, "out of memory");
+    }
     buf_t dedup = {0};
-    buf_printf(&dedup, "%s\x1f%lld\x1f%s", rule, fl->ev->id, message);
-    store_flag_t f = {.run_id = r->run_id, .event_id = fl->ev->id, .rule = rule,
-                      .severity = severity, .message = message, .source = fl->ev->source,
+    buf_printf(&dedup, "%s\x1f%lld\x1f%s", rf->rule, fl->ev->id, rf->message);
+    store_flag_t f = {.run_id = r->run_id, .event_id = fl->ev->id, .rule = rf->rule,
+                      .severity = rf->severity, .message = rf->message, .source = fl->ev->source,
                       .key = fl->ev->key, .change = fl->ev->change,
                       .observed_at = fl->ev->observed_at, .created_at = r->now,
-                      .dedup = buf_str(&dedup)};
+                      .dedup = buf_str(&dedup),
+                      .title = rf->title ? rf->title : ctx.title,
+                      .link = rf->link ? rf->link : ctx.link,
+                      .source_name = config_source_name(r->cfg, fl->ev->source),
+                      .rule_title = rf->rule_title, .changes = ctx.changes};
     int inserted = 0;
     int rc = store_flag_add(r->st, &f, &inserted, fl->e);
     if (rc == 0 && inserted) {
         r->flags++;
         rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, fl->e);
     }
+    flag_context_free(&ctx);
     buf_free(&dedup);
     fl->failed = rc != 0;
     return 0;
@@ -983,13 +1002,14 @@ static int retry_pending(run_t *r, err_t *e)
 }
 
 /* One summary flag per rule that went past max_flags this run. */
-static int on_summary(void *ud, const char *rule, const char *severity, const char *message)
+static int on_summary(void *ud, const rules_flag_t *rf)
 {
     run_t *r = ud;
     err_t e;
     buf_t dedup = {0};
-    buf_printf(&dedup, "%s\x1fmax_flags\x1frun %lld", rule, r->run_id);
-    store_flag_t f = {.run_id = r->run_id, .rule = rule, .severity = severity, .message = message,
+    buf_printf(&dedup, "%s\x1fmax_flags\x1frun %lld", rf->rule, r->run_id);
+    store_flag_t f = {.run_id = r->run_id, .rule = rf->rule, .severity = rf->severity,
+                      .message = rf->message, .rule_title = rf->rule_title,
                       .observed_at = r->now, .created_at = r->now, .dedup = buf_str(&dedup)};
     int inserted = 0;
     int rc = store_flag_add(r->st, &f, &inserted, &e);

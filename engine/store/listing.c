@@ -211,7 +211,7 @@ static const char *const outbox_headings[] = {"id", "channel", "status", "attemp
 static const shape_t shapes[] = {
     [STORE_LIST_EVENTS] = {event_fields, "vvvvvbjjjv", event_headings, {0, 9, 2, -1, 3, -1, -1},
                            event_column},
-    [STORE_LIST_FLAGS] = {flag_fields, "vvvvvvvvvvvvvvvvva", flag_headings, {0, 10, 3, 2, 5, -1},
+    [STORE_LIST_FLAGS] = {flag_fields, "vvvvvvvvvvvvvvvva", flag_headings, {0, 10, 3, 2, 5, -1},
                           flag_message},
     [STORE_LIST_SOURCES] = {source_fields, "vvvvvvvvvb", source_headings,
                             {0, -1, 3, 4, 6, 7, 8, 5}, source_health},

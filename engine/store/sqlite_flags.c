@@ -12,7 +12,7 @@ static const char sql_flag_add[] =
 
 int store_flag_add(store_t *st, store_flag_t *f, int *inserted, err_t *e)
 {
-    if (db_run(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", "dttttttdttttdttt",
+    if (db_run(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", "dttttttdtttttttt",
                f->run_id, f->rule, f->severity, f->message, f->source, f->key, f->change,
                f->event_id, f->observed_at, f->created_at, f->dedup, f->title, f->link,
                f->source_name, f->rule_title, f->changes) != 0)

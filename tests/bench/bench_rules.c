@@ -117,11 +117,9 @@ static store_event_t *make_events(size_t m)
     return evs;
 }
 
-static int count_flag(void *ud, const char *rule, const char *severity, const char *message)
+static int count_flag(void *ud, const rules_flag_t *f)
 {
-    (void)rule;
-    (void)severity;
-    (void)message;
+    (void)f;
     (*(long *)ud)++;
     return 0;
 }

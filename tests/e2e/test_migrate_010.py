@@ -62,8 +62,25 @@ class Migrate010Case(VaneCase):
         self.assertEqual(same(json.dumps(replay, indent=1, sort_keys=True, ensure_ascii=False)),
                          same(json.dumps(json.loads(read("v9.replay.json")), indent=1,
                                          sort_keys=True, ensure_ascii=False)))
-        self.assertEqual(same(make_v9.evaluate_pending(vane_bin(), folder)),
+        self.assertEqual(same(v9_fields(make_v9.evaluate_pending(vane_bin(), folder))),
                          same(read("v9.flags.jsonl")))
+
+
+# What a flag carries since migration 013 (its context), which the v9
+# build's flags did not have.
+CONTEXT_FIELDS = ("title", "link", "source_name", "rule_title", "changes")
+
+
+def v9_fields(jsonl):
+    """The flags' JSON lines with only the fields the v9 build printed,
+    in its order, written as vane writes them."""
+    out = []
+    for line in jsonl.splitlines():
+        flag = json.loads(line)
+        for k in CONTEXT_FIELDS:
+            flag.pop(k, None)
+        out.append(json.dumps(flag, ensure_ascii=False, separators=(",", ":")))
+    return "".join(line + "\n" for line in out)
 
 
 class TestMigrate010(Migrate010Case):
