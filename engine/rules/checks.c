@@ -38,15 +38,18 @@ static int decide(checks_t *c, const char *rule, const rules_check_flag_t *f, lo
 
 /* Store the flag, mark the state, route the flag: all in the caller's
  * transaction. */
-static int raise_flag(checks_t *c, const char *rule, const rules_check_flag_t *f, int new_episode,
-                 err_t *e)
+static int raise_flag(checks_t *c, const rules_check_result_t *res, const rules_check_flag_t *f,
+                      int new_episode, err_t *e)
 {
     const checks_opts_t *o = c->o;
+    const char *rule = res->rule;
     buf_t dedup = {0};
     buf_printf(&dedup, "%s\x1f" "check\x1f%s\x1f%s", rule, f->key, o->now);
     store_flag_t flag = {.run_id = o->run_id, .rule = rule, .severity = f->severity,
                          .message = f->message, .source = f->source, .key = f->key,
-                         .observed_at = o->now, .created_at = o->now, .dedup = buf_str(&dedup)};
+                         .observed_at = o->now, .created_at = o->now, .dedup = buf_str(&dedup),
+                         .title = f->title, .link = f->link, .rule_title = res->rule_title,
+                         .source_name = config_source_name(o->cfg, f->source)};
     int inserted = 0;
     int rc = store_flag_add(o->st, &flag, &inserted, e);
     if (rc == 0)
@@ -107,7 +110,7 @@ static int on_result(void *ud, const rules_check_result_t *res, err_t *e)
         if (decide(c, res->rule, &res->flags[i], res->realert, &what, e) != 0)
             return -1;
         if (what != CHECK_QUIET &&
-            raise_flag(c, res->rule, &res->flags[i], what == CHECK_NEW_EPISODE, e) != 0)
+            raise_flag(c, res, &res->flags[i], what == CHECK_NEW_EPISODE, e) != 0)
             return -1;
     }
     return end_episodes(c, res, e);

@@ -132,6 +132,7 @@ void rules_attach_store(rules_t *r, store_t *st);
 typedef struct rules_check_flag {
     const char *key, *message, *severity;
     const char *source;                 /* NULL when the check gave none */
+    const char *title, *link;           /* the item's, when the check named them */
 } rules_check_flag_t;
 
 /* What one rule's check(ctx) returned this run: every key whose condition
@@ -139,6 +140,7 @@ typedef struct rules_check_flag {
 typedef struct rules_check_result {
     const char *rule;
     long long realert;                  /* seconds, or RULES_REALERT_NEVER */
+    const char *rule_title;             /* NULL when the rule has none */
     const rules_check_flag_t *flags;
     size_t n;
 } rules_check_result_t;

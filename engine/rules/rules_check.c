@@ -1,5 +1,6 @@
 /* rules_check.c — the per-run check calls: each rule's check(ctx) once,
  * and the list of flags it returns read strictly (see rules.h). */
+#include "alert/context.h"
 #include "rules/rules_int.h"
 
 #include <lauxlib.h>
@@ -39,6 +40,8 @@ static void free_flags(rules_check_flag_t *flags, size_t n)
         free((char *)flags[k].key);
         free((char *)flags[k].message);
         free((char *)flags[k].source);
+        free((char *)flags[k].title);
+        free((char *)flags[k].link);
     }
     free(flags);
 }
@@ -75,6 +78,8 @@ static void read_check_flag(lua_State *L, const rule_t *r, int list, lua_Integer
     f->message = flag_text(L, entry, "message", &bad);
     char *severity = flag_text(L, entry, "severity", &bad);
     f->source = flag_text(L, entry, "source", &bad);
+    f->title = flag_text(L, entry, "title", &bad);
+    f->link = flag_text(L, entry, "link", &bad);
     lua_pop(L, 1);
     f->severity = severity ? rules_severity(severity) : r->severity;
     int known = !severity || f->severity;
@@ -87,6 +92,9 @@ static void read_check_flag(lua_State *L, const rule_t *r, int list, lua_Integer
     if (!known)
         luaL_error(L, "%s: rule %s: check's flag %I: severity must be one of info, low, "
                    "medium, high, critical", r->chunk, r->id, (LUAI_UACINT)k);
+    if (f->link && !flag_context_is_link(f->link))
+        luaL_error(L, "%s: rule %s: check's flag %I: link must be an http:// or https:// URL",
+                   r->chunk, r->id, (LUAI_UACINT)k);
 }
 
 /* sandbox_run: call check(ctx) and read the list it returns. All or
@@ -134,7 +142,8 @@ static int check_one(rule_t *r, const char *now, long long run_id, rules_check_f
         errlist_add(errs, "%s", ce.msg);
         rc = 1;
     } else {
-        rules_check_result_t res = {r->id, r->realert, c.flags, c.n};
+        rules_check_result_t res = {.rule = r->id, .realert = r->realert, .rule_title = r->title,
+                                    .flags = c.flags, .n = c.n};
         rc = fn(ud, &res, e);
     }
     free_flags(c.flags, c.n);

@@ -24,7 +24,9 @@ static word_t *split_words(const char *s, size_t *n)
     size_t cap = 16;
     word_t *w = malloc(cap * sizeof *w);
     *n = 0;
-    for (const char *p = s; w && *p;) {
+    if (!w)
+        return NULL;
+    for (const char *p = s; *p;) {
         const char *start = p;
         while (*p && !is_space(*p))
             p++;
@@ -75,12 +77,14 @@ static int add_seg(worddiff_t *d, size_t *cap, char op, const word_t *w, size_t 
         d->segs = more;
         *cap = c;
     }
-    char *text = malloc(len + 1);
-    if (!text)
+    worddiff_seg_t *s = &d->segs[d->n];
+    s->op = op;
+    s->text = malloc(len + 1);
+    if (!s->text)
         return -1;
-    memcpy(text, w[from].p, len);
-    text[len] = '\0';
-    d->segs[d->n++] = (worddiff_seg_t){op, text};
+    memcpy(s->text, w[from].p, len);
+    s->text[len] = '\0';
+    d->n++;
     return 0;
 }
 
