@@ -126,6 +126,14 @@ class RealAdvisories(VaneCase):
                          describe(r))
         later = [e for e in m.events() if e["observed_at"] >= "2025-10-08"]
         self.assertEqual([(e["change"], e["key"]) for e in later], [("changed", "TP")])
+        # the alert carries the real item's title, link and what changed
+        flag = r.flags[0]
+        tp = [(h, link) for c, h, _, link in read_feed(OCT08) if c == "TP"]
+        self.assertEqual(len(tp), 1)
+        self.assertEqual(flag["link"], tp[0][1])
+        self.assertTrue(flag["title"].startswith(tp[0][0]), flag["title"])
+        level = [c for c in flag["changes"] if c["field"] == "level"]
+        self.assertEqual([(c["old"], c["new"]) for c in level], [(1, 2)])
 
     def test_the_2026_excerpt_keeps_macau_and_hong_kong_apart_and_flags_iraqs_crime_indicator(self):
         m = self.feed_monitor(removals=False)
