@@ -681,6 +681,35 @@ int json_array_next(const char **cursor, const char **val, size_t *vallen)
     return 1;
 }
 
+/* The code point of the \uXXXX escape at s[*i] (the 'u'), joining a
+ * surrogate pair written as two escapes; *i is left on its last digit. */
+static unsigned escaped_code_point(const char *s, size_t n, size_t *i)
+{
+    char hex[5] = {s[*i + 1], s[*i + 2], s[*i + 3], s[*i + 4], 0};
+    unsigned cp = (unsigned)strtoul(hex, NULL, 16);
+    *i += 4;
+    if (cp < 0xd800 || cp >= 0xdc00 || *i + 6 >= n || s[*i + 1] != '\\' || s[*i + 2] != 'u')
+        return cp;
+    char lo[5] = {s[*i + 3], s[*i + 4], s[*i + 5], s[*i + 6], 0};
+    unsigned low = (unsigned)strtoul(lo, NULL, 16);
+    if (low < 0xdc00 || low >= 0xe000)
+        return cp;
+    *i += 6;
+    return 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
+}
+
+static char unescaped(char c)
+{
+    switch (c) {
+    case 'n': return '\n';
+    case 't': return '\t';
+    case 'r': return '\r';
+    case 'b': return '\b';
+    case 'f': return '\f';
+    default: return c;
+    }
+}
+
 int json_string_text(const char *s, size_t n, buf_t *out)
 {
     if (n < 2 || s[0] != '"' || s[n - 1] != '"')
@@ -689,25 +718,11 @@ int json_string_text(const char *s, size_t n, buf_t *out)
     for (size_t i = 1; i + 1 < n; i++) {
         if (s[i] != '\\' || i + 2 >= n) {
             rc |= buf_putc(out, s[i]);
-            continue;
-        }
-        char c = s[++i];
-        if (c == 'u' && i + 4 < n) {
-            char hex[5] = {s[i + 1], s[i + 2], s[i + 3], s[i + 4], 0}, u8[4];
-            unsigned cp = (unsigned)strtoul(hex, NULL, 16);
-            i += 4;
-            if (cp >= 0xd800 && cp < 0xdc00 && i + 6 < n && s[i + 1] == '\\' && s[i + 2] == 'u') {
-                char lo[5] = {s[i + 3], s[i + 4], s[i + 5], s[i + 6], 0};
-                unsigned low = (unsigned)strtoul(lo, NULL, 16);
-                if (low >= 0xdc00 && low < 0xe000) {
-                    cp = 0x10000 + ((cp - 0xd800) << 10) + (low - 0xdc00);
-                    i += 6;
-                }
-            }
-            rc |= buf_append(out, u8, utf8_put(cp, u8));
+        } else if (s[++i] == 'u' && i + 4 < n) {
+            char u8[4];
+            rc |= buf_append(out, u8, utf8_put(escaped_code_point(s, n, &i), u8));
         } else {
-            rc |= buf_putc(out, c == 'n' ? '\n' : c == 't' ? '\t' : c == 'r' ? '\r'
-                                : c == 'b' ? '\b' : c == 'f' ? '\f' : c);
+            rc |= buf_putc(out, unescaped(s[i]));
         }
     }
     return rc ? -1 : 0;
