@@ -130,6 +130,21 @@ static const cli_command_t commands[] = {
      "                 before now (30m, 12h, 7d)\n"
      "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
      "                 printed oldest first like the rest: the newest is the last line\n"},
+    {.name = "show", .fn = cmd_show, .max_words = 1,
+     .options = 0,
+     .usage =
+     "vane show FLAG [--json]\n"
+     "  One flag's story, what happened and where it went: the flag, its event, the\n"
+     "  item before and now with what changed, its rule, the silence that held it back,\n"
+     "  and each channel's delivery (status, attempts, last error, next try, sent at).\n"
+     "  FLAG is a flag id (vane flags lists them); an unknown id exits 2.\n"},
+    {.name = "history", .fn = cmd_history, .max_words = 2,
+     .options = 0,
+     .usage =
+     "vane history SOURCE KEY [--json]\n"
+     "  Every version of one item, newest first: each event with what changed, and\n"
+     "  the flags raised on it. `vane events --source SOURCE` lists the keys;\n"
+     "  an unknown source or key exits 2. --json: one line per version.\n"},
     {.name = "replay", .fn = cmd_replay, .max_words = 0,
      .options = O(RULE) | O(SINCE) | O(UNTIL),
      .usage =
