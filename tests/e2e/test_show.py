@@ -34,7 +34,8 @@ class Show(VaneCase):
         h = WebhookReceiver()
         h.start()
         self.addCleanup(h.stop)
-        h.set_mode(mode, status=500) if mode == "fail" else h.set_mode(mode)
+        if mode == "fail":
+            h.set_mode("fail", status=500)
         return h
 
     def show(self, m, flag_id, *extra, code=0):
