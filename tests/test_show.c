@@ -70,7 +70,8 @@ static long long history_of_fr(store_t *st, long long ids[3])
     ids[2] = event(st, "FR", "changed", "{\"level\":4,\"title\":\"France\"}",
                    "{\"level\":3,\"title\":\"France\"}", "{\"level\":{\"old\":3,\"new\":4}}", T2);
     event(st, "DE", "new", "{\"level\":1}", NULL, NULL, T0);
-    assert_int_equal(store_item_put(st, "s", "FR", "{\"level\":4,\"title\":\"France\"}", T2, &e), 0);
+    const char *now = "{\"level\":4,\"title\":\"France\"}";
+    assert_int_equal(store_item_put(st, "s", "FR", now, T2, &e), 0);
     flag(st, ids[1], "FR", "level", "France: 2 → 3");
     return flag(st, ids[1], "FR", "any", "changed FR");
 }
@@ -271,7 +272,7 @@ static void a_long_change_is_two_lines_not_an_arrow(void **state)
 {
     (void)state;
     char diff[400];
-    const char *long_text = "a long text a long text a long text a long text a long text a long text";
+    const char *long_text = "a long text a long text a long text a long text a long text a long";
     snprintf(diff, sizeof diff, "{\"s\":{\"old\":\"%s\",\"new\":\"%s!\"}}", long_text, long_text);
     buf_t b = {0};
     assert_int_equal(story_diff(&b, "", diff, 1), 0);
@@ -286,12 +287,12 @@ static void json_members_are_escaped(void **state)
     (void)state;
     buf_t b = {0};
     story_json_t j;
-    sj_begin(&j, &b);
-    sj_str(&j, "m", "q\"\x01");
-    sj_id(&j, "none", 0);
-    sj_int(&j, "n", 7);
-    sj_raw(&j, "a", NULL, "[]");
-    assert_int_equal(sj_end(&j), 0);
+    story_json_begin(&j, &b);
+    story_json_str(&j, "m", "q\"\x01");
+    story_json_id(&j, "none", 0);
+    story_json_int(&j, "n", 7);
+    story_json_raw(&j, "a", NULL, "[]");
+    assert_int_equal(story_json_end(&j), 0);
     assert_string_equal(buf_str(&b), "{\"m\":\"q\\\"\\u0001\",\"none\":null,\"n\":7,\"a\":[]}");
     buf_free(&b);
 }

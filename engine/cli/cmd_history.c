@@ -67,12 +67,12 @@ static int json_flags(buf_t *b, const versions_t *v, size_t *f, long long event_
         const store_event_flag_t *fl = &v->flags[*f];
         story_json_t j;
         rc |= buf_puts(b, *f > first ? "," : "");
-        sj_begin(&j, b);
-        sj_int(&j, "id", fl->id);
-        sj_str(&j, "rule", fl->rule);
-        sj_str(&j, "severity", fl->severity);
-        sj_str(&j, "message", fl->message);
-        rc |= sj_end(&j);
+        story_json_begin(&j, b);
+        story_json_int(&j, "id", fl->id);
+        story_json_str(&j, "rule", fl->rule);
+        story_json_str(&j, "severity", fl->severity);
+        story_json_str(&j, "message", fl->message);
+        rc |= story_json_end(&j);
     }
     return rc | buf_puts(b, "]");
 }
@@ -84,18 +84,18 @@ static int print_json(buf_t *b, const versions_t *v)
     for (size_t i = 0; i < v->n; i++) {
         const store_event_t *ev = &v->evs[i];
         story_json_t j;
-        sj_begin(&j, b);
-        sj_int(&j, "id", ev->id);
-        sj_id(&j, "run_id", ev->run_id);
-        sj_str(&j, "source", ev->source);
-        sj_str(&j, "key", ev->key);
-        sj_str(&j, "change", ev->change);
-        sj_raw(&j, "baseline", ev->baseline ? "true" : "false", NULL);
-        sj_raw(&j, "item", ev->item, "null");
-        sj_raw(&j, "prev", ev->prev, "null");
-        sj_raw(&j, "diff", ev->diff, "null");
-        sj_str(&j, "observed_at", ev->observed_at);
-        sj_key(&j, "flags");
+        story_json_begin(&j, b);
+        story_json_int(&j, "id", ev->id);
+        story_json_id(&j, "run_id", ev->run_id);
+        story_json_str(&j, "source", ev->source);
+        story_json_str(&j, "key", ev->key);
+        story_json_str(&j, "change", ev->change);
+        story_json_raw(&j, "baseline", ev->baseline ? "true" : "false", NULL);
+        story_json_raw(&j, "item", ev->item, "null");
+        story_json_raw(&j, "prev", ev->prev, "null");
+        story_json_raw(&j, "diff", ev->diff, "null");
+        story_json_str(&j, "observed_at", ev->observed_at);
+        story_json_key(&j, "flags");
         rc |= j.rc | json_flags(b, v, &f, ev->id) | buf_puts(b, "}\n");
     }
     return rc;

@@ -178,7 +178,8 @@ static int print_deliveries(buf_t *b, const story_t *s)
             rc |= buf_puts(b, "  next attempt ") | story_text(b, d->next_attempt);
         rc |= buf_putc(b, '\n');
         if (d->last_error)
-            rc |= buf_puts(b, "    last error: ") | story_text(b, d->last_error) | buf_putc(b, '\n');
+            rc |= buf_puts(b, "    last error: ") | story_text(b, d->last_error) |
+                  buf_putc(b, '\n');
     }
     return rc;
 }
@@ -194,25 +195,25 @@ static int print_text(buf_t *b, const story_t *s)
 static int json_flag(buf_t *b, const store_flag_row_t *f)
 {
     story_json_t j;
-    sj_begin(&j, b);
-    sj_int(&j, "id", f->id);
-    sj_id(&j, "run_id", f->run_id);
-    sj_str(&j, "rule", f->rule);
-    sj_str(&j, "severity", f->severity);
-    sj_str(&j, "message", f->message);
-    sj_str(&j, "source", f->source);
-    sj_str(&j, "key", f->key);
-    sj_str(&j, "change", f->change);
-    sj_id(&j, "event_id", f->event_id);
-    sj_str(&j, "observed_at", f->observed_at);
-    sj_str(&j, "created_at", f->created_at);
-    sj_id(&j, "silence_id", f->silence_id);
-    sj_str(&j, "title", f->title);
-    sj_str(&j, "link", f->link);
-    sj_str(&j, "source_name", f->source_name);
-    sj_str(&j, "rule_title", f->rule_title);
-    sj_raw(&j, "changes", f->changes, "[]");
-    return sj_end(&j);
+    story_json_begin(&j, b);
+    story_json_int(&j, "id", f->id);
+    story_json_id(&j, "run_id", f->run_id);
+    story_json_str(&j, "rule", f->rule);
+    story_json_str(&j, "severity", f->severity);
+    story_json_str(&j, "message", f->message);
+    story_json_str(&j, "source", f->source);
+    story_json_str(&j, "key", f->key);
+    story_json_str(&j, "change", f->change);
+    story_json_id(&j, "event_id", f->event_id);
+    story_json_str(&j, "observed_at", f->observed_at);
+    story_json_str(&j, "created_at", f->created_at);
+    story_json_id(&j, "silence_id", f->silence_id);
+    story_json_str(&j, "title", f->title);
+    story_json_str(&j, "link", f->link);
+    story_json_str(&j, "source_name", f->source_name);
+    story_json_str(&j, "rule_title", f->rule_title);
+    story_json_raw(&j, "changes", f->changes, "[]");
+    return story_json_end(&j);
 }
 
 static int json_event(buf_t *b, const store_event_t *ev)
@@ -220,18 +221,18 @@ static int json_event(buf_t *b, const store_event_t *ev)
     if (!ev)
         return buf_puts(b, "null");
     story_json_t j;
-    sj_begin(&j, b);
-    sj_int(&j, "id", ev->id);
-    sj_id(&j, "run_id", ev->run_id);
-    sj_str(&j, "source", ev->source);
-    sj_str(&j, "key", ev->key);
-    sj_str(&j, "change", ev->change);
-    sj_raw(&j, "baseline", ev->baseline ? "true" : "false", NULL);
-    sj_raw(&j, "item", ev->item, "null");
-    sj_raw(&j, "prev", ev->prev, "null");
-    sj_raw(&j, "diff", ev->diff, "null");
-    sj_str(&j, "observed_at", ev->observed_at);
-    return sj_end(&j);
+    story_json_begin(&j, b);
+    story_json_int(&j, "id", ev->id);
+    story_json_id(&j, "run_id", ev->run_id);
+    story_json_str(&j, "source", ev->source);
+    story_json_str(&j, "key", ev->key);
+    story_json_str(&j, "change", ev->change);
+    story_json_raw(&j, "baseline", ev->baseline ? "true" : "false", NULL);
+    story_json_raw(&j, "item", ev->item, "null");
+    story_json_raw(&j, "prev", ev->prev, "null");
+    story_json_raw(&j, "diff", ev->diff, "null");
+    story_json_str(&j, "observed_at", ev->observed_at);
+    return story_json_end(&j);
 }
 
 static int json_item(buf_t *b, const story_t *s)
@@ -239,15 +240,15 @@ static int json_item(buf_t *b, const story_t *s)
     if (!s->have_item)
         return buf_puts(b, "null");
     story_json_t j;
-    sj_begin(&j, b);
-    sj_str(&j, "source", s->flag.source);
-    sj_str(&j, "key", s->flag.key);
-    sj_raw(&j, "fields", s->item.fields, "null");
-    sj_str(&j, "first_seen", s->item.first_seen);
-    sj_str(&j, "last_seen", s->item.last_seen);
-    sj_str(&j, "removed_at", s->item.removed_at);
-    sj_str(&j, "absent_since", s->item.absent_since);
-    return sj_end(&j);
+    story_json_begin(&j, b);
+    story_json_str(&j, "source", s->flag.source);
+    story_json_str(&j, "key", s->flag.key);
+    story_json_raw(&j, "fields", s->item.fields, "null");
+    story_json_str(&j, "first_seen", s->item.first_seen);
+    story_json_str(&j, "last_seen", s->item.last_seen);
+    story_json_str(&j, "removed_at", s->item.removed_at);
+    story_json_str(&j, "absent_since", s->item.absent_since);
+    return story_json_end(&j);
 }
 
 static int json_silence(buf_t *b, const story_t *s)
@@ -256,30 +257,30 @@ static int json_silence(buf_t *b, const story_t *s)
         return buf_puts(b, "null");
     const store_silence_row_t *si = &s->silence;
     story_json_t j;
-    sj_begin(&j, b);
-    sj_int(&j, "id", si->id);
-    sj_str(&j, "rule", si->rule);
-    sj_str(&j, "source", si->source);
-    sj_str(&j, "key", si->key);
-    sj_str(&j, "created_at", si->created_at);
-    sj_str(&j, "until", si->until);
-    sj_str(&j, "reason", si->reason);
-    sj_str(&j, "removed_at", si->removed_at);
-    return sj_end(&j);
+    story_json_begin(&j, b);
+    story_json_int(&j, "id", si->id);
+    story_json_str(&j, "rule", si->rule);
+    story_json_str(&j, "source", si->source);
+    story_json_str(&j, "key", si->key);
+    story_json_str(&j, "created_at", si->created_at);
+    story_json_str(&j, "until", si->until);
+    story_json_str(&j, "reason", si->reason);
+    story_json_str(&j, "removed_at", si->removed_at);
+    return story_json_end(&j);
 }
 
 static int json_delivery(buf_t *b, const store_delivery_t *d)
 {
     story_json_t j;
-    sj_begin(&j, b);
-    sj_int(&j, "id", d->id);
-    sj_str(&j, "channel", d->channel);
-    sj_str(&j, "status", d->status);
-    sj_int(&j, "attempts", d->attempts);
-    sj_str(&j, "last_error", d->last_error);
-    sj_str(&j, "next_attempt", d->next_attempt);
-    sj_str(&j, "sent_at", d->sent_at);
-    return sj_end(&j);
+    story_json_begin(&j, b);
+    story_json_int(&j, "id", d->id);
+    story_json_str(&j, "channel", d->channel);
+    story_json_str(&j, "status", d->status);
+    story_json_int(&j, "attempts", d->attempts);
+    story_json_str(&j, "last_error", d->last_error);
+    story_json_str(&j, "next_attempt", d->next_attempt);
+    story_json_str(&j, "sent_at", d->sent_at);
+    return story_json_end(&j);
 }
 
 static int print_json(buf_t *b, const story_t *s)
@@ -289,10 +290,10 @@ static int print_json(buf_t *b, const story_t *s)
     rc |= buf_puts(b, ",\"item\":") | json_item(b, s);
     story_json_t rule;
     rc |= buf_puts(b, ",\"rule\":");
-    sj_begin(&rule, b);
-    sj_str(&rule, "id", s->flag.rule);
-    sj_str(&rule, "title", s->flag.rule_title);
-    rc |= sj_end(&rule);
+    story_json_begin(&rule, b);
+    story_json_str(&rule, "id", s->flag.rule);
+    story_json_str(&rule, "title", s->flag.rule_title);
+    rc |= story_json_end(&rule);
     rc |= buf_puts(b, ",\"silence\":") | json_silence(b, s) | buf_puts(b, ",\"deliveries\":[");
     for (size_t i = 0; i < s->n_deliveries; i++)
         rc |= buf_puts(b, i ? "," : "") | json_delivery(b, &s->deliveries[i]);

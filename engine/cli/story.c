@@ -118,47 +118,47 @@ int story_diff(buf_t *out, const char *indent, const char *diff, int arrows)
 
 /* ---- a JSON object, member by member -------------------------------------------- */
 
-void sj_begin(story_json_t *j, buf_t *b)
+void story_json_begin(story_json_t *j, buf_t *b)
 {
     *j = (story_json_t){.b = b};
     j->rc = buf_putc(b, '{');
 }
 
-void sj_key(story_json_t *j, const char *name)
+void story_json_key(story_json_t *j, const char *name)
 {
     j->rc |= buf_puts(j->b, j->n++ ? "," : "") | json_put_string(j->b, name, strlen(name)) |
              buf_putc(j->b, ':');
 }
 
-void sj_str(story_json_t *j, const char *name, const char *s)
+void story_json_str(story_json_t *j, const char *name, const char *s)
 {
-    sj_key(j, name);
+    story_json_key(j, name);
     j->rc |= s ? json_put_string(j->b, s, strlen(s)) : buf_puts(j->b, "null");
 }
 
-void sj_int(story_json_t *j, const char *name, long long v)
+void story_json_int(story_json_t *j, const char *name, long long v)
 {
-    sj_key(j, name);
+    story_json_key(j, name);
     j->rc |= buf_printf(j->b, "%lld", v);
 }
 
-void sj_id(story_json_t *j, const char *name, long long v)
+void story_json_id(story_json_t *j, const char *name, long long v)
 {
     if (v == 0) {
-        sj_key(j, name);
+        story_json_key(j, name);
         j->rc |= buf_puts(j->b, "null");
         return;
     }
-    sj_int(j, name, v);
+    story_json_int(j, name, v);
 }
 
-void sj_raw(story_json_t *j, const char *name, const char *json, const char *none)
+void story_json_raw(story_json_t *j, const char *name, const char *json, const char *none)
 {
-    sj_key(j, name);
+    story_json_key(j, name);
     j->rc |= buf_puts(j->b, json ? json : none);
 }
 
-int sj_end(story_json_t *j)
+int story_json_end(story_json_t *j)
 {
     j->rc |= buf_putc(j->b, '}');
     return j->rc;

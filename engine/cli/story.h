@@ -38,12 +38,14 @@ typedef struct story_json {
     int n, rc;
 } story_json_t;
 
-void sj_begin(story_json_t *j, buf_t *b);
-void sj_key(story_json_t *j, const char *name);                          /* a value to follow */
-void sj_str(story_json_t *j, const char *name, const char *s);        /* NULL: null */
-void sj_int(story_json_t *j, const char *name, long long v);
-void sj_id(story_json_t *j, const char *name, long long v);          /* 0: null */
-void sj_raw(story_json_t *j, const char *name, const char *json, const char *none);
-int sj_end(story_json_t *j);
+void story_json_begin(story_json_t *j, buf_t *b);
+/* The member's name, its value to follow (written by the caller). */
+void story_json_key(story_json_t *j, const char *name);
+/* A string (NULL: null), a number, an id (0: null), stored JSON (NULL: none). */
+void story_json_str(story_json_t *j, const char *name, const char *s);
+void story_json_int(story_json_t *j, const char *name, long long v);
+void story_json_id(story_json_t *j, const char *name, long long v);
+void story_json_raw(story_json_t *j, const char *name, const char *json, const char *none);
+int story_json_end(story_json_t *j);
 
 #endif
