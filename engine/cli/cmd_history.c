@@ -8,9 +8,11 @@
 #include "cli/story.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "util/exitcode.h"
+#include "util/suggest.h"
 #include "util/termtext.h"
 
 typedef struct versions {
@@ -103,6 +105,51 @@ static int print_json(buf_t *b, const versions_t *v)
 
 /* ---- the command ------------------------------------------------------------------- */
 
+/* The stored sources' ids, for a suggestion. */
+typedef struct names {
+    char **v;
+    size_t n, cap;
+} names_t;
+
+static int add_name(void *ud, const char *json, int ncols, const char *const *heads,
+                    const char *const *cols)
+{
+    (void)json, (void)heads;
+    names_t *k = ud;
+    if (ncols < 1 || !cols[0])
+        return 0;
+    if (k->n == k->cap) {
+        size_t cap = k->cap ? 2 * k->cap : 16;
+        char **grown = realloc(k->v, cap * sizeof *grown);
+        if (!grown)
+            return 1;
+        k->v = grown;
+        k->cap = cap;
+    }
+    k->v[k->n] = strdup(cols[0]);
+    return !k->v[k->n++];
+}
+
+/* "no source X in the database" with the closest stored source, if any. */
+static void say_unknown_source(store_t *st, const char *source)
+{
+    names_t k = {0};
+    err_t e;
+    store_list(st, STORE_LIST_SOURCES, NULL, add_name, &k, &e);   /* no list, no suggestion */
+    const char *close = suggest_closest(source, (const char *const *)k.v, k.n);
+    fputs("no source ", stderr);
+    termtext_fputs(source, stderr);
+    fputs(" in the database", stderr);
+    if (close) {
+        fputs(" (did you mean '", stderr);
+        termtext_fputs(close, stderr);
+        fputs("'?)", stderr);
+    }
+    for (size_t i = 0; i < k.n; i++)
+        free(k.v[i]);
+    free(k.v);
+}
+
 /* Say why there is no version: the source or the key is unknown. */
 static int unknown(store_t *st, const char *source, const char *key)
 {
@@ -119,9 +166,7 @@ static int unknown(store_t *st, const char *source, const char *key)
         fputs(" has no item with the key ", stderr);
         termtext_fputs(key, stderr);
     } else {
-        fputs("no source ", stderr);
-        termtext_fputs(source, stderr);
-        fputs(" in the database (`vane sources` lists them)", stderr);
+        say_unknown_source(st, source);
     }
     fputs("; `vane events --source ", stderr);
     termtext_fputs(source, stderr);

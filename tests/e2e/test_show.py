@@ -276,7 +276,8 @@ class Show(VaneCase):
         self.assertIn("vane events --source %s" % SOURCE_ID, r.stderr)
         r = m.vane("history", "travel-advisoreis", "FR")
         self.assertExit(r, 2)
-        self.assertIn("no source travel-advisoreis", r.stderr)
+        self.assertIn("no source travel-advisoreis in the database "
+                      "(did you mean 'travel-advisories'?)", r.stderr)
         self.assertIn("vane events --source travel-advisoreis", r.stderr)
         r = m.vane("history", SOURCE_ID)
         self.assertExit(r, 2)
