@@ -78,7 +78,7 @@ static int print_flag(buf_t *b, const store_flag_row_t *f)
     rc |= line(b, "change", f->change) | line(b, "observed", f->observed_at);
     rc |= line(b, "raised", f->created_at);
     if (f->run_id)
-        rc |= buf_printf(b, "  %-10srun %lld\n", "by", f->run_id);
+        rc |= buf_printf(b, "  %-10s%lld\n", "run", f->run_id);
     return rc;
 }
 
@@ -134,7 +134,7 @@ static int print_item(buf_t *b, const story_t *s)
     if (!s->flag.source || !s->flag.key)
         return 0;
     if (!s->have_item)
-        return buf_puts(b, "\nitem now  not stored (forgotten by vane reextract?)\n");
+        return buf_puts(b, "\nitem now  not stored\n");
     const store_item_now_t *it = &s->item;
     int rc = buf_puts(b, "\nitem now  first seen ") | story_text(b, it->first_seen) |
              buf_puts(b, ", last seen ") | story_text(b, it->last_seen);

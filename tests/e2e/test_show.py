@@ -4,7 +4,8 @@ the item before and after, a failing webhook's attempts and last error,
 then sent); a silenced flag shows its silence; the history of one country
 over the advisory series lists every version newest first with what
 changed and the flags raised on it; --json shapes; a hostile title cannot
-move the cursor; unknown ids and keys are clear errors (exit 2).
+move the cursor; a flag about a source shows no event or item; unknown ids
+and keys are clear errors (exit 2).
 
 The flags' context (title, link, source_name, rule_title, changes) comes
 from the lead's part on main: on this branch alone those assertions fail
@@ -14,8 +15,8 @@ import json
 import os
 import sys
 
-from vanetest import (LEVEL_RULE, SOURCE_ID, VaneCase, describe, make_site,
-                      parse_json_lines, TOP)
+from vanetest import (ADVISORY_PATH, LEVEL_RULE, SOURCE_ID, TOP, VaneCase, describe,
+                      make_site, parse_json_lines)
 
 sys.path.insert(0, os.path.join(TOP, "tests"))
 from receivers import WebhookReceiver  # noqa: E402
@@ -147,6 +148,23 @@ class Show(VaneCase):
         change = [c for c in f["changes"] if c["field"] == "level"][0]
         self.assertEqual(lines[at + 1:at + 3], ["    - " + value_text(change["old"]),
                                                  "    + " + value_text(change["new"])])
+
+    def test_a_flag_about_a_source_has_no_event_or_item(self):
+        m = self.monitor(settings={"failing_after": 1})
+        m.step(1)
+        m.server.set_status(ADVISORY_PATH, 503)
+        m.step(2, expect=1)
+        failing = [f for f in m.flags() if f["rule"] == "source-failing"]
+        self.assertEqual(len(failing), 1)
+        s = self.show_json(m, failing[0]["id"])
+        self.assertEqual(s["flag"]["source"], SOURCE_ID)
+        self.assertIsNone(s["flag"]["event_id"])
+        self.assertIsNone(s["event"])
+        self.assertIsNone(s["item"])
+        self.assertEqual(s["rule"]["id"], "source-failing")
+        text = self.show(m, failing[0]["id"]).stdout
+        self.assertIn("event     none (a flag about the source, not an item)", text)
+        self.assertNotIn("item now", text)
 
     def test_a_silenced_flag_shows_its_silence(self):
         m = self.monitor()
