@@ -30,6 +30,7 @@
 #include <string.h>
 
 #include "store/sqlite_reads.h"
+#include "store/sqlite_show.h"
 #include "store/store.h"
 #include "dbtest.h"
 
@@ -233,6 +234,52 @@ static void every_replay_page_uses_an_index(void **state)
             check_plan(db, buf_str(&sql), ALLOW_NONE);
         }
         buf_free(&sql);
+    }
+    sqlite3_close(db);
+}
+
+/* `vane show` and `vane history` (sqlite_show.c): every step of every
+ * statement is a seek — no SCAN of any table, no SEARCH without an index
+ * — and each seeks the index named here. */
+static void every_show_read_is_a_seek(void **state)
+{
+    static const struct {
+        const char *sql, *walk, *walk2;
+    } reads[] = {
+        {db_sql_show_flag, "SEARCH flags USING INTEGER PRIMARY KEY (rowid=?)", NULL},
+        {db_sql_show_item, "SEARCH items USING PRIMARY KEY (source=? AND key=?)", NULL},
+        {db_sql_show_silence, "SEARCH silences USING INTEGER PRIMARY KEY (rowid=?)", NULL},
+        {db_sql_show_deliveries, "SEARCH outbox USING INDEX sqlite_autoindex_outbox_1 (flag_id=?)",
+         NULL},
+        {db_sql_show_versions, "SEARCH events USING INDEX events_source_key (source=? AND key=?)",
+         NULL},
+        {db_sql_show_item_flags, "SEARCH e USING INDEX events_source_key (source=? AND key=?)",
+         "SEARCH f USING INDEX flags_event (event_id=?)"},
+        {db_sql_show_source, "SEARCH sources USING ", NULL},
+    };
+    sqlite3 *db = raw(*state);
+    size_t n = 0;
+    while (db_sql_show_all[n])
+        n++;
+    assert_int_equal(n, sizeof reads / sizeof reads[0]);
+    for (size_t i = 0; i < n; i++) {
+        char *explain = sqlite3_mprintf("EXPLAIN QUERY PLAN %s", reads[i].sql);
+        sqlite3_stmt *s;
+        if (sqlite3_prepare_v2(db, explain, -1, &s, NULL) != SQLITE_OK)
+            fail_msg("%s: %s", reads[i].sql, sqlite3_errmsg(db));
+        int walks = 0, walks2 = 0;
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            const char *d = (const char *)sqlite3_column_text(s, 3);
+            if (starts(d, "SCAN ") || (starts(d, "SEARCH ") && !strstr(d, " USING ")))
+                fail_msg("a step of %s reads a whole table: %s", reads[i].sql, d);
+            walks |= starts(d, reads[i].walk);
+            walks2 |= reads[i].walk2 && starts(d, reads[i].walk2);
+        }
+        sqlite3_finalize(s);
+        sqlite3_free(explain);
+        if (!walks || (reads[i].walk2 && !walks2))
+            fail_msg("%s: no step seeks %s%s%s", reads[i].sql, reads[i].walk,
+                     reads[i].walk2 ? " and " : "", reads[i].walk2 ? reads[i].walk2 : "");
     }
     sqlite3_close(db);
 }
@@ -551,6 +598,7 @@ int main(void)
                                         dbtest_teardown),
         cmocka_unit_test_setup_teardown(every_replay_page_uses_an_index, dbtest_setup,
                                         dbtest_teardown),
+        cmocka_unit_test_setup_teardown(every_show_read_is_a_seek, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(listings_return_what_the_former_statements_returned,
                                         dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(rules_history_returns_what_the_former_statement_returned,

@@ -130,6 +130,25 @@ static const cli_command_t commands[] = {
      "                 before now (30m, 12h, 7d)\n"
      "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
      "                 printed oldest first like the rest: the newest is the last line\n"},
+    {.name = "show", .fn = cmd_show, .max_words = 1,
+     .options = 0,
+     .usage =
+     "vane show FLAG [--json]\n"
+     "  One flag's story: what happened and where it went.\n"
+     "    The flag, its event, the item before and now with what changed, its rule,\n"
+     "    the silence that held it back, and each channel's delivery (status,\n"
+     "    attempts, last error, next try, sent at). FLAG is a flag id (vane flags\n"
+     "    lists them); an unknown id exits 2. --json: one object with flag, event,\n"
+     "    item, rule, silence and deliveries.\n"},
+    {.name = "history", .fn = cmd_history, .max_words = 2,
+     .options = 0,
+     .usage =
+     "vane history SOURCE KEY [--json]\n"
+     "  Every version of one item, newest first, with what changed.\n"
+     "    Each event (id, observed, change) with the fields that changed (old → new),\n"
+     "    a new item's fields or a removed one's last, and the flags raised on it.\n"
+     "    `vane events --source SOURCE` lists the keys; an unknown source or key\n"
+     "    exits 2. --json: one line per version, the event with its \"flags\".\n"},
     {.name = "replay", .fn = cmd_replay, .max_words = 0,
      .options = O(RULE) | O(SINCE) | O(UNTIL),
      .usage =

@@ -400,4 +400,73 @@ typedef int (*store_row_fn)(void *ud, const char *json, int ncols,
 int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f,
                store_row_fn fn, void *ud, err_t *e);
 
+/* ---- one flag's story, one item's versions (`vane show`, `vane history`;
+ * sqlite_show.c): read only, each read an index seek ---------------------- */
+
+/* A flag as stored, every string a copy to free (store_flag_row_free). */
+typedef struct store_flag_row {
+    long long id, run_id, event_id, silence_id;   /* 0: none */
+    char *rule, *severity, *message, *source, *key, *change, *observed_at, *created_at;
+    char *title, *link, *source_name, *rule_title, *changes;
+} store_flag_row_t;
+
+/* Flag id: 1 found (*out filled), 0 not, -1 with e set. */
+int store_flag_get(store_t *st, long long id, store_flag_row_t *out, err_t *e);
+void store_flag_row_free(store_flag_row_t *f);
+
+/* An item's current state: its fields (JSON), when first and last seen,
+ * when removed (a `removed` event) or missing from the list (NULL: not). */
+typedef struct store_item_now {
+    char *fields, *first_seen, *last_seen, *removed_at, *absent_since;
+} store_item_now_t;
+
+/* 1 found, 0 not, -1 with e set. */
+int store_item_get(store_t *st, const char *source, const char *key, store_item_now_t *out,
+                   err_t *e);
+void store_item_now_free(store_item_now_t *it);
+
+/* A silence by id, every string a copy (store_silence_row_free). */
+typedef struct store_silence_row {
+    long long id;
+    char *rule, *source, *key, *created_at, *until, *reason, *removed_at;
+} store_silence_row_t;
+
+/* 1 found, 0 not, -1 with e set. */
+int store_silence_get(store_t *st, long long id, store_silence_row_t *out, err_t *e);
+void store_silence_row_free(store_silence_row_t *s);
+
+/* Where a flag went: its outbox row for one channel. */
+typedef struct store_delivery {
+    long long id;
+    char *channel;
+    char *status;                   /* pending | sent | dead */
+    int attempts;                   /* failed attempts so far */
+    char *last_error, *next_attempt, *sent_at;   /* NULL: none */
+} store_delivery_t;
+
+/* The flag's deliveries, by channel id. */
+int store_deliveries_get(store_t *st, long long flag_id, store_delivery_t **rows, size_t *n,
+                         err_t *e);
+void store_deliveries_free(store_delivery_t *rows, size_t n);
+
+/* Every version of one item: its events, superseded ones left out, newest
+ * first (free with store_events_free). */
+int store_item_versions(store_t *st, const char *source, const char *key, store_event_t **evs,
+                        size_t *n, err_t *e);
+
+/* A flag raised on one of an item's events. */
+typedef struct store_event_flag {
+    long long event_id, id;
+    char *rule, *severity, *message;
+} store_event_flag_t;
+
+/* The flags raised on the item's events (superseded ones left out), newest
+ * event first, then by flag id. */
+int store_item_flags(store_t *st, const char *source, const char *key, store_event_flag_t **rows,
+                     size_t *n, err_t *e);
+void store_event_flags_free(store_event_flag_t *rows, size_t n);
+
+/* *known: 1 when the database has a row for the source. */
+int store_source_known(store_t *st, const char *source, int *known, err_t *e);
+
 #endif
