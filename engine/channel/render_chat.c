@@ -176,6 +176,8 @@ void chat_change(chat_w_t *w, const flag_change_t *ch, const chat_marks_t *mk)
     }
     for (size_t k = 0; k < ch->n_segs && !w->cut; k++) {
         const flag_seg_t *s = &ch->segs[k];
+        if (k > 0 && s->op == '+' && ch->segs[k - 1].op == '-')
+            chat_text(w, " ", 0);   /* ~old~ *new*: markers need a space between */
         if (s->op == '-')
             marked_run(w, s->text, mk->del_open, mk->del_close);
         else if (s->op == '+')
