@@ -1,8 +1,8 @@
 """Channels end to end: the real vane delivering step 2's two flags
 (Madagascar's level, Equatorial Guinea's "O") to a webhook (JSON, signed;
 Slack format, the slack kind's Block Kit), an SMTP server, a command and a
-file, with the receivers of tests/receivers.py on 127.0.0.1; and a webhook that fails or hangs, whose
-flags arrive exactly once when it is back.
+file, with the receivers of tests/receivers.py on 127.0.0.1; and a webhook
+that fails or hangs, whose flags arrive exactly once when it is back.
 
 Only what the transports promise is checked here: what arrives and how it
 looks, the exit status and the error naming the channel. When and how often
