@@ -101,6 +101,8 @@ static int put_facts(buf_t *out, const flag_changes_t *ch)
 {
     size_t shown = ch->n < FACTS_SHOWN ? ch->n : FACTS_SHOWN;
     int rc = buf_puts(out, ",{\"type\":\"FactSet\",\"facts\":[");
+    /* cppcheck takes ch->n for 0 (flag_changes_read starts by zeroing it) */
+    // cppcheck-suppress knownConditionTrueFalse
     for (size_t i = 0; i < shown; i++)
         rc |= buf_puts(out, i ? "," : "") | put_fact(out, &ch->v[i]);
     if (ch->n > shown)
