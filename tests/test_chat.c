@@ -217,6 +217,48 @@ static void a_10000_character_diff_is_cut_within_each_limit(void **state)
     free(changes);
 }
 
+/* 40 changed fields of long Chinese texts, a long Chinese message and title:
+ * one flag's post still fits each service. */
+static void the_worst_flag_still_fits_each_service(void **state)
+{
+    (void)state;
+    buf_t text = {0}, changes = {0};
+    for (int i = 0; i < 3000; i++)
+        buf_puts(&text, "\xe5\xa4\x96\\");   /* 外 and a backslash: 3 bytes, escaped twice */
+    buf_putc(&changes, '[');
+    for (int i = 0; i < 40; i++) {
+        buf_printf(&changes, "%s{\"field\":\"field_%02d_", i ? "," : "", i);
+        buf_puts(&changes, "\xe5\xa4\x96\xe5\xa4\x96\xe5\xa4\x96\",\"old\":");
+        json_put_string(&changes, text.p, text.len);
+        buf_puts(&changes, ",\"new\":\"x\"}");
+    }
+    buf_putc(&changes, ']');
+    channel_flag_t f = madagascar();
+    f.changes = changes.p;
+    f.message = f.title = f.rule_title = f.source_name = text.p;
+    channel_msg_t m = {.flags = &f, .n = 1};
+    buf_t b = {0};
+    size_t size = 0;
+    assert_int_equal(chat_teams_body(&m, &b, &size), 0);
+    assert_true(size <= TEAMS_MAX_BYTES);
+    assert_int_equal(size, b.len);
+    buf_reset(&b);
+    assert_int_equal(chat_discord_body(&m, &b, &size), 0);
+    assert_true(size <= DISCORD_MAX_CHARS);
+    assert_int_equal(count_of(buf_str(&b), "\"inline\":false"), DISCORD_MAX_FIELDS);
+    buf_reset(&b);
+    assert_int_equal(chat_slack_body(&m, SIZE_MAX, &b, &size), 0);
+    assert_int_equal(size, 4);
+    for (int i = 0; i < 4; i++) {
+        char *t = nth_string(buf_str(&b), "\"text\":", i);
+        assert_true(units(t) <= SLACK_SECTION_MAX);
+        free(t);
+    }
+    buf_free(&b);
+    buf_free(&text);
+    buf_free(&changes);
+}
+
 static void a_cut_diff_keeps_its_markers_closed(void **state)
 {
     (void)state;
@@ -433,6 +475,7 @@ int main(void)
         cmocka_unit_test(slack_escapes_entities_and_formatting),
         cmocka_unit_test(slack_leaves_out_the_button_without_an_http_link),
         cmocka_unit_test(a_10000_character_diff_is_cut_within_each_limit),
+        cmocka_unit_test(the_worst_flag_still_fits_each_service),
         cmocka_unit_test(a_cut_diff_keeps_its_markers_closed),
         cmocka_unit_test(a_slack_digest_has_a_header_and_webhooks_cut_it_at_50_blocks),
         cmocka_unit_test(payload_slack_is_the_slack_kinds_body),

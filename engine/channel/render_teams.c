@@ -21,8 +21,8 @@
 #define LINK_MAX 2000      /* a longer link is not linked */
 #define CONTEXT_MAX 500
 #define FIELD_MAX 100      /* characters of a fact's title */
-#define FACTS_SHOWN 12     /* changed fields listed; the rest counted */
-#define FACT_MAX 600       /* characters of a fact's value */
+#define FACTS_SHOWN 10     /* changed fields listed; the rest counted */
+#define FACT_MAX 400       /* characters of a fact's value */
 
 static const char *or_dash(const char *s)
 {
