@@ -1,5 +1,5 @@
 /* test_payload.c — what the transports send (payload.c): JSON bodies, the
- * Slack text and its digest grouping, subjects, RFC 2047 encoding (decoded
+ * Slack body (its details in test_chat.c), subjects, RFC 2047 encoding (decoded
  * back here), and whole email messages (headers, CRLF, line lengths, the
  * parts' contents). */
 #include <stdarg.h>
@@ -132,37 +132,17 @@ static void digest_json_lists_flags_in_order(void **state)
 
 /* ---- Slack ---------------------------------------------------------------------- */
 
-static void slack_text_is_one_line_per_flag_escaped(void **state)
+/* The Block Kit body itself is tested in test_chat.c (render_slack.c). */
+static void slack_body_is_block_kit_with_the_message_escaped(void **state)
 {
     (void)state;
     channel_flag_t f = flag(1, "high", "advisory-level-change", "travel", MADAGASCAR " <b> & \"x\"");
     channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
     buf_t b = {0};
     assert_int_equal(payload_slack(&m, &b), 0);
-    assert_string_equal(buf_str(&b), "{\"text\":\"[high] advisory-level-change travel: " MADAGASCAR
-                                     " &lt;b&gt; &amp; \\\"x\\\"\"}");
-    buf_free(&b);
-}
-
-static void slack_digest_groups_by_severity_then_source(void **state)
-{
-    (void)state;
-    channel_flag_t f[5] = {
-        flag(1, "medium", "r1", "press", "m-press"),
-        flag(2, "high", "r2", "travel", "h-travel-1"),
-        flag(3, "high", "r3", "dhs", "h-dhs"),
-        flag(4, "critical", "r4", "travel", "c-travel"),
-        flag(5, "high", "r2", "travel", "h-travel-2"),
-    };
-    channel_msg_t m = {.flags = f, .n = 5, .digest = 1};
-    buf_t b = {0};
-    assert_int_equal(payload_slack(&m, &b), 0);
-    assert_string_equal(buf_str(&b), "{\"text\":\"vane: 5 new flags\\n"
-                                     "[critical] r4 travel: c-travel\\n"
-                                     "[high] r3 dhs: h-dhs\\n"
-                                     "[high] r2 travel: h-travel-1\\n"
-                                     "[high] r2 travel: h-travel-2\\n"
-                                     "[medium] r1 press: m-press\"}");
+    const char *want = "{\"text\":\"[high] " MADAGASCAR " &lt;b&gt; &amp; \\\"x\\\"\","
+                       "\"blocks\":[{\"type\":\"section\"";
+    assert_true(strncmp(buf_str(&b), want, strlen(want)) == 0);
     buf_free(&b);
 }
 
@@ -439,8 +419,7 @@ int main(void)
         cmocka_unit_test(one_flag_is_its_own_json),
         cmocka_unit_test(flag_ids_header_is_capped),
         cmocka_unit_test(digest_json_lists_flags_in_order),
-        cmocka_unit_test(slack_text_is_one_line_per_flag_escaped),
-        cmocka_unit_test(slack_digest_groups_by_severity_then_source),
+        cmocka_unit_test(slack_body_is_block_kit_with_the_message_escaped),
         cmocka_unit_test(subject_of_one_flag_and_of_a_digest),
         cmocka_unit_test(long_subjects_are_cut_between_characters),
         cmocka_unit_test(ascii_header_text_stays_plain),

@@ -2,8 +2,8 @@
  *
  * A digest is read by people grouped: by severity, highest first, then by
  * source, keeping the flags' own order within a group. grouped_order()
- * computes that order once; the Slack text, the subject's counts and both
- * email parts walk it. Nothing here does I/O. */
+ * computes that order once; the subject's counts and both email parts
+ * walk it. Nothing here does I/O. */
 #include "channel/payload.h"
 
 #include <stdint.h>
@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "channel/render_chat.h"
 #include "config/severity.h"
 #include "util/json.h"
 #include "util/version.h"
@@ -127,64 +128,13 @@ int payload_flag_ids(const channel_msg_t *m, buf_t *out)
 
 /* ---- Slack ------------------------------------------------------------------ */
 
-/* s with & < > as Slack's entities (control characters but newline as spaces). */
-static int put_slack_escaped(buf_t *out, const char *s)
-{
-    int rc = 0;
-    for (; s && *s; s++) {
-        if (*s == '&')
-            rc |= buf_puts(out, "&amp;");
-        else if (*s == '<')
-            rc |= buf_puts(out, "&lt;");
-        else if (*s == '>')
-            rc |= buf_puts(out, "&gt;");
-        else if ((unsigned char)*s < 0x20)
-            rc |= buf_putc(out, ' ');
-        else
-            rc |= buf_putc(out, *s);
-    }
-    return rc;
-}
-
-/* "[severity] rule source: message" */
-static int put_slack_line(buf_t *out, const channel_flag_t *f)
-{
-    int rc = buf_putc(out, '[');
-    rc |= put_slack_escaped(out, or_dash(f->severity));
-    rc |= buf_puts(out, "] ");
-    rc |= put_slack_escaped(out, or_dash(f->rule));
-    rc |= buf_putc(out, ' ');
-    rc |= put_slack_escaped(out, or_dash(f->source));
-    rc |= buf_puts(out, ": ");
-    return rc | put_slack_escaped(out, f->message ? f->message : "");
-}
-
+/* The same Block Kit body as the slack kind's (render_slack.c); a digest
+ * past Slack's 50 blocks ends with "… and N more flags", since the webhook
+ * kind sends one message. */
 int payload_slack(const channel_msg_t *m, buf_t *out)
 {
-    buf_t text = {0};
-    int rc = 0;
-    if (m->digest) {
-        size_t *idx = grouped_order(m);
-        if (!idx)
-            return -1;
-        rc |= buf_printf(&text, "vane: %zu new flag%s", m->n, m->n == 1 ? "" : "s");
-        for (size_t i = 0; i < m->n; i++) {
-            rc |= buf_putc(&text, '\n');
-            rc |= put_slack_line(&text, &m->flags[idx[i]]);
-        }
-        free(idx);
-    } else {
-        for (size_t i = 0; i < m->n; i++) {
-            if (i > 0)
-                rc |= buf_putc(&text, '\n');
-            rc |= put_slack_line(&text, &m->flags[i]);
-        }
-    }
-    rc |= buf_puts(out, "{\"text\":");
-    rc |= json_put_string(out, buf_str(&text), text.len);
-    rc |= buf_putc(out, '}');
-    buf_free(&text);
-    return rc ? -1 : 0;
+    size_t blocks = 0;
+    return chat_slack_body(m, SLACK_MAX_BLOCKS, out, &blocks);
 }
 
 /* ---- text helpers ----------------------------------------------------------- */

@@ -5,11 +5,9 @@
  *                     (it carries "id", the flag's stable id)
  *   JSON, digest      {"digest":true,"count":N,"flags":[flag, …]} (flags in
  *                     the order given: oldest first)
- *   Slack             {"text":"…"}: one line per flag
- *                     "[severity] rule source: message"; a digest starts with
- *                     "vane: N new flags" and lists the flags by severity,
- *                     highest first, then by source. & < > are escaped as
- *                     Slack asks.
+ *   Slack             the Block Kit body of the slack kind (render_chat.h),
+ *                     a digest cut at Slack's 50 blocks ("… and N more
+ *                     flags")
  *   email             an RFC 5322 message with CRLF line ends: Date,
  *                     Message-ID, From, To, Subject (RFC 2047 when not
  *                     ASCII), X-Vane-Flag-Ids, MIME-Version and a
@@ -30,7 +28,7 @@
 /* The JSON body of the message (webhook with format "json", exec). */
 int payload_json(const channel_msg_t *m, buf_t *out);
 
-/* {"text": …} for webhooks with format "slack". */
+/* The slack kind's Block Kit body, for webhooks with format "slack". */
 int payload_slack(const channel_msg_t *m, buf_t *out);
 
 /* The flag ids as "12,13,14" (X-Vane-Flag-Ids): at most PAYLOAD_MAX_IDS,

@@ -1,8 +1,8 @@
 """Channels end to end: the real vane delivering step 2's two flags
 (Madagascar's level, Equatorial Guinea's "O") to a webhook (JSON, signed;
-Slack format), an SMTP server, a command and a file, with the receivers of
-tests/receivers.py on 127.0.0.1; and a webhook that fails or hangs, whose
-flags arrive exactly once when it is back.
+Slack format, the slack kind's Block Kit), an SMTP server, a command and a
+file, with the receivers of tests/receivers.py on 127.0.0.1; and a webhook
+that fails or hangs, whose flags arrive exactly once when it is back.
 
 Only what the transports promise is checked here: what arrives and how it
 looks, the exit status and the error naming the channel. When and how often
@@ -70,7 +70,7 @@ class Channels(VaneCase):
         self.assertEqual(sorted(any(c in json.loads(q.body)["message"] for c in COUNTRIES)
                                 for q in reqs), [True, True])
 
-    def test_slack_format_posts_text(self):
+    def test_slack_format_posts_the_slack_kinds_block_kit(self):
         hook = WebhookReceiver()
         hook.start()
         self.addCleanup(hook.stop)
@@ -79,10 +79,11 @@ class Channels(VaneCase):
         r = self.two_flags(m)
         bodies = hook.json_bodies()
         self.assertEqual(len(bodies), 2)
-        for body, f in zip(bodies, r.flags):
-            self.assertEqual(list(body), ["text"])
-            self.assertEqual(body["text"], "[%s] %s %s: %s" % (f["severity"], f["rule"],
-                                                               f["source"], f["message"]))
+        for body, f in zip(bodies, r.flags):   # the body itself: test_chat_channels.py
+            self.assertEqual(sorted(body), ["blocks", "text"])
+            self.assertEqual(body["text"], "[%s] %s" % (f["severity"], f["message"]))
+            self.assertEqual(body["blocks"][0]["text"]["text"].split("\n")[0],
+                             "*[%s]* %s" % (f["severity"], f["message"]))
         for q in hook.requests():
             self.assertNotIn("X-Vane-Signature", q.headers)   # no secret, no signature
 
