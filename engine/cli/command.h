@@ -45,6 +45,7 @@ int cmd_init(const cli_args_t *a);
 int cmd_preview(const cli_args_t *a); extern const char cmd_preview_usage[];
 int cmd_reextract(const cli_args_t *a);
 int cmd_prune(const cli_args_t *a);
+int cmd_channel(const cli_args_t *a); extern const char cmd_channel_usage[];
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing
  * every problem. Returns 0, or non-zero with nothing to free. */
