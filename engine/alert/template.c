@@ -58,7 +58,7 @@ static int read_result(lua_State *L)
         return luaL_error(L, "returned a table, which only a one-flag message of a JSON-posting "
                              "kind sends: return the message's text (a string)");
     sandbox_check_plain(L, 2, JSON_MAX_DEPTH, 0);
-    err_t e;
+    err_t e = {0};
     if (json_encode_object(L, 2, r->out, &e) != 0)
         return luaL_error(L, "%s", e.msg);
     r->what = TEMPLATE_JSON;
@@ -76,7 +76,7 @@ static int call(const config_t *cfg, const channel_cfg_t *c, int ref, int line, 
     lua_State *L = sandbox_lua(sb);
     int base = lua_gettop(L);
     sandbox_set_now(sb, clock_is_fixed() ? clock_now() : 0);
-    err_t ce;
+    err_t ce = {0};
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     int rc = json_decode_lua(L, flag_json, strlen(flag_json), &ce);
     if (rc == 0)

@@ -4,7 +4,6 @@
  * channel's error (exit 1). Nothing is stored. */
 #include "cli/command.h"
 
-#include <stdlib.h>
 #include <string.h>
 
 #include "alert/template.h"
@@ -81,17 +80,15 @@ static int test_channel(const cli_args_t *a, const config_t *cfg, const channel_
 {
     channel_flag_t f;
     template_sample(&f);
-    channel_msg_t m = {.flags = &f, .n = 1};
     buf_t rendered = {0};
     template_result_t what;
     err_t fe, se;
     int format_failed = template_render_sample(cfg, c, &rendered, &what, &fe) != 0;
-    if (!format_failed && c->format_ref > 0) {
-        if (what == TEMPLATE_JSON)
-            m.body_json = buf_str(&rendered);
-        else
-            f.text = buf_str(&rendered);
-    }
+    int formatted = !format_failed && c->format_ref > 0;
+    if (formatted && what == TEMPLATE_TEXT)
+        f.text = buf_str(&rendered);
+    channel_msg_t m = {.flags = &f, .n = 1,
+                       .body_json = formatted && what == TEMPLATE_JSON ? buf_str(&rendered) : NULL};
     int sent = channel_send(c, &m, NULL, &se) == 0;
     say(a, c, format_failed ? fe.msg : NULL, sent ? NULL : se.msg);
     buf_free(&rendered);
