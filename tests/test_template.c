@@ -175,7 +175,7 @@ static void the_memory_ceiling_of_the_settings_stops_a_hungry_template(void **st
 {
     (void)state;
     config_t cfg;
-    load("settings { memory = '8MB' }\n"
+    load("settings { memory = '8MB', call_timeout = '60s' }\n"
          "channel { id = 'f', kind = 'file', path = 'x.jsonl',\n"
          "  format = function(flag)\n"
          "    local t = {}\n"
@@ -190,6 +190,7 @@ static void the_memory_ceiling_of_the_settings_stops_a_hungry_template(void **st
     assert_int_equal(format(&cfg, 0, &out, &what, &e), -1);
     assert_non_null(strstr(e.msg, ":3: channel f: format: "));
     assert_non_null(strstr(e.msg, "not enough memory"));
+    assert_int_equal(cfg.channels[0].format_line, 3);
     /* the state is usable after: another channel's format works */
     buf_reset(&out);
     assert_int_equal(template_format(&cfg, &cfg.channels[1], flag, 0, &out, &what, &e), 0);
@@ -197,7 +198,8 @@ static void the_memory_ceiling_of_the_settings_stops_a_hungry_template(void **st
     buf_free(&out);
     config_free(&cfg);
     /* the same under the default ceiling completes */
-    load("channel { id = 'f', kind = 'file', path = 'x.jsonl',\n"
+    load("settings { call_timeout = '60s' }\n"
+         "channel { id = 'f', kind = 'file', path = 'x.jsonl',\n"
          "  format = function(flag)\n"
          "    local t = {}\n"
          "    for i = 1, 400000 do t[i] = flag.title .. i end\n"
