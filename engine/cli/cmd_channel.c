@@ -52,11 +52,11 @@ static void say(const cli_args_t *a, const channel_cfg_t *c, const char *format_
 {
     if (!cli_flag(a, CLI_JSON)) {
         if (format_error)
-            fprintf(stderr, "vane: %s (sent in the channel's own format)\n", format_error);
+            fprintf(stderr, "vane: %s\n", format_error);
         if (send_error)
             fprintf(stderr, "vane: %s\n", send_error);
         else if (!cli_flag(a, CLI_QUIET))
-            printf("channel %s: sent\n", c->id);
+            printf("channel %s: sent%s\n", c->id, format_error ? " in its own format" : "");
         return;
     }
     buf_t b = {0};
