@@ -123,6 +123,26 @@ class Templates(VaneCase):
             lines = [json.loads(l) for l in f if l.strip()]
         self.assertEqual(sorted(l["id"] for l in lines), sorted(f["id"] for f in r.flags))
 
+    def test_a_digest_takes_text_but_not_a_table(self):
+        hook = self.hook()
+        m = self.monitor(channels=[
+            {"id": "texts", "kind": "webhook", "url": hook.url("/texts"), "digest": True,
+             "format": LuaExpr('function(flag) return "line " .. flag.id end')},
+            {"id": "tables", "kind": "webhook", "url": hook.url("/tables"), "digest": True,
+             "format": LuaExpr('function(flag) return { id = flag.id } end')}])
+        line = m.config_line('id = "tables"')
+        r = self.two_flags(m, expect=1)
+        self.assertNotIn("channel texts", r.stderr)
+        self.assertEqual(r.stderr.count("vane.lua:%d: channel tables: format: " % line), 2,
+                         "one error per flag, each naming it")
+        self.assertIn("returned a table", r.stderr)
+        bodies = {q.path: json.loads(q.body) for q in hook.requests()}
+        self.assertEqual(sorted(bodies), ["/tables", "/texts"], describe(r))
+        for path in ("/texts", "/tables"):
+            self.assertTrue(bodies[path]["digest"], bodies[path])
+            self.assertEqual(sorted(f["id"] for f in bodies[path]["flags"]),
+                             sorted(f["id"] for f in r.flags))
+
     # ---- vane check --------------------------------------------------------------------
     def test_check_renders_each_format_on_the_sample_flag(self):
         m = self.monitor(channels=[
