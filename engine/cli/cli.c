@@ -65,7 +65,8 @@ static const cli_command_t commands[] = {
      .options = 0,
      .usage =
      "vane check\n"
-     "  Load and validate the configuration, the source scripts and the rules.\n"
+     "  Load and validate the configuration, the source scripts and the rules, and\n"
+     "  show what each channel's format and match make of a sample flag.\n"
      "  Exit 0, or print every problem as file:line: message and exit 2.\n"},
     {.name = "test", .fn = cmd_test, .max_words = CLI_MAX_LIST,
      .options = 0,
