@@ -89,6 +89,18 @@ static void a_zone_moves_the_window_and_several_windows_count(void **state)
     assert_int_equal(until, at("2024-11-20T05:00:00Z"));
 }
 
+static void windows_that_touch_or_overlap_make_one_stretch(void **state)
+{
+    (void)state;
+    quiet_window_t w[] = {{22 * 60, 2 * 60}, {1 * 60, 5 * 60}, {5 * 60, 7 * 60}};
+    quiet_t q = {w, 3, "UTC"};
+    vtime_t until = 0;
+    assert_true(quiet_active(&q, at("2024-11-20T23:00:00Z"), &until));
+    assert_int_equal(until, at("2024-11-21T07:00:00Z"));
+    assert_true(quiet_active(&q, at("2024-11-21T04:00:00Z"), &until));
+    assert_int_equal(until, at("2024-11-21T07:00:00Z"));
+}
+
 static void local_time_follows_daylight_saving(void **state)
 {
     (void)state;
@@ -157,6 +169,7 @@ int main(void)
         cmocka_unit_test(zones_are_known_by_the_tz_database),
         cmocka_unit_test(a_window_crossing_midnight_and_its_edges),
         cmocka_unit_test(a_zone_moves_the_window_and_several_windows_count),
+        cmocka_unit_test(windows_that_touch_or_overlap_make_one_stretch),
         cmocka_unit_test(local_time_follows_daylight_saving),
         cmocka_unit_test(a_window_ending_in_a_skipped_hour),
         cmocka_unit_test(the_process_tz_is_left_as_it_was),

@@ -113,10 +113,10 @@ static int in_window(const quiet_window_t *w, int m, int *days_to_end)
     return m >= w->start || m < w->end;
 }
 
-int quiet_active(const quiet_t *q, vtime_t t, vtime_t *until)
+/* Whether t is in one of q's windows, with *end the end of the first
+ * window found that holds it. */
+static int window_end(const quiet_t *q, vtime_t t, vtime_t *end)
 {
-    if (!q || q->n == 0)
-        return 0;
     char *saved = zone_enter(q->tz);
     time_t tt = (time_t)t;
     struct tm lt;
@@ -127,13 +127,29 @@ int quiet_active(const quiet_t *q, vtime_t t, vtime_t *until)
             if (!in_window(&q->w[i], m, &days))
                 continue;
             found = 1;
-            *until = local_at(&lt, days, q->w[i].end);
-            if (*until <= t) /* a clock set back inside the window (DST) */
-                *until = t + 60;
+            *end = local_at(&lt, days, q->w[i].end);
+            if (*end <= t) /* a clock set back inside the window (DST) */
+                *end = t + 60;
         }
     }
     zone_leave(saved);
     return found;
+}
+
+int quiet_active(const quiet_t *q, vtime_t t, vtime_t *until)
+{
+    vtime_t end;
+    if (!q || q->n == 0 || !window_end(q, t, &end))
+        return 0;
+    /* windows that overlap or touch make one quiet stretch */
+    for (size_t i = 0; i < q->n; i++) {
+        vtime_t next;
+        if (!window_end(q, end, &next))
+            break;
+        end = next;
+    }
+    *until = end;
+    return 1;
 }
 
 void quiet_until_text(const quiet_t *q, vtime_t until, char out[96])
