@@ -137,7 +137,7 @@ static void an_error_names_the_line_defining_the_function(void **state)
     config_free(&cfg);
 }
 
-static void a_wrong_return_type_is_an_error(void **state)
+static void a_wrong_or_empty_return_is_an_error_and_bad_utf8_repaired(void **state)
 {
     (void)state;
     config_t cfg;
@@ -148,6 +148,16 @@ static void a_wrong_return_type_is_an_error(void **state)
     err_t e;
     assert_int_equal(format(&cfg, 0, &out, &what, &e), -1);
     assert_non_null(strstr(e.msg, "returned a number"));
+    config_free(&cfg);
+    load("channel { id = 'f', kind = 'file', path = 'x.jsonl',\n"
+         "  format = function(flag) return '' end }\n", &cfg);
+    assert_int_equal(format(&cfg, 0, &out, &what, &e), -1);
+    assert_non_null(strstr(e.msg, "returned an empty string"));
+    config_free(&cfg);
+    load("channel { id = 'f', kind = 'file', path = 'x.jsonl',\n"
+         "  format = function(flag) return 'bad \\255 byte' end }\n", &cfg);
+    assert_int_equal(format(&cfg, 0, &out, &what, &e), 0);
+    assert_string_equal(buf_str(&out), "bad \xEF\xBF\xBD byte");
     buf_free(&out);
     config_free(&cfg);
 }
@@ -309,7 +319,7 @@ int main(void)
         cmocka_unit_test(a_string_is_the_text_and_reads_the_flag),
         cmocka_unit_test(a_table_is_json_where_a_kind_posts_json_only),
         cmocka_unit_test(an_error_names_the_line_defining_the_function),
-        cmocka_unit_test(a_wrong_return_type_is_an_error),
+        cmocka_unit_test(a_wrong_or_empty_return_is_an_error_and_bad_utf8_repaired),
         cmocka_unit_test(the_instruction_budget_of_the_settings_stops_a_loop),
         cmocka_unit_test(the_memory_ceiling_of_the_settings_stops_a_hungry_template),
         cmocka_unit_test(match_is_truthy_and_errors_name_its_line),

@@ -46,6 +46,8 @@ static int read_result(lua_State *L)
     if (lua_type(L, 2) == LUA_TSTRING) {
         size_t n;
         const char *s = lua_tolstring(L, 2, &n);
+        if (n == 0)
+            return luaL_error(L, "returned an empty string: no message to send");
         if (utf8_repair(s, n, UTF8_NUL_BAD, r->out, NULL) < 0)
             return luaL_error(L, "out of memory");
         r->what = TEMPLATE_TEXT;
