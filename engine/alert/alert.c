@@ -4,10 +4,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alert/quiet.h"
+#include "alert/silence.h"
+#include "alert/template.h"
 #include "channel/channel.h"
 #include "channel/kind.h"
 #include "util/clock.h"
-#include "alert/silence.h"
 
 #define MAX_RETRY_DELAY (24LL * 3600) /* seconds */
 
@@ -56,6 +58,28 @@ static int routes(const channel_cfg_t *c, const store_flag_t *f)
            !excluded(c->exclude_sources, f->source);
 }
 
+/* c's match on f: 1 when it takes the flag. An error in match is kept in
+ * cfg->pending_errs for the delivery to report, and the flag is taken:
+ * an analyst's mistake never loses an alert. */
+static int matches(const config_t *cfg, const channel_cfg_t *c, const store_flag_t *f)
+{
+    if (c->match_ref <= 0)
+        return 1;
+    buf_t json = {0};
+    err_t e;
+    int takes = 1;
+    if (template_flag_json(f, &json) != 0)
+        err_set(&e, "%s:%d: channel %s: match: out of memory", cfg->path, c->match_line, c->id);
+    else if (template_match(cfg, c, buf_str(&json), &takes, &e) == 0) {
+        buf_free(&json);
+        return takes;
+    }
+    buf_free(&json);
+    if (cfg->pending_errs)
+        errlist_add(cfg->pending_errs, "%s (flag %lld queued anyway)", e.msg, f->id);
+    return 1;
+}
+
 int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int queue, err_t *e)
 {
     long long silence_id;
@@ -67,7 +91,7 @@ int alert_route(store_t *st, const config_t *cfg, const store_flag_t *f, int que
         return 0;
     for (size_t i = 0; i < channel_count(cfg); i++) {
         const channel_cfg_t *c = channel_at(cfg, i);
-        if (routes(c, f) && store_outbox_add(st, f->id, c->id, e) != 0)
+        if (routes(c, f) && matches(cfg, c, f) && store_outbox_add(st, f->id, c->id, e) != 0)
             return -1;
     }
     return 0;
@@ -87,6 +111,37 @@ static void to_channel_flag(const store_outbox_row_t *r, channel_flag_t *f)
                           .title = r->title, .link = r->link, .source_name = r->source_name,
                           .rule_title = r->rule_title, .change = r->change,
                           .observed_at = r->observed_at, .changes = r->changes};
+}
+
+/* c's format applied to the n flags of a message: each text it returns
+ * becomes flags[i].text (kept in texts[i]); a table, for a one-flag
+ * message of a JSON-posting kind, becomes the body (*body_json). A
+ * failure is reported into errs and counted, and the flag keeps the
+ * kind's own format. */
+static void apply_format(const config_t *cfg, const channel_cfg_t *c, channel_flag_t *flags,
+                         size_t n, buf_t *texts, const char **body_json, errlist_t *errs,
+                         alert_report_t *rep)
+{
+    int table_ok = n == 1 && !c->digest && template_table_ok(c);
+    for (size_t i = 0; c->format_ref > 0 && i < n; i++) {
+        template_result_t what;
+        err_t e;
+        if (template_format(cfg, c, flags[i].json, table_ok, &texts[i], &what, &e) != 0) {
+            errlist_add(errs, "%s (flag %lld sent in the channel's own format)", e.msg,
+                        flags[i].id);
+            rep->template_errors++;
+        } else if (what == TEMPLATE_JSON) {
+            *body_json = buf_str(&texts[i]);
+        } else {
+            flags[i].text = buf_str(&texts[i]);
+        }
+    }
+}
+
+static void free_texts(buf_t *texts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_free(&texts[i]);
 }
 
 /* When to try a row again after its attempts-th failure. */
@@ -125,9 +180,9 @@ static int row_failed(store_t *st, const channel_cfg_t *c, const store_outbox_ro
 }
 
 /* One message per row, in order; the first failure holds back the rest. */
-static int deliver_each(store_t *st, const channel_cfg_t *c, const alert_out_t *o,
-                        store_outbox_row_t *rows, size_t n, errlist_t *errs, alert_report_t *rep,
-                        err_t *e)
+static int deliver_each(store_t *st, const config_t *cfg, const channel_cfg_t *c,
+                        const alert_out_t *o, store_outbox_row_t *rows, size_t n, errlist_t *errs,
+                        alert_report_t *rep, err_t *e)
 {
     char now[32];
     clock_format_iso(clock_now(), now);
@@ -140,8 +195,12 @@ static int deliver_each(store_t *st, const channel_cfg_t *c, const alert_out_t *
         channel_flag_t f;
         to_channel_flag(&rows[i], &f);
         channel_msg_t m = {.flags = &f, .n = 1};
+        buf_t text = {0};
+        apply_format(cfg, c, &f, 1, &text, &m.body_json, errs, rep);
         channel_out_t out = {o->out, o->json};
-        if (channel_send(c, &m, &out, &ce) == 0) {
+        int sent = channel_send(c, &m, &out, &ce) == 0;
+        buf_free(&text);
+        if (sent) {
             if (store_outbox_sent(st, rows[i].id, now, e) != 0)
                 return -1;
             rep->delivered++;
@@ -159,8 +218,9 @@ static int deliver_each(store_t *st, const channel_cfg_t *c, const alert_out_t *
 }
 
 /* All due rows as one message. */
-static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_t *rows, size_t n,
-                          errlist_t *errs, alert_report_t *rep, err_t *e)
+static int deliver_digest(store_t *st, const config_t *cfg, const channel_cfg_t *c,
+                          store_outbox_row_t *rows, size_t n, errlist_t *errs, alert_report_t *rep,
+                          err_t *e)
 {
     char now[32];
     clock_format_iso(clock_now(), now);
@@ -171,13 +231,20 @@ static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_
         return 0;
     }
     channel_flag_t *flags = calloc(n, sizeof *flags);
-    if (!flags)
+    buf_t *texts = calloc(n, sizeof *texts);
+    if (!flags || !texts) {
+        free(flags);
+        free(texts);
         return err_set(e, "out of memory");
+    }
     for (size_t i = 0; i < n; i++)
         to_channel_flag(&rows[i], &flags[i]);
     channel_msg_t m = {.flags = flags, .n = n, .digest = 1};
+    apply_format(cfg, c, flags, n, texts, &m.body_json, errs, rep);
     err_t ce;
     int sent = channel_send(c, &m, NULL, &ce) == 0;
+    free_texts(texts, n);
+    free(texts);
     free(flags);
     if (!sent)
         errlist_add(errs, "%s", ce.msg);
@@ -191,16 +258,36 @@ static int deliver_digest(store_t *st, const channel_cfg_t *c, store_outbox_row_
     return sent ? 0 : 1;
 }
 
-static int deliver_channel(store_t *st, const channel_cfg_t *c, const alert_out_t *o,
-                           errlist_t *errs, alert_report_t *rep, err_t *e)
+/* Whether c is in its quiet hours now: its n pending rows then wait, and
+ * the run's notes say until when. */
+static int quiet_now(const channel_cfg_t *c, size_t n, const alert_out_t *o, alert_report_t *rep)
+{
+    vtime_t until;
+    if (!c->quiet || !quiet_active(c->quiet, clock_now(), &until))
+        return 0;
+    rep->waiting += (long)n;
+    rep->quiet++;
+    if (o->notes && n > 0) {
+        char when[96];
+        quiet_until_text(c->quiet, until, when);
+        errlist_add(o->notes, "channel %s: quiet until %s: %zu alert%s wait%s", c->id, when, n,
+                    n == 1 ? "" : "s", n == 1 ? "s" : "");
+    }
+    return 1;
+}
+
+static int deliver_channel(store_t *st, const config_t *cfg, const channel_cfg_t *c,
+                           const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
 {
     store_outbox_row_t *rows;
     size_t n;
     if (store_outbox_pending(st, c->id, &rows, &n, e) != 0)
         return -1;
-    int status = c->digest && !c->kind->one_by_one
-                     ? deliver_digest(st, c, rows, n, errs, rep, e)
-                     : deliver_each(st, c, o, rows, n, errs, rep, e);
+    int status = 0; /* in quiet hours, the rows wait for the window's end */
+    if (!quiet_now(c, n, o, rep))
+        status = c->digest && !c->kind->one_by_one
+                     ? deliver_digest(st, cfg, c, rows, n, errs, rep, e)
+                     : deliver_each(st, cfg, c, o, rows, n, errs, rep, e);
     store_outbox_free(rows, n);
     return status;
 }
@@ -210,11 +297,17 @@ int alert_deliver(store_t *st, const config_t *cfg, const alert_out_t *o, errlis
 {
     *rep = (alert_report_t){0};
     int status = 0;
+    for (size_t i = 0; cfg->pending_errs && i < cfg->pending_errs->len; i++) {
+        errlist_add(errs, "%s", cfg->pending_errs->msgs[i]);
+        rep->template_errors++;
+    }
+    if (cfg->pending_errs)
+        errlist_free(cfg->pending_errs);
     for (size_t i = 0; status >= 0 && i < channel_count(cfg); i++) {
-        int rc = deliver_channel(st, channel_at(cfg, i), o, errs, rep, e);
+        int rc = deliver_channel(st, cfg, channel_at(cfg, i), o, errs, rep, e);
         status = rc < 0 ? rc : (rc > status ? rc : status);
     }
-    if (status == 0 && rep->dead > 0)
+    if (status == 0 && (rep->dead > 0 || rep->template_errors > 0))
         status = 1;
     return status;
 }

@@ -65,7 +65,8 @@ static const cli_command_t commands[] = {
      .options = 0,
      .usage =
      "vane check\n"
-     "  Load and validate the configuration, the source scripts and the rules.\n"
+     "  Load and validate the configuration, the source scripts and the rules, and\n"
+     "  show what each channel's format and match make of a sample flag.\n"
      "  Exit 0, or print every problem as file:line: message and exit 2.\n"},
     {.name = "test", .fn = cmd_test, .max_words = CLI_MAX_LIST,
      .options = 0,
@@ -202,7 +203,7 @@ static const cli_command_t commands[] = {
      "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
      "                 before now (30m, 12h, 7d)\n"
      "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
-     "                 printed oldest first like the rest: the newest is the last line\n"},
+     "                 printed oldest first like the rest: the newest is the last line\n"},    {.name = "channel", .fn = cmd_channel, .max_words = 2, .options = 0, .usage = cmd_channel_usage},
 };
 
 

@@ -47,6 +47,7 @@ int cmd_reextract(const cli_args_t *a);
 int cmd_prune(const cli_args_t *a);
 int cmd_show(const cli_args_t *a);
 int cmd_history(const cli_args_t *a);
+int cmd_channel(const cli_args_t *a); extern const char cmd_channel_usage[];
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing
  * every problem. Returns 0, or non-zero with nothing to free. */

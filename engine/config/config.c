@@ -49,7 +49,10 @@ int loader_caller_line(lua_State *L)
 
 loader_t *loader_of(lua_State *L)
 {
-    return lua_touserdata(L, lua_upvalueindex(1));
+    loader_t **handle = lua_touserdata(L, lua_upvalueindex(1));
+    if (!handle || !*handle)
+        luaL_error(L, "vane.lua's helpers work only while vane.lua is loaded");
+    return *handle;
 }
 
 int loader_begin(lua_State *L, decl_t *d, const char *kind)
@@ -214,11 +217,43 @@ static int l_env(lua_State *L)
 
 /* ---- loading ------------------------------------------------------------------ */
 
+/* The helpers reach the loader through a userdata the state owns: once
+ * the loading is over it says so (loader_of), so a helper a kept function
+ * calls later never reaches the loader, gone by then. */
 static void set_helper(lua_State *L, int env, loader_t *ld, const char *name, lua_CFunction fn)
 {
-    lua_pushlightuserdata(L, ld);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->seen);
+    lua_getfield(L, -1, "loader handle");
+    lua_remove(L, -2);
     lua_pushcclosure(L, fn, 1);
     lua_setfield(L, env, name);
+}
+
+/* The handle set_helper gives every helper, kept in ld->seen's table. */
+static void new_handle(loader_t *ld)
+{
+    lua_State *L = ld->L;
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ld->seen);
+    ld->handle = lua_newuserdatauv(L, sizeof *ld->handle, 0);
+    *ld->handle = ld;
+    lua_setfield(L, -2, "loader handle");
+    lua_pop(L, 1);
+}
+
+/* Keep the sandbox in cfg when a channel has a function to call later,
+ * under the settings' limits; free it otherwise. */
+static void keep_or_free(loader_t *ld, sandbox_t *sb)
+{
+    *ld->handle = NULL;
+    luaL_unref(ld->L, LUA_REGISTRYINDEX, ld->seen);
+    lua_settop(ld->L, 0);
+    if (!ld->keep_sandbox) {
+        sandbox_free(sb);
+        return;
+    }
+    sandbox_set_limits(sb, &ld->cfg->limits);
+    ld->cfg->sandbox = sb;
+    ld->cfg->pending_errs = calloc(1, sizeof *ld->cfg->pending_errs);
 }
 
 static int run_file(loader_t *ld, const char *src, size_t len)
@@ -233,6 +268,7 @@ static int run_file(loader_t *ld, const char *src, size_t len)
     ld->L = L;
     lua_newtable(L);
     ld->seen = luaL_ref(L, LUA_REGISTRYINDEX);
+    new_handle(ld);
     sandbox_push_env(sb);
     int env = lua_gettop(L);
     set_helper(L, env, ld, "source", decl_source);
@@ -247,7 +283,7 @@ static int run_file(loader_t *ld, const char *src, size_t len)
         rc = sandbox_call(sb, 0, 0, ld->chunk, &e);
     if (rc != 0)
         errlist_add(ld->errs, "%s", e.msg);
-    sandbox_free(sb);
+    keep_or_free(ld, sb);
     return rc;
 }
 
@@ -319,6 +355,10 @@ void config_free(config_t *cfg)
     for (size_t i = 0; i < cfg->n_watches; i++)
         decl_watch_free(&cfg->watches[i]);
     free(cfg->watches);
+    if (cfg->pending_errs)
+        errlist_free(cfg->pending_errs);
+    free(cfg->pending_errs);
+    sandbox_free(cfg->sandbox);
     memset(cfg, 0, sizeof *cfg);
 }
 

@@ -15,6 +15,8 @@
  *             min_severity =, rules = { … }, sources = { … },
  *             exclude_rules = { … }, exclude_sources = { … }, digest =,
  *             max_attempts =, retry_after =, timeout =,
+ *             format = function(flag), match = function(flag),
+ *             quiet = { "22:00-07:00", tz = "Asia/Shanghai" },
  *             and the kind's own keys (channel/kind_KIND.c) }
  *   watch { id =, terms = { … }, sources = { … }, fields = { … },
  *           severity =, changes = { "new", "changed" } }
@@ -63,6 +65,11 @@ typedef struct channel_cfg {
     long long retry_after;/* seconds before the first retry, doubling (default 60) */
     long long timeout;    /* seconds one attempt may take (default 30) */
     void *data;           /* the kind's own settings, read and freed by the kind */
+    /* vane.lua's functions (alert/template.h): registry refs in
+     * config_t.sandbox, 0 when absent, and the lines defining them */
+    int format_ref, match_ref;
+    int format_line, match_line;
+    struct quiet *quiet;  /* quiet hours (alert/quiet.h), or NULL */
     int line;
 } channel_cfg_t;
 
@@ -97,6 +104,12 @@ typedef struct config {
     size_t n_channels;
     watch_cfg_t *watches;
     size_t n_watches;
+    /* vane.lua's sandbox, kept when a channel has a function (format,
+     * match) to call later, with the settings' limits; else NULL */
+    sandbox_t *sandbox;
+    /* what went wrong calling those functions where no error list is at
+     * hand (match, at queue time): reported by the next delivery */
+    errlist_t *pending_errs;
 } config_t;
 
 /* Load and validate `path`. Returns 0, or -1 with every problem in errs

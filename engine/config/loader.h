@@ -18,9 +18,13 @@ typedef struct loader {
     size_t cap_sources, cap_channels, cap_watches;
     lua_State *L;
     int seen;              /* registry ref: "source:ID" -> line, even for rejected ones */
+    int keep_sandbox;      /* a channel has a function: the sandbox outlives the loading */
+    struct loader **handle;/* what the helpers reach the loader by; NULL once loaded */
 } loader_t;
 
-/* The loader of the helper now running (its first upvalue). */
+/* The loader of the helper now running (its first upvalue). Raises a Lua
+ * error when the loading is over (a helper kept and called by a channel's
+ * function later). */
 loader_t *loader_of(lua_State *L);
 
 /* The line in vane.lua that called the helper now running. */

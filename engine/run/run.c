@@ -1087,7 +1087,7 @@ static int deliver(run_t *r, err_t *e)
 {
     if (r->o->no_alerts)
         return 0;
-    alert_out_t ao = {r->o->out, r->o->json};
+    alert_out_t ao = {r->o->out, r->o->json, &r->notes};
     alert_report_t rep;
     int rc = alert_deliver(r->st, r->cfg, &ao, &r->errs, &rep, e);
     r->delivered = rep.delivered;

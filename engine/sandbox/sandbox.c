@@ -794,6 +794,18 @@ sandbox_t *sandbox_new(const sandbox_limits_t *limits, err_t *e)
     return sb;
 }
 
+void sandbox_set_limits(sandbox_t *sb, const sandbox_limits_t *limits)
+{
+    if (limits->instructions > 0)
+        sb->budget = limits->instructions;
+    if (limits->memory > 0)
+        sb->limit = limits->memory;
+    if (limits->pattern_steps > 0)
+        sb->pattern_steps = limits->pattern_steps;
+    if (limits->timeout_ms > 0)
+        sb->timeout_ms = limits->timeout_ms;
+}
+
 void sandbox_free(sandbox_t *sb)
 {
     if (!sb)

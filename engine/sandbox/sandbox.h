@@ -44,6 +44,11 @@ typedef struct sandbox_limits {
 sandbox_t *sandbox_new(const sandbox_limits_t *limits, err_t *e);
 void sandbox_free(sandbox_t *sb);
 
+/* Apply these limits to the calls that follow (a limit of 0 keeps the one
+ * sb has): for a state made before the limits were known, as vane.lua's,
+ * whose functions (a channel's format) are called later. */
+void sandbox_set_limits(sandbox_t *sb, const sandbox_limits_t *limits);
+
 lua_State *sandbox_lua(sandbox_t *sb);
 
 /* Pop the value on top of the stack and make it a global visible (read
