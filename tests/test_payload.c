@@ -98,6 +98,22 @@ static void one_flag_is_its_own_json(void **state)
 }
 
 /* A huge digest keeps X-Vane-Flag-Ids short. */
+static void a_templates_table_replaces_the_json_body(void **state)
+{
+    (void)state;
+    channel_flag_t f = flag(5, "high", "r", "s", "m");
+    f.json = "{\"id\":5,\"title\":\"T\",\"changes\":[]}";
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
+    buf_t b = {0};
+    assert_int_equal(payload_body(&m, &b), 0);
+    assert_string_equal(buf_str(&b), f.json);   /* the flag, context and all */
+    buf_reset(&b);
+    m.body_json = "{\"summary\":\"from the template\"}";
+    assert_int_equal(payload_body(&m, &b), 0);
+    assert_string_equal(buf_str(&b), m.body_json);
+    buf_free(&b);
+}
+
 static void flag_ids_header_is_capped(void **state)
 {
     (void)state;
@@ -584,6 +600,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_flag_is_its_own_json),
+        cmocka_unit_test(a_templates_table_replaces_the_json_body),
         cmocka_unit_test(flag_ids_header_is_capped),
         cmocka_unit_test(digest_json_lists_flags_in_order),
         cmocka_unit_test(slack_text_is_one_line_per_flag_escaped),

@@ -114,6 +114,11 @@ int payload_json(const channel_msg_t *m, buf_t *out)
     return rc | buf_puts(out, "]}");
 }
 
+int payload_body(const channel_msg_t *m, buf_t *out)
+{
+    return m->body_json ? buf_puts(out, m->body_json) : payload_json(m, out);
+}
+
 int payload_flag_ids(const channel_msg_t *m, buf_t *out)
 {
     int rc = 0;
@@ -491,13 +496,14 @@ static int text_named(buf_t *out, const char *name, const char *id)
     return rc | put_oneline(out, or_dash(id), FIELD_MAX) | buf_putc(out, ')');
 }
 
-/* "  field: old → new" (or the word diff) for each change. */
-static int text_changes(buf_t *out, const channel_flag_t *f, const char *indent)
+/* "  field: old → new" (or the word diff) for each change, after a blank
+ * line when gap is set. */
+static int text_changes(buf_t *out, const channel_flag_t *f, const char *indent, int gap)
 {
     flag_changes_t c = {0};
     if (flag_changes_read(f->changes, &c) != 0 || c.n == 0)
         return 0;   /* unreadable changes are left out, the rest still goes */
-    int rc = buf_printf(out, "%schanges:\n", indent);
+    int rc = buf_printf(out, "%s%schanges:\n", gap ? "\n" : "", indent);
     buf_t line = {0};
     for (size_t i = 0; i < c.n; i++) {
         buf_reset(&line);
@@ -538,9 +544,7 @@ static int text_details(buf_t *out, const channel_flag_t *f, const char *indent,
     if (f->created_at)
         rc |= buf_printf(out, ", %s", f->created_at);
     rc |= buf_putc(out, '\n');
-    if (one && has(f->changes))
-        rc |= buf_putc(out, '\n');
-    return rc | text_changes(out, f, indent);
+    return rc | text_changes(out, f, indent, one);
 }
 
 static int text_body(buf_t *out, const channel_msg_t *m, const size_t *idx)

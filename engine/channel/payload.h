@@ -30,6 +30,11 @@
 /* The JSON body of the message (webhook with format "json", exec). */
 int payload_json(const channel_msg_t *m, buf_t *out);
 
+/* What a kind that posts JSON sends (exec): the template's table
+ * (m->body_json) as it is when the channel's template made one, else
+ * payload_json. */
+int payload_body(const channel_msg_t *m, buf_t *out);
+
 /* {"text": …} for webhooks with format "slack". */
 int payload_slack(const channel_msg_t *m, buf_t *out);
 
