@@ -6,7 +6,7 @@
 #include <string.h>
 
 extern const channel_kind_t channel_kind_stdout, channel_kind_file, channel_kind_webhook,
-    channel_kind_email, channel_kind_exec;
+    channel_kind_email, channel_kind_exec, channel_kind_atom;
 
 const channel_kind_t *const channel_kinds[] = {
     &channel_kind_stdout,
@@ -14,6 +14,7 @@ const channel_kind_t *const channel_kinds[] = {
     &channel_kind_webhook,
     &channel_kind_email,
     &channel_kind_exec,
+    &channel_kind_atom,
     NULL,
 };
 

@@ -58,6 +58,12 @@ int payload_header_text(const char *text, buf_t *out);
  * envelope. */
 int payload_address(const char *mailbox, buf_t *out);
 
+/* One flag as an HTML fragment, everything escaped: its message (or the
+ * template's text) in a <p>, the item's title linked to its link, the rule,
+ * source, observed time and flag id, and what changed as a table
+ * (channel/changes_html.h). The Atom feed's content. */
+int payload_flag_html(const channel_flag_t *f, buf_t *out);
+
 /* Who an email is from and for. */
 typedef struct payload_mail {
     const char *from;            /* "vane <vane@example.org>" or an address */
