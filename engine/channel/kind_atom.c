@@ -35,7 +35,8 @@
 typedef struct atom_channel {
     char *path;
     long entries;
-    char *title, *url, *id;
+    char *title, *url;
+    char *id;             /* feed_id, or NULL: ATOM_ID_PREFIX and the channel's id */
 } atom_channel_t;
 
 /* ---- reading the feed ------------------------------------------------------------- */
@@ -187,7 +188,7 @@ static int atom_send(const channel_cfg_t *c, const channel_msg_t *m, const chann
 
 /* ---- the declaration ------------------------------------------------------------ */
 
-static const char *const atom_keys[] = {"path", "entries", "title", "url", "id", NULL};
+static const char *const atom_keys[] = {"path", "entries", "title", "url", "feed_id", NULL};
 
 static void *atom_parse(decl_t *d)
 {
@@ -196,7 +197,7 @@ static void *atom_parse(decl_t *d)
     long entries = decl_count(d, "entries", 1, ENTRIES_MAX, 100);
     char *title = decl_string(d, "title", "vane flags");
     char *url = decl_string(d, "url", NULL);
-    char *id = decl_string(d, "id", NULL);
+    char *id = decl_string(d, "feed_id", NULL);
     if (!a) {
         DECL_FREE(path, title, url, id);
         return NULL;
@@ -218,7 +219,8 @@ static void atom_check(decl_t *d, const void *data)
     if (a && a->url && !is_http(a->url))
         decl_problem(d, "%s: url must be the feed's http(s) address", d->what);
     if (a && a->id && (!strchr(a->id, ':') || strpbrk(a->id, " <>\"")))
-        decl_problem(d, "%s: id must be a URI, such as \"tag:example.org,2026:vane\"", d->what);
+        decl_problem(d, "%s: feed_id must be a URI, such as \"tag:example.org,2026:vane\"",
+                     d->what);
 }
 
 static void atom_free(void *data)
