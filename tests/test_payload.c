@@ -499,8 +499,10 @@ static void email_text_part_carries_the_flags_context(void **state)
     };
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         const char *p = strstr(t, order[i]);
-        if (!p)
+        if (!p) {
             fail_msg("missing (in order): %s\n--- text:\n%s", order[i], buf_str(&text));
+            return;
+        }
         t = p + strlen(order[i]);
     }
     assert_null(strstr(buf_str(&text), "item: "));   /* the key is the link: not twice */
@@ -583,8 +585,10 @@ static void digest_email_gives_each_flags_context(void **state)
                            "    item: https://example.org/item\r\n", "    flag 10, "};
     for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
         const char *p = strstr(t, order[i]);
-        if (!p)
+        if (!p) {
             fail_msg("missing (in order): %s\n--- text:\n%s", order[i], buf_str(&text));
+            return;
+        }
         t = p + strlen(order[i]);
     }
     assert_null(strstr(buf_str(&html), "<script>"));

@@ -337,5 +337,5 @@ int atom_write(const atom_feed_t *feed, atom_entries_t *list, size_t max, buf_t 
                         "  <generator version=\"" VANE_VERSION "\">vane</generator>\n");
     for (size_t i = 0; i < list->n; i++)
         rc |= buf_puts(out, "  ") | buf_puts(out, list->v[i].xml) | buf_putc(out, '\n');
-    return rc | buf_puts(out, "</feed>\n") ? -1 : 0;
+    return (rc | buf_puts(out, "</feed>\n")) ? -1 : 0;
 }

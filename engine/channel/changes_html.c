@@ -62,5 +62,5 @@ int flag_changes_html(const flag_changes_t *c, buf_t *out)
         }
         rc |= buf_puts(out, "</tr>\n");
     }
-    return rc | buf_puts(out, "</table>\n") ? -1 : 0;
+    return (rc | buf_puts(out, "</table>\n")) ? -1 : 0;
 }

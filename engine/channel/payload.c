@@ -655,7 +655,7 @@ int payload_flag_html(const channel_flag_t *f, buf_t *out)
     int rc = buf_puts(out, "<p>") | html_message(out, f) | buf_puts(out, "</p>\n");
     if (has(f->title) || has(f->link) || has(f->key))
         rc |= buf_puts(out, "<p>") | html_item(out, f) | buf_puts(out, "</p>\n");
-    return rc | html_details(out, f) ? -1 : 0;
+    return (rc | html_details(out, f)) ? -1 : 0;
 }
 
 static int html_body(buf_t *out, const channel_msg_t *m, const size_t *idx, const char *subject)
