@@ -629,6 +629,12 @@ static int html_item(buf_t *out, const channel_flag_t *f)
     return rc;
 }
 
+/* Has the flag anything html_item shows? */
+static int has_item(const channel_flag_t *f)
+{
+    return has(f->title) || is_link(f->link) || has(f->key);
+}
+
 /* rule, source, observed time and flag id, then the changes' table. */
 static int html_details(buf_t *out, const channel_flag_t *f)
 {
@@ -653,7 +659,7 @@ static int html_message(buf_t *out, const channel_flag_t *f)
 int payload_flag_html(const channel_flag_t *f, buf_t *out)
 {
     int rc = buf_puts(out, "<p>") | html_message(out, f) | buf_puts(out, "</p>\n");
-    if (has(f->title) || has(f->link) || has(f->key))
+    if (has_item(f))
         rc |= buf_puts(out, "<p>") | html_item(out, f) | buf_puts(out, "</p>\n");
     return (rc | html_details(out, f)) ? -1 : 0;
 }
@@ -669,9 +675,9 @@ static int html_body(buf_t *out, const channel_msg_t *m, const size_t *idx, cons
         rc |= html_put_text(out, or_dash(f->severity));
         rc |= buf_puts(out, "]</strong> ");
         rc |= html_message(out, f);
-        rc |= buf_puts(out, "</p>\n<p>");
-        rc |= html_item(out, f);
         rc |= buf_puts(out, "</p>\n");
+        if (has_item(f))
+            rc |= buf_puts(out, "<p>") | html_item(out, f) | buf_puts(out, "</p>\n");
         rc |= html_details(out, f);
     } else {
         rc |= buf_printf(out, "<h1>vane: %zu new flag%s</h1>\n", m->n, m->n == 1 ? "" : "s");
@@ -696,8 +702,8 @@ static int html_body(buf_t *out, const channel_msg_t *m, const size_t *idx, cons
             rc |= html_put_text(out, or_dash(f->rule));
             rc |= buf_puts(out, "</code>: ");
             rc |= html_message(out, f);
-            rc |= buf_puts(out, "<br>\n");
-            rc |= html_item(out, f);
+            if (has_item(f))
+                rc |= buf_puts(out, "<br>\n") | html_item(out, f);
             rc |= html_details(out, f);
             rc |= buf_puts(out, "</li>\n");
         }
