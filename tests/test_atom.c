@@ -153,6 +153,34 @@ static void bytes_that_are_not_xml_still_make_a_well_formed_feed(void **state)
     atom_entries_free(&list);
 }
 
+static void a_long_summary_is_cut_between_characters(void **state)
+{
+    (void)state;
+    atom_entries_t list = {0};
+    channel_flag_t f = flag(9, "2024-11-22T23:00:00Z", "m");
+    buf_t changes = {0};
+    buf_puts(&changes, "[");
+    for (int i = 0; i < 40; i++)
+        buf_printf(&changes, "%s{\"field\":\"f%d\",\"old\":\"" IVOIRE "\",\"new\":\"x\"}",
+                   i ? "," : "", i);
+    buf_puts(&changes, "]");
+    f.changes = buf_str(&changes);
+    assert_int_equal(atom_add_flag(&feed, &f, 0, &list), 0);
+    buf_t text = {0};
+    xmlDocPtr doc = write_and_parse(&list, 100, &text);
+    const char *summary = text_of(nth_entry(doc, 0), "summary");
+    size_t chars = 0;
+    for (const char *p = summary; *p; p++)
+        chars += ((unsigned char)*p & 0xc0) != 0x80;
+    assert_int_equal(chars, 400);
+    assert_string_equal(summary + strlen(summary) - 3, "\xe2\x80\xa6");
+    assert_non_null(strstr(summary, "Madagascar - Level 3 \xe2\x80\x94 f0: " IVOIRE " \xe2\x86\x92 x; f1: "));
+    xmlFreeDoc(doc);
+    buf_free(&text);
+    buf_free(&changes);
+    atom_entries_free(&list);
+}
+
 static void the_newest_entries_are_kept_newest_first(void **state)
 {
     (void)state;
@@ -260,6 +288,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(markup_and_non_ascii_are_escaped_once),
         cmocka_unit_test(bytes_that_are_not_xml_still_make_a_well_formed_feed),
+        cmocka_unit_test(a_long_summary_is_cut_between_characters),
         cmocka_unit_test(the_newest_entries_are_kept_newest_first),
         cmocka_unit_test(a_rewrite_keeps_the_old_entries_byte_for_byte),
         cmocka_unit_test(files_that_are_not_our_feed_are_refused),

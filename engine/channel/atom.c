@@ -15,6 +15,7 @@
 #include "util/version.h"
 
 #define SUMMARY_CHANGES_MAX 200   /* characters of each value in a summary's changes */
+#define SUMMARY_MAX 400           /* characters of a summary made from the changes */
 
 /* ---- escaping ----------------------------------------------------------------- */
 
@@ -207,8 +208,24 @@ static int is_http(const char *s)
     return s && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
 }
 
+/* Cut s to at most max characters, "…" marking the cut. 0 or -1. */
+static int cut_chars(buf_t *s, size_t max)
+{
+    size_t i = 0, chars = 0;
+    while (i < s->len && chars + 1 < max) {
+        i += utf8_step(s->p + i, s->len - i);
+        chars++;
+    }
+    if (i >= s->len)
+        return 0;
+    s->len = i;
+    s->p[i] = '\0';
+    return buf_puts(s, "\xe2\x80\xa6");
+}
+
 /* The summary: the template's text, else the item's title and what changed
- * ("title — level: 2 → 3"), else the message. */
+ * ("title — level: 2 → 3", cut to SUMMARY_MAX characters), else the
+ * message. */
 static int put_summary(buf_t *out, const channel_flag_t *f)
 {
     if (f->text)
@@ -226,6 +243,7 @@ static int put_summary(buf_t *out, const channel_flag_t *f)
     flag_changes_free(&c);
     if (s.len == 0)
         rc |= buf_puts(&s, f->message ? f->message : "");
+    rc |= cut_chars(&s, SUMMARY_MAX);
     rc |= atom_put_text(out, buf_str(&s), s.len, 0, 1);
     buf_free(&s);
     return rc;

@@ -22,6 +22,7 @@
  *   <category term="SEVERITY" scheme="tag:vane,2026:severity"/>
  *   <summary type="text">                  the template's text, else the item's
  *                                           title and what changed on one line
+ *                                           (cut near 400 characters)
  *   <content type="html">                   payload_flag_html, escaped for XML
  *
  * Entries already in the file are kept byte for byte: atom_read finds each
