@@ -15,7 +15,12 @@
  *                     ASCII), X-Vane-Flag-Ids, MIME-Version and a
  *                     multipart/alternative body with a text/plain and a
  *                     text/html part, both UTF-8 in base64, so every line
- *                     stays short whatever the flags hold.
+ *                     stays short whatever the flags hold. Each flag comes
+ *                     with its context: the item's title and link, the
+ *                     rule's and source's names, when it was observed, its
+ *                     id, and what changed ("  field: old → new" lines; in
+ *                     HTML a table, changes_html.h). A template's text
+ *                     (flag.text) replaces the flag's message line.
  * Everything sent is valid UTF-8: JSON strings are written by
  * json_put_string and both email parts and the headers are repaired, each
  * ill-formed subpart of a flag's text becoming one U+FFFD.
