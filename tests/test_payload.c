@@ -98,6 +98,22 @@ static void one_flag_is_its_own_json(void **state)
 }
 
 /* A huge digest keeps X-Vane-Flag-Ids short. */
+static void a_templates_table_replaces_the_json_body(void **state)
+{
+    (void)state;
+    channel_flag_t f = flag(5, "high", "r", "s", "m");
+    f.json = "{\"id\":5,\"title\":\"T\",\"changes\":[]}";
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
+    buf_t b = {0};
+    assert_int_equal(payload_body(&m, &b), 0);
+    assert_string_equal(buf_str(&b), f.json);   /* the flag, context and all */
+    buf_reset(&b);
+    m.body_json = "{\"summary\":\"from the template\"}";
+    assert_int_equal(payload_body(&m, &b), 0);
+    assert_string_equal(buf_str(&b), m.body_json);
+    buf_free(&b);
+}
+
 static void flag_ids_header_is_capped(void **state)
 {
     (void)state;
@@ -413,10 +429,162 @@ static void a_huge_digest_keeps_every_line_short(void **state)
     free(f);
 }
 
+/* ---- a flag's context in email ----------------------------------------------------- */
+
+#define CHANGES_JSON                                                                          \
+    "[{\"field\":\"level\",\"old\":\"Level 3: Reconsider Travel\","                          \
+    "\"new\":\"Level 2: Exercise Increased Caution\"},"                                      \
+    "{\"field\":\"summary\",\"old\":\"\\u2026 has raised \\u2026\",\"new\":\"\\u2026 has lowered \\u2026\"," \
+    "\"diff\":[[\"=\",\"\\u2026 the Department <b> \"],[\"-\",\"raised\"],[\"+\",\"lowered\"],[\"=\",\" the level\"]]}," \
+    "{\"field\":\"note\",\"new\":\"added\"}]"
+
+static channel_flag_t context_flag(void)
+{
+    channel_flag_t f = flag(42, "high", "advisory-level-change", "travel", MADAGASCAR);
+    f.title = "Madagascar <script>alert(1)</script> & co";
+    f.link = "https://travel.example.org/madagascar?a=1&b=2";
+    f.key = f.link;
+    f.rule_title = "Travel advisory level changed";
+    f.source_name = "US travel advisories";
+    f.change = "changed";
+    f.observed_at = "2024-11-22T22:59:00Z";
+    f.changes = CHANGES_JSON;
+    return f;
+}
+
+static void email_text_part_carries_the_flags_context(void **state)
+{
+    (void)state;
+    payload_mail_t c = email_cfg();
+    channel_flag_t f = context_flag();
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
+    buf_t b = {0}, text = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    assert_crlf_and_short_lines(&b);
+    part_body(b.p, "text/plain", &text);
+    const char *t = buf_str(&text);
+    const char *order[] = {
+        "[high] advisory-level-change travel: " MADAGASCAR "\r\n\r\n",
+        "Madagascar <script>alert(1)</script> & co\r\n",
+        "https://travel.example.org/madagascar?a=1&b=2\r\n",
+        "\r\nrule: Travel advisory level changed (advisory-level-change)\r\n",
+        "severity: high\r\n",
+        "source: US travel advisories (travel)\r\n",
+        "observed: 2024-11-22T22:59:00Z\r\n",
+        "flag 42, 2024-11-22T23:00:00Z\r\n",
+        "changes:\r\n",
+        "  level: Level 3: Reconsider Travel \xe2\x86\x92 Level 2: Exercise Increased Caution\r\n",
+        "  summary: \xe2\x80\xa6 the Department <b> [-raised-]{+lowered+} the level\r\n",
+        "  note: (none) \xe2\x86\x92 added\r\n",
+    };
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const char *p = strstr(t, order[i]);
+        if (!p) {
+            fail_msg("missing (in order): %s\n--- text:\n%s", order[i], buf_str(&text));
+            return;
+        }
+        t = p + strlen(order[i]);
+    }
+    assert_null(strstr(buf_str(&text), "item: "));   /* the key is the link: not twice */
+    buf_free(&text);
+    buf_free(&b);
+}
+
+static void email_html_part_links_the_title_and_tables_the_changes(void **state)
+{
+    (void)state;
+    payload_mail_t c = email_cfg();
+    channel_flag_t f = context_flag();
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
+    buf_t b = {0}, html = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    part_body(b.p, "text/html", &html);
+    const char *h = buf_str(&html);
+    assert_non_null(strstr(h, "<a href=\"https://travel.example.org/madagascar?a=1&amp;b=2\">"
+                              "Madagascar &lt;script&gt;alert(1)&lt;/script&gt; &amp; co</a>"));
+    assert_null(strstr(h, "<script>"));
+    assert_null(strstr(h, "<b> "));
+    assert_non_null(strstr(h, "<b>Travel advisory level changed</b> (<code>advisory-level-change</code>)"));
+    assert_non_null(strstr(h, "<b>US travel advisories</b> (<code>travel</code>)"));
+    assert_non_null(strstr(h, "observed 2024-11-22T22:59:00Z"));
+    assert_non_null(strstr(h, "flag 42"));
+    assert_non_null(strstr(h, "<tr><th>field</th><th>before</th><th>after</th></tr>"));
+    assert_non_null(strstr(h, "<tr><td>level</td><td>Level 3: Reconsider Travel</td>"
+                              "<td>Level 2: Exercise Increased Caution</td></tr>"));
+    assert_non_null(strstr(h, "<tr><td>summary</td><td>\xe2\x80\xa6 the Department &lt;b&gt; "
+                              "<del>raised</del> the level</td><td>\xe2\x80\xa6 the Department "
+                              "&lt;b&gt; <ins>lowered</ins> the level</td></tr>"));
+    assert_non_null(strstr(h, "<tr><td>note</td><td><i>(none)</i></td><td>added</td></tr>"));
+    buf_free(&html);
+    buf_free(&b);
+}
+
+static void a_templates_text_replaces_the_message_line(void **state)
+{
+    (void)state;
+    payload_mail_t c = email_cfg();
+    channel_flag_t f = context_flag();
+    f.text = "Travel: Madagascar <lowered>\r\nsee the advisory";
+    channel_msg_t m = {.flags = &f, .n = 1, .digest = 0};
+    buf_t b = {0}, text = {0}, html = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    assert_crlf_and_short_lines(&b);
+    part_body(b.p, "text/plain", &text);
+    part_body(b.p, "text/html", &html);
+    assert_memory_equal(buf_str(&text), "Travel: Madagascar <lowered>\r\nsee the advisory\r\n\r\n", 50);
+    assert_null(strstr(buf_str(&text), MADAGASCAR));
+    assert_non_null(strstr(buf_str(&text), "  level: Level 3"));   /* the context stays */
+    assert_non_null(strstr(buf_str(&html), "Travel: Madagascar &lt;lowered&gt;<br>\r\nsee the advisory</p>"));
+    assert_null(strstr(strstr(buf_str(&html), "<body>"), MADAGASCAR));   /* the subject keeps it */
+    assert_non_null(strstr(buf_str(&html), "<del>raised</del>"));
+    buf_free(&text);
+    buf_free(&html);
+    buf_free(&b);
+}
+
+static void digest_email_gives_each_flags_context(void **state)
+{
+    (void)state;
+    payload_mail_t c = email_cfg();
+    channel_flag_t f[2] = {context_flag(), flag(10, "medium", "new-meeting", "press", "meeting")};
+    f[1].title = "Meeting with the minister";
+    f[1].text = "templated meeting";
+    channel_msg_t m = {.flags = f, .n = 2, .digest = 1};
+    buf_t b = {0}, text = {0}, html = {0};
+    assert_int_equal(payload_email(&c, &m, 1732316400, &b), 0);
+    assert_crlf_and_short_lines(&b);
+    part_body(b.p, "text/plain", &text);
+    part_body(b.p, "text/html", &html);
+    const char *t = buf_str(&text);
+    const char *order[] = {"== high ==", "  - advisory-level-change: " MADAGASCAR "\r\n",
+                           "    Madagascar <script>", "    rule: Travel advisory level changed (",
+                           "    source: US travel advisories (travel)\r\n", "    flag 42, ",
+                           "    changes:\r\n", "      level: Level 3: Reconsider Travel \xe2\x86\x92 ",
+                           "== medium ==", "  - new-meeting: templated meeting\r\n",
+                           "    Meeting with the minister\r\n", "    rule: new-meeting\r\n",
+                           "    item: https://example.org/item\r\n", "    flag 10, "};
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++) {
+        const char *p = strstr(t, order[i]);
+        if (!p) {
+            fail_msg("missing (in order): %s\n--- text:\n%s", order[i], buf_str(&text));
+            return;
+        }
+        t = p + strlen(order[i]);
+    }
+    assert_null(strstr(buf_str(&html), "<script>"));
+    assert_non_null(strstr(buf_str(&html), "<ins>lowered</ins>"));
+    assert_non_null(strstr(buf_str(&html), "templated meeting"));
+    assert_null(strstr(buf_str(&html), ": meeting"));
+    buf_free(&text);
+    buf_free(&html);
+    buf_free(&b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(one_flag_is_its_own_json),
+        cmocka_unit_test(a_templates_table_replaces_the_json_body),
         cmocka_unit_test(flag_ids_header_is_capped),
         cmocka_unit_test(digest_json_lists_flags_in_order),
         cmocka_unit_test(slack_body_is_block_kit_with_the_message_escaped),
@@ -430,6 +598,10 @@ int main(void)
         cmocka_unit_test(message_id_is_the_same_on_every_attempt),
         cmocka_unit_test(digest_email_groups_by_severity_then_source),
         cmocka_unit_test(a_huge_digest_keeps_every_line_short),
+        cmocka_unit_test(email_text_part_carries_the_flags_context),
+        cmocka_unit_test(email_html_part_links_the_title_and_tables_the_changes),
+        cmocka_unit_test(a_templates_text_replaces_the_message_line),
+        cmocka_unit_test(digest_email_gives_each_flags_context),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

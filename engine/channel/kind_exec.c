@@ -1,5 +1,6 @@
 /* kind_exec.c — the exec kind: run a command (argv, no shell) with the
- * message's JSON on its standard input.
+ * message's JSON on its standard input (payload_body: the flag object with
+ * its context, a digest's object, or what the channel's template made).
  *
  * The command is started with posix_spawnp in a process group of its own,
  * with default signal dispositions and an empty mask, and with only its
@@ -295,7 +296,7 @@ static int exec_send(const channel_cfg_t *c, const channel_msg_t *m, const chann
     if (!command_of(c) || !command_of(c)[0])
         return err_set(e, "channel %s: no command", c->id);
     buf_t input = {0};
-    if (payload_json(m, &input) != 0 || buf_putc(&input, '\n') != 0) {
+    if (payload_body(m, &input) != 0 || buf_putc(&input, '\n') != 0) {
         buf_free(&input);
         return err_set(e, "channel %s: out of memory", c->id);
     }

@@ -7,7 +7,7 @@
 
 extern const channel_kind_t channel_kind_stdout, channel_kind_file, channel_kind_webhook,
     channel_kind_email, channel_kind_exec, channel_kind_slack, channel_kind_teams,
-    channel_kind_discord;
+    channel_kind_discord, channel_kind_atom;
 
 const channel_kind_t *const channel_kinds[] = {
     &channel_kind_stdout,
@@ -18,6 +18,7 @@ const channel_kind_t *const channel_kinds[] = {
     &channel_kind_slack,
     &channel_kind_teams,
     &channel_kind_discord,
+    &channel_kind_atom,
     NULL,
 };
 

@@ -12,6 +12,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "channel/changes.h"
+#include "channel/changes_html.h"
 #include "channel/render_chat.h"
 #include "config/severity.h"
 #include "util/json.h"
@@ -111,6 +113,11 @@ int payload_json(const channel_msg_t *m, buf_t *out)
         rc |= buf_puts(out, m->flags[i].json);
     }
     return rc | buf_puts(out, "]}");
+}
+
+int payload_body(const channel_msg_t *m, buf_t *out)
+{
+    return m->body_json ? buf_puts(out, m->body_json) : payload_json(m, out);
 }
 
 int payload_flag_ids(const channel_msg_t *m, buf_t *out)
@@ -402,37 +409,92 @@ static int put_headers(buf_t *out, const payload_mail_t *c, const channel_msg_t 
 
 /* ---- email bodies ------------------------------------------------------------- */
 
-static int put_html_escaped(buf_t *out, const char *s)
-{
-    int rc = 0;
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '&': rc |= buf_puts(out, "&amp;"); break;
-        case '<': rc |= buf_puts(out, "&lt;"); break;
-        case '>': rc |= buf_puts(out, "&gt;"); break;
-        case '"': rc |= buf_puts(out, "&quot;"); break;
-        case '\'': rc |= buf_puts(out, "&#39;"); break;
-        default: rc |= buf_putc(out, *s);
-        }
-    }
-    return rc;
-}
+#define FIELD_MAX 1000    /* characters of one context value on its line */
 
 static int is_link(const char *s)
 {
     return s && (strncmp(s, "https://", 8) == 0 || strncmp(s, "http://", 7) == 0);
 }
 
-/* The details of one flag, as "  label: value" lines. */
-static int text_details(buf_t *out, const channel_flag_t *f, const char *indent)
+static int has(const char *s)
+{
+    return s && *s;
+}
+
+/* A template's text, its line ends made "\n" and other control
+ * characters but tabs spaces, each following line starting with indent. */
+static int put_lines(buf_t *out, const char *s, const char *indent)
 {
     int rc = 0;
-    if (f->key && *f->key)
-        rc |= buf_printf(out, "%sitem: %s\n", indent, f->key);
+    for (; *s; s++) {
+        if (*s == '\r' && s[1] == '\n')
+            continue;
+        if (*s == '\n' || *s == '\r')
+            rc |= buf_putc(out, '\n') | buf_puts(out, indent);
+        else
+            rc |= buf_putc(out, (unsigned char)*s < 0x20 && *s != '\t' ? ' ' : *s);
+    }
+    return rc;
+}
+
+/* "Title (id)", or "id" when it has no title (or the same). */
+static int text_named(buf_t *out, const char *name, const char *id)
+{
+    if (!has(name) || (id && strcmp(name, id) == 0))
+        return put_oneline(out, or_dash(id), FIELD_MAX);
+    int rc = put_oneline(out, name, FIELD_MAX) | buf_puts(out, " (");
+    return rc | put_oneline(out, or_dash(id), FIELD_MAX) | buf_putc(out, ')');
+}
+
+/* "  field: old → new" (or the word diff) for each change, after a blank
+ * line when gap is set. */
+static int text_changes(buf_t *out, const channel_flag_t *f, const char *indent, int gap)
+{
+    flag_changes_t c = {0};
+    if (flag_changes_read(f->changes, &c) != 0 || c.n == 0)
+        return 0;   /* unreadable changes are left out, the rest still goes */
+    int rc = buf_printf(out, "%s%schanges:\n", gap ? "\n" : "", indent);
+    buf_t line = {0};
+    for (size_t i = 0; i < c.n; i++) {
+        buf_reset(&line);
+        rc |= flag_change_text(&c.v[i], &line);
+        rc |= buf_printf(out, "%s  ", indent);
+        rc |= put_oneline(out, c.v[i].field, FIELD_MAX);
+        rc |= buf_puts(out, ": ");
+        rc |= put_oneline(out, buf_str(&line), (size_t)-1);
+        rc |= buf_putc(out, '\n');
+    }
+    buf_free(&line);
+    flag_changes_free(&c);
+    return rc;
+}
+
+/* The context of one flag, as lines starting with indent: the item's
+ * title and link, then "label: value" lines, then what changed. */
+static int text_details(buf_t *out, const channel_flag_t *f, const char *indent, int one)
+{
+    int rc = 0;
+    if (has(f->title))
+        rc |= buf_puts(out, indent) | put_oneline(out, f->title, FIELD_MAX) | buf_putc(out, '\n');
+    if (has(f->link))
+        rc |= buf_puts(out, indent) | put_oneline(out, f->link, FIELD_MAX) | buf_putc(out, '\n');
+    if (one && (has(f->title) || has(f->link)))
+        rc |= buf_putc(out, '\n');
+    rc |= buf_printf(out, "%srule: ", indent) | text_named(out, f->rule_title, f->rule);
+    if (one)
+        rc |= buf_printf(out, "\n%sseverity: %s", indent, or_dash(f->severity));
+    rc |= buf_printf(out, "\n%ssource: ", indent) | text_named(out, f->source_name, f->source);
+    rc |= buf_putc(out, '\n');
+    if (has(f->key) && !(f->link && strcmp(f->key, f->link) == 0))
+        rc |= buf_printf(out, "%sitem: ", indent) | put_oneline(out, f->key, FIELD_MAX) |
+              buf_putc(out, '\n');
+    if (has(f->observed_at))
+        rc |= buf_printf(out, "%sobserved: %s\n", indent, f->observed_at);
     rc |= buf_printf(out, "%sflag %lld", indent, f->id);
     if (f->created_at)
         rc |= buf_printf(out, ", %s", f->created_at);
-    return rc | buf_putc(out, '\n');
+    rc |= buf_putc(out, '\n');
+    return rc | text_changes(out, f, indent, one);
 }
 
 static int text_body(buf_t *out, const channel_msg_t *m, const size_t *idx)
@@ -440,11 +502,13 @@ static int text_body(buf_t *out, const channel_msg_t *m, const size_t *idx)
     int rc = 0;
     if (!m->digest && m->n == 1) {
         const channel_flag_t *f = &m->flags[0];
-        rc |= buf_printf(out, "[%s] %s %s: %s\n\n", or_dash(f->severity), or_dash(f->rule),
-                         or_dash(f->source), f->message ? f->message : "");
-        rc |= buf_printf(out, "rule: %s\nseverity: %s\nsource: %s\n", or_dash(f->rule),
-                         or_dash(f->severity), or_dash(f->source));
-        rc |= text_details(out, f, "");
+        if (f->text)
+            rc |= put_lines(out, f->text, "");
+        else
+            rc |= buf_printf(out, "[%s] %s %s: %s", or_dash(f->severity), or_dash(f->rule),
+                             or_dash(f->source), f->message ? f->message : "");
+        rc |= buf_puts(out, "\n\n");
+        rc |= text_details(out, f, "", 1);
     } else {
         rc |= buf_printf(out, "vane: %zu new flag%s (", m->n, m->n == 1 ? "" : "s");
         rc |= put_counts(m, out);
@@ -456,46 +520,115 @@ static int text_body(buf_t *out, const channel_msg_t *m, const size_t *idx)
                 rc |= buf_printf(out, "\n== %s ==\n", or_dash(f->severity));
             if (!prev || !same_severity(prev, f) || !same_source(prev, f))
                 rc |= buf_printf(out, "\n%s\n", or_dash(f->source));
-            rc |= buf_printf(out, "  - %s: %s\n", or_dash(f->rule), f->message ? f->message : "");
-            rc |= text_details(out, f, "    ");
+            rc |= buf_printf(out, "  - %s: ", or_dash(f->rule));
+            rc |= f->text ? put_lines(out, f->text, "    ")
+                          : buf_puts(out, f->message ? f->message : "");
+            rc |= buf_putc(out, '\n');
+            rc |= text_details(out, f, "    ", 0);
         }
     }
     return rc | buf_puts(out, "\n-- \nvane " VANE_VERSION "\n");
 }
 
-static int html_details(buf_t *out, const channel_flag_t *f)
+/* A template's text, escaped, its line ends as <br>. */
+static int html_lines(buf_t *out, const char *s)
+{
+    buf_t line = {0};
+    int rc = 0;
+    for (;;) {
+        size_t n = strcspn(s, "\r\n");
+        buf_reset(&line);
+        rc |= buf_append(&line, s, n);
+        rc |= html_put_text(out, buf_str(&line));
+        s += n;
+        if (!*s)
+            break;
+        s += s[0] == '\r' && s[1] == '\n' ? 2 : 1;
+        rc |= buf_puts(out, "<br>\n");
+    }
+    buf_free(&line);
+    return rc;
+}
+
+/* "<b>Title</b> (<code>id</code>)", or "<code>id</code>". */
+static int html_named(buf_t *out, const char *name, const char *id)
 {
     int rc = 0;
-    if (is_link(f->key)) {
-        rc |= buf_puts(out, " <a href=\"");
-        rc |= put_html_escaped(out, f->key);
-        rc |= buf_puts(out, "\">item</a>");
-    } else if (f->key && *f->key) {
-        rc |= buf_puts(out, " <small>");
-        rc |= put_html_escaped(out, f->key);
-        rc |= buf_puts(out, "</small>");
+    int titled = has(name) && !(id && strcmp(name, id) == 0);
+    if (titled)
+        rc |= buf_puts(out, "<b>") | html_put_text(out, name) | buf_puts(out, "</b> (");
+    rc |= buf_puts(out, "<code>") | html_put_text(out, or_dash(id)) | buf_puts(out, "</code>");
+    return titled ? rc | buf_putc(out, ')') : rc;
+}
+
+/* The item: its title linked to its link (either alone when the other is
+ * missing); the key linked as "item" when it is all there is. */
+static int html_item(buf_t *out, const channel_flag_t *f)
+{
+    int rc = 0;
+    if (is_link(f->link)) {
+        rc |= buf_puts(out, "<a href=\"") | html_put_text(out, f->link) | buf_puts(out, "\">");
+        rc |= html_put_text(out, has(f->title) ? f->title : f->link) | buf_puts(out, "</a>");
+    } else if (has(f->title)) {
+        rc |= html_put_text(out, f->title);
+    } else if (is_link(f->key)) {
+        rc |= buf_puts(out, "<a href=\"") | html_put_text(out, f->key) | buf_puts(out, "\">item</a>");
+    } else if (has(f->key)) {
+        rc |= buf_puts(out, "<small>") | html_put_text(out, f->key) | buf_puts(out, "</small>");
     }
-    return rc | buf_printf(out, " <small>(flag %lld)</small>", f->id);
+    return rc;
+}
+
+/* Has the flag anything html_item shows? */
+static int has_item(const channel_flag_t *f)
+{
+    return has(f->title) || is_link(f->link) || has(f->key);
+}
+
+/* rule, source, observed time and flag id, then the changes' table. */
+static int html_details(buf_t *out, const channel_flag_t *f)
+{
+    int rc = buf_puts(out, "<p><small>rule ") | html_named(out, f->rule_title, f->rule);
+    rc |= buf_puts(out, ", source ") | html_named(out, f->source_name, f->source);
+    if (has(f->observed_at))
+        rc |= buf_puts(out, ", observed ") | html_put_text(out, f->observed_at);
+    rc |= buf_printf(out, ", flag %lld</small></p>\n", f->id);
+    flag_changes_t c = {0};
+    if (flag_changes_read(f->changes, &c) == 0)
+        rc |= flag_changes_html(&c, out);
+    flag_changes_free(&c);
+    return rc;
+}
+
+/* The flag's own line: the template's text, or the message. */
+static int html_message(buf_t *out, const channel_flag_t *f)
+{
+    return f->text ? html_lines(out, f->text) : html_put_text(out, f->message ? f->message : "");
+}
+
+int payload_flag_html(const channel_flag_t *f, buf_t *out)
+{
+    int rc = buf_puts(out, "<p>") | html_message(out, f) | buf_puts(out, "</p>\n");
+    if (has_item(f))
+        rc |= buf_puts(out, "<p>") | html_item(out, f) | buf_puts(out, "</p>\n");
+    return (rc | html_details(out, f)) ? -1 : 0;
 }
 
 static int html_body(buf_t *out, const channel_msg_t *m, const size_t *idx, const char *subject)
 {
     int rc = buf_puts(out, "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>");
-    rc |= put_html_escaped(out, subject);
+    rc |= html_put_text(out, subject);
     rc |= buf_puts(out, "</title></head>\n<body>\n");
     if (!m->digest && m->n == 1) {
         const channel_flag_t *f = &m->flags[0];
         rc |= buf_puts(out, "<p><strong>[");
-        rc |= put_html_escaped(out, or_dash(f->severity));
+        rc |= html_put_text(out, or_dash(f->severity));
         rc |= buf_puts(out, "]</strong> ");
-        rc |= put_html_escaped(out, f->message ? f->message : "");
-        rc |= buf_puts(out, "</p>\n<p>rule <code>");
-        rc |= put_html_escaped(out, or_dash(f->rule));
-        rc |= buf_puts(out, "</code>, source <code>");
-        rc |= put_html_escaped(out, or_dash(f->source));
-        rc |= buf_puts(out, "</code>");
-        rc |= html_details(out, f);
+        rc |= html_message(out, f);
         rc |= buf_puts(out, "</p>\n");
+        if (has_item(f))
+            rc |= buf_puts(out, "<p>") | html_item(out, f) | buf_puts(out, "</p>\n");
+        rc |= html_details(out, f);
     } else {
         rc |= buf_printf(out, "<h1>vane: %zu new flag%s</h1>\n", m->n, m->n == 1 ? "" : "s");
         for (size_t i = 0; i < m->n; i++) {
@@ -507,18 +640,20 @@ static int html_body(buf_t *out, const channel_msg_t *m, const size_t *idx, cons
                 rc |= buf_puts(out, "</ul>\n");
             if (new_sev) {
                 rc |= buf_puts(out, "<h2>");
-                rc |= put_html_escaped(out, or_dash(f->severity));
+                rc |= html_put_text(out, or_dash(f->severity));
                 rc |= buf_puts(out, "</h2>\n");
             }
             if (new_src) {
                 rc |= buf_puts(out, "<h3>");
-                rc |= put_html_escaped(out, or_dash(f->source));
+                rc |= html_put_text(out, or_dash(f->source));
                 rc |= buf_puts(out, "</h3>\n<ul>\n");
             }
             rc |= buf_puts(out, "<li><code>");
-            rc |= put_html_escaped(out, or_dash(f->rule));
+            rc |= html_put_text(out, or_dash(f->rule));
             rc |= buf_puts(out, "</code>: ");
-            rc |= put_html_escaped(out, f->message ? f->message : "");
+            rc |= html_message(out, f);
+            if (has_item(f))
+                rc |= buf_puts(out, "<br>\n") | html_item(out, f);
             rc |= html_details(out, f);
             rc |= buf_puts(out, "</li>\n");
         }

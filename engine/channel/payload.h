@@ -13,7 +13,12 @@
  *                     ASCII), X-Vane-Flag-Ids, MIME-Version and a
  *                     multipart/alternative body with a text/plain and a
  *                     text/html part, both UTF-8 in base64, so every line
- *                     stays short whatever the flags hold.
+ *                     stays short whatever the flags hold. Each flag comes
+ *                     with its context: the item's title and link, the
+ *                     rule's and source's names, when it was observed, its
+ *                     id, and what changed ("  field: old → new" lines; in
+ *                     HTML a table, changes_html.h). A template's text
+ *                     (flag.text) replaces the flag's message line.
  * Everything sent is valid UTF-8: JSON strings are written by
  * json_put_string and both email parts and the headers are repaired, each
  * ill-formed subpart of a flag's text becoming one U+FFFD.
@@ -27,6 +32,11 @@
 
 /* The JSON body of the message (webhook with format "json", exec). */
 int payload_json(const channel_msg_t *m, buf_t *out);
+
+/* What a kind that posts JSON sends (exec): the template's table
+ * (m->body_json) as it is when the channel's template made one, else
+ * payload_json. */
+int payload_body(const channel_msg_t *m, buf_t *out);
 
 /* The slack kind's Block Kit body, for webhooks with format "slack". */
 int payload_slack(const channel_msg_t *m, buf_t *out);
@@ -50,6 +60,12 @@ int payload_header_text(const char *text, buf_t *out);
 /* The address inside "Name <addr>" (or the whole string), for SMTP's
  * envelope. */
 int payload_address(const char *mailbox, buf_t *out);
+
+/* One flag as an HTML fragment, everything escaped: its message (or the
+ * template's text) in a <p>, the item's title linked to its link, the rule,
+ * source, observed time and flag id, and what changed as a table
+ * (channel/changes_html.h). The Atom feed's content. */
+int payload_flag_html(const channel_flag_t *f, buf_t *out);
 
 /* Who an email is from and for. */
 typedef struct payload_mail {

@@ -15,13 +15,17 @@ import re
 import time
 import unittest
 
-from vanetest import LuaExpr, STEPS, VaneCase, describe
+from vanetest import LEVEL_RULE, LuaExpr, STEPS, VaneCase, describe
 
 from receivers import SmtpReceiver, WebhookReceiver, verify_signature
 
 SECRET = "correct horse battery staple"
 SMTP_PASSWORD = "s3cret-smtp-password"
 COUNTRIES = ("Madagascar", "Equatorial Guinea")
+# Step 2's changed-level flag: Madagascar went from level 2 to 3.
+MADAGASCAR_TITLE = "Madagascar - Level 3: Reconsider Travel"
+MADAGASCAR_LINK = ("https://travel.state.gov/content/travel/en/traveladvisories/"
+                   "traveladvisories/madagascar-travel-advisory.html")
 
 
 class Channels(VaneCase):
@@ -37,6 +41,22 @@ class Channels(VaneCase):
         r = m.step(2, expect=expect)
         self.assertEqual(len(r.flags), 2, describe(r))
         return r
+
+    def assertCarriesContext(self, flags, what):
+        """The changed-level flag among flags (JSON objects as a channel got
+        them) carries its item's title and link, the rule's title and what
+        changed (README, "What a flag carries")."""
+        level = [f for f in flags if f.get("rule") == LEVEL_RULE]
+        self.assertEqual(len(level), 1, "%s: %s" % (what, flags))
+        f = level[0]
+        self.assertEqual(f.get("title"), MADAGASCAR_TITLE, what)
+        self.assertEqual(f.get("link"), MADAGASCAR_LINK, what)
+        self.assertEqual(f.get("rule_title"), "Travel advisory level changed", what)
+        self.assertIsInstance(f.get("source_name"), str, what)
+        changes = {c["field"]: c for c in f.get("changes") or []}
+        self.assertIn("level", changes, "%s: %s" % (what, f.get("changes")))
+        self.assertEqual((str(changes["level"].get("old")), str(changes["level"].get("new"))),
+                         ("2", "3"), what)
 
     def assertNoSecrets(self, r):
         for s in (SECRET, SMTP_PASSWORD):
@@ -69,6 +89,7 @@ class Channels(VaneCase):
                                               q.headers["X-Vane-Signature"]))
         self.assertEqual(sorted(any(c in json.loads(q.body)["message"] for c in COUNTRIES)
                                 for q in reqs), [True, True])
+        self.assertCarriesContext([json.loads(q.body) for q in reqs], "webhook body")
 
     def test_slack_format_posts_the_slack_kinds_block_kit(self):
         hook = WebhookReceiver()
@@ -161,6 +182,15 @@ class Channels(VaneCase):
             self.assertIn(f["message"].replace("&", "&amp;"), html)
             for line in mail.raw.split(b"\r\n"):
                 self.assertLess(len(line), 998)
+            self.assertIn("flag %d" % f["id"], text)
+            text = text.replace("\r\n", "\n")
+            if f["rule"] == LEVEL_RULE:   # its context (README, "Email")
+                self.assertIn("\n%s\n%s\n" % (MADAGASCAR_TITLE, MADAGASCAR_LINK), text)
+                self.assertIn("rule: Travel advisory level changed (%s)\n" % LEVEL_RULE, text)
+                self.assertRegex(text, r"\n  level: 2 → 3\n")
+                self.assertIn('<a href="%s">%s</a>' % (MADAGASCAR_LINK, MADAGASCAR_TITLE), html)
+                self.assertRegex(html, r"<tr><td>level</td><td>2</td><td>3</td></tr>")
+        self.assertEqual(sum(f["rule"] == LEVEL_RULE for f in r.flags), 1, describe(r))
 
     def test_email_subject_in_chinese_is_encoded(self):
         smtp = SmtpReceiver()
@@ -206,6 +236,7 @@ class Channels(VaneCase):
         with open(out, encoding="utf-8") as f:
             got = [json.loads(line) for line in f]
         self.assertEqual(got, r.flags)
+        self.assertCarriesContext(got, "exec stdin")
 
     def test_exec_failure_names_the_channel_and_status(self):
         m = self.monitor_with({"id": "pager", "kind": "exec",
@@ -223,6 +254,7 @@ class Channels(VaneCase):
             text = f.read()
         self.assertTrue(text.endswith("\n"))
         self.assertEqual([json.loads(line) for line in text.splitlines()], r.flags)
+        self.assertCarriesContext([json.loads(line) for line in text.splitlines()], "file line")
 
     def monitor_dir(self):
         import tempfile
