@@ -6,7 +6,8 @@
 #include <string.h>
 
 extern const channel_kind_t channel_kind_stdout, channel_kind_file, channel_kind_webhook,
-    channel_kind_email, channel_kind_exec;
+    channel_kind_email, channel_kind_exec, channel_kind_telegram, channel_kind_matrix,
+    channel_kind_ntfy, channel_kind_pushover;
 
 const channel_kind_t *const channel_kinds[] = {
     &channel_kind_stdout,
@@ -14,6 +15,10 @@ const channel_kind_t *const channel_kinds[] = {
     &channel_kind_webhook,
     &channel_kind_email,
     &channel_kind_exec,
+    &channel_kind_telegram,
+    &channel_kind_matrix,
+    &channel_kind_ntfy,
+    &channel_kind_pushover,
     NULL,
 };
 
