@@ -10,7 +10,7 @@
  * transaction id depends only on the flags — "vane-<flag id>", for a
  * digest (or a part of one) "vane-<first flag id>-<flags in it>" — so the
  * homeserver recognises a retried delivery and does not post it twice. A
- * digest goes in parts of at most MATRIX_LIMIT bytes (an event may have
+ * digest goes in parts of at most PUSH_MATRIX_LIMIT bytes (an event may have
  * 65536). A template's table is sent as the body as it is. The token is a
  * secret (`token = env "…"`), sent only in its header. */
 #include "channel/kind.h"
@@ -19,13 +19,11 @@
 #include <string.h>
 
 #include "channel/http.h"
+#include "channel/push_body.h"
 #include "channel/render_push.h"
 #include "channel/split.h"
 #include "channel/transport.h"
 #include "util/buf.h"
-#include "util/json.h"
-
-#define MATRIX_LIMIT 60000   /* bytes of a body */
 
 typedef struct matrix {
     char *homeserver;   /* https://matrix.example.org */
@@ -36,33 +34,14 @@ typedef struct matrix {
 static int render(const channel_msg_t *part, void *ud, buf_t *out, size_t *size)
 {
     (void)ud;
-    int rc = 0;
-    for (int opts = 0; opts <= PUSH_SHORT; opts += PUSH_SHORT) {
-        buf_t text = {0}, html = {0};
-        buf_reset(out);
-        rc = push_render(part, &push_style_plain, opts, &text);
-        rc |= push_render(part, &push_style_matrix, opts, &html);
-        rc |= buf_puts(out, "{\"msgtype\":\"m.text\",\"body\":");
-        rc |= json_put_string(out, buf_str(&text), text.len);
-        rc |= buf_puts(out, ",\"format\":\"org.matrix.custom.html\",\"formatted_body\":");
-        rc |= json_put_string(out, buf_str(&html), html.len);
-        rc |= buf_putc(out, '}');
-        buf_free(&text);
-        buf_free(&html);
-        *size = out->len;
-        if (rc != 0 || *size <= MATRIX_LIMIT || part->n != 1)
-            break;
-    }
-    return rc;
+    return push_matrix_body(part, out, size);
 }
 
 /* The URL of the message for part: the room and transaction id encoded. */
 static int message_url(const matrix_t *mx, const channel_msg_t *part, buf_t *url)
 {
     buf_t txn = {0};
-    int rc = buf_printf(&txn, "vane-%lld", part->flags[0].id);
-    if (part->digest)
-        rc |= buf_printf(&txn, "-%zu", part->n);
+    int rc = push_matrix_txn(part, &txn);
     rc |= buf_printf(url, "%s/_matrix/client/v3/rooms/", mx->homeserver);
     rc |= push_url_encode(url, mx->room);
     rc |= buf_puts(url, "/send/m.room.message/");
@@ -99,7 +78,7 @@ static int matrix_send(const channel_cfg_t *c, const channel_msg_t *m, const cha
     if (!mx || !mx->homeserver || !mx->room || !mx->token)
         return err_set(e, "channel %s: needs homeserver, room and token", c->id);
     if (!m->body_json)
-        return split_send(m, MATRIX_LIMIT, render, put, (void *)c, e);
+        return split_send(m, PUSH_MATRIX_LIMIT, render, put, (void *)c, e);
     buf_t body = {0};
     int rc = buf_puts(&body, m->body_json) != 0 ? err_set(e, "channel %s: out of memory", c->id)
                                                 : put(m, &body, (void *)c, e);

@@ -21,15 +21,12 @@
 #include <string.h>
 
 #include "channel/http.h"
-#include "channel/render_push.h"
+#include "channel/push_body.h"
 #include "channel/split.h"
 #include "channel/transport.h"
-#include "config/severity.h"
 #include "util/buf.h"
 
 #define NTFY_SERVER "https://ntfy.sh"
-#define NTFY_LIMIT 4096       /* bytes of a message */
-#define NTFY_TITLE_MAX 200    /* characters of a title */
 
 typedef struct ntfy {
     char *server;
@@ -37,67 +34,21 @@ typedef struct ntfy {
     char *token;          /* NULL: none */
 } ntfy_t;
 
-/* Tags: the severity and the rule id, each kept to letters, digits and - _ . : */
-static int put_tag(buf_t *out, const char *s)
-{
-    int rc = 0;
-    for (; s && *s; s++)
-        if (strchr("-_.:", *s) || (*s >= '0' && *s <= '9') || ((*s | 32) >= 'a' && (*s | 32) <= 'z'))
-            rc |= buf_putc(out, *s);
-    return rc;
-}
-
-/* The request's header lines for part, in lines (freed by the caller). */
-static int headers_for(const ntfy_t *n, const channel_msg_t *part, buf_t lines[5], char *v[6])
-{
-    static const int priority[] = {1, 2, 3, 4, 5};   /* info … critical */
-    buf_t title = {0};
-    int top = push_top_severity(part), k = 0;
-    int rc = push_title(part, NTFY_TITLE_MAX, &title);
-    rc |= buf_puts(&lines[k], "Title: ") | push_header_text(buf_str(&title), &lines[k]);
-    k++;
-    rc |= buf_printf(&lines[k++], "Priority: %d", priority[top]);
-    rc |= buf_puts(&lines[k], "Tags: ");
-    if (part->digest && part->n != 1) {
-        rc |= buf_printf(&lines[k], "%s,digest", severity_name(top));
-    } else {
-        rc |= put_tag(&lines[k], part->flags[0].severity) | buf_putc(&lines[k], ',');
-        rc |= put_tag(&lines[k], part->flags[0].rule);
-    }
-    k++;
-    if ((!part->digest || part->n == 1) && push_is_link(part->flags[0].link))
-        rc |= buf_printf(&lines[k++], "Click: %s", part->flags[0].link);
-    if (n->token)
-        rc |= buf_printf(&lines[k++], "Authorization: Bearer %s", n->token);
-    for (int i = 0; i < k; i++)
-        v[i] = lines[i].p;
-    v[k] = NULL;
-    buf_free(&title);
-    return rc;
-}
-
 static int render(const channel_msg_t *part, void *ud, buf_t *out, size_t *size)
 {
     (void)ud;
-    int rc = push_render(part, &push_style_plain, PUSH_NO_HEAD, out);
-    if (rc == 0 && out->len > NTFY_LIMIT && part->n == 1) {
-        buf_reset(out);
-        rc = push_render(part, &push_style_plain, PUSH_NO_HEAD | PUSH_SHORT, out);
-        push_cut_bytes(out, NTFY_LIMIT);
-    }
-    *size = out->len;
-    return rc;
+    return push_ntfy_body(part, out, size);
 }
 
 static int post(const channel_msg_t *part, const buf_t *body, void *ud, err_t *e)
 {
     const channel_cfg_t *c = ud;
     const ntfy_t *n = c->data;
-    buf_t url = {0}, lines[5] = {{0}};
-    char *v[6];
+    buf_t url = {0}, lines[PUSH_NTFY_HEADERS] = {{0}};
+    char *v[PUSH_NTFY_HEADERS + 1];
     int rc;
     if (buf_printf(&url, "%s/%s", n->server, n->topic) != 0 ||
-        headers_for(n, part, lines, v) != 0) {
+        push_ntfy_headers(part, n->token, lines, v) != 0) {
         rc = err_set(e, "channel %s: out of memory", c->id);
     } else {
         http_req_t req = {.service = "ntfy", .url = url.p,
@@ -106,7 +57,7 @@ static int post(const channel_msg_t *part, const buf_t *body, void *ud, err_t *e
         rc = http_send(c, &req, NULL, e);
     }
     buf_free(&url);
-    for (int i = 0; i < 5; i++)
+    for (int i = 0; i < PUSH_NTFY_HEADERS; i++)
         buf_free(&lines[i]);
     return rc;
 }
@@ -118,7 +69,7 @@ static int ntfy_send(const channel_cfg_t *c, const channel_msg_t *m, const chann
     const ntfy_t *n = c->data;
     if (!n || !n->server || !n->topic)
         return err_set(e, "channel %s: needs a topic", c->id);
-    return split_send(m, NTFY_LIMIT, render, post, (void *)c, e);
+    return split_send(m, PUSH_NTFY_LIMIT, render, post, (void *)c, e);
 }
 
 /* ---- the declaration ------------------------------------------------------------ */

@@ -20,70 +20,23 @@
 #include <string.h>
 
 #include "channel/http.h"
-#include "channel/render_push.h"
+#include "channel/push_body.h"
 #include "channel/split.h"
 #include "channel/transport.h"
 #include "util/buf.h"
-#include "util/json.h"
 
 #define PUSHOVER_API "https://api.pushover.net"
-#define PUSHOVER_LIMIT 1024      /* characters of a message */
-#define PUSHOVER_TITLE_MAX 250
-#define PUSHOVER_URL_MAX 512
-#define PUSHOVER_URL_TITLE_MAX 100
 
 typedef struct pushover {
     char *token, *user;
     char *api;
 } pushover_t;
 
-static int put_field(buf_t *out, const char *name, const char *value, size_t len)
-{
-    return buf_printf(out, ",\"%s\":", name) | json_put_string(out, value, len);
-}
-
-/* The body around message (the HTML) for part. */
-static int put_body(const pushover_t *p, const channel_msg_t *part, const buf_t *message,
-                    buf_t *out)
-{
-    static const int priority[] = {-2, -1, 0, 1, 1};   /* info … critical */
-    buf_t title = {0};
-    int rc = push_title(part, PUSHOVER_TITLE_MAX, &title);
-    rc |= buf_puts(out, "{\"token\":") | json_put_string(out, p->token, strlen(p->token));
-    rc |= put_field(out, "user", p->user, strlen(p->user));
-    rc |= put_field(out, "message", buf_str(message), message->len);
-    rc |= buf_puts(out, ",\"html\":1");
-    rc |= put_field(out, "title", buf_str(&title), title.len);
-    rc |= buf_printf(out, ",\"priority\":%d", priority[push_top_severity(part)]);
-    const channel_flag_t *f = &part->flags[0];
-    if ((!part->digest || part->n == 1) && push_is_link(f->link) &&
-        strlen(f->link) <= PUSHOVER_URL_MAX) {
-        rc |= put_field(out, "url", f->link, strlen(f->link));
-        if (f->source_name && *f->source_name) {
-            buf_reset(&title);
-            rc |= push_text(f->source_name, PUSHOVER_URL_TITLE_MAX, &title);
-            rc |= put_field(out, "url_title", buf_str(&title), title.len);
-        }
-    }
-    buf_free(&title);
-    return rc | buf_putc(out, '}');
-}
-
 static int render(const channel_msg_t *part, void *ud, buf_t *out, size_t *size)
 {
     const channel_cfg_t *c = ud;
-    buf_t html = {0};
-    int rc = push_render(part, &push_style_pushover, PUSH_NO_HEAD, &html);
-    *size = push_chars(html.p, html.len);
-    if (rc == 0 && *size > PUSHOVER_LIMIT && part->n == 1) {
-        buf_reset(&html);
-        rc = push_render(part, &push_style_pushover, PUSH_NO_HEAD | PUSH_SHORT, &html);
-        *size = push_chars(html.p, html.len);
-    }
-    if (rc == 0)
-        rc = put_body(c->data, part, &html, out);
-    buf_free(&html);
-    return rc;
+    const pushover_t *p = c->data;
+    return push_pushover_body(part, p->token, p->user, out, size);
 }
 
 static int post(const channel_msg_t *part, const buf_t *body, void *ud, err_t *e)
@@ -111,7 +64,7 @@ static int pushover_send(const channel_cfg_t *c, const channel_msg_t *m, const c
     if (!p || !p->token || !p->user || !p->api)
         return err_set(e, "channel %s: needs token and user", c->id);
     if (!m->body_json)
-        return split_send(m, PUSHOVER_LIMIT, render, post, (void *)c, e);
+        return split_send(m, PUSH_PUSHOVER_LIMIT, render, post, (void *)c, e);
     buf_t body = {0};
     int rc = buf_puts(&body, m->body_json) != 0 ? err_set(e, "channel %s: out of memory", c->id)
                                                 : post(m, &body, (void *)c, e);

@@ -8,7 +8,7 @@
  * The text is render_push.h's block in Telegram's HTML subset (b, a, s, u;
  * only &lt; &gt; &amp; &quot;). A message may hold 4096 characters after
  * its entities are parsed: a digest goes in parts within that (split.h),
- * and a flag too long alone is sent shortened. A template's table is sent
+ * and a flag too long alone is sent shortened (push_body.h). A template's table is sent
  * as the body as it is. The token is a secret (`token = env "…"`): it is
  * in the URL's path, which http_send never shows. */
 #include "channel/kind.h"
@@ -18,14 +18,12 @@
 #include <string.h>
 
 #include "channel/http.h"
-#include "channel/render_push.h"
+#include "channel/push_body.h"
 #include "channel/split.h"
 #include "channel/transport.h"
 #include "util/buf.h"
-#include "util/json.h"
 
 #define TELEGRAM_API "https://api.telegram.org"
-#define TELEGRAM_LIMIT 4096   /* characters of a message's text */
 
 typedef struct telegram {
     char *token;
@@ -38,41 +36,11 @@ typedef struct tg_send {
     const char *url;
 } tg_send_t;
 
-/* Is s a whole number (a chat id), to be sent as a JSON number? */
-static int is_integer(const char *s)
-{
-    if (*s == '-')
-        s++;
-    if (!*s || strlen(s) > 18)
-        return 0;
-    return strspn(s, "0123456789") == strlen(s);
-}
-
-static int put_body(const telegram_t *t, const char *text, size_t len, buf_t *out)
-{
-    int rc = buf_puts(out, "{\"chat_id\":");
-    rc |= is_integer(t->chat_id) ? buf_puts(out, t->chat_id)
-                                 : json_put_string(out, t->chat_id, strlen(t->chat_id));
-    rc |= buf_puts(out, ",\"text\":") | json_put_string(out, text, len);
-    return rc | buf_puts(out, ",\"parse_mode\":\"HTML\","
-                              "\"link_preview_options\":{\"is_disabled\":true}}");
-}
-
 static int render(const channel_msg_t *part, void *ud, buf_t *out, size_t *size)
 {
     const tg_send_t *s = ud;
-    buf_t html = {0};
-    int rc = push_render(part, &push_style_telegram, 0, &html);
-    *size = push_visible_length(html.p, html.len);
-    if (rc == 0 && *size > TELEGRAM_LIMIT && part->n == 1) {
-        buf_reset(&html);
-        rc = push_render(part, &push_style_telegram, PUSH_SHORT, &html);
-        *size = push_visible_length(html.p, html.len);
-    }
-    if (rc == 0)
-        rc = put_body(s->c->data, buf_str(&html), html.len, out);
-    buf_free(&html);
-    return rc;
+    const telegram_t *t = s->c->data;
+    return push_telegram_body(part, t->chat_id, out, size);
 }
 
 static int post(const channel_msg_t *part, const buf_t *body, void *ud, err_t *e)
@@ -101,7 +69,7 @@ static int telegram_send(const channel_cfg_t *c, const channel_msg_t *m, const c
                                                 : post(m, &body, &s, e);
         buf_free(&body);
     } else {
-        rc = split_send(m, TELEGRAM_LIMIT, render, post, &s, e);
+        rc = split_send(m, PUSH_TELEGRAM_LIMIT, render, post, &s, e);
     }
     buf_free(&url);
     return rc;
