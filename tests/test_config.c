@@ -196,7 +196,8 @@ static void channels_are_validated(void **state)
                           "channel { id = 'z', min_severity = 'dire' }\n", &cfg, &errs), -1);
     assert_true(has_error(&errs, "vane.lua:1:", "path"));
     assert_true(has_error(&errs, "vane.lua:2:",
-                          "channel 'y': unknown kind 'pigeon' (stdout, file, webhook, email, exec)"));
+                          "channel 'y': unknown kind 'pigeon' (stdout, file, webhook, email, exec, "
+                          "telegram, matrix, ntfy, pushover)"));
     assert_true(has_error(&errs, "vane.lua:3:", "dire"));
     errlist_free(&errs);
 }

@@ -166,23 +166,29 @@ static int put_old_new(buf_t *out, const push_style_t *st, const flag_change_t *
     return rc;
 }
 
-static int put_changes(buf_t *out, const push_style_t *st, const channel_flag_t *f)
+/* The changes' lines: at most PUSH_MAX_CHANGES, then "… N more". */
+static int put_change_lines(buf_t *out, const push_style_t *st, const flag_changes_t *cs)
 {
-    flag_changes_t cs = {0};
-    if (flag_changes_read(f->changes, &cs) != 0 || cs.n == 0)
-        return 0;   /* malformed changes are left out, the flag still goes */
     int rc = 0;
-    size_t shown = cs.n < PUSH_MAX_CHANGES ? cs.n : PUSH_MAX_CHANGES;
-    for (size_t i = 0; i < shown; i++) {
-        const flag_change_t *ch = &cs.v[i];
+    for (size_t i = 0; i < cs->n && i < PUSH_MAX_CHANGES; i++) {
+        const flag_change_t *ch = &cs->v[i];
         size_t left = CHANGE_MAX;
         rc |= buf_puts(out, st->br);
         rc |= put_cut(out, st, ch->field, 60);
         rc |= buf_puts(out, ": ");
         rc |= ch->segs ? put_diff(out, st, ch, &left) : put_old_new(out, st, ch, &left);
     }
-    if (cs.n > shown)
-        rc |= buf_printf(out, "%s" ELLIPSIS " %zu more", st->br, cs.n - shown);
+    if (cs->n > PUSH_MAX_CHANGES)
+        rc |= buf_printf(out, "%s" ELLIPSIS " %zu more", st->br, cs->n - PUSH_MAX_CHANGES);
+    return rc;
+}
+
+static int put_changes(buf_t *out, const push_style_t *st, const channel_flag_t *f)
+{
+    flag_changes_t cs = {0};
+    if (flag_changes_read(f->changes, &cs) != 0)
+        return 0;   /* malformed changes are left out, the flag still goes */
+    int rc = put_change_lines(out, st, &cs);
     flag_changes_free(&cs);
     return rc;
 }
