@@ -13,7 +13,9 @@ of issue 15; until that is merged the assertions on it fail here, on
 purpose."""
 
 import email.header
+import glob
 import json
+import os
 import re
 import unittest
 import urllib.parse
@@ -92,6 +94,18 @@ class PushCase(VaneCase):
         for s in SECRETS:
             self.assertNotIn(s, r.stdout + r.stderr, "a secret leaked into %s" % where)
 
+    def assertNoSecretsAnywhere(self, m):
+        """Not in `vane check`, the listings, nor the database and its WAL."""
+        for args in (("check",), ("outbox", "--json"), ("flags", "--json"), ("runs", "--json")):
+            out = m.vane(*args)
+            self.assertEqual(out.returncode, 0, describe(out))
+            self.assertNoSecrets(out, "vane " + " ".join(args))
+        for path in glob.glob(os.path.join(m.dir, "vane.db*")):
+            with open(path, "rb") as f:
+                data = f.read()
+            for s in SECRETS:
+                self.assertNotIn(s.encode(), data, "a secret is in %s" % os.path.basename(path))
+
     def assertContext(self, f):
         """The flag carries its item's title and link (the lead's part)."""
         self.assertTrue(f.get("title"), "flag %s has no title (context not merged yet?)" % f["id"])
@@ -167,8 +181,7 @@ class TestTelegram(PushCase):
         self.assertIn("channel tg: telegram answered HTTP 401", r.stderr)
         self.assertIn("Unauthorized", r.stderr)
         self.assertNoSecrets(r, "a failed run's output")
-        out = m.vane("outbox", "--json")
-        self.assertNoSecrets(out, "vane outbox")
+        self.assertNoSecretsAnywhere(m)
 
     def test_a_digest_is_split_within_4096_characters(self):
         hook = self.receiver()
@@ -184,6 +197,17 @@ class TestTelegram(PushCase):
             counted += int(got.group(1))
             self.assertEqual(text.count("<b>[low]</b> "), int(got.group(1)))
         self.assertEqual(counted, len(r.flags))
+
+    def test_titles_are_escaped_for_telegram_html(self):
+        hook = self.receiver()
+        m, r = self.all_flags_digest(self.channel(hook), n=3)
+        text = json.loads(hook.requests()[0].body)["text"]
+        for f in r.flags:
+            self.assertContext(f)
+            self.assertIn(">%s</a>" % html_escape(f["title"]), text)
+        self.assertIn("&lt;b&gt;&amp;&quot;quoted&quot;&lt;/b&gt; \u2014 \u76e3\u6e2c \U0001F6A8</a>",
+                      text)
+        self.assertNotIn("<b>&", text)
 
     def test_check_reports_a_missing_token_without_secrets(self):
         hook = self.receiver()
@@ -248,6 +272,7 @@ class TestMatrix(PushCase):
         m.step(3)
         m.run("2024-11-29T00:00:00Z")
         accepted = [q.path for q in hook.accepted()]
+        self.assertNoSecretsAnywhere(m)
         self.assertIn(failed[0], accepted, "the retry used another transaction id")
         self.assertEqual(len(accepted), len(set(accepted)), "a flag was accepted twice")
         want = sorted(self.path_for("vane-%d" % f["id"]) for f in m.flags())
@@ -295,6 +320,15 @@ class TestNtfy(PushCase):
             decoded = str(email.header.make_header(email.header.decode_header(q.headers["Title"])))
             self.assertEqual(decoded, f["title"])
             self.assertEqual(q.headers["Click"], f["link"])
+
+    def test_a_refusal_names_the_channel_not_the_token(self):
+        hook = self.receiver()
+        hook.set_answer(403, {"code": 40301, "http": 403, "error": "forbidden"})
+        m = self.monitor_with(self.channel(hook))
+        r = self.two_flags(m, expect=1)
+        self.assertIn("channel phone: ntfy answered HTTP 403", r.stderr)
+        self.assertNoSecrets(r, "a failed run's output")
+        self.assertNoSecretsAnywhere(m)
 
     def test_without_a_token_there_is_no_authorization(self):
         hook = self.receiver()
@@ -382,6 +416,7 @@ class TestPushover(PushCase):
         self.assertIn("channel pocket: pushover answered HTTP 400", r.stderr)
         self.assertIn("user identifier is invalid", r.stderr)
         self.assertNoSecrets(r, "a failed run's output")
+        self.assertNoSecretsAnywhere(m)
 
 
 if __name__ == "__main__":
