@@ -419,5 +419,35 @@ class TestPushover(PushCase):
         self.assertNoSecretsAnywhere(m)
 
 
+class TestChecks(PushCase):
+    def test_every_bad_setting_is_named_with_its_line_and_no_secret(self):
+        hook = self.receiver()
+        bad = [
+            {"id": "tg-bad", "kind": "telegram", "token": LuaExpr('env "VANE_TG_TOKEN" .. "/x y"'),
+             "chat_id": ""},
+            {"id": "mx-bad", "kind": "matrix", "homeserver": "matrix.example.org",
+             "room": "#alias:example.org", "token": LuaExpr('env "VANE_MX_UNSET"')},
+            {"id": "ntfy-bad", "kind": "ntfy", "server": hook.url(""), "topic": "a/b",
+             "token": LuaExpr('env "VANE_NTFY_TOKEN" .. "\\n"')},
+            {"id": "po-bad", "kind": "pushover", "token": LuaExpr('env "VANE_PO_TOKEN"'),
+             "api": "ftp://example.org"},
+        ]
+        m = self.monitor_with(*bad)
+        out = m.vane("check")
+        self.assertEqual(out.returncode, 2, describe(out))
+        self.assertNoSecrets(out, "vane check")
+        want = {
+            "tg-bad": ["characters a bot token never has", "needs chat_id"],
+            "mx-bad": ["needs homeserver", "needs room", "needs token"],
+            "ntfy-bad": ["needs topic", "line break"],
+            "po-bad": ["needs user", "api must be an http"],
+        }
+        for ch in bad:
+            line = m.config_line('id = "%s"' % ch["id"])
+            for words in want[ch["id"]]:
+                self.assertRegex(out.stderr, r"vane\.lua:%d: channel '%s': [^\n]*%s"
+                                 % (line, ch["id"], re.escape(words)))
+
+
 if __name__ == "__main__":
     unittest.main()
