@@ -12,6 +12,9 @@ they are sent, and can be told to misbehave:
     hook.set_mode("hang")               # hold every request until release()
     hook.release()                      # let hung requests go (answering 200)
     hook.set_mode("accept")             # answer 200 "ok" (the default)
+    hook.set_answer(500, times=1)       # the next request only: 500, then the mode again
+    hook.set_answer(200, {"ok": True})  # every request: 200 with that JSON (until
+                                        # set_answer(None)); text or bytes go as text/plain
     hook.requests()                     # [Request(method, path, headers, body, status)]
     hook.accepted()                     # those it answered 2xx
     hook.bodies(), hook.json_bodies()   # bytes / parsed JSON of each request
@@ -93,6 +96,7 @@ class WebhookReceiver:
         self._requests = []
         self._mode = "accept"
         self._status = 500
+        self._answer = None    # (status, body bytes, content type, times left or None)
         self._released = threading.Event()
         self._server = None
         self._thread = None
@@ -150,6 +154,24 @@ class WebhookReceiver:
             else:
                 self._released.set()
 
+    def set_answer(self, status, body=None, times=None):
+        """Answer with status and body (a dict or list as JSON, str or bytes as
+        text; None: "ok" or "receiver refuses this request"), for the next
+        `times` requests or (None) until set_answer(None); hang still holds."""
+        if status is None:
+            with self._lock:
+                self._answer = None
+            return
+        if body is None:
+            body = "ok" if 200 <= status < 300 else "receiver refuses this request"
+        if isinstance(body, (dict, list)):
+            data, ctype = json.dumps(body).encode("utf-8"), "application/json"
+        else:
+            data = body if isinstance(body, bytes) else body.encode("utf-8")
+            ctype = "text/plain"
+        with self._lock:
+            self._answer = (status, data, ctype, times)
+
     def release(self):
         """Let every hung request go; they are answered 200."""
         self._released.set()
@@ -184,9 +206,15 @@ class WebhookReceiver:
     def _handle(self, h):
         length = int(h.headers.get("Content-Length") or 0)
         body = h.rfile.read(length) if length else b""
+        ctype = "text/plain"
         with self._lock:
-            mode, status = self._mode, self._status
-        if mode == "fail":
+            mode, status, scripted = self._mode, self._status, self._answer
+            if scripted and scripted[3] is not None:
+                left = scripted[3] - 1
+                self._answer = scripted[:3] + (left,) if left > 0 else None
+        if scripted:
+            answer, text, ctype = scripted[0], scripted[1], scripted[2]
+        elif mode == "fail":
             answer, text = status, b"receiver refuses this request"
         else:
             answer, text = 200, b"ok"
@@ -202,7 +230,7 @@ class WebhookReceiver:
                     self._requests[index] = self._requests[index]._replace(status=200)
         try:
             h.send_response(answer)
-            h.send_header("Content-Type", "text/plain")
+            h.send_header("Content-Type", ctype)
             h.send_header("Content-Length", str(len(text)))
             h.end_headers()
             h.wfile.write(text)

@@ -358,9 +358,10 @@ static void every_kind_has_a_name_keys_and_all_its_functions(void **state)
         for (size_t i = 0; i < n; i++)
             assert_string_not_equal(channel_kinds[i]->name, k->name);
     }
-    assert_int_equal(n, 9);
+    assert_int_equal(n, 13);
     assert_string_equal(channel_kind_names(),
-                        "stdout, file, webhook, email, exec, slack, teams, discord, atom");
+                        "stdout, file, webhook, email, exec, slack, teams, discord, atom, "
+                        "telegram, matrix, ntfy, pushover");
 }
 
 static void jsonl_finds_the_file_kind_and_unknown_names_nothing(void **state)

@@ -197,7 +197,7 @@ static void channels_are_validated(void **state)
     assert_true(has_error(&errs, "vane.lua:1:", "path"));
     assert_true(has_error(&errs, "vane.lua:2:",
                           "channel 'y': unknown kind 'pigeon' (stdout, file, webhook, email, exec, "
-                          "slack, teams, discord, atom)"));
+                          "slack, teams, discord, atom, telegram, matrix, ntfy, pushover)"));
     assert_true(has_error(&errs, "vane.lua:3:", "dire"));
     errlist_free(&errs);
 }

@@ -13,17 +13,9 @@
 #include "util/json.h"
 #include "util/utf8.h"
 
-/* The kinds that write text or JSON lines of their own: a table is no message for them. */
-static const char *const text_kinds[] = {"stdout", "file", "email", NULL};
-
 int template_table_ok(const channel_cfg_t *c)
 {
-    if (!c->kind)
-        return 0;
-    for (size_t i = 0; text_kinds[i]; i++)
-        if (strcmp(c->kind->name, text_kinds[i]) == 0)
-            return 0;
-    return 1;
+    return c->kind && c->kind->json_body;
 }
 
 /* What reading the function's result needs and gives. */

@@ -21,6 +21,9 @@ typedef struct channel_kind {
     const char *const *keys;
     /* 1 when every flag goes out on its own even with digest = true */
     int one_by_one;
+    /* 1 when a template's table (channel_msg_t.body_json) is sent as the
+     * whole body; a kind without it takes only a template's text */
+    int json_body;
     /* Called by config_load once per `channel { … }` of this kind, after
      * the common fields: reads the kind's keys from d, reports bad values
      * through d, and returns its private data (NULL if it needs none). */

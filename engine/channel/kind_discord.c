@@ -34,4 +34,4 @@ static void discord_free(void *data)
     chat_hook_free(data);
 }
 
-const channel_kind_t channel_kind_discord = {CHANNEL_KIND_FIELDS(discord)};
+const channel_kind_t channel_kind_discord = {CHANNEL_KIND_FIELDS(discord), .json_body = 1};

@@ -330,4 +330,4 @@ static void exec_free(void *data)
     decl_free_strings(data);
 }
 
-const channel_kind_t channel_kind_exec = {CHANNEL_KIND_FIELDS(exec)};
+const channel_kind_t channel_kind_exec = {CHANNEL_KIND_FIELDS(exec), .json_body = 1};

@@ -40,4 +40,4 @@ static void slack_free(void *data)
     chat_hook_free(data);
 }
 
-const channel_kind_t channel_kind_slack = {CHANNEL_KIND_FIELDS(slack)};
+const channel_kind_t channel_kind_slack = {CHANNEL_KIND_FIELDS(slack), .json_body = 1};

@@ -34,4 +34,4 @@ static void teams_free(void *data)
     chat_hook_free(data);
 }
 
-const channel_kind_t channel_kind_teams = {CHANNEL_KIND_FIELDS(teams)};
+const channel_kind_t channel_kind_teams = {CHANNEL_KIND_FIELDS(teams), .json_body = 1};

@@ -198,4 +198,4 @@ static void webhook_free(void *data)
     free(w);
 }
 
-const channel_kind_t channel_kind_webhook = {CHANNEL_KIND_FIELDS(webhook)};
+const channel_kind_t channel_kind_webhook = {CHANNEL_KIND_FIELDS(webhook), .json_body = 1};

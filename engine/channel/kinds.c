@@ -7,7 +7,8 @@
 
 extern const channel_kind_t channel_kind_stdout, channel_kind_file, channel_kind_webhook,
     channel_kind_email, channel_kind_exec, channel_kind_slack, channel_kind_teams,
-    channel_kind_discord, channel_kind_atom;
+    channel_kind_discord, channel_kind_atom,
+    channel_kind_telegram, channel_kind_matrix, channel_kind_ntfy, channel_kind_pushover;
 
 const channel_kind_t *const channel_kinds[] = {
     &channel_kind_stdout,
@@ -19,6 +20,10 @@ const channel_kind_t *const channel_kinds[] = {
     &channel_kind_teams,
     &channel_kind_discord,
     &channel_kind_atom,
+    &channel_kind_telegram,
+    &channel_kind_matrix,
+    &channel_kind_ntfy,
+    &channel_kind_pushover,
     NULL,
 };
 
