@@ -36,13 +36,6 @@ static char *member_text(const char *json, const char *name)
     return NULL;
 }
 
-static size_t chars_of(const char *s)
-{
-    size_t n = 0, len = strlen(s);
-    for (size_t i = 0; i < len; i += utf8_step(s + i, len - i))
-        n++;
-    return n;
-}
 
 /* The diff's "old" and "new" members of one field. */
 static void old_new(const json_member_t *field, json_member_t *old, json_member_t *new)
@@ -100,7 +93,7 @@ static int put_change(buf_t *out, const json_member_t *field)
     if (!is_null(&old) && !is_null(&new) && old.val[0] == '"' && new.val[0] == '"') {
         buf_t a = {0}, b = {0};
         rc |= json_string_text(old.val, old.vallen, &a) | json_string_text(new.val, new.vallen, &b);
-        if (chars_of(buf_str(&a)) > CHANGES_LONG || chars_of(buf_str(&b)) > CHANGES_LONG) {
+        if (utf8_count(buf_str(&a)) > CHANGES_LONG || utf8_count(buf_str(&b)) > CHANGES_LONG) {
             rc |= put_long(out, buf_str(&a), buf_str(&b));
             buf_free(&a);
             buf_free(&b);

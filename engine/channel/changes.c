@@ -128,25 +128,6 @@ void flag_changes_free(flag_changes_t *c)
     *c = (flag_changes_t){0};
 }
 
-/* s as one line of at most max characters (code points): control
- * characters as spaces, "…" at a cut. */
-static int put_cut(buf_t *out, const char *s, size_t max)
-{
-    size_t len = strlen(s), i = 0, chars = 0;
-    int rc = 0;
-    while (i < len) {
-        size_t n = utf8_step(s + i, len - i);
-        if (chars + 1 >= max && i + n < len)
-            return rc | buf_puts(out, "\xe2\x80\xa6");
-        if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            rc |= buf_putc(out, ' ');
-        else
-            rc |= buf_append(out, s + i, n);
-        i += n;
-        chars++;
-    }
-    return rc;
-}
 
 static int change_text(const flag_change_t *ch, size_t max, buf_t *out)
 {
@@ -155,14 +136,14 @@ static int change_text(const flag_change_t *ch, size_t max, buf_t *out)
         for (size_t k = 0; k < ch->n_segs; k++) {
             const flag_seg_t *s = &ch->segs[k];
             rc |= buf_puts(out, s->op == '-' ? "[-" : s->op == '+' ? "{+" : "");
-            rc |= put_cut(out, s->text, max);
+            rc |= utf8_put_oneline(out, s->text, max);
             rc |= buf_puts(out, s->op == '-' ? "-]" : s->op == '+' ? "+}" : "");
         }
         return rc;
     }
-    rc |= put_cut(out, ch->old_text ? ch->old_text : "(none)", max);
+    rc |= utf8_put_oneline(out, ch->old_text ? ch->old_text : "(none)", max);
     rc |= buf_puts(out, " \xe2\x86\x92 ");   /* → */
-    return rc | put_cut(out, ch->new_text ? ch->new_text : "(none)", max);
+    return rc | utf8_put_oneline(out, ch->new_text ? ch->new_text : "(none)", max);
 }
 
 int flag_change_text(const flag_change_t *ch, buf_t *out)

@@ -9,11 +9,14 @@
  *
  * Kinds (kind.h, one file each): stdout (the run's output: text or JSON
  * lines), file (JSON lines, each written whole), webhook (POST of JSON;
- * format "slack" posts {"text": …}; extra headers; X-Vane-Signature:
- * sha256=HEX, an HMAC-SHA256 of the body with the channel's secret), email
- * (SMTP / SMTPS via libcurl, STARTTLS, a plain-text and an HTML part, RFC
- * 2047 subject), exec (argv, no shell, the message as JSON on stdin, under
- * the channel's timeout). */
+ * format "slack" posts the slack kind's body; extra headers;
+ * X-Vane-Signature: sha256=HEX, an HMAC-SHA256 of the body with the
+ * channel's secret), email (SMTP / SMTPS via libcurl, STARTTLS, a
+ * plain-text and an HTML part, RFC 2047 subject), exec (argv, no shell,
+ * the message as JSON on stdin, under the channel's timeout), atom (an
+ * Atom 1.0 file replaced atomically), and the web services' own formats:
+ * slack, teams, discord (chat webhooks) and telegram, matrix, ntfy,
+ * pushover (push services), each through http.h. */
 #ifndef VANE_CHANNEL_H
 #define VANE_CHANNEL_H
 

@@ -1,5 +1,5 @@
 /* kind.h — a channel kind: everything vane knows about one way of
- * delivering flags (stdout, file, webhook, email, exec), as one
+ * delivering flags (stdout, file, webhook, email, exec, atom, slack, …), as one
  * channel_kind_t defined in one file (kind_NAME.c) and listed once, in
  * channel_kinds[] (kinds.c). Nothing else names a kind.
  *

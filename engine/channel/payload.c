@@ -146,39 +146,6 @@ int payload_slack(const channel_msg_t *m, buf_t *out)
 
 /* ---- text helpers ----------------------------------------------------------- */
 
-/* Append s with control characters (tabs and newlines too) as spaces and
- * each ill-formed UTF-8 subpart as U+FFFD, at most max_chars code points;
- * "…" marks a cut. */
-static int put_oneline(buf_t *out, const char *s, size_t max_chars)
-{
-    size_t chars = 0, len = strlen(s), i = 0;
-    int rc = 0;
-    while (i < len) {
-        size_t n = utf8_step(s + i, len - i), bad = 0;
-        if (chars + 1 >= max_chars && i + n < len) {
-            rc |= buf_puts(out, "\xe2\x80\xa6");
-            break;
-        }
-        if (utf8_seq(s + i, len - i, UTF8_NUL_OK, &bad) == 0)
-            rc |= buf_puts(out, UTF8_REPLACEMENT);
-        else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-            rc |= buf_putc(out, ' ');
-        else
-            rc |= buf_append(out, s + i, n);
-        i += n;
-        chars++;
-    }
-    return rc;
-}
-
-/* Characters in s, counted as put_oneline counts them. */
-static size_t utf8_chars(const char *s)
-{
-    size_t n = 0, len = strlen(s);
-    for (size_t i = 0; i < len; i += utf8_step(s + i, len - i))
-        n++;
-    return n;
-}
 
 int payload_subject(const char *prefix, const channel_msg_t *m, buf_t *out)
 {
@@ -197,8 +164,8 @@ int payload_subject(const char *prefix, const channel_msg_t *m, buf_t *out)
     }
     size_t max = SUBJECT_MAX;
     if (m->n != 1 || m->digest)
-        max = utf8_chars(buf_str(&s)) + 1; /* a digest's subject is short: keep it whole */
-    rc |= put_oneline(out, buf_str(&s), max);
+        max = utf8_count(buf_str(&s)) + 1; /* a digest's subject is short: keep it whole */
+    rc |= utf8_put_oneline(out, buf_str(&s), max);
     buf_free(&s);
     return rc ? -1 : 0;
 }
@@ -252,7 +219,7 @@ int payload_header_text(const char *text, buf_t *out)
      * text per word, cut between characters. */
     const size_t max_bytes = 45;
     buf_t clean = {0};
-    int rc = put_oneline(&clean, text, (size_t)-1);
+    int rc = utf8_put_oneline(&clean, text, (size_t)-1);
     const char *s = buf_str(&clean);
     size_t len = clean.len, i = 0;
     int first = 1;
@@ -441,9 +408,9 @@ static int put_lines(buf_t *out, const char *s, const char *indent)
 static int text_named(buf_t *out, const char *name, const char *id)
 {
     if (!has(name) || (id && strcmp(name, id) == 0))
-        return put_oneline(out, or_dash(id), FIELD_MAX);
-    int rc = put_oneline(out, name, FIELD_MAX) | buf_puts(out, " (");
-    return rc | put_oneline(out, or_dash(id), FIELD_MAX) | buf_putc(out, ')');
+        return utf8_put_oneline(out, or_dash(id), FIELD_MAX);
+    int rc = utf8_put_oneline(out, name, FIELD_MAX) | buf_puts(out, " (");
+    return rc | utf8_put_oneline(out, or_dash(id), FIELD_MAX) | buf_putc(out, ')');
 }
 
 /* "  field: old → new" (or the word diff) for each change, after a blank
@@ -459,9 +426,9 @@ static int text_changes(buf_t *out, const channel_flag_t *f, const char *indent,
         buf_reset(&line);
         rc |= flag_change_text(&c.v[i], &line);
         rc |= buf_printf(out, "%s  ", indent);
-        rc |= put_oneline(out, c.v[i].field, FIELD_MAX);
+        rc |= utf8_put_oneline(out, c.v[i].field, FIELD_MAX);
         rc |= buf_puts(out, ": ");
-        rc |= put_oneline(out, buf_str(&line), (size_t)-1);
+        rc |= utf8_put_oneline(out, buf_str(&line), (size_t)-1);
         rc |= buf_putc(out, '\n');
     }
     buf_free(&line);
@@ -475,9 +442,9 @@ static int text_details(buf_t *out, const channel_flag_t *f, const char *indent,
 {
     int rc = 0;
     if (has(f->title))
-        rc |= buf_puts(out, indent) | put_oneline(out, f->title, FIELD_MAX) | buf_putc(out, '\n');
+        rc |= buf_puts(out, indent) | utf8_put_oneline(out, f->title, FIELD_MAX) | buf_putc(out, '\n');
     if (has(f->link))
-        rc |= buf_puts(out, indent) | put_oneline(out, f->link, FIELD_MAX) | buf_putc(out, '\n');
+        rc |= buf_puts(out, indent) | utf8_put_oneline(out, f->link, FIELD_MAX) | buf_putc(out, '\n');
     if (one && (has(f->title) || has(f->link)))
         rc |= buf_putc(out, '\n');
     rc |= buf_printf(out, "%srule: ", indent) | text_named(out, f->rule_title, f->rule);
@@ -486,7 +453,7 @@ static int text_details(buf_t *out, const channel_flag_t *f, const char *indent,
     rc |= buf_printf(out, "\n%ssource: ", indent) | text_named(out, f->source_name, f->source);
     rc |= buf_putc(out, '\n');
     if (has(f->key) && !(f->link && strcmp(f->key, f->link) == 0))
-        rc |= buf_printf(out, "%sitem: ", indent) | put_oneline(out, f->key, FIELD_MAX) |
+        rc |= buf_printf(out, "%sitem: ", indent) | utf8_put_oneline(out, f->key, FIELD_MAX) |
               buf_putc(out, '\n');
     if (has(f->observed_at))
         rc |= buf_printf(out, "%sobserved: %s\n", indent, f->observed_at);

@@ -222,16 +222,7 @@ static int json_event(buf_t *b, const store_event_t *ev)
         return buf_puts(b, "null");
     story_json_t j;
     story_json_begin(&j, b);
-    story_json_int(&j, "id", ev->id);
-    story_json_id(&j, "run_id", ev->run_id);
-    story_json_str(&j, "source", ev->source);
-    story_json_str(&j, "key", ev->key);
-    story_json_str(&j, "change", ev->change);
-    story_json_raw(&j, "baseline", ev->baseline ? "true" : "false", NULL);
-    story_json_raw(&j, "item", ev->item, "null");
-    story_json_raw(&j, "prev", ev->prev, "null");
-    story_json_raw(&j, "diff", ev->diff, "null");
-    story_json_str(&j, "observed_at", ev->observed_at);
+    story_json_event_members(&j, ev);
     return story_json_end(&j);
 }
 

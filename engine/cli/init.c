@@ -38,7 +38,8 @@ static const char starter[] =
     "-- channel { id = \"desk\", kind = \"email\", smtp = \"smtp://mail.example.org:587\",\n"
     "--           user = env \"SMTP_USER\", password = env \"SMTP_PASSWORD\",\n"
     "--           from = \"vane@example.org\", to = { \"desk@example.org\" }, min_severity = \"medium\" }\n"
-    "-- channel { id = \"chat\", kind = \"webhook\", format = \"slack\", url = env \"SLACK_WEBHOOK_URL\" }\n";
+    "-- channel { id = \"chat\", kind = \"slack\", url = env \"SLACK_WEBHOOK_URL\" }\n"
+    "-- (also teams, discord, telegram, matrix, ntfy, pushover, atom, webhook, exec, file)\n";
 
 /* Create path with contents unless it exists. Returns 1 written, 0 kept, -1 error. */
 static int write_new(const char *path, const char *data, size_t len, err_t *e)

@@ -163,3 +163,17 @@ int story_json_end(story_json_t *j)
     j->rc |= buf_putc(j->b, '}');
     return j->rc;
 }
+
+void story_json_event_members(story_json_t *j, const store_event_t *ev)
+{
+    story_json_int(j, "id", ev->id);
+    story_json_id(j, "run_id", ev->run_id);
+    story_json_str(j, "source", ev->source);
+    story_json_str(j, "key", ev->key);
+    story_json_str(j, "change", ev->change);
+    story_json_raw(j, "baseline", ev->baseline ? "true" : "false", NULL);
+    story_json_raw(j, "item", ev->item, "null");
+    story_json_raw(j, "prev", ev->prev, "null");
+    story_json_raw(j, "diff", ev->diff, "null");
+    story_json_str(j, "observed_at", ev->observed_at);
+}

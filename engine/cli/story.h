@@ -48,4 +48,8 @@ void story_json_id(story_json_t *j, const char *name, long long v);
 void story_json_raw(story_json_t *j, const char *name, const char *json, const char *none);
 int story_json_end(story_json_t *j);
 
+/* The event's members (as `vane events --json` prints them) into j, left
+ * open for more. */
+void story_json_event_members(story_json_t *j, const store_event_t *ev);
+
 #endif

@@ -54,7 +54,7 @@ struct channel_kind;       /* channel/kind.h */
 
 typedef struct channel_cfg {
     char *id;
-    const struct channel_kind *kind;   /* stdout, file, webhook, email, exec */
+    const struct channel_kind *kind;   /* channel/kinds.c lists them */
     /* routing */
     int min_severity;     /* severity_rank() of min_severity */
     char **rules, **sources;                   /* NULL-terminated; NULL = all */

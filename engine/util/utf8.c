@@ -137,3 +137,33 @@ size_t utf8_put(unsigned long cp, char out[4])
     out[3] = (char)(0x80 | (cp & 0x3F));
     return 4;
 }
+
+size_t utf8_count(const char *s)
+{
+    size_t n = 0, len = strlen(s);
+    for (size_t i = 0; i < len; i += utf8_step(s + i, len - i))
+        n++;
+    return n;
+}
+
+int utf8_put_oneline(buf_t *out, const char *s, size_t max_chars)
+{
+    size_t chars = 0, len = strlen(s), i = 0;
+    int rc = 0;
+    while (i < len) {
+        size_t n = utf8_step(s + i, len - i), bad = 0;
+        if (chars + 1 >= max_chars && i + n < len) {
+            rc |= buf_puts(out, "\xe2\x80\xa6");
+            break;
+        }
+        if (utf8_seq(s + i, len - i, UTF8_NUL_OK, &bad) == 0)
+            rc |= buf_puts(out, UTF8_REPLACEMENT);
+        else if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+            rc |= buf_putc(out, ' ');
+        else
+            rc |= buf_append(out, s + i, n);
+        i += n;
+        chars++;
+    }
+    return rc ? -1 : 0;
+}

@@ -58,4 +58,13 @@ long utf8_repair(const char *s, size_t n, utf8_nul_t nul, buf_t *out, size_t *ba
  * and values past U+10FFFF become U+FFFD. */
 size_t utf8_put(unsigned long cp, char out[4]);
 
+/* Code points in s (each ill-formed subpart counted as one, as
+ * utf8_step steps). */
+size_t utf8_count(const char *s);
+
+/* Append s as one line for people: control characters (tabs and newlines
+ * too) as spaces, each ill-formed subpart as U+FFFD, at most max_chars
+ * code points, "…" marking a cut. 0, or -1 when memory ran out. */
+int utf8_put_oneline(buf_t *out, const char *s, size_t max_chars);
+
 #endif

@@ -6,9 +6,9 @@ and the function's line (the alert still delivered, the run's exit status
 1), `vane check` rendering each format on the sample flag, and `vane
 channel test` sending the sample flag now, not through the outbox.
 
-Two tests need other parts merged: the text test needs the slack kind
-(which writes a flag's template text), the context test the lead's flag
-context (title, changes) on main."""
+Which kinds send a template's table as the body is each kind's own
+declaration (channel_kind_t.json_body): a table for ntfy or atom, which
+send text, is refused like one for a file."""
 
 import json
 import os
@@ -122,6 +122,21 @@ class Templates(VaneCase):
         with open("%s/%s" % (m.dir, out), encoding="utf-8") as f:
             lines = [json.loads(l) for l in f if l.strip()]
         self.assertEqual(sorted(l["id"] for l in lines), sorted(f["id"] for f in r.flags))
+
+    def test_a_table_for_ntfy_is_an_error_and_the_default_message_is_sent(self):
+        hook = self.hook()
+        m = self.monitor(channels=[{"id": "phone", "kind": "ntfy", "server": hook.url(""),
+                                    "topic": "desk",
+                                    "format": LuaExpr('function(flag) return { x = 1 } end')}])
+        line = m.config_line('id = "phone"')
+        r = self.two_flags(m, expect=1)
+        self.assertIn("vane.lua:%d: channel phone: format: " % line, r.stderr)
+        self.assertIn("returned a table", r.stderr)
+        reqs = hook.requests()
+        self.assertEqual(len(reqs), 2, describe(r))
+        for q in reqs:
+            self.assertEqual(q.path, "/desk")
+            self.assertNotIn('"x"', q.body.decode("utf-8") if isinstance(q.body, bytes) else q.body)
 
     def test_a_digest_takes_text_but_not_a_table(self):
         hook = self.hook()
