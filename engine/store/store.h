@@ -469,4 +469,32 @@ void store_event_flags_free(store_event_flag_t *rows, size_t n);
 /* *known: 1 when the database has a row for the source. */
 int store_source_known(store_t *st, const char *source, int *known, err_t *e);
 
+/* ---- analysts' verdicts (sqlite_verdicts.c) ------------------------------ */
+
+typedef struct store_verdict {
+    long long flag_id;
+    char *verdict;              /* "useful" or "noise" */
+    char *note;                 /* or NULL */
+    char *who, *at;
+} store_verdict_t;
+
+/* Record what who said of flag_id at `at` (replacing an earlier verdict).
+ * verdict is "useful" or "noise", note may be NULL. 0, 1 when there is no
+ * such flag, -1 with e set. */
+int store_verdict_set(store_t *st, long long flag_id, const char *verdict, const char *note,
+                      const char *who, const char *at, err_t *e);
+/* The verdict on flag_id: 1 found (free it with store_verdict_free), 0
+ * none, -1 with e set. */
+int store_verdict_get(store_t *st, long long flag_id, store_verdict_t *out, err_t *e);
+void store_verdict_free(store_verdict_t *v);
+
+/* Per rule that raised a flag: its flags, and how many were judged useful
+ * and noise; rules by id. */
+typedef struct store_rule_verdicts {
+    char *rule;
+    long flags, useful, noise;
+} store_rule_verdicts_t;
+int store_rules_verdicts(store_t *st, store_rule_verdicts_t **rows, size_t *n, err_t *e);
+void store_rules_verdicts_free(store_rule_verdicts_t *rows, size_t n);
+
 #endif
