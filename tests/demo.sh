@@ -6,7 +6,10 @@
 # the foreign ministry's English and Chinese pages) on 127.0.0.1 with
 # tests/fixture_server.py, and runs the four steps of fixtures/MANIFEST.md
 # through BIN with the clock fixed, printing the flags each step raises.
-# Everything lives in a temporary folder that is removed on exit.
+# The monitor folder (vane.lua and vane.db) is kept, in build/demo/ or
+# $DEMO_DIR, started afresh each time; the demo ends with the command that
+# browses it (`vane serve`). The served copies live in a temporary folder
+# that is removed on exit.
 set -eu
 
 if [ $# -ne 1 ]; then
@@ -16,6 +19,7 @@ fi
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 bin=$1
+bin_arg=$1    # as typed, for the closing command
 case $bin in
     /*) ;;
     *) bin=$(pwd)/$bin ;;
@@ -26,6 +30,11 @@ if [ ! -x "$bin" ]; then
 fi
 
 fixtures=$top/tests/fixtures
+demo=${DEMO_DIR:-$top/build/demo}
+mkdir -p "$demo"
+demo=$(cd "$demo" && pwd)
+# a fresh database each time (only the files the demo writes are removed)
+rm -f "$demo/vane.lua" "$demo/vane.db" "$demo/vane.db-wal" "$demo/vane.db-shm" "$demo/vane.db.lock"
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/vane-demo.XXXXXX")
 server_pid=
 
@@ -89,7 +98,7 @@ while [ -z "$port" ]; do
 done
 
 base=http://127.0.0.1:$port
-cat >"$tmp/vane.lua" <<EOF
+cat >"$demo/vane.lua" <<EOF
 -- written by tests/demo.sh
 database "vane.db"
 rules { "$top/rules" }
@@ -122,7 +131,7 @@ for step in "1 2024-11-20T23:00:00Z" "2 2024-11-22T23:00:00Z" \
     echo
     echo "step $n ($now):$changed"
     rc=0
-    "$bin" -c "$tmp/vane.lua" run --all --now "$now" >"$tmp/flags.out" || rc=$?
+    "$bin" -c "$demo/vane.lua" run --all --now "$now" >"$tmp/flags.out" || rc=$?
     out=$(cat "$tmp/flags.out")
     if [ -n "$out" ]; then
         printf '%s\n' "$out"
@@ -137,4 +146,13 @@ for step in "1 2024-11-20T23:00:00Z" "2 2024-11-22T23:00:00Z" \
 done
 echo
 echo "vane demo: $total flags over 4 steps"
+# the command that browses the demo's monitor, with paths as typed from here
+here=$(pwd)
+show_bin=$bin_arg
+show_cfg=$demo/vane.lua
+case $show_cfg in
+    "$here"/*) show_cfg=${show_cfg#"$here"/} ;;
+esac
+echo
+echo "Browse it: $show_bin serve -c $show_cfg"
 exit $status
