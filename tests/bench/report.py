@@ -9,6 +9,7 @@ RESULTS.tsv has tab-separated lines, written by run.sh as it measures:
   round   BUILD ROUND NAME VALUE               (bench_rules / bench_store, per round)
   kv      NAME  VALUE                          (news_eval.sh, rules_memory.sh, sizes)
   bigdoc  ROW VANE_MED VANE_MIN VANE_MAX FLOOR_NAME FLOOR_MED BEFORE_MED
+  serve   PAGE PATH MED MIN MAX STATUSES     (serve.sh: one page of the web view)
 Prints each row's median with min–max beside its anchor from the same run
 (and the earlier build, VANE_BEFORE, when it was measured), then the
 targets of docs/design.md, each marked met or missed.
@@ -52,6 +53,7 @@ def status(ok):
 class Results:
     def __init__(self, path):
         self.env, self.kv, self.samples, self.rounds, self.bigdoc = {}, {}, {}, {}, []
+        self.serve = []
         self.groups = []
         with open(path, encoding="utf-8") as f:
             for line in f:
@@ -74,6 +76,8 @@ class Results:
                 self.rounds.setdefault((p[1], p[3]), []).append(v)
         elif p[0] == "bigdoc":
             self.bigdoc.append(p[1:])
+        elif p[0] == "serve":
+            self.serve.append(p[1:])
 
     def stat(self, group, tool):
         """(median s, min, max, median peak KiB, every run ok) or None."""
@@ -303,6 +307,26 @@ def bigdoc_section(r, w, targets):
     w("")
 
 
+def serve_section(r, w, targets):
+    """The web view (serve.sh): each page's time to first byte; no target."""
+    if not r.serve:
+        return
+    w(f"### The web view (tests/bench/serve.sh): {fmt_rate(num(r.kv.get('serve_flags')))} flags")
+    w("")
+    w(f"`vane serve`, curl's time to first byte, {r.kv.get('serve_reps', '?')} requests a page, "
+      "the pages taking turns; medians with min–max.")
+    w("")
+    w("| page | path | ms (min–max) | HTTP |")
+    w("|---|---|---:|---|")
+    for p in r.serve:
+        p = p + ["-"] * (6 - len(p))
+        page, path, med, lo, hi, codes = p[:6]
+        bad = "" if codes == "200" else " **(!)**"
+        w(f"| {page} | `{path}` | {fmt_num(num(med), 'ms')} ({fmt_num(num(lo), 'ms')}–{fmt_num(num(hi), 'ms')}) "
+          f"| {codes}{bad} |")
+    w("")
+
+
 def rules_section(r, w, targets):
     kv = r.kv
     before = any(b == "before" for b, _ in r.rounds)
@@ -372,7 +396,7 @@ def main(argv):
       + (f" The whole run took {r.env['minutes']} min." if "minutes" in r.env else ""))
     w("")
     for section in (fetch_section, idle_section, bookkeeping_section, history_section, bigdoc_section,
-                    rules_section):
+                    serve_section, rules_section):
         section(r, w, targets)
     if any(not x[2] for s in r.samples.values() for x in s):
         w("(!) a run of that row exited non-zero or the server saw other answers than expected "

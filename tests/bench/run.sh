@@ -32,7 +32,11 @@
 #     a run with 100 changed pages over HISTORY_SOURCES sources, `vane
 #     events --since` and `vane replay --since` the last run, a run with
 #     nothing due and 10 README-style absence checks; bytes per event;
-#  9. big documents: tests/bench/bigdoc.sh's rows, when it is there.
+#  9. big documents: tests/bench/bigdoc.sh's rows, when it is there;
+# 10. the web view: tests/bench/serve.sh's rows — the time `vane serve`
+#     takes to answer each page (curl's time_starttransfer, medians) with
+#     SERVE_FLAGS flags in the database; left out when the binary has no
+#     serve command.
 #
 # Environment: VANE (default bin/vane); VANE_BEFORE, an earlier build
 # measured beside it in every row (its bench programs from BENCH_BEFORE,
@@ -43,7 +47,8 @@
 # skips the series); HISTORY_SOURCES (2000); HISTORY_REPS (3); BK_EVENTS
 # (10000); PARALLEL (vane's max_parallel and per_host, curl's
 # --parallel-max; default 10); PYTHON; PARTS, the parts to measure
-# (default "fetch rules news memory idle bookkeeping history bigdoc");
+# (default "fetch rules news memory idle bookkeeping history bigdoc serve");
+# SERVE_FLAGS (100000) and SERVE_REPS (20), the web view's;
 # KEEP=1 keeps the scratch directory. Needs
 # /usr/bin/time, urlwatch, curl, python3 and `make build` done. Nothing
 # listens beyond 127.0.0.1; the server is stopped by its own PID.
@@ -69,7 +74,7 @@ HISTORY_SOURCES=${HISTORY_SOURCES:-2000}
 BK_EVENTS=${BK_EVENTS:-10000}
 IDLE_SOURCES=1000
 IDLE_RULES=100
-PARTS=${PARTS:-fetch rules news memory idle bookkeeping history bigdoc}
+PARTS=${PARTS:-fetch rules news memory idle bookkeeping history bigdoc serve}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
 START=$(date +%s)
 
@@ -378,6 +383,25 @@ if [ -f "$HERE/bigdoc.sh" ] && part bigdoc; then
         done < "$W/out/bigdoc.tsv"
     else
         log "WARNING: bigdoc.sh failed: $(tail -3 "$W/out/bigdoc.err")"
+    fi
+fi
+
+# ---- 10. the web view (tests/bench/serve.sh) ------------------------------------------
+if [ -f "$HERE/serve.sh" ] && part serve; then
+    log "the web view: serve.sh, ${SERVE_FLAGS:-100000} flags"
+    rc=0
+    VANE="$VANE" FLAGS="${SERVE_FLAGS:-100000}" REPS="${SERVE_REPS:-20}" PYTHON="${PYTHON:-}" \
+        sh "$HERE/serve.sh" > "$W/out/serve.tsv" 2> "$W/out/serve.err" || rc=$?
+    if [ "$rc" = 0 ]; then
+        record kv serve_flags "${SERVE_FLAGS:-100000}"
+        record kv serve_reps "${SERVE_REPS:-20}"
+        while IFS='	' read -r page path med min max codes; do
+            [ -n "$page" ] && record serve "$page" "$path" "$med" "$min" "$max" "$codes"
+        done < "$W/out/serve.tsv"
+    elif [ "$rc" = 3 ]; then
+        log "the web view: this vane has no serve command; left out"
+    else
+        log "WARNING: serve.sh failed: $(tail -3 "$W/out/serve.err")"
     fi
 fi
 
