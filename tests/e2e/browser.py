@@ -27,6 +27,7 @@ missing browser is a failure (CI installs it: the skip must not hide one).
 Nothing here opens anything beyond 127.0.0.1.
 """
 
+import atexit
 import base64
 import json
 import os
@@ -45,6 +46,15 @@ SCREENSHOTS = os.environ.get("VANE_SCREENSHOTS") or os.path.join(
 
 CANDIDATES = ("chromium", "chromium-browser", "google-chrome")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+_RUNNING = set()     # browsers started and not yet closed: closed at exit
+
+
+@atexit.register
+def _close_all():
+    for b in list(_RUNNING):
+        b.close()
 
 
 class BrowserError(Exception):
@@ -126,6 +136,7 @@ class Browser:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
                                          stdout=subprocess.DEVNULL, stderr=self._stderr,
                                          start_new_session=True)
+            _RUNNING.add(self)
             self.port = self._wait_port()
             url = self._page_ws_url()
             self.ws = websocket.create_connection(url, timeout=self.timeout,
@@ -141,6 +152,7 @@ class Browser:
 
     def close(self):
         """Stop chromium (TERM, then KILL after 5 s) and remove its profile."""
+        _RUNNING.discard(self)
         if self.ws is not None:
             try:
                 self.ws.close()
