@@ -10,6 +10,9 @@ the database holds, and log no console error (a Content-Security-Policy
 violation is one). A screenshot of each page is written under
 build/test-output/screenshots/. A verdict is then given through the flag
 page's form, by a click, and must be in the database and on the page.
+A rule whose message, title and link carry markup (an <img onerror>, a
+<script>, an <svg onload>) must have it shown as text on /flags, the
+flag's page and /rules, and nothing of it run.
 
 Skipped, with the reason, when chromium is missing (not where $CI or
 $VANE_REQUIRE_BROWSER is set) or when the binary has no `serve` command.
@@ -24,7 +27,7 @@ import unittest
 import urllib.request
 
 from browser import Browser, require_browser
-from vanetest import SOURCE_ID, VaneCase, kill_process, vane_bin
+from vanetest import SOURCE_ID, VaneCase, kill_process, lua_str, vane_bin
 
 SERVE_TIMEOUT = 30
 
@@ -96,8 +99,12 @@ class BrowserView(VaneCase):
         if not has_serve_command():
             raise unittest.SkipTest("this vane has no serve command (the web view is not in this build)")
 
-    def setUp(self):
+    def start_view(self, extra_rules=None):
+        """The demo series (with extra rule files {name: text}), vane serve
+        on it, a browser."""
         self.m = self.monitor()
+        if extra_rules:
+            self.m.rules_copy(extra_rules)
         for n in (1, 2, 3, 4):
             self.m.step(n)
         self.flags = self.m.flags()
@@ -126,6 +133,7 @@ class BrowserView(VaneCase):
         return self.b.text()
 
     def test_every_page_in_the_browser(self):
+        self.start_view()
         # /flags: every flag of the series, with a link to its page
         text = self.visit("/flags", "flags")
         for msg in ("China: Level 3 → Level 2", "China: D (wrongful detention) removed",
@@ -165,6 +173,7 @@ class BrowserView(VaneCase):
         self.assertIn(self.china["rule"], text)
 
     def test_verdict_through_the_flag_form(self):
+        self.start_view()
         fid = self.china["id"]
         self.visit("/flags/%d" % fid, "flag-before-verdict")
         self.assertEqual(self.m.sql("SELECT count(*) FROM verdicts"), [(0,)])
@@ -188,6 +197,43 @@ class BrowserView(VaneCase):
         self.b.fill_and_submit(form, {"verdict": "useful"})
         rows = self.m.sql("SELECT flag_id, verdict FROM verdicts")
         self.assertEqual(rows, [(fid, "useful")])
+
+    def test_markup_in_values_is_text(self):
+        """A flag whose message, title and link carry markup: the browser
+        shows the characters and runs nothing (no element, no console error)."""
+        self.start_view({"markup.lua": MARKUP_RULE})
+        hit = [f for f in self.m.flags() if f["rule"] == "markup-in-values"]
+        self.assertEqual(len(hit), 1, [f["rule"] for f in self.m.flags()])
+        fid = hit[0]["id"]
+        for path, shot in (("/flags", "markup-flags"), ("/flags/%d" % fid, "markup-flag"),
+                           ("/rules", "markup-rules")):
+            text = self.visit(path, shot)
+            if path != "/rules":
+                self.assertIn(MARKUP_MESSAGE, text, path)
+            else:    # the rule, by id; its title, if shown, as text (no element below)
+                self.assertIn("markup-in-values", text)
+            self.assertEqual(self.b.evaluate("window.__pwned === undefined"), True, path)
+            self.assertEqual(self.b.count("img[src=x], svg[onload], b.injected, i.injected"), 0, path)
+        links = self.b.evaluate("Array.from(document.links).map(function(a){return a.protocol})")
+        self.assertNotIn("javascript:", links)
+
+
+MARKUP_MESSAGE = ('Niger <img src=x onerror="window.__pwned=1"> & <b class="injected">bold</b> '
+                  '<script>window.__pwned=2</script> "quoted" \'single\'')
+
+MARKUP_RULE = """
+return {
+  id = "markup-in-values",
+  title = "Flags <i class=\\"injected\\">markup</i>",
+  severity = "low",
+  when = function(ev) return ev.key == "MA" end,
+  message = function(ev)
+    return { message = %s,
+             title = "<svg onload=\\"window.__pwned=3\\">Madagascar</svg>",
+             link = "https://example.org/?a=1&b=%%22%%3E%%3Cscript%%3E" }
+  end,
+}
+""" % lua_str(MARKUP_MESSAGE)
 
 
 def describe_server(server):
