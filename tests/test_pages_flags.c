@@ -196,6 +196,7 @@ static size_t count(const char *hay, const char *needle)
 }
 
 #define HAS(html, s) assert_non_null(strstr((html), (s)))
+#define END ((const char *)NULL)   /* the end of run's parameters */
 #define HASNT(html, s) assert_null(strstr((html), (s)))
 
 /* ---- the list ---------------------------------------------------------------- */
@@ -205,7 +206,7 @@ static void the_list_shows_each_flag_with_its_state(void **state)
     fixture_t *fx = *state;
     world_t w = build(fx->st);
     call_t c;
-    const char *html = run(&c, fx->st, page_flags, "GET", NULL, NULL, NULL);
+    const char *html = run(&c, fx->st, page_flags, "GET", NULL, NULL, END);
     assert_int_equal(c.resp.status, 0);
     assert_int_equal(count(html, "<tr><td>"), 4);
     /* newest first: plain (T2, highest id) before level */
@@ -240,37 +241,37 @@ static void filters_narrow_the_list(void **state)
     fixture_t *fx = *state;
     world_t w = build(fx->st);
     call_t c;
-    const char *html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "rule", "level", NULL);
+    const char *html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "rule", "level", END);
     assert_int_equal(count(html, "<tr><td>"), 1);
     HAS(html, "France: 2 → 3");
     HAS(html, "name=\"rule\" value=\"level\"");   /* kept in the form */
     done(&c);
 
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "severity", "medium", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "severity", "medium", END);
     assert_int_equal(count(html, "<tr><td>"), 3);   /* critical, medium, high; not low */
     HASNT(html, "odd title");
     HAS(html, "<option value=\"medium\" selected>");
     done(&c);
 
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "q", "france", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "q", "france", END);
     assert_int_equal(count(html, "<tr><td>"), 3);   /* title or message, any case */
     HASNT(html, "odd title");
     done(&c);
 
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "since", "2024-11-25", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "since", "2024-11-25", END);
     assert_int_equal(count(html, "<tr><td>"), 2);   /* quiet and plain, at T2 */
     done(&c);
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "until", "2024-11-22", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "until", "2024-11-22", END);
     assert_int_equal(count(html, "<tr><td>"), 2);   /* the whole of the 22nd: level, hostile */
     done(&c);
     html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "source", "s", "until", "2024-11-21",
-               NULL);
+               END);
     assert_int_equal(count(html, "<tr><td>"), 0);
     HAS(html, "No flags match these filters.");
     done(&c);
 
     html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "since", "soon", "severity", "dire",
-               NULL);
+               END);
     HAS(html, "since: not a date");
     HAS(html, "severity: not one of");
     assert_int_equal(count(html, "<tr><td>"), 4);
@@ -289,7 +290,7 @@ static void pages_go_by_id_and_keep_the_filters(void **state)
                                     NULL, T1});
     }
     call_t c;
-    const char *html = run(&c, fx->st, page_flags, "GET", NULL, NULL, NULL);
+    const char *html = run(&c, fx->st, page_flags, "GET", NULL, NULL, END);
     assert_int_equal(count(html, "<tr><td>"), 50);
     HAS(html, "m120");
     HAS(html, "m071");
@@ -298,7 +299,7 @@ static void pages_go_by_id_and_keep_the_filters(void **state)
     HAS(html, "href=\"/flags?before=71\">Older</a>");
     done(&c);
 
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "before", "71", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "before", "71", END);
     assert_int_equal(count(html, "<tr><td>"), 50);
     HAS(html, "m070");
     HAS(html, "m021");
@@ -306,7 +307,7 @@ static void pages_go_by_id_and_keep_the_filters(void **state)
     HAS(html, "href=\"/flags?before=21\">Older</a>");
     done(&c);
 
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "before", "21", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "before", "21", END);
     assert_int_equal(count(html, "<tr><td>"), 20);
     HAS(html, "m001");
     HASNT(html, "Older");
@@ -314,7 +315,7 @@ static void pages_go_by_id_and_keep_the_filters(void **state)
     done(&c);
 
     /* Newer from the second page is the first page again */
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "after", "70", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "after", "70", END);
     assert_int_equal(count(html, "<tr><td>"), 50);
     HAS(html, "m120");
     HAS(html, "m071");
@@ -324,12 +325,12 @@ static void pages_go_by_id_and_keep_the_filters(void **state)
     done(&c);
 
     /* the filters ride along */
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "rule", "odd", "q", "m", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "rule", "odd", "q", "m", END);
     assert_int_equal(count(html, "<tr><td>"), 50);
     HASNT(html, "m119");   /* even */
     HAS(html, "href=\"/flags?rule=odd&amp;q=m&amp;before=22\">Older</a>");
     done(&c);
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "rule", "odd", "before", "22", NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, "rule", "odd", "before", "22", END);
     assert_int_equal(count(html, "<tr><td>"), 10);
     HASNT(html, "Older");
     done(&c);
@@ -381,7 +382,7 @@ static void a_flag_page_tells_its_story(void **state)
     char id[24];
     snprintf(id, sizeof id, "%lld", w.flag_level);
     call_t c;
-    const char *html = run(&c, fx->st, page_flag, "GET", id, NULL, NULL);
+    const char *html = run(&c, fx->st, page_flag, "GET", id, NULL, END);
     assert_int_equal(c.resp.status, 0);
     HAS(html, "France: 2 → 3");
     HAS(html, "Level changes");
@@ -417,7 +418,7 @@ static void a_silenced_flag_and_one_without_changes(void **state)
     char id[24];
     snprintf(id, sizeof id, "%lld", w.flag_silenced);
     call_t c;
-    const char *html = run(&c, fx->st, page_flag, "GET", id, NULL, NULL);
+    const char *html = run(&c, fx->st, page_flag, "GET", id, NULL, END);
     HAS(html, "<h2>Silenced</h2>");
     HAS(html, "maintenance &lt;window&gt;");
     HAS(html, "No verdict yet.");
@@ -427,7 +428,7 @@ static void a_silenced_flag_and_one_without_changes(void **state)
 
     /* no changes recorded: the event's diff, word diff and all */
     snprintf(id, sizeof id, "%lld", w.flag_plain);
-    html = run(&c, fx->st, page_flag, "GET", id, NULL, NULL);
+    html = run(&c, fx->st, page_flag, "GET", id, NULL, END);
     HAS(html, "<del>tense </del>");
     HAS(html, "<tr><th>level</th><td>2</td><td>3</td></tr>");
     HAS(html, "<dt>Item</dt><dd>FR ");   /* no title: its key; a javascript: link unlinked */
@@ -435,17 +436,17 @@ static void a_silenced_flag_and_one_without_changes(void **state)
     done(&c);
 
     snprintf(id, sizeof id, "%lld", w.flag_hostile);
-    html = run(&c, fx->st, page_flag, "GET", id, NULL, NULL);
+    html = run(&c, fx->st, page_flag, "GET", id, NULL, END);
     HAS(html, "&lt;script&gt;alert(1)&lt;/script&gt;");
     HASNT(html, "<script>alert");
     HAS(html, "&#39;onmouseover=");
     HASNT(html, "'onmouseover=");
     done(&c);
 
-    html = run(&c, fx->st, page_flag, "GET", "999", NULL, NULL);
+    run(&c, fx->st, page_flag, "GET", "999", NULL, END);
     assert_int_equal(c.resp.status, 404);
     done(&c);
-    html = run(&c, fx->st, page_flag, "GET", "12abc", NULL, NULL);
+    run(&c, fx->st, page_flag, "GET", "12abc", NULL, END);
     assert_int_equal(c.resp.status, 404);
     done(&c);
 }
@@ -459,7 +460,7 @@ static void a_verdict_is_recorded_and_shown(void **state)
     snprintf(where, sizeof where, "/flags/%lld", w.flag_hostile);
     call_t c;
     run(&c, fx->st, page_flag_verdict, "POST", id, NULL, "csrf", "x", "verdict", "noise", "note",
-        "duplicate <b>", NULL);
+        "duplicate <b>", END);
     assert_int_equal(c.resp.status, 303);
     assert_string_equal(c.resp.location, where);
     done(&c);
@@ -471,23 +472,23 @@ static void a_verdict_is_recorded_and_shown(void **state)
     assert_string_equal(v.note, "duplicate <b>");
     store_verdict_free(&v);
 
-    const char *html = run(&c, fx->st, page_flag, "GET", id, NULL, NULL);
+    const char *html = run(&c, fx->st, page_flag, "GET", id, NULL, END);
     HAS(html, "<strong>noise</strong> by ana");
     HAS(html, "duplicate &lt;b&gt;");
     HAS(html, "value=\"noise\" checked");
     done(&c);
-    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, NULL);
+    html = run(&c, fx->st, page_flags, "GET", NULL, NULL, END);
     HAS(html, "<td>noise</td>");
     done(&c);
 
-    run(&c, fx->st, page_flag_verdict, "POST", id, NULL, "verdict", "great", NULL);
+    run(&c, fx->st, page_flag_verdict, "POST", id, NULL, "verdict", "great", END);
     assert_int_equal(c.resp.status, 400);
     assert_null(c.resp.location);
     done(&c);
-    run(&c, fx->st, page_flag_verdict, "POST", id, NULL, NULL);
+    run(&c, fx->st, page_flag_verdict, "POST", id, NULL, END);
     assert_int_equal(c.resp.status, 400);
     done(&c);
-    run(&c, fx->st, page_flag_verdict, "POST", "999", NULL, "verdict", "useful", NULL);
+    run(&c, fx->st, page_flag_verdict, "POST", "999", NULL, "verdict", "useful", END);
     assert_int_equal(c.resp.status, 404);
     done(&c);
 }
@@ -499,7 +500,7 @@ static void an_item_page_shows_every_version(void **state)
     fixture_t *fx = *state;
     world_t w = build(fx->st);
     call_t c;
-    const char *html = run(&c, fx->st, page_item, "GET", "s", "FR", NULL);
+    const char *html = run(&c, fx->st, page_item, "GET", "s", "FR", END);
     assert_int_equal(c.resp.status, 0);
     assert_int_equal(count(html, "<section class=\"version\""), 2);
     char a[40], b[40];
@@ -514,7 +515,7 @@ static void an_item_page_shows_every_version(void **state)
     HAS(html, "<h2>Now</h2>");
     done(&c);
 
-    html = run(&c, fx->st, page_item, "GET", "s", "XX", NULL);
+    html = run(&c, fx->st, page_item, "GET", "s", "XX", END);
     assert_int_equal(c.resp.status, 404);
     done(&c);
 }
@@ -530,10 +531,10 @@ static void an_item_key_that_is_a_url_is_linked_encoded(void **state)
     char s[24];
     snprintf(s, sizeof s, "%lld", id);
     call_t c;
-    const char *html = run(&c, fx->st, page_flag, "GET", s, NULL, NULL);
+    const char *html = run(&c, fx->st, page_flag, "GET", s, NULL, END);
     HAS(html, "href=\"/items/s/https%3A%2F%2Fx%2Fa%20b%3Fc\"");
     done(&c);
-    html = run(&c, fx->st, page_item, "GET", "s", "https://x/a b?c", NULL);
+    html = run(&c, fx->st, page_item, "GET", "s", "https://x/a b?c", END);
     assert_int_equal(c.resp.status, 0);
     HAS(html, "new A");
     done(&c);

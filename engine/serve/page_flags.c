@@ -161,12 +161,12 @@ static int pager(buf_t *b, const asked_t *a, const store_web_page_t *p)
     if (p->newer)
         rc |= buf_puts(b, "<a rel=\"prev\" href=\"") |
               html_href(b, "/flags", "rule", a->rule, "source", a->source, "severity", a->severity,
-                        "since", a->since, "until", a->until, "q", a->q, "after", newest, NULL) |
+                        "since", a->since, "until", a->until, "q", a->q, "after", newest, (const char *)NULL) |
               buf_puts(b, "\">Newer</a>");
     if (p->older)
         rc |= buf_puts(b, "<a rel=\"next\" href=\"") |
               html_href(b, "/flags", "rule", a->rule, "source", a->source, "severity", a->severity,
-                        "since", a->since, "until", a->until, "q", a->q, "before", oldest, NULL) |
+                        "since", a->since, "until", a->until, "q", a->q, "before", oldest, (const char *)NULL) |
               buf_puts(b, "\">Older</a>");
     return rc | buf_puts(b, "</nav>\n");
 }
