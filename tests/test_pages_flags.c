@@ -520,23 +520,42 @@ static void an_item_page_shows_every_version(void **state)
     done(&c);
 }
 
-/* A key that is a URL is percent-encoded in the link to its history. */
-static void an_item_key_that_is_a_url_is_linked_encoded(void **state)
+/* A key that is a URL has a "/", which a decoded path cannot carry in
+ * one segment: its history is linked as /items/SOURCE?key=KEY, encoded;
+ * a plain key with odd characters stays in the path, encoded. */
+static void item_keys_are_linked_encoded(void **state)
 {
     fixture_t *fx = *state;
     source(fx->st, "s");
-    long long ev = event(fx->st, "https://x/a b?c", "new", "{\"title\":\"A\"}", NULL, NULL, T0);
-    long long id = flag(fx->st, &(flag_spec_t){ev, "https://x/a b?c", "any", "low", "new A", "A",
-                                               "https://x/a b?c", "[]", T0});
+    const char *url_key = "https://x/a b?c";
+    long long ev = event(fx->st, url_key, "new", "{\"title\":\"A\"}", NULL, NULL, T0);
+    long long id = flag(fx->st, &(flag_spec_t){ev, url_key, "any", "low", "new A", "A",
+                                               "https://x/a", "[]", T0});
+    long long ev2 = event(fx->st, "a b&c", "new", "{\"title\":\"B\"}", NULL, NULL, T0);
+    long long id2 = flag(fx->st, &(flag_spec_t){ev2, "a b&c", "any", "low", "new B", "B", NULL,
+                                                "[]", T0});
     char s[24];
     snprintf(s, sizeof s, "%lld", id);
     call_t c;
     const char *html = run(&c, fx->st, page_flag, "GET", s, NULL, END);
-    HAS(html, "href=\"/items/s/https%3A%2F%2Fx%2Fa%20b%3Fc\"");
+    HAS(html, "href=\"/items/s?key=https%3A%2F%2Fx%2Fa%20b%3Fc\"");
     done(&c);
-    html = run(&c, fx->st, page_item, "GET", "s", "https://x/a b?c", END);
+    snprintf(s, sizeof s, "%lld", id2);
+    html = run(&c, fx->st, page_flag, "GET", s, NULL, END);
+    HAS(html, "href=\"/items/s/a%20b%26c\"");
+    done(&c);
+
+    html = run(&c, fx->st, page_item, "GET", "s", NULL, "key", url_key, END);   /* ?key= */
     assert_int_equal(c.resp.status, 0);
     HAS(html, "new A");
+    done(&c);
+    html = run(&c, fx->st, page_item, "GET", "s", "a b&c", END);
+    assert_int_equal(c.resp.status, 0);
+    HAS(html, "new B");
+    HAS(html, "<h1>s / a b&amp;c</h1>");
+    done(&c);
+    run(&c, fx->st, page_item, "GET", "s", NULL, END);   /* no key */
+    assert_int_equal(c.resp.status, 404);
     done(&c);
 }
 
@@ -552,7 +571,7 @@ int main(void)
         T(a_silenced_flag_and_one_without_changes),
         T(a_verdict_is_recorded_and_shown),
         T(an_item_page_shows_every_version),
-        T(an_item_key_that_is_a_url_is_linked_encoded),
+        T(item_keys_are_linked_encoded),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

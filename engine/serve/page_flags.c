@@ -21,6 +21,7 @@ const serve_route_t serve_routes_flags[] = {
     {"GET", "/flags/{}", page_flag},
     {"POST", "/flags/{}/verdict", page_flag_verdict},
     {"GET", "/items/{}/{}", page_item},
+    {"GET", "/items/{}", page_item},   /* ?key=KEY: a key with a "/" */
     {NULL, NULL, NULL},
 };
 

@@ -11,7 +11,7 @@ int page_flags(const serve_req_t *r, serve_resp_t *out);
 /* GET /flags/{id} and POST /flags/{id}/verdict (page_flag.c) */
 int page_flag(const serve_req_t *r, serve_resp_t *out);
 int page_flag_verdict(const serve_req_t *r, serve_resp_t *out);
-/* GET /items/{source}/{key} (page_item.c) */
+/* GET /items/{source}/{key}, or /items/{source}?key=KEY (page_item.c) */
 int page_item(const serve_req_t *r, serve_resp_t *out);
 
 /* A flag id from a path segment: 1..LLONG_MAX, or 0 when it is not one. */

@@ -1,4 +1,5 @@
-/* page_item.c — GET /items/{source}/{key}: one item's history, every
+/* page_item.c — GET /items/{source}/{key} (or /items/{source}?key=KEY for
+ * a key with a "/"): one item's history, every
  * version newest first with what changed (word diffs for long texts), the
  * fields of new and removed versions, and the flags raised on each. */
 #include "serve/page_flags.h"
@@ -86,9 +87,10 @@ static int now_part(buf_t *b, const history_t *h)
 
 int page_item(const serve_req_t *r, serve_resp_t *out)
 {
-    if (r->n_args < 2)
+    const char *source = r->n_args ? r->args[0] : NULL;
+    const char *key = r->n_args >= 2 ? r->args[1] : serve_query(r, "key");
+    if (!source || !key || !*key)
         return serve_error_page(out, 404, "There is no such item.");
-    const char *source = r->args[0], *key = r->args[1];
     history_t h;
     if (history_read(r->ctx->st, source, key, &h) < 0)
         return -1;

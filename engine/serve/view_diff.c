@@ -105,6 +105,16 @@ int view_item_title(buf_t *out, const char *title, const char *key, const char *
 
 int view_item_href(buf_t *out, const char *source, const char *key)
 {
+    /* The server decodes a path before it finds the route, so a key with a
+     * "/" (a URL) or one that is "." or ".." cannot be a path segment: it
+     * goes in the query. */
+    if (strchr(key, '/') || strcmp(key, ".") == 0 || strcmp(key, "..") == 0) {
+        buf_t path = {0};
+        int rc = buf_puts(&path, "/items/") | html_pct(&path, source) |
+                 html_href(out, buf_str(&path), "key", key, (const char *)NULL);
+        buf_free(&path);
+        return rc ? -1 : 0;
+    }
     buf_t path = {0};
     int rc = buf_puts(&path, "/items/") | html_pct(&path, source) | buf_putc(&path, '/') |
              html_pct(&path, key);

@@ -26,8 +26,10 @@ int view_fields(buf_t *out, const char *fields_json);
  * is an http(s) URL (rel="noopener noreferrer"). */
 int view_item_title(buf_t *out, const char *title, const char *key, const char *link);
 
-/* The escaped path of an item's history page: /items/SOURCE/KEY, each
- * segment percent-encoded. */
+/* The escaped address of an item's history page: /items/SOURCE/KEY, each
+ * segment percent-encoded; /items/SOURCE?key=KEY for a key with a "/" (a
+ * URL) or a key "." or "..", which the server's decoded path cannot carry
+ * as one segment. */
 int view_item_href(buf_t *out, const char *source, const char *key);
 
 #endif
