@@ -42,7 +42,17 @@ const char html_css[] =
     "pre{white-space:pre-wrap;background:var(--soft);padding:.6em;border-radius:.3em}\n"
     "svg.chart{max-width:100%;height:auto;background:var(--soft);border-radius:.3em}\n"
     "svg.chart text{font-size:11px;fill:var(--muted)}\n"
-    ".ok{color:var(--low)}.bad{color:var(--high)}\n";
+    ".ok{color:var(--low)}.bad{color:var(--high)}\n"
+    /* part P: the pages of flags, a flag and an item */
+    "form.verdict{display:flex;flex-wrap:wrap;gap:.6em 1em;align-items:end;margin:.6em 0}\n"
+    "form.verdict label{display:flex;gap:.3em;align-items:center}\n"
+    "form.verdict textarea{min-width:20em}\n"
+    "blockquote.note{margin:.3em 0;padding:.3em .8em;border-left:3px solid var(--line);"
+    "white-space:pre-wrap}\n"
+    "table.fields th{width:12em}table.changes td,table.fields td{overflow-wrap:anywhere}\n"
+    "section.version{border-top:1px solid var(--line);margin-top:1em}\n"
+    "ul.raised{margin:.3em 0;padding-left:1.2em}\n"
+    "p.empty{color:var(--muted);font-style:italic}\n";
 
 /* A little help for people with JavaScript on: nothing needs it. */
 const char html_js[] =
