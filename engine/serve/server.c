@@ -29,7 +29,7 @@ struct server {
     struct MHD_Connection *conn;
     const char *cookie;         /* its session cookie, or NULL */
     char set_cookie[256];       /* a Set-Cookie a core handler asks for, or "" */
-    char client[64];            /* its address, for the log */
+    char client[112];           /* its address, for the log */
 };
 
 /* What is kept of one request between the calls libmicrohttpd makes. */
@@ -165,19 +165,36 @@ static enum MHD_Result to_login(server_t *s, struct MHD_Connection *c, const cha
 
 /* ---- one request ---------------------------------------------------------------------- */
 
+/* A printable copy of what a client sent, for the log. */
+static void loggable(const char *in, char *out, size_t size)
+{
+    size_t o = 0;
+    for (const char *c = in ? in : ""; *c && o + 1 < size; c++)
+        out[o++] = (unsigned char)*c < 0x20 || (unsigned char)*c >= 0x7f ? '?' : *c;
+    out[o] = '\0';
+}
+
+/* The client's address for the log; behind a reverse proxy on this
+ * machine, the address the proxy says it forwards for (X-Forwarded-For). */
 static void client_address(server_t *s, struct MHD_Connection *c)
 {
-    snprintf(s->client, sizeof s->client, "?");
+    char peer[INET6_ADDRSTRLEN] = "?";
     const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    if (!i || !i->client_addr)
+    const struct sockaddr *sa = i ? i->client_addr : NULL;
+    if (sa && sa->sa_family == AF_INET)
+        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, peer,
+                  sizeof peer);
+    else if (sa && sa->sa_family == AF_INET6)
+        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, peer,
+                  sizeof peer);
+    const char *fwd = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!fwd || !sa || !request_is_loopback(sa)) {
+        snprintf(s->client, sizeof s->client, "%s", peer);
         return;
-    const struct sockaddr *sa = i->client_addr;
-    if (sa->sa_family == AF_INET)
-        inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, s->client,
-                  sizeof s->client);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, s->client,
-                  sizeof s->client);
+    }
+    char shown[48];
+    loggable(fwd, shown, sizeof shown);
+    snprintf(s->client, sizeof s->client, "%.47s (via %s)", shown, peer);
 }
 
 /* The form of a POST: application/x-www-form-urlencoded only. */
@@ -386,21 +403,12 @@ static int login_page(const serve_req_t *r, serve_resp_t *out, const char *probl
                           "<input type=\"hidden\" name=\"next\" value=\"") |
               html_text(b, next_of(r)) |
               buf_puts(b, "\">\n<p><button>Sign in</button></p>\n</form>\n");
-    return rc | html_page_end(b) ? -1 : 0;
+    return (rc | html_page_end(b)) ? -1 : 0;
 }
 
 static int get_login(const serve_req_t *r, serve_resp_t *out)
 {
     return login_page(r, out, NULL);
-}
-
-/* A printable copy of a name someone typed, for the log. */
-static void loggable(const char *in, char *out, size_t size)
-{
-    size_t o = 0;
-    for (const char *c = in ? in : ""; *c && o + 1 < size; c++)
-        out[o++] = (unsigned char)*c < 0x20 || *c == 0x7f ? '?' : *c;
-    out[o] = '\0';
 }
 
 static int post_login(const serve_req_t *r, serve_resp_t *out)
@@ -432,7 +440,7 @@ static int get_logout(const serve_req_t *r, serve_resp_t *out)
              buf_puts(b, "<h1>Sign out</h1>\n<form method=\"post\" action=\"/logout\">"
                          "<input type=\"hidden\" name=\"csrf\" value=\"") |
              html_text(b, r->csrf) | buf_puts(b, "\"><button>Sign out</button></form>\n");
-    return rc | html_page_end(b) ? -1 : 0;
+    return (rc | html_page_end(b)) ? -1 : 0;
 }
 
 static int post_logout(const serve_req_t *r, serve_resp_t *out)

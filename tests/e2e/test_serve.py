@@ -307,7 +307,8 @@ class TestServeAuth(ServeCase):
         self.assertIsNone(r.getheader("Set-Cookie"))
         self.assertIn("Wrong name or password", r.text)
         start = time.monotonic()
-        r = s.request("POST", "/login", body={"user": "bob", "password": PASSWORD})
+        r = s.request("POST", "/login", body={"user": "bob", "password": PASSWORD},
+                      headers={"X-Forwarded-For": "203.0.113.9"})   # a proxy on this machine
         wrong_user = time.monotonic() - start
         self.assertEqual(r.status, 401)
         self.assertGreater(wrong_user, wrong_pw * 0.4, (wrong_user, wrong_pw))
@@ -347,8 +348,8 @@ class TestServeAuth(ServeCase):
         self.assertEqual(r.getheader("Location"), "/flags")
         code, err = s.stop()
         self.assertEqual(code, 0)
-        self.assertEqual(len(re.findall(r"vane: sign-in refused for '(ana|bob)' from 127\.0\.0\.1",
-                                        err)), 2, err)
+        self.assertIn("vane: sign-in refused for 'ana' from 127.0.0.1\n", err)
+        self.assertIn("vane: sign-in refused for 'bob' from 203.0.113.9 (via 127.0.0.1)\n", err)
         self.assertNotIn(PASSWORD, err)
         self.assertNotIn("nope", err)
 
