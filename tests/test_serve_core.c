@@ -175,8 +175,8 @@ static char *make_hash(const char *prefix, const char *password)
 static void password_hashes_are_verified(void **state)
 {
     (void)state;
-    const char *prefixes[] = {"$2b$", "$y$", "$6$"};
-    for (size_t i = 0; i < 3; i++) {
+    const char *prefixes[] = {"$2b$", "$2y$", "$y$", "$6$"};   /* $2y$: htpasswd -B */
+    for (size_t i = 0; i < sizeof prefixes / sizeof prefixes[0]; i++) {
         char *h = make_hash(prefixes[i], "correct horse");
         assert_true(auth_hash_ok(h, "correct horse"));
         assert_false(auth_hash_ok(h, "correct hors"));
