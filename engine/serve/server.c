@@ -206,12 +206,17 @@ static int read_form(struct MHD_Connection *c, const pending_t *p, serve_param_t
     return request_params(p->body.p, p->body.len, REQUEST_MAX_PARAMS, form, n);
 }
 
-/* Check a request that is whole, find its route, call it, answer. */
-static enum MHD_Result answer(server_t *s, struct MHD_Connection *c, const char *method,
-                              const pending_t *p, serve_req_t *r)
+static int csrf_ok(const serve_req_t *r)
 {
-    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0 && strcmp(method, "POST") != 0)
-        return send_error(s, c, 405, "vane serve answers GET, HEAD and POST only.");
+    const char *sent = serve_form(r, "csrf");
+    return sent && r->csrf && auth_equal(sent, r->csrf);
+}
+
+/* Find the request's route; for a POST check where it comes from and its
+ * CSRF token; call the handler, send what it gives. */
+static enum MHD_Result route(server_t *s, struct MHD_Connection *c, const char *method,
+                             serve_req_t *r)
+{
     char *args[SERVE_MAX_ARGS] = {0};
     size_t n_args = 0;
     int known = 0;
@@ -221,29 +226,38 @@ static enum MHD_Result answer(server_t *s, struct MHD_Connection *c, const char 
                           known ? "This page does not take that method." : "There is no such page.");
     r->args = (const char *const *)args;
     r->n_args = n_args;
+    serve_resp_t out = {0};
     enum MHD_Result rc;
-    if (!r->user && !is_public(r->path))
-        rc = strcmp(method, "POST") != 0 && !is_api(r->path)
-                 ? to_login(s, c, p->target)
-                 : send_error(s, c, 401, "Sign in first, or send the bearer token.");
-    else if (strcmp(method, "POST") == 0 && !origin_ok(s, c))
+    int post = strcmp(method, "POST") == 0;
+    if (post && !origin_ok(s, c)) {
         rc = send_error(s, c, 403, "This form was sent from another site.");
-    else if (strcmp(method, "POST") == 0 && strcmp(r->path, "/login") != 0 &&
-             (!serve_form(r, "csrf") || !auth_equal(serve_form(r, "csrf"), r->csrf)))
+    } else if (post && strcmp(r->path, "/login") != 0 && !csrf_ok(r)) {
         rc = send_error(s, c, 403, "The form's CSRF token is missing or stale: reload the page.");
-    else {
-        serve_resp_t out = {0};
-        if (rt->fn(r, &out) != 0) {
-            say("vane: %s %s: the page failed (see the lines above)\n", method, r->path);
-            resp_free(&out);
-            rc = send_error(s, c, 500, "This page failed; the server's log says why.");
-        } else {
-            rc = send_resp(s, c, &out);
-            resp_free(&out);
-        }
+    } else if (rt->fn(r, &out) != 0) {
+        say("vane: %s %s: the page failed (out of memory, or the database failed)\n", method,
+            r->path);
+        rc = send_error(s, c, 500, "This page failed; the server's log says so.");
+    } else {
+        rc = send_resp(s, c, &out);
     }
+    resp_free(&out);
     serve_args_free(args, n_args);
     return rc;
+}
+
+/* Check a request that is whole (method, who is asking), then answer
+ * it. Someone unknown learns nothing of which paths exist. */
+static enum MHD_Result answer(server_t *s, struct MHD_Connection *c, const char *method,
+                              const pending_t *p, serve_req_t *r)
+{
+    int post = strcmp(method, "POST") == 0;
+    if (!post && strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+        return send_error(s, c, 405, "vane serve answers GET, HEAD and POST only.");
+    if (!r->user && !is_public(r->path))
+        return !post && !is_api(r->path)
+                   ? to_login(s, c, p->target)
+                   : send_error(s, c, 401, "Sign in first, or send the bearer token.");
+    return route(s, c, method, r);
 }
 
 /* Decode the request line and form, find who is asking, answer. */

@@ -274,6 +274,15 @@ class TestServeAuth(ServeCase):
         self.assertEqual(r.status, 303)
         r = s.get("/logout", headers={"Authorization": "Bearer " + TOKEN + "x"})
         self.assertEqual(r.status, 303)
+        # unknown paths too: nothing is given away before sign-in
+        r = s.get("/no/such/page")
+        self.assertEqual((r.status, r.getheader("Location")), (303, "/login?next=%2Fno%2Fsuch%2Fpage"))
+        for path in ("/metrics", "/api/flags"):   # read by programs: 401, not a redirect
+            r = s.get(path)
+            self.assertEqual(r.status, 401, path)
+            self.assertSafeHeaders(r)
+        self.assertEqual(s.get("/no/such/page", headers={"Authorization": "Bearer " + TOKEN}).status, 404)
+        self.assertEqual(s.get("/static/vane.css").status, 200)   # the sign-in page needs it
         r = s.get("/logout", headers={"Authorization": "Bearer " + TOKEN})
         self.assertEqual(r.status, 200)
         csrf = re.search(r'name="csrf" value="([0-9a-f]{64})"', r.text).group(1)
