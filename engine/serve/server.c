@@ -26,7 +26,6 @@ struct server {
     char *own_origin;           /* of serve { url }, or NULL */
     char address[80];
     /* the request being handled (one at a time) */
-    struct MHD_Connection *conn;
     const char *cookie;         /* its session cookie, or NULL */
     char set_cookie[256];       /* a Set-Cookie a core handler asks for, or "" */
     char client[112];           /* its address, for the log */
@@ -264,7 +263,6 @@ static enum MHD_Result answer(server_t *s, struct MHD_Connection *c, const char 
 static enum MHD_Result handle(server_t *s, struct MHD_Connection *c, const char *method,
                               const pending_t *p)
 {
-    s->conn = c;
     s->set_cookie[0] = '\0';
     s->cookie = MHD_lookup_connection_value(c, MHD_COOKIE_KIND, AUTH_COOKIE);
     client_address(s, c);
@@ -288,7 +286,6 @@ static enum MHD_Result handle(server_t *s, struct MHD_Connection *c, const char 
     free(path);
     request_params_free(query, n_query);
     request_params_free(form, n_form);
-    s->conn = NULL;
     return rc;
 }
 

@@ -231,6 +231,35 @@ class TestServeRequests(ServeCase):
         self.assertEqual(s.get("/login").status, 200)
 
 
+    def test_serve_only_serve_loads_libmicrohttpd(self):
+        m = self.demo()
+
+        def loaded(*argv_env):
+            out = os.path.join(m.dir, "ld-debug")
+            for f in os.listdir(m.dir):
+                if f.startswith("ld-debug"):
+                    os.unlink(os.path.join(m.dir, f))
+            env = {"LD_DEBUG": "libs", "LD_DEBUG_OUTPUT": out}
+            if argv_env:
+                s = Server(self, m, env=env)
+                self.assertEqual(s.get("/login").status, 200)
+                self.assertEqual(s.stop()[0], 0)
+            else:
+                self.assertExit(m.vane("flags", env=env), 0)
+            text = ""
+            for f in os.listdir(m.dir):
+                if f.startswith("ld-debug"):
+                    with open(os.path.join(m.dir, f), errors="replace") as fh:
+                        text += fh.read()
+            return text
+
+        other = loaded()
+        self.assertIn("libsqlite3", other)   # LD_DEBUG works here
+        self.assertNotIn("libmicrohttpd", other)
+        self.assertNotIn("libgnutls", other)
+        self.assertIn("libmicrohttpd.so.12", loaded("serve"))
+
+
 class TestServeAuth(ServeCase):
     def test_serve_loopback_without_sign_in_is_local(self):
         s = Server(self, self.demo())
