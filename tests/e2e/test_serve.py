@@ -194,6 +194,36 @@ class TestServeRequests(ServeCase):
         stop.set()
         self.assertLess(max(times), 1.0, times)
 
+    def test_serve_closes_a_silent_connection_and_limits_one_address(self):
+        s = Server(self, self.demo())
+        silent = socket.create_connection(("127.0.0.1", s.port))
+        self.addCleanup(silent.close)
+        silent.sendall(b"GET /login HTTP/1.1\r\n")   # and nothing more
+        # one address may hold 16 connections; the 17th is closed at once
+        held = [socket.create_connection(("127.0.0.1", s.port)) for _ in range(15)]
+        extra = socket.create_connection(("127.0.0.1", s.port))
+        extra.settimeout(5)
+        try:
+            got = extra.recv(100)
+        except ConnectionResetError:
+            got = b""
+        self.assertEqual(got, b"")
+        extra.close()
+        for h in held:
+            h.close()
+        self.assertTrue(wait_for(lambda: s.get("/login").status == 200, timeout=5))
+        # the silent one is closed after 15 s
+        start = time.monotonic()
+        silent.settimeout(30)
+        try:
+            got = silent.recv(100)
+        except ConnectionResetError:
+            got = b""
+        waited = time.monotonic() - start
+        self.assertEqual(got, b"")
+        self.assertLess(waited, 25)
+        self.assertGreater(waited, 5)   # not at once: the timeout, not the limit
+
     def test_serve_stops_on_sigterm_and_sigint_with_exit_0(self):
         m = self.demo()
         for sig in (signal.SIGTERM, signal.SIGINT):
