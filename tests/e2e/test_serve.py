@@ -308,6 +308,14 @@ class TestServeAuth(ServeCase):
         r = m.vane("serve", "--listen", "localhost:80", timeout=10)
         self.assertExit(r, 2)
         self.assertIn("cannot listen on 'localhost:80'", r.stderr)
+        taken = socket.socket()
+        self.addCleanup(taken.close)
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        addr = "127.0.0.1:%d" % taken.getsockname()[1]
+        r = m.vane("serve", "--listen", addr, timeout=10)
+        self.assertExit(r, 1)
+        self.assertIn("vane: serve: cannot listen on %s (in use" % addr, r.stderr)
 
     def test_serve_other_address_with_a_token_starts(self):
         m = self.demo(serve={"token": LuaExpr('env "VANE_SERVE_TOKEN"')})
