@@ -389,8 +389,11 @@ static const char *next_of(const serve_req_t *r)
     const char *next = serve_form(r, "next");
     if (!next)
         next = serve_query(r, "next");
-    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strpbrk(next, "\r\n"))
+    if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\')
         return "/flags";
+    for (const char *c = next; *c; c++)   /* browsers drop tabs: "/\t/evil" is "//evil" */
+        if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '\\')
+            return "/flags";
     return next;
 }
 

@@ -419,9 +419,11 @@ class TestServeAuth(ServeCase):
         self.assertIn("Max-Age=0", r.getheader("Set-Cookie"))
         self.assertEqual(s.get("/logout", headers=jar).status, 303)   # the session is over
         # an outside next is not followed
-        r = s.request("POST", "/login", body={"user": "ana", "password": PASSWORD,
-                                              "next": "//evil.example/"})
-        self.assertEqual(r.getheader("Location"), "/flags")
+        for outside in ("//evil.example/", "/\t/evil.example/", "/\\evil.example", "https://evil.example/",
+                        "/ /evil.example"):
+            r = s.request("POST", "/login", body={"user": "ana", "password": PASSWORD,
+                                                  "next": outside})
+            self.assertEqual(r.getheader("Location"), "/flags", repr(outside))
         code, err = s.stop()
         self.assertEqual(code, 0)
         self.assertIn("vane: sign-in refused for 'ana' from 127.0.0.1\n", err)
