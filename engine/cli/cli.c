@@ -43,6 +43,7 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_FILE] = {"--file", NULL, NULL, CLI_TEXT, 0},
     [CLI_FLAGS] = {"--flags", NULL, NULL, CLI_FLAG, 0},
     [CLI_OLDER_THAN] = {"--older-than", NULL, NULL, CLI_TEXT, 0},
+    [CLI_LISTEN] = {"--listen", NULL, NULL, CLI_TEXT, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -150,6 +151,15 @@ static const cli_command_t commands[] = {
      "    a new item's fields or a removed one's last, and the flags raised on it.\n"
      "    `vane events --source SOURCE` lists the keys; an unknown source or key\n"
      "    exits 2. --json: one line per version, the event with its \"flags\".\n"},
+    {.name = "serve", .fn = cmd_serve, .max_words = 0,
+     .options = O(LISTEN),
+     .usage =
+     "vane serve [--listen ADDR:PORT] [--db FILE]\n"
+     "  A read-only web view of the flags, items, sources and rules, with analysts'\n"
+     "  verdicts, until SIGINT or SIGTERM. vane.lua's serve { listen, url, token,\n"
+     "  users } sets the address (default 127.0.0.1:8080), the public address and who\n"
+     "  may sign in; beyond a loopback address a token or users are required.\n"
+     "  --listen ADDR:PORT   listen here (over serve { listen })\n"},
     {.name = "replay", .fn = cmd_replay, .max_words = 0,
      .options = O(RULE) | O(SINCE) | O(UNTIL),
      .usage =

@@ -22,6 +22,7 @@ typedef enum cli_opt {
     CLI_MIN_RECALL, CLI_FORCE, CLI_CHANGE,
     CLI_FILE,
     CLI_FLAGS, CLI_OLDER_THAN,
+    CLI_LISTEN,
     CLI_N_OPTS
 } cli_opt_t;
 
@@ -48,6 +49,7 @@ int cmd_prune(const cli_args_t *a);
 int cmd_show(const cli_args_t *a);
 int cmd_history(const cli_args_t *a);
 int cmd_channel(const cli_args_t *a); extern const char cmd_channel_usage[];
+int cmd_serve(const cli_args_t *a);
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing
  * every problem. Returns 0, or non-zero with nothing to free. */

@@ -277,6 +277,7 @@ static int run_file(loader_t *ld, const char *src, size_t len)
     set_helper(L, env, ld, "rules", l_rules);
     set_helper(L, env, ld, "settings", decl_settings);
     set_helper(L, env, ld, "watch", decl_watch);
+    set_helper(L, env, ld, "serve", decl_serve);
     set_helper(L, env, ld, "env", l_env);
     int rc = sandbox_load(sb, ld->chunk, src, len, env, &e);
     if (rc == 0)
@@ -355,6 +356,7 @@ void config_free(config_t *cfg)
     for (size_t i = 0; i < cfg->n_watches; i++)
         decl_watch_free(&cfg->watches[i]);
     free(cfg->watches);
+    decl_serve_free(&cfg->serve);
     if (cfg->pending_errs)
         errlist_free(cfg->pending_errs);
     free(cfg->pending_errs);

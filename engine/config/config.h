@@ -21,6 +21,9 @@
  *   watch { id =, terms = { … }, sources = { … }, fields = { … },
  *           severity =, changes = { "new", "changed" } }
  *                            a keyword watch list, read by the keyword-watch rule
+ *   serve { listen = "127.0.0.1:8080", url = "https://desk.example.org/vane",
+ *           token = env "NAME", users = { ana = "$2b$…" } }
+ *                            `vane serve`, the web view (config/decl_serve.c)
  *   env "NAME"               the value of an environment variable (or nil)
  * Every problem is reported as "vane.lua:LINE: message" into an errlist;
  * relative paths are resolved against the configuration file's folder. */
@@ -85,6 +88,17 @@ typedef struct watch_cfg {
     int line;
 } watch_cfg_t;
 
+/* serve { … }: `vane serve`'s address, public address and who may sign in. */
+typedef struct serve_cfg {
+    char *listen;         /* "ADDR:PORT", or NULL (127.0.0.1:8080) */
+    char *url;            /* the public address ("https://desk.example.org/vane"), or NULL */
+    char *token;          /* a secret for Authorization: Bearer, or NULL */
+    char **user_names;    /* n_users names and their crypt(3) hashes */
+    char **user_hashes;
+    size_t n_users;
+    int line;             /* where it was declared; 0: not declared */
+} serve_cfg_t;
+
 typedef struct config {
     char *path;           /* the file as given */
     char *dir;            /* its folder, for relative paths */
@@ -104,6 +118,7 @@ typedef struct config {
     size_t n_channels;
     watch_cfg_t *watches;
     size_t n_watches;
+    serve_cfg_t serve;
     /* vane.lua's sandbox, kept when a channel has a function (format,
      * match) to call later, with the settings' limits; else NULL */
     sandbox_t *sandbox;

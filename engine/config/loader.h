@@ -1,6 +1,7 @@
 /* loader.h — what the parts of config_load share, private to config/: the
  * loader's state, and the declaration helpers vane.lua calls, one file
- * each (decl_source.c, decl_channel.c, decl_watch.c, decl_settings.c). */
+ * each (decl_source.c, decl_channel.c, decl_watch.c, decl_settings.c,
+ * decl_serve.c). */
 #ifndef VANE_LOADER_H
 #define VANE_LOADER_H
 
@@ -66,9 +67,11 @@ int decl_source(lua_State *L);     /* source { … } */
 int decl_channel(lua_State *L);    /* channel { … } */
 int decl_watch(lua_State *L);      /* watch { … } */
 int decl_settings(lua_State *L);   /* settings { … } */
+int decl_serve(lua_State *L);      /* serve { … } */
 
 void decl_source_free(source_cfg_t *s);
 void decl_channel_free(channel_cfg_t *c);
 void decl_watch_free(watch_cfg_t *w);
+void decl_serve_free(serve_cfg_t *s);
 
 #endif

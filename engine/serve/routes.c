@@ -5,10 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-extern const serve_route_t serve_routes_flags[];
+extern const serve_route_t serve_routes_core[];   /* server.c */
+extern const serve_route_t serve_routes_flags[];  /* page_flags.c, page_flag.c, page_item.c */
 
 /* The parts' tables; a part adds its table here. */
 const serve_route_t *const serve_route_tables[] = {
+    serve_routes_core,
     serve_routes_flags,
     NULL,
 };
