@@ -143,6 +143,30 @@ static void slack_leaves_out_the_button_without_an_http_link(void **state)
     buf_free(&b);
 }
 
+/* With serve { url }, the flag's page is a second button (Slack) and a
+ * second action (Teams); without an item link, the page's alone. */
+static void the_flags_page_is_a_button_of_its_own(void **state)
+{
+    (void)state;
+    channel_flag_t f = madagascar();
+    f.page = "https://vane.example.org/flags/12";
+    channel_msg_t m = {.flags = &f, .n = 1};
+    buf_t b = {0};
+    size_t size = 0;
+    assert_int_equal(chat_slack_body(&m, SIZE_MAX, &b, &size), 0);
+    assert_int_equal(count_of(buf_str(&b), "\"type\":\"button\""), 2);
+    assert_non_null(strstr(buf_str(&b), "\"Open in vane\"},\"url\":\"https://vane.example.org/flags/12\""));
+    buf_reset(&b);
+    assert_int_equal(chat_teams_body(&m, &b, &size), 0);
+    assert_int_equal(count_of(buf_str(&b), "Action.OpenUrl"), 2);
+    f.link = NULL;
+    buf_reset(&b);
+    assert_int_equal(chat_teams_body(&m, &b, &size), 0);
+    assert_int_equal(count_of(buf_str(&b), "Action.OpenUrl"), 1);
+    assert_non_null(strstr(buf_str(&b), "\"actions\":[{\"type\":\"Action.OpenUrl\",\"title\":\"Open in vane\""));
+    buf_free(&b);
+}
+
 /* A change of two 10,000-character texts with its word diff. */
 static char *long_changes(void)
 {
@@ -474,6 +498,7 @@ int main(void)
         cmocka_unit_test(slack_body_of_one_flag_is_block_kit),
         cmocka_unit_test(slack_escapes_entities_and_formatting),
         cmocka_unit_test(slack_leaves_out_the_button_without_an_http_link),
+        cmocka_unit_test(the_flags_page_is_a_button_of_its_own),
         cmocka_unit_test(a_10000_character_diff_is_cut_within_each_limit),
         cmocka_unit_test(the_worst_flag_still_fits_each_service),
         cmocka_unit_test(a_cut_diff_keeps_its_markers_closed),

@@ -10,6 +10,7 @@
 #include "channel/channel.h"
 #include "channel/kind.h"
 #include "util/clock.h"
+#include "util/json.h"
 
 #define MAX_RETRY_DELAY (24LL * 3600) /* seconds */
 
@@ -110,7 +111,8 @@ static void to_channel_flag(const store_outbox_row_t *r, channel_flag_t *f)
                           .message = r->message, .created_at = r->created_at,
                           .title = r->title, .link = r->link, .source_name = r->source_name,
                           .rule_title = r->rule_title, .change = r->change,
-                          .observed_at = r->observed_at, .changes = r->changes};
+                          .observed_at = r->observed_at, .changes = r->changes,
+                          .page = r->page};
 }
 
 /* c's format applied to the n flags of a message: each text it returns
@@ -276,6 +278,34 @@ static int quiet_now(const channel_cfg_t *c, size_t n, const alert_out_t *o, ale
     return 1;
 }
 
+/* With serve { url = … }, each flag links to its page in the web view:
+ * the row's page, and "page" in its JSON object. */
+static int add_pages(const config_t *cfg, store_outbox_row_t *rows, size_t n)
+{
+    const char *base = cfg->serve.url;
+    size_t blen = base ? strlen(base) : 0;
+    while (blen > 0 && base[blen - 1] == '/')
+        blen--;
+    for (size_t i = 0; blen && i < n; i++) {
+        store_outbox_row_t *r = &rows[i];
+        size_t jlen = strlen(r->flag_json);
+        buf_t page = {0}, json = {0};
+        int rc = buf_printf(&page, "%.*s/flags/%lld", (int)blen, base, r->flag_id);
+        rc |= buf_append(&json, r->flag_json, jlen ? jlen - 1 : 0); /* without its '}' */
+        rc |= buf_puts(&json, ",\"page\":") | json_put_string(&json, page.p, page.len);
+        rc |= buf_putc(&json, '}');
+        if (rc != 0) {
+            buf_free(&page);
+            buf_free(&json);
+            return -1;
+        }
+        free(r->flag_json);
+        r->flag_json = buf_steal(&json);
+        r->page = buf_steal(&page);
+    }
+    return 0;
+}
+
 static int deliver_channel(store_t *st, const config_t *cfg, const channel_cfg_t *c,
                            const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
 {
@@ -283,6 +313,10 @@ static int deliver_channel(store_t *st, const config_t *cfg, const channel_cfg_t
     size_t n;
     if (store_outbox_pending(st, c->id, &rows, &n, e) != 0)
         return -1;
+    if (add_pages(cfg, rows, n) != 0) {
+        store_outbox_free(rows, n);
+        return err_set(e, "out of memory");
+    }
     int status = 0; /* in quiet hours, the rows wait for the window's end */
     if (!quiet_now(c, n, o, rep))
         status = c->digest && !c->kind->one_by_one

@@ -40,6 +40,7 @@ typedef struct channel_flag {
     const char *change;      /* new | changed | removed */
     const char *observed_at;
     const char *changes;     /* JSON array of what changed (channel/changes.h) */
+    const char *page;        /* the flag's page in the web view (serve { url }), or NULL */
     /* What the channel's template (`format = function(flag)`) made of this
      * flag, when it returned text; NULL: the kind's own format. */
     const char *text;

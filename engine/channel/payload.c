@@ -461,6 +461,9 @@ static int text_details(buf_t *out, const channel_flag_t *f, const char *indent,
     if (f->created_at)
         rc |= buf_printf(out, ", %s", f->created_at);
     rc |= buf_putc(out, '\n');
+    if (is_link(f->page))
+        rc |= buf_printf(out, "%sin vane: ", indent) | utf8_put_oneline(out, f->page, FIELD_MAX) |
+              buf_putc(out, '\n');
     return rc | text_changes(out, f, indent, one);
 }
 
@@ -559,7 +562,12 @@ static int html_details(buf_t *out, const channel_flag_t *f)
     rc |= buf_puts(out, ", source ") | html_named(out, f->source_name, f->source);
     if (has(f->observed_at))
         rc |= buf_puts(out, ", observed ") | html_put_text(out, f->observed_at);
-    rc |= buf_printf(out, ", flag %lld</small></p>\n", f->id);
+    if (is_link(f->page)) {
+        rc |= buf_puts(out, ", <a href=\"") | html_put_text(out, f->page);
+        rc |= buf_printf(out, "\">flag %lld</a></small></p>\n", f->id);
+    } else {
+        rc |= buf_printf(out, ", flag %lld</small></p>\n", f->id);
+    }
     flag_changes_t c = {0};
     if (flag_changes_read(f->changes, &c) == 0)
         rc |= flag_changes_html(&c, out);

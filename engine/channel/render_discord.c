@@ -100,6 +100,11 @@ static int put_embed(buf_t *out, const channel_flag_t *f, size_t *chars)
     rc |= buf_putc(out, ',') | put_text_member(out, "description", chat_message(f),
                                                  DESCRIPTION_MAX, &used);
     rc |= buf_printf(out, ",\"color\":%ld", chat_severity_color(f->severity));
+    if (chat_is_link(f->page) && strlen(f->page) <= LINK_MAX) {   /* "vane" above the title, linked */
+        rc |= buf_puts(out, ",\"author\":{\"name\":\"vane\",\"url\":");
+        rc |= json_put_string(out, f->page, strlen(f->page)) | buf_putc(out, '}');
+        used += 4;
+    }
     buf_t foot = {0};
     chat_w_t w = chat_writer(&foot, CHAT_MARKDOWN, FOOTER_MAX);
     chat_context(&w, f, 0);

@@ -112,7 +112,7 @@ static int put_severity_line(buf_t *out, const push_style_t *st, const channel_f
 
 /* The title and link: <a href="link">title</a> in HTML, two lines in plain
  * text. Nothing when the flag has neither. */
-static int put_head(buf_t *out, const push_style_t *st, const channel_flag_t *f, int opts)
+static int put_item(buf_t *out, const push_style_t *st, const channel_flag_t *f, int opts)
 {
     const char *link = push_is_link(f->link) ? f->link : NULL;
     if (link && (opts & PUSH_SHORT) && strlen(link) > LINK_SHORT)
@@ -135,6 +135,22 @@ static int put_head(buf_t *out, const push_style_t *st, const channel_flag_t *f,
     if (link)
         rc |= buf_puts(out, link);   /* printable ASCII, checked */
     return rc;
+}
+
+/* The item, then the flag's page in the web view when there is one
+ * ("Open in vane"), left out of short forms. */
+static int put_head(buf_t *out, const push_style_t *st, const channel_flag_t *f, int opts)
+{
+    int rc = put_item(out, st, f, opts);
+    if (!push_is_link(f->page) || (opts & PUSH_SHORT))
+        return rc;
+    rc |= buf_puts(out, st->br);
+    if (st->html) {
+        rc |= buf_puts(out, "<a href=\"");
+        rc |= put_cut(out, st, f->page, (size_t)-1);
+        return rc | buf_puts(out, "\">Open in vane</a>");
+    }
+    return rc | buf_puts(out, "in vane: ") | buf_puts(out, f->page);
 }
 
 /* A change with its word diff: the kept, removed and added runs. */

@@ -117,17 +117,32 @@ static int put_changes(buf_t *out, const flag_changes_t *ch)
     return rc;
 }
 
-static int put_button(buf_t *out, const char *link)
+static int button_ok(const char *url)
 {
-    int rc = buf_puts(out, "{\"type\":\"actions\",\"elements\":[{\"type\":\"button\","
-                           "\"text\":{\"type\":\"plain_text\",\"text\":\"Open item\"},\"url\":");
-    rc |= json_put_string(out, link, strlen(link));
-    return rc | buf_puts(out, "}]}");
+    return chat_is_link(url) && strlen(url) <= SLACK_BUTTON_URL_MAX;
 }
 
 static int has_button(const channel_flag_t *f)
 {
-    return chat_is_link(f->link) && strlen(f->link) <= SLACK_BUTTON_URL_MAX;
+    return button_ok(f->link) || button_ok(f->page);
+}
+
+/* The actions block: "Open item" (the item's link) and "Open in vane"
+ * (the flag's page), each when there is one. */
+static int put_button(buf_t *out, const channel_flag_t *f)
+{
+    int rc = buf_puts(out, "{\"type\":\"actions\",\"elements\":[");
+    const char *urls[2] = {f->link, f->page}, *labels[2] = {"Open item", "Open in vane"};
+    int any = 0;
+    for (int i = 0; i < 2; i++) {
+        if (!button_ok(urls[i]))
+            continue;
+        rc |= buf_printf(out, "%s{\"type\":\"button\",\"text\":{\"type\":\"plain_text\","
+                              "\"text\":\"%s\"},\"url\":", any ? "," : "", labels[i]);
+        rc |= json_put_string(out, urls[i], strlen(urls[i])) | buf_putc(out, '}');
+        any = 1;
+    }
+    return rc | buf_puts(out, "]}");
 }
 
 /* The blocks of one flag, each preceded by a comma when *n > 0; *n counts them. */
@@ -143,7 +158,7 @@ static int put_flag(buf_t *out, const channel_flag_t *f, size_t *n)
         (*n)++;
     }
     if (has_button(f)) {
-        rc |= buf_putc(out, ',') | put_button(out, f->link);
+        rc |= buf_putc(out, ',') | put_button(out, f);
         (*n)++;
     }
     flag_changes_free(&ch);

@@ -143,10 +143,18 @@ int chat_teams_body(const channel_msg_t *m, buf_t *out, size_t *bytes)
         rc |= buf_puts(out, m->digest || i ? "," : "") | put_flag(out, &m->flags[i], m->digest);
     rc |= buf_putc(out, ']');
     const channel_flag_t *f = &m->flags[0];
-    if (!m->digest && m->n == 1 && chat_is_link(f->link)) {
-        rc |= buf_puts(out, ",\"actions\":[{\"type\":\"Action.OpenUrl\",\"title\":\"Open item\",\"url\":");
-        rc |= json_put_string(out, f->link, strlen(f->link)) | buf_puts(out, "}]");
+    const char *urls[2] = {f->link, f->page}, *titles[2] = {"Open item", "Open in vane"};
+    int actions = 0;
+    for (int i = 0; !m->digest && m->n == 1 && i < 2; i++) {
+        if (!chat_is_link(urls[i]))
+            continue;
+        rc |= buf_puts(out, actions ? "," : ",\"actions\":[");
+        rc |= buf_printf(out, "{\"type\":\"Action.OpenUrl\",\"title\":\"%s\",\"url\":", titles[i]);
+        rc |= json_put_string(out, urls[i], strlen(urls[i])) | buf_putc(out, '}');
+        actions++;
     }
+    if (actions)
+        rc |= buf_putc(out, ']');
     rc |= buf_puts(out, "}}]}");
     *bytes = out->len - start;
     return rc ? -1 : 0;

@@ -21,7 +21,7 @@
  *   watch { id =, terms = { … }, sources = { … }, fields = { … },
  *           severity =, changes = { "new", "changed" } }
  *                            a keyword watch list, read by the keyword-watch rule
- *   serve { listen = "127.0.0.1:8080", url = "https://desk.example.org/vane",
+ *   serve { listen = "127.0.0.1:8080", url = "https://vane.example.org",
  *           token = env "NAME", users = { ana = "$2b$…" } }
  *                            `vane serve`, the web view (config/decl_serve.c)
  *   env "NAME"               the value of an environment variable (or nil)
@@ -91,7 +91,7 @@ typedef struct watch_cfg {
 /* serve { … }: `vane serve`'s address, public address and who may sign in. */
 typedef struct serve_cfg {
     char *listen;         /* "ADDR:PORT", or NULL (127.0.0.1:8080) */
-    char *url;            /* the public address ("https://desk.example.org/vane"), or NULL */
+    char *url;            /* the public address ("https://vane.example.org"), or NULL */
     char *token;          /* a secret for Authorization: Bearer, or NULL */
     char **user_names;    /* n_users names and their crypt(3) hashes */
     char **user_hashes;

@@ -39,7 +39,7 @@ static const size_t outbox_strings[] = {
     OWNED(store_outbox_row_t, title), OWNED(store_outbox_row_t, link),
     OWNED(store_outbox_row_t, source_name), OWNED(store_outbox_row_t, rule_title),
     OWNED(store_outbox_row_t, change), OWNED(store_outbox_row_t, observed_at),
-    OWNED(store_outbox_row_t, changes),
+    OWNED(store_outbox_row_t, changes), OWNED(store_outbox_row_t, page),
 };
 
 /* Free the strings at the n offsets of one struct. */

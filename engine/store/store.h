@@ -260,6 +260,7 @@ typedef struct store_outbox_row {
     char *flag_json;
     char *severity, *rule, *source, *message, *key, *created_at;
     char *title, *link, *source_name, *rule_title, *change, *observed_at, *changes;
+    char *page;           /* set by the caller (alert.c): the flag's web page, or NULL */
     int attempts;         /* failed attempts so far */
     char *next_attempt;   /* ISO time before which not to retry, or NULL */
 } store_outbox_row_t;
