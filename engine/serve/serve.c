@@ -33,6 +33,7 @@ static const char *status_text(int status)
     case 404: return "Not found";
     case 405: return "Method not allowed";
     case 413: return "Request too large";
+    case 414: return "Address too long";
     case 429: return "Too many requests";
     case 503: return "Unavailable";
     default: return status >= 500 ? "Server error" : "Error";
