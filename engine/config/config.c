@@ -355,6 +355,7 @@ void config_free(config_t *cfg)
     for (size_t i = 0; i < cfg->n_watches; i++)
         decl_watch_free(&cfg->watches[i]);
     free(cfg->watches);
+    free(cfg->metrics_file);
     if (cfg->pending_errs)
         errlist_free(cfg->pending_errs);
     free(cfg->pending_errs);
