@@ -6,7 +6,9 @@
 #include <string.h>
 
 /* The parts' tables; a part adds its table here. */
+extern const serve_route_t serve_routes_api[];
 const serve_route_t *const serve_route_tables[] = {
+    serve_routes_api,
     NULL,
 };
 
