@@ -217,20 +217,17 @@ static void the_file_is_replaced_whole(void **state)
 
 /* ---- the pages ------------------------------------------------------------------- */
 
-/* GET path?query (pairs name, value, NULL-ended) through the route table. */
-static int get(store_t *st, const char *url, serve_resp_t *out, const char *path, ...)
+/* The query's pairs name, value, …, NULL-ended. */
+#define Q(...) ((const char *const[]){__VA_ARGS__, NULL})
+
+/* GET path?query (pairs, or NULL) through the route table. */
+static int get(store_t *st, const char *url, serve_resp_t *out, const char *path,
+               const char *const *pairs)
 {
     serve_param_t q[8];
     size_t n = 0;
-    va_list ap;
-    va_start(ap, path);
-    const char *name;
-    while ((name = va_arg(ap, const char *)) && n < 8) {
-        q[n].name = name;
-        q[n].value = va_arg(ap, const char *);
-        n++;
-    }
-    va_end(ap);
+    for (; pairs && pairs[2 * n] && n < 8; n++)
+        q[n] = (serve_param_t){pairs[2 * n], pairs[2 * n + 1]};
     char *args[SERVE_MAX_ARGS];
     size_t n_args;
     int known;
@@ -266,35 +263,35 @@ static void the_api_lists_flags_with_filters_and_pages(void **state)
     assert_non_null(strstr(b, "],\"next\":null}"));
     buf_free(&r.body);
 
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "limit", "2", NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("limit", "2")), 0);
     assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 2);
     assert_non_null(strstr(buf_str(&r.body), "\"next\":3}"));
     buf_free(&r.body);
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "limit", "2", "before", "3", NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("limit", "2", "before", "3")), 0);
     assert_non_null(strstr(buf_str(&r.body), "{\"flags\":[{\"id\":2,"));
     assert_non_null(strstr(buf_str(&r.body), "\"next\":null}"));
     buf_free(&r.body);
 
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "severity", "medium", "rule", "level",
-                         NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags",
+                         Q("severity", "medium", "rule", "level")), 0);
     assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 2);   /* the two high ones */
     assert_null(strstr(buf_str(&r.body), "\"low\""));
     buf_free(&r.body);
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "q", "100%", NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("q", "100%")), 0);
     assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 1);
     buf_free(&r.body);
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "q", "0%", NULL), 0);  /* % is literal */
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("q", "0%")), 0);  /* % is literal */
     assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 1);
     buf_free(&r.body);
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "since", T2, NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("since", T2)), 0);
     assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 2);
     buf_free(&r.body);
 
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "severity", "urgent", NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("severity", "urgent")), 0);
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(buf_str(&r.body), "{\"error\":\"severity must be one of"));
     buf_free(&r.body);
-    assert_int_equal(get(f->st, NULL, &r, "/api/flags", "limit", "501", NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("limit", "501")), 0);
     assert_int_equal(r.status, 400);
     buf_free(&r.body);
 }
@@ -334,8 +331,8 @@ static void the_feed_has_an_entry_per_flag_with_both_links(void **state)
     fixture_t *f = *state;
     fill(f->st);
     serve_resp_t r;
-    assert_int_equal(get(f->st, "https://desk.example/vane/", &r, "/flags.atom", "rule", "level",
-                         NULL), 0);
+    assert_int_equal(get(f->st, "https://desk.example/vane/", &r, "/flags.atom",
+                         Q("rule", "level")), 0);
     assert_string_equal(r.content_type, "application/atom+xml; charset=utf-8");
     const char *b = buf_str(&r.body);
     assert_int_equal(count(b, "<entry>"), 3);
@@ -347,7 +344,7 @@ static void the_feed_has_an_entry_per_flag_with_both_links(void **state)
     assert_non_null(strstr(b, "Italy &lt;b&gt;&amp;&lt;/b&gt;"));
     assert_true(strstr(b, "/flag/3<") < strstr(b, "/flag/1<"));   /* newest first */
     buf_free(&r.body);
-    assert_int_equal(get(f->st, NULL, &r, "/flags.atom", "limit", "1", NULL), 0);
+    assert_int_equal(get(f->st, NULL, &r, "/flags.atom", Q("limit", "1")), 0);
     b = buf_str(&r.body);
     assert_int_equal(count(b, "<entry>"), 1);
     assert_non_null(strstr(b, "<id>tag:vane,2026:serve/flag/4</id>"));

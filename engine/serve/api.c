@@ -206,7 +206,7 @@ static int api_item(const serve_req_t *r, serve_resp_t *out)
         story_json_str(&j, "key", key);
         item_now(&j, &it, found);
         story_json_key(&j, "versions");
-        rc = j.rc | versions(&out->body, evs, n, fl, n_fl) | buf_puts(&out->body, "}\n") ? -1 : 0;
+        rc = (j.rc | versions(&out->body, evs, n, fl, n_fl) | buf_puts(&out->body, "}\n")) ? -1 : 0;
     }
     if (found > 0)
         store_item_now_free(&it);
