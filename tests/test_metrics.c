@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "channel/atom.h"
 #include "metrics/metrics.h"
 #include "serve/serve.h"
 #include "store/store.h"
@@ -296,6 +297,33 @@ static void the_api_lists_flags_with_filters_and_pages(void **state)
     buf_free(&r.body);
 }
 
+static int append_line(void *ud, const char *json, int ncols, const char *const *names,
+                       const char *const *cols)
+{
+    (void)ncols, (void)names, (void)cols;
+    buf_t *b = ud;
+    return buf_puts(b, b->len ? "," : "") | buf_puts(b, json);
+}
+
+/* The API's flags are `vane flags --json`'s objects (that lists oldest first). */
+static void the_apis_flags_are_the_listings_objects(void **state)
+{
+    fixture_t *f = *state;
+    fill(f->st);
+    err_t e = {{0}};
+    buf_t want = {0};
+    store_filter_t one = {.rule = "notes"};
+    assert_int_equal(store_list(f->st, STORE_LIST_FLAGS, &one, append_line, &want, &e), 0);
+    serve_resp_t r;
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("rule", "notes")), 0);
+    buf_t got = {0};
+    buf_printf(&got, "{\"flags\":[%s],\"next\":null}\n", buf_str(&want));
+    assert_string_equal(buf_str(&r.body), buf_str(&got));
+    buf_free(&r.body);
+    buf_free(&want);
+    buf_free(&got);
+}
+
 static void the_api_gives_an_item_and_the_sources(void **state)
 {
     fixture_t *f = *state;
@@ -343,6 +371,11 @@ static void the_feed_has_an_entry_per_flag_with_both_links(void **state)
     assert_non_null(strstr(b, "href=\"https://desk.example/vane/flags.atom?rule=level\""));
     assert_non_null(strstr(b, "Italy &lt;b&gt;&amp;&lt;/b&gt;"));
     assert_true(strstr(b, "/flag/3<") < strstr(b, "/flag/1<"));   /* newest first */
+    atom_entries_t read = {0};
+    const char *why = NULL;
+    assert_int_equal(atom_read(b, r.body.len, &read, &why), 0);  /* well-formed Atom */
+    assert_int_equal(read.n, 3);
+    atom_entries_free(&read);
     buf_free(&r.body);
     assert_int_equal(get(f->st, NULL, &r, "/flags.atom", Q("limit", "1")), 0);
     b = buf_str(&r.body);
@@ -402,6 +435,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(an_empty_database_gives_families_without_samples, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_file_is_replaced_whole, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_api_lists_flags_with_filters_and_pages, dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(the_apis_flags_are_the_listings_objects, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_api_gives_an_item_and_the_sources, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_feed_has_an_entry_per_flag_with_both_links, dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(the_metrics_page_is_the_text_format, dbtest_setup, dbtest_teardown),
