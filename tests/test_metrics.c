@@ -422,7 +422,7 @@ static void metrics_are_cheap_with_many_flags(void **state)
     double ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
     print_message("metrics with 100000 flags: %.1f ms\n", ms);
     has(t, "vane_flags_total{rule=\"a\",severity=\"low\"} 8334");
-    assert_true(ms < 1000);
+    assert_true(ms < 200);   /* about 20 ms from the covering index; 200 without */
     free(t);
 }
 

@@ -1,6 +1,6 @@
 /* sqlite_metrics.c — the SQLite store's reads for vane's metrics (see
- * metrics_reads.h). The counts are GROUP BYs on indexed columns (flags_rule,
- * outbox_unsent); the last run is a walk back from the newest id. */
+ * metrics_reads.h). The counts are GROUP BYs on indexed columns
+ * (flags_rule_severity, outbox_unsent); the last run is a walk back from the newest id. */
 #include "store/metrics_reads.h"
 
 #include <errno.h>
