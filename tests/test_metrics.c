@@ -288,6 +288,20 @@ static void the_api_lists_flags_with_filters_and_pages(void **state)
     assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 2);
     buf_free(&r.body);
 
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("until", "2024-11-22T23:00:05Z")), 0);
+    assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 2);
+    assert_non_null(strstr(buf_str(&r.body), "{\"flags\":[{\"id\":2,"));
+    buf_free(&r.body);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("until", "2024-11-22")), 0);
+    assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 4);   /* the whole day */
+    buf_free(&r.body);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("since", "2024-11-23")), 0);
+    assert_string_equal(buf_str(&r.body), "{\"flags\":[],\"next\":null}\n");
+    buf_free(&r.body);
+    assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("q", "FR")), 0);   /* title, not key */
+    assert_int_equal(count(buf_str(&r.body), "\"rule_title\""), 1);
+    buf_free(&r.body);
+
     assert_int_equal(get(f->st, NULL, &r, "/api/flags", Q("severity", "urgent")), 0);
     assert_int_equal(r.status, 400);
     assert_non_null(strstr(buf_str(&r.body), "{\"error\":\"severity must be one of"));

@@ -37,21 +37,41 @@ static int number(const char *s, long long min, long long max, long long *out)
     return 0;
 }
 
-int api_flag_query(const serve_req_t *r, long def_limit, store_flag_query_t *q, const char **why)
+/* A date or time as an ISO time into iso; to the end of the day when
+ * is_until and only a date is given (as the flags page reads them). */
+static int bound(const char *v, int is_until, char iso[32])
 {
+    vtime_t t;
+    if (clock_parse_iso(v, &t) != 0)
+        return -1;
+    if (is_until && strlen(v) == 10)
+        t += 86400;
+    clock_format_iso(t, iso);
+    return 0;
+}
+
+int api_flag_query(const serve_req_t *r, long def_limit, api_flags_asked_t *a, const char **why)
+{
+    store_flag_query_t *q = &a->q;
     *q = (store_flag_query_t){.rule = given(r, "rule"), .source = given(r, "source"),
-                              .since = given(r, "since"), .q = given(r, "q"),
-                              .limit = def_limit};
+                              .q = given(r, "q"), .limit = def_limit};
     const char *v;
     long long n;
-    vtime_t t;
     if ((v = given(r, "severity"))) {
         q->min_severity = severity_rank(v);
         if (q->min_severity < 0)
             return *why = "severity must be one of " SEVERITY_NAMES, 1;
     }
-    if (q->since && clock_parse_iso(q->since, &t) != 0)
-        return *why = "since must be an ISO 8601 time (2024-11-27T23:30:00Z)", 1;
+    if ((v = given(r, "since"))) {
+        if (bound(v, 0, a->since) != 0)
+            return *why = "since must be a date or an ISO 8601 time (2024-11-27T23:30:00Z)", 1;
+        q->since = a->since;
+    }
+    if ((v = given(r, "until"))) {
+        if (bound(v, 1, a->until) != 0)
+            return *why = "until must be a date or an ISO 8601 time (2024-11-27T23:30:00Z)", 1;
+        q->until = a->until;
+    }
     if ((v = given(r, "limit"))) {
         if (number(v, 1, API_MAX_LIMIT, &n) != 0)
             return *why = "limit must be a number from 1 to 500", 1;
@@ -112,16 +132,16 @@ static int on_flag(void *ud, const char *json, const store_flag_row_t *f)
 
 static int api_flags(const serve_req_t *r, serve_resp_t *out)
 {
-    store_flag_query_t q;
+    api_flags_asked_t a;
     const char *why;
-    if (api_flag_query(r, 50, &q, &why) != 0)
+    if (api_flag_query(r, 50, &a, &why) != 0)
         return json_error(out, 400, why);
-    flags_page_t p = {.b = &out->body, .limit = q.limit};
-    q.limit++;   /* one more, to know whether there is a next page */
+    flags_page_t p = {.b = &out->body, .limit = a.q.limit};
+    a.q.limit++;   /* one more, to know whether there is a next page */
     err_t e;
     serve_json(out);
     p.rc = buf_puts(&out->body, "{\"flags\":[");
-    if (store_flags_find(r->ctx->st, &q, on_flag, &p, &e) != 0 || p.rc)
+    if (store_flags_find(r->ctx->st, &a.q, on_flag, &p, &e) != 0 || p.rc)
         return -1;
     if (p.more)
         p.rc = buf_printf(&out->body, "],\"next\":%lld}\n", p.last);

@@ -8,12 +8,17 @@
 #include "serve/serve.h"
 #include "store/flag_query.h"
 
-/* The flags page's filters from r's query (rule, source, severity — the
- * minimum —, since, q, limit up to 500, before), with def_limit when no
- * limit is given. 0; or 1 with *why saying which parameter is wrong. An
- * empty parameter counts as not given. */
-int api_flag_query(const serve_req_t *r, long def_limit, store_flag_query_t *q,
-                   const char **why);
+/* The flags page's filters from r's query: rule, source, severity (the
+ * least), since and until (ISO times or dates; until a date means to its
+ * end), q (in the message or title), limit (up to 500; def_limit when not
+ * given), before (a flag id). An empty parameter counts as not given. */
+typedef struct api_flags_asked {
+    store_flag_query_t q;
+    char since[32], until[32];  /* the times as ISO, which q points to */
+} api_flags_asked_t;
+
+/* 0; or 1 with *why saying which parameter is wrong. */
+int api_flag_query(const serve_req_t *r, long def_limit, api_flags_asked_t *a, const char **why);
 
 /* The public address (serve { url }) without its trailing slashes, or
  * NULL; a copy to free. */

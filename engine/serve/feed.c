@@ -61,7 +61,8 @@ static int on_flag(void *ud, const char *json, const store_flag_row_t *r)
 /* The feed's own address: base, the path and the filters given. */
 static int self_link(const serve_req_t *r, const char *base, buf_t *out)
 {
-    static const char *const names[] = {"rule", "source", "severity", "since", "q", "limit", NULL};
+    static const char *const names[] = {"rule", "source", "severity", "since", "until", "q",
+                                         "limit", NULL};
     int rc = buf_puts(out, base) | buf_puts(out, "/flags.atom");
     char sep = '?';
     for (size_t i = 0; names[i]; i++) {
@@ -76,9 +77,9 @@ static int self_link(const serve_req_t *r, const char *base, buf_t *out)
 
 int feed_flags(const serve_req_t *r, serve_resp_t *out)
 {
-    store_flag_query_t q;
+    api_flags_asked_t a;
     const char *why;
-    if (api_flag_query(r, 50, &q, &why) != 0)
+    if (api_flag_query(r, 50, &a, &why) != 0)
         return serve_error_page(out, 400, why);
     char *base = api_base_url(r);
     buf_t id = {0}, self = {0};
@@ -89,8 +90,8 @@ int feed_flags(const serve_req_t *r, serve_resp_t *out)
                         .self = base ? buf_str(&self) : NULL};
     feed_ctx_t c = {.feed = &feed, .base = base};
     err_t e;
-    if (rc == 0 && store_flags_find(r->ctx->st, &q, on_flag, &c, &e) == 0 && c.rc == 0 &&
-        atom_write(&feed, &c.list, (size_t)q.limit, &out->body) == 0)
+    if (rc == 0 && store_flags_find(r->ctx->st, &a.q, on_flag, &c, &e) == 0 && c.rc == 0 &&
+        atom_write(&feed, &c.list, (size_t)a.q.limit, &out->body) == 0)
         out->content_type = "application/atom+xml; charset=utf-8";
     else
         rc = -1;

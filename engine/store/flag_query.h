@@ -13,7 +13,8 @@ typedef struct store_flag_query {
     const char *rule;        /* this rule's flags, or NULL */
     const char *source;      /* this source's, or NULL */
     const char *since;       /* raised at or after this ISO time, or NULL */
-    const char *q;           /* text in the message, title, key or source name
+    const char *until;       /* raised before this ISO time, or NULL */
+    const char *q;           /* text in the message or the item's title
                                 (case-insensitive for ASCII), or NULL */
     int min_severity;        /* severity rank (config/severity.h) at least; 0: any */
     long long before;        /* ids below this (the next page), or 0 */

@@ -27,6 +27,10 @@ static int flags_sql(const store_flag_query_t *q, buf_t *sql)
     if (q->since)
         rc |= buf_puts(sql, " AND id >= (SELECT min(id) FROM flags INDEXED BY flags_created "
                             "WHERE created_at >= :since) AND +created_at >= :since");
+    if (q->until)
+        rc |= buf_puts(sql, " AND id < coalesce((SELECT min(id) FROM flags INDEXED BY flags_created "
+                            "WHERE created_at >= :until), 9223372036854775807) "
+                            "AND +created_at < :until");
     if (q->before > 0)
         rc |= buf_puts(sql, " AND id < :before");
     if (q->min_severity > 0) {
@@ -36,8 +40,7 @@ static int flags_sql(const store_flag_query_t *q, buf_t *sql)
         rc |= buf_putc(sql, ')');
     }
     if (q->q)
-        rc |= buf_puts(sql, " AND (message LIKE :q ESCAPE '\\' OR title LIKE :q ESCAPE '\\' "
-                            "OR key LIKE :q ESCAPE '\\' OR source_name LIKE :q ESCAPE '\\')");
+        rc |= buf_puts(sql, " AND (message LIKE :q ESCAPE '\\' OR title LIKE :q ESCAPE '\\')");
     rc |= buf_puts(sql, " ORDER BY id DESC LIMIT :limit");
     return rc;
 }
@@ -89,6 +92,7 @@ int store_flags_find(store_t *st, const store_flag_query_t *q, store_flag_found_
     db_bind_named(s, ":rule", q->rule);
     db_bind_named(s, ":source", q->source);
     db_bind_named(s, ":since", q->since);
+    db_bind_named(s, ":until", q->until);
     db_bind_named(s, ":q", q->q ? buf_str(&pattern) : NULL);
     db_bind_named_int64(s, ":before", q->before);
     db_bind_named_int64(s, ":limit", q->limit);
