@@ -354,6 +354,12 @@ static void the_api_gives_an_item_and_the_sources(void **state)
     assert_non_null(strstr(b, "\"versions\":[{\"id\":"));
     assert_non_null(strstr(b, "\"flags\":[]}]}"));
     buf_free(&r.body);
+    assert_int_equal(get(f->st, NULL, &r, "/api/items/s", Q("key", "FR")), 0);
+    assert_non_null(strstr(buf_str(&r.body), "{\"source\":\"s\",\"key\":\"FR\",\"item\":{"));
+    buf_free(&r.body);
+    assert_int_equal(get(f->st, NULL, &r, "/api/items/s", NULL), 0);
+    assert_int_equal(r.status, 400);
+    buf_free(&r.body);
     assert_int_equal(get(f->st, NULL, &r, "/api/items/s/XX", NULL), 0);
     assert_int_equal(r.status, 404);
     assert_string_equal(buf_str(&r.body), "{\"error\":\"no such item\"}\n");

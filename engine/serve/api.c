@@ -1,7 +1,8 @@
 /* api.c — `vane serve`'s JSON API, read only: GET /api/flags (the flags
  * page's filters, a page at a time, each flag as `vane flags --json`
  * prints it), /api/items/{source}/{key} (the item now and its versions as
- * `vane history --json` gives them), /api/sources (as `vane sources
+ * `vane history --json` gives them; /api/items/{source}?key=KEY for a key
+ * with a "/"), /api/sources (as `vane sources
  * --json`); and the table of this part's routes (api.h). Errors are JSON
  * too: {"error": "…"} with 400 or 404. */
 #include "serve/api.h"
@@ -205,7 +206,9 @@ static int versions(buf_t *b, const store_event_t *evs, size_t n, const store_ev
 
 static int api_item(const serve_req_t *r, serve_resp_t *out)
 {
-    const char *source = r->args[0], *key = r->args[1];
+    const char *source = r->args[0], *key = r->n_args > 1 ? r->args[1] : serve_query(r, "key");
+    if (!key || !*key)
+        return json_error(out, 400, "no item key: /api/items/SOURCE/KEY or /api/items/SOURCE?key=KEY");
     store_t *st = r->ctx->st;
     store_item_now_t it = {0};
     store_event_t *evs = NULL;
@@ -275,7 +278,7 @@ const serve_route_t serve_routes_api[] = {
     {"GET", "/api/items/{}/{}", api_item},
     {"GET", "/api/sources", api_sources},
     {"GET", "/api/{}", api_unknown},
-    {"GET", "/api/items/{}", api_unknown},
+    {"GET", "/api/items/{}", api_item},    /* ?key=KEY: a key with a "/" */
     {"GET", "/flags.atom", feed_flags},
     {"GET", "/metrics", metrics_page},
     {NULL, NULL, NULL},
