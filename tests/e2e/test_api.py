@@ -90,6 +90,12 @@ class Api(VaneCase):
         q = self.get_json("/api/flags?q=" + urllib.request.quote(word))["flags"]
         self.assertIn(want[0]["id"], [f["id"] for f in q])
         self.assertTrue(all(word.lower() in json.dumps(f, ensure_ascii=False).lower() for f in q))
+        first = want[0]["created_at"]
+        before = self.get_json("/api/flags?until=" + urllib.request.quote(first))["flags"]
+        self.assertTrue(all(f["created_at"] < first for f in before))
+        after = self.get_json("/api/flags?since=" + urllib.request.quote(first))["flags"]
+        self.assertTrue(all(f["created_at"] >= first for f in after))
+        self.assertEqual(len(before) + len(after), len(self.m.flags()))
         bad = self.get_json("/api/flags?severity=urgent", status=400)
         self.assertIn("severity", bad["error"])
 
@@ -98,9 +104,12 @@ class Api(VaneCase):
         h = self.m.vane("history", f["source"], f["key"], "--json")
         self.assertEqual(h.returncode, 0, describe(h))
         want = [json.loads(l) for l in h.stdout.splitlines()]
-        got = self.get_json("/api/items/%s/%s" % (urllib.request.quote(f["source"], safe=""),
-                                                  urllib.request.quote(f["key"], safe="")))
+        got = self.get_json("/api/items/%s?key=%s" % (urllib.request.quote(f["source"], safe=""),
+                                                      urllib.request.quote(f["key"], safe="")))
         self.assertEqual(got["versions"], want)
+        if "/" not in f["key"]:
+            path = "/api/items/%s/%s" % (f["source"], urllib.request.quote(f["key"], safe=""))
+            self.assertEqual(self.get_json(path), got)
         self.assertEqual((got["source"], got["key"]), (f["source"], f["key"]))
         self.assertIsInstance(got["item"]["fields"], dict)
         missing = self.get_json("/api/items/%s/no-such-key" % SOURCE_ID, status=404)
