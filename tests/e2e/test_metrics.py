@@ -9,6 +9,7 @@ with its line of vane.lua."""
 import os
 import re
 import shutil
+import sqlite3
 import subprocess
 
 from vanetest import LEVEL_RULE, SOURCE_ID, VaneCase, describe
@@ -124,6 +125,24 @@ class MetricsFile(VaneCase):
         self.assertEqual(s[("vane_runs_total", (("status", "ok"),))], 2)
         self.assertEqual(s[("vane_last_run_exit_code", ())], 0)
         self.assertNotEqual(os.stat(self.path).st_ino, before, "renamed over, not rewritten")
+
+    def test_label_values_are_escaped(self):
+        # channel ids are restricted in vane.lua; a row left by a channel of
+        # another name (written here by hand) is still counted, its name escaped
+        self.m.write_config()
+        self.m.step(1)
+        self.m.step(2)
+        hostile = 'odd"chan\nel\\x'
+        db = sqlite3.connect(self.m.db)
+        with db:
+            flag = db.execute("SELECT min(id) FROM flags").fetchone()[0]
+            db.execute("INSERT INTO outbox(flag_id, channel, status) VALUES (?, ?, 'dead')",
+                       (flag, hostile))
+        db.close()
+        self.m.step(3)
+        text = self.read()
+        promtool_check(self, text)
+        self.assertIn('vane_outbox_dead{channel="odd\\"chan\\nel\\\\x"} 1\n', text)
 
     def test_a_file_that_cannot_be_written_is_a_warning_of_the_run(self):
         self.m.settings = {"metrics_file": "nowhere/vane.prom"}
