@@ -357,6 +357,7 @@ void config_free(config_t *cfg)
         decl_watch_free(&cfg->watches[i]);
     free(cfg->watches);
     decl_serve_free(&cfg->serve);
+    free(cfg->metrics_file);
     if (cfg->pending_errs)
         errlist_free(cfg->pending_errs);
     free(cfg->pending_errs);

@@ -8,7 +8,8 @@
  *   settings { instructions = N, memory = "64MB", pattern_steps = N,
  *              max_parallel = 16, per_host = 6, retries = 2, user_agent = "…",
  *              connect_timeout = "10s", max_retry_wait = "30s",
- *              allow_file = false, failing_after = 3 }
+ *              allow_file = false, failing_after = 3,
+ *              metrics_file = "vane.prom" }
  *   source { id =, url =, script =, every =, timeout =, max_bytes =,
  *            removals =, ignore = { … }, options = { … } }
  *   channel { id =, kind = "stdout" | "file" | "webhook" | "email" | "exec",
@@ -112,6 +113,8 @@ typedef struct config {
     long long max_item_bytes; /* cap on one item's encoded size; 0: 1 MB */
     long max_flags;       /* flags one rule may raise in one run before a summary */
     long long keep_documents; /* seconds fetched bodies are kept (default 90 days); 0: none */
+    char *metrics_file;   /* settings' metrics_file, resolved: where each run writes its
+                             Prometheus metrics (metrics/metrics.h); NULL: nowhere */
     source_cfg_t *sources;
     size_t n_sources;
     channel_cfg_t *channels;

@@ -26,13 +26,28 @@ static void fetch_settings(decl_t *d, fetch_opts_t *fo)
     fo->allow_file = decl_bool(d, "allow_file", fo->allow_file);
 }
 
+/* metrics_file: resolved against vane.lua's folder. */
+static void metrics_file_setting(decl_t *d, config_t *cfg)
+{
+    char *path = decl_string(d, "metrics_file", NULL);
+    if (!path)
+        return;
+    if (!*path) {
+        decl_problem(d, "settings: metrics_file needs a file name");
+    } else {
+        free(cfg->metrics_file);
+        cfg->metrics_file = config_resolve(cfg->dir, path);
+    }
+    free(path);
+}
+
 int decl_settings(lua_State *L)
 {
     static const char *const known[] = {"instructions", "memory", "pattern_steps", "max_parallel",
                                         "per_host", "retries", "user_agent", "connect_timeout",
                                         "max_retry_wait", "allow_file", "failing_after",
                                         "max_item_bytes", "max_flags", "call_timeout",
-                                        "keep_documents", NULL};
+                                        "keep_documents", "metrics_file", NULL};
     decl_t d;
     if (loader_begin(L, &d, "settings") != 0)
         return 0;
@@ -44,6 +59,7 @@ int decl_settings(lua_State *L)
     cfg->max_item_bytes = decl_size(&d, "max_item_bytes", cfg->max_item_bytes);
     cfg->max_flags = decl_count(&d, "max_flags", 1, DECL_COUNT_MAX, cfg->max_flags);
     cfg->keep_documents = decl_duration_or_false(&d, "keep_documents", cfg->keep_documents);
+    metrics_file_setting(&d, cfg);
     char *ua = decl_string(&d, "user_agent", NULL);
     if (ua) {
         free((char *)cfg->fetch.user_agent);

@@ -22,6 +22,7 @@
 #include "run/definition.h"
 #include "run/follow.h"
 #include "run/lock.h"
+#include "metrics/metrics.h"
 #include "run/reextract.h"
 #include "rules/rules.h"
 #include "util/sha256.h"
@@ -1221,6 +1222,23 @@ static void summary(const run_t *r)
     buf_free(&kept);
 }
 
+/* settings' metrics_file: the metrics as the run leaves the database (so
+ * after it is recorded). Not being able to write it is a warning, not a
+ * failed run: kept with the run by recording it again. */
+static void write_metrics(run_t *r, int code)
+{
+    if (!r->cfg->metrics_file || r->o->dry_run)
+        return;
+    buf_t text = {0};
+    err_t e;
+    if (metrics_build(r->st, r->cfg, &text, &e) != 0 ||
+        metrics_file_write(r->cfg->metrics_file, &text, &e) != 0) {
+        errlist_add(&r->warns, "%s", e.msg);
+        record(r, code);
+    }
+    buf_free(&text);
+}
+
 static void run_free(run_t *r)
 {
     for (size_t i = 0; i < r->n_due; i++) {
@@ -1296,8 +1314,10 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
     }
     code = rc != 0 ? VANE_EXIT_FAILED : exit_status(&r);
     /* 8. record the run and report */
-    if (r.st && r.run_id)
+    if (r.st && r.run_id) {
         record(&r, code);
+        write_metrics(&r, code);
+    }
     print_errors(&r);
     summary(&r);
     run_free(&r);

@@ -247,6 +247,12 @@ static int on_row(void *ud, const store_value_t *v)
     return 0;
 }
 
+int store_flag_listing_json(const store_value_t *v, buf_t *out)
+{
+    const shape_t *sh = &shapes[STORE_LIST_FLAGS];
+    return put_object(out, sh->fields, sh->as, v);
+}
+
 int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f, store_row_fn fn,
                void *ud, err_t *e)
 {

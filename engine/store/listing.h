@@ -43,6 +43,10 @@ int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f
  * carries (store_outbox_row_t.flag_json), appended to out. */
 int store_flag_json(const store_value_t *v, buf_t *out);
 
+/* The values of a flags row (as listed above) as the JSON object `vane
+ * flags --json` prints, appended to out (the web view's API). */
+int store_flag_listing_json(const store_value_t *v, buf_t *out);
+
 /* The silence as `vane silence list --json` prints it (s->json is not
  * read), appended to out. */
 int store_silence_json(const store_silence_t *s, buf_t *out);

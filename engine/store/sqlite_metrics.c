@@ -1,0 +1,137 @@
+/* sqlite_metrics.c — the SQLite store's reads for vane's metrics (see
+ * metrics_reads.h). The counts are GROUP BYs on indexed columns
+ * (flags_rule_severity, outbox_unsent); the last run is a walk back from the newest id. */
+#include "store/metrics_reads.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "store/sqlite_int.h"
+
+static const char sql_runs[] =
+    "SELECT status, count(*) FROM runs GROUP BY status ORDER BY status";
+static const char sql_flags[] =
+    "SELECT rule, severity, count(*) FROM flags GROUP BY rule, severity ORDER BY rule, severity";
+static const char sql_outbox[] =
+    "SELECT channel, status, count(*) FROM outbox WHERE status <> 'sent' "
+    "GROUP BY channel, status ORDER BY channel, status";
+static const char sql_last_run[] =
+    "SELECT id, CAST(strftime('%s', started_at) AS INTEGER), "
+    "CAST(strftime('%s', finished_at) AS INTEGER), exit_code, status "
+    "FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1";
+static const char sql_sources[] =
+    "SELECT id, last_attempt IS NOT NULL, last_attempt IS NOT NULL AND failures = 0, "
+    "coalesce(CAST(strftime('%s', last_success) AS INTEGER), 0), failures, coalesce(items, -1) "
+    "FROM sources ORDER BY id";
+
+static int prepare(store_t *st, const char *sql, sqlite3_stmt **s, err_t *e, const char *what)
+{
+    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+        return db_error(st, e, what);
+    return 0;
+}
+
+static const char *text(sqlite3_stmt *s, int i)
+{
+    return (const char *)sqlite3_column_text(s, i);
+}
+
+/* Each row of sql (label, [label,] count) handed to fn. */
+static int counts(store_t *st, const char *sql, int labels, store_count_fn fn, void *ud, err_t *e,
+                  const char *what)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, sql, &s, e, what) != 0)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+        if (fn(ud, text(s, 0), labels == 2 ? text(s, 1) : NULL, sqlite3_column_int64(s, labels)))
+            break;
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(st, e, what);
+    return 0;
+}
+
+int store_metrics_runs(store_t *st, store_count_fn fn, void *ud, err_t *e)
+{
+    return counts(st, sql_runs, 1, fn, ud, e, "counting runs");
+}
+
+int store_metrics_flags(store_t *st, store_count_fn fn, void *ud, err_t *e)
+{
+    return counts(st, sql_flags, 2, fn, ud, e, "counting flags");
+}
+
+int store_metrics_outbox(store_t *st, store_count_fn fn, void *ud, err_t *e)
+{
+    return counts(st, sql_outbox, 2, fn, ud, e, "counting the outbox");
+}
+
+int store_metrics_last_run(store_t *st, store_last_run_t *out, err_t *e)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, sql_last_run, &s, e, "reading the last run") != 0)
+        return -1;
+    int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+    if (found) {
+        *out = (store_last_run_t){.id = sqlite3_column_int64(s, 0),
+                                  .started = sqlite3_column_int64(s, 1),
+                                  .finished = sqlite3_column_int64(s, 2),
+                                  .exit_code = sqlite3_column_int(s, 3)};
+        snprintf(out->status, sizeof out->status, "%s", text(s, 4) ? text(s, 4) : "");
+    }
+    sqlite3_finalize(s);
+    if (!found && rc != SQLITE_DONE)
+        return db_error(st, e, "reading the last run");
+    return found;
+}
+
+int store_metrics_sources(store_t *st, store_source_health_fn fn, void *ud, err_t *e)
+{
+    sqlite3_stmt *s;
+    if (prepare(st, sql_sources, &s, e, "reading the sources' health") != 0)
+        return -1;
+    int rc;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        store_source_health_t h = {.id = text(s, 0), .attempted = sqlite3_column_int(s, 1),
+                                   .up = sqlite3_column_int(s, 2),
+                                   .last_success = sqlite3_column_int64(s, 3),
+                                   .failures = (long)sqlite3_column_int64(s, 4),
+                                   .items = (long)sqlite3_column_int64(s, 5)};
+        if (fn(ud, &h))
+            break;
+    }
+    sqlite3_finalize(s);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+        return db_error(st, e, "reading the sources' health");
+    return 0;
+}
+
+/* The size of path, added to *bytes; a missing file adds nothing. */
+static int add_size(const char *path, long long *bytes, err_t *e)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0) {
+        *bytes += (long long)sb.st_size;
+        return 0;
+    }
+    if (errno == ENOENT)
+        return 0;
+    return err_set(e, "database %s: cannot read its size: %m", path);
+}
+
+int store_database_bytes(store_t *st, long long *bytes, err_t *e)
+{
+    *bytes = 0;
+    if (!st->path || strcmp(st->path, ":memory:") == 0)
+        return 0;
+    char wal[4096];
+    if (snprintf(wal, sizeof wal, "%s-wal", st->path) >= (int)sizeof wal)
+        return err_set(e, "database %s: its name is too long", st->path);
+    if (add_size(st->path, bytes, e) != 0)
+        return -1;
+    return add_size(wal, bytes, e);
+}
