@@ -42,6 +42,8 @@ size_t rules_count(const rules_t *r);
 /* The id of the i-th loaded rule (i < rules_count), to check a name a
  * person gave (`vane test ID`, `--rule ID`). */
 const char *rules_id(const rules_t *r, size_t i);
+/* The title of the i-th loaded rule (i < rules_count), or NULL (`vane rules`). */
+const char *rules_title(const rules_t *r, size_t i);
 /* Evaluate only the rule with this id from now on (`vane replay`).
  * Returns 0, or -1 when no loaded rule has it. */
 int rules_only(rules_t *r, const char *id);
