@@ -5,8 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+extern const serve_route_t serve_routes_charts[];
+
 /* The parts' tables; a part adds its table here. */
 const serve_route_t *const serve_route_tables[] = {
+    serve_routes_charts,
     NULL,
 };
 

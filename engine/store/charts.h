@@ -36,6 +36,7 @@ void store_advisories_free(chart_advisory_t *rows, size_t n);
 typedef struct chart_version {
     long long event_id;
     char *observed_at, *change;
+    char *country;              /* NULL when the item has none */
     long level;                 /* 0: none */
     char *label;
     char *notations;            /* "D O" */

@@ -97,7 +97,7 @@ int store_advisories(store_t *st, const char *source, chart_sort_t sort, chart_a
 /* ---- one advisory's versions ---------------------------------------------- */
 
 static const char sql_versions[] =
-    "SELECT id, observed_at, change, "
+    "SELECT id, observed_at, change, json_extract(item, '$.country'), "
     "coalesce(CAST(json_extract(item, '$.level') AS INTEGER), 0), json_extract(item, '$.label'), "
     LETTERS("item", "$.notations") ", " LETTERS("item", "$.indicators_added") ", "
     LETTERS("item", "$.indicators_removed") ", "
@@ -106,7 +106,8 @@ static const char sql_versions[] =
 
 static const db_column_t version_cols[] = {
     DB_INT64(chart_version_t, event_id), DB_TEXT(chart_version_t, observed_at),
-    DB_TEXT(chart_version_t, change), DB_LONG(chart_version_t, level),
+    DB_TEXT(chart_version_t, change), DB_TEXT(chart_version_t, country),
+    DB_LONG(chart_version_t, level),
     DB_TEXT(chart_version_t, label), DB_TEXT(chart_version_t, notations),
     DB_TEXT(chart_version_t, added), DB_TEXT(chart_version_t, removed),
     DB_TEXT(chart_version_t, diff)};
@@ -122,7 +123,7 @@ void store_advisory_versions_free(chart_version_t *rows, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         chart_version_t *v = &rows[i];
-        free(v->observed_at), free(v->change), free(v->label), free(v->notations);
+        free(v->observed_at), free(v->change), free(v->country), free(v->label), free(v->notations);
         free(v->added), free(v->removed), free(v->diff);
     }
     free(rows);
