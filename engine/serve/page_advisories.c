@@ -59,7 +59,7 @@ static int level_cell(buf_t *b, long level, const char *label)
 static int heading_link(buf_t *b, size_t i, size_t current)
 {
     int rc = buf_puts(b, "<th><a href=\"");
-    rc |= html_href(b, "/advisories", "sort", sorts[i].name, NULL);
+    rc |= html_href(b, "/advisories", "sort", sorts[i].name, (const char *)NULL);
     rc |= buf_printf(b, "\"%s>%s</a></th>", i == current ? " class=\"here\"" : "",
                      sorts[i].heading);
     return rc;

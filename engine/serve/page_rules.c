@@ -20,7 +20,6 @@
 #define DAY 86400LL
 
 typedef struct rules_page {
-    const serve_req_t *r;
     buf_t *b;
     const store_rule_verdicts_t *v;
     size_t nv;
@@ -57,7 +56,7 @@ static int rule_row(const rules_page_t *p, const char *id, const char *title, co
     int rc = buf_puts(b, "<tr data-rule=\"");
     rc |= html_text(b, id);
     rc |= buf_puts(b, "\"><td><a href=\"");
-    rc |= html_href(b, "/flags", "rule", id, NULL);
+    rc |= html_href(b, "/flags", "rule", id, (const char *)NULL);
     rc |= buf_puts(b, "\">");
     rc |= html_text(b, id);
     rc |= buf_puts(b, "</a><br>");
@@ -111,7 +110,7 @@ static int rule_rows(const rules_page_t *p, const rules_t *rules)
 
 int page_rules(const serve_req_t *r, serve_resp_t *out)
 {
-    rules_page_t p = {.r = r, .b = &out->body,
+    rules_page_t p = {.b = &out->body,
                       .from = ((long long)clock_now() / DAY + 1 - WEEKS * 7) * DAY};
     char from[32];
     clock_format_iso((vtime_t)p.from, from);

@@ -179,7 +179,7 @@ int svg_steps(buf_t *out, const svg_axes_t *a, const svg_point_t *p, size_t n)
     return rc ? -1 : 0;
 }
 
-static int span(buf_t *out, const frame_t *f, const char *lane, const svg_span_t *s, double y)
+static int span_rect(buf_t *out, const frame_t *f, const char *lane, const svg_span_t *s, double y)
 {
     char from[32], to[32];
     clock_format_iso((vtime_t)s->from, from);
@@ -215,7 +215,7 @@ int svg_lanes(buf_t *out, const svg_axes_t *a, const svg_lane_t *l, size_t n)
         double y = TOP + LANE_H * (double)i;
         rc |= text_at(out, LEFT - 6, y + LANE_H / 2 + 4, "end", l[i].label);
         for (size_t j = 0; j < l[i].n; j++)
-            rc |= span(out, &f, l[i].label, &l[i].spans[j], y);
+            rc |= span_rect(out, &f, l[i].label, &l[i].spans[j], y);
     }
     rc |= buf_puts(out, "</svg>");
     return rc ? -1 : 0;
