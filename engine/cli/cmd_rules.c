@@ -51,6 +51,22 @@ static const char *mark_who(const cli_args_t *a)
     return user && *user ? user : "cli";
 }
 
+static int put_json(buf_t *b, const char *name, const char *value);
+
+/* {"flag":42,"verdict":"noise","note":…,"who":"ana","at":"…"} */
+static void print_mark_json(long long id, const char *verdict, const char *note, const char *who,
+                            const char *at)
+{
+    buf_t b = {0};
+    int rc = buf_printf(&b, "{\"flag\":%lld,", id) || put_json(&b, "verdict", verdict) ||
+             buf_putc(&b, ',') || put_json(&b, "note", note) || buf_putc(&b, ',') ||
+             put_json(&b, "who", who) || buf_putc(&b, ',') || put_json(&b, "at", at) ||
+             buf_putc(&b, '}');
+    if (!rc)
+        printf("%s\n", buf_str(&b));
+    buf_free(&b);
+}
+
 int cmd_flags_mark(const cli_args_t *a)
 {
     if (a->n_words != 3)
@@ -88,6 +104,8 @@ int cmd_flags_mark(const cli_args_t *a)
         } else if (rc == 1) {
             fprintf(stderr, "vane: flags mark: no flag %lld (see vane flags)\n", id);
             code = VANE_EXIT_USAGE;
+        } else if (cli_flag(a, CLI_JSON)) {
+            print_mark_json(id, verdict, note && *note ? note : NULL, mark_who(a), now);
         } else if (!cli_flag(a, CLI_QUIET)) {
             printf("flag %lld marked %s by %s\n", id, verdict, mark_who(a));
         }

@@ -77,6 +77,12 @@ class Verdicts(VaneCase):
         self.mark(self.ids[1], "noise", env={"USER": "bob"})
         self.assertEqual(self.verdicts()[1], (self.ids[1], "noise", None, "bob"))
 
+        r = self.mark(self.ids[0], "useful", "--json", "--now", "2024-12-05T08:00:00Z",
+                      "--note", "ok \"then\"", env={"USER": "bob"})
+        out = parse_json_lines(r.stdout, "vane flags mark --json")
+        self.assertEqual(out, [{"flag": self.ids[0], "verdict": "useful", "note": 'ok "then"',
+                                "who": "bob", "at": "2024-12-05T08:00:00Z"}])
+
     def test_bad_input_exits_2_and_stores_nothing(self):
         r = self.mark(999999, "useful", code=2)
         self.assertIn("no flag 999999", r.stderr)
