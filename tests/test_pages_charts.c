@@ -6,7 +6,8 @@
  * indicator lanes and the summary's word diff; a source's health with its
  * changes and failed runs per day; each rule's flags per week, verdicts
  * and precision (0.50 after one useful and one noise, "—" with none);
- * every text from the database escaped; unknown keys 404. */
+ * every text from the database escaped; unknown keys 404; and no read
+ * walks the events or flags table whole (their query plans). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,10 +19,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sqlite3.h>
+
 #include "config/config.h"
 #include "rules/rules.h"
 #include "serve/pages_charts.h"
 #include "serve/serve.h"
+#include "store/charts.h"
+#include "store/sqlite_charts.h"
 #include "store/store.h"
 #include "util/clock.h"
 
@@ -349,6 +354,67 @@ static void rules_show_weeks_verdicts_and_precision(void **state)
     buf_free(&out.body);
 }
 
+/* Stands in for the store's unpacking function, for EXPLAIN. */
+static void stub(sqlite3_context *c, int argc, sqlite3_value **argv)
+{
+    (void)argc;
+    (void)argv;
+    sqlite3_result_null(c);
+}
+
+/* The plan of sql as one line per step, "|"-separated, into out. */
+static void plan_of(sqlite3 *db, const char *sql, char *out, size_t cap)
+{
+    char explain[4096];
+    snprintf(explain, sizeof explain, "EXPLAIN QUERY PLAN %s", sql);
+    sqlite3_stmt *q;
+    if (sqlite3_prepare_v2(db, explain, -1, &q, NULL) != SQLITE_OK)
+        fail_msg("%s: %s", sql, sqlite3_errmsg(db));
+    out[0] = '\0';
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        const char *d = (const char *)sqlite3_column_text(q, 3);
+        size_t len = strlen(out);
+        snprintf(out + len, cap - len, "%s|", d ? d : "");
+    }
+    sqlite3_finalize(q);
+}
+
+static void no_walk(const char *plan, const char *sql)
+{
+    static const char *const whole[] = {"SCAN events", "SCAN e ", "SCAN e|", "SCAN flags", NULL};
+    for (int i = 0; whole[i]; i++)
+        if (strstr(plan, whole[i]))
+            fail_msg("%s\nwalks a big table: %s", sql, plan);
+}
+
+static void reads_use_their_indexes(void **state)
+{
+    fixture_t *f = *state;
+    char path[128], plan[2048], sql[4096];
+    snprintf(path, sizeof path, "%s/vane.db", f->dir);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_create_function(db, "event_diff", 3, SQLITE_UTF8, NULL, stub, NULL,
+                                             NULL), SQLITE_OK);
+    for (int k = CHART_BY_COUNTRY; k <= CHART_BY_CHANGE; k++) {
+        snprintf(sql, sizeof sql, "%s%s", db_sql_charts_advisories,
+                 db_sql_charts_advisory_order[k]);
+        plan_of(db, sql, plan, sizeof plan);
+        no_walk(plan, sql);
+        assert_non_null(strstr(plan, "events_source_key (source=? AND key=?)"));
+    }
+    const char *const others[] = {db_sql_charts_versions, db_sql_charts_source_changes,
+                                  db_sql_charts_source_failures, db_sql_charts_rules_weeks,
+                                  db_sql_charts_sources};
+    for (size_t i = 0; i < sizeof others / sizeof *others; i++) {
+        plan_of(db, others[i], plan, sizeof plan);
+        no_walk(plan, others[i]);
+    }
+    plan_of(db, db_sql_charts_rules_weeks, plan, sizeof plan);
+    assert_non_null(strstr(plan, "flags_created"));
+    sqlite3_close(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +422,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_country_has_its_steps_lanes_and_notes, setup, teardown),
         cmocka_unit_test_setup_teardown(sources_show_health_and_days, setup, teardown),
         cmocka_unit_test_setup_teardown(rules_show_weeks_verdicts_and_precision, setup, teardown),
+        cmocka_unit_test_setup_teardown(reads_use_their_indexes, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

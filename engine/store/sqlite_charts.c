@@ -6,6 +6,7 @@
  * the runs of the window; the rules' weeks read the window's flags
  * (flags_created). */
 #include "store/charts.h"
+#include "store/sqlite_charts.h"
 #include "store/sqlite_int.h"
 
 #include <stdarg.h>
@@ -36,19 +37,22 @@ static int read_all(store_t *st, const char *sql, const db_rows_t *shape, void *
 
 /* ---- advisories ---------------------------------------------------------- */
 
+/* An item's newest change is found by id in events_source_key: max(observed_at)
+ * would have SQLite walk every event of the source (events_source_observed)
+ * for each item. */
 #define LETTERS(json, path) \
     "coalesce((SELECT group_concat(value, ' ') FROM json_each(" json ", '" path "')), '')"
 
-static const char sql_advisories[] =
+const char db_sql_charts_advisories[] =
     "SELECT i.source, i.key, json_extract(i.fields, '$.country') AS country, "
     "json_extract(i.fields, '$.label'), "
     "coalesce(CAST(json_extract(i.fields, '$.level') AS INTEGER), 0) AS level, "
     LETTERS("i.fields", "$.notations") ", "
-    "(SELECT max(e.observed_at) FROM events e WHERE e.source = i.source AND e.key = i.key "
-    " AND e.baseline = 0 AND e.superseded_by IS NULL) AS changed "
+    "(SELECT e.observed_at FROM events e WHERE e.source = i.source AND e.key = i.key "
+    " AND e.baseline = 0 AND e.superseded_by IS NULL ORDER BY e.id DESC LIMIT 1) AS changed "
     "FROM items i WHERE i.source = ?1 AND i.removed_at IS NULL ORDER BY ";
 
-static const char *const advisory_order[] = {
+const char *const db_sql_charts_advisory_order[] = {
     [CHART_BY_COUNTRY] = "country COLLATE NOCASE, i.key",
     [CHART_BY_LEVEL] = "level DESC, country COLLATE NOCASE, i.key",
     [CHART_BY_CHANGE] = "changed IS NULL, changed DESC, country COLLATE NOCASE, i.key",
@@ -86,8 +90,8 @@ int store_advisories(store_t *st, const char *source, chart_sort_t sort, chart_a
                                     "reading the advisories"};
     if ((unsigned)sort > CHART_BY_CHANGE)
         sort = CHART_BY_COUNTRY;
-    char sql[sizeof sql_advisories + 96];
-    snprintf(sql, sizeof sql, "%s%s", sql_advisories, advisory_order[sort]);
+    char sql[sizeof db_sql_charts_advisories + 96];
+    snprintf(sql, sizeof sql, "%s%s", db_sql_charts_advisories, db_sql_charts_advisory_order[sort]);
     void *r;
     int rc = read_all(st, sql, &shape, &r, n, e, 1, source);
     *rows = r;
@@ -96,7 +100,7 @@ int store_advisories(store_t *st, const char *source, chart_sort_t sort, chart_a
 
 /* ---- one advisory's versions ---------------------------------------------- */
 
-static const char sql_versions[] =
+const char db_sql_charts_versions[] =
     "SELECT id, observed_at, change, json_extract(item, '$.country'), "
     "coalesce(CAST(json_extract(item, '$.level') AS INTEGER), 0), json_extract(item, '$.label'), "
     LETTERS("item", "$.notations") ", " LETTERS("item", "$.indicators_added") ", "
@@ -137,14 +141,14 @@ int store_advisory_versions(store_t *st, const char *source, const char *key,
     static const db_rows_t shape = {sizeof(chart_version_t), 16, version_read, versions_free,
                                     "reading an advisory's versions"};
     void *r;
-    int rc = read_all(st, sql_versions, &shape, &r, n, e, 2, source, key);
+    int rc = read_all(st, db_sql_charts_versions, &shape, &r, n, e, 2, source, key);
     *rows = r;
     return rc;
 }
 
 /* ---- sources ------------------------------------------------------------- */
 
-static const char sql_sources[] =
+const char db_sql_charts_sources[] =
     "SELECT id, last_attempt, last_success, next_due, last_error, coalesce(last_status, 0), "
     "failures, coalesce(items, -1) FROM sources ORDER BY id";
 
@@ -178,17 +182,17 @@ int store_sources_health(store_t *st, chart_source_t **rows, size_t *n, err_t *e
     static const db_rows_t shape = {sizeof(chart_source_t), 16, source_read, sources_free,
                                     "reading the sources' health"};
     void *r;
-    int rc = read_all(st, sql_sources, &shape, &r, n, e, 0);
+    int rc = read_all(st, db_sql_charts_sources, &shape, &r, n, e, 0);
     *rows = r;
     return rc;
 }
 
 /* Day numbers from ?2's date; ?1 the source, ?3 the number of days. */
-static const char sql_source_changes[] =
+const char db_sql_charts_source_changes[] =
     "SELECT CAST(julianday(substr(observed_at, 1, 10)) - julianday(substr(?2, 1, 10)) AS INTEGER) "
     "AS d, count(*) FROM events WHERE source = ?1 AND observed_at >= substr(?2, 1, 10) "
     "AND baseline = 0 AND superseded_by IS NULL GROUP BY d HAVING d < ?3";
-static const char sql_source_failures[] =
+const char db_sql_charts_source_failures[] =
     "SELECT CAST(julianday(substr(r.started_at, 1, 10)) - julianday(substr(?2, 1, 10)) AS INTEGER) "
     "AS d, count(DISTINCT r.id) FROM runs r, "
     "json_each(CASE WHEN json_valid(r.errors) THEN r.errors ELSE '[]' END) j "
@@ -221,16 +225,17 @@ int store_source_days(store_t *st, const char *source, const char *from, int day
 {
     if (days <= 0)
         return 0;
-    if (day_counts(st, sql_source_changes, source, from, days, changes, e) != 0)
+    if (day_counts(st, db_sql_charts_source_changes, source, from, days, changes, e) != 0)
         return -1;
-    return day_counts(st, sql_source_failures, source, from, days, failures, e);
+    return day_counts(st, db_sql_charts_source_failures, source, from, days, failures, e);
 }
 
 /* ---- rules' weeks --------------------------------------------------------- */
 
-static const char sql_rules_weeks[] =
+/* Without INDEXED BY, SQLite walks flags_rule whole to group by rule. */
+const char db_sql_charts_rules_weeks[] =
     "SELECT rule, CAST((julianday(created_at) - julianday(?1)) / 7 AS INTEGER) AS w, count(*) "
-    "FROM flags WHERE created_at >= ?1 GROUP BY rule, w ORDER BY rule, w";
+    "FROM flags INDEXED BY flags_created WHERE created_at >= ?1 GROUP BY rule, w ORDER BY rule, w";
 
 static const db_column_t week_cols[] = {
     DB_TEXT(chart_rule_week_t, rule), DB_INT(chart_rule_week_t, week),
@@ -258,7 +263,7 @@ int store_rules_weeks(store_t *st, const char *from, chart_rule_week_t **rows, s
     static const db_rows_t shape = {sizeof(chart_rule_week_t), 32, week_read, weeks_free,
                                     "reading the rules' weeks"};
     void *r;
-    int rc = read_all(st, sql_rules_weeks, &shape, &r, n, e, 1, from);
+    int rc = read_all(st, db_sql_charts_rules_weeks, &shape, &r, n, e, 1, from);
     *rows = r;
     return rc;
 }
