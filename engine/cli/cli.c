@@ -104,7 +104,8 @@ static const cli_command_t commands[] = {
      "                 printed oldest first like the rest: the newest is the last line\n"
      "vane flags mark ID useful|noise [--note TEXT] [--as NAME]\n"
      "  Record an analyst's verdict on flag ID (a second one replaces the first);\n"
-     "  by NAME, else $USER, else cli. vane rules shows each rule's precision.\n"},
+     "  by NAME, else $USER, else cli (--json: the verdict as stored). vane rules\n"
+     "  shows each rule's precision.\n"},
     {.name = "rules", .fn = cmd_rules, .max_words = 0,
      .options = 0,
      .usage =
