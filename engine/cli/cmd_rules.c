@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include "rules/rules.h"
-#include "config/xref.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -118,13 +117,8 @@ int cmd_flags_mark(const cli_args_t *a)
 
 /* ---- vane rules --------------------------------------------------------- */
 
-typedef struct rule_row {
-    const char *id, *title, *file;  /* title and file NULL for a rule no longer loaded */
-    long flags, useful, noise;
-} rule_row_t;
-
 /* "0.50", or "—" with no verdicts. */
-static void precision_text(const rule_row_t *r, char out[16])
+static void precision_text(const rules_row_t *r, char out[16])
 {
     long judged = r->useful + r->noise;
     if (judged == 0)
@@ -140,7 +134,7 @@ static int put_json(buf_t *b, const char *name, const char *value)
     return value ? json_put_string(b, value, strlen(value)) : buf_puts(b, "null");
 }
 
-static int print_json_row(const rule_row_t *r)
+static int print_json_row(const rules_row_t *r)
 {
     buf_t b = {0};
     int rc = buf_putc(&b, '{') || put_json(&b, "id", r->id) || buf_putc(&b, ',') ||
@@ -159,7 +153,7 @@ static int print_json_row(const rule_row_t *r)
     return rc ? -1 : 0;
 }
 
-static int table_row(table_t *t, const rule_row_t *r)
+static int table_row(table_t *t, const rules_row_t *r)
 {
     static const char *const names[] = {"RULE", "FLAGS", "USEFUL", "NOISE", "PRECISION",
                                         "FILE", "TITLE"};
@@ -172,50 +166,12 @@ static int table_row(table_t *t, const rule_row_t *r)
     return table_add(t, 7, names, cols);
 }
 
-/* The loaded rules (in the order they loaded), each with its counts, then
- * the rules that raised flags but are no longer loaded. */
-static int rows_build(const rules_t *rules, const store_rule_verdicts_t *v, size_t nv,
-                      rule_row_t **out, size_t *n)
-{
-    size_t nr = rules ? rules_count(rules) : 0;
-    rule_row_t *rows = calloc(nr + nv + 1, sizeof *rows);
-    if (!rows)
-        return -1;
-    char *used = calloc(nv + 1, 1);
-    if (!used) {
-        free(rows);
-        return -1;
-    }
-    *n = 0;
-    for (size_t i = 0; i < nr; i++) {
-        xref_rule_t x;
-        rules_xref(rules, i, &x);
-        rule_row_t *r = &rows[(*n)++];
-        *r = (rule_row_t){.id = rules_id(rules, i), .title = rules_title(rules, i),
-                          .file = x.chunk};
-        for (size_t j = 0; j < nv; j++)
-            if (!used[j] && strcmp(v[j].rule, r->id) == 0) {
-                used[j] = 1;
-                r->flags = v[j].flags;
-                r->useful = v[j].useful;
-                r->noise = v[j].noise;
-            }
-    }
-    for (size_t j = 0; j < nv; j++)
-        if (!used[j])
-            rows[(*n)++] = (rule_row_t){.id = v[j].rule, .flags = v[j].flags,
-                                        .useful = v[j].useful, .noise = v[j].noise};
-    free(used);
-    *out = rows;
-    return 0;
-}
-
 static int print_rules(const cli_args_t *a, const rules_t *rules, const store_rule_verdicts_t *v,
                        size_t nv)
 {
-    rule_row_t *rows;
     size_t n;
-    if (rows_build(rules, v, nv, &rows, &n) != 0) {
+    rules_row_t *rows = rules_rows(rules, v, nv, &n);
+    if (!rows) {
         fprintf(stderr, "vane: rules: out of memory\n");
         return VANE_EXIT_FAILED;
     }

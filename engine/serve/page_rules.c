@@ -9,7 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/xref.h"
 #include "rules/rules.h"
 #include "serve/html.h"
 #include "serve/svg.h"
@@ -48,11 +47,11 @@ static int weeks_chart(const rules_page_t *p, const char *id)
     return rc ? -1 : 0;
 }
 
-static int rule_row(const rules_page_t *p, const char *id, const char *title, const char *file,
-                    const store_rule_verdicts_t *v)
+static int rule_row(const rules_page_t *p, const rules_row_t *row)
 {
     buf_t *b = p->b;
-    long flags = v ? v->flags : 0, useful = v ? v->useful : 0, noise = v ? v->noise : 0;
+    const char *id = row->id, *title = row->title, *file = row->file;
+    long flags = row->flags, useful = row->useful, noise = row->noise;
     int rc = buf_puts(b, "<tr data-rule=\"");
     rc |= html_text(b, id);
     rc |= buf_puts(b, "\"><td><a href=\"");
@@ -77,34 +76,16 @@ static int rule_row(const rules_page_t *p, const char *id, const char *title, co
     return rc | buf_puts(b, "</td></tr>\n");
 }
 
-/* The verdict counts of rule id, marking them used; NULL when it has none. */
-static const store_rule_verdicts_t *counts_of(const rules_page_t *p, const char *id, char *used)
-{
-    for (size_t i = 0; i < p->nv; i++)
-        if (strcmp(p->v[i].rule, id) == 0) {
-            used[i] = 1;
-            return &p->v[i];
-        }
-    return NULL;
-}
-
 static int rule_rows(const rules_page_t *p, const rules_t *rules)
 {
-    char *used = calloc(p->nv + 1, 1);
-    if (!used)
+    size_t n;
+    rules_row_t *rows = rules_rows(rules, p->v, p->nv, &n);
+    if (!rows)
         return -1;
     int rc = 0;
-    size_t nr = rules ? rules_count(rules) : 0;
-    for (size_t i = 0; i < nr && rc == 0; i++) {
-        xref_rule_t x;
-        rules_xref(rules, i, &x);
-        const char *id = rules_id(rules, i);
-        rc = rule_row(p, id, rules_title(rules, i), x.chunk, counts_of(p, id, used));
-    }
-    for (size_t i = 0; i < p->nv && rc == 0; i++)
-        if (!used[i])
-            rc = rule_row(p, p->v[i].rule, NULL, NULL, &p->v[i]);
-    free(used);
+    for (size_t i = 0; i < n && rc == 0; i++)
+        rc = rule_row(p, &rows[i]);
+    free(rows);
     return rc;
 }
 
