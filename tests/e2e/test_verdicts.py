@@ -98,3 +98,28 @@ class Verdicts(VaneCase):
         self.assertExit(r, 2, "vane flags --note")
         self.assertEqual(self.verdicts(), [])
         self.assertEqual(self.rules()[LEVEL_RULE]["precision"], None)
+
+
+class RulesListing(VaneCase):
+
+    def test_a_broken_rule_is_reported_and_the_others_listed(self):
+        m = self.monitor()
+        m.rules_copy({"broken.lua": "return { id = 'broken', when = \n"})
+        r = m.vane("rules", "--json")
+        self.assertExit(r, 1, "vane rules with a broken rule file")
+        self.assertRegex(r.stderr, r"broken\.lua:\d+: ")
+        rows = parse_json_lines(r.stdout, "vane rules --json")
+        ids = [row["id"] for row in rows]
+        self.assertIn(LEVEL_RULE, ids)
+        self.assertNotIn("broken", ids)
+        # no database yet: every count is 0, precision null
+        row = next(x for x in rows if x["id"] == LEVEL_RULE)
+        self.assertEqual((row["flags"], row["useful"], row["noise"], row["precision"]),
+                         (0, 0, 0, None))
+        self.assertFalse(any(p in r.stdout + r.stderr for p in (m.dir,)),
+                         "no machine path in the output")
+
+    def test_extra_words_are_refused(self):
+        m = self.monitor()
+        r = m.vane("rules", "extra")
+        self.assertExit(r, 2, "vane rules extra")
