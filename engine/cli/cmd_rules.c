@@ -66,12 +66,13 @@ static void print_mark_json(long long id, const char *verdict, const char *note,
     buf_free(&b);
 }
 
-int cmd_flags_mark(const cli_args_t *a)
+/* The words and options of `flags mark`: 0 with *id set, or
+ * VANE_EXIT_USAGE after saying what is wrong. */
+static int mark_validate(const cli_args_t *a, long long *id)
 {
     if (a->n_words != 3)
         return mark_usage("%s", "needs a flag id and a verdict: vane flags mark ID useful|noise");
-    long long id;
-    if (parse_id(a->words[1], &id) != 0)
+    if (parse_id(a->words[1], id) != 0)
         return mark_usage("'%s' is not a flag id (a whole number, see vane flags)", a->words[1]);
     const char *verdict = a->words[2];
     if (strcmp(verdict, "useful") != 0 && strcmp(verdict, "noise") != 0)
@@ -79,36 +80,56 @@ int cmd_flags_mark(const cli_args_t *a)
     const char *as = cli_text(a, CLI_AS);
     if (as && !*as)
         return mark_usage("%s", "--as needs a name");
+    return 0;
+}
+
+/* Record the verdict in st and say so: an exit status. */
+static int mark_record(const cli_args_t *a, store_t *st, long long id)
+{
+    const char *verdict = a->words[2], *note = cli_text(a, CLI_NOTE);
+    if (note && !*note)
+        note = NULL;
+    char now[32];
+    clock_format_iso(clock_now(), now);
+    err_t e;
+    int rc = store_verdict_set(st, id, verdict, note, mark_who(a), now, &e);
+    if (rc < 0) {
+        fprintf(stderr, "vane: %s\n", e.msg);
+        return VANE_EXIT_FAILED;
+    }
+    if (rc == 1) {
+        fprintf(stderr, "vane: flags mark: no flag %lld (see vane flags)\n", id);
+        return VANE_EXIT_USAGE;
+    }
+    if (cli_flag(a, CLI_JSON))
+        print_mark_json(id, verdict, note, mark_who(a), now);
+    else if (!cli_flag(a, CLI_QUIET))
+        printf("flag %lld marked %s by %s\n", id, verdict, mark_who(a));
+    return VANE_EXIT_OK;
+}
+
+int cmd_flags_mark(const cli_args_t *a)
+{
+    long long id;
+    int code = mark_validate(a, &id);
+    if (code != 0)
+        return code;
     config_t cfg;
     int have_cfg = !cli_db_given(a);
     if (have_cfg && cli_load_config(a, &cfg) != 0)
         return VANE_EXIT_USAGE;
     const char *path = cli_db_path(a, have_cfg ? &cfg : NULL);
-    int code = cli_need_database(path);
-    store_t *st = NULL;
-    err_t e;
-    if (code == 0 && !(st = store_open(path, &e))) {
-        fprintf(stderr, "vane: %s\n", e.msg);
-        code = VANE_EXIT_FAILED;
-    }
-    if (st) {
-        char now[32];
-        clock_format_iso(clock_now(), now);
-        const char *note = cli_text(a, CLI_NOTE);
-        int rc = store_verdict_set(st, id, verdict, note && *note ? note : NULL, mark_who(a),
-                                   now, &e);
-        if (rc < 0) {
+    code = cli_need_database(path);
+    if (code == 0) {
+        err_t e;
+        store_t *st = store_open(path, &e);
+        if (st) {
+            code = mark_record(a, st, id);
+            store_close(st);
+        } else {
             fprintf(stderr, "vane: %s\n", e.msg);
             code = VANE_EXIT_FAILED;
-        } else if (rc == 1) {
-            fprintf(stderr, "vane: flags mark: no flag %lld (see vane flags)\n", id);
-            code = VANE_EXIT_USAGE;
-        } else if (cli_flag(a, CLI_JSON)) {
-            print_mark_json(id, verdict, note && *note ? note : NULL, mark_who(a), now);
-        } else if (!cli_flag(a, CLI_QUIET)) {
-            printf("flag %lld marked %s by %s\n", id, verdict, mark_who(a));
         }
-        store_close(st);
     }
     if (have_cfg)
         config_free(&cfg);
