@@ -108,7 +108,8 @@ static void failed_run(store_t *st, const char *at, const char *errors)
 }
 
 /* China: level 3 with D and O at T0 (baseline), level 2 with O at T2.
- * Albania <x>: level 1 at T0. Gone: removed. A source of another script
+ * Albania <x>: level 1 at T0. Kenya: its change note adds K while the
+ * letters listed stay C. Gone: removed. A source of another script
  * has an item that must not be listed. */
 static void advisories(store_t *st)
 {
@@ -126,6 +127,14 @@ static void advisories(store_t *st)
     event(st, "adv", "CH", "changed", 0, ch2, ch3, diff, T2);
     event(st, "adv", "AL", "new", 1,
           "{\"code\":\"AL\",\"country\":\"Albania <x>\",\"level\":1,\"notations\":[]}", NULL, NULL, T0);
+    /* Kenya: the letters listed do not move, the change note names K */
+    const char *ke0 = "{\"country\":\"Kenya\",\"level\":2,\"notations\":[\"C\"],"
+                      "\"indicators_added\":[]}";
+    const char *ke1 = "{\"country\":\"Kenya\",\"level\":2,\"notations\":[\"C\"],"
+                      "\"indicators_added\":[\"K\"]}";
+    event(st, "adv", "KE", "new", 1, ke0, NULL, NULL, T0);
+    event(st, "adv", "KE", "changed", 0, ke1, ke0,
+          "{\"indicators_added\":{\"old\":[],\"new\":[\"K\"]}}", T1);
     event(st, "adv", "GO", "new", 1, "{\"country\":\"Gone\",\"level\":4}", NULL, NULL, T0);
     err_t e = {{0}};
     assert_int_equal(store_item_mark_removed(st, "adv", "GO", T1, &e), 0);
@@ -287,6 +296,12 @@ static void a_country_has_its_steps_lanes_and_notes(void **state)
     assert_int_equal(count(s, "<circle class=\"pt\""), 1);
     assert_non_null(strstr(s, "<h1>Albania &lt;x&gt; "));
     assert_null(strstr(s, "<x>"));
+    buf_free(&out.body);
+
+    out = get(f, page_advisory, "/advisories/adv/KE", NULL, "adv", "KE");
+    s = buf_str(&out.body);
+    assert_non_null(strstr(s, "<td class=\"letters\">C <span class=\"added\">+K</span> </td>"));
+    assert_null(strstr(s, "class=\"removed\""));
     buf_free(&out.body);
 
     out = get(f, page_advisory, "/advisories/adv/ZZ", NULL, "adv", "ZZ");

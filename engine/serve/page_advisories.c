@@ -351,10 +351,13 @@ static int change_notes(buf_t *b, const chart_version_t *v, size_t n)
         rc |= level_cell(b, c->level, c->label);
         rc |= buf_puts(b, "</td><td class=\"letters\">");
         rc |= html_text(b, c->notations);
-        if (j > 0) {
-            rc |= buf_puts(b, " ");
+        rc |= buf_puts(b, " ");
+        if (j > 0 && strcmp(v[j - 1].notations, c->notations) != 0) {
             rc |= letter_changes(b, v[j - 1].notations, c->notations, "+", "added");
             rc |= letter_changes(b, c->notations, v[j - 1].notations, "\xe2\x88\x92", "removed");
+        } else if (j > 0) {   /* what the change note says, when the letters listed did not move */
+            rc |= letter_changes(b, "", c->added, "+", "added");
+            rc |= letter_changes(b, "", c->removed, "\xe2\x88\x92", "removed");
         }
         rc |= buf_puts(b, "</td><td>");
         rc |= summary_diff(b, c->diff);
