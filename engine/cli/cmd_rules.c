@@ -18,6 +18,7 @@
 #include "util/clock.h"
 #include "util/exitcode.h"
 #include "util/json.h"
+#include "util/termtext.h"
 
 /* ---- vane flags mark ---------------------------------------------------- */
 
@@ -101,10 +102,13 @@ static int mark_record(const cli_args_t *a, store_t *st, long long id)
         fprintf(stderr, "vane: flags mark: no flag %lld (see vane flags)\n", id);
         return VANE_EXIT_USAGE;
     }
-    if (cli_flag(a, CLI_JSON))
+    if (cli_flag(a, CLI_JSON)) {
         print_mark_json(id, verdict, note, mark_who(a), now);
-    else if (!cli_flag(a, CLI_QUIET))
-        printf("flag %lld marked %s by %s\n", id, verdict, mark_who(a));
+    } else if (!cli_flag(a, CLI_QUIET)) {
+        printf("flag %lld marked %s by ", id, verdict);
+        termtext_fputs(mark_who(a), stdout);
+        putchar('\n');
+    }
     return VANE_EXIT_OK;
 }
 

@@ -83,6 +83,12 @@ class Verdicts(VaneCase):
         self.assertEqual(out, [{"flag": self.ids[0], "verdict": "useful", "note": 'ok "then"',
                                 "who": "bob", "at": "2024-12-05T08:00:00Z"}])
 
+    def test_a_hostile_name_cannot_move_the_cursor(self):
+        r = self.mark(self.ids[0], "noise", "--as", "eve\x1b[2J")
+        self.assertNotIn("\x1b", r.stdout)
+        self.assertIn("by eve", r.stdout)
+        self.assertEqual(self.verdicts()[0][3], "eve\x1b[2J", "stored as given")
+
     def test_bad_input_exits_2_and_stores_nothing(self):
         r = self.mark(999999, "useful", code=2)
         self.assertIn("no flag 999999", r.stderr)
