@@ -157,13 +157,13 @@ static int level_chart(buf_t *b, const chart_version_t *v, size_t n, const char 
         return -1;
     size_t np = 0;
     for (size_t i = 0; i < n; i++)
-        if (v[i].level >= 1 && v[i].level <= 4)
+        if (v[i].level >= 1 && v[i].level <= 4 && strcmp(v[i].change, "removed") != 0)
             p[np++] = (svg_point_t){pages_epoch(v[i].observed_at, 0), (double)v[i].level,
                                     v[i].label};
     buf_t title = {0};
     int rc = buf_printf(&title, "%s: advisory level over time", country);
-    svg_axes_t a = {.title = buf_str(&title), .t0 = np ? p[0].t : 0, .t1 = axis_end(v, n),
-                    .y0 = 1, .y1 = 4, .y_integers = 1};
+    svg_axes_t a = {.title = buf_str(&title), .t0 = pages_epoch(v[0].observed_at, 0),
+                    .t1 = axis_end(v, n), .y0 = 1, .y1 = 4, .y_integers = 1};
     rc |= svg_steps(b, &a, p, np);
     buf_free(&title);
     free(p);
