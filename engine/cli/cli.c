@@ -44,6 +44,8 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_FLAGS] = {"--flags", NULL, NULL, CLI_FLAG, 0},
     [CLI_OLDER_THAN] = {"--older-than", NULL, NULL, CLI_TEXT, 0},
     [CLI_LISTEN] = {"--listen", NULL, NULL, CLI_TEXT, 0},
+    [CLI_NOTE] = {"--note", NULL, NULL, CLI_TEXT, 0},
+    [CLI_AS] = {"--as", NULL, NULL, CLI_TEXT, 0},
 };
 
 #define O(id) CLI_OPT(CLI_##id)
@@ -89,8 +91,8 @@ static const cli_command_t commands[] = {
      "                 before now (30m, 12h, 7d)\n"
      "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
      "                 printed oldest first like the rest: the newest is the last line\n"},
-    {.name = "flags", .fn = cmd_flags, .max_words = 0,
-     .options = O(SINCE) | O(SOURCE) | O(RULE) | O(KEY) | O(LIMIT),
+    {.name = "flags", .fn = cmd_flags, .max_words = 3,
+     .options = O(SINCE) | O(SOURCE) | O(RULE) | O(KEY) | O(LIMIT) | O(NOTE) | O(AS),
      .usage =
      "vane flags [--since T] [--source ID] [--rule ID] [--key K] [--limit N] [--json]\n"
      "  The flags rules have raised (a silenced one with its silence).\n"
@@ -100,7 +102,18 @@ static const cli_command_t commands[] = {
      "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
      "                 before now (30m, 12h, 7d)\n"
      "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
-     "                 printed oldest first like the rest: the newest is the last line\n"},
+     "                 printed oldest first like the rest: the newest is the last line\n"
+     "vane flags mark ID useful|noise [--note TEXT] [--as NAME]\n"
+     "  Record an analyst's verdict on flag ID (a second one replaces the first);\n"
+     "  by NAME, else $USER, else cli (--json: the verdict as stored). vane rules\n"
+     "  shows each rule's precision.\n"},
+    {.name = "rules", .fn = cmd_rules, .max_words = 0,
+     .options = 0,
+     .usage =
+     "vane rules [--json]\n"
+     "  Each loaded rule: its id, flags, the verdicts on them (vane flags mark) and\n"
+     "  its precision, useful / (useful + noise) (\"—\" before any verdict), its file\n"
+     "  and title. --json: one object per line (precision null before any verdict).\n"},
     {.name = "silence", .fn = cmd_silence, .max_words = CLI_MAX_LIST,
      .options = O(RULE) | O(SOURCE) | O(KEY) | O(FOR) | O(UNTIL) | O(REASON) | O(ALL) | O(FORCE),
      .usage =

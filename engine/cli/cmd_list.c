@@ -145,7 +145,21 @@ int cmd_events(const cli_args_t *a)
     return list(a, STORE_LIST_EVENTS);
 }
 
-int cmd_flags(const cli_args_t *a) { return list(a, STORE_LIST_FLAGS); }
+int cmd_flags(const cli_args_t *a)
+{
+    if (a->n_words > 0 && strcmp(a->words[0], "mark") == 0)
+        return cmd_flags_mark(a);
+    if (a->n_words > 0) {
+        fprintf(stderr, "vane: flags: unexpected argument '%s' (vane flags mark ID useful|noise?)\n",
+                a->words[0]);
+        return VANE_EXIT_USAGE;
+    }
+    if (cli_text(a, CLI_NOTE) || cli_text(a, CLI_AS)) {
+        fprintf(stderr, "vane: flags: --note and --as are for vane flags mark\n");
+        return VANE_EXIT_USAGE;
+    }
+    return list(a, STORE_LIST_FLAGS);
+}
 int cmd_sources(const cli_args_t *a) { return list(a, STORE_LIST_SOURCES); }
 int cmd_runs(const cli_args_t *a) { return list(a, STORE_LIST_RUNS); }
 

@@ -23,6 +23,7 @@ typedef enum cli_opt {
     CLI_FILE,
     CLI_FLAGS, CLI_OLDER_THAN,
     CLI_LISTEN,
+    CLI_NOTE, CLI_AS,
     CLI_N_OPTS
 } cli_opt_t;
 
@@ -36,6 +37,8 @@ int cmd_check(const cli_args_t *a);
 int cmd_test(const cli_args_t *a);
 int cmd_events(const cli_args_t *a);
 int cmd_flags(const cli_args_t *a);
+int cmd_flags_mark(const cli_args_t *a);   /* vane flags mark (cmd_rules.c) */
+int cmd_rules(const cli_args_t *a);
 int cmd_sources(const cli_args_t *a);
 int cmd_runs(const cli_args_t *a);
 int cmd_outbox(const cli_args_t *a);

@@ -42,6 +42,19 @@ size_t rules_count(const rules_t *r);
 /* The id of the i-th loaded rule (i < rules_count), to check a name a
  * person gave (`vane test ID`, `--rule ID`). */
 const char *rules_id(const rules_t *r, size_t i);
+/* The title of the i-th loaded rule (i < rules_count), or NULL (`vane rules`). */
+const char *rules_title(const rules_t *r, size_t i);
+
+/* A rule beside the verdicts on its flags (`vane rules`, the web view's
+ * /rules; rules_verdicts.c). The strings are r's and v's. */
+typedef struct rules_row {
+    const char *id, *title, *file;  /* title and file NULL for a rule no longer loaded */
+    long flags, useful, noise;
+} rules_row_t;
+/* The loaded rules of r (may be NULL) in the order they loaded, each with
+ * its counts from v (store_rules_verdicts), then the rules of v that r does
+ * not have. NULL when memory ran out; free() the array. */
+rules_row_t *rules_rows(const rules_t *r, const store_rule_verdicts_t *v, size_t nv, size_t *n);
 /* Evaluate only the rule with this id from now on (`vane replay`).
  * Returns 0, or -1 when no loaded rule has it. */
 int rules_only(rules_t *r, const char *id);

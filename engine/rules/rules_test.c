@@ -240,6 +240,11 @@ const char *rules_id(const rules_t *rs, size_t i)
     return i < rs->n ? rs->list[i].id : NULL;
 }
 
+const char *rules_title(const rules_t *rs, size_t i)
+{
+    return i < rs->n ? rs->list[i].title : NULL;
+}
+
 static int selected(const rule_t *r, const char *const *only, size_t n_only)
 {
     if (n_only == 0)

@@ -52,7 +52,18 @@ const char html_css[] =
     "table.fields th{width:12em}table.changes td,table.fields td{overflow-wrap:anywhere}\n"
     "section.version{border-top:1px solid var(--line);margin-top:1em}\n"
     "ul.raised{margin:.3em 0;padding-left:1.2em}\n"
-    "p.empty{color:var(--muted);font-style:italic}\n";
+    "p.empty{color:var(--muted);font-style:italic}\n"
+    /* part K: advisories, sources and rules charts */
+    "svg.chart .axis{fill:none;stroke:var(--muted)}svg.chart .grid{stroke:var(--line)}\n"
+    "svg.chart .step{fill:none;stroke:var(--info);stroke-width:2}\n"
+    "svg.chart .pt{fill:var(--info);stroke:#fff}svg.chart .span{fill:var(--medium)}\n"
+    "svg.chart .bar{fill:var(--info)}svg.chart .bar2{fill:var(--high)}\n"
+    "td.chart svg.chart{width:24em}td.letters{font-family:monospace}\n"
+    "td.error{color:var(--high);max-width:24em;overflow-wrap:anywhere}\n"
+    ".lvl{display:inline-block;padding:0 .45em;border-radius:.25em;font-weight:600}\n"
+    ".lvl-1{background:#dcf3dc}.lvl-2{background:#fff1c2}.lvl-3{background:#ffd9b0}"
+    ".lvl-4{background:#fde2e1}\n"
+    "th a.here{color:var(--fg)}.added{color:var(--high)}.removed{color:var(--low)}\n";
 
 /* A little help for people with JavaScript on: nothing needs it. */
 const char html_js[] =

@@ -8,12 +8,14 @@
 extern const serve_route_t serve_routes_core[];   /* server.c */
 extern const serve_route_t serve_routes_flags[];  /* page_flags.c, page_flag.c, page_item.c */
 extern const serve_route_t serve_routes_api[];    /* api.c, feed.c, metrics_page.c */
+extern const serve_route_t serve_routes_charts[]; /* charts_routes.c */
 
 /* The parts' tables; a part adds its table here. */
 const serve_route_t *const serve_route_tables[] = {
     serve_routes_core,
     serve_routes_flags,
     serve_routes_api,
+    serve_routes_charts,
     NULL,
 };
 
