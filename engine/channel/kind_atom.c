@@ -14,6 +14,7 @@
  * private pages; an empty file made beforehand with the wanted mode is read
  * as a feed without entries). `digest` changes nothing but how many
  * rewrites a run makes. */
+#include "util/replace.h"
 #include "channel/kind.h"
 
 #include <errno.h>
@@ -91,70 +92,6 @@ static int read_feed(const channel_cfg_t *c, const char *path, atom_entries_t *l
 
 /* ---- writing it -------------------------------------------------------------------- */
 
-static int write_all(int fd, const buf_t *b)
-{
-    size_t done = 0;
-    while (done < b->len) {
-        ssize_t n = write(fd, b->p + done, b->len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
-
-/* Sync the folder holding path, so the rename survives a power loss. */
-static void sync_folder(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
-/* Replace path by doc: a temporary file beside it, synced, renamed. */
-static int replace_file(const channel_cfg_t *c, const char *path, const buf_t *doc, mode_t mode,
-                        err_t *e)
-{
-    buf_t tmp = {0};
-    if (buf_printf(&tmp, "%s.tmp-XXXXXX", path) != 0) {
-        buf_free(&tmp);
-        return err_set(e, "channel %s: out of memory", c->id);
-    }
-    int fd = mkostemp(tmp.p, O_CLOEXEC);
-    if (fd < 0) {
-        int rc = err_set(e, "channel %s: cannot create a file beside %s: %m", c->id, path);
-        buf_free(&tmp);
-        return rc;
-    }
-    int rc = 0;
-    if (fchmod(fd, mode) != 0 || write_all(fd, doc) != 0)
-        rc = err_set(e, "channel %s: cannot write beside %s: %m", c->id, path);
-    else if (fsync(fd) != 0)
-        rc = err_set(e, "channel %s: cannot sync beside %s: %m", c->id, path);
-    if (close(fd) != 0 && rc == 0 && errno != EINTR)
-        rc = err_set(e, "channel %s: cannot write beside %s: %m", c->id, path);
-    if (rc == 0 && rename(tmp.p, path) != 0)
-        rc = err_set(e, "channel %s: cannot replace %s: %m", c->id, path);
-    if (rc != 0)
-        unlink(tmp.p);
-    else
-        sync_folder(path);
-    buf_free(&tmp);
-    return rc;
-}
 
 /* ---- the channel -------------------------------------------------------------------- */
 
@@ -178,8 +115,9 @@ static int atom_send(const channel_cfg_t *c, const channel_msg_t *m, const chann
         if (bad || atom_write(&feed, &list, (size_t)a->entries, &doc) != 0)
             rc = err_set(e, "channel %s: out of memory", c->id);
     }
-    if (rc == 0)
-        rc = replace_file(c, a->path, &doc, mode, e);
+    err_t why;
+    if (rc == 0 && replace_file(a->path, &doc, mode, &why) != 0)
+        rc = err_set(e, "channel %s: %s", c->id, why.msg);
     atom_entries_free(&list);
     buf_free(&id);
     buf_free(&doc);

@@ -1,6 +1,7 @@
 /* metrics.c — the Prometheus text exposition of vane's state (see
  * metrics.h): runs, sources' health, flags, the outbox, the database's
  * size, each family with its HELP and TYPE lines, read from the store. */
+#include "util/replace.h"
 #include "metrics/metrics.h"
 
 #include <errno.h>
@@ -271,65 +272,10 @@ int metrics_build(store_t *st, const config_t *cfg, buf_t *out, err_t *e)
 
 /* ---- the file ------------------------------------------------------------------- */
 
-static int write_all(int fd, const buf_t *b)
-{
-    size_t done = 0;
-    while (done < b->len) {
-        ssize_t n = write(fd, b->p + done, b->len - done);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        done += (size_t)n;
-    }
-    return 0;
-}
-
-/* Sync the folder holding path, so the rename survives a power loss. */
-static void sync_folder(const char *path)
-{
-    char *dir = strdup(path);
-    if (!dir)
-        return;
-    char *slash = strrchr(dir, '/');
-    if (slash == dir)
-        slash[1] = '\0';
-    else if (slash)
-        *slash = '\0';
-    int fd = open(slash ? dir : ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd >= 0) {
-        fsync(fd);
-        close(fd);
-    }
-    free(dir);
-}
-
 int metrics_file_write(const char *path, const buf_t *text, err_t *e)
 {
-    buf_t tmp = {0};
-    if (buf_printf(&tmp, "%s.tmp-XXXXXX", path) != 0) {
-        buf_free(&tmp);
-        return err_set(e, "metrics_file %s: out of memory", path);
-    }
-    int fd = mkostemp(tmp.p, O_CLOEXEC);
-    if (fd < 0) {
-        int rc = err_set(e, "metrics_file %s: cannot create a file beside it: %m", path);
-        buf_free(&tmp);
-        return rc;
-    }
-    int rc = 0;
-    if (fchmod(fd, 0644) != 0 || write_all(fd, text) != 0)
-        rc = err_set(e, "metrics_file %s: cannot write: %m", path);
-    else if (fsync(fd) != 0)
-        rc = err_set(e, "metrics_file %s: cannot sync: %m", path);
-    if (close(fd) != 0 && rc == 0 && errno != EINTR)
-        rc = err_set(e, "metrics_file %s: cannot write: %m", path);
-    if (rc == 0 && rename(tmp.p, path) != 0)
-        rc = err_set(e, "metrics_file %s: cannot replace it: %m", path);
-    if (rc != 0)
-        unlink(tmp.p);
-    else
-        sync_folder(path);
-    buf_free(&tmp);
-    return rc;
+    err_t why;
+    if (replace_file(path, text, 0644, &why) != 0)
+        return err_set(e, "metrics_file %s: %s", path, why.msg);
+    return 0;
 }
