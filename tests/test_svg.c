@@ -92,7 +92,7 @@ static void step_chart_has_a_point_per_version_and_steps_between(void **state)
     assert_true(dy3 < dy2);
     /* every level 1–4 is labelled, and the time axis has its dates */
     for (int l = 1; l <= 4; l++) {
-        char t[32];
+        char t[64];
         snprintf(t, sizeof t, "text-anchor=\"end\">%d</text>", l);
         assert_non_null(strstr(s, t));
     }
