@@ -226,7 +226,13 @@ static const cli_command_t commands[] = {
      "  --since T      only rows from T on: a time (2024-11-20T23:00:00Z) or a duration\n"
      "                 before now (30m, 12h, 7d)\n"
      "  --limit N      only the newest N rows (N a whole number, 1 or more), still\n"
-     "                 printed oldest first like the rest: the newest is the last line\n"},    {.name = "channel", .fn = cmd_channel, .max_words = 2, .options = 0, .usage = cmd_channel_usage},
+     "                 printed oldest first like the rest: the newest is the last line\n"},
+    {.name = "backup", .fn = cmd_backup, .max_words = 1, .options = O(FORCE),
+     .usage =
+     "vane backup FILE [--force]\n"
+     "  Copy the database to FILE, consistent even while a run writes (SQLite's\n"
+     "  online backup). An existing FILE is refused unless --force.\n"},
+    {.name = "channel", .fn = cmd_channel, .max_words = 2, .options = 0, .usage = cmd_channel_usage},
 };
 
 
@@ -302,6 +308,9 @@ int cli_main(int argc, char **argv)
         print_version();
         return VANE_EXIT_OK;
     }
+    if (argc >= 3 && strcmp(argv[1], "help") == 0 &&
+        (strcmp(argv[2], "--names") == 0 || strcmp(argv[2], "--ids") == 0))
+        return cli_help_listing(argc, argv);
     if (cli_parse(&table, argc, argv, &a, &cmd) != 0)
         return VANE_EXIT_USAGE;
     int help = cli_flag(&a, CLI_HELP);

@@ -53,6 +53,11 @@ int cmd_show(const cli_args_t *a);
 int cmd_history(const cli_args_t *a);
 int cmd_channel(const cli_args_t *a); extern const char cmd_channel_usage[];
 int cmd_serve(const cli_args_t *a);
+int cmd_backup(const cli_args_t *a);
+
+/* `vane help --names` and `vane help --ids [-c FILE]` (cmd_names.c), for
+ * tools: argv[1] is "help", argv[2] "--names" or "--ids". An exit status. */
+int cli_help_listing(int argc, char **argv);
 
 /* Load the configuration (-c FILE, default ./vane.lua) into *cfg, printing
  * every problem. Returns 0, or non-zero with nothing to free. */

@@ -7,11 +7,12 @@
 
 #include "alert/quiet.h"
 #include "channel/kind.h"
+#include "config/keys.h"
 #include "config/loader.h"
 
 /* `format` is the template when it is a function, else a kind's key (a
  * webhook's format = "slack"). */
-static const char *const common_keys[] = {
+const char *const decl_channel_keys[] = {
     "id", "kind", "min_severity", "rules", "sources", "exclude_rules", "exclude_sources",
     "digest", "max_attempts", "retry_after", "timeout", "match", "quiet", NULL};
 
@@ -31,7 +32,7 @@ void decl_channel_free(channel_cfg_t *c)
 static int channel_key(const char *key, const void *ud)
 {
     (void)ud;
-    return decl_listed(common_keys, key) || channel_kind_key(key);
+    return decl_listed(decl_channel_keys, key) || channel_kind_key(key);
 }
 
 /* kind = "…" (default stdout); NULL when it is not a kind (reported). */
@@ -55,7 +56,7 @@ static void foreign_keys(decl_t *d, const channel_kind_t *kind)
         if (lua_type(d->L, -1) != LUA_TSTRING)
             continue;
         const char *key = lua_tostring(d->L, -1);
-        if (!decl_listed(common_keys, key) && !decl_listed(kind->keys, key) && channel_kind_key(key))
+        if (!decl_listed(decl_channel_keys, key) && !decl_listed(kind->keys, key) && channel_kind_key(key))
             decl_problem(d, "%s: '%s' is not a key of %s channels", d->what, key, kind->name);
     }
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/keys.h"
 #include "config/loader.h"
 
 /* The hash formats libcrypt verifies that vane accepts (crypt(5)). */
@@ -74,9 +75,10 @@ static void read_users(decl_t *d, serve_cfg_t *s)
     lua_pop(L, 1);
 }
 
+const char *const decl_serve_keys[] = {"listen", "url", "token", "users", NULL};
+
 int decl_serve(lua_State *L)
 {
-    static const char *const known[] = {"listen", "url", "token", "users", NULL};
     decl_t d;
     if (loader_begin(L, &d, "serve") != 0)
         return 0;
@@ -85,7 +87,7 @@ int decl_serve(lua_State *L)
         decl_problem(&d, "serve: declared twice (first at line %d)", s->line);
         return 0;
     }
-    decl_check_keys(&d, known);
+    decl_check_keys(&d, decl_serve_keys);
     s->line = d.line;
     s->listen = decl_string(&d, "listen", NULL);
     s->url = decl_string(&d, "url", NULL);

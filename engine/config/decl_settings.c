@@ -2,6 +2,7 @@
  * the fetcher's manners (config.h, config_t). */
 #include <stdlib.h>
 
+#include "config/keys.h"
 #include "config/loader.h"
 
 static void sandbox_settings(decl_t *d, sandbox_limits_t *lim)
@@ -41,17 +42,18 @@ static void metrics_file_setting(decl_t *d, config_t *cfg)
     free(path);
 }
 
+const char *const decl_settings_keys[] = {"instructions", "memory", "pattern_steps", "max_parallel",
+                                          "per_host", "retries", "user_agent", "connect_timeout",
+                                          "max_retry_wait", "allow_file", "failing_after",
+                                          "max_item_bytes", "max_flags", "call_timeout",
+                                          "keep_documents", "metrics_file", NULL};
+
 int decl_settings(lua_State *L)
 {
-    static const char *const known[] = {"instructions", "memory", "pattern_steps", "max_parallel",
-                                        "per_host", "retries", "user_agent", "connect_timeout",
-                                        "max_retry_wait", "allow_file", "failing_after",
-                                        "max_item_bytes", "max_flags", "call_timeout",
-                                        "keep_documents", "metrics_file", NULL};
     decl_t d;
     if (loader_begin(L, &d, "settings") != 0)
         return 0;
-    decl_check_keys(&d, known);
+    decl_check_keys(&d, decl_settings_keys);
     config_t *cfg = loader_of(L)->cfg;
     sandbox_settings(&d, &cfg->limits);
     fetch_settings(&d, &cfg->fetch);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/keys.h"
 #include "config/loader.h"
 #include "util/redact.h"
 #include "lib/vanelib.h"
@@ -140,12 +141,12 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     lua_pop(d->L, 1);
 }
 
-static const char *const source_keys[] = {"id", "name", "url", "script", "every", "timeout", "max_bytes",
+const char *const decl_source_keys[] = {"id", "name", "url", "script", "every", "timeout", "max_bytes",
                                           "removals", "max_follow", "ignore", "options",
                                           "max_item_bytes", "keep_documents", NULL};
 
 static const loader_form_t source_form = {
-    .kind = "source", .keys = source_keys, .id_rule = " (letters, digits and - _ . : only)"};
+    .kind = "source", .keys = decl_source_keys, .id_rule = " (letters, digits and - _ . : only)"};
 
 int decl_source(lua_State *L)
 {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/keys.h"
 #include "config/loader.h"
 
 void decl_watch_free(watch_cfg_t *w)
@@ -69,11 +70,11 @@ static void watch_severity(decl_t *d, watch_cfg_t *w)
     free(sev);
 }
 
-static const char *const watch_keys[] = {"id", "terms", "sources", "fields", "severity", "changes",
+const char *const decl_watch_keys[] = {"id", "terms", "sources", "fields", "severity", "changes",
                                          NULL};
 
 static const loader_form_t watch_form = {
-    .kind = "watch", .keys = watch_keys, .id_rule = " (letters, digits and - _ . : only)"};
+    .kind = "watch", .keys = decl_watch_keys, .id_rule = " (letters, digits and - _ . : only)"};
 
 int decl_watch(lua_State *L)
 {

@@ -498,4 +498,13 @@ typedef struct store_rule_verdicts {
 int store_rules_verdicts(store_t *st, store_rule_verdicts_t **rows, size_t *n, err_t *e);
 void store_rules_verdicts_free(store_rule_verdicts_t *rows, size_t n);
 
+/* ---- backup (sqlite_backup.c) ------------------------------------------- */
+
+/* Copy the database at db_path, whole and consistent even while a run
+ * writes it, to a new file beside `to` and then put it at `to`: an existing
+ * `to` is replaced only when force is non-zero (else 1 is returned, nothing
+ * written). The copy is one self-contained file (no -wal) readable by its
+ * owner only. 0, 1, or -1 with e set. */
+int store_backup(const char *db_path, const char *to, int force, err_t *e);
+
 #endif
