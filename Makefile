@@ -5,6 +5,9 @@
 #   make test     make lint, then unit and end-to-end tests, release and sanitize builds
 #   make bench    benchmarks against urlwatch and the curl floor (a table for the README)
 #   make fuzz     the front-door fuzzer, sanitize build, FUZZ_CASES cases per door
+#   make man      the man pages (scdoc) into build/man
+#   make install  bin/vane, man pages, completion, scripts, rules, examples (PREFIX, DESTDIR)
+#   make uninstall  remove exactly what make install put
 #   make clean    remove everything built
 
 # Debian 12 packages the build, the tests and the demo need.
@@ -14,6 +17,7 @@ PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
        libmicrohttpd-dev \
        python3 python3-aiosmtpd python3-websocket curl cppcheck pmccabe tzdata \
        prometheus chromium
+PKGS += scdoc man-db groff-base bash-completion   # make man; the man-page and completion tests
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
@@ -82,6 +86,51 @@ bench:
 	@$(MAKE) --no-print-directory deps EXTRA_PKGS="$(BENCH_PKGS)"
 	@$(MAKE) --no-print-directory build CONFIG=release
 	@sh tests/bench/run.sh
+
+# ---- installing: make man, make install, make uninstall ---------------------
+# PREFIX (default /usr/local) is where vane lives; DESTDIR is prepended to
+# every path (a package's staging folder). INSTALLED lists every file
+# install puts, relative to $(DESTDIR)$(PREFIX): uninstall removes exactly
+# those, then the folders that are vane's own if they are left empty.
+PREFIX ?= /usr/local
+INSTALL ?= install
+MAN_PAGES = vane.1 vane.lua.5 vane-rules.7 vane-scripts.7
+MAN_GZ = $(MAN_PAGES:%=build/man/%.gz)
+SHIPPED_SCRIPTS = $(sort $(wildcard scripts/*.lua))
+SHIPPED_RULES = $(sort $(wildcard rules/*.lua))
+SYSTEMD_UNITS = $(sort $(wildcard packaging/systemd/*))
+INSTALLED = bin/vane $(foreach m,$(MAN_PAGES),share/man/man$(subst .,,$(suffix $(m)))/$(m).gz) \
+            share/bash-completion/completions/vane \
+            $(SHIPPED_SCRIPTS:%=share/vane/%) $(SHIPPED_RULES:%=share/vane/%) \
+            share/doc/vane/examples/vane.lua $(SYSTEMD_UNITS:packaging/%=share/doc/vane/%)
+VANE_DIRS = share/vane/scripts share/vane/rules share/vane share/doc/vane/examples \
+            share/doc/vane/systemd share/doc/vane
+
+.PHONY: man install uninstall
+
+man: $(MAN_GZ)
+
+build/man/%.gz: man/%.scd
+	@mkdir -p build/man
+	@scdoc < $< > build/man/$*
+	@gzip -9n -c build/man/$* > $@
+
+install: build man
+	@root='$(DESTDIR)$(PREFIX)'; set -e; \
+	$(INSTALL) -D -m 0755 bin/vane "$$root/bin/vane"; \
+	for m in $(MAN_PAGES); do \
+	  $(INSTALL) -D -m 0644 build/man/$$m.gz "$$root/share/man/man$${m##*.}/$$m.gz"; done; \
+	$(INSTALL) -D -m 0644 completion/vane.bash "$$root/share/bash-completion/completions/vane"; \
+	for f in $(SHIPPED_SCRIPTS) $(SHIPPED_RULES); do $(INSTALL) -D -m 0644 $$f "$$root/share/vane/$$f"; done; \
+	$(INSTALL) -D -m 0644 vane.lua "$$root/share/doc/vane/examples/vane.lua"; \
+	for f in $(SYSTEMD_UNITS); do $(INSTALL) -D -m 0644 $$f "$$root/share/doc/vane/$${f#packaging/}"; done; \
+	echo "installed vane into $$root"
+
+uninstall:
+	@root='$(DESTDIR)$(PREFIX)'; \
+	for f in $(INSTALLED); do rm -f "$$root/$$f"; done; \
+	for d in $(VANE_DIRS); do [ ! -d "$$root/$$d" ] || rmdir --ignore-fail-on-non-empty "$$root/$$d"; done; \
+	echo "removed vane from $$root"
 
 clean:
 	rm -rf build bin

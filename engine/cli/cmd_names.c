@@ -3,8 +3,9 @@
  *
  * --names prints every command, option and configuration key the program
  * knows, read from its own tables (cli.c, config/keys.h, channel_kinds[]),
- * one per line: "command NAME", "option COMMAND|* --NAME [-S]",
- * "declaration NAME", "key DECLARATION KEY", "kind NAME" and
+ * one per line: "command NAME", "option COMMAND|* --NAME -S|- flag|value"
+ * (the command, or * for every one; its short name or -; whether it takes
+ * a value), "declaration NAME", "key DECLARATION KEY", "kind NAME" and
  * "key channel.KIND KEY". The man pages' drift test and the bash
  * completion read it.
  *
@@ -32,8 +33,8 @@ static void print_options(const cli_table_t *t, const char *cmd, unsigned mask, 
         const cli_option_t *o = &t->options[i];
         if (global ? !o->global : (o->global || !(mask & CLI_OPT(i))))
             continue;
-        printf("option %s %s%s%s\n", cmd, o->name, o->short_name ? " " : "",
-               o->short_name ? o->short_name : "");
+        printf("option %s %s %s %s\n", cmd, o->name, o->short_name ? o->short_name : "-",
+               o->kind == CLI_FLAG ? "flag" : "value");
     }
 }
 
