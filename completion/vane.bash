@@ -31,7 +31,7 @@ _vane_ids()
 _vane()
 {
     local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-    local names valued="" cmd="" sub="" i w
+    local names valued="" cmd="" sub="" n_words=0 i w
     names=$("${COMP_WORDS[0]}" help --names 2>/dev/null) || return 0
     COMPREPLY=()
 
@@ -45,6 +45,8 @@ _vane()
             cmd=$w
         elif [[ -z $sub ]]; then
             sub=$w
+        else
+            n_words=$((n_words + 1))
         fi
     done
 
@@ -74,7 +76,7 @@ _vane()
     case "$cmd" in
         silence) [[ -z $sub ]] && words="add list remove" ;;
         outbox) [[ -z $sub ]] && words="retry" ;;
-        flags) [[ -z $sub ]] && words="mark" ;;
+        flags) if [[ -z $sub ]]; then words="mark"; elif [[ $sub == mark && $n_words == 1 ]]; then words="useful noise"; fi ;;
         channel) if [[ -z $sub ]]; then words="test"; else words=$(_vane_ids channel); fi ;;
         preview | reextract | history) [[ -z $sub ]] && words=$(_vane_ids source) ;;
         test) words=$(_vane_ids rule) ;;

@@ -74,6 +74,8 @@ class Completion(VaneCase):
     def test_subcommands_and_values(self):
         self.assertEqual(sorted(self.complete(["silence", ""])), ["add", "list", "remove"])
         self.assertEqual(self.complete(["outbox", "r"]), ["retry"])
+        self.assertEqual(self.complete(["flags", "mark", "12", ""]), ["useful", "noise"])
+        self.assertEqual(self.complete(["flags", "mark", ""]), [], "a flag id is typed")
         self.assertEqual(sorted(self.complete(["events", "--change", ""])),
                          ["changed", "new", "removed"])
         self.assertEqual(self.complete(["runs", "--since", ""]), [],
