@@ -59,6 +59,10 @@ class ManPages(unittest.TestCase):
             self.assertEqual(r.returncode, 0, page)
             self.assertEqual(r.stderr.decode(), "", "warnings rendering %s" % page)
             self.assertIn("NAME", self.words(page))
+            if shutil.which("groff"):
+                r = subprocess.run(["groff", "-t", "-man", "-ww", "-z", "-Tutf8", path],
+                                   capture_output=True)
+                self.assertEqual(r.stderr.decode(), "", "groff -ww warnings in %s" % page)
 
     def test_every_command_and_option_in_vane_1(self):
         text = self.words("vane.1")
