@@ -86,7 +86,8 @@ class Backup(VaneCase):
             r = m.vane("backup", out, db=m.db)
             self.assertExit(r, 0, "a backup while a run writes")
             copies.append(out)
-        self.assertEqual(p.wait(timeout=120), 0, p.stderr.read())
+        _, err = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, err)
         self.assertGreaterEqual(running, 2, "backups should start while the run goes on")
         for out in copies:
             self.assertEqual(integrity(out)[0], "ok", out)
