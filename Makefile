@@ -21,6 +21,7 @@ PKGS += lintian
 PKGS += dpkg-dev
 PKGS += fakeroot
 PKGS += man-db
+PKGS += scdoc
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release

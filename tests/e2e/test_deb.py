@@ -49,27 +49,47 @@ def mode_owner(path):
 
 
 class Deb(VaneCase):
+    # Decided once for the class, reported by each test (a skip raised in
+    # setUpClass would leave run.py no test to count).
     @classmethod
     def setUpClass(cls):
+        cls.skip_reason = cls.why_not()
+        cls.deb = cls.build_error = None
+        if not cls.skip_reason:
+            cls.deb, cls.build_error = cls.package()
+
+    @staticmethod
+    def why_not():
         if os.geteuid() != 0:
-            raise unittest.SkipTest("installs a package: run as root (CI does)")
+            return "installs a package: run as root (CI does)"
         for tool in ("dpkg-buildpackage", "lintian", "man"):
             if not shutil.which(tool):
-                raise unittest.SkipTest("%s is not installed (make deps installs the PKGS)" % tool)
+                return "%s is not installed (make deps installs the PKGS)" % tool
         if installed("vane"):
-            raise unittest.SkipTest("a vane package is installed already; not replacing it")
-        cls.deb = os.environ.get("VANE_DEB")
-        if not cls.deb:
-            if sh("make", "-n", "install", "DESTDIR=/nonexistent", "PREFIX=/usr",
-                  cwd=TOP).returncode != 0:
-                raise unittest.SkipTest("the Makefile has no install target to package")
-            r = sh("make", "--no-print-directory", "deb", cwd=TOP, timeout=900)
-            if r.returncode != 0:
-                raise AssertionError("make deb\n" + describe(r))
-            debs = glob.glob(os.path.join(TOP, "build", "vane_%s_*.deb" % version()))
-            if len(debs) != 1:
-                raise AssertionError("make deb made %s\n%s" % (debs, describe(r)))
-            cls.deb = debs[0]
+            return "a vane package is installed already; not replacing it"
+        if not os.environ.get("VANE_DEB") and sh("make", "-n", "install", "DESTDIR=/nonexistent",
+                                                 "PREFIX=/usr", cwd=TOP).returncode != 0:
+            return "the Makefile has no install target to package"
+        return None
+
+    @staticmethod
+    def package():
+        """(the .deb, None) or (None, why it could not be built)."""
+        if os.environ.get("VANE_DEB"):
+            return os.environ["VANE_DEB"], None
+        r = sh("make", "--no-print-directory", "deb", cwd=TOP, timeout=900)
+        if r.returncode != 0:
+            return None, "make deb\n" + describe(r)
+        debs = glob.glob(os.path.join(TOP, "build", "vane_%s_*.deb" % version()))
+        if len(debs) != 1:
+            return None, "make deb made %s\n%s" % (debs, describe(r))
+        return debs[0], None
+
+    def setUp(self):
+        if self.skip_reason:
+            self.skipTest(self.skip_reason)
+        if self.build_error:
+            self.fail(self.build_error)
 
     def install(self):
         r = sh("dpkg", "-i", self.deb)
