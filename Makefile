@@ -8,6 +8,7 @@
 #   make man      the man pages (scdoc) into build/man
 #   make install  bin/vane, man pages, completion, scripts, rules, examples (PREFIX, DESTDIR)
 #   make uninstall  remove exactly what make install put
+#   make deb      the Debian package, build/vane_VERSION_ARCH.deb (debian/)
 #   make clean    remove everything built
 
 # Debian 12 packages the build, the tests and the demo need.
@@ -18,6 +19,13 @@ PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
        python3 python3-aiosmtpd python3-websocket curl cppcheck pmccabe tzdata \
        prometheus chromium
 PKGS += scdoc man-db groff-base bash-completion   # make man; the man-page and completion tests
+# and what `make deb` and tests/e2e/test_deb.py need
+PKGS += debhelper
+PKGS += lintian
+PKGS += dpkg-dev
+PKGS += fakeroot
+PKGS += man-db
+PKGS += scdoc
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
@@ -26,7 +34,7 @@ EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
         $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lib/lua/*.lua))
 JOBS ?= 2
 
-.PHONY: all deps build demo test lint bench fuzz clean
+.PHONY: all deps build demo test lint bench fuzz clean deb
 
 all: deps
 	@$(MAKE) --no-print-directory build CONFIG=release
@@ -131,6 +139,17 @@ uninstall:
 	for f in $(INSTALLED); do rm -f "$$root/$$f"; done; \
 	for d in $(VANE_DIRS); do [ ! -d "$$root/$$d" ] || rmdir --ignore-fail-on-non-empty "$$root/$$d"; done; \
 	echo "removed vane from $$root"
+
+# The Debian package, built by dpkg-buildpackage in a copy of the sources
+# under build/deb/ (its `clean` step would otherwise remove this tree's
+# build/ and bin/); the .deb is moved to build/.
+VERSION := $(shell sed -n 's/^\#define VANE_VERSION "\(.*\)"/\1/p' engine/util/version.h)
+deb:
+	@rm -rf build/deb && mkdir -p build/deb/vane-$(VERSION)
+	@tar --exclude=./build --exclude=./bin --exclude=./.git -cf - . | tar -C build/deb/vane-$(VERSION) -xf -
+	@cd build/deb/vane-$(VERSION) && dpkg-buildpackage -b -us -uc >../build.log 2>&1 || \
+	  { tail -30 ../build.log >&2; echo "make deb: dpkg-buildpackage failed, see build/deb/build.log" >&2; exit 1; }
+	@mv build/deb/vane_$(VERSION)_*.deb build/ && ls build/vane_$(VERSION)_*.deb
 
 clean:
 	rm -rf build bin
