@@ -157,10 +157,36 @@ static void host_of(const char *url, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)n, p);
 }
 
-static struct curl_slist *conditional_headers(const fetch_req_t *r)
+/* A request with a method or a body of its own (a POST): no validators,
+ * no Expect: 100-continue. */
+static int sends_body(const fetch_req_t *r)
+{
+    return r->http && !r->page_of && (r->http->method || r->http->body);
+}
+
+/* Headers, cookies and credentials go to the source's own host only: a
+ * detail page elsewhere gets none of them. */
+static int sends_secrets(const fetch_req_t *r)
+{
+    char a[256], b[256];
+    if (!r->http || !r->page_of)
+        return r->http != NULL;
+    host_of(r->url, a, sizeof a);
+    host_of(r->page_of, b, sizeof b);
+    return strcasecmp(a, b) == 0 && strncasecmp(r->url, r->page_of, 5) == 0;
+}
+
+/* The source's own header lines, then the validators of a GET. */
+static struct curl_slist *request_headers(const fetch_req_t *r)
 {
     struct curl_slist *h = NULL;
     char line[1024];
+    for (char **p = sends_secrets(r) ? r->http->headers : NULL; p && *p; p++)
+        h = curl_slist_append(h, *p);
+    if (sends_body(r)) {
+        h = curl_slist_append(h, "Expect:");
+        return h;
+    }
     if (r->etag) {
         snprintf(line, sizeof line, "If-None-Match: %s", r->etag);
         h = curl_slist_append(h, line);
@@ -170,6 +196,35 @@ static struct curl_slist *conditional_headers(const fetch_req_t *r)
         h = curl_slist_append(h, line);
     }
     return h;
+}
+
+/* The method and body (not for a detail page), then authentication, proxy
+ * and TLS: what fetch_http_t asks of the transfer. */
+static void apply_http(CURL *c, const fetch_req_t *r)
+{
+    const fetch_http_t *h = r->http;
+    if (sends_body(r)) {
+        if (h->body) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->body_len);
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->body);
+        }
+        if (h->method && (!h->body || strcmp(h->method, "POST") != 0))
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, h->method);
+        /* a 301/302/303 after a POST is followed with a GET, as browsers do */
+    }
+    if (h->user && sends_secrets(r)) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, h->user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, h->password ? h->password : "");
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, h->digest ? (long)CURLAUTH_DIGEST : (long)CURLAUTH_BASIC);
+    }
+    if (h->proxy)
+        curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
+    if (h->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+    if (h->insecure_tls) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
 }
 
 static void result_free(fetch_res_t *r)
@@ -198,7 +253,7 @@ static int setup(fetcher_t *f, transfer_t *t)
     t->easy = curl_easy_init();
     if (!t->easy)
         return -1;
-    t->headers = conditional_headers(t->req);
+    t->headers = request_headers(t->req);
     CURL *c = t->easy;
     curl_easy_setopt(c, CURLOPT_URL, t->req->url);
     curl_easy_setopt(c, CURLOPT_PRIVATE, t);
@@ -221,6 +276,8 @@ static int setup(fetcher_t *f, transfer_t *t)
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->curl_msg);
     if (t->req->max_bytes > 0)
         curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->req->max_bytes);
+    if (t->req->http)
+        apply_http(c, t->req);
     return 0;
 }
 
