@@ -167,7 +167,7 @@ static void mistakes_are_refused_with_their_line(void **state)
     (void)state;
     refused("body = 'x'", "a body is not sent with GET");
     refused("method = 'GET', form = { q = 'x' }", "a body is not sent with GET");
-    refused("method = 'POST'", "method POST needs one of");
+    refused("method = 'POST'", "a method other than GET needs one of");
     refused("method = 'POST', body = 'x', form = { a = 'b' }", "give one of 'body', 'form' and 'json'");
     refused("method = 'DELETE', body = 'x'", "'method' must be");
     refused("method = 'POST', form = { a = 'b' }, content_type = 'x/y'", "'content_type' goes with 'body'");

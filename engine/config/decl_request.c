@@ -277,6 +277,25 @@ static int known_method(const char *m)
     return decl_listed(methods, m);
 }
 
+/* What is wrong with the method, the bodies given and content_type, or
+ * NULL. */
+static const char *body_problem(const char *method, int bodies, int raw, const char *ctype)
+{
+    if (method && !known_method(method))
+        return "'method' must be \"GET\", \"POST\", \"PUT\" or \"PATCH\"";
+    if (bodies > 1)
+        return "give one of 'body', 'form' and 'json', not two";
+    if (bodies && (!method || strcmp(method, "GET") == 0))
+        return "a body is not sent with GET: add method = \"POST\"";
+    if (!bodies && method && strcmp(method, "GET") != 0)
+        return "a method other than GET needs one of 'body', 'form' or 'json'";
+    if (ctype && !raw)
+        return "'content_type' goes with 'body' (form and json set their own)";
+    if (ctype && !line_safe(ctype, strlen(ctype)))
+        return "'content_type' holds a line break";
+    return NULL;
+}
+
 /* method, and one of body, form or json with its Content-Type line. */
 static void read_method_body(decl_t *d, fetch_http_t *h, lines_t *l)
 {
@@ -285,23 +304,14 @@ static void read_method_body(decl_t *d, fetch_http_t *h, lines_t *l)
     size_t blen = 0;
     char *body = read_body(d, &blen), *form = read_form(d), *json = read_json(d);
     int bodies = !!body + !!form + !!json;
-    const char *type = body ? (ctype ? ctype : "text/plain; charset=utf-8")
-                       : form ? "application/x-www-form-urlencoded" : "application/json";
-    if (method && !known_method(method))
-        decl_problem(d, "%s: 'method' must be \"GET\", \"POST\", \"PUT\" or \"PATCH\"", d->what);
-    else if (bodies > 1)
-        decl_problem(d, "%s: give one of 'body', 'form' and 'json', not %d", d->what, bodies);
-    else if (bodies && (!method || strcmp(method, "GET") == 0))
-        decl_problem(d, "%s: a body is not sent with GET: add method = \"POST\"", d->what);
-    else if (!bodies && method && strcmp(method, "GET") != 0)
-        decl_problem(d, "%s: method %s needs one of 'body', 'form' or 'json'", d->what, method);
-    else if (ctype && !body)
-        decl_problem(d, "%s: 'content_type' goes with 'body' (form and json set their own)", d->what);
-    else if (ctype && !line_safe(ctype, strlen(ctype)))
-        decl_problem(d, "%s: 'content_type' holds a line break", d->what);
+    const char *problem = body_problem(method, bodies, body != NULL, ctype);
+    if (problem)
+        decl_problem(d, "%s: %s", d->what, problem);
     else if (bodies) {
         buf_t b = {0};
-        buf_printf(&b, "Content-Type: %s", type);
+        buf_printf(&b, "Content-Type: %s", body ? (ctype ? ctype : "text/plain; charset=utf-8")
+                                           : form ? "application/x-www-form-urlencoded"
+                                                  : "application/json");
         add_line(l, &b);
         h->method = method;
         method = NULL;

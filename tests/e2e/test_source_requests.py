@@ -199,8 +199,8 @@ class SourceRequests(VaneCase):
         cases = [
             ({"form": {"q": "x"}}, 'a body is not sent with GET: add method = "POST"'),
             ({"method": "POST", "body": "a", "json": {"a": 1}},
-             "give one of 'body', 'form' and 'json', not 2"),
-            ({"method": "POST"}, "method POST needs one of 'body', 'form' or 'json'"),
+             "give one of 'body', 'form' and 'json', not two"),
+            ({"method": "POST"}, "a method other than GET needs one of 'body', 'form' or 'json'"),
             ({"method": "DELETE", "body": "x"}, "'method' must be"),
             ({"headers": {"X-Api-Key": LuaExpr('(env "VANE_T_SECRET") .. "\\r\\nX-Evil: 1"')}},
              "headers 'X-Api-Key': the value holds a line break or a NUL"),
