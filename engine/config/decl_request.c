@@ -296,8 +296,8 @@ static const char *body_problem(const char *method, int bodies, int raw, const c
     return NULL;
 }
 
-/* method, and one of body, form or json with its Content-Type line. */
-static void read_method_body(decl_t *d, fetch_http_t *h, lines_t *l)
+/* method, and one of body, form or json with its Content-Type. */
+static void read_method_body(decl_t *d, fetch_http_t *h)
 {
     char *method = decl_string(d, "method", NULL);
     char *ctype = decl_string(d, "content_type", NULL);
@@ -308,11 +308,8 @@ static void read_method_body(decl_t *d, fetch_http_t *h, lines_t *l)
     if (problem)
         decl_problem(d, "%s: %s", d->what, problem);
     else if (bodies) {
-        buf_t b = {0};
-        buf_printf(&b, "Content-Type: %s", body ? (ctype ? ctype : "text/plain; charset=utf-8")
-                                           : form ? "application/x-www-form-urlencoded"
-                                                  : "application/json");
-        add_line(l, &b);
+        h->content_type = strdup(body ? (ctype ? ctype : "text/plain; charset=utf-8")
+                                 : form ? "application/x-www-form-urlencoded" : "application/json");
         h->method = method;
         method = NULL;
         h->body = body ? body : form ? form : json;
@@ -389,7 +386,7 @@ void decl_request(decl_t *d, source_cfg_t *s)
     read_cookies(d, &l, hp, nh);
     read_accept_language(d, &l, hp, nh);
     free_pairs(hp, nh);
-    read_method_body(d, h, &l);
+    read_method_body(d, h);
     h->headers = l.v;
     read_auth(d, h, s->url);
     read_transport(d, h);
@@ -398,6 +395,6 @@ void decl_request(decl_t *d, source_cfg_t *s)
 void decl_request_free(fetch_http_t *h)
 {
     decl_free_strings(h->headers);
-    DECL_FREE(h->method, h->body, h->user, h->password, h->proxy, h->ca_file);
+    DECL_FREE(h->method, h->body, h->content_type, h->user, h->password, h->proxy, h->ca_file);
     memset(h, 0, sizeof *h);
 }

@@ -184,8 +184,11 @@ static struct curl_slist *request_headers(const fetch_req_t *r)
     for (char **p = sends_secrets(r) ? r->http->headers : NULL; p && *p; p++)
         h = curl_slist_append(h, *p);
     if (sends_body(r)) {
-        h = curl_slist_append(h, "Expect:");
-        return h;
+        if (r->http->content_type) {
+            snprintf(line, sizeof line, "Content-Type: %s", r->http->content_type);
+            h = curl_slist_append(h, line);
+        }
+        return curl_slist_append(h, "Expect:");
     }
     if (r->etag) {
         snprintf(line, sizeof line, "If-None-Match: %s", r->etag);

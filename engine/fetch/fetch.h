@@ -31,6 +31,7 @@ typedef struct fetch_http {
     char *method;          /* "POST", "PUT"…; NULL: GET */
     char *body;            /* sent as is, body_len bytes; NULL: none */
     size_t body_len;
+    char *content_type;    /* the body's Content-Type */
     char *user, *password; /* HTTP authentication; NULL: none */
     int digest;            /* Digest instead of Basic */
     char *proxy;           /* "http://host:3128", "socks5h://host:1080"; NULL: none */

@@ -45,6 +45,9 @@ static int hash_request(const fetch_http_t *h, unsigned char d[32])
     sha256_update(&c, h->body ? "B" : "-", 1);
     sha256_update(&c, h->body ? h->body : "", h->body ? h->body_len : 0);
     sha256_update(&c, &sep, 1);
+    if (h->content_type)
+        sha256_update(&c, h->content_type, strlen(h->content_type));
+    sha256_update(&c, &sep, 1);
     for (char **p = h->headers; p && *p; p++)
         sha256_update(&c, *p, strlen(*p) + 1);
     sha256_update(&c, &sep, 1);

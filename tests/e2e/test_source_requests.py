@@ -28,6 +28,20 @@ return function(doc)
 end
 """
 
+# One item per <li><a id=KEY href=PAGE>, completed by its page's text.
+FOLLOW = r"""
+return {
+  list = function(doc)
+    local items = {}
+    for _, a in ipairs(vane.html(doc.body, doc.url):select("li a")) do
+      items[#items + 1] = { key = a:attr("id"), follow = a:url("href") }
+    end
+    return items
+  end,
+  detail = function(doc, item) item.body = doc.body end,
+}
+"""
+
 
 class SourceRequests(VaneCase):
 
@@ -170,6 +184,31 @@ class SourceRequests(VaneCase):
         line = m.config_line("source {")
         self.assertIn("vane.lua:%d: source 'api': a user and password would cross the network "
                       "in clear" % line, r.stderr, describe(r))
+        self.assertNoSecrets(m, r)
+
+    # ---- detail pages --------------------------------------------------------------
+    def test_detail_pages_get_headers_on_the_same_host_only(self):
+        m = self.start(method="POST", form={"q": "x"},
+                       headers={"X-Api-Key": LuaExpr('env "VANE_T_SECRET"')},
+                       cookies={"session": LuaExpr('env "VANE_T_COOKIE"')})
+        with open(os.path.join(m.server.directory, "list.html"), "w") as f:
+            f.write('<ul><li><a id="a" href="/a.html">a</a></li>'
+                    '<li><a id="b" href="http://localhost:%d/b.html">b</a></li></ul>\n' % m.port)
+        for name in ("a", "b"):
+            with open(os.path.join(m.server.directory, name + ".html"), "w") as f:
+                f.write("page %s\n" % name)
+        m.add_script("follow", FOLLOW)
+        self.rewrite(m, url=m.server.url("/list.html"), script="follow")
+        r = m.run(T[0], "-v")
+        self.assertEqual(self.last(m, "/list.html")["method"], "POST")
+        same, other = self.last(m, "/a.html"), self.last(m, "/b.html")
+        self.assertEqual((same["method"], same["body"]), ("GET", b""), describe(r))
+        self.assertEqual(same["headers"]["x-api-key"], SECRET)
+        self.assertEqual(same["headers"]["cookie"], "session=" + COOKIE)
+        self.assertNotIn("content-type", same["headers"])
+        self.assertEqual(other["method"], "GET")
+        self.assertNotIn("x-api-key", other["headers"])
+        self.assertNotIn("cookie", other["headers"])
         self.assertNoSecrets(m, r)
 
     # ---- proxy -------------------------------------------------------------------
