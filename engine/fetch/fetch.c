@@ -29,6 +29,8 @@ typedef struct transfer {
     char curl_msg[CURL_ERROR_SIZE];
     int state;
     int too_big;
+    long status_now;       /* the status of the response whose headers arrive */
+    int cross_host;        /* refused a redirect to another host (it sends secrets) */
     double not_before;     /* monotonic seconds: a retry waits until then */
     long retry_after;      /* seconds the server asked for, -1 if none */
 } transfer_t;
@@ -114,6 +116,23 @@ static long parse_retry_after(const char *v)
     return d < 0 ? 0 : d;
 }
 
+static int sends_secrets(const fetch_req_t *r);
+static void host_of(const char *url, char *out, size_t size);
+
+/* A redirect to another host from a request carrying the source's headers,
+ * cookies or credentials: libcurl would pass custom headers on, so it is
+ * not followed. */
+static int leaves_host(const transfer_t *t, const char *location)
+{
+    char from[256], to[256];
+    if (t->status_now < 300 || t->status_now > 399 || !sends_secrets(t->req) ||
+        (!t->req->http->headers && !t->req->http->user) || !strstr(location, "://"))
+        return 0;
+    host_of(location, to, sizeof to);
+    host_of(t->req->url, from, sizeof from);
+    return strcasecmp(from, to) != 0;
+}
+
 /* Headers of every response in a redirect chain arrive here; a status line
  * starts a new response, so only the final one's are kept. */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
@@ -121,8 +140,17 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
     transfer_t *t = ud;
     size_t n = size * nmemb;
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', n);
+        t->status_now = sp ? strtol(sp + 1, NULL, 10) : 0;
         buf_reset(&t->res.headers);
         return n;
+    }
+    char *location = header_value(data, n, "Location");
+    int leaves = location && leaves_host(t, location);
+    free(location);
+    if (leaves) {
+        t->cross_host = 1;
+        return 0; /* makes curl abort with CURLE_WRITE_ERROR */
     }
     keep_header(&t->res.etag, header_value(data, n, "ETag"));
     keep_header(&t->res.last_modified, header_value(data, n, "Last-Modified"));
@@ -251,6 +279,8 @@ static int setup(fetcher_t *f, transfer_t *t)
     result_free(&t->res);
     t->res.attempts = attempts + 1;
     t->too_big = 0;
+    t->cross_host = 0;
+    t->status_now = 0;
     t->retry_after = -1;
     t->curl_msg[0] = '\0';
     t->easy = curl_easy_init();
@@ -392,6 +422,10 @@ static void describe_failure(transfer_t *t, CURLcode rc)
         units_format_size(t->req->max_bytes, size, sizeof size);
         snprintf(r->error, sizeof r->error, "body larger than %s (max_bytes); transfer stopped", size);
     }
+    else if (t->cross_host)
+        snprintf(r->error, sizeof r->error, "HTTP %ld redirects to another host; not followed, "
+                 "as the source's headers, cookies and credentials are not sent there (give "
+                 "the new url)", r->status);
     else if (rc != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", t->curl_msg[0] ? t->curl_msg : curl_easy_strerror(rc));
     else if (r->status == 304)

@@ -211,6 +211,17 @@ class SourceRequests(VaneCase):
         self.assertNotIn("cookie", other["headers"])
         self.assertNoSecrets(m, r)
 
+    def test_a_redirect_to_another_host_is_not_followed_with_secrets(self):
+        m = self.start(headers={"X-Api-Key": LuaExpr('env "VANE_T_SECRET"')})
+        m.server.set_redirect("/api.txt", "http://localhost:%d/other.txt" % m.port)
+        r = m.run(T[0], "-v", expect=None)
+        self.assertIn("redirects to another host; not followed", r.stdout + r.stderr, describe(r))
+        self.assertEqual(m.server.received("/other.txt"), [])
+        self.assertNoSecrets(m, r)
+        m.server.set_redirect("/api.txt", "/other.txt")     # the same host: followed
+        r = m.run(T[1], "-v", "--source", "api")
+        self.assertEqual(self.last(m, "/other.txt")["headers"]["x-api-key"], SECRET, describe(r))
+
     # ---- proxy -------------------------------------------------------------------
     def test_proxy_receives_the_request(self):
         with ProxyServer() as p:
