@@ -9,6 +9,8 @@ import base64
 import glob
 import json
 import os
+import ssl
+import subprocess
 import sys
 
 from vanetest import TOP, LuaExpr, VaneCase, describe, make_site
@@ -221,6 +223,38 @@ class SourceRequests(VaneCase):
         m.server.set_redirect("/api.txt", "/other.txt")     # the same host: followed
         r = m.run(T[1], "-v", "--source", "api")
         self.assertEqual(self.last(m, "/other.txt")["headers"]["x-api-key"], SECRET, describe(r))
+
+    # ---- TLS ---------------------------------------------------------------------
+    def tls_monitor(self, **src):
+        """The fixture server over TLS with a certificate of its own for
+        127.0.0.1 (made with openssl); the source fetches it over https."""
+        m = self.start(**src)
+        cert, key = os.path.join(m.dir, "ca.pem"), os.path.join(m.dir, "key.pem")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                        "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                        "-keyout", key, "-out", cert], check=True, capture_output=True)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        httpd = m.server._httpd
+        httpd.socket = ctx.wrap_socket(httpd.socket, server_side=True)
+        self.rewrite(m, url=m.server.url("/api.txt").replace("http://", "https://"))
+        return m
+
+    def test_ca_file_verifies_a_private_certificate(self):
+        m = self.tls_monitor()
+        r = m.run(T[0], "-v", expect=None)
+        self.assertEqual(m.server.received("/api.txt"), [], describe(r))   # unverified: refused
+        self.assertIn("certificate", (r.stdout + r.stderr).lower(), describe(r))
+        self.rewrite(m, ca_file="ca.pem", user="u", password=LuaExpr('env "VANE_T_PASSWORD"'))
+        m.server.set_auth("/api.txt", "u", PASSWORD, "basic")
+        r = m.run(T[1], "-v")          # https: credentials need no insecure_auth
+        self.assertEqual(m.server.hits("/api.txt", 200), 1, describe(r))
+        self.assertNoSecrets(m, r)
+
+    def test_insecure_tls_turns_verification_off(self):
+        m = self.tls_monitor(insecure_tls=True)
+        r = m.run(T[0], "-v")
+        self.assertEqual(m.server.hits("/api.txt", 200), 1, describe(r))
 
     # ---- proxy -------------------------------------------------------------------
     def test_proxy_receives_the_request(self):
