@@ -156,6 +156,7 @@ class SourceRequests(VaneCase):
         r = m.run(T[0], "-v")
         log = m.server.auth_log("/api.txt")
         self.assertTrue(log and log[-1]["ok"], log)
+        self.assertIn("warning: source 'api': insecure_auth = true", m.vane("check").stderr)
         want = "Basic " + base64.b64encode(("u:" + PASSWORD).encode()).decode()
         self.assertEqual(self.last(m)["headers"]["authorization"], want)
         self.assertEqual(m.server.hits("/api.txt", 200), 1, describe(r))
@@ -255,6 +256,10 @@ class SourceRequests(VaneCase):
         m = self.tls_monitor(insecure_tls=True)
         r = m.run(T[0], "-v")
         self.assertEqual(m.server.hits("/api.txt", 200), 1, describe(r))
+        r = m.vane("check")
+        self.assertEqual(r.returncode, 0, describe(r))
+        self.assertIn("vane.lua:%d: warning: source 'api': insecure_tls = true: the server's "
+                      "certificate is not verified" % m.config_line("source {"), r.stderr)
 
     # ---- proxy -------------------------------------------------------------------
     def test_proxy_receives_the_request(self):
