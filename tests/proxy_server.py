@@ -10,17 +10,37 @@ the machine).
 
     with ProxyServer() as p:         # p.port, p.url
         ...; p.requests()           # [{"method", "target", "headers", "body"}]
+
+Socks5Server is a SOCKS5 proxy (RFC 1928, no authentication, CONNECT
+only) on 127.0.0.1 that records each (host, port) asked for — a name with
+socks5h://, an address with socks5:// — and relays to 127.0.0.1/localhost.
 Python's standard library only.
 """
 
 import http.client
 import select
 import socket
+import socketserver
+import struct
 import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCAL = ("127.0.0.1", "localhost")
+
+
+def _relay(a, b):
+    """Copy bytes both ways until either side closes (or 30 s of silence)."""
+    socks = [a, b]
+    while True:
+        ready, _, _ = select.select(socks, [], [], 30)
+        if not ready:
+            return
+        for s in ready:
+            data = s.recv(65536)
+            if not data:
+                return
+            (b if s is a else a).sendall(data)
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -78,17 +98,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._refuse(502, "cannot connect\n")
         self.send_response(200, "Connection established")
         self.end_headers()
-        socks = [self.connection, up]
         try:
-            while True:
-                ready, _, _ = select.select(socks, [], [], 30)
-                if not ready:
-                    break
-                for s in ready:
-                    data = s.recv(65536)
-                    if not data:
-                        return
-                    (up if s is self.connection else self.connection).sendall(data)
+            _relay(self.connection, up)
         finally:
             up.close()
             self.close_connection = True
@@ -144,3 +155,70 @@ class ProxyServer:
         """Every request the proxy received, in order."""
         with self._lock:
             return [dict(r) for r in self._requests]
+
+
+class _Socks5Handler(socketserver.BaseRequestHandler):
+    def _read(self, n):
+        data = b""
+        while len(data) < n:
+            more = self.request.recv(n - len(data))
+            if not more:
+                raise ConnectionError("closed")
+            data += more
+        return data
+
+    def handle(self):
+        try:
+            ver, n = self._read(2)
+            methods = self._read(n)
+            if ver != 5 or 0 not in methods:
+                self.request.sendall(b"\x05\xff")
+                return
+            self.request.sendall(b"\x05\x00")
+            ver, cmd, _, atyp = self._read(4)
+            if atyp == 1:
+                host = socket.inet_ntoa(self._read(4))
+            elif atyp == 3:
+                host = self._read(self._read(1)[0]).decode()
+            else:
+                host = socket.inet_ntop(socket.AF_INET6, self._read(16))
+            port = struct.unpack("!H", self._read(2))[0]
+            self.server.proxy.record(host, port, atyp)
+            if cmd != 1 or host not in LOCAL:
+                self.request.sendall(b"\x05\x02\x00\x01" + bytes(6))  # not allowed
+                return
+            up = socket.create_connection(("127.0.0.1", port), timeout=30)
+        except (ConnectionError, OSError, ValueError):
+            return
+        self.request.sendall(b"\x05\x00\x00\x01" + socket.inet_aton("127.0.0.1") + struct.pack("!H", 0))
+        try:
+            _relay(self.request, up)
+        finally:
+            up.close()
+
+
+class _Socks5Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class Socks5Server(ProxyServer):
+    """A SOCKS5 proxy in a background thread; requests() gives
+    [{"host", "port", "by_name": bool}]."""
+
+    def start(self):
+        self._httpd = _Socks5Server(("127.0.0.1", self.port), _Socks5Handler)
+        self._httpd.proxy = self
+        self.port = self._httpd.server_address[1]
+        self._thread = threading.Thread(target=self._httpd.serve_forever,
+                                        kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+        return self.port
+
+    @property
+    def url(self):
+        return "socks5h://127.0.0.1:%d" % self.port
+
+    def record(self, host, port, atyp):
+        with self._lock:
+            self._requests.append({"host": host, "port": port, "by_name": atyp == 3})

@@ -16,7 +16,7 @@ import sys
 from vanetest import TOP, LuaExpr, VaneCase, describe, make_site
 
 sys.path.insert(0, os.path.join(TOP, "tests"))
-from proxy_server import ProxyServer  # noqa: E402
+from proxy_server import ProxyServer, Socks5Server  # noqa: E402
 
 T = ["2026-03-0%dT08:00:00Z" % d for d in range(1, 10)]
 SECRET = "s3cr3t-Tok3n-9f2b"
@@ -272,6 +272,15 @@ class SourceRequests(VaneCase):
         self.assertEqual(got[0]["target"], m.server.url("/api.txt"))
         self.assertEqual(got[0]["headers"]["x-api-key"], "k1")
         self.assertEqual(self.last(m)["headers"]["x-api-key"], "k1")
+        self.assertEqual(m.server.hits("/api.txt", 200), 1, describe(r))
+
+    def test_socks5h_proxy_resolves_the_name(self):
+        with Socks5Server() as p:
+            m = self.start(proxy=p.url)
+            self.rewrite(m, url="http://localhost:%d/api.txt" % m.port)
+            r = m.run(T[0], "-v")
+            got = p.requests()
+        self.assertEqual(got, [{"host": "localhost", "port": m.port, "by_name": True}], describe(r))
         self.assertEqual(m.server.hits("/api.txt", 200), 1, describe(r))
 
     # ---- refused at load -----------------------------------------------------------
