@@ -7,7 +7,6 @@ at load naming vane.lua:LINE."""
 
 import base64
 import glob
-import json
 import os
 import ssl
 import subprocess
