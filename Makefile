@@ -16,6 +16,7 @@ PKGS = build-essential pkg-config premake4 liblua5.4-dev lua-cjson-dev \
        libcurl4-openssl-dev libsqlite3-dev libcmocka-dev libxml2-dev libpcre2-dev \
        libstemmer-dev libopencc-dev libopencc-data libzstd-dev \
        libmicrohttpd-dev \
+       openssl \
        python3 python3-aiosmtpd python3-websocket curl cppcheck pmccabe tzdata \
        prometheus chromium
 PKGS += scdoc man-db groff-base bash-completion   # make man; the man-page and completion tests

@@ -25,6 +25,12 @@ Test controls (per path, the query string is not part of the path):
           client hangs up or a bound (default 50 MB) is reached; each stream's
           bytes sent and whether the client hung up are recorded
 
+A request may carry a body (POST, PUT, PATCH): it is read and kept with
+its method and headers (received(path)); the answer is the file, as for a
+GET. A path may ask for credentials (set_auth): Basic, or Digest (RFC 7616,
+MD5, qop=auth) with a challenge in WWW-Authenticate and the response
+checked; a request without them gets 401, with wrong ones 401 too.
+
 Counts are kept per path and status, and every request is logged, with its
 headers. Concurrency is measured: how many requests are being handled at
 once (from the arrival of the request, before any delay, until just before
@@ -56,6 +62,7 @@ Python's standard library only.
 """
 
 import argparse
+import base64
 import email.utils
 import hashlib
 import json
@@ -67,6 +74,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 CONTENT_TYPES = {
@@ -122,6 +130,50 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self):
         self._serve(head=False)
 
+    def _read_body(self):
+        n = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(n) if n > 0 else b""
+
+    def do_POST(self):
+        self._serve(head=False, body=self._read_body())
+
+    do_PUT = do_POST
+    do_PATCH = do_POST
+
+    def _authorized(self, fx, path):
+        """True when `path` asks for no credentials or they are right; else
+        a 401 with the challenge has been sent."""
+        want = fx.auth_for(path)
+        if want is None:
+            return True
+        user, password, scheme = want
+        got = self.headers.get("Authorization") or ""
+        ok = False
+        if scheme == "basic" and got.startswith("Basic "):
+            try:
+                ok = base64.b64decode(got[6:]).decode() == "%s:%s" % (user, password)
+            except ValueError:
+                ok = False
+        elif scheme == "digest" and got.startswith("Digest "):
+            ok = _digest_ok(got[7:], user, password, self.command, fx.nonce)
+        fx.note_auth(path, scheme, ok, got)
+        if ok:
+            return True
+        body = b"unauthorized\n"
+        self.send_response(401)
+        if scheme == "basic":
+            self.send_header("WWW-Authenticate", 'Basic realm="vane-fixture"')
+        else:
+            self.send_header("WWW-Authenticate",
+                             'Digest realm="vane-fixture", qop="auth", algorithm=MD5, '
+                             'nonce="%s", opaque="0pq"' % fx.nonce)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        fx.count(path, self.path, 401, self.command)
+        return False
+
     def _send_json(self, obj, status=200):
         body = json.dumps(obj, sort_keys=True, indent=1).encode()
         self.send_response(status)
@@ -140,7 +192,7 @@ class _Handler(BaseHTTPRequestHandler):
         if not head:
             self.wfile.write(body)
 
-    def _serve(self, head):
+    def _serve(self, head, body=None):
         fx = self.server.fixture
         parsed = urllib.parse.urlsplit(self.path)
         path = urllib.parse.unquote(parsed.path) or "/"
@@ -159,6 +211,9 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._send_plain(400, "bad control: %s\n" % e)
             return self._send_json(fx.controls())
 
+        fx.receive(path, self.command, self.headers, body)
+        if not self._authorized(fx, path):
+            return
         started = fx.arrive(path, self.headers)
         try:
             self._answer(fx, path, head, started)
@@ -290,6 +345,25 @@ class _Handler(BaseHTTPRequestHandler):
         fx.count(path, self.path, 200, self.command)
 
 
+def _digest_ok(params, user, password, method, nonce):
+    """Check a Digest Authorization's response (MD5, qop=auth)."""
+    fields = {}
+    for part in urllib.request.parse_http_list(params):
+        k, _, v = part.partition("=")
+        fields[k.strip()] = v.strip().strip('"')
+    if fields.get("username") != user or fields.get("nonce") != nonce:
+        return False
+
+    def md5(text):
+        return hashlib.md5(text.encode()).hexdigest()
+
+    ha1 = md5("%s:%s:%s" % (user, "vane-fixture", password))
+    ha2 = md5("%s:%s" % (method, fields.get("uri", "")))
+    want = md5(":".join([ha1, nonce, fields.get("nc", ""), fields.get("cnonce", ""),
+                         fields.get("qop", ""), ha2]))
+    return fields.get("qop") == "auth" and fields.get("response") == want
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -332,6 +406,10 @@ class FixtureServer:
         self._open = set()    # serial numbers of the requests being handled
         self._serial = 0
         self._spans = []      # (start, end, path), time.monotonic()
+        self._received = {}   # path -> [{"method", "headers", "body"}] (control paths left out)
+        self._auth = {}       # path -> (user, password, "basic" | "digest")
+        self._auth_log = {}   # path -> [{"scheme", "ok", "sent": bool}]
+        self.nonce = hashlib.sha256(os.urandom(16)).hexdigest()[:32]
         self._httpd = None
         self._thread = None
 
@@ -631,6 +709,42 @@ class FixtureServer:
                 self._in_flight[p] = max(0, self._in_flight.get(p, 0) - 1)
             self._spans.append((token[0], time.monotonic(), path))
 
+    def receive(self, path, method, headers, body):
+        """Keep what a request brought: its method, headers and body."""
+        with self._lock:
+            self._received.setdefault(path, []).append(
+                {"method": method, "headers": {k.lower(): v for k, v in headers.items()},
+                 "body": body or b""})
+
+    def received(self, path):
+        """Each request for `path`: {"method", "headers" (lower-case names), "body"
+        (bytes)}, answered or refused alike."""
+        with self._lock:
+            return [dict(r) for r in self._received.get(self._norm(path), [])]
+
+    def set_auth(self, path, user, password, scheme="basic"):
+        """Ask for credentials on `path` (None for user: ask no more)."""
+        with self._lock:
+            if user is None:
+                self._auth.pop(self._norm(path), None)
+            else:
+                self._auth[self._norm(path)] = (user, password, scheme)
+
+    def auth_for(self, path):
+        with self._lock:
+            return self._auth.get(path)
+
+    def note_auth(self, path, scheme, ok, sent):
+        with self._lock:
+            self._auth_log.setdefault(path, []).append(
+                {"scheme": scheme, "ok": ok, "sent": bool(sent)})
+
+    def auth_log(self, path):
+        """Each checked request for `path`: {"scheme", "ok", "sent" (it had
+        an Authorization header)}."""
+        with self._lock:
+            return [dict(x) for x in self._auth_log.get(self._norm(path), [])]
+
     def stream_done(self, path, sent, hung_up):
         with self._lock:
             self._streams.setdefault(path, []).append({"sent": sent, "hung_up": hung_up})
@@ -692,6 +806,8 @@ class FixtureServer:
             self._log.clear()
             self._arrivals.clear()
             self._headers.clear()
+            self._received.clear()
+            self._auth_log.clear()
             self._streams.clear()
             self._spans.clear()
             # requests being handled now stay counted; the maxima start again

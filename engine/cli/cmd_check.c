@@ -5,6 +5,7 @@
 #include "cli/command.h"
 
 #include <string.h>
+#include <strings.h>
 
 #include "alert/template.h"
 #include "cli/references.h"
@@ -38,6 +39,21 @@ static void print_problems(const cli_args_t *a, const errlist_t *errs)
 {
     for (size_t i = 0; i < errs->len; i++)
         cli_print_problem(cli_flag(a, CLI_JSON), stderr, errs->msgs[i]);
+}
+
+/* What vane.lua opted into that weakens a source's transport (insecure_tls,
+ * credentials over http://): said, not counted as problems. */
+static void print_warnings(const cli_args_t *a, const config_t *cfg)
+{
+    for (size_t i = 0; !cli_flag(a, CLI_JSON) && !cli_flag(a, CLI_QUIET) && i < cfg->n_sources; i++) {
+        const source_cfg_t *s = &cfg->sources[i];
+        if (s->http.insecure_tls)
+            fprintf(stderr, "%s:%d: warning: source '%s': insecure_tls = true: the server's "
+                    "certificate is not verified (prefer ca_file)\n", cfg->path, s->line, s->id);
+        if (s->http.user && strncasecmp(s->url, "https://", 8) != 0)
+            fprintf(stderr, "%s:%d: warning: source '%s': insecure_auth = true: its user and "
+                    "password cross the network in clear\n", cfg->path, s->line, s->id);
+    }
 }
 
 /* The configuration itself, its problems printed like the others. */
@@ -147,6 +163,7 @@ int cmd_check(const cli_args_t *a)
         fputs(buf_str(&rendered), stdout);
     buf_free(&rendered);
     print_problems(a, &errs);
+    print_warnings(a, &cfg);
     print_result(a, &cfg, errs.len, rules ? rules_count(rules) : 0);
     int code = errs.len ? VANE_EXIT_USAGE : VANE_EXIT_OK;
     rules_free(rules);

@@ -19,6 +19,7 @@
 
 #include "channel/kind.h"
 #include "cli/cli.h"
+#include "config/decl_request.h"
 #include "config/keys.h"
 #include "rules/rules.h"
 #include "util/exitcode.h"
@@ -55,6 +56,7 @@ static void print_names(void)
     for (size_t i = 0; declarations[i]; i++)
         printf("declaration %s\n", declarations[i]);
     print_keys("source", decl_source_keys);
+    print_keys("source", decl_request_keys);
     print_keys("channel", decl_channel_keys);
     print_keys("watch", decl_watch_keys);
     print_keys("settings", decl_settings_keys);

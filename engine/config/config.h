@@ -51,6 +51,11 @@ typedef struct source_cfg {
     size_t n_ignore;
     char *options_json;   /* canonical JSON of `options`, "{}" when absent */
     char **option_keys;   /* the names in `options`, NULL-terminated; NULL when none */
+    /* what it sends (config/decl_request.c): headers, cookies and
+     * Accept-Language as header lines, method and body, user and password,
+     * proxy, ca_file, insecure_tls. Any of them may hold a secret: never
+     * stored nor shown, only hashed into the definition (run/definition.h) */
+    fetch_http_t http;
     int line;             /* where it was declared */
 } source_cfg_t;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "config/decl_request.h"
 #include "config/keys.h"
 #include "config/loader.h"
 #include "util/redact.h"
@@ -25,6 +26,7 @@ void decl_source_free(source_cfg_t *s)
     DECL_FREE(s->id, s->name, s->url, s->url_shown, s->script, s->options_json);
     decl_free_strings(s->ignore);
     decl_free_strings(s->option_keys);
+    decl_request_free(&s->http);
 }
 
 /* The string keys of the options table at index -1 (checked against what
@@ -135,6 +137,7 @@ static void source_fields(decl_t *d, source_cfg_t *s)
     s->max_item_bytes = decl_size(d, "max_item_bytes", 0);
     s->keep_documents = decl_duration_or_false(d, "keep_documents", -1);
     s->ignore = decl_strings(d, "ignore", &s->n_ignore);
+    decl_request(d, s);
     s->options_json = options_json(d);
     if (lua_getfield(d->L, d->idx, "options") == LUA_TTABLE && !d->bad)
         s->option_keys = option_keys(d->L);
@@ -145,8 +148,15 @@ const char *const decl_source_keys[] = {"id", "name", "url", "script", "every", 
                                           "removals", "max_follow", "ignore", "options",
                                           "max_item_bytes", "keep_documents", NULL};
 
+/* Its own keys, then what it sends (config/decl_request.h). */
+static int source_key(const char *key, const void *ud)
+{
+    (void)ud;
+    return decl_listed(decl_source_keys, key) || decl_listed(decl_request_keys, key);
+}
+
 static const loader_form_t source_form = {
-    .kind = "source", .keys = decl_source_keys, .id_rule = " (letters, digits and - _ . : only)"};
+    .kind = "source", .known = source_key, .id_rule = " (letters, digits and - _ . : only)"};
 
 int decl_source(lua_State *L)
 {

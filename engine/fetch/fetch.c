@@ -29,6 +29,8 @@ typedef struct transfer {
     char curl_msg[CURL_ERROR_SIZE];
     int state;
     int too_big;
+    long status_now;       /* the status of the response whose headers arrive */
+    int cross_host;        /* refused a redirect to another host (it sends secrets) */
     double not_before;     /* monotonic seconds: a retry waits until then */
     long retry_after;      /* seconds the server asked for, -1 if none */
 } transfer_t;
@@ -114,6 +116,23 @@ static long parse_retry_after(const char *v)
     return d < 0 ? 0 : d;
 }
 
+static int sends_secrets(const fetch_req_t *r);
+static void host_of(const char *url, char *out, size_t size);
+
+/* A redirect to another host from a request carrying the source's headers,
+ * cookies or credentials: libcurl would pass custom headers on, so it is
+ * not followed. */
+static int leaves_host(const transfer_t *t, const char *location)
+{
+    char from[256], to[256];
+    if (t->status_now < 300 || t->status_now > 399 || !sends_secrets(t->req) ||
+        (!t->req->http->headers && !t->req->http->user) || !strstr(location, "://"))
+        return 0;
+    host_of(location, to, sizeof to);
+    host_of(t->req->url, from, sizeof from);
+    return strcasecmp(from, to) != 0;
+}
+
 /* Headers of every response in a redirect chain arrive here; a status line
  * starts a new response, so only the final one's are kept. */
 static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
@@ -121,8 +140,17 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ud)
     transfer_t *t = ud;
     size_t n = size * nmemb;
     if (n >= 5 && strncmp(data, "HTTP/", 5) == 0) {
+        const char *sp = memchr(data, ' ', n);
+        t->status_now = sp ? strtol(sp + 1, NULL, 10) : 0;
         buf_reset(&t->res.headers);
         return n;
+    }
+    char *location = header_value(data, n, "Location");
+    int leaves = location && leaves_host(t, location);
+    free(location);
+    if (leaves) {
+        t->cross_host = 1;
+        return 0; /* makes curl abort with CURLE_WRITE_ERROR */
     }
     keep_header(&t->res.etag, header_value(data, n, "ETag"));
     keep_header(&t->res.last_modified, header_value(data, n, "Last-Modified"));
@@ -157,10 +185,39 @@ static void host_of(const char *url, char *out, size_t size)
     snprintf(out, size, "%.*s", (int)n, p);
 }
 
-static struct curl_slist *conditional_headers(const fetch_req_t *r)
+/* A request with a method or a body of its own (a POST): no validators,
+ * no Expect: 100-continue. */
+static int sends_body(const fetch_req_t *r)
+{
+    return r->http && !r->page_of && (r->http->method || r->http->body);
+}
+
+/* Headers, cookies and credentials go to the source's own host only: a
+ * detail page elsewhere gets none of them. */
+static int sends_secrets(const fetch_req_t *r)
+{
+    char a[256], b[256];
+    if (!r->http || !r->page_of)
+        return r->http != NULL;
+    host_of(r->url, a, sizeof a);
+    host_of(r->page_of, b, sizeof b);
+    return strcasecmp(a, b) == 0 && strncasecmp(r->url, r->page_of, 5) == 0;
+}
+
+/* The source's own header lines, then the validators of a GET. */
+static struct curl_slist *request_headers(const fetch_req_t *r)
 {
     struct curl_slist *h = NULL;
     char line[1024];
+    for (char **p = sends_secrets(r) ? r->http->headers : NULL; p && *p; p++)
+        h = curl_slist_append(h, *p);
+    if (sends_body(r)) {
+        if (r->http->content_type) {
+            snprintf(line, sizeof line, "Content-Type: %s", r->http->content_type);
+            h = curl_slist_append(h, line);
+        }
+        return curl_slist_append(h, "Expect:");
+    }
     if (r->etag) {
         snprintf(line, sizeof line, "If-None-Match: %s", r->etag);
         h = curl_slist_append(h, line);
@@ -170,6 +227,35 @@ static struct curl_slist *conditional_headers(const fetch_req_t *r)
         h = curl_slist_append(h, line);
     }
     return h;
+}
+
+/* The method and body (not for a detail page), then authentication, proxy
+ * and TLS: what fetch_http_t asks of the transfer. */
+static void apply_http(CURL *c, const fetch_req_t *r)
+{
+    const fetch_http_t *h = r->http;
+    if (sends_body(r)) {
+        if (h->body) {
+            curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)h->body_len);
+            curl_easy_setopt(c, CURLOPT_POSTFIELDS, h->body);
+        }
+        if (h->method && (!h->body || strcmp(h->method, "POST") != 0))
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, h->method);
+        /* a 301/302/303 after a POST is followed with a GET, as browsers do */
+    }
+    if (h->user && sends_secrets(r)) {
+        curl_easy_setopt(c, CURLOPT_USERNAME, h->user);
+        curl_easy_setopt(c, CURLOPT_PASSWORD, h->password ? h->password : "");
+        curl_easy_setopt(c, CURLOPT_HTTPAUTH, h->digest ? (long)CURLAUTH_DIGEST : (long)CURLAUTH_BASIC);
+    }
+    if (h->proxy)
+        curl_easy_setopt(c, CURLOPT_PROXY, h->proxy);
+    if (h->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, h->ca_file);
+    if (h->insecure_tls) {
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
 }
 
 static void result_free(fetch_res_t *r)
@@ -193,12 +279,14 @@ static int setup(fetcher_t *f, transfer_t *t)
     result_free(&t->res);
     t->res.attempts = attempts + 1;
     t->too_big = 0;
+    t->cross_host = 0;
+    t->status_now = 0;
     t->retry_after = -1;
     t->curl_msg[0] = '\0';
     t->easy = curl_easy_init();
     if (!t->easy)
         return -1;
-    t->headers = conditional_headers(t->req);
+    t->headers = request_headers(t->req);
     CURL *c = t->easy;
     curl_easy_setopt(c, CURLOPT_URL, t->req->url);
     curl_easy_setopt(c, CURLOPT_PRIVATE, t);
@@ -221,6 +309,8 @@ static int setup(fetcher_t *f, transfer_t *t)
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, t->curl_msg);
     if (t->req->max_bytes > 0)
         curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->req->max_bytes);
+    if (t->req->http)
+        apply_http(c, t->req);
     return 0;
 }
 
@@ -332,6 +422,10 @@ static void describe_failure(transfer_t *t, CURLcode rc)
         units_format_size(t->req->max_bytes, size, sizeof size);
         snprintf(r->error, sizeof r->error, "body larger than %s (max_bytes); transfer stopped", size);
     }
+    else if (t->cross_host)
+        snprintf(r->error, sizeof r->error, "HTTP %ld redirects to another host; not followed, "
+                 "as the source's headers, cookies and credentials are not sent there (give "
+                 "the new url)", r->status);
     else if (rc != CURLE_OK)
         snprintf(r->error, sizeof r->error, "%s", t->curl_msg[0] ? t->curl_msg : curl_easy_strerror(rc));
     else if (r->status == 304)

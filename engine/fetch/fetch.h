@@ -6,7 +6,7 @@
  * and reports each one through a callback as it finishes, so the caller
  * extracts and stores a document while others are still in flight.
  *
- * Requests are conditional when an ETag or Last-Modified is known; a 304
+ * A GET is conditional when an ETag or Last-Modified is known; a 304
  * comes back as not_modified. Transient failures (timeouts, resets, 429,
  * 502, 503, 504) are retried a few times, honouring Retry-After when it fits
  * in max_retry_wait. Only http and https are allowed (and file with
@@ -20,8 +20,32 @@
 #include "util/buf.h"
 #include "util/err.h"
 
+/* What a source sends beyond a plain GET (vane.lua's headers, cookies,
+ * method and body, auth, proxy and TLS keys; config/decl_request.c). Every
+ * field may be NULL/0: a plain GET with libcurl's defaults. A proxy unset
+ * here leaves libcurl reading http_proxy, https_proxy and no_proxy from
+ * the environment. */
+typedef struct fetch_http {
+    char **headers;        /* "Name: value" lines (Cookie and Accept-Language
+                              included), NULL-terminated; NULL: none */
+    char *method;          /* "POST", "PUT"…; NULL: GET */
+    char *body;            /* sent as is, body_len bytes; NULL: none */
+    size_t body_len;
+    char *content_type;    /* the body's Content-Type */
+    char *user, *password; /* HTTP authentication; NULL: none */
+    int digest;            /* Digest instead of Basic */
+    char *proxy;           /* "http://host:3128", "socks5h://host:1080"; NULL: none */
+    char *ca_file;         /* CA bundle to verify the server with; NULL: the system's */
+    int insecure_tls;      /* do not verify the server's certificate (an explicit opt-in) */
+} fetch_http_t;
+
 typedef struct fetch_req {
     const char *url;
+    const fetch_http_t *http;           /* what to send beyond a GET, or NULL */
+    const char *page_of;                /* a detail page: the source's url. It is a GET
+                                           without body, with http's proxy and TLS, and
+                                           its headers, cookies and credentials when on
+                                           the source's host; NULL: the source itself */
     const char *etag, *last_modified;   /* validators from the last fetch, or NULL */
     long timeout;                       /* seconds for the whole transfer */
     long long max_bytes;

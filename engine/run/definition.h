@@ -4,7 +4,9 @@
  * What a source's items are depends on more than its document: its url,
  * its script's name and text, its options, its ignore list and its cap on
  * an item's size. The fingerprint is one short hash per part, written as
- * "url=…;script=…;options=…;ignore=…;max_item_bytes=…" and stored with the
+ * "url=…;script=…;options=…;ignore=…;max_item_bytes=…", then ";request=…"
+ * when the source sends more than a plain GET (headers, cookies, a body,
+ * credentials: hashed, never kept in clear), and stored with the
  * source's state at every extraction. A run that finds the stored one
  * different fetches the source without validators and extracts it again
  * even when the body is the same, and stores the changes as a re-baseline

@@ -370,6 +370,8 @@ int follow_round(follow_t *const *plans, size_t n, extract_t *x, const fetch_opt
     for (size_t i = 0; reqs && i < n; i++)
         for (size_t j = 0; j < plans[i]->n_pages; j++)
             reqs[k++] = (fetch_req_t){.url = plans[i]->pages[j].url,
+                                      .http = &plans[i]->src->http,
+                                      .page_of = plans[i]->src->url,
                                       .timeout = (long)plans[i]->src->timeout,
                                       .max_bytes = plans[i]->src->max_bytes,
                                       .ud = &plans[i]->pages[j]};

@@ -41,7 +41,7 @@ static int get_page(const config_t *cfg, const source_cfg_t *s, const char *file
             return err_set(e, "%s: %s", file, strerror(errno));
         return 0;
     }
-    fetch_req_t req = {.url = s->url, .timeout = (long)s->timeout, .max_bytes = s->max_bytes};
+    fetch_req_t req = {.url = s->url, .http = &s->http, .timeout = (long)s->timeout, .max_bytes = s->max_bytes};
     if (fetch_all(&req, 1, &cfg->fetch, on_fetched, g, e) != 0)
         return -1;
     return g->error[0] ? err_set(e, "source %s: %s", s->id, g->error) : 0;

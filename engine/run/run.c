@@ -782,7 +782,7 @@ static int fetch_due(run_t *r, err_t *e)
         /* the old definition's validators say nothing now, and a source
          * without a baseline yet (it yielded nothing) is read in full */
         int fresh = d->redefined.len > 0 || !d->state.baselined;
-        reqs[n++] = (fetch_req_t){.url = d->cfg->url, .etag = fresh ? NULL : d->state.etag,
+        reqs[n++] = (fetch_req_t){.url = d->cfg->url, .http = &d->cfg->http, .etag = fresh ? NULL : d->state.etag,
                                   .last_modified = fresh ? NULL : d->state.last_modified,
                                   .timeout = (long)d->cfg->timeout,
                                   .max_bytes = d->cfg->max_bytes, .ud = d};
