@@ -20,12 +20,6 @@
 
 /* ---- shared with feed.c --------------------------------------------------------- */
 
-static const char *given(const serve_req_t *r, const char *name)
-{
-    const char *v = serve_query(r, name);
-    return v && *v ? v : NULL;
-}
-
 /* A whole number in [min, max] from s. */
 static int number(const char *s, long long min, long long max, long long *out)
 {
@@ -38,47 +32,35 @@ static int number(const char *s, long long min, long long max, long long *out)
     return 0;
 }
 
-/* A date or time as an ISO time into iso; to the end of the day when
- * is_until and only a date is given (as the flags page reads them). */
-static int bound(const char *v, int is_until, char iso[32])
-{
-    vtime_t t;
-    if (clock_parse_iso(v, &t) != 0)
-        return -1;
-    if (is_until && strlen(v) == 10)
-        t += 86400;
-    clock_format_iso(t, iso);
-    return 0;
-}
-
 int api_flag_query(const serve_req_t *r, long def_limit, api_flags_asked_t *a, const char **why)
 {
-    store_flag_query_t *q = &a->q;
-    *q = (store_flag_query_t){.rule = given(r, "rule"), .source = given(r, "source"),
-                              .q = given(r, "q"), .limit = def_limit};
+    store_web_filter_t *q = &a->q;
+    *q = (store_web_filter_t){.rule = serve_query_given(r, "rule"),
+                              .source = serve_query_given(r, "source"),
+                              .q = serve_query_given(r, "q"), .limit = (size_t)def_limit};
     const char *v;
     long long n;
-    if ((v = given(r, "severity"))) {
+    if ((v = serve_query_given(r, "severity"))) {
         q->min_severity = severity_rank(v);
         if (q->min_severity < 0)
             return *why = "severity must be one of " SEVERITY_NAMES, 1;
     }
-    if ((v = given(r, "since"))) {
-        if (bound(v, 0, a->since) != 0)
+    if ((v = serve_query_given(r, "since"))) {
+        if (serve_time_bound(v, 0, a->since) != 0)
             return *why = "since must be a date or an ISO 8601 time (2024-11-27T23:30:00Z)", 1;
         q->since = a->since;
     }
-    if ((v = given(r, "until"))) {
-        if (bound(v, 1, a->until) != 0)
+    if ((v = serve_query_given(r, "until"))) {
+        if (serve_time_bound(v, 1, a->until) != 0)
             return *why = "until must be a date or an ISO 8601 time (2024-11-27T23:30:00Z)", 1;
         q->until = a->until;
     }
-    if ((v = given(r, "limit"))) {
+    if ((v = serve_query_given(r, "limit"))) {
         if (number(v, 1, API_MAX_LIMIT, &n) != 0)
             return *why = "limit must be a number from 1 to 500", 1;
-        q->limit = (long)n;
+        q->limit = (size_t)n;
     }
-    if ((v = given(r, "before"))) {
+    if ((v = serve_query_given(r, "before"))) {
         if (number(v, 1, (long long)9e18, &n) != 0)
             return *why = "before must be a flag id", 1;
         q->before = n;

@@ -13,7 +13,7 @@
  * end), q (in the message or title), limit (up to 500; def_limit when not
  * given), before (a flag id). An empty parameter counts as not given. */
 typedef struct api_flags_asked {
-    store_flag_query_t q;
+    store_web_filter_t q;
     char since[32], until[32];  /* the times as ISO, which q points to */
 } api_flags_asked_t;
 

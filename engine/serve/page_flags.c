@@ -40,33 +40,13 @@ typedef struct asked {
     const char *rule, *source, *severity, *since, *until, *q;
 } asked_t;
 
-/* A query value, NULL when absent or empty. */
-static const char *given(const serve_req_t *r, const char *name)
-{
-    const char *v = serve_query(r, name);
-    return v && *v ? v : NULL;
-}
-
-/* A date or time as an ISO time into iso; until a whole day when only a
- * date is given. 0, or -1 when it is not one. */
-static int bound(const char *v, int is_until, char iso[32])
-{
-    vtime_t t;
-    if (clock_parse_iso(v, &t) < 0)
-        return -1;
-    if (is_until && strlen(v) == 10)
-        t += 86400;
-    clock_format_iso(t, iso);
-    return 0;
-}
-
 /* The filter from the query; notes what was not understood into warn. */
 static int filter_of(const serve_req_t *r, asked_t *a, store_web_filter_t *f, char since[32],
                      char until[32], buf_t *warn)
 {
     int rc = 0;
-    *a = (asked_t){given(r, "rule"), given(r, "source"), given(r, "severity"),
-                   given(r, "since"), given(r, "until"), given(r, "q")};
+    *a = (asked_t){serve_query_given(r, "rule"), serve_query_given(r, "source"), serve_query_given(r, "severity"),
+                   serve_query_given(r, "since"), serve_query_given(r, "until"), serve_query_given(r, "q")};
     *f = (store_web_filter_t){.rule = a->rule, .source = a->source, .q = a->q,
                               .limit = PAGE_SIZE};
     if (a->severity) {
@@ -74,11 +54,11 @@ static int filter_of(const serve_req_t *r, asked_t *a, store_web_filter_t *f, ch
         if (f->min_severity < 0)
             rc |= buf_puts(warn, "severity: not one of " SEVERITY_NAMES ". ");
     }
-    if (a->since && bound(a->since, 0, since) == 0)
+    if (a->since && serve_time_bound(a->since, 0, since) == 0)
         f->since = since;
     else if (a->since)
         rc |= buf_puts(warn, "since: not a date (YYYY-MM-DD). ");
-    if (a->until && bound(a->until, 1, until) == 0)
+    if (a->until && serve_time_bound(a->until, 1, until) == 0)
         f->until = until;
     else if (a->until)
         rc |= buf_puts(warn, "until: not a date (YYYY-MM-DD). ");

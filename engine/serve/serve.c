@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "serve/html.h"
+#include "util/clock.h"
 
 static const char *param(const serve_param_t *v, size_t n, const char *name)
 {
@@ -22,6 +23,23 @@ const char *serve_query(const serve_req_t *r, const char *name)
 const char *serve_form(const serve_req_t *r, const char *name)
 {
     return param(r->form, r->n_form, name);
+}
+
+const char *serve_query_given(const serve_req_t *r, const char *name)
+{
+    const char *v = serve_query(r, name);
+    return v && *v ? v : NULL;
+}
+
+int serve_time_bound(const char *v, int is_until, char iso[32])
+{
+    vtime_t t;
+    if (clock_parse_iso(v, &t) != 0)
+        return -1;
+    if (is_until && strlen(v) == 10)
+        t += 86400;
+    clock_format_iso(t, iso);
+    return 0;
 }
 
 static const char *status_text(int status)

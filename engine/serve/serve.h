@@ -88,6 +88,15 @@ void serve_args_free(char *args[SERVE_MAX_ARGS], size_t n);
 const char *serve_query(const serve_req_t *r, const char *name);
 const char *serve_form(const serve_req_t *r, const char *name);
 
+/* A query parameter's value, NULL when absent or empty (an empty form
+ * field means "not given"). */
+const char *serve_query_given(const serve_req_t *r, const char *name);
+
+/* A date ("2024-11-27") or ISO time of a since/until filter as an ISO
+ * time into iso; an `until` given as a date means the end of that day.
+ * 0, or -1 when v is neither. */
+int serve_time_bound(const char *v, int is_until, char iso[32]);
+
 /* A page for an error: status and a short message, as HTML. 0, or -1
  * when memory ran out. */
 int serve_error_page(serve_resp_t *out, int status, const char *message);

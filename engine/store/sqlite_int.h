@@ -172,4 +172,11 @@ int db_probe_newest(store_t *st, const char *last_sql, const char *probe_sql, lo
 /* Apply the embedded migrations the database has not seen (sqlite_migrate.c). */
 int db_migrate(store_t *st, err_t *e);
 
+/* The web view's filter of flags (store/web.h) as SQL conditions on
+ * `flags f`, each started by " WHERE " or " AND " as *n counts them
+ * (sqlite_web.c), and its bindings. */
+struct store_web_filter;
+int db_flag_filter_where(const struct store_web_filter *f, buf_t *out, int *n);
+void db_flag_filter_bind(sqlite3_stmt *s, const struct store_web_filter *f);
+
 #endif

@@ -14,6 +14,43 @@ static int cond(buf_t *out, int *n, const char *sql)
     return buf_puts(out, (*n)++ ? " AND " : " WHERE ") | buf_puts(out, sql);
 }
 
+/* The flags page's filters as conditions on flags aliased f, bound by
+ * db_flag_filter_bind; the web view's pages, its feed and its API all
+ * read flags through them, so one filter means one set of flags. */
+int db_flag_filter_where(const store_web_filter_t *f, buf_t *out, int *n)
+{
+    int rc = 0;
+    if (f->rule)
+        rc |= cond(out, n, "f.rule = :rule");
+    if (f->source)
+        rc |= cond(out, n, "f.source = :source");
+    if (f->since)
+        rc |= cond(out, n, "f.id >= (SELECT min(id) FROM flags INDEXED BY flags_created "
+                            "WHERE created_at >= :since) AND +f.created_at >= :since");
+    if (f->until)
+        rc |= cond(out, n, "f.id <= (SELECT max(id) FROM flags INDEXED BY flags_created "
+                            "WHERE created_at < :until) AND +f.created_at < :until");
+    if (f->min_severity > 0) {
+        rc |= cond(out, n, "+f.severity IN (");
+        for (int r = f->min_severity; r <= 4; r++)
+            rc |= buf_printf(out, "%s'%s'", r > f->min_severity ? ", " : "", severity_name(r));
+        rc |= buf_putc(out, ')');
+    }
+    if (f->q)
+        rc |= cond(out, n, "(instr(lower(f.message), lower(:q)) > 0 OR "
+                            "instr(lower(coalesce(f.title, '')), lower(:q)) > 0)");
+    return rc;
+}
+
+void db_flag_filter_bind(sqlite3_stmt *s, const store_web_filter_t *f)
+{
+    db_bind_named(s, ":rule", f->rule);
+    db_bind_named(s, ":source", f->source);
+    db_bind_named(s, ":since", f->since);
+    db_bind_named(s, ":until", f->until);
+    db_bind_named(s, ":q", f->q);
+}
+
 int store_web_flags_sql(const store_web_filter_t *f, int lo, int hi, int ascending, int probe,
                         buf_t *out)
 {
@@ -28,25 +65,7 @@ int store_web_flags_sql(const store_web_filter_t *f, int lo, int hi, int ascendi
                                    "AND o.status = 'pending'), "
                                    "(SELECT count(*) FROM outbox o WHERE o.flag_id = f.id "
                                    "AND o.status = 'dead') FROM flags f");
-    if (f->rule)
-        rc |= cond(out, &n, "f.rule = :rule");
-    if (f->source)
-        rc |= cond(out, &n, "f.source = :source");
-    if (f->since)
-        rc |= cond(out, &n, "f.id >= (SELECT min(id) FROM flags INDEXED BY flags_created "
-                            "WHERE created_at >= :since) AND +f.created_at >= :since");
-    if (f->until)
-        rc |= cond(out, &n, "f.id <= (SELECT max(id) FROM flags INDEXED BY flags_created "
-                            "WHERE created_at < :until) AND +f.created_at < :until");
-    if (f->min_severity > 0) {
-        rc |= cond(out, &n, "+f.severity IN (");
-        for (int r = f->min_severity; r <= 4; r++)
-            rc |= buf_printf(out, "%s'%s'", r > f->min_severity ? ", " : "", severity_name(r));
-        rc |= buf_putc(out, ')');
-    }
-    if (f->q)
-        rc |= cond(out, &n, "(instr(lower(f.message), lower(:q)) > 0 OR "
-                            "instr(lower(coalesce(f.title, '')), lower(:q)) > 0)");
+    rc |= db_flag_filter_where(f, out, &n);
     if (lo)
         rc |= cond(out, &n, "f.id > :lo");
     if (hi)
@@ -73,11 +92,7 @@ static sqlite3_stmt *prepare(store_t *st, const store_web_filter_t *f, long long
         db_error(st, e, "reading flags");
         return NULL;
     }
-    db_bind_named(s, ":rule", f->rule);
-    db_bind_named(s, ":source", f->source);
-    db_bind_named(s, ":since", f->since);
-    db_bind_named(s, ":until", f->until);
-    db_bind_named(s, ":q", f->q);
+    db_flag_filter_bind(s, f);
     db_bind_named_int64(s, ":lo", lo);
     db_bind_named_int64(s, ":hi", hi);
     db_bind_named_int64(s, ":limit", limit);
