@@ -805,7 +805,17 @@ typedef struct flagging {
     const store_event_t *ev;
     int failed;
     err_t *e;
+    flag_context_t ctx;   /* the event's context, made at its first flag */
+    int have_ctx;
 } flagging_t;
+
+/* Done with one event's flags. */
+static void flagging_done(flagging_t *fl)
+{
+    if (fl->have_ctx)
+        flag_context_free(&fl->ctx);
+    fl->have_ctx = 0;
+}
 
 static int on_flag(void *ud, const rules_flag_t *rf)
 {
@@ -813,11 +823,13 @@ static int on_flag(void *ud, const rules_flag_t *rf)
     run_t *r = fl->r;
     if (fl->failed)
         return 0;
-    flag_context_t ctx;
-    if (flag_context_of_event(fl->ev, &ctx) != 0) {
+    /* the same for every flag of the event: its word diffs made once */
+    if (!fl->have_ctx && flag_context_of_event(fl->ev, &fl->ctx) != 0) {
         fl->failed = 1;
         return err_set(fl->e, "out of memory");
     }
+    fl->have_ctx = 1;
+    const flag_context_t *ctx = &fl->ctx;
     buf_t dedup = {0};
     buf_printf(&dedup, "%s\x1f%lld\x1f%s", rf->rule, fl->ev->id, rf->message);
     store_flag_t f = {.run_id = r->run_id, .event_id = fl->ev->id, .rule = rf->rule,
@@ -825,17 +837,16 @@ static int on_flag(void *ud, const rules_flag_t *rf)
                       .key = fl->ev->key, .change = fl->ev->change,
                       .observed_at = fl->ev->observed_at, .created_at = r->now,
                       .dedup = buf_str(&dedup),
-                      .title = rf->title ? rf->title : ctx.title,
-                      .link = rf->link ? rf->link : ctx.link,
+                      .title = rf->title ? rf->title : ctx->title,
+                      .link = rf->link ? rf->link : ctx->link,
                       .source_name = config_source_name(r->cfg, fl->ev->source),
-                      .rule_title = rf->rule_title, .changes = ctx.changes};
+                      .rule_title = rf->rule_title, .changes = ctx->changes};
     int inserted = 0;
     int rc = store_flag_add(r->st, &f, &inserted, fl->e);
     if (rc == 0 && inserted) {
         r->flags++;
         rc = alert_route(r->st, r->cfg, &f, !r->o->no_alerts, fl->e);
     }
-    flag_context_free(&ctx);
     buf_free(&dedup);
     fl->failed = rc != 0;
     return 0;
@@ -846,9 +857,10 @@ static int eval_events(run_t *r, const store_event_t *evs, size_t n, err_t *e)
 {
     int rc = 0;
     for (size_t i = 0; rc == 0 && i < n; i++) {
-        flagging_t fl = {r, &evs[i], 0, e};
+        flagging_t fl = {.r = r, .ev = &evs[i], .e = e};
         r->ev = &evs[i];
         int status = rules_eval(r->rules, &evs[i], on_flag, &fl, &r->errs, e);
+        flagging_done(&fl);
         if (status < 0 || fl.failed)
             rc = -1;
         else
@@ -929,9 +941,10 @@ static int retry_one(run_t *r, const store_retry_t *rt, retried_t *count, err_t 
     if (found <= 0)
         return found < 0 ? -1 : store_retry_done(r->st, rt->rule, rt->event_id, e);
     long flags_before = r->flags;
-    flagging_t fl = {r, ev, 0, e};
+    flagging_t fl = {.r = r, .ev = ev, .e = e};
     r->ev = ev;
     int status = rules_eval_rule(r->rules, rt->rule, ev, on_flag, &fl, &r->errs, e);
+    flagging_done(&fl);
     int rc = status < 0 || fl.failed ? -1 : 0;
     if (rc == 0 && status != 1)
         rc = store_retry_done(r->st, rt->rule, rt->event_id, e);
