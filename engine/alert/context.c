@@ -37,11 +37,11 @@ static char *member_text(const char *json, const char *name)
 }
 
 
-/* The diff's "old" and "new" members of one field. */
-static void old_new(const json_member_t *field, json_member_t *old, json_member_t *new)
+void flag_context_sides(const json_member_t *field, json_member_t *old, json_member_t *new)
 {
     const char *cur = field->val;
     json_member_t m;
+    *old = *new = (json_member_t){0};
     while (*field->val == '{' && json_object_next(&cur, &m) == 1) {
         if (m.keylen == 3 && memcmp(m.key, "old", 3) == 0)
             *old = m;
@@ -50,7 +50,7 @@ static void old_new(const json_member_t *field, json_member_t *old, json_member_
     }
 }
 
-static int is_null(const json_member_t *m)
+int flag_context_absent(const json_member_t *m)
 {
     return !m->val || (m->vallen == 4 && memcmp(m->val, "null", 4) == 0);
 }
@@ -87,10 +87,10 @@ static int put_long(buf_t *out, const char *a, const char *b)
 static int put_change(buf_t *out, const json_member_t *field)
 {
     json_member_t old = {0}, new = {0};
-    old_new(field, &old, &new);
+    flag_context_sides(field, &old, &new);
     int rc = buf_puts(out, "{\"field\":");
     rc |= buf_append(out, field->key - 1, field->keylen + 2); /* the key as written: a JSON string */
-    if (!is_null(&old) && !is_null(&new) && old.val[0] == '"' && new.val[0] == '"') {
+    if (!flag_context_absent(&old) && !flag_context_absent(&new) && old.val[0] == '"' && new.val[0] == '"') {
         buf_t a = {0}, b = {0};
         rc |= json_string_text(old.val, old.vallen, &a) | json_string_text(new.val, new.vallen, &b);
         if (utf8_count(buf_str(&a)) > CHANGES_LONG || utf8_count(buf_str(&b)) > CHANGES_LONG) {
@@ -102,9 +102,9 @@ static int put_change(buf_t *out, const json_member_t *field)
         buf_free(&a);
         buf_free(&b);
     }
-    if (!is_null(&old))
+    if (!flag_context_absent(&old))
         rc |= buf_puts(out, ",\"old\":") | buf_append(out, old.val, old.vallen);
-    if (!is_null(&new))
+    if (!flag_context_absent(&new))
         rc |= buf_puts(out, ",\"new\":") | buf_append(out, new.val, new.vallen);
     return rc | buf_putc(out, '}');
 }

@@ -5,6 +5,7 @@
 #define VANE_CONTEXT_H
 
 #include "store/store.h"
+#include "util/json.h"
 
 typedef struct flag_context {
     char *title;     /* the item's "title" field, or NULL */
@@ -21,6 +22,12 @@ int flag_context_of_event(const store_event_t *ev, flag_context_t *out);
  * long texts shortened around a word-level diff. 0, or -1 when memory ran
  * out or the diff is not a JSON object. */
 int flag_context_changes(const char *diff, buf_t *out);
+
+/* The "old" and "new" members of one field of an event's diff
+ * ({"old":…,"new":…}); a member not there is left zeroed. */
+void flag_context_sides(const json_member_t *field, json_member_t *old, json_member_t *new);
+/* Was that side absent (not there, or null)? */
+int flag_context_absent(const json_member_t *m);
 
 /* Is s an http:// or https:// URL? */
 int flag_context_is_link(const char *s);

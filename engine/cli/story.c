@@ -3,6 +3,7 @@
 
 #include <string.h>
 
+#include "alert/context.h"
 #include "util/exitcode.h"
 #include "util/json.h"
 #include "util/termtext.h"
@@ -58,29 +59,10 @@ int story_fields(buf_t *out, const char *indent, const char *fields)
     return rc;
 }
 
-/* The "old" and "new" members of one field's diff object. */
-static void old_new(const json_member_t *field, json_member_t *old, json_member_t *new)
-{
-    const char *cur = field->val;
-    json_member_t m;
-    *old = *new = (json_member_t){0};
-    while (json_object_next(&cur, &m) == 1) {
-        if (m.keylen == 3 && memcmp(m.key, "old", 3) == 0)
-            *old = m;
-        else if (m.keylen == 3 && memcmp(m.key, "new", 3) == 0)
-            *new = m;
-    }
-}
-
-static int is_null(const json_member_t *m)
-{
-    return !m->val || (m->vallen == 4 && memcmp(m->val, "null", 4) == 0);
-}
-
 /* "- O" or "+ N" under the field, unless that side lacked it. */
 static int side_line(buf_t *out, const char *indent, const char *sign, const json_member_t *m)
 {
-    if (is_null(m))
+    if (flag_context_absent(m))
         return 0;
     return buf_puts(out, indent) | buf_puts(out, sign) | story_value(out, m->val, m->vallen) |
            buf_putc(out, '\n');
@@ -90,9 +72,11 @@ static int side_line(buf_t *out, const char *indent, const char *sign, const jso
 static int arrow_line(buf_t *out, const json_member_t *old, const json_member_t *new)
 {
     int rc = buf_putc(out, ' ');
-    rc |= is_null(old) ? buf_puts(out, "(none)") : story_value(out, old->val, old->vallen);
+    rc |= flag_context_absent(old) ? buf_puts(out, "(none)")
+                                   : story_value(out, old->val, old->vallen);
     rc |= buf_puts(out, " → ");
-    rc |= is_null(new) ? buf_puts(out, "(none)") : story_value(out, new->val, new->vallen);
+    rc |= flag_context_absent(new) ? buf_puts(out, "(none)")
+                                   : story_value(out, new->val, new->vallen);
     return rc | buf_putc(out, '\n');
 }
 
@@ -104,7 +88,7 @@ int story_diff(buf_t *out, const char *indent, const char *diff, int arrows)
     buf_t inner = {0};
     rc |= buf_printf(&inner, "%s  ", indent);
     while (cur && rc == 0 && json_object_next(&cur, &f) == 1) {
-        old_new(&f, &old, &new);
+        flag_context_sides(&f, &old, &new);
         rc = buf_puts(out, indent) | termtext_put(out, f.key, f.keylen) | buf_putc(out, ':');
         if (arrows && old.vallen <= STORY_SHORT && new.vallen <= STORY_SHORT)
             rc |= arrow_line(out, &old, &new);
