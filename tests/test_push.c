@@ -19,6 +19,7 @@
 #include "channel/split.h"
 #include "util/json.h"
 #include "util/utf8.h"
+#include "util/url.h"
 
 #define ARROW "\xE2\x86\x92"  /* → */
 #define ELLIPSIS "\xE2\x80\xA6"
@@ -271,7 +272,7 @@ static void matrix_transaction_ids_depend_only_on_the_flags(void **state)
     push_matrix_txn(&part, &t);
     assert_string_equal(buf_str(&t), "vane-42-2");
     buf_reset(&t);
-    assert_int_equal(push_url_encode(&t, "!abc/D:example.org ~x"), 0);
+    assert_int_equal(url_encode_component(&t, "!abc/D:example.org ~x"), 0);
     assert_string_equal(buf_str(&t), "%21abc%2FD%3Aexample.org%20~x");
     buf_free(&t);
 }

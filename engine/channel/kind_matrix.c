@@ -24,6 +24,7 @@
 #include "channel/split.h"
 #include "channel/transport.h"
 #include "util/buf.h"
+#include "util/url.h"
 
 typedef struct matrix {
     char *homeserver;   /* https://matrix.example.org */
@@ -43,9 +44,9 @@ static int message_url(const matrix_t *mx, const channel_msg_t *part, buf_t *url
     buf_t txn = {0};
     int rc = push_matrix_txn(part, &txn);
     rc |= buf_printf(url, "%s/_matrix/client/v3/rooms/", mx->homeserver);
-    rc |= push_url_encode(url, mx->room);
+    rc |= url_encode_component(url, mx->room);
     rc |= buf_puts(url, "/send/m.room.message/");
-    rc |= push_url_encode(url, buf_str(&txn));
+    rc |= url_encode_component(url, buf_str(&txn));
     buf_free(&txn);
     return rc;
 }

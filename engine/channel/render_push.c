@@ -363,17 +363,3 @@ int push_header_text(const char *text, buf_t *out)
     return rc;
 }
 
-int push_url_encode(buf_t *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int rc = 0;
-    for (; s && *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-            c == '-' || c == '.' || c == '_' || c == '~')
-            rc |= buf_putc(out, (char)c);
-        else
-            rc |= buf_printf(out, "%%%c%c", hex[c >> 4], hex[c & 15]);
-    }
-    return rc;
-}

@@ -86,8 +86,4 @@ void push_cut_bytes(buf_t *b, size_t max);
  * has no folded lines). */
 int push_header_text(const char *text, buf_t *out);
 
-/* Append s percent-encoded: every byte but A-Z a-z 0-9 - . _ ~ as %XX
- * (for a Matrix room id or a transaction id in a path). */
-int push_url_encode(buf_t *out, const char *s);
-
 #endif

@@ -10,6 +10,7 @@
 
 #include "channel/atom.h"
 #include "serve/html.h"
+#include "util/url.h"
 
 #define FEED_ID_DEFAULT ATOM_ID_PREFIX "serve"
 
@@ -69,7 +70,7 @@ static int self_link(const serve_req_t *r, const char *base, buf_t *out)
         const char *v = serve_query(r, names[i]);
         if (!v || !*v)
             continue;
-        rc |= buf_putc(out, sep) | buf_puts(out, names[i]) | buf_putc(out, '=') | html_pct(out, v);
+        rc |= buf_putc(out, sep) | buf_puts(out, names[i]) | buf_putc(out, '=') | url_encode_component(out, v);
         sep = '&';
     }
     return rc;

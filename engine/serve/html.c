@@ -5,6 +5,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "util/url.h"
 #include "util/utf8.h"
 
 const char html_css[] =
@@ -104,21 +105,6 @@ int html_text(buf_t *out, const char *s)
     return rc ? -1 : 0;
 }
 
-int html_pct(buf_t *out, const char *s)
-{
-    static const char hex[] = "0123456789ABCDEF";
-    int rc = 0;
-    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
-        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
-            *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-            rc |= buf_putc(out, (char)*p);
-        } else {
-            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
-            rc |= buf_append(out, e, 3);
-        }
-    }
-    return rc ? -1 : 0;
-}
 
 static const struct {
     const char *path, *label;
@@ -190,8 +176,8 @@ int html_href(buf_t *out, const char *path, ...)
         const char *value = va_arg(ap, const char *);
         if (!value || !*value)
             continue;
-        rc |= buf_putc(&url, sep) | html_pct(&url, name) | buf_putc(&url, '=') |
-              html_pct(&url, value);
+        rc |= buf_putc(&url, sep) | url_encode_component(&url, name) | buf_putc(&url, '=') |
+              url_encode_component(&url, value);
         sep = '&';
     }
     va_end(ap);

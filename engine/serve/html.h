@@ -20,10 +20,6 @@ extern const char html_js[];
  * U+FFFD). s may be NULL (nothing written). 0, or -1 out of memory. */
 int html_text(buf_t *out, const char *s);
 
-/* s percent-encoded for a URL's path segment or query value (all but
- * A-Z a-z 0-9 - . _ ~). */
-int html_pct(buf_t *out, const char *s);
-
 /* The top of a page: doctype, <head> (title "TITLE — vane", the
  * stylesheet, the script), and the navigation (Flags, Advisories,
  * Sources, Rules; `section` is the current one's path, "/flags"), then

@@ -15,6 +15,7 @@
 #include "serve/svg.h"
 #include "store/charts.h"
 #include "util/clock.h"
+#include "util/url.h"
 
 #define ADVISORY_SCRIPT "travel_advisories"
 
@@ -70,9 +71,9 @@ static int advisory_row(buf_t *b, const chart_advisory_t *a)
     int rc = buf_puts(b, "<tr data-key=\"");
     rc |= html_text(b, a->key);
     rc |= buf_puts(b, "\"><td><a href=\"/advisories/");
-    rc |= html_pct(b, a->source);
+    rc |= url_encode_component(b, a->source);
     rc |= buf_putc(b, '/');
-    rc |= html_pct(b, a->key);
+    rc |= url_encode_component(b, a->key);
     rc |= buf_puts(b, "\">");
     rc |= html_text(b, a->country ? a->country : a->key);
     rc |= buf_puts(b, "</a></td><td>");

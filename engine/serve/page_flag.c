@@ -13,6 +13,7 @@
 #include "serve/html.h"
 #include "serve/view_diff.h"
 #include "util/clock.h"
+#include "util/url.h"
 
 /* One <dt>/<dd> pair with the value escaped ("—" for NULL). */
 static int fact(buf_t *b, const char *label, const char *value)
@@ -44,7 +45,7 @@ static int facts(const serve_req_t *r, buf_t *b, const store_flag_row_t *f)
 {
     int rc = buf_puts(b, "<dl class=\"facts\"><dt>Severity</dt><dd>") |
              html_severity(b, f->severity) | buf_puts(b, "</dd>");
-    rc |= buf_puts(b, "<dt>Rule</dt><dd><a href=\"/rules#") | html_pct(b, f->rule) |
+    rc |= buf_puts(b, "<dt>Rule</dt><dd><a href=\"/rules#") | url_encode_component(b, f->rule) |
           buf_puts(b, "\">") | html_text(b, f->rule) | buf_puts(b, "</a>");
     if (f->rule_title)
         rc |= buf_puts(b, " — ") | html_text(b, f->rule_title);

@@ -13,6 +13,7 @@
 #include "serve/view_diff.h"
 #include "store/web.h"
 #include "util/clock.h"
+#include "util/url.h"
 
 #define PAGE_SIZE 50
 
@@ -121,7 +122,7 @@ static int row(buf_t *b, const store_web_flag_t *f)
     char id[24];
     snprintf(id, sizeof id, "%lld", f->id);
     int rc = buf_puts(b, "<tr><td>") | html_severity(b, f->severity);
-    rc |= buf_puts(b, "</td><td><a href=\"/rules#") | html_pct(b, f->rule) | buf_puts(b, "\">") |
+    rc |= buf_puts(b, "</td><td><a href=\"/rules#") | url_encode_component(b, f->rule) | buf_puts(b, "\">") |
           html_text(b, f->rule) | buf_puts(b, "</a></td>");
     rc |= buf_printf(b, "<td><a href=\"/flags/%s\">", id) | html_text(b, f->message) |
           buf_puts(b, "</a></td><td>") | html_text(b, f->source_name ? f->source_name : f->source);

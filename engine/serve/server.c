@@ -15,6 +15,7 @@
 #include "serve/html.h"
 #include "serve/mhd_lazy.h"
 #include "serve/request.h"
+#include "util/url.h"
 
 #define CSP "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self' data:; " \
             "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -156,7 +157,7 @@ static int origin_ok(const server_t *s, struct MHD_Connection *c)
 static enum MHD_Result to_login(server_t *s, struct MHD_Connection *c, const char *target)
 {
     buf_t to = {0};
-    int rc = buf_puts(&to, "/login?next=") | html_pct(&to, target);
+    int rc = buf_puts(&to, "/login?next=") | url_encode_component(&to, target);
     enum MHD_Result r = rc == 0 ? send_redirect(s, c, to.p) : MHD_NO;
     buf_free(&to);
     return r;

@@ -7,6 +7,7 @@
 #include "alert/context.h"
 #include "serve/html.h"
 #include "util/json.h"
+#include "util/url.h"
 
 /* One side of a word diff: the kept words and those of op (in tag). */
 static int side(buf_t *out, const flag_change_t *ch, char op, const char *tag)
@@ -110,14 +111,14 @@ int view_item_href(buf_t *out, const char *source, const char *key)
      * goes in the query. */
     if (strchr(key, '/') || strcmp(key, ".") == 0 || strcmp(key, "..") == 0) {
         buf_t path = {0};
-        int rc = buf_puts(&path, "/items/") | html_pct(&path, source) |
+        int rc = buf_puts(&path, "/items/") | url_encode_component(&path, source) |
                  html_href(out, buf_str(&path), "key", key, (const char *)NULL);
         buf_free(&path);
         return rc ? -1 : 0;
     }
     buf_t path = {0};
-    int rc = buf_puts(&path, "/items/") | html_pct(&path, source) | buf_putc(&path, '/') |
-             html_pct(&path, key);
+    int rc = buf_puts(&path, "/items/") | url_encode_component(&path, source) | buf_putc(&path, '/') |
+             url_encode_component(&path, key);
     rc |= html_text(out, buf_str(&path));
     buf_free(&path);
     return rc ? -1 : 0;

@@ -467,3 +467,18 @@ int url_canonical(const char *s, buf_t *out, const char **why)
         *why = "out of memory";
     return rc ? -1 : 0;
 }
+
+int url_encode_component(buf_t *out, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    int rc = 0;
+    for (const unsigned char *p = (const unsigned char *)s; p && *p; p++) {
+        if (is_unreserved(*p)) {
+            rc |= buf_putc(out, (char)*p);
+        } else {
+            char e[3] = {'%', hex[*p >> 4], hex[*p & 15]};
+            rc |= buf_append(out, e, 3);
+        }
+    }
+    return rc ? -1 : 0;
+}

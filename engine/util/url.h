@@ -51,6 +51,11 @@ int url_resolve(const char *base, const char *ref, buf_t *out, const char **why)
  * reference, an http(s) URL without a host, what url_split refuses). */
 int url_canonical(const char *s, buf_t *out, const char **why);
 
+/* s percent-encoded for a path segment or a query value: every byte but
+ * the unreserved A-Z a-z 0-9 - . _ ~ as %XX (upper case). s may be NULL.
+ * 0, or -1 when memory ran out. */
+int url_encode_component(buf_t *out, const char *s);
+
 /* The query parameters url_canonical drops, by name (compared without
  * regard to case); a name ending in "*" is a prefix. NULL-terminated. */
 extern const char *const url_tracking_params[];
