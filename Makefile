@@ -31,7 +31,7 @@ PKGS += scdoc
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release
 PREMAKE := $(shell command -v premake5 >/dev/null 2>&1 && echo premake5 || echo "premake4 --file=premake5.lua")
-EMBED = $(sort $(wildcard db/*.sql)) $(sort $(wildcard scripts/*.lua)) \
+EMBED = $(sort $(wildcard db/sqlite/*.sql)) $(sort $(wildcard db/postgresql/*.sql)) $(sort $(wildcard scripts/*.lua)) \
         $(sort $(wildcard rules/*.lua)) $(sort $(wildcard engine/lib/lua/*.lua))
 JOBS ?= 2
 

@@ -7,13 +7,13 @@
 local LUA_INC = "/usr/include/lua5.4"
 local XML_INC = "/usr/include/libxml2"
 -- libcurl is not linked: engine/fetch/curl_lazy.c loads it when first called.
-local SYSLIBS = { "lua5.4", ":liblua5.4-cjson.a", "sqlite3", "xml2", "pcre2-8", "stemmer", "opencc", "zstd", "crypt", "m", "dl" }
+local SYSLIBS = { "pq", "lua5.4", ":liblua5.4-cjson.a", "sqlite3", "xml2", "pcre2-8", "stemmer", "opencc", "zstd", "crypt", "m", "dl" }
 
 solution "vane"
   location "build"
   configurations { "release", "debug", "sanitize" }
   language "C"
-  includedirs { "engine", LUA_INC, XML_INC }
+  includedirs { "engine", LUA_INC, XML_INC, "/usr/include/postgresql" }
   buildoptions { "-std=c11", "-Wall", "-Wextra", "-Werror", "-D_GNU_SOURCE" }
 
   configuration "release"

@@ -26,7 +26,7 @@
 #include "serve/pages_charts.h"
 #include "serve/serve.h"
 #include "store/charts.h"
-#include "store/sqlite_charts.h"
+#include "store/sql_charts.h"
 #include "store/store.h"
 #include "util/clock.h"
 

@@ -3,7 +3,7 @@
  * written `(:x IS NULL OR col = :x)`.
  *
  * Plans: every statement each read can issue (each combination of the
- * filters that changes its SQL, sqlite_reads.c, with a time bound read as
+ * filters that changes its SQL, sql_reads.c, with a time bound read as
  * an id bound or as the newest-first probe's floor) is run through EXPLAIN
  * QUERY PLAN on a real migrated database; no step may walk the events or
  * flags table whole (`SCAN events`, `SCAN flags`) or in id order to find a
@@ -29,8 +29,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "store/sqlite_reads.h"
-#include "store/sqlite_show.h"
+#include "store/sql_reads.h"
+#include "store/sql_show.h"
 #include "store/store.h"
 #include "dbtest.h"
 
@@ -238,7 +238,7 @@ static void every_replay_page_uses_an_index(void **state)
     sqlite3_close(db);
 }
 
-/* `vane show` and `vane history` (sqlite_show.c): every step of every
+/* `vane show` and `vane history` (sql_show.c): every step of every
  * statement is a seek — no SCAN of any table, no SEARCH without an index
  * — and each seeks the index named here. */
 static void every_show_read_is_a_seek(void **state)

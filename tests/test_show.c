@@ -1,5 +1,5 @@
 /* test_show.c — the reads behind `vane show` and `vane history` on a real
- * SQLite file (store/sqlite_show.c), and the text they are printed with
+ * SQLite file (store/sql_show.c), and the text they are printed with
  * (cli/story.c): a flag read back with its context, silence and
  * deliveries in every state; an item's versions newest first, without
  * superseded events, with the flags of each; unknown ids found as such;

@@ -252,8 +252,8 @@ static void an_older_database_is_migrated_with_its_data(void **state)
     snprintf(path, sizeof path, "%s/old.db", f->dir);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, embedded_find("db/001_init.sql")->data, NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, embedded_find("db/002_health.sql")->data, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, embedded_find("db/sqlite/001_init.sql")->data, NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, embedded_find("db/sqlite/002_health.sql")->data, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
         "PRAGMA user_version = 2;"
         "INSERT INTO events(id, source, key, change, observed_at) VALUES(7, 's', 'k', 'new', 't');"
@@ -298,8 +298,8 @@ static void a_version_4_database_gains_absent_items_and_the_reshape_marker(void 
     snprintf(path, sizeof path, "%s/v4.db", f->dir);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    const char *const v4[] = {"db/001_init.sql", "db/002_health.sql", "db/003_events_check.sql",
-                              "db/004_silences.sql"};
+    const char *const v4[] = {"db/sqlite/001_init.sql", "db/sqlite/002_health.sql", "db/sqlite/003_events_check.sql",
+                              "db/sqlite/004_silences.sql"};
     for (size_t i = 0; i < 4; i++)
         assert_int_equal(sqlite3_exec(db, embedded_find(v4[i])->data, NULL, NULL, NULL), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
@@ -360,7 +360,7 @@ static void a_version_7_database_gains_the_definition_and_a_new_url_its_validato
     for (int i = 1; i <= 7; i++) {
         const char *const names[] = {"", "init", "health", "events_check", "silences", "reshape",
                                      "run_warnings", "rule_retries"};
-        snprintf(name, sizeof name, "db/%03d_%s.sql", i, names[i]);
+        snprintf(name, sizeof name, "db/sqlite/%03d_%s.sql", i, names[i]);
         assert_non_null(embedded_find(name));
         assert_int_equal(sqlite3_exec(db, embedded_find(name)->data, NULL, NULL, NULL), SQLITE_OK);
     }

@@ -1,5 +1,5 @@
 /* charts.h — the store's reads for the web view's advisories, sources
- * and rules pages (sqlite_charts.c): every country's current advisory,
+ * and rules pages (sql_charts.c): every country's current advisory,
  * one country's versions, each source's health and its changes and
  * failures per day, and each rule's flags per week. Read only; every
  * string is a copy, freed with the matching _free. */

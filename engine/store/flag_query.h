@@ -1,5 +1,5 @@
 /* flag_query.h — the flags the web view's feed and API list
- * (sqlite_flag_query.c): the newest flags matching the flags page's
+ * (sql_flag_query.c): the newest flags matching the flags page's
  * filters, a page at a time, newest first. Each is handed over as the
  * JSON object `vane flags --json` prints and as its fields. */
 #ifndef VANE_FLAG_QUERY_H

@@ -1,5 +1,5 @@
 /* metrics_reads.h — the store's reads behind vane's Prometheus metrics
- * (sqlite_metrics.c; the text is built by metrics/metrics.c): counts
+ * (sql_metrics.c; the text is built by metrics/metrics.c): counts
  * grouped on indexed columns, the last finished run, each source's health,
  * the database's size. Each is cheap with a hundred thousand flags. Every
  * function returns 0, or -1 with e set; none prints. */

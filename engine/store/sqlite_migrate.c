@@ -1,8 +1,8 @@
-/* sqlite_migrate.c — the SQLite store's schema: the embedded db/NNN_*.sql
+/* sqlite_migrate.c — the SQLite store's schema: the embedded db/sqlite/NNN_*.sql
  * migrations applied in order, each in its own transaction, the version
  * kept in PRAGMA user_version; a database written by a newer vane is
  * refused. */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,26 +10,40 @@
 
 #include "util/embedded.h"
 
+/* The number of a migration named FOLDER/NNN_what.sql. */
 static int migration_number(const char *name)
 {
-    const char *base = name + strlen("db/");
-    return atoi(base);
+    const char *base = strrchr(name, '/');
+    return atoi(base ? base + 1 : name);
 }
 
-static int is_migration(const char *name)
+static int is_migration(const char *name, const char *folder)
 {
-    size_t n = strlen(name);
-    return strncmp(name, "db/", 3) == 0 && n > 7 && strcmp(name + n - 4, ".sql") == 0 &&
-           migration_number(name) > 0;
+    size_t n = strlen(name), f = strlen(folder);
+    return strncmp(name, folder, f) == 0 && name[f] == '/' && n > f + 5 &&
+           strcmp(name + n - 4, ".sql") == 0 && migration_number(name) > 0;
+}
+
+int db_latest_migration(const char *folder)
+{
+    int latest = 0;
+    for (const embedded_file_t *f = embedded_files; f->name; f++)
+        if (is_migration(f->name, folder) && migration_number(f->name) > latest)
+            latest = migration_number(f->name);
+    return latest;
+}
+
+const embedded_file_t *db_find_migration(const char *folder, int v)
+{
+    for (const embedded_file_t *f = embedded_files; f->name; f++)
+        if (is_migration(f->name, folder) && migration_number(f->name) == v)
+            return f;
+    return NULL;
 }
 
 int store_latest_version(void)
 {
-    int latest = 0;
-    for (const embedded_file_t *f = embedded_files; f->name; f++)
-        if (is_migration(f->name) && migration_number(f->name) > latest)
-            latest = migration_number(f->name);
-    return latest;
+    return db_latest_migration(SQLITE_MIGRATIONS);
 }
 
 static int user_version(store_t *st)
@@ -46,7 +60,7 @@ static int user_version(store_t *st)
 
 int store_version(store_t *st)
 {
-    return user_version(st);
+    return db_is_pg(st) ? db_pg_version(st) : user_version(st);
 }
 
 static int foreign_keys_ok(store_t *st)
@@ -94,11 +108,9 @@ int db_migrate(store_t *st, err_t *e)
         return err_set(e, "database %s has schema version %d, newer than this vane knows (%d); "
                           "use a newer vane", st->path, have, latest);
     for (int v = have + 1; v <= latest; v++) {
-        for (const embedded_file_t *f = embedded_files; f->name; f++) {
-            if (is_migration(f->name) && migration_number(f->name) == v &&
-                apply_migration(st, f, e) != 0)
-                return -1;
-        }
+        const embedded_file_t *f = db_find_migration(SQLITE_MIGRATIONS, v);
+        if (f && apply_migration(st, f, e) != 0)
+            return -1;
     }
     return 0;
 }

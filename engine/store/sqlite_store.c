@@ -1,232 +1,169 @@
-/* sqlite_store.c — the SQLite store's connection: opening (WAL, a busy
- * timeout, foreign keys on, then the migrations), closing, transactions,
- * and the statement helpers the other sqlite_*.c files share (see
- * sqlite_int.h). */
-#include "store/sqlite_int.h"
+/* sqlite_store.c — the SQLite driver of the store (db.h): the connection
+ * (WAL, a busy timeout, foreign keys on, then the migrations), and the
+ * driver's calls, each a thin cover over SQLite's own. */
+#include "store/db.h"
 
-#include <assert.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int db_error(store_t *st, err_t *e, const char *what)
+/* A statement: SQLite's, behind the driver's header. */
+typedef struct lite_stmt {
+    db_stmt_t base;
+    sqlite3_stmt *s;
+} lite_stmt_t;
+
+static sqlite3_stmt *lite(db_stmt_t *s)
 {
-    return err_set(e, "database %s: %s: %s", st->path, what, sqlite3_errmsg(st->db));
+    return ((lite_stmt_t *)s)->s;
 }
 
-sqlite3_stmt *db_stmt(store_t *st, int which, const char *sql, err_t *e)
+static const db_driver_t sqlite_driver;
+
+static int lite_prepare(store_t *st, const char *sql, db_stmt_t **out)
 {
-    sqlite3_stmt *s = st->stmt[which];
-    if (!s) {
-        if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st->stmt[which],
-                               NULL) != SQLITE_OK) {
-            db_error(st, e, "preparing a statement");
-            return NULL;
-        }
-        return st->stmt[which];
+    lite_stmt_t *l = calloc(1, sizeof *l);
+    if (!l)
+        return -1;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &l->s, NULL) != SQLITE_OK) {
+        sqlite3_finalize(l->s);
+        free(l);
+        return -1;
     }
-    sqlite3_reset(s);
-    sqlite3_clear_bindings(s);
-    return s;
-}
-
-int db_exec(store_t *st, sqlite3_stmt *s, err_t *e, const char *what)
-{
-    int rc = sqlite3_step(s);
-    sqlite3_reset(s);
-    if (rc != SQLITE_DONE)
-        return db_error(st, e, what);
+    l->base.drv = &sqlite_driver;
+    *out = &l->base;
     return 0;
 }
 
-void db_bind_text(sqlite3_stmt *s, int i, const char *v)
+static void lite_finalize(db_stmt_t *s)
+{
+    sqlite3_finalize(lite(s));
+    free(s);
+}
+
+static int lite_step(db_stmt_t *s)
+{
+    int rc = sqlite3_step(lite(s));
+    return rc == SQLITE_ROW ? DB_ROW : rc == SQLITE_DONE ? DB_DONE : DB_FAIL;
+}
+
+static void lite_reset(db_stmt_t *s)
+{
+    sqlite3_reset(lite(s));
+    sqlite3_clear_bindings(lite(s));
+}
+
+static int lite_param_count(db_stmt_t *s)
+{
+    return sqlite3_bind_parameter_count(lite(s));
+}
+
+static int lite_param_index(db_stmt_t *s, const char *name)
+{
+    return sqlite3_bind_parameter_index(lite(s), name);
+}
+
+static void lite_bind_text(db_stmt_t *s, int i, const char *v)
 {
     if (v)
-        sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
+        sqlite3_bind_text(lite(s), i, v, -1, SQLITE_STATIC);
     else
-        sqlite3_bind_null(s, i);
+        sqlite3_bind_null(lite(s), i);
 }
 
-void db_bind_named(sqlite3_stmt *s, const char *name, const char *v)
+static void lite_bind_int64(db_stmt_t *s, int i, long long v)
 {
-    int i = sqlite3_bind_parameter_index(s, name);
-    if (i > 0)
-        db_bind_text(s, i, v);
+    sqlite3_bind_int64(lite(s), i, v);
 }
 
-void db_bind_named_int64(sqlite3_stmt *s, const char *name, long long v)
+static void lite_bind_null(db_stmt_t *s, int i)
 {
-    int i = sqlite3_bind_parameter_index(s, name);
-    if (i > 0)
-        sqlite3_bind_int64(s, i, v);
+    sqlite3_bind_null(lite(s), i);
 }
 
-static void bind_id(sqlite3_stmt *s, int i, long long v)
+/* The blob is copied: the caller may free it at once. */
+static void lite_bind_blob(db_stmt_t *s, int i, const void *p, size_t n)
 {
-    if (v)
-        sqlite3_bind_int64(s, i, v);
-    else
-        sqlite3_bind_null(s, i);
+    sqlite3_bind_blob64(lite(s), i, p, n, SQLITE_TRANSIENT);
 }
 
-/* The letters are listed in sqlite_int.h. */
-static void bind_args(sqlite3_stmt *s, const char *fmt, va_list ap)
+static int lite_column_count(db_stmt_t *s)
 {
-    assert(sqlite3_bind_parameter_count(s) == (int)strlen(fmt));
-    for (int i = 1; *fmt; fmt++, i++) {
-        switch (*fmt) {
-        case 't': db_bind_text(s, i, va_arg(ap, const char *)); break;
-        case 'i': sqlite3_bind_int(s, i, va_arg(ap, int)); break;
-        case 'l': sqlite3_bind_int64(s, i, va_arg(ap, long)); break;
-        case 'I': sqlite3_bind_int64(s, i, va_arg(ap, long long)); break;
-        case 'd': bind_id(s, i, va_arg(ap, long long)); break;
-        default: assert(0 && "db_bind: a letter sqlite_int.h does not list"); break;
-        }
+    return sqlite3_column_count(lite(s));
+}
+
+static int lite_column_type(db_stmt_t *s, int i)
+{
+    switch (sqlite3_column_type(lite(s), i)) {
+    case SQLITE_INTEGER: return DB_INTEGER;
+    case SQLITE_FLOAT: return DB_FLOAT;
+    case SQLITE_BLOB: return DB_BLOB;
+    case SQLITE_NULL: return DB_NULL;
+    default: return DB_TEXT;
     }
 }
 
-void db_bind(sqlite3_stmt *s, const char *fmt, ...)
+static long long lite_column_int64(db_stmt_t *s, int i)
 {
-    va_list ap;
-    va_start(ap, fmt);
-    bind_args(s, fmt, ap);
-    va_end(ap);
+    return sqlite3_column_int64(lite(s), i);
 }
 
-sqlite3_stmt *db_query(store_t *st, int which, const char *sql, err_t *e, const char *fmt, ...)
+static const char *lite_column_text(db_stmt_t *s, int i)
 {
-    sqlite3_stmt *s = db_stmt(st, which, sql, e);
-    if (s) {
-        va_list ap;
-        va_start(ap, fmt);
-        bind_args(s, fmt, ap);
-        va_end(ap);
-    }
-    return s;
+    return (const char *)sqlite3_column_text(lite(s), i);
 }
 
-int db_run(store_t *st, int which, const char *sql, err_t *e, const char *what,
-           const char *fmt, ...)
+static const void *lite_column_blob(db_stmt_t *s, int i, size_t *n)
 {
-    sqlite3_stmt *s = db_stmt(st, which, sql, e);
-    if (!s)
-        return -1;
-    va_list ap;
-    va_start(ap, fmt);
-    bind_args(s, fmt, ap);
-    va_end(ap);
-    return db_exec(st, s, e, what);
+    const void *p = sqlite3_column_blob(lite(s), i);
+    *n = (size_t)sqlite3_column_bytes(lite(s), i);
+    return p;
 }
 
-int db_each_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e, const char *what)
+static int lite_readonly(db_stmt_t *s)
 {
-    int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        if (fn(s, ud))
-            break;
-    int ok = rc == SQLITE_ROW || rc == SQLITE_DONE;
-    if (!ok)
-        db_error(st, e, what);
-    sqlite3_reset(s);
-    return ok ? 0 : -1;
+    return sqlite3_stmt_readonly(lite(s));
 }
 
-int db_first_row(store_t *st, sqlite3_stmt *s, db_row_fn fn, void *ud, err_t *e,
-                 const char *what)
+static long long lite_changes(store_t *st)
 {
-    int rc = sqlite3_step(s);
-    if (rc == SQLITE_ROW)
-        fn(s, ud);
-    sqlite3_reset(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-        return db_error(st, e, what);
-    return rc == SQLITE_ROW;
+    return sqlite3_changes(st->db);
 }
 
-/* The letters are listed in sqlite_int.h. */
-void db_read_columns(sqlite3_stmt *s, void *row, const db_column_t *cols, size_t n)
+static const char *lite_errmsg(store_t *st)
 {
-    for (size_t i = 0; i < n; i++) {
-        void *p = (char *)row + cols[i].offset;
-        int c = (int)i;
-        switch (cols[i].kind) {
-        case 't': *(char **)p = db_column_dup(s, c); break;
-        case 'i': *(int *)p = sqlite3_column_int(s, c); break;
-        case 'l': *(long *)p = (long)sqlite3_column_int64(s, c); break;
-        case 'I': *(long long *)p = sqlite3_column_int64(s, c); break;
-        default: assert(0 && "db_read_columns: a letter sqlite_int.h does not list"); break;
-        }
-    }
+    return sqlite3_errmsg(st->db);
 }
 
-/* The array db_read_rows is filling. */
-typedef struct reading {
-    const db_rows_t *shape;
-    char *rows;
-    size_t len, cap, max;
-    int out_of_memory;
-} reading_t;
-
-static int read_row(sqlite3_stmt *s, void *ud)
+static int lite_script(store_t *st, const char *sql)
 {
-    reading_t *r = ud;
-    if (r->len == r->cap) {
-        size_t cap = r->cap ? r->cap * 2 : r->shape->first;
-        char *more = realloc(r->rows, cap * r->shape->size);
-        if (!more)
-            return r->out_of_memory = 1;
-        r->rows = more;
-        r->cap = cap;
-    }
-    if (r->shape->read(s, r->rows + r->len++ * r->shape->size) != 0)
-        return r->out_of_memory = 1;
-    return r->len >= r->max;
+    return sqlite3_exec(st->db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
 }
 
-int db_read_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, size_t max, void **rows,
-                 size_t *n, err_t *e)
+static int lite_in_transaction(store_t *st)
 {
-    reading_t r = {.shape = shape, .max = max};
-    int rc = 0;
-    if (max > 0)
-        rc = db_each_row(st, s, read_row, &r, e, shape->what);
-    else
-        sqlite3_reset(s);
-    if (rc == 0 && r.out_of_memory)
-        rc = db_error(st, e, shape->what);
-    if (rc != 0) {
-        shape->free(r.rows, r.len);
-        return -1;
-    }
-    *rows = r.rows;
-    *n = r.len;
-    return 0;
+    return !sqlite3_get_autocommit(st->db);
 }
 
-char *db_column_dup(sqlite3_stmt *s, int i)
+static void lite_close(store_t *st)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? strdup((const char *)t) : NULL;
+    sqlite3_close(st->db);
+    st->db = NULL;
 }
 
-store_value_t db_value(sqlite3_stmt *s, int i)
-{
-    int type = sqlite3_column_type(s, i);
-    if (type == SQLITE_NULL)
-        return (store_value_t){STORE_NULL, NULL};
-    const char *text = (const char *)sqlite3_column_text(s, i);
-    if (type == SQLITE_INTEGER || type == SQLITE_FLOAT)
-        return (store_value_t){STORE_NUMBER, text};
-    return (store_value_t){STORE_TEXT, text};
-}
+static const db_driver_t sqlite_driver = {
+    "sqlite", lite_prepare, lite_finalize, lite_step, lite_reset, lite_param_count,
+    lite_param_index, lite_bind_text, lite_bind_int64, lite_bind_null, lite_bind_blob,
+    lite_column_count, lite_column_type, lite_column_int64, lite_column_text, lite_column_blob,
+    lite_readonly, lite_changes, lite_errmsg, lite_script, lite_in_transaction, lite_close,
+};
 
 const char *store_backend(void)
 {
     static char name[64];
-    snprintf(name, sizeof name, "SQLite %s", sqlite3_libversion());
+    snprintf(name, sizeof name, "SQLite %s, %s", sqlite3_libversion(), db_pg_library());
     return name;
 }
 
@@ -255,11 +192,10 @@ static void create_private(const char *path)
         close(fd);
 }
 
-store_t *store_open(const char *path, err_t *e)
+store_t *db_sqlite_open(const char *path, err_t *e)
 {
-    store_t *st = calloc(1, sizeof *st);
-    if (!st || !(st->path = strdup(path))) {
-        free(st);
+    store_t *st = db_store_new(&sqlite_driver, path);
+    if (!st) {
         err_set(e, "out of memory");
         return NULL;
     }
@@ -275,33 +211,4 @@ store_t *store_open(const char *path, err_t *e)
         return NULL;
     }
     return st;
-}
-
-void store_close(store_t *st)
-{
-    if (!st)
-        return;
-    for (int i = 0; i < Q_COUNT; i++)
-        sqlite3_finalize(st->stmt[i]);
-    sqlite3_close(st->db);
-    free(st->path);
-    free(st);
-}
-
-/* ---- transactions ------------------------------------------------------------ */
-
-int store_begin(store_t *st, err_t *e)
-{
-    return db_run(st, Q_BEGIN, "BEGIN IMMEDIATE", e, "beginning a transaction", "");
-}
-
-int store_commit(store_t *st, err_t *e)
-{
-    return db_run(st, Q_COMMIT, "COMMIT", e, "committing", "");
-}
-
-void store_rollback(store_t *st)
-{
-    if (!sqlite3_get_autocommit(st->db))
-        db_run(st, Q_ROLLBACK, "ROLLBACK", NULL, "rolling back", "");
 }

@@ -5,7 +5,7 @@
  * writes SQL or sees the database's own types.
  *
  * The interface is backend-neutral. The implementation is SQLite
- * (sqlite_*.c, sharing sqlite_int.h); the formatting of listings is
+ * (sqlite_*.c, sharing db.h); the formatting of listings is
  * backend-neutral (listing.c). store_open applies the embedded db/NNN_*.sql
  * migrations in order, each in its own transaction, and refuses a database
  * written by a newer vane. Every function returns 0, or -1 with e set; none
@@ -95,7 +95,7 @@ int store_document_add(store_t *st, long long run_id, const char *source,
                        const char *etag, const char *last_modified,
                        long long bytes, err_t *e);
 
-/* ---- kept documents (sqlite_documents.c) --------------------------------- */
+/* ---- kept documents (sql_documents.c) --------------------------------- */
 
 /* A fetched body as it arrived, with what reading it again needs. */
 typedef struct store_body {
@@ -402,7 +402,7 @@ int store_list(store_t *st, store_list_kind_t kind, const store_filter_t *f,
                store_row_fn fn, void *ud, err_t *e);
 
 /* ---- one flag's story, one item's versions (`vane show`, `vane history`;
- * sqlite_show.c): read only, each read an index seek ---------------------- */
+ * sql_show.c): read only, each read an index seek ---------------------- */
 
 /* A flag as stored, every string a copy to free (store_flag_row_free). */
 typedef struct store_flag_row {
@@ -470,7 +470,7 @@ void store_event_flags_free(store_event_flag_t *rows, size_t n);
 /* *known: 1 when the database has a row for the source. */
 int store_source_known(store_t *st, const char *source, int *known, err_t *e);
 
-/* ---- analysts' verdicts (sqlite_verdicts.c) ------------------------------ */
+/* ---- analysts' verdicts (sql_verdicts.c) ------------------------------ */
 
 typedef struct store_verdict {
     long long flag_id;

@@ -1,6 +1,6 @@
 /* web.h — the store's reads for the web view's list of flags (`vane
  * serve`, /flags): one page of flags matching the filters, newest first,
- * each with its delivery counts and verdict, paged by id (sqlite_web.c).
+ * each with its delivery counts and verdict, paged by id (sql_web.c).
  *
  * Cost: equality filters (rule, source) walk their index (flags_rule,
  * flags_source; entries end with the id, so newest first and id paging are

@@ -1,4 +1,4 @@
-"""db/010_events_compact.sql on a database written before it, and the
+"""db/sqlite/010_events_compact.sql on a database written before it, and the
 packed events of today's writes: every event reads back the same.
 
 tests/fixtures/db/v9.db was written by a vane of schema version 9

@@ -1,4 +1,4 @@
-/* sqlite_reads.h — the SQL of the SQLite store's history reads (`vane
+/* sql_reads.h — the SQL of the SQLite store's history reads (`vane
  * events/flags/sources/runs/outbox`, vane.events, `vane replay`), built
  * from the filters that are set. Private to engine/store/ and to the test
  * that checks each statement's query plan (tests/test_query_plans.c).

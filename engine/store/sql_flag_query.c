@@ -1,12 +1,12 @@
-/* sqlite_flag_query.c — the flags the web view's feed and API list (see
+/* sql_flag_query.c — the flags the web view's feed and API list (see
  * flag_query.h), with the flags page's own conditions
- * (db_flag_filter_where, sqlite_web.c), newest first by id, stopping at
+ * (db_flag_filter_where, sql_web.c), newest first by id, stopping at
  * the limit. */
 #include "store/flag_query.h"
 
 #include <string.h>
 
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 /* The columns of the flags listing, in listing.h's order. */
 #define FLAG_LISTING_COLUMNS                                                          \
@@ -25,19 +25,19 @@ static int flags_sql(const store_web_filter_t *f, buf_t *sql)
     return rc | buf_puts(sql, " ORDER BY f.id DESC LIMIT :limit");
 }
 
-static char *col(sqlite3_stmt *s, int i)
+static char *col(db_stmt_t *s, int i)
 {
-    return (char *)sqlite3_column_text(s, i);
+    return (char *)db_column_text(s, i);
 }
 
-static store_flag_row_t row_of(sqlite3_stmt *s)
+static store_flag_row_t row_of(db_stmt_t *s)
 {
     return (store_flag_row_t){
-        .id = sqlite3_column_int64(s, 0), .run_id = sqlite3_column_int64(s, 1),
+        .id = db_column_int64(s, 0), .run_id = db_column_int64(s, 1),
         .rule = col(s, 2), .severity = col(s, 3), .message = col(s, 4), .source = col(s, 5),
-        .key = col(s, 6), .change = col(s, 7), .event_id = sqlite3_column_int64(s, 8),
+        .key = col(s, 6), .change = col(s, 7), .event_id = db_column_int64(s, 8),
         .observed_at = col(s, 9), .created_at = col(s, 10),
-        .silence_id = sqlite3_column_int64(s, 11), .title = col(s, 12), .link = col(s, 13),
+        .silence_id = db_column_int64(s, 11), .title = col(s, 12), .link = col(s, 13),
         .source_name = col(s, 14), .rule_title = col(s, 15), .changes = col(s, 16)};
 }
 
@@ -49,16 +49,16 @@ int store_flags_find(store_t *st, const store_web_filter_t *f, store_flag_found_
         buf_free(&sql);
         return err_set(e, "listing flags: out of memory");
     }
-    sqlite3_stmt *s;
-    int prepared = sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL);
+    db_stmt_t *s;
+    int prepared = db_prepare(st, buf_str(&sql), &s);
     buf_free(&sql);
-    if (prepared != SQLITE_OK)
+    if (prepared != 0)
         return db_error(st, e, "listing flags");
     db_flag_filter_bind(s, f);
     db_bind_named_int64(s, ":before", f->before);
     db_bind_named_int64(s, ":limit", (long long)f->limit);
     int rc, oom = 0;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         store_value_t v[N_COLUMNS];
         for (int i = 0; i < N_COLUMNS; i++)
             v[i] = db_value(s, i);
@@ -71,11 +71,11 @@ int store_flags_find(store_t *st, const store_web_filter_t *f, store_flag_found_
         if (fn(ud, buf_str(&json), &row))
             break;
     }
-    sqlite3_finalize(s);
+    db_finalize(s);
     buf_free(&json);
     if (oom)
         return err_set(e, "listing flags: out of memory");
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    if (rc != DB_ROW && rc != DB_DONE)
         return db_error(st, e, "listing flags");
     return 0;
 }

@@ -1,5 +1,5 @@
-/* sqlite_charts.h — the SQL of the web view's chart reads
- * (sqlite_charts.c). Private to engine/store/ and to the test that checks
+/* sql_charts.h — the SQL of the web view's chart reads
+ * (sql_charts.c). Private to engine/store/ and to the test that checks
  * their query plans (tests/test_pages_charts.c): no read walks the events
  * or flags table whole; the advisories list seeks each item's events by
  * (source, key), the rules' weeks read flags_created from the window's

@@ -1,4 +1,4 @@
-/* sqlite_metrics.c — the SQLite store's reads for vane's metrics (see
+/* sql_metrics.c — the SQLite store's reads for vane's metrics (see
  * metrics_reads.h). The counts are GROUP BYs on indexed columns
  * (flags_rule_severity, outbox_unsent); the last run is a walk back from the newest id. */
 #include "store/metrics_reads.h"
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 static const char sql_runs[] =
     "SELECT status, count(*) FROM runs GROUP BY status ORDER BY status";
@@ -26,31 +26,31 @@ static const char sql_sources[] =
     "coalesce(CAST(strftime('%s', last_success) AS INTEGER), 0), failures, coalesce(items, -1) "
     "FROM sources ORDER BY id";
 
-static int prepare(store_t *st, const char *sql, sqlite3_stmt **s, err_t *e, const char *what)
+static int prepare(store_t *st, const char *sql, db_stmt_t **s, err_t *e, const char *what)
 {
-    if (sqlite3_prepare_v2(st->db, sql, -1, s, NULL) != SQLITE_OK)
+    if (db_prepare(st, sql, s) != 0)
         return db_error(st, e, what);
     return 0;
 }
 
-static const char *text(sqlite3_stmt *s, int i)
+static const char *text(db_stmt_t *s, int i)
 {
-    return (const char *)sqlite3_column_text(s, i);
+    return (const char *)db_column_text(s, i);
 }
 
 /* Each row of sql (label, [label,] count) handed to fn. */
 static int counts(store_t *st, const char *sql, int labels, store_count_fn fn, void *ud, err_t *e,
                   const char *what)
 {
-    sqlite3_stmt *s;
+    db_stmt_t *s;
     if (prepare(st, sql, &s, e, what) != 0)
         return -1;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-        if (fn(ud, text(s, 0), labels == 2 ? text(s, 1) : NULL, sqlite3_column_int64(s, labels)))
+    while ((rc = db_step(s)) == DB_ROW)
+        if (fn(ud, text(s, 0), labels == 2 ? text(s, 1) : NULL, db_column_int64(s, labels)))
             break;
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_finalize(s);
+    if (rc != DB_ROW && rc != DB_DONE)
         return db_error(st, e, what);
     return 0;
 }
@@ -72,40 +72,40 @@ int store_metrics_outbox(store_t *st, store_count_fn fn, void *ud, err_t *e)
 
 int store_metrics_last_run(store_t *st, store_last_run_t *out, err_t *e)
 {
-    sqlite3_stmt *s;
+    db_stmt_t *s;
     if (prepare(st, sql_last_run, &s, e, "reading the last run") != 0)
         return -1;
-    int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+    int rc = db_step(s), found = rc == DB_ROW;
     if (found) {
-        *out = (store_last_run_t){.id = sqlite3_column_int64(s, 0),
-                                  .started = sqlite3_column_int64(s, 1),
-                                  .finished = sqlite3_column_int64(s, 2),
-                                  .exit_code = sqlite3_column_int(s, 3)};
+        *out = (store_last_run_t){.id = db_column_int64(s, 0),
+                                  .started = db_column_int64(s, 1),
+                                  .finished = db_column_int64(s, 2),
+                                  .exit_code = db_column_int(s, 3)};
         snprintf(out->status, sizeof out->status, "%s", text(s, 4) ? text(s, 4) : "");
     }
-    sqlite3_finalize(s);
-    if (!found && rc != SQLITE_DONE)
+    db_finalize(s);
+    if (!found && rc != DB_DONE)
         return db_error(st, e, "reading the last run");
     return found;
 }
 
 int store_metrics_sources(store_t *st, store_source_health_fn fn, void *ud, err_t *e)
 {
-    sqlite3_stmt *s;
+    db_stmt_t *s;
     if (prepare(st, sql_sources, &s, e, "reading the sources' health") != 0)
         return -1;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        store_source_health_t h = {.id = text(s, 0), .attempted = sqlite3_column_int(s, 1),
-                                   .up = sqlite3_column_int(s, 2),
-                                   .last_success = sqlite3_column_int64(s, 3),
-                                   .failures = (long)sqlite3_column_int64(s, 4),
-                                   .items = (long)sqlite3_column_int64(s, 5)};
+    while ((rc = db_step(s)) == DB_ROW) {
+        store_source_health_t h = {.id = text(s, 0), .attempted = db_column_int(s, 1),
+                                   .up = db_column_int(s, 2),
+                                   .last_success = db_column_int64(s, 3),
+                                   .failures = (long)db_column_int64(s, 4),
+                                   .items = (long)db_column_int64(s, 5)};
         if (fn(ud, &h))
             break;
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    db_finalize(s);
+    if (rc != DB_ROW && rc != DB_DONE)
         return db_error(st, e, "reading the sources' health");
     return 0;
 }

@@ -1,15 +1,15 @@
-/* sqlite_list.c — the SQLite store's rows for the listings (`vane events,
+/* sql_list.c — the SQLite store's rows for the listings (`vane events,
  * flags, sources, runs, outbox`): plain values in the order listing.h
  * gives, turned into JSON and table columns by listing.c. The statement
- * has only the filters that are set (sqlite_reads.c), bound by name; a
+ * has only the filters that are set (sql_reads.c), bound by name; a
  * limit keeps the newest rows (the highest ids), still handed back in id
  * order. */
-#include "store/sqlite_int.h"
-#include "store/sqlite_reads.h"
+#include "store/db.h"
+#include "store/sql_reads.h"
 
 #define MAX_VALUES 24
 
-static void bind_filter(sqlite3_stmt *s, const store_filter_t *f)
+static void bind_filter(db_stmt_t *s, const store_filter_t *f)
 {
     if (f) {
         db_bind_named(s, ":since", f->since);
@@ -22,7 +22,7 @@ static void bind_filter(sqlite3_stmt *s, const store_filter_t *f)
     db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : -1);
 }
 
-static void bind_listing(sqlite3_stmt *s, const void *ud)
+static void bind_listing(db_stmt_t *s, const void *ud)
 {
     bind_filter(s, ud);
 }
@@ -50,7 +50,7 @@ typedef struct lister {
     void *ud;
 } lister_t;
 
-static int list_row(sqlite3_stmt *s, void *ud)
+static int list_row(db_stmt_t *s, void *ud)
 {
     lister_t *l = ud;
     store_value_t v[MAX_VALUES];
@@ -62,23 +62,23 @@ static int list_row(sqlite3_stmt *s, void *ud)
 int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f,
                     store_values_fn fn, void *ud, err_t *e)
 {
-    sqlite3_stmt *s;
+    db_stmt_t *s;
     buf_t sql = {0};
     long long floor = 0;
     if (listing_sql(st, kind, f, &sql, &floor, e) != 0) {
         buf_free(&sql);
         return -1;
     }
-    int prepared = sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL);
+    int prepared = db_prepare(st, buf_str(&sql), &s);
     buf_free(&sql);
-    if (prepared != SQLITE_OK)
+    if (prepared != 0)
         return db_error(st, e, "preparing a listing");
     bind_filter(s, f);
     db_bind_named_int64(s, ":floor", floor);
-    lister_t l = {sqlite3_column_count(s), fn, ud};
+    lister_t l = {db_column_count(s), fn, ud};
     if (l.n > MAX_VALUES)
         l.n = MAX_VALUES;
     int rc = db_each_row(st, s, list_row, &l, e, "listing");
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc;
 }

@@ -1,6 +1,6 @@
-/* sqlite_sources.c — the SQLite store's sources (state and health),
+/* sql_sources.c — the SQLite store's sources (state and health),
  * documents and items (their current state). */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -28,7 +28,7 @@ static const db_column_t source_columns[] = {
     DB_TEXT(source_state_t, definition),
 };
 
-static int source_row(sqlite3_stmt *s, void *ud)
+static int source_row(db_stmt_t *s, void *ud)
 {
     db_read_columns(s, ud, source_columns, DB_COUNT(source_columns));
     return 1;
@@ -40,7 +40,7 @@ int store_source_get(store_t *st, const char *id, const char *url, source_state_
     if (db_run(st, Q_SOURCE_UPSERT, sql_source_upsert, e, "recording a source", "tt", id,
                url) != 0)
         return -1;
-    sqlite3_stmt *s = db_query(st, Q_SOURCE_GET, sql_source_get, e, "t", id);
+    db_stmt_t *s = db_query(st, Q_SOURCE_GET, sql_source_get, e, "t", id);
     int rc = s ? db_first_row(st, s, source_row, out, e, "reading a source") : -1;
     if (rc == 0) /* no row, though the upsert above made one */
         rc = db_error(st, e, "reading a source");
@@ -102,16 +102,16 @@ static size_t find_id(wanted_t *w, const char *id)
     return hit->i;
 }
 
-static int wanted_row(sqlite3_stmt *s, void *ud)
+static int wanted_row(db_stmt_t *s, void *ud)
 {
     wanted_t *w = ud;
-    const char *id = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns));
-    const char *url = (const char *)sqlite3_column_text(s, DB_COUNT(source_columns) + 1);
+    const char *id = (const char *)db_column_text(s, DB_COUNT(source_columns));
+    const char *url = (const char *)db_column_text(s, DB_COUNT(source_columns) + 1);
     size_t i = id ? find_id(w, id) : w->n;
     if (i == w->n || !url || strcmp(url, w->urls[i]) != 0)
         return 0; /* not configured, or its url changed: store_source_get's */
     w->known[i] = 1;
-    const char *next_due = (const char *)sqlite3_column_text(s, NEXT_DUE_COLUMN);
+    const char *next_due = (const char *)db_column_text(s, NEXT_DUE_COLUMN);
     if (!w->want || w->want(w->ud, i, next_due))
         db_read_columns(s, &w->out[i], source_columns, DB_COUNT(source_columns));
     return 0;
@@ -126,7 +126,7 @@ int store_sources_read(store_t *st, const char *const *ids, const char *const *u
         return err_set(e, "out of memory");
     memset(out, 0, n * sizeof *out);
     memset(known, 0, n);
-    sqlite3_stmt *s = db_stmt(st, Q_SOURCES_ALL, sql_sources_all, e);
+    db_stmt_t *s = db_stmt(st, Q_SOURCES_ALL, sql_sources_all, e);
     int rc = s ? db_each_row(st, s, wanted_row, &w, e, "reading the sources") : -1;
     free(w.sorted);
     return rc;
@@ -204,7 +204,7 @@ static const db_column_t item_columns[] = {
     DB_INT(store_item_t, absent),
 };
 
-static int read_item(sqlite3_stmt *s, void *row)
+static int read_item(db_stmt_t *s, void *row)
 {
     db_read_columns(s, row, item_columns, DB_COUNT(item_columns));
     return 0;
@@ -220,7 +220,7 @@ static const db_rows_t item_rows = {sizeof(store_item_t), 64, read_item, free_it
 
 int store_items_load(store_t *st, const char *source, store_item_t **items, size_t *n, err_t *e)
 {
-    sqlite3_stmt *s = db_query(st, Q_ITEMS_LOAD, sql_items_load, e, "t", source);
+    db_stmt_t *s = db_query(st, Q_ITEMS_LOAD, sql_items_load, e, "t", source);
     void *rows;
     if (!s || db_read_rows(st, s, &item_rows, SIZE_MAX, &rows, n, e) != 0)
         return -1;

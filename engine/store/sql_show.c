@@ -1,14 +1,14 @@
-/* sqlite_show.c — the SQLite store's reads for `vane show` (one flag with
+/* sql_show.c — the SQLite store's reads for `vane show` (one flag with
  * its event, item, silence and deliveries) and `vane history` (every
  * version of one item with the flags raised on each). Each statement is
  * prepared for the call (a command makes each read once) and seeks a
- * primary key or an index (sqlite_show.h). */
-#include "store/sqlite_show.h"
+ * primary key or an index (sql_show.h). */
+#include "store/sql_show.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 const char db_sql_show_flag[] =
     "SELECT id, run_id, event_id, silence_id, rule, severity, message, source, key, change, "
@@ -38,10 +38,10 @@ const char *const db_sql_show_all[] = {
 
 /* sql prepared for this call with the arguments after fmt bound (db_bind);
  * NULL with e set. */
-static sqlite3_stmt *prepare(store_t *st, const char *sql, err_t *e, const char *fmt, ...)
+static db_stmt_t *prepare(store_t *st, const char *sql, err_t *e, const char *fmt, ...)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    db_stmt_t *s;
+    if (db_prepare(st, sql, &s) != 0) {
         db_error(st, e, "preparing a read");
         return NULL;
     }
@@ -51,7 +51,7 @@ static sqlite3_stmt *prepare(store_t *st, const char *sql, err_t *e, const char 
         if (fmt[i - 1] == 't')
             db_bind_text(s, i, va_arg(ap, const char *));
         else
-            sqlite3_bind_int64(s, i, va_arg(ap, long long));
+            db_bind_int64(s, i, va_arg(ap, long long));
     }
     va_end(ap);
     return s;
@@ -65,26 +65,26 @@ typedef struct one_row {
     size_t n;
 } one_row_t;
 
-static int read_one(sqlite3_stmt *s, void *ud)
+static int read_one(db_stmt_t *s, void *ud)
 {
     one_row_t *o = ud;
     db_read_columns(s, o->row, o->cols, o->n);
     return 0;
 }
 
-static int first_row(store_t *st, sqlite3_stmt *s, void *row, const db_column_t *cols, size_t n,
+static int first_row(store_t *st, db_stmt_t *s, void *row, const db_column_t *cols, size_t n,
                      const char *what, err_t *e)
 {
     if (!s)
         return -1;
     one_row_t o = {row, cols, n};
     int rc = db_first_row(st, s, read_one, &o, e, what);
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc;
 }
 
 /* Every row of the bound s into a new array by shape; s finalized. */
-static int all_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, void **rows, size_t *n,
+static int all_rows(store_t *st, db_stmt_t *s, const db_rows_t *shape, void **rows, size_t *n,
                     err_t *e)
 {
     *rows = NULL;
@@ -92,7 +92,7 @@ static int all_rows(store_t *st, sqlite3_stmt *s, const db_rows_t *shape, void *
     if (!s)
         return -1;
     int rc = db_read_rows(st, s, shape, SIZE_MAX, rows, n, e);
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc;
 }
 
@@ -187,7 +187,7 @@ static const db_column_t delivery_columns[] = {
     DB_TEXT(store_delivery_t, sent_at),
 };
 
-static int read_delivery(sqlite3_stmt *s, void *row)
+static int read_delivery(db_stmt_t *s, void *row)
 {
     db_read_columns(s, row, delivery_columns, DB_COUNT(delivery_columns));
     return 0;
@@ -230,11 +230,11 @@ int store_item_versions(store_t *st, const char *source, const char *key, store_
 {
     *evs = NULL;
     *n = 0;
-    sqlite3_stmt *s = prepare(st, db_sql_show_versions, e, "tt", source, key);
+    db_stmt_t *s = prepare(st, db_sql_show_versions, e, "tt", source, key);
     if (!s)
         return -1;
     int rc = db_read_events(st, s, SIZE_MAX, evs, n, e);
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc;
 }
 
@@ -244,7 +244,7 @@ static const db_column_t event_flag_columns[] = {
     DB_TEXT(store_event_flag_t, message),
 };
 
-static int read_event_flag(sqlite3_stmt *s, void *row)
+static int read_event_flag(db_stmt_t *s, void *row)
 {
     db_read_columns(s, row, event_flag_columns, DB_COUNT(event_flag_columns));
     return 0;
@@ -278,7 +278,7 @@ int store_item_flags(store_t *st, const char *source, const char *key, store_eve
     return rc;
 }
 
-static int read_known(sqlite3_stmt *s, void *ud)
+static int read_known(db_stmt_t *s, void *ud)
 {
     (void)s;
     *(int *)ud = 1;
@@ -288,10 +288,10 @@ static int read_known(sqlite3_stmt *s, void *ud)
 int store_source_known(store_t *st, const char *source, int *known, err_t *e)
 {
     *known = 0;
-    sqlite3_stmt *s = prepare(st, db_sql_show_source, e, "t", source);
+    db_stmt_t *s = prepare(st, db_sql_show_source, e, "t", source);
     if (!s)
         return -1;
     int rc = db_first_row(st, s, read_known, known, e, "reading a source");
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc < 0 ? -1 : 0;
 }

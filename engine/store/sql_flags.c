@@ -1,6 +1,6 @@
-/* sqlite_flags.c — the SQLite store's flags, the alert outbox and the
+/* sql_flags.c — the SQLite store's flags, the alert outbox and the
  * record of runs. */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 #include <stdint.h>
 
@@ -8,18 +8,17 @@ static const char sql_flag_add[] =
     "INSERT INTO flags(run_id, rule, severity, message, source, key, change, event_id, "
     "observed_at, created_at, dedup, title, link, source_name, rule_title, changes) "
     "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) "
-    "ON CONFLICT(dedup) DO NOTHING";
+    "ON CONFLICT(dedup) DO NOTHING RETURNING id";
 
 int store_flag_add(store_t *st, store_flag_t *f, int *inserted, err_t *e)
 {
-    if (db_run(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", "dttttttdtttttttt",
-               f->run_id, f->rule, f->severity, f->message, f->source, f->key, f->change,
+    int rc = db_run_id(st, Q_FLAG_ADD, sql_flag_add, e, "recording a flag", &f->id,
+                       "dttttttdtttttttt", f->run_id, f->rule, f->severity, f->message, f->source, f->key, f->change,
                f->event_id, f->observed_at, f->created_at, f->dedup, f->title, f->link,
-               f->source_name, f->rule_title, f->changes) != 0)
+                       f->source_name, f->rule_title, f->changes);
+    if (rc < 0)
         return -1;
-    *inserted = sqlite3_changes(st->db) > 0;
-    if (*inserted)
-        f->id = sqlite3_last_insert_rowid(st->db);
+    *inserted = rc;
     return 0;
 }
 
@@ -41,7 +40,7 @@ static const char sql_outbox_pending[] =
     "WHERE o.channel = ?1 AND o.status = 'pending' ORDER BY f.id";
 
 /* One row of sql_outbox_pending; -1 when memory ran out. */
-static int read_outbox_row(sqlite3_stmt *s, void *row)
+static int read_outbox_row(db_stmt_t *s, void *row)
 {
     store_value_t flag[16];
     for (int i = 0; i < 16; i++)
@@ -49,8 +48,8 @@ static int read_outbox_row(sqlite3_stmt *s, void *row)
     buf_t json = {0};
     int rc = store_flag_json(flag, &json);
     store_outbox_row_t *r = row;
-    *r = (store_outbox_row_t){.id = sqlite3_column_int64(s, 0),
-                              .flag_id = sqlite3_column_int64(s, 1),
+    *r = (store_outbox_row_t){.id = db_column_int64(s, 0),
+                              .flag_id = db_column_int64(s, 1),
                               .flag_json = buf_steal(&json),
                               .rule = db_column_dup(s, 2),
                               .severity = db_column_dup(s, 3),
@@ -65,7 +64,7 @@ static int read_outbox_row(sqlite3_stmt *s, void *row)
                               .source_name = db_column_dup(s, 14),
                               .rule_title = db_column_dup(s, 15),
                               .changes = db_column_dup(s, 16),
-                              .attempts = sqlite3_column_int(s, 17),
+                              .attempts = db_column_int(s, 17),
                               .next_attempt = db_column_dup(s, 18)};
     return rc == 0 && r->flag_json ? 0 : -1;
 }
@@ -81,7 +80,7 @@ static const db_rows_t outbox_rows = {sizeof(store_outbox_row_t), 16, read_outbo
 int store_outbox_pending(store_t *st, const char *channel, store_outbox_row_t **rows, size_t *n,
                          err_t *e)
 {
-    sqlite3_stmt *s = db_query(st, Q_OUTBOX_PENDING, sql_outbox_pending, e, "t", channel);
+    db_stmt_t *s = db_query(st, Q_OUTBOX_PENDING, sql_outbox_pending, e, "t", channel);
     void *read;
     if (!s || db_read_rows(st, s, &outbox_rows, SIZE_MAX, &read, n, e) != 0)
         return -1;
@@ -119,12 +118,12 @@ int store_outbox_revive(store_t *st, const char *channel, long *n, err_t *e)
     if (db_run(st, Q_OUTBOX_REVIVE, sql_outbox_revive, e, "reviving dead alerts", "t",
                channel) != 0)
         return -1;
-    *n = (long)sqlite3_changes(st->db);
+    *n = (long)db_changes(st);
     return 0;
 }
 
 static const char sql_run_begin[] =
-    "INSERT INTO runs(started_at) VALUES(?1)";
+    "INSERT INTO runs(started_at) VALUES(?1) RETURNING id";
 
 /* Runs still 'running' when a new one begins died (killed, out of memory,
  * the machine went down): the caller holds the lock, so none of them is
@@ -136,10 +135,8 @@ int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_
 {
     if (db_run(st, Q_RUN_ABORTED, sql_run_aborted, e, "marking dead runs aborted", "") != 0)
         return -1;
-    if (db_run(st, Q_RUN_BEGIN, sql_run_begin, e, "recording the run", "t", started_at) != 0)
-        return -1;
-    *run_id = sqlite3_last_insert_rowid(st->db);
-    return 0;
+    return db_run_id(st, Q_RUN_BEGIN, sql_run_begin, e, "recording the run", run_id, "t",
+                     started_at) < 0 ? -1 : 0;
 }
 
 static const char sql_run_finish[] =
@@ -157,16 +154,16 @@ int store_run_finish(store_t *st, const store_run_t *r, err_t *e)
 static const char sql_run_silenced[] =
     "SELECT count(*) FROM flags WHERE run_id = ?1 AND silence_id IS NOT NULL";
 
-static int read_count(sqlite3_stmt *s, void *ud)
+static int read_count(db_stmt_t *s, void *ud)
 {
-    *(long *)ud = (long)sqlite3_column_int64(s, 0);
+    *(long *)ud = (long)db_column_int64(s, 0);
     return 0;
 }
 
 int store_run_silenced(store_t *st, long long run_id, long *n, err_t *e)
 {
     *n = 0;
-    sqlite3_stmt *s = db_query(st, Q_RUN_SILENCED, sql_run_silenced, e, "I", run_id);
+    db_stmt_t *s = db_query(st, Q_RUN_SILENCED, sql_run_silenced, e, "I", run_id);
     if (!s)
         return -1;
     return db_first_row(st, s, read_count, n, e, "counting silenced flags") < 0 ? -1 : 0;

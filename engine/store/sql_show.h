@@ -1,5 +1,5 @@
-/* sqlite_show.h — the SQL of the reads `vane show` and `vane history` make
- * (sqlite_show.c). Private to engine/store/ and to the test that checks
+/* sql_show.h — the SQL of the reads `vane show` and `vane history` make
+ * (sql_show.c). Private to engine/store/ and to the test that checks
  * each statement's query plan (tests/test_query_plans.c): every one is a
  * seek of a primary key or an index (events_source_key, flags_event, the
  * outbox's (flag_id, channel)), never a walk of events or flags. */

@@ -1,13 +1,13 @@
-/* sqlite_web.c — the SQLite store's reads for the web view's list of
+/* sql_web.c — the SQLite store's reads for the web view's list of
  * flags (web.h): the SQL built from the filters that are set, in the
- * manner of sqlite_reads.c, and id paging both ways. */
+ * manner of sql_reads.c, and id paging both ways. */
 #include "store/web.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "config/severity.h"
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 static int cond(buf_t *out, int *n, const char *sql)
 {
@@ -42,7 +42,7 @@ int db_flag_filter_where(const store_web_filter_t *f, buf_t *out, int *n)
     return rc;
 }
 
-void db_flag_filter_bind(sqlite3_stmt *s, const store_web_filter_t *f)
+void db_flag_filter_bind(db_stmt_t *s, const store_web_filter_t *f)
 {
     db_bind_named(s, ":rule", f->rule);
     db_bind_named(s, ":source", f->source);
@@ -76,7 +76,7 @@ int store_web_flags_sql(const store_web_filter_t *f, int lo, int hi, int ascendi
 }
 
 /* The statement for f with its filters bound, and lo, hi, limit. */
-static sqlite3_stmt *prepare(store_t *st, const store_web_filter_t *f, long long lo, long long hi,
+static db_stmt_t *prepare(store_t *st, const store_web_filter_t *f, long long lo, long long hi,
                              int ascending, int probe, long long limit, err_t *e)
 {
     buf_t sql = {0};
@@ -85,10 +85,10 @@ static sqlite3_stmt *prepare(store_t *st, const store_web_filter_t *f, long long
         err_set(e, "reading flags: out of memory");
         return NULL;
     }
-    sqlite3_stmt *s;
-    int rc = sqlite3_prepare_v2(st->db, buf_str(&sql), -1, &s, NULL);
+    db_stmt_t *s;
+    int rc = db_prepare(st, buf_str(&sql), &s);
     buf_free(&sql);
-    if (rc != SQLITE_OK) {
+    if (rc != 0) {
         db_error(st, e, "reading flags");
         return NULL;
     }
@@ -109,7 +109,7 @@ static const db_column_t columns[] = {
     DB_LONG(store_web_flag_t, pending),      DB_LONG(store_web_flag_t, dead),
 };
 
-static int read_row(sqlite3_stmt *s, void *row)
+static int read_row(db_stmt_t *s, void *row)
 {
     db_read_columns(s, row, columns, DB_COUNT(columns));
     store_web_flag_t *r = row;
@@ -135,7 +135,7 @@ static void free_rows(void *rows, size_t n)
 static const db_rows_t shape = {sizeof(store_web_flag_t), 16, read_row, free_rows,
                                 "reading flags"};
 
-static int read_first(sqlite3_stmt *s, void *ud)
+static int read_first(db_stmt_t *s, void *ud)
 {
     (void)s;
     *(int *)ud = 1;
@@ -147,11 +147,11 @@ static int probe(store_t *st, const store_web_filter_t *f, long long lo, long lo
                  err_t *e)
 {
     *found = 0;
-    sqlite3_stmt *s = prepare(st, f, lo, hi, lo != 0, 1, 1, e);
+    db_stmt_t *s = prepare(st, f, lo, hi, lo != 0, 1, 1, e);
     if (!s)
         return -1;
     int rc = db_first_row(st, s, read_first, found, e, "reading flags");
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc < 0 ? -1 : 0;
 }
 
@@ -169,13 +169,13 @@ int store_web_flags(store_t *st, const store_web_filter_t *f, store_web_page_t *
     *page = (store_web_page_t){0};
     size_t limit = f->limit ? f->limit : 50;
     int up = f->after > 0;   /* reading the page just newer than `after` */
-    sqlite3_stmt *s = prepare(st, f, up ? f->after : 0, up ? 0 : f->before, up, 0,
+    db_stmt_t *s = prepare(st, f, up ? f->after : 0, up ? 0 : f->before, up, 0,
                               (long long)limit + 1, e);
     if (!s)
         return -1;
     void *rows = NULL;
     int rc = db_read_rows(st, s, &shape, SIZE_MAX, &rows, &page->n, e);
-    sqlite3_finalize(s);
+    db_finalize(s);
     if (rc < 0)
         return -1;
     page->rows = rows;

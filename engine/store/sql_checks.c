@@ -1,9 +1,9 @@
-/* sqlite_checks.c — the SQLite store's record of the check rules'
+/* sql_checks.c — the SQLite store's record of the check rules'
  * episodes (check_state), of which rule files have checks (check_rules)
  * and of the configuration last seen to pass the cross-reference check
  * (config_checked). What an episode calls for is decided in
  * rules/checks.c. */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 static const char sql_check_get[] =
     "SELECT active, last_flagged_at FROM check_state WHERE rule = ?1 AND key = ?2";
@@ -12,7 +12,7 @@ static const db_column_t check_columns[] = {
     DB_INT(store_check_state_t, active), DB_TEXT(store_check_state_t, last_flagged_at),
 };
 
-static int check_row(sqlite3_stmt *q, void *ud)
+static int check_row(db_stmt_t *q, void *ud)
 {
     db_read_columns(q, ud, check_columns, DB_COUNT(check_columns));
     return 1;
@@ -22,7 +22,7 @@ int store_check_get(store_t *st, const char *rule, const char *key, store_check_
                     err_t *e)
 {
     *out = (store_check_state_t){0};
-    sqlite3_stmt *q = db_query(st, Q_CHECK_GET, sql_check_get, e, "tt", rule, key);
+    db_stmt_t *q = db_query(st, Q_CHECK_GET, sql_check_get, e, "tt", rule, key);
     int rc = q ? db_first_row(st, q, check_row, out, e, "reading a check's state") : -1;
     out->found = rc > 0;
     return rc < 0 ? -1 : 0;
@@ -46,10 +46,10 @@ typedef struct keys {
     void *ud;
 } keys_t;
 
-static int key_row(sqlite3_stmt *q, void *ud)
+static int key_row(db_stmt_t *q, void *ud)
 {
     keys_t *k = ud;
-    const char *key = (const char *)sqlite3_column_text(q, 0);
+    const char *key = (const char *)db_column_text(q, 0);
     return key && k->fn(k->ud, key);
 }
 
@@ -58,7 +58,7 @@ static const char sql_check_active[] =
 
 int store_check_active(store_t *st, const char *rule, store_key_fn fn, void *ud, err_t *e)
 {
-    sqlite3_stmt *q = db_query(st, Q_CHECK_ACTIVE, sql_check_active, e, "t", rule);
+    db_stmt_t *q = db_query(st, Q_CHECK_ACTIVE, sql_check_active, e, "t", rule);
     keys_t k = {fn, ud};
     return q ? db_each_row(st, q, key_row, &k, e, "reading a check's state") : -1;
 }
@@ -74,9 +74,9 @@ int store_check_end(store_t *st, const char *rule, const char *key, err_t *e)
 static const char sql_check_rules_get[] =
     "SELECT has_checks FROM check_rules WHERE fingerprint = ?1";
 
-static int int_row(sqlite3_stmt *q, void *ud)
+static int int_row(db_stmt_t *q, void *ud)
 {
-    *(int *)ud = sqlite3_column_int(q, 0);
+    *(int *)ud = db_column_int(q, 0);
     return 1;
 }
 
@@ -84,7 +84,7 @@ int store_check_rules_get(store_t *st, const char *fingerprint, int *known, int 
                           err_t *e)
 {
     *has_checks = 0;
-    sqlite3_stmt *q = db_query(st, Q_CHECK_RULES_GET, sql_check_rules_get, e, "t", fingerprint);
+    db_stmt_t *q = db_query(st, Q_CHECK_RULES_GET, sql_check_rules_get, e, "t", fingerprint);
     int rc = q ? db_first_row(st, q, int_row, has_checks, e, "reading which rules have checks")
                : -1;
     *known = rc > 0;
@@ -108,7 +108,7 @@ static const char sql_config_checked_get[] =
 int store_config_checked_get(store_t *st, const char *fingerprint, int *known, err_t *e)
 {
     int one = 0;
-    sqlite3_stmt *q = db_query(st, Q_CONFIG_CHECKED_GET, sql_config_checked_get, e, "t",
+    db_stmt_t *q = db_query(st, Q_CONFIG_CHECKED_GET, sql_config_checked_get, e, "t",
                                fingerprint);
     int rc = q ? db_first_row(st, q, int_row, &one, e, "reading the configuration checked")
                : -1;

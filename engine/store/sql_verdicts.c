@@ -1,6 +1,6 @@
-/* sqlite_verdicts.c — the SQLite store's verdicts: what analysts said of
+/* sql_verdicts.c — the SQLite store's verdicts: what analysts said of
  * flags, and each rule's counts (store.h). */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 #include <stdlib.h>
 
@@ -13,19 +13,19 @@ static const char sql_verdict_set[] =
 int store_verdict_set(store_t *st, long long flag_id, const char *verdict, const char *note,
                       const char *who, const char *at, err_t *e)
 {
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql_verdict_set, -1, &s, NULL) != SQLITE_OK)
+    db_stmt_t *s;
+    if (db_prepare(st, sql_verdict_set, &s) != 0)
         return db_error(st, e, "recording a verdict");
-    sqlite3_bind_int64(s, 1, flag_id);
+    db_bind_int64(s, 1, flag_id);
     db_bind_text(s, 2, verdict);
     db_bind_text(s, 3, note);
     db_bind_text(s, 4, who);
     db_bind_text(s, 5, at);
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    int rc = db_step(s);
+    db_finalize(s);
+    if (rc != DB_DONE)
         return db_error(st, e, "recording a verdict");
-    return sqlite3_changes(st->db) > 0 ? 0 : 1;
+    return db_changes(st) > 0 ? 0 : 1;
 }
 
 static const char sql_verdict_get[] =
@@ -34,17 +34,17 @@ static const char sql_verdict_get[] =
 int store_verdict_get(store_t *st, long long flag_id, store_verdict_t *out, err_t *e)
 {
     *out = (store_verdict_t){0};
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql_verdict_get, -1, &s, NULL) != SQLITE_OK)
+    db_stmt_t *s;
+    if (db_prepare(st, sql_verdict_get, &s) != 0)
         return db_error(st, e, "reading a verdict");
-    sqlite3_bind_int64(s, 1, flag_id);
-    int rc = sqlite3_step(s), found = rc == SQLITE_ROW;
+    db_bind_int64(s, 1, flag_id);
+    int rc = db_step(s), found = rc == DB_ROW;
     if (found)
-        *out = (store_verdict_t){.flag_id = sqlite3_column_int64(s, 0),
+        *out = (store_verdict_t){.flag_id = db_column_int64(s, 0),
                                  .verdict = db_column_dup(s, 1), .note = db_column_dup(s, 2),
                                  .who = db_column_dup(s, 3), .at = db_column_dup(s, 4)};
-    sqlite3_finalize(s);
-    if (!found && rc != SQLITE_DONE)
+    db_finalize(s);
+    if (!found && rc != DB_DONE)
         return db_error(st, e, "reading a verdict");
     if (found && (!out->verdict || !out->who || !out->at)) {
         store_verdict_free(out);
@@ -72,12 +72,12 @@ int store_rules_verdicts(store_t *st, store_rule_verdicts_t **rows, size_t *n, e
 {
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql_rules_verdicts, -1, &s, NULL) != SQLITE_OK)
+    db_stmt_t *s;
+    if (db_prepare(st, sql_rules_verdicts, &s) != 0)
         return db_error(st, e, "reading the rules' verdicts");
     size_t cap = 0;
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    while ((rc = db_step(s)) == DB_ROW) {
         if (*n == cap) {
             size_t c = cap ? 2 * cap : 16;
             store_rule_verdicts_t *more = realloc(*rows, c * sizeof *more);
@@ -88,18 +88,18 @@ int store_rules_verdicts(store_t *st, store_rule_verdicts_t **rows, size_t *n, e
         }
         store_rule_verdicts_t *r = &(*rows)[(*n)++];
         *r = (store_rule_verdicts_t){.rule = db_column_dup(s, 0),
-                                     .flags = (long)sqlite3_column_int64(s, 1),
-                                     .useful = (long)sqlite3_column_int64(s, 2),
-                                     .noise = (long)sqlite3_column_int64(s, 3)};
+                                     .flags = (long)db_column_int64(s, 1),
+                                     .useful = (long)db_column_int64(s, 2),
+                                     .noise = (long)db_column_int64(s, 3)};
         if (!r->rule)
             break;
     }
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE) {
+    db_finalize(s);
+    if (rc != DB_DONE) {
         store_rules_verdicts_free(*rows, *n);
         *rows = NULL;
         *n = 0;
-        return rc == SQLITE_ROW ? err_set(e, "reading the rules' verdicts: out of memory")
+        return rc == DB_ROW ? err_set(e, "reading the rules' verdicts: out of memory")
                                 : db_error(st, e, "reading the rules' verdicts");
     }
     return 0;

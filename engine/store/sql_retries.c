@@ -1,7 +1,7 @@
-/* sqlite_retries.c — the SQLite store's (rule, event) pairs a rule did not
+/* sql_retries.c — the SQLite store's (rule, event) pairs a rule did not
  * finish (db/007_rule_retries.sql): recorded on failure, read by the next
  * run to evaluate again, forgotten once the rule finished. */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 #include <stdlib.h>
 
@@ -31,7 +31,7 @@ static const db_column_t retry_columns[] = {
     DB_TEXT(store_retry_t, fingerprint), DB_TEXT(store_retry_t, message),
 };
 
-static int read_retry(sqlite3_stmt *s, void *row)
+static int read_retry(db_stmt_t *s, void *row)
 {
     db_read_columns(s, row, retry_columns, DB_COUNT(retry_columns));
     return 0;
@@ -63,7 +63,7 @@ static const char sql_retry_list[] =
 int store_retries(store_t *st, size_t max, store_retry_t **rows, size_t *n, err_t *e)
 {
     void *out;
-    sqlite3_stmt *s = db_query(st, Q_RETRY_LIST, sql_retry_list, e, "I", (long long)max);
+    db_stmt_t *s = db_query(st, Q_RETRY_LIST, sql_retry_list, e, "I", (long long)max);
     if (!s || db_read_rows(st, s, &retry_rows, max, &out, n, e) != 0)
         return -1;
     *rows = out;
@@ -77,7 +77,7 @@ static const char sql_event_get[] =
 int store_event_get(store_t *st, long long id, store_event_t **ev, err_t *e)
 {
     size_t n;
-    sqlite3_stmt *s = db_query(st, Q_EVENT_GET, sql_event_get, e, "I", id);
+    db_stmt_t *s = db_query(st, Q_EVENT_GET, sql_event_get, e, "I", id);
     if (!s || db_read_events(st, s, 1, ev, &n, e) != 0)
         return -1;
     return n == 1;

@@ -1,17 +1,17 @@
-/* sqlite_history.c — the SQLite store's history for rules (vane.history,
+/* sql_history.c — the SQLite store's history for rules (vane.history,
  * vane.events) and for `vane replay`. The statements are the store's own
- * (fixed, or built from the filters set by sqlite_reads.c), and checked to
- * be read-only when prepared (sqlite3_stmt_readonly): rules never hand SQL
+ * (fixed, or built from the filters set by sql_reads.c), and checked to
+ * be read-only when prepared (db_stmt_t_readonly): rules never hand SQL
  * to the store, and what they read cannot change what is stored. */
-#include "store/sqlite_int.h"
-#include "store/sqlite_reads.h"
+#include "store/db.h"
+#include "store/sql_reads.h"
 
 /* The cached statement, refused (and dropped) if it could write. */
-static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e)
+static db_stmt_t *read_only(store_t *st, int which, const char *sql, err_t *e)
 {
-    sqlite3_stmt *q = db_stmt(st, which, sql, e);
-    if (q && !sqlite3_stmt_readonly(q)) {
-        sqlite3_finalize(q);
+    db_stmt_t *q = db_stmt(st, which, sql, e);
+    if (q && !db_stmt_readonly(q)) {
+        db_finalize(q);
         st->stmt[which] = NULL;
         err_set(e, "refused a statement that could write");
         return NULL;
@@ -23,41 +23,41 @@ static sqlite3_stmt *read_only(store_t *st, int which, const char *sql, err_t *e
 int store_history_item(store_t *st, const char *source, const char *key, size_t max,
                        store_event_t **evs, size_t *n, err_t *e)
 {
-    sqlite3_stmt *q = read_only(st, Q_HISTORY_ITEM, db_sql_item, e);
+    db_stmt_t *q = read_only(st, Q_HISTORY_ITEM, db_sql_item, e);
     if (!q)
         return -1;
     db_bind(q, "ttI", source, key, (long long)max);
     return db_read_events(st, q, max, evs, n, e);
 }
 
-/* A statement built for this call (sqlite_reads.c), refused if it could
+/* A statement built for this call (sql_reads.c), refused if it could
  * write; NULL with e set. */
-static sqlite3_stmt *prepare_read(store_t *st, int built, buf_t *sql, err_t *e)
+static db_stmt_t *prepare_read(store_t *st, int built, buf_t *sql, err_t *e)
 {
-    sqlite3_stmt *q = NULL;
+    db_stmt_t *q = NULL;
     int rc = -1;
     if (built != 0)
         err_set(e, "reading history: out of memory");
-    else if (sqlite3_prepare_v2(st->db, buf_str(sql), -1, &q, NULL) != SQLITE_OK)
+    else if (db_prepare(st, buf_str(sql), &q) != 0)
         db_error(st, e, "preparing a history read");
-    else if (!sqlite3_stmt_readonly(q))
+    else if (!db_stmt_readonly(q))
         err_set(e, "refused a statement that could write");
     else
         rc = 0;
     buf_free(sql);
     if (rc != 0) {
-        sqlite3_finalize(q);
+        db_finalize(q);
         q = NULL;
     }
     return q;
 }
 
 /* Read the bound statement's events, then finalize it. */
-static int read_and_finalize(store_t *st, sqlite3_stmt *q, size_t max, store_event_t **evs,
+static int read_and_finalize(store_t *st, db_stmt_t *q, size_t max, store_event_t **evs,
                              size_t *n, err_t *e)
 {
     int rc = db_read_events(st, q, max, evs, n, e);
-    sqlite3_finalize(q);
+    db_finalize(q);
     return rc;
 }
 
@@ -68,9 +68,9 @@ static int read_and_finalize(store_t *st, sqlite3_stmt *q, size_t max, store_eve
 #define PROBE_MAX 1000
 #define PROBE_SPAN 4
 
-static int read_int64(sqlite3_stmt *s, void *ud)
+static int read_int64(db_stmt_t *s, void *ud)
 {
-    *(long long *)ud = sqlite3_column_int64(s, 0);
+    *(long long *)ud = db_column_int64(s, 0);
     return 0;
 }
 
@@ -78,15 +78,15 @@ static int read_int64(sqlite3_stmt *s, void *ud)
 static int query_int64(store_t *st, const char *sql, db_binder_fn bind, const void *ud,
                        long long floor, long long *out, err_t *e)
 {
-    sqlite3_stmt *s;
+    db_stmt_t *s;
     *out = 0;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    if (db_prepare(st, sql, &s) != 0)
         return db_error(st, e, "preparing a history read");
     if (bind)
         bind(s, ud);
     db_bind_named_int64(s, ":floor", floor);
     int rc = db_first_row(st, s, read_int64, out, e, "reading history");
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc < 0 ? -1 : 0;
 }
 
@@ -101,17 +101,19 @@ int db_probe_newest(store_t *st, const char *last_sql, const char *probe_sql, lo
     *floor = last - PROBE_SPAN * limit;
     if (*floor <= 0) /* a table this small is read as cheaply with the id bound */
         return 0;
-    char *count = sqlite3_mprintf("SELECT count(*) FROM (%s)", probe_sql);
-    if (!count)
+    buf_t count = {0};
+    if (buf_printf(&count, "SELECT count(*) FROM (%s) AS probe", probe_sql) != 0) {
+        buf_free(&count);
         return err_set(e, "reading history: out of memory");
-    int rc = query_int64(st, count, bind, ud, *floor, &found, e);
-    sqlite3_free(count);
+    }
+    int rc = query_int64(st, buf_str(&count), bind, ud, *floor, &found, e);
+    buf_free(&count);
     return rc != 0 ? -1 : found == limit;
 }
 
 /* ---- vane.events ----------------------------------------------------------------- */
 
-static void bind_history(sqlite3_stmt *q, const void *ud)
+static void bind_history(db_stmt_t *q, const void *ud)
 {
     const store_history_query_t *h = ud;
     db_bind_named(q, ":source", h->source);
@@ -145,7 +147,7 @@ int store_history_events(store_t *st, const store_history_query_t *h, store_even
         buf_free(&sql);
         return -1;
     }
-    sqlite3_stmt *q = prepare_read(st, 0, &sql, e);
+    db_stmt_t *q = prepare_read(st, 0, &sql, e);
     if (!q)
         return -1;
     bind_history(q, h);
@@ -155,12 +157,12 @@ int store_history_events(store_t *st, const store_history_query_t *h, store_even
 
 /* ---- vane replay: pages of history in id order -------------------------------- */
 
-static int read_span(sqlite3_stmt *s, void *ud)
+static int read_span(db_stmt_t *s, void *ud)
 {
     store_range_t *r = ud;
-    r->after = sqlite3_column_int64(s, 0) - 1;
-    r->last = sqlite3_column_int64(s, 1);
-    r->done = sqlite3_column_type(s, 0) == SQLITE_NULL;
+    r->after = db_column_int64(s, 0) - 1;
+    r->last = db_column_int64(s, 1);
+    r->done = db_column_type(s, 0) == DB_NULL;
     return 0;
 }
 
@@ -169,13 +171,13 @@ static int read_span(sqlite3_stmt *s, void *ud)
 static int find_span(store_t *st, store_range_t *r, err_t *e)
 {
     buf_t sql = {0};
-    sqlite3_stmt *q = prepare_read(st, db_sql_span(r->since, r->until, &sql), &sql, e);
+    db_stmt_t *q = prepare_read(st, db_sql_span(r->since, r->until, &sql), &sql, e);
     if (!q)
         return -1;
     db_bind_named(q, ":since", r->since);
     db_bind_named(q, ":until", r->until);
     int rc = db_first_row(st, q, read_span, r, e, "reading the window of history");
-    sqlite3_finalize(q);
+    db_finalize(q);
     return rc < 0 ? -1 : 0;
 }
 
@@ -190,7 +192,7 @@ int store_events_range(store_t *st, store_range_t *r, size_t max, store_event_t 
     if (r->done)
         return 0;
     buf_t sql = {0};
-    sqlite3_stmt *q = prepare_read(st, db_sql_range(r->since, r->until, r->last > 0, &sql), &sql, e);
+    db_stmt_t *q = prepare_read(st, db_sql_range(r->since, r->until, r->last > 0, &sql), &sql, e);
     if (!q)
         return -1;
     db_bind_named_int64(q, ":after", r->after);

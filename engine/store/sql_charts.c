@@ -1,4 +1,4 @@
-/* sqlite_charts.c — the SQLite store's reads for the web view's
+/* sql_charts.c — the SQLite store's reads for the web view's
  * advisories, sources and rules pages (charts.h). Each runs once per page,
  * so it is prepared where it is used. The costs: an advisory list reads the
  * source's items and seeks each one's events (events_source_key); a
@@ -6,8 +6,8 @@
  * the runs of the window; the rules' weeks read the window's flags
  * (flags_created). */
 #include "store/charts.h"
-#include "store/sqlite_charts.h"
-#include "store/sqlite_int.h"
+#include "store/sql_charts.h"
+#include "store/db.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,8 +22,8 @@ static int read_all(store_t *st, const char *sql, const db_rows_t *shape, void *
 {
     *rows = NULL;
     *n = 0;
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    db_stmt_t *s;
+    if (db_prepare(st, sql, &s) != 0)
         return db_error(st, e, shape->what);
     va_list ap;
     va_start(ap, n_text);
@@ -31,7 +31,7 @@ static int read_all(store_t *st, const char *sql, const db_rows_t *shape, void *
         db_bind_text(s, i + 1, va_arg(ap, const char *));
     va_end(ap);
     int rc = db_read_rows(st, s, shape, (size_t)-1, rows, n, e);
-    sqlite3_finalize(s);
+    db_finalize(s);
     return rc;
 }
 
@@ -64,7 +64,7 @@ static const db_column_t advisory_cols[] = {
     DB_LONG(chart_advisory_t, level), DB_TEXT(chart_advisory_t, notations),
     DB_TEXT(chart_advisory_t, last_change)};
 
-static int advisory_read(sqlite3_stmt *s, void *row)
+static int advisory_read(db_stmt_t *s, void *row)
 {
     chart_advisory_t *a = row;
     db_read_columns(s, a, advisory_cols, DB_COUNT(advisory_cols));
@@ -116,7 +116,7 @@ static const db_column_t version_cols[] = {
     DB_TEXT(chart_version_t, added), DB_TEXT(chart_version_t, removed),
     DB_TEXT(chart_version_t, diff)};
 
-static int version_read(sqlite3_stmt *s, void *row)
+static int version_read(db_stmt_t *s, void *row)
 {
     chart_version_t *v = row;
     db_read_columns(s, v, version_cols, DB_COUNT(version_cols));
@@ -158,7 +158,7 @@ static const db_column_t source_cols[] = {
     DB_TEXT(chart_source_t, last_error), DB_LONG(chart_source_t, last_status),
     DB_LONG(chart_source_t, failures), DB_LONG(chart_source_t, items)};
 
-static int source_read(sqlite3_stmt *s, void *row)
+static int source_read(db_stmt_t *s, void *row)
 {
     chart_source_t *c = row;
     db_read_columns(s, c, source_cols, DB_COUNT(source_cols));
@@ -204,20 +204,20 @@ static int day_counts(store_t *st, const char *sql, const char *source, const ch
                       int days, long *out, err_t *e)
 {
     memset(out, 0, (size_t)days * sizeof *out);
-    sqlite3_stmt *s;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+    db_stmt_t *s;
+    if (db_prepare(st, sql, &s) != 0)
         return db_error(st, e, "reading a source's days");
     db_bind_text(s, 1, source);
     db_bind_text(s, 2, from);
-    sqlite3_bind_int(s, 3, days);
+    db_bind_int(s, 3, days);
     int rc;
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        int d = sqlite3_column_int(s, 0);
+    while ((rc = db_step(s)) == DB_ROW) {
+        int d = db_column_int(s, 0);
         if (d >= 0 && d < days)
-            out[d] = (long)sqlite3_column_int64(s, 1);
+            out[d] = (long)db_column_int64(s, 1);
     }
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : db_error(st, e, "reading a source's days");
+    db_finalize(s);
+    return rc == DB_DONE ? 0 : db_error(st, e, "reading a source's days");
 }
 
 int store_source_days(store_t *st, const char *source, const char *from, int days,
@@ -241,7 +241,7 @@ static const db_column_t week_cols[] = {
     DB_TEXT(chart_rule_week_t, rule), DB_INT(chart_rule_week_t, week),
     DB_LONG(chart_rule_week_t, flags)};
 
-static int week_read(sqlite3_stmt *s, void *row)
+static int week_read(db_stmt_t *s, void *row)
 {
     chart_rule_week_t *w = row;
     db_read_columns(s, w, week_cols, DB_COUNT(week_cols));

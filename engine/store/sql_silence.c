@@ -1,19 +1,16 @@
-/* sqlite_silence.c — the SQLite store's silences, and the mark a flag
+/* sql_silence.c — the SQLite store's silences, and the mark a flag
  * carries of the silence that kept it from delivery. Which silence covers
  * a flag is decided by alert/silence.c from the active ones listed here. */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 static const char sql_silence_add[] =
     "INSERT INTO silences(rule, source, key, created_at, until, reason) "
-    "VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) RETURNING id";
 
 int store_silence_add(store_t *st, const store_silence_t *s, long long *id, err_t *e)
 {
-    if (db_run(st, Q_SILENCE_ADD, sql_silence_add, e, "adding a silence", "tttttt", s->rule,
-               s->source, s->key, s->created_at, s->until, s->reason) != 0)
-        return -1;
-    *id = sqlite3_last_insert_rowid(st->db);
-    return 0;
+    return db_run_id(st, Q_SILENCE_ADD, sql_silence_add, e, "adding a silence", id, "tttttt",
+                     s->rule, s->source, s->key, s->created_at, s->until, s->reason) < 0 ? -1 : 0;
 }
 
 static const char sql_silence_remove[] =
@@ -24,7 +21,7 @@ int store_silence_remove(store_t *st, long long id, const char *now, int *found,
     if (db_run(st, Q_SILENCE_REMOVE, sql_silence_remove, e, "removing a silence", "It", id,
                now) != 0)
         return -1;
-    *found = sqlite3_changes(st->db) > 0;
+    *found = db_changes(st) > 0;
     return 0;
 }
 
@@ -34,9 +31,9 @@ static const char sql_silence_list[] =
     "FROM silences WHERE ?2 OR (removed_at IS NULL AND created_at <= ?1 AND ?1 < until) "
     "ORDER BY id";
 
-static const char *column(sqlite3_stmt *q, int i)
+static const char *column(db_stmt_t *q, int i)
 {
-    return (const char *)sqlite3_column_text(q, i);
+    return (const char *)db_column_text(q, i);
 }
 
 typedef struct lister {
@@ -46,14 +43,14 @@ typedef struct lister {
     int out_of_memory;
 } lister_t;
 
-static int silence_row(sqlite3_stmt *q, void *ud)
+static int silence_row(db_stmt_t *q, void *ud)
 {
     lister_t *l = ud;
-    store_silence_t s = {.id = sqlite3_column_int64(q, 0), .rule = column(q, 1),
+    store_silence_t s = {.id = db_column_int64(q, 0), .rule = column(q, 1),
                          .source = column(q, 2), .key = column(q, 3),
                          .created_at = column(q, 4), .until = column(q, 5),
                          .reason = column(q, 6), .removed_at = column(q, 7),
-                         .active = sqlite3_column_int(q, 8)};
+                         .active = db_column_int(q, 8)};
     buf_reset(&l->json);
     if (store_silence_json(&s, &l->json) != 0)
         return l->out_of_memory = 1;
@@ -64,7 +61,7 @@ static int silence_row(sqlite3_stmt *q, void *ud)
 int store_silence_list(store_t *st, const char *now, int all, store_silence_fn fn, void *ud,
                        err_t *e)
 {
-    sqlite3_stmt *q = db_query(st, Q_SILENCE_LIST, sql_silence_list, e, "ti", now, all != 0);
+    db_stmt_t *q = db_query(st, Q_SILENCE_LIST, sql_silence_list, e, "ti", now, all != 0);
     if (!q)
         return -1;
     lister_t l = {.fn = fn, .ud = ud};

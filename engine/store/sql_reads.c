@@ -1,5 +1,5 @@
-/* sqlite_reads.c — the SQL of the history reads, from the filters that
- * are set (see sqlite_reads.h).
+/* sql_reads.c — the SQL of the history reads, from the filters that
+ * are set (see sql_reads.h).
  *
  * How each filter is served (docs/design.md, "History reads"):
  *   - an equality (source, key, change, rule, channel) is a term the
@@ -19,13 +19,13 @@
  *     walked, not every source's new ones;
  *   - a read of the newest few rows with a time bound may first try the
  *     rows with the highest ids alone (`id > :floor`, the newest-first
- *     probe of sqlite_history.c): when they hold as many matching rows as
+ *     probe of sql_history.c): when they hold as many matching rows as
  *     asked, those are the answer, and the span's index entries are never
  *     read.
  * Every statement is checked by tests/test_query_plans.c. */
-#include "store/sqlite_reads.h"
+#include "store/sql_reads.h"
 
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 /* A WHERE clause built one condition at a time. */
 typedef struct where {

@@ -1,10 +1,10 @@
-/* sqlite_documents.c — the SQLite store's kept documents: fetched bodies
+/* sql_documents.c — the SQLite store's kept documents: fetched bodies
  * compressed with zstd beside their metadata row, their expiry, reading
  * them back in order for `vane reextract`, and `vane prune`.
  *
  * Statements here run once per source and run (or once per command), so
  * they are prepared where they are used rather than cached. */
-#include "store/sqlite_int.h"
+#include "store/db.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -13,10 +13,10 @@
 #define ZSTD_LEVEL 6              /* most of level 19's gain on HTML, at a fraction of its time */
 #define MAX_BODY (256LL << 20)    /* a frame claiming more is refused, not allocated */
 
-static sqlite3_stmt *prepare(store_t *st, const char *sql, err_t *e)
+static db_stmt_t *prepare(store_t *st, const char *sql, err_t *e)
 {
-    sqlite3_stmt *s = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK) {
+    db_stmt_t *s = NULL;
+    if (db_prepare(st, sql, &s) != 0) {
         db_error(st, e, "preparing a statement");
         return NULL;
     }
@@ -24,14 +24,14 @@ static sqlite3_stmt *prepare(store_t *st, const char *sql, err_t *e)
 }
 
 /* Step s (no rows expected), finalize it; *changes gets the rows changed. */
-static int finish(store_t *st, sqlite3_stmt *s, long *changes, err_t *e, const char *what)
+static int finish(store_t *st, db_stmt_t *s, long *changes, err_t *e, const char *what)
 {
-    int rc = sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (rc != SQLITE_DONE)
+    int rc = db_step(s);
+    db_finalize(s);
+    if (rc != DB_DONE)
         return db_error(st, e, what);
     if (changes)
-        *changes = (long)sqlite3_changes(st->db);
+        *changes = (long)db_changes(st);
     return 0;
 }
 
@@ -51,17 +51,18 @@ int store_document_keep(store_t *st, const char *source, long long run_id, const
         free(z);
         return err_set(e, "compressing a document: %s", ZSTD_getErrorName(zlen));
     }
-    sqlite3_stmt *s = prepare(st, sql_keep, e);
+    db_stmt_t *s = prepare(st, sql_keep, e);
     if (!s) {
         free(z);
         return -1;
     }
-    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
+    db_bind_text(s, 1, source);
     if (run_id)
-        sqlite3_bind_int64(s, 2, run_id);
-    sqlite3_bind_blob(s, 3, z, (int)zlen, free);
-    sqlite3_bind_text(s, 4, b->headers, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 5, b->url, -1, SQLITE_STATIC);
+        db_bind_int64(s, 2, run_id);
+    db_bind_blob(s, 3, z, zlen);
+    free(z);
+    db_bind_text(s, 4, b->headers);
+    db_bind_text(s, 5, b->url);
     return finish(st, s, NULL, e, "keeping a document");
 }
 
@@ -71,11 +72,11 @@ static const char sql_expire[] =
 
 int store_documents_expire(store_t *st, const char *source, const char *before, err_t *e)
 {
-    sqlite3_stmt *s = prepare(st, sql_expire, e);
+    db_stmt_t *s = prepare(st, sql_expire, e);
     if (!s)
         return -1;
-    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, before, -1, SQLITE_STATIC);
+    db_bind_text(s, 1, source);
+    db_bind_text(s, 2, before);
     return finish(st, s, NULL, e, "forgetting old documents");
 }
 
@@ -104,20 +105,19 @@ static const char sql_each[] =
     "SELECT id, fetched_at, status, body, headers, url FROM documents "
     "WHERE source = ?1 AND body IS NOT NULL AND (?2 IS NULL OR fetched_at >= ?2) ORDER BY id";
 
-static const char *column_text(sqlite3_stmt *s, int i)
+static const char *column_text(db_stmt_t *s, int i)
 {
-    const unsigned char *t = sqlite3_column_text(s, i);
-    return t ? (const char *)t : NULL;
+    return db_column_text(s, i);
 }
 
 /* One row of sql_each to fn; 1 stops (fn's non-zero), -1 an error in e. */
-static int each_row(sqlite3_stmt *s, store_document_fn fn, void *ud, err_t *e)
+static int each_row(db_stmt_t *s, store_document_fn fn, void *ud, err_t *e)
 {
-    store_document_t d = {sqlite3_column_int64(s, 0), column_text(s, 1),
-                          (long)sqlite3_column_int64(s, 2), {NULL, 0, column_text(s, 4),
+    store_document_t d = {db_column_int64(s, 0), column_text(s, 1),
+                          (long)db_column_int64(s, 2), {NULL, 0, column_text(s, 4),
                                                              column_text(s, 5)}};
     char *body = NULL;
-    if (inflate_body(sqlite3_column_blob(s, 3), (size_t)sqlite3_column_bytes(s, 3), &body,
+    if (inflate_body(db_column_blob(s, 3), (size_t)db_column_bytes(s, 3), &body,
                      &d.body.len, e) != 0)
         return -1;
     d.body.body = body;
@@ -129,17 +129,17 @@ static int each_row(sqlite3_stmt *s, store_document_fn fn, void *ud, err_t *e)
 int store_documents_each(store_t *st, const char *source, const char *since, store_document_fn fn,
                          void *ud, err_t *e)
 {
-    sqlite3_stmt *s = prepare(st, sql_each, e);
+    db_stmt_t *s = prepare(st, sql_each, e);
     if (!s)
         return -1;
-    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, since, -1, SQLITE_STATIC);
+    db_bind_text(s, 1, source);
+    db_bind_text(s, 2, since);
     int rc, out = 0;
-    while (out == 0 && (rc = sqlite3_step(s)) == SQLITE_ROW)
+    while (out == 0 && (rc = db_step(s)) == DB_ROW)
         out = each_row(s, fn, ud, e);
-    if (out == 0 && rc != SQLITE_DONE)
+    if (out == 0 && rc != DB_DONE)
         out = db_error(st, e, "reading kept documents");
-    sqlite3_finalize(s);
+    db_finalize(s);
     return out < 0 ? -1 : 0;
 }
 
@@ -173,18 +173,18 @@ static const struct {
 static int prune_one(store_t *st, size_t i, const char *before, long *rows, long long *bytes,
                      err_t *e)
 {
-    sqlite3_stmt *s = prepare(st, prune_sql[i].bytes, e);
+    db_stmt_t *s = prepare(st, prune_sql[i].bytes, e);
     if (!s)
         return -1;
-    sqlite3_bind_text(s, 1, before, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(s);
-    *bytes += rc == SQLITE_ROW ? sqlite3_column_int64(s, 0) : 0;
-    sqlite3_finalize(s);
-    if (rc != SQLITE_ROW)
+    db_bind_text(s, 1, before);
+    int rc = db_step(s);
+    *bytes += rc == DB_ROW ? db_column_int64(s, 0) : 0;
+    db_finalize(s);
+    if (rc != DB_ROW)
         return db_error(st, e, "measuring what to prune");
     if (!(s = prepare(st, prune_sql[i].remove, e)))
         return -1;
-    sqlite3_bind_text(s, 1, before, -1, SQLITE_STATIC);
+    db_bind_text(s, 1, before);
     return finish(st, s, rows, e, "pruning");
 }
 
@@ -203,12 +203,12 @@ int store_prune(store_t *st, const char *before, store_pruned_t *out, err_t *e)
 static int run_on_source(store_t *st, const char *sql, const char *source, const char *since,
                          long long run_id, long *changes, err_t *e)
 {
-    sqlite3_stmt *s = prepare(st, sql, e);
+    db_stmt_t *s = prepare(st, sql, e);
     if (!s)
         return -1;
-    sqlite3_bind_text(s, 1, source, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, since, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 3, run_id);
+    db_bind_text(s, 1, source);
+    db_bind_text(s, 2, since);
+    db_bind_int64(s, 3, run_id);
     return finish(st, s, changes, e, "re-extracting");
 }
 
