@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/store.h"
 #include "util/buf.h"
 #include "util/exitcode.h"
 #include "util/json.h"
@@ -38,7 +39,7 @@ const char *cli_db_path(const cli_args_t *a, const config_t *cfg)
 
 int cli_need_database(const char *path)
 {
-    if (access(path, F_OK) == 0)
+    if (store_is_server(path) || access(path, F_OK) == 0)
         return 0;
     fprintf(stderr, "vane: no database at %s yet (run `vane run` first)\n", path);
     return VANE_EXIT_FAILED;

@@ -20,7 +20,7 @@
 
 char *config_resolve(const char *dir, const char *path)
 {
-    if (path[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0)
+    if (path[0] == '/' || !dir || !dir[0] || strcmp(dir, ".") == 0 || strstr(path, "://"))
         return strdup(path);
     buf_t b = {0};
     buf_printf(&b, "%s/%s", dir, path);

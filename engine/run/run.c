@@ -160,7 +160,7 @@ static int vet(run_t *r, err_t *e)
  * that passed. 0, 1 when refused, -1 on error. */
 static int open_checked(run_t *r, const char *db_path, err_t *e)
 {
-    int fresh = access(db_path, F_OK) != 0, complete = 0;
+    int fresh = !store_is_server(db_path) && access(db_path, F_OK) != 0, complete = 0;
     if (!r->o->check_references)
         return load(r, db_path, e);
     if (fresh && check_references(r, &complete))
@@ -1277,6 +1277,8 @@ static void run_free(run_t *r)
 static int take_lock(const char *db_path, const run_opts_t *o, int *fd)
 {
     err_t e;
+    if (store_is_server(db_path))
+        return VANE_EXIT_OK; /* the database hands out the work (leases) */
     int held = lock_acquire(db_path, o->wait, fd, &e);
     if (held == LOCK_HELD) {
         fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);

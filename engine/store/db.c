@@ -352,14 +352,19 @@ store_t *db_store_new(const db_driver_t *drv, const char *name)
 
 /* ---- the store's life ------------------------------------------------------ */
 
-static int is_pg_url(const char *name)
+int store_is_server(const char *name)
 {
     return strncmp(name, "postgresql://", 13) == 0 || strncmp(name, "postgres://", 11) == 0;
 }
 
 store_t *store_open(const char *path, err_t *e)
 {
-    return is_pg_url(path) ? db_pg_open(path, e) : db_sqlite_open(path, e);
+    return store_is_server(path) ? db_pg_open(path, e) : db_sqlite_open(path, e);
+}
+
+const char *store_name(const store_t *st)
+{
+    return st->path;
 }
 
 void store_close(store_t *st)

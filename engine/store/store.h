@@ -4,9 +4,10 @@
  * rules read. Every statement runs behind these functions; no other module
  * writes SQL or sees the database's own types.
  *
- * The interface is backend-neutral. The implementation is SQLite
- * (sqlite_*.c, sharing db.h); the formatting of listings is
- * backend-neutral (listing.c). store_open applies the embedded db/NNN_*.sql
+ * The interface is backend-neutral: the SQL is written once (sql_*.c,
+ * sharing db.h) and runs on SQLite (sqlite_*.c) or PostgreSQL (pg_*.c)
+ * through a driver; the formatting of listings is backend-neutral
+ * (listing.c). store_open applies the embedded db/NNN_*.sql
  * migrations in order, each in its own transaction, and refuses a database
  * written by a newer vane. Every function returns 0, or -1 with e set; none
  * prints. Strings handed back are owned by the caller unless said. */
@@ -20,7 +21,12 @@
 
 typedef struct store store_t;
 
+/* Open the store named path: a PostgreSQL URL (postgresql://… or
+ * postgres://…, store_is_server) or a SQLite file. */
 store_t *store_open(const char *path, err_t *e);
+int store_is_server(const char *path);
+/* How messages name the store: its file, or its URL without a password. */
+const char *store_name(const store_t *st);
 void store_close(store_t *st);
 /* The schema version the database is at, and the newest this build knows. */
 int store_version(store_t *st);
