@@ -513,4 +513,28 @@ void store_rules_verdicts_free(store_rule_verdicts_t *rows, size_t n);
  * owner only. 0, 1, or -1 with e set. */
 int store_backup(const char *db_path, const char *to, int force, err_t *e);
 
+/* ---- copying a store into another (copy.c, `vane migrate-store`) -------- */
+
+#define STORE_COPY_TABLES 16
+
+/* How many rows one table has on both sides after a copy. */
+typedef struct store_copy_table {
+    const char *table;        /* a static string */
+    long long rows;
+} store_copy_table_t;
+
+typedef struct store_copy_report {
+    store_copy_table_t table[STORE_COPY_TABLES];
+    size_t n;
+} store_copy_report_t;
+
+/* Copy every table of from (all but the schema's version) into to, which
+ * must be empty, keeping ids; either may be SQLite or PostgreSQL. to is
+ * written in one transaction and left as it was on any failure; the row
+ * counts of every table are compared on both sides before the commit and
+ * handed back in *out. A target with rows is refused naming the table, a
+ * column of from with data that to lacks naming the table and column. 0,
+ * or -1 with e set. */
+int store_copy(store_t *from, store_t *to, store_copy_report_t *out, err_t *e);
+
 #endif
