@@ -46,7 +46,10 @@ static const cli_option_t options[CLI_N_OPTS] = {
     [CLI_LISTEN] = {"--listen", NULL, NULL, CLI_TEXT, 0},
     [CLI_NOTE] = {"--note", NULL, NULL, CLI_TEXT, 0},
     [CLI_AS] = {"--as", NULL, NULL, CLI_TEXT, 0},
+    [CLI_FROM] = {"--from", NULL, NULL, CLI_TEXT, 0},
+    [CLI_TO] = {"--to", NULL, NULL, CLI_TEXT, 0},
 };
+_Static_assert(CLI_N_OPTS <= CLI_MAX_OPTS, "an option is a bit of a command's mask");
 
 #define O(id) CLI_OPT(CLI_##id)
 
@@ -232,6 +235,15 @@ static const cli_command_t commands[] = {
      "vane backup FILE [--force]\n"
      "  Copy the database to FILE, consistent even while a run writes (SQLite's\n"
      "  online backup). An existing FILE is refused unless --force.\n"},
+    {.name = "migrate-store", .fn = cmd_migrate_store, .max_words = 0, .options = O(FROM) | O(TO),
+     .usage =
+     "vane migrate-store --from SOURCE --to TARGET [--json]\n"
+     "  Copy a whole store into another, ids kept: a SQLite file into a PostgreSQL\n"
+     "  database, or back. The target is written in one transaction, and its row\n"
+     "  counts checked against the source's before the commit.\n"
+     "  --from SOURCE  the store to copy: a SQLite file or a postgresql:// URL\n"
+     "  --to TARGET    an empty PostgreSQL database (postgresql://…), or a SQLite\n"
+     "                 file not there yet; a target with rows is refused\n"},
     {.name = "channel", .fn = cmd_channel, .max_words = 2, .options = 0, .usage = cmd_channel_usage},
 };
 

@@ -24,6 +24,7 @@ typedef enum cli_opt {
     CLI_FLAGS, CLI_OLDER_THAN,
     CLI_LISTEN,
     CLI_NOTE, CLI_AS,
+    CLI_FROM, CLI_TO,
     CLI_N_OPTS
 } cli_opt_t;
 
@@ -54,6 +55,7 @@ int cmd_history(const cli_args_t *a);
 int cmd_channel(const cli_args_t *a); extern const char cmd_channel_usage[];
 int cmd_serve(const cli_args_t *a);
 int cmd_backup(const cli_args_t *a);
+int cmd_migrate_store(const cli_args_t *a);
 
 /* `vane help --names` and `vane help --ids [-c FILE]` (cmd_names.c), for
  * tools: argv[1] is "help", argv[2] "--names" or "--ids". An exit status. */
