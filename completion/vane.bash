@@ -55,7 +55,7 @@ _vane()
         --rule) mapfile -t COMPREPLY < <(compgen -W "$(_vane_ids rule) '*'" -- "$cur"); return 0 ;;
         --channel) mapfile -t COMPREPLY < <(compgen -W "$(_vane_ids channel)" -- "$cur"); return 0 ;;
         --change) mapfile -t COMPREPLY < <(compgen -W "new changed removed" -- "$cur"); return 0 ;;
-        -c | --config | --db | --file) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
+        -c | --config | --db | --file | --from | --to) mapfile -t COMPREPLY < <(compgen -f -- "$cur"); return 0 ;;
     esac
     if grep -qxF -- "$prev" <<<"$valued"; then
         return 0   # a value of its own: a time, a duration, a text
