@@ -1,8 +1,9 @@
 /* test_store_copy.c — store_copy between two real SQLite files: a store
  * with rows in every table arrives whole (counts, ids, a kept document's
  * body, a packed event read back whole and stored whole), a target with
- * rows is refused naming the table and left as it was, and a source
- * column the target lacks is copied when empty and refused when not. */
+ * rows is refused naming the table and left as it was, a source column
+ * the target lacks is copied when empty and refused when not (a lease
+ * left behind either way), and a table the copy does not know refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -234,6 +235,25 @@ static void a_column_the_target_lacks_fails_only_with_data(void **state)
     assert_int_equal(dbpeek_int(path, "SELECT count(*) FROM runs", 0), 0);
 }
 
+/* A lease (PostgreSQL's claim of an event by one worker) means nothing in
+ * another store: left behind even when set. */
+static void a_lease_column_the_target_lacks_is_left_behind(void **state)
+{
+    fixture_t *f = *state;
+    history_t h;
+    build_history(f->st, &h);
+    sqlite3 *db;
+    assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE events ADD COLUMN leased_by TEXT; "
+                                      "UPDATE events SET leased_by = 'worker-1'", NULL, NULL, NULL),
+                     SQLITE_OK);
+    sqlite3_close(db);
+    char path[160];
+    store_copy_report_t r;
+    store_close(copy_to_new_file(f, "copy.db", path, sizeof path, &r));
+    assert_int_equal(rows_of(&r, "events"), 2);
+}
+
 /* A table the copy does not know would be left behind: refused. */
 static void an_unknown_table_in_the_source_is_refused(void **state)
 {
@@ -263,6 +283,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(a_row_in_any_table_refuses, dbtest_setup,
                                         dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_column_the_target_lacks_fails_only_with_data,
+                                        dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(a_lease_column_the_target_lacks_is_left_behind,
                                         dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_unknown_table_in_the_source_is_refused, dbtest_setup,
                                         dbtest_teardown),

@@ -55,6 +55,10 @@ _Static_assert(N_TABLES <= STORE_COPY_TABLES, "the report holds every table");
 /* Tables a store has that are not its data: the schema's version. */
 static const char *const not_copied[] = {"vane_schema"};
 
+/* Columns that hold only a moment's claim (PostgreSQL's leases of a source
+ * or an event to one worker): left behind when the target has none. */
+static const char *const claims[] = {"leased_until", "leased_by"};
+
 /* A table's columns on one side: names and, on PostgreSQL, types. */
 typedef struct columns {
     char **name;
@@ -214,9 +218,17 @@ static int source_tables_known(store_t *from, err_t *e)
     return rc;
 }
 
+static int is_claim(const char *column)
+{
+    for (size_t i = 0; i < sizeof claims / sizeof *claims; i++)
+        if (strcmp(claims[i], column) == 0)
+            return 1;
+    return 0;
+}
+
 /* The plan of one table: the source's columns the target has, each with
  * the target's type; a source column the target lacks is left out when
- * it holds nothing, else the copy fails naming it. */
+ * it holds nothing or only a claim, else the copy fails naming it. */
 static int plan_table(store_t *from, store_t *to, const copy_table_t *t, plan_t *p, err_t *e)
 {
     columns_t src, dst;
@@ -236,6 +248,8 @@ static int plan_table(store_t *from, store_t *to, const copy_table_t *t, plan_t 
             rc = columns_add(&p->cols, src.name[i], dst.type[j]) ? err_set(e, "out of memory") : 0;
             continue;
         }
+        if (is_claim(src.name[i]))
+            continue;
         char cond[128];
         int any = 0;
         snprintf(cond, sizeof cond, "\"%s\" IS NOT NULL", src.name[i]);
