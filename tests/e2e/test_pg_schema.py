@@ -86,7 +86,7 @@ class _Cluster:
 
     def start(self):
         self._server(os.path.join(self.bin, "initdb"), "-D", self.data, "-U", "vane",
-                     "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+                     "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C.UTF-8",
                      "--locale-provider=icu", "--icu-locale=en-US")
         opts = "-c listen_addresses='' -k %s -c fsync=off" % self.dir
         self._server(os.path.join(self.bin, "pg_ctl"), "-D", self.data, "-s", "-w",
@@ -107,14 +107,28 @@ class _Cluster:
         cmd = [os.path.join(self.bin, "psql"), "-X", "-q", "-A", "-t", "-h", self.dir,
                "-U", "vane", "-d", db, "-v", "ON_ERROR_STOP=1", "-F", SEP,
                "-P", "null=" + NULL]
-        cmd += ["-f", path] if path else ["-c", sql]
-        out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+        cmd += ["-f", path or "-"]
+        out = subprocess.run(cmd, input=None if path else sql + "\n", capture_output=True,
+                             text=True, timeout=120)
         if out.returncode != 0:
             raise AssertionError("psql failed on %s: %s" % (path or sql, out.stderr.strip()))
         lines = out.stdout.split("\n")
         if lines and lines[-1] == "":
             lines.pop()
         return [line.split(SEP) for line in lines]
+
+    def psql_each(self, db, statements):
+        """Run each statement in db in one session; the rows of each."""
+        marker = "--- next statement ---"
+        script = "".join("%s;\n\\echo '%s'\n" % (sql, marker) for sql in statements)
+        answers, rows = [], []
+        for row in self.psql(db, script):
+            if row == [marker]:
+                answers.append(rows)
+                rows = []
+            else:
+                rows.append(row)
+        return answers
 
 
 def sqlite_text(v):
@@ -166,12 +180,19 @@ class PgSchemaTest(unittest.TestCase):
     # ---- what PostgreSQL has -----------------------------------------------
 
     def pg_columns(self, table):
-        rows = self.pg.psql("vane",
-                            "SELECT column_name, data_type, is_nullable, "
-                            "coalesce(column_default, '%s') FROM information_schema.columns "
-                            "WHERE table_schema = 'public' AND table_name = '%s' "
-                            "ORDER BY ordinal_position" % (NULL, table))
-        return [(r[0], r[1], r[2] == "NO", None if r[3] == NULL else r[3]) for r in rows]
+        """(name, type, not null, default) of each column, in order (read
+        once for every table)."""
+        cls = type(self)
+        if not hasattr(cls, "_pg_columns"):
+            cls._pg_columns = {}
+            for r in self.pg.psql("vane",
+                                  "SELECT table_name, column_name, data_type, is_nullable, "
+                                  "coalesce(column_default, '%s') FROM information_schema.columns "
+                                  "WHERE table_schema = 'public' "
+                                  "ORDER BY table_name, ordinal_position" % NULL):
+                cls._pg_columns.setdefault(r[0], []).append(
+                    (r[1], r[2], r[3] == "NO", None if r[4] == NULL else r[4]))
+        return cls._pg_columns.get(table, [])
 
     def pg_constraint_columns(self, table, kind):
         """The column lists of table's constraints of kind (p, u), sorted."""
@@ -206,12 +227,12 @@ class PgSchemaTest(unittest.TestCase):
                 pg = pg[:len(pg) - len(extra)]
                 differ = next((i for i in range(max(len(lite), len(pg)))
                                if i >= len(lite) or i >= len(pg) or lite[i] != pg[i]), None)
-                self.assertIsNone(differ, "table %s: column %s is %s in SQLite but %s in "
-                                  "PostgreSQL (SQLite: %s; PostgreSQL: %s)"
-                                  % (table, (differ or 0) + 1,
-                                     lite[differ] if differ is not None and differ < len(lite) else "absent",
-                                     pg[differ] if differ is not None and differ < len(pg) else "absent",
-                                     lite, pg))
+                if differ is not None:
+                    self.fail("table %s: column %d is %s in SQLite but %s in PostgreSQL "
+                              "(SQLite: %s; PostgreSQL: %s)"
+                              % (table, differ + 1,
+                                 lite[differ] if differ < len(lite) else "absent",
+                                 pg[differ] if differ < len(pg) else "absent", lite, pg))
 
     def test_types_nulls_and_defaults(self):
         for table in self.lite_tables():
@@ -324,83 +345,80 @@ class PgSchemaTest(unittest.TestCase):
 
     # ---- (b) the functions answer as SQLite's -------------------------------
 
-    def same_answer(self, sql, setup=()):
-        """sql's rows in PostgreSQL are SQLite's rows for the same text."""
-        lite = [[sqlite_text(v) for v in r] for r in self.lite.execute(sql)]
-        pg = self.pg.psql("vane", sql)
-        self.assertEqual(pg, lite, "PostgreSQL and SQLite differ on: %s" % sql)
-        return pg
+    def same_answers(self, statements):
+        """Each statement's rows in PostgreSQL are SQLite's rows for the
+        same text (one session for them all)."""
+        answers = self.pg.psql_each("vane", statements)
+        for sql, pg in zip(statements, answers):
+            with self.subTest(sql=sql):
+                lite = [[sqlite_text(v) for v in r] for r in self.lite.execute(sql)]
+                self.assertEqual(pg, lite, "PostgreSQL and SQLite differ on: %s" % sql)
 
     def test_json_extract(self):
         doc = ('{"country":"Chad","a":{"b":"deep","n":[10,20]},"level":3,"r":2.5,"t":true,'
                '"f":false,"z":null,"o":{"x":[1,"y"]},"u":"h\\u00e9 \\"q\\""}')
-        for path in ("$.country", "$.a.b", "$.a.n[1]", "$.level", "$.r", "$.t", "$.f", "$.z",
-                     "$.o", "$.o.x", "$.missing", "$.a.missing.deeper", "$.u"):
-            with self.subTest(path=path):
-                self.same_answer("SELECT json_extract('%s', '%s')" % (doc, path))
-        self.same_answer("SELECT json_extract('[\"first\",2]', '$[0]')")
-        self.same_answer("SELECT json_extract(NULL, '$.a')")
+        paths = ("$.country", "$.a.b", "$.a.n[1]", "$.level", "$.r", "$.t", "$.f", "$.z", "$.o",
+                 "$.o.x", "$.missing", "$.a.missing.deeper", "$.u")
+        self.same_answers(["SELECT json_extract('%s', '%s')" % (doc, p) for p in paths] +
+                          ["SELECT json_extract('[\"first\",2]', '$[0]')",
+                           "SELECT json_extract(NULL, '$.a')"])
 
     def test_json_each_and_group_concat(self):
         doc = '{"notations":["B","A",3,null,"C"],"none":[],"one":"x","obj":{"k":"v","n":1}}'
-        for path in ("$.notations", "$.none", "$.one", "$.obj", "$.missing"):
-            with self.subTest(path=path):
-                self.same_answer("SELECT group_concat(value, ' ') FROM json_each('%s', '%s')"
-                                 % (doc, path))
-                self.same_answer("SELECT key, value FROM json_each('%s', '%s')" % (doc, path))
-        self.same_answer("SELECT group_concat(value) FROM json_each('[\"a\",\"b\",null,\"c\"]')")
-        self.same_answer("SELECT count(*) FROM json_each(NULL)")
-        self.same_answer("SELECT coalesce((SELECT group_concat(value, ' ') FROM "
-                         "json_each('{}', '$.notations')), '')")
+        paths = ("$.notations", "$.none", "$.one", "$.obj", "$.missing")
+        self.same_answers(
+            ["SELECT group_concat(value, ' ') FROM json_each('%s', '%s')" % (doc, p) for p in paths] +
+            ["SELECT key, value FROM json_each('%s', '%s')" % (doc, p) for p in paths] +
+            ["SELECT group_concat(value) FROM json_each('[\"a\",\"b\",null,\"c\"]')",
+             "SELECT count(*) FROM json_each(NULL)",
+             # the charts' letters of an item without any
+             "SELECT coalesce((SELECT group_concat(value, ' ') FROM "
+             "json_each('{}', '$.notations')), '')"])
 
     def test_json_valid_never_raises(self):
-        for doc in ('[1,2]', '{"a":1}', '{', '', 'source x: failed', '[1,]', '"s"'):
-            with self.subTest(doc=doc):
-                self.same_answer("SELECT CASE WHEN json_valid('%s') THEN 'valid' ELSE 'not' END"
-                                 % doc)
-        # the store's guard over a column of older, unchecked rows
-        self.same_answer("SELECT count(*) FROM json_each(CASE WHEN json_valid('oops') "
-                         "THEN 'oops' ELSE '[]' END)")
+        docs = ('[1,2]', '{"a":1}', '{', '', 'source x: failed', '[1,]', '"s"')
+        self.same_answers(
+            ["SELECT CASE WHEN json_valid('%s') THEN 'valid' ELSE 'not' END" % d for d in docs] +
+            # the store's guard over a column of older, unchecked rows
+            ["SELECT count(*) FROM json_each(CASE WHEN json_valid('oops') "
+             "THEN 'oops' ELSE '[]' END)"])
 
     def test_json_array_length(self):
-        for doc in ("'[1,2,3]'", "'[]'", "'{\"a\":1}'", "'7'", "NULL"):
-            with self.subTest(doc=doc):
-                self.same_answer("SELECT json_array_length(%s)" % doc)
+        docs = ("'[1,2,3]'", "'[]'", "'{\"a\":1}'", "'7'", "NULL")
+        self.same_answers(["SELECT json_array_length(%s)" % d for d in docs])
 
     def test_julianday_and_strftime(self):
         times = ("2024-01-15", "2024-01-15T10:30:00Z", "2024-01-15T10:30:00", "2024-01-15 10:30",
                  "2024-02-29T23:59:59Z", "1969-12-31T23:59:59Z", "2024-01-15T10:30:00.250Z",
                  "2024-01-15T10:30:00+02:00", "2024-01-15T10:30:00-05:30", "not a time", "")
+        statements = []
         for t in times:
-            with self.subTest(time=t):
-                self.same_answer("SELECT julianday('%s')" % t)
-                self.same_answer("SELECT strftime('%%s', '%s')" % t)
-                self.same_answer("SELECT CAST(strftime('%%s', '%s') AS INTEGER)" % t)
-        self.same_answer("SELECT strftime('%Y-%m-%dT%H:%M:%SZ %j %w %f %%', "
-                         "'2024-03-05T01:02:03.456Z')")
-        self.same_answer("SELECT julianday(NULL), strftime('%s', NULL)")
-        # a day number as the charts count them
-        self.same_answer("SELECT CAST(julianday(substr('2024-03-10T08:00:00Z', 1, 10)) - "
-                         "julianday(substr('2024-02-20T23:00:00Z', 1, 10)) AS INTEGER)")
+            statements += ["SELECT julianday('%s')" % t, "SELECT strftime('%%s', '%s')" % t,
+                           "SELECT CAST(strftime('%%s', '%s') AS INTEGER)" % t]
+        self.same_answers(statements + [
+            "SELECT strftime('%Y-%m-%dT%H:%M:%SZ %j %w %f %%', '2024-03-05T01:02:03.456Z')",
+            "SELECT julianday(NULL), strftime('%s', NULL)",
+            # a day number as the charts count them
+            "SELECT CAST(julianday(substr('2024-03-10T08:00:00Z', 1, 10)) - "
+            "julianday(substr('2024-02-20T23:00:00Z', 1, 10)) AS INTEGER)"])
 
     def test_instr(self):
-        for hay, needle in (("hello world", "o w"), ("hello", "z"), ("héllo", "llo"), ("", ""),
-                            ("abc", "")):
-            with self.subTest(hay=hay, needle=needle):
-                self.same_answer("SELECT instr('%s', '%s')" % (hay, needle))
-        self.same_answer("SELECT instr(lower('A Flag About CHAD'), lower('chad'))")
+        pairs = (("hello world", "o w"), ("hello", "z"), ("héllo", "llo"), ("", ""), ("abc", ""))
+        self.same_answers(["SELECT instr('%s', '%s')" % p for p in pairs] +
+                          ["SELECT instr(lower('A Flag About CHAD'), lower('chad'))"])
 
     def test_scalar_max_and_min(self):
-        self.same_answer("SELECT max(3, 5), min(3, 5), max(3, NULL), min(NULL, 2)")
-        self.same_answer("SELECT max('2024-01-02', '2024-01-10'), min('b', 'a')")
-        # the aggregates are still there beside them
-        self.same_answer("WITH t(x) AS (VALUES (4), (9), (1)) SELECT max(x), min(x) FROM t")
+        self.same_answers([
+            "SELECT max(3, 5), min(3, 5), max(3, NULL), min(NULL, 2)",
+            "SELECT max('2024-01-02', '2024-01-10'), min('b', 'a')",
+            # the aggregates are still there beside them
+            "WITH t(x) AS (VALUES (4), (9), (1)) SELECT max(x), min(x) FROM t"])
 
     def test_collate_nocase(self):
-        self.same_answer("WITH t(x) AS (VALUES ('banana'), ('Cherry'), ('apple'), ('Apricot'), "
-                         "('cab')) SELECT x FROM t ORDER BY x COLLATE NOCASE")
-        self.same_answer("SELECT CASE WHEN 'Chad' = 'CHAD' COLLATE NOCASE THEN 'same' "
-                         "ELSE 'differ' END")
+        self.same_answers([
+            "WITH t(x) AS (VALUES ('banana'), ('Cherry'), ('apple'), ('Apricot'), ('cab')) "
+            "SELECT x FROM t ORDER BY x COLLATE NOCASE",
+            "SELECT CASE WHEN 'Chad' = 'CHAD' COLLATE NOCASE THEN 'same' ELSE 'differ' END"])
 
     def test_text_columns_sort_as_sqlite(self):
         """items are read in key order and merged with strcmp: PostgreSQL
@@ -412,8 +430,8 @@ class PgSchemaTest(unittest.TestCase):
         self.lite.executescript(setup)
         self.pg.psql("vane", "BEGIN; %s COMMIT;" % setup)
         try:
-            self.same_answer("SELECT key FROM items WHERE source = 's' ORDER BY key")
-            self.same_answer("SELECT count(*) FROM items WHERE key > 'Z'")
+            self.same_answers(["SELECT key FROM items WHERE source = 's' ORDER BY key",
+                               "SELECT count(*) FROM items WHERE key > 'Z'"])
         finally:
             cleanup = "DELETE FROM items; DELETE FROM sources;"
             self.lite.executescript(cleanup)
