@@ -364,11 +364,12 @@ class PgSchemaTest(unittest.TestCase):
                            "SELECT json_extract(NULL, '$.a')"])
 
     def test_json_each_and_group_concat(self):
-        doc = '{"notations":["B","A",3,null,"C"],"none":[],"one":"x","obj":{"k":"v","n":1}}'
+        doc = ('{"notations":["B","A",3,null,"C",1.5,true,false,[1]],"none":[],"one":"x",'
+               '"obj":{"k":"v","n":1}}')
         paths = ("$.notations", "$.none", "$.one", "$.obj", "$.missing")
         self.same_answers(
             ["SELECT group_concat(value, ' ') FROM json_each('%s', '%s')" % (doc, p) for p in paths] +
-            ["SELECT key, value FROM json_each('%s', '%s')" % (doc, p) for p in paths] +
+            ["SELECT key, value, type FROM json_each('%s', '%s')" % (doc, p) for p in paths] +
             ["SELECT group_concat(value) FROM json_each('[\"a\",\"b\",null,\"c\"]')",
              "SELECT count(*) FROM json_each(NULL)",
              # the charts' letters of an item without any
