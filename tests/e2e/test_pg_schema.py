@@ -330,12 +330,25 @@ class PgSchemaTest(unittest.TestCase):
                                  "index %s: WHERE %s in SQLite, %s in PostgreSQL"
                                  % (name, where, pwhere))
 
-    def test_lease_indexes_cover_the_claims(self):
-        rows = self.pg.psql("vane", "SELECT indexname, indexdef FROM pg_indexes "
-                                    "WHERE indexname IN ('sources_due', 'events_unevaluated')")
-        defs = {r[0]: r[1] for r in rows}
-        self.assertIn("(next_due, leased_until)", defs.get("sources_due", ""))
-        self.assertIn("(id, leased_until) WHERE (evaluated = 0)", defs.get("events_unevaluated", ""))
+    def test_lease_indexes_serve_the_claims(self):
+        """A worker's claims walk the lease indexes, not the tables: the
+        sources due and not leased, the events unevaluated and not leased
+        in id order (sequential scans off, as on tables too large for one)."""
+        now = "'2026-01-01T00:00:00Z'"
+        claims = {
+            "sources_due": "SELECT id FROM sources WHERE next_due <= %s AND (leased_until IS NULL "
+                           "OR leased_until < %s) ORDER BY next_due LIMIT 10 FOR UPDATE SKIP LOCKED"
+                           % (now, now),
+            "events_unevaluated": "SELECT id FROM events WHERE evaluated = 0 AND id > 5 AND "
+                                  "(leased_until IS NULL OR leased_until < %s) ORDER BY id "
+                                  "LIMIT 100 FOR UPDATE SKIP LOCKED" % now,
+        }
+        plans = self.pg.psql_each("vane", ["SET enable_seqscan = off"] +
+                                  ["EXPLAIN " + sql for sql in claims.values()])[1:]
+        for (index, sql), plan in zip(claims.items(), plans):
+            text = "\n".join(r[0] for r in plan)
+            self.assertRegex(text, r"(Index Scan using|Bitmap Index Scan on) %s\b" % index,
+                             "the claim %s does not use %s:\n%s" % (sql, index, text))
 
     def test_new_database_has_the_watermark(self):
         lite = [tuple(sqlite_text(v) for v in r)
