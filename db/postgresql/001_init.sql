@@ -109,9 +109,10 @@ $$;
 
 -- json_valid(text): whether it is well-formed JSON; never an error (a
 -- CASE WHEN json_valid(x) guards the reads of older rows). Boolean, where
--- SQLite's is 1 or 0.
+-- SQLite's is 1 or 0. Catching the cast's error takes a subtransaction,
+-- which a parallel worker cannot start: not PARALLEL SAFE.
 CREATE FUNCTION json_valid(doc text) RETURNS boolean
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE plpgsql IMMUTABLE STRICT
 AS $$
 BEGIN
     PERFORM doc::json;
@@ -132,22 +133,23 @@ $$;
 
 -- Seconds since 1970 of a time in one of the forms SQLite reads
 -- ('YYYY-MM-DD', then ' ' or 'T' and 'HH:MM', ':SS', '.fff', then 'Z' or
--- '+HH:MM'): a time without a zone is UTC. NULL for anything else, as
--- SQLite's date functions give NULL (never an error).
+-- '+HH:MM'): a time without a zone is UTC. Computed from the fields as
+-- SQLite does, so a day past the month's end runs into the next month
+-- ('2024-02-30' is 1 March), and NULL for anything else (SQLite's date
+-- functions never fail). Year 0 is NULL here.
 CREATE FUNCTION sqlite_epoch(t text) RETURNS numeric
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
-BEGIN
-    IF t !~ '^\d{4}-\d\d-\d\d([ T]\d\d:\d\d(:\d\d(\.\d+)?)?)?(Z|[+-]\d\d:\d\d)?$' THEN
-        RETURN NULL;
-    END IF;
-    IF t ~ '([+-]\d\d:\d\d)$' AND length(t) > 10 THEN
-        RETURN extract(epoch FROM t::timestamptz);
-    END IF;
-    RETURN extract(epoch FROM rtrim(t, 'Z')::timestamp);
-EXCEPTION WHEN others THEN  -- a day that does not exist: '2024-02-30'
-    RETURN NULL;
-END
+    SELECT extract(epoch FROM make_date(m[1]::int, m[2]::int, 1))
+           + (m[3]::int - 1) * 86400
+           + coalesce(m[4]::int, 0) * 3600 + coalesce(m[5]::int, 0) * 60
+           + coalesce(m[6]::numeric, 0)
+           - CASE m[7] WHEN '+' THEN 1 WHEN '-' THEN -1 ELSE 0 END
+             * (coalesce(m[8]::int, 0) * 3600 + coalesce(m[9]::int, 0) * 60)
+    FROM regexp_match(t, '^(\d{4})-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])'
+                         '(?:[ T]([01]\d|2[0-4]):([0-5]\d)(?::([0-5]\d(?:\.\d+)?))?)?'
+                         '(?:Z|([+-])(0\d|1[0-4]):([0-5]\d))?$') AS r(m)
+    WHERE m[1]::int > 0
 $$;
 
 -- julianday(time): the Julian day number, computed as SQLite does (whole

@@ -135,8 +135,8 @@ def sqlite_text(v):
     """A value from python's sqlite3 written as psql writes PostgreSQL's."""
     if v is None:
         return NULL
-    if isinstance(v, float):
-        return repr(v)
+    if isinstance(v, float):  # PostgreSQL writes 2460007.0 as 2460007
+        return repr(v)[:-2] if repr(v).endswith(".0") else repr(v)
     return str(v)
 
 
@@ -404,7 +404,9 @@ class PgSchemaTest(unittest.TestCase):
     def test_julianday_and_strftime(self):
         times = ("2024-01-15", "2024-01-15T10:30:00Z", "2024-01-15T10:30:00", "2024-01-15 10:30",
                  "2024-02-29T23:59:59Z", "1969-12-31T23:59:59Z", "2024-01-15T10:30:00.250Z",
-                 "2024-01-15T10:30:00+02:00", "2024-01-15T10:30:00-05:30", "not a time", "")
+                 "2024-01-15T10:30:00+02:00", "2024-01-15T10:30:00-05:30", "2024-02-30",
+                 "2023-02-31T12:00:00Z", "2024-13-01", "2024-01-32", "2024-01-15T25:00:00Z",
+                 "2024-01-15 10:30:00.5", "not a time", "")
         statements = []
         for t in times:
             statements += ["SELECT julianday('%s')" % t, "SELECT strftime('%%s', '%s')" % t,
@@ -448,6 +450,25 @@ class PgSchemaTest(unittest.TestCase):
                                "SELECT count(*) FROM items WHERE key > 'Z'"])
         finally:
             cleanup = "DELETE FROM items; DELETE FROM sources;"
+            self.lite.executescript(cleanup)
+            self.pg.psql("vane", cleanup)
+
+    def test_functions_in_a_parallel_plan(self):
+        """The functions that catch PostgreSQL's errors (json_valid, the
+        date functions) cannot run in a parallel worker: they must not be
+        marked safe for one, or a large table's scan fails."""
+        setup = ("INSERT INTO runs(started_at, errors) VALUES ('2024-02-30', '{'), "
+                 "('2024-01-15T10:30:00Z', '[\"source a: x\"]');")
+        sql = ("SELECT count(*), sum(CASE WHEN json_valid(errors) THEN 1 ELSE 0 END), "
+               "count(julianday(started_at)), count(strftime('%s', started_at)) FROM runs")
+        self.lite.executescript(setup)
+        self.pg.psql("vane", setup)
+        try:
+            lite = [[sqlite_text(v) for v in r] for r in self.lite.execute(sql)]
+            pg = self.pg.psql_each("vane", ["SET force_parallel_mode = on", sql])[1]
+            self.assertEqual(pg, lite, "under force_parallel_mode: %s" % sql)
+        finally:
+            cleanup = "DELETE FROM runs;"
             self.lite.executescript(cleanup)
             self.pg.psql("vane", cleanup)
 
