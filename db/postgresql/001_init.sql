@@ -29,7 +29,7 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 AS $$
     SELECT CASE
         WHEN path !~ '^\$(\.("[^"]*"|[^.\[\]"]+)|\[[0-9]+\])*$' THEN NULL
-        ELSE coalesce((SELECT array_agg(coalesce(m[2], m[3], m[4]) ORDER BY n)
+        ELSE coalesce((SELECT array_agg(coalesce(m[1], m[2], m[3]) ORDER BY n)
                        FROM regexp_matches(substr(path, 2),
                                            '\.(?:"([^"]*)"|([^.\[\]"]+))|\[([0-9]+)\]', 'g')
                             WITH ORDINALITY AS r(m, n)),

@@ -369,9 +369,9 @@ class PgSchemaTest(unittest.TestCase):
 
     def test_json_extract(self):
         doc = ('{"country":"Chad","a":{"b":"deep","n":[10,20]},"level":3,"r":2.5,"t":true,'
-               '"f":false,"z":null,"o":{"x":[1,"y"]},"u":"h\\u00e9 \\"q\\""}')
+               '"f":false,"z":null,"o":{"x":[1,"y"]},"u":"h\\u00e9 \\"q\\"","a b":{"c1":"sp"}}')
         paths = ("$.country", "$.a.b", "$.a.n[1]", "$.level", "$.r", "$.t", "$.f", "$.z", "$.o",
-                 "$.o.x", "$.missing", "$.a.missing.deeper", "$.u")
+                 "$.o.x", "$.missing", "$.a.missing.deeper", "$.u", '$."a b".c1', "$.o.x[5]")
         self.same_answers(["SELECT json_extract('%s', '%s')" % (doc, p) for p in paths] +
                           ["SELECT json_extract('[\"first\",2]', '$[0]')",
                            "SELECT json_extract(NULL, '$.a')"])
