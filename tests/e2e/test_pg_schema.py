@@ -71,7 +71,7 @@ class _Cluster:
 
     def __init__(self, bindir):
         self.bin = bindir
-        self.dir = tempfile.mkdtemp(prefix="vane-pg-")
+        self.dir = tempfile.mkdtemp(prefix="vane-pgschema-")
         self.data = os.path.join(self.dir, "data")
         self.as_user = []
         if os.geteuid() == 0:
