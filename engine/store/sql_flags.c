@@ -100,7 +100,7 @@ int store_outbox_sent(store_t *st, long long outbox_id, const char *now, err_t *
 
 static const char sql_outbox_failed[] =
     "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt = ?4, "
-    "status = CASE WHEN ?5 THEN 'dead' ELSE 'pending' END WHERE id = ?1";
+    "status = CASE WHEN ?5 <> 0 THEN 'dead' ELSE 'pending' END WHERE id = ?1";
 
 int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const char *error,
                         const char *next_attempt, int dead, err_t *e)
