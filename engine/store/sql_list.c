@@ -5,6 +5,8 @@
  * limit keeps the newest rows (the highest ids), still handed back in id
  * order. */
 #include "store/db.h"
+
+#include <limits.h>
 #include "store/sql_reads.h"
 
 #define MAX_VALUES 24
@@ -19,7 +21,7 @@ static void bind_filter(db_stmt_t *s, const store_filter_t *f)
         db_bind_named(s, ":key", f->key);
         db_bind_named(s, ":change", f->change);
     }
-    db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : -1);
+    db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : LLONG_MAX);
 }
 
 static void bind_listing(db_stmt_t *s, const void *ud)
