@@ -289,88 +289,178 @@ static int select_sql(const plan_t *p, buf_t *b)
     return rc;
 }
 
-/* INSERT of one row into the target; on PostgreSQL each value is cast to
+/* INSERT of n rows into the target; on PostgreSQL each value is cast to
  * its column's type, and ids given override the identity. */
-static int insert_sql(const plan_t *p, int pg, buf_t *b)
+static int insert_sql(const plan_t *p, int pg, size_t n, buf_t *b)
 {
     int rc = buf_printf(b, "INSERT INTO \"%s\" (", p->t->name);
     for (size_t c = 0; rc == 0 && c < p->cols.n; c++)
         rc = buf_printf(b, "%s\"%s\"", c ? ", " : "", p->cols.name[c]);
-    rc = rc || buf_puts(b, pg ? ") OVERRIDING SYSTEM VALUE VALUES (" : ") VALUES (");
-    for (size_t c = 0; rc == 0 && c < p->cols.n; c++) {
-        if (pg)
-            rc = buf_printf(b, "%sCAST(?%zu AS %s)", c ? ", " : "", c + 1, p->cols.type[c]);
-        else
-            rc = buf_printf(b, "%s?%zu", c ? ", " : "", c + 1);
+    rc = rc || buf_puts(b, pg ? ") OVERRIDING SYSTEM VALUE VALUES " : ") VALUES ");
+    for (size_t r = 0, i = 1; rc == 0 && r < n; r++) {
+        rc = buf_puts(b, r ? ", (" : "(");
+        for (size_t c = 0; rc == 0 && c < p->cols.n; c++, i++) {
+            if (pg)
+                rc = buf_printf(b, "%sCAST(?%zu AS %s)", c ? ", " : "", i, p->cols.type[c]);
+            else
+                rc = buf_printf(b, "%s?%zu", c ? ", " : "", i);
+        }
+        rc = rc || buf_puts(b, ")");
     }
-    return rc || buf_puts(b, ")");
+    return rc;
 }
 
-/* Bind column c of the source's row to parameter c + 1 of the insert, by
- * its type; PostgreSQL takes every value but a blob as text (the insert
- * casts it). */
-static void bind_value(db_stmt_t *src, db_stmt_t *ins, int c, int pg)
+/* One value of a source row, copied: the source moves on before the batch
+ * it belongs to is written. */
+typedef struct value {
+    int type;            /* DB_INTEGER, DB_TEXT (a float too, as text), DB_BLOB or DB_NULL */
+    long long i;
+    char *p;             /* a text, or a blob of n bytes; malloc'ed */
+    size_t n;
+} value_t;
+
+/* Copy column c of the source's current row into v. 0, or -1 when out of
+ * memory. */
+static int value_read(value_t *v, db_stmt_t *src, int c)
 {
-    char number[32];
-    switch (db_column_type(src, c)) {
+    *v = (value_t){.type = db_column_type(src, c)};
+    if (v->type == DB_INTEGER) {
+        v->i = db_column_int64(src, c);
+    } else if (v->type == DB_BLOB) {
+        v->n = db_column_bytes(src, c);
+        v->p = malloc(v->n + 1);
+        if (v->p && v->n)
+            memcpy(v->p, db_column_blob(src, c), v->n);
+    } else if (v->type != DB_NULL) {
+        v->type = DB_TEXT;
+        const char *t = db_column_text(src, c);
+        v->p = strdup(t ? t : "");
+    }
+    return v->type == DB_INTEGER || v->type == DB_NULL || v->p ? 0 : -1;
+}
+
+/* Bind v to parameter i of the insert, by its type; PostgreSQL takes every
+ * value but a blob as text (the insert casts it). v must outlive the step. */
+static void value_bind(const value_t *v, db_stmt_t *ins, int i, int pg, char *number, size_t size)
+{
+    switch (v->type) {
     case DB_NULL:
-        db_bind_text(ins, c + 1, NULL);
+        db_bind_text(ins, i, NULL);
         break;
     case DB_INTEGER:
         if (!pg) {
-            db_bind_int64(ins, c + 1, db_column_int64(src, c));
+            db_bind_int64(ins, i, v->i);
             break;
         }
-        snprintf(number, sizeof number, "%lld", db_column_int64(src, c));
-        db_bind_text(ins, c + 1, number);   /* PostgreSQL's driver copies it */
+        snprintf(number, size, "%lld", v->i);
+        db_bind_text(ins, i, number);   /* PostgreSQL's driver copies it */
         break;
-    case DB_BLOB: {
-        const void *p = db_column_blob(src, c);
-        db_bind_blob(ins, c + 1, p ? p : "", db_column_bytes(src, c));
+    case DB_BLOB:
+        db_bind_blob(ins, i, v->p, v->n);
         break;
-    }
-    default:   /* text, and a float as its text */
-        db_bind_text(ins, c + 1, db_column_text(src, c));
+    default:
+        db_bind_text(ins, i, v->p);
         break;
     }
 }
 
-/* Where a copy of one table stands. */
+/* Rows inserted per statement: as many as keep the parameters under 900
+ * (a round trip to PostgreSQL per row would be most of the copy's time),
+ * at most 100. */
+static size_t batch_rows(size_t columns)
+{
+    size_t n = columns ? 900 / columns : 1;
+    return n < 1 ? 1 : n > 100 ? 100 : n;
+}
+
+/* Where a copy of one table stands: the rows read and not yet written are
+ * in values (pending of them, batch at most). */
 typedef struct copying {
     store_t *to;
     const plan_t *p;
-    db_stmt_t *ins;
+    db_stmt_t *ins;      /* the insert of a whole batch */
+    size_t batch, pending;
+    value_t *values;     /* batch rows of p->cols.n values */
     long long after;     /* the last id read (paging by id) */
-    long long rows;      /* rows copied */
-    int failed;          /* a row could not be written (e says why) */
+    long long read;      /* rows read */
+    long long rows;      /* rows written */
+    int failed;          /* a row could not be read or written (e says why) */
     err_t *e;
 } copying_t;
+
+static void free_pending(copying_t *c)
+{
+    for (size_t i = 0; i < c->pending * c->p->cols.n; i++) {
+        free(c->values[i].p);
+        c->values[i].p = NULL;
+    }
+    c->pending = 0;
+}
+
+/* Write the pending rows with ins (an insert of exactly that many). */
+static int write_pending(copying_t *c, db_stmt_t *ins)
+{
+    int pg = db_is_pg(c->to);
+    size_t n = c->pending * c->p->cols.n;
+    char (*numbers)[24] = calloc(n ? n : 1, sizeof *numbers);
+    if (!numbers) {
+        free_pending(c);
+        return err_set(c->e, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++)
+        value_bind(&c->values[i], ins, (int)i + 1, pg, numbers[i], sizeof numbers[i]);
+    int rc = db_step(ins);
+    db_reset(ins);
+    free(numbers);
+    c->rows += (long long)c->pending;
+    free_pending(c);
+    return rc == DB_DONE ? 0 : db_error(c->to, c->e, "writing rows");
+}
+
+/* The rows still pending, with an insert made for their number. */
+static int write_rest(copying_t *c)
+{
+    if (c->pending == 0)
+        return 0;
+    buf_t sql = {0};
+    db_stmt_t *ins = NULL;
+    int rc = insert_sql(c->p, db_is_pg(c->to), c->pending, &sql) ? err_set(c->e, "out of memory") : 0;
+    if (rc == 0 && db_prepare(c->to, buf_str(&sql), &ins) != 0)
+        rc = db_error(c->to, c->e, "writing a table");
+    if (rc == 0)
+        rc = write_pending(c, ins);
+    else
+        free_pending(c);
+    db_finalize(ins);
+    buf_free(&sql);
+    return rc;
+}
 
 static int copy_row(db_stmt_t *src, void *ud)
 {
     copying_t *c = ud;
-    int pg = db_is_pg(c->to);
+    value_t *row = c->values + c->pending * c->p->cols.n;
+    c->pending++;
     for (size_t i = 0; i < c->p->cols.n; i++)
-        bind_value(src, c->ins, (int)i, pg);
+        if (value_read(&row[i], src, (int)i) != 0) {
+            c->failed = 1;
+            return err_set(c->e, "out of memory");
+        }
     if (c->p->t->by_id)
         c->after = db_column_int64(src, columns_find(&c->p->cols, "id"));
-    int rc = db_step(c->ins);
-    db_reset(c->ins);
-    if (rc != DB_DONE) {
+    c->read++;
+    if (c->pending == c->batch && write_pending(c, c->ins) != 0)
         c->failed = 1;
-        return db_error(c->to, c->e, "writing a row");
-    }
-    c->rows++;
-    return 0;
+    return c->failed;
 }
 
-/* Copy the rows of one page; *n: how many. */
+/* Copy the rows of one page; *n: how many were read. */
 static int copy_page(store_t *from, db_stmt_t *sel, copying_t *c, long long *n)
 {
-    long long before = c->rows;
-    db_bind_int64(sel, 1, c->p->t->by_id ? c->after : c->rows);
+    long long before = c->read;
+    db_bind_int64(sel, 1, c->p->t->by_id ? c->after : c->read);
     int rc = db_each_row(from, sel, copy_row, c, c->e, "reading a table");
-    *n = c->rows - before;
+    *n = c->read - before;
     return rc != 0 || c->failed ? -1 : 0;
 }
 
@@ -378,20 +468,25 @@ static int copy_page(store_t *from, db_stmt_t *sel, copying_t *c, long long *n)
 static int copy_table(store_t *from, store_t *to, const plan_t *p, long long *rows, err_t *e)
 {
     buf_t sel_sql = {0}, ins_sql = {0};
-    db_stmt_t *sel = NULL, *ins = NULL;
-    int rc = select_sql(p, &sel_sql) || insert_sql(p, db_is_pg(to), &ins_sql)
+    db_stmt_t *sel = NULL;
+    copying_t c = {.to = to, .p = p, .batch = batch_rows(p->cols.n), .e = e};
+    c.values = calloc(c.batch * p->cols.n + 1, sizeof *c.values);
+    int rc = !c.values || select_sql(p, &sel_sql) || insert_sql(p, db_is_pg(to), c.batch, &ins_sql)
                  ? err_set(e, "out of memory") : 0;
     if (rc == 0 && db_prepare(from, buf_str(&sel_sql), &sel) != 0)
         rc = db_error(from, e, "reading a table");
-    if (rc == 0 && db_prepare(to, buf_str(&ins_sql), &ins) != 0)
+    if (rc == 0 && db_prepare(to, buf_str(&ins_sql), &c.ins) != 0)
         rc = db_error(to, e, "writing a table");
-    copying_t c = {.to = to, .p = p, .ins = ins, .e = e};
     for (long long n = PAGE; rc == 0 && n == PAGE;)
         rc = copy_page(from, sel, &c, &n);
+    if (rc == 0)
+        rc = write_rest(&c);
     if (rc != 0)
         err_prefix(e, "copying table %s: ", p->t->name);
+    free_pending(&c);
+    free(c.values);
     db_finalize(sel);
-    db_finalize(ins);
+    db_finalize(c.ins);
     buf_free(&sel_sql);
     buf_free(&ins_sql);
     *rows = c.rows;
