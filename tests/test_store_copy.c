@@ -235,6 +235,35 @@ static void a_column_the_target_lacks_fails_only_with_data(void **state)
     assert_int_equal(dbpeek_int(path, "SELECT count(*) FROM runs", 0), 0);
 }
 
+/* More rows than one read or one insert takes (500 rows a page, up to 100
+ * an insert): items paged by OFFSET, events by id, each with a remainder. */
+static void many_rows_cross_pages_and_batches(void **state)
+{
+    fixture_t *f = *state;
+    err_t e = {{0}};
+    history_t h;
+    build_history(f->st, &h);
+    assert_int_equal(store_begin(f->st, &e), 0);
+    for (int i = 0; i < 1234; i++) {
+        char key[32], fields[64];
+        snprintf(key, sizeof key, "key-%04d", i);
+        snprintf(fields, sizeof fields, "{\"n\":%d}", i);
+        assert_int_equal(store_item_put(f->st, "s", key, fields, T0, &e), 0);
+        add_event(f->st, h.run, "new", fields, NULL, NULL);
+    }
+    assert_int_equal(store_commit(f->st, &e), 0);
+    char path[160];
+    store_copy_report_t r;
+    store_close(copy_to_new_file(f, "copy.db", path, sizeof path, &r));
+    assert_int_equal(rows_of(&r, "items"), 1235);
+    assert_int_equal(rows_of(&r, "events"), 1236);
+    const char *sum = "SELECT sum(id) + count(DISTINCT item) FROM events";
+    assert_int_equal(dbpeek_int(path, sum, 0), dbpeek_int(f->path, sum, 0));
+    char text[256];
+    assert_string_equal(dbpeek_text(path, "SELECT fields FROM items WHERE key = 'key-0777'", text),
+                        "{\"n\":777}");
+}
+
 /* A lease (PostgreSQL's claim of an event by one worker) means nothing in
  * another store: left behind even when set. */
 static void a_lease_column_the_target_lacks_is_left_behind(void **state)
@@ -284,6 +313,8 @@ int main(void)
                                         dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_column_the_target_lacks_fails_only_with_data,
                                         dbtest_setup, dbtest_teardown),
+        cmocka_unit_test_setup_teardown(many_rows_cross_pages_and_batches, dbtest_setup,
+                                        dbtest_teardown),
         cmocka_unit_test_setup_teardown(a_lease_column_the_target_lacks_is_left_behind,
                                         dbtest_setup, dbtest_teardown),
         cmocka_unit_test_setup_teardown(an_unknown_table_in_the_source_is_refused, dbtest_setup,

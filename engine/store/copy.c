@@ -12,7 +12,8 @@
  * target is written in one transaction, checked to be empty first, and
  * its row counts compared with the source's before the commit; on
  * PostgreSQL the id sequences are then moved past the copied ids. The
- * source is read in one transaction too, so the copy is of one moment. */
+ * source is read in one transaction too, so the copy is of one moment, a
+ * page at a time; rows are written many to an INSERT. */
 #include "store/db.h"
 
 #include <stdio.h>
