@@ -216,12 +216,13 @@ static int print_rules(const cli_args_t *a, const rules_t *rules, const store_ru
 }
 
 /* Each rule's counts from the database at path; none when there is no
- * database yet. 0, or -1 after saying why. */
+ * database file yet (a PostgreSQL URL is always read). 0, or -1 after
+ * saying why. */
 static int read_verdicts(const char *path, store_rule_verdicts_t **v, size_t *nv)
 {
     *v = NULL;
     *nv = 0;
-    if (access(path, F_OK) != 0)
+    if (!store_is_server(path) && access(path, F_OK) != 0)
         return 0;
     err_t e;
     store_t *st = store_open(path, &e);
