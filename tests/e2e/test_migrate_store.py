@@ -49,6 +49,14 @@ class MigrateStoreCommand(VaneCase):
         self.assertIn("to %s" % dst, r.stdout.splitlines()[-1])
         self.assertEqual(m.events(db=dst), m.events(db=src))
         self.assertEqual(m.source_rows(db=dst), m.source_rows(db=src))
+        r = m.vane("migrate-store", "--from", dst, "--to", os.path.join(m.dir, "again.db"),
+                   "--json")
+        self.assertExit(r, 0, "migrate-store --json")
+        out = parse_json_lines(r.stdout, "migrate-store --json")
+        self.assertEqual(len(out), 1)
+        self.assertEqual(out[0]["tables"]["events"], n_events)
+        self.assertEqual(out[0]["rows"], sum(out[0]["tables"].values()))
+        self.assertEqual((out[0]["from"], out[0]["to"]), (dst, os.path.join(m.dir, "again.db")))
 
     def test_refusals(self):
         m = self.monitor()
@@ -170,11 +178,14 @@ class MigrateStoreToPostgreSQL(VaneCase):
         after = self.listings(m, url)
         self.assertEqual(after, self.listings(m, lite))
 
-        # a second copy into it is refused, and changes nothing
-        r = m.vane("migrate-store", "--from", lite, "--to", url)
+        # a second copy into it is refused, naming it without its password,
+        # and changes nothing
+        r = m.vane("migrate-store", "--from", lite, "--to", url + "&password=s3cret")
         self.assertExit(r, 1, "migrate-store into a database with rows")
         self.assertIn("not empty", r.stderr)
         self.assertIn("table sources", r.stderr)
+        self.assertIn(url.split("?")[0], r.stderr, "the message names the database")
+        self.assertNotIn("s3cret", r.stderr + r.stdout)
         self.assertEqual(self.listings(m, url), after)
 
 
