@@ -269,11 +269,16 @@ static const char common_help[] =
 
 /* A command's description, whole: the lines of its usage after the synopsis
  * (and its continuation lines, indented further) up to the first option
- * line ("  --…") or the next synopsis. */
+ * line ("  --…") or the next synopsis; a name wider than its column has
+ * a line of its own. */
 static void print_summary(const cli_command_t *c)
 {
     const char *line = strchr(c->usage, '\n');
     const char *lead = c->name;
+    if (strlen(lead) > 8) {   /* wider than the column: a line of its own */
+        printf("  %s\n", lead);
+        lead = "";
+    }
     while (line && strncmp(line, "\n   ", 4) == 0)   /* the synopsis continued */
         line = strchr(line + 1, '\n');
     while (line && line[1] == ' ' && line[2] == ' ' && line[3] != '-' && line[3] != ' ') {
