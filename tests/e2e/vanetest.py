@@ -4,6 +4,13 @@ Everything is real: the `vane` binary named by $VANE_BIN, a fixture HTTP
 server on 127.0.0.1 (tests/fixture_server.py), SQLite files in a temporary
 monitor folder. Nothing here talks to any other machine.
 
+The store: SQLite (vane.db in the monitor folder) unless run.py --store
+postgresql set $VANE_TEST_STORE=postgresql and $VANE_TEST_PG_SOCKET (the
+folder of the run's throw-away cluster, pg.py). Then each monitor gets a
+fresh database of its own there, dropped when it closes; its vane.lua says
+`database "<url>"`, m.db is that URL and m.sql() runs plain SQL on it through
+psql. A test about the SQLite file itself is marked @sqlite_only("why").
+
     class T(VaneCase):
         def test_x(self):
             m = self.monitor()                  # temp folder + server + vane.lua
@@ -29,6 +36,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests"))
 
 from fixture_server import FixtureServer, max_overlap  # noqa: E402,F401
+import pg  # noqa: E402
 
 FIXTURES = os.path.join(TOP, "tests", "fixtures", "travel_advisories")
 SHIPPED_RULES = os.path.join(TOP, "rules")
@@ -54,6 +62,40 @@ def vane_bin():
     if not b:
         raise unittest.SkipTest("VANE_BIN is not set (run through tests/e2e/run.py --bin PATH)")
     return os.path.abspath(b)
+
+
+def store():
+    """The store this run tests: "sqlite" or "postgresql" (run.py --store)."""
+    return os.environ.get("VANE_TEST_STORE") or "sqlite"
+
+
+def on_postgresql():
+    return store() == "postgresql"
+
+
+def sqlite_only(reason):
+    """Skip a test (or a whole TestCase) on the PostgreSQL store, saying why:
+    for tests about the SQLite file itself (its modes, its copies, PRAGMAs)."""
+    return unittest.skipIf(on_postgresql(), "SQLite only: " + reason)
+
+
+_cluster = None
+
+
+def pg_cluster():
+    """The run's PostgreSQL cluster (started by run.py --store postgresql)."""
+    global _cluster
+    if _cluster is None:
+        sock = os.environ.get("VANE_TEST_PG_SOCKET")
+        if not sock:
+            raise unittest.SkipTest("VANE_TEST_PG_SOCKET is not set "
+                                    "(run through tests/e2e/run.py --store postgresql)")
+        _cluster = pg.PgCluster.attach(sock)
+    return _cluster
+
+
+def is_pg_url(db):
+    return isinstance(db, str) and db.startswith(("postgresql:", "postgres:"))
 
 
 def lua_str(s):
@@ -133,10 +175,16 @@ class Monitor:
                  channels=None, env=None):
         self.case = case
         self.dir = tempfile.mkdtemp(prefix="vane-e2e-")
+        self.pg_name = None
+        if on_postgresql():
+            self.pg_name = pg.unique_name("vane_e2e")
+            self.db = self.db_setting = pg_cluster().create_database(self.pg_name)
+        else:
+            self.db = os.path.join(self.dir, "vane.db")
+            self.db_setting = "vane.db"      # relative to the monitor folder
         self.server = FixtureServer(serve_dir)
         self.port = self.server.start()
         self.config = os.path.join(self.dir, "vane.lua")
-        self.db = os.path.join(self.dir, "vane.db")
         self.rules = rules if rules is not None else [SHIPPED_RULES]
         self.settings = settings
         self.sources = sources if sources is not None else [self.advisory_source()]
@@ -155,7 +203,7 @@ class Monitor:
     def write_config(self, text=None):
         """Write vane.lua from the monitor's settings (or the given text)."""
         if text is None:
-            lines = ['database "vane.db"',
+            lines = [self.database_line(),
                      "rules " + lua_value(list(self.rules))]
             if self.settings:
                 lines.append("settings " + lua_value(self.settings))
@@ -167,6 +215,10 @@ class Monitor:
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(text)
         return self.config
+
+    def database_line(self):
+        """vane.lua's database line for this monitor's store."""
+        return "database " + lua_str(self.db_setting)
 
     def rules_copy(self, extra=None, name="rules"):
         """A rules/ folder in the monitor with copies of the shipped rules and
@@ -207,6 +259,8 @@ class Monitor:
     def close(self):
         self.server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pg_name:
+            pg_cluster().drop_database(self.pg_name)
 
     # ---- running vane ----------------------------------------------------------
     def argv(self, *args, db=None):
@@ -273,6 +327,13 @@ class Monitor:
 
     # ---- the database directly ------------------------------------------------
     def sql(self, query, params=(), db=None):
+        """Rows of a query (? placeholders) on the monitor's database, or on
+        the SQLite file db; on PostgreSQL integer-looking cells come back as
+        int and NULL as None, as from SQLite."""
+        if db is None and self.pg_name:
+            return pg_cluster().psql(self.pg_name, query, params)
+        if is_pg_url(db):
+            raise ValueError("m.sql(db=URL): only the monitor's own PostgreSQL database")
         con = sqlite3.connect("file:%s?mode=ro" % (db or self.db), uri=True, timeout=10)
         try:
             return con.execute(query, params).fetchall()
@@ -286,6 +347,7 @@ class Monitor:
                         "AND evaluated = 0")[0][0]
 
     def table_columns(self, table, db=None):
+        self._sqlite_file(db)
         rows = self.sql("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (table,), db=db)
         if not rows:
             return []
@@ -293,6 +355,7 @@ class Monitor:
 
     def copy_db(self, dest, db=None):
         """A consistent copy of the database (SQLite's backup API)."""
+        self._sqlite_file(db)
         src = sqlite3.connect(db or self.db, timeout=10)
         dst = sqlite3.connect(dest)
         try:
@@ -301,6 +364,12 @@ class Monitor:
             dst.close()
             src.close()
         return dest
+
+
+    def _sqlite_file(self, db):
+        if db is None and self.pg_name:
+            raise AssertionError("a SQLite-only helper on the PostgreSQL store: "
+                                 "mark the test @sqlite_only")
 
 
 class VaneCase(unittest.TestCase):
