@@ -54,10 +54,20 @@ def main(argv=None):
     return run_on_postgresql(args, label)
 
 
+STOPPED = []     # the signals that asked the run to stop
+
+
 def interrupted(signum, frame):
-    """SIGTERM (a CI stop, timeout(1)) unwinds like Ctrl-C, through the
-    finally that stops the cluster."""
+    """Ctrl-C and SIGTERM (a CI stop, timeout(1)) unwind through the finally
+    that stops the cluster. Noted too, because unittest's discovery turns an
+    exception while importing a test file into a failed test and goes on."""
+    STOPPED.append(signum)
     raise KeyboardInterrupt()
+
+
+def check_stopped():
+    if STOPPED:
+        raise KeyboardInterrupt()
 
 
 def run_on_postgresql(args, label):
@@ -68,6 +78,8 @@ def run_on_postgresql(args, label):
         print("%s: 0 passed, 1 failed" % label)
         return 1
     signal.signal(signal.SIGTERM, interrupted)
+    if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        signal.signal(signal.SIGINT, interrupted)
     cluster = pg.PgCluster()
     try:
         try:
@@ -79,6 +91,9 @@ def run_on_postgresql(args, label):
         os.environ["VANE_TEST_STORE"] = "postgresql"
         os.environ["VANE_TEST_PG_SOCKET"] = cluster.dir
         return run_suite(args, label)
+    except KeyboardInterrupt:
+        print("\n%s: interrupted" % label)
+        return 128 + (STOPPED[0] if STOPPED else signal.SIGINT)
     finally:
         cluster.stop()
 
@@ -89,12 +104,14 @@ def run_suite(args, label):
     if args.patterns:
         loader.testNamePatterns = ["*%s*" % p for p in args.patterns]
     suite = loader.discover(HERE, pattern="test_*.py", top_level_dir=HERE)
+    check_stopped()
 
     runner = unittest.TextTestRunner(stream=sys.stdout, verbosity=1 if args.quiet else 2,
                                      buffer=False)
     start = time.monotonic()
     result = runner.run(suite)
     sys.stdout.flush()
+    check_stopped()
 
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)

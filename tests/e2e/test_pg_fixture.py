@@ -8,6 +8,8 @@ in the run's cluster on PostgreSQL).
 
 import os
 import subprocess
+import sys
+import tempfile
 import unittest
 
 import pg
@@ -113,17 +115,16 @@ class ShellCommands(unittest.TestCase):
     """python3 tests/e2e/pg.py start|stop DIR, as the benchmarks use it."""
 
     def test_start_prints_base_url_and_stop_cleans_up(self):
-        import tempfile
         folder = tempfile.mkdtemp(prefix="vane-pg-cli-")
         self.addCleanup(lambda: pg.PgCluster(folder).halt("immediate")
                         if os.path.isdir(folder) else None)
         script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "pg.py")
-        r = subprocess.run(["python3", script, "start", folder], capture_output=True,
+        r = subprocess.run([sys.executable, script, "start", folder], capture_output=True,
                            text=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout.strip(), "postgresql:///?host=%s&user=vane" % folder)
         self.assertEqual(pg.PgCluster.attach(folder).psql("postgres", "SELECT 40 + 2"), [(42,)])
-        r = subprocess.run(["python3", script, "stop", folder], capture_output=True,
+        r = subprocess.run([sys.executable, script, "stop", folder], capture_output=True,
                            text=True, timeout=120)
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertFalse(os.path.exists(folder))

@@ -18,6 +18,8 @@ psql. A test about the SQLite file itself is marked @sqlite_only("why").
             r = m.vane("flags", "--json")
 """
 
+import glob
+import hashlib
 import json
 import os
 import re
@@ -98,6 +100,11 @@ def is_pg_url(db):
     return isinstance(db, str) and db.startswith(("postgresql:", "postgres:"))
 
 
+def pg_dbname(url):
+    """The database a postgresql:///NAME?… URL names."""
+    return url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
+
+
 def lua_str(s):
     """A Lua string literal for s."""
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
@@ -176,6 +183,7 @@ class Monitor:
         self.case = case
         self.dir = tempfile.mkdtemp(prefix="vane-e2e-")
         self.pg_name = None
+        self.pg_copies = []                  # databases made by copy_db
         if on_postgresql():
             self.pg_name = pg.unique_name("vane_e2e")
             self.db = self.db_setting = pg_cluster().create_database(self.pg_name)
@@ -260,7 +268,8 @@ class Monitor:
         self.server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
         if self.pg_name:
-            pg_cluster().drop_database(self.pg_name)
+            for name in self.pg_copies + [self.pg_name]:
+                pg_cluster().drop_database(name)
 
     # ---- running vane ----------------------------------------------------------
     def argv(self, *args, db=None):
@@ -333,12 +342,82 @@ class Monitor:
         if db is None and self.pg_name:
             return pg_cluster().psql(self.pg_name, query, params)
         if is_pg_url(db):
-            raise ValueError("m.sql(db=URL): only the monitor's own PostgreSQL database")
+            return pg_cluster().psql(pg_dbname(db), query, params)
         con = sqlite3.connect("file:%s?mode=ro" % (db or self.db), uri=True, timeout=10)
         try:
             return con.execute(query, params).fetchall()
         finally:
             con.close()
+
+    def write_sql(self, query, params=()):
+        """Run one writing statement on the monitor's database (committed)."""
+        if self.pg_name:
+            return pg_cluster().psql(self.pg_name, query, params)
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            with con:
+                return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    # ---- the store, on either kind ---------------------------------------------
+    def tables(self):
+        """The names of the database's tables."""
+        if self.pg_name:
+            return [t for (t,) in self.sql(
+                "SELECT table_name FROM information_schema.tables WHERE "
+                "table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")]
+        return [t for (t,) in self.sql("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                       "ORDER BY 1")]
+
+    def db_exists(self):
+        """Whether vane has made its database: the SQLite file, or any table
+        in the monitor's (otherwise empty) PostgreSQL database."""
+        if self.pg_name:
+            return bool(self.tables())
+        return os.path.exists(self.db)
+
+    def stored_data(self):
+        """[(what, bytes)]: everything the store holds, to search for what
+        must not be there: vane.db and its WAL and lock files, or a pg_dump
+        of the PostgreSQL database."""
+        if self.pg_name:
+            c = pg_cluster()
+            r = subprocess.run([os.path.join(c.bin, "pg_dump"), "-d", self.db, "--no-owner"],
+                               capture_output=True, timeout=120)
+            self.case.assertEqual(r.returncode, 0, r.stderr)
+            return [("pg_dump of " + self.pg_name, r.stdout)]
+        out = []
+        for path in sorted(glob.glob(self.db + "*")):
+            with open(path, "rb") as f:
+                out.append((os.path.basename(path), f.read()))
+        return out
+
+    def db_fingerprint(self):
+        """A hash of the database's contents: the SQLite file's bytes, or a
+        data-only pg_dump; equal fingerprints mean nothing was written."""
+        if self.pg_name:
+            r = subprocess.run([os.path.join(pg_cluster().bin, "pg_dump"), "-d", self.db,
+                                "--data-only"], capture_output=True, timeout=120)
+            self.case.assertEqual(r.returncode, 0, r.stderr)
+            return hashlib.sha256(r.stdout).hexdigest()
+        with open(self.db, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def data_bytes(self):
+        """What the stored rows take: the SQLite file's size, or the tables'
+        total size with their indexes and TOAST on PostgreSQL."""
+        if self.pg_name:
+            return self.sql("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+                            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE c.relkind = 'r' AND n.nspname = current_schema()")[0][0]
+        return os.path.getsize(self.db)
+
+    def db_bytes(self):
+        """The database's whole size: the file, or pg_database_size."""
+        if self.pg_name:
+            return self.sql("SELECT pg_database_size(current_database())")[0][0]
+        return os.path.getsize(self.db)
 
     def pending_events(self):
         """How many events the rules have yet to evaluate: past the
@@ -347,15 +426,22 @@ class Monitor:
                         "AND evaluated = 0")[0][0]
 
     def table_columns(self, table, db=None):
-        self._sqlite_file(db)
+        if (db is None and self.pg_name) or is_pg_url(db):
+            return [r[0] for r in self.sql(
+                "SELECT column_name FROM information_schema.columns WHERE "
+                "table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+                (table,), db=db)]
         rows = self.sql("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (table,), db=db)
         if not rows:
             return []
         return [r[1] for r in self.sql("PRAGMA table_info(%s)" % table, db=db)]
 
     def copy_db(self, dest, db=None):
-        """A consistent copy of the database (SQLite's backup API)."""
-        self._sqlite_file(db)
+        """A consistent copy of the database (SQLite's backup API). On
+        PostgreSQL a database made from it as a template (no vane may be
+        connected to it), dropped with the monitor; returns its URL."""
+        if (db is None and self.pg_name) or is_pg_url(db):
+            return self._copy_pg(dest, db)
         src = sqlite3.connect(db or self.db, timeout=10)
         dst = sqlite3.connect(dest)
         try:
@@ -366,10 +452,15 @@ class Monitor:
         return dest
 
 
-    def _sqlite_file(self, db):
-        if db is None and self.pg_name:
-            raise AssertionError("a SQLite-only helper on the PostgreSQL store: "
-                                 "mark the test @sqlite_only")
+    def _copy_pg(self, dest, db=None):
+        src = pg_dbname(db) if db else self.pg_name
+        name = "%s_%s" % (self.pg_name, re.sub(r"[^a-z0-9]+", "_",
+                                               os.path.basename(dest).lower()))[:63]
+        c = pg_cluster()
+        c.psql("postgres", "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY"
+               % (pg.quote_ident(name), pg.quote_ident(src)))
+        self.pg_copies.append(name)
+        return c.url(name)
 
 
 class VaneCase(unittest.TestCase):
