@@ -152,6 +152,30 @@ class MonitorStore(VaneCase):
         m.close()
         self.assertNotIn(m.pg_name, pg_cluster().databases(), "close() drops it")
 
+    def test_store_helpers_work_on_either_store(self):
+        """What tests use to look at the store, before and after a write."""
+        m = self.monitor()
+        self.assertFalse(m.db_exists(), "a new monitor has no database yet")
+        m.write_sql("CREATE TABLE probe (id integer PRIMARY KEY, note text, n bigint)")
+        self.assertTrue(m.db_exists())
+        self.assertEqual(m.tables(), ["probe"])
+        self.assertEqual(m.table_columns("probe"), ["id", "note", "n"])
+        before = m.db_fingerprint()
+        self.assertEqual(m.db_fingerprint(), before, "reading changes nothing")
+        m.write_sql("INSERT INTO probe (id, note, n) VALUES (?, ?, ?)", (1, "marker-7f3a", None))
+        self.assertNotEqual(m.db_fingerprint(), before, "a written row changes it")
+        self.assertEqual(m.sql("SELECT id, note, n FROM probe WHERE note = ?", ("marker-7f3a",)),
+                         [(1, "marker-7f3a", None)])
+        self.assertTrue(any(b"marker-7f3a" in data for _, data in m.stored_data()),
+                        "stored_data holds the rows")
+        self.assertGreater(m.data_bytes(), 0)
+        self.assertGreaterEqual(m.db_bytes(), m.data_bytes())
+        copy = m.copy_db(os.path.join(m.dir, "copy.db"))
+        m.write_sql("DELETE FROM probe")
+        self.assertEqual(m.sql("SELECT note FROM probe", db=copy), [("marker-7f3a",)],
+                         "the copy is apart from the database")
+        self.assertEqual(m.sql("SELECT count(*) FROM probe"), [(0,)])
+
 
 if __name__ == "__main__":
     unittest.main()
