@@ -38,6 +38,7 @@ FIELD_SEP = "\x1f"             # ASCII unit separator between cells
 RECORD_SEP = "\x1e"            # ASCII record separator between rows
 NULL_MARK = "\x01NULL\x02"     # how psql prints NULL (no text holds it)
 INT_RE = re.compile(r"^-?[0-9]+$")
+BYTEA_RE = re.compile(r"^\\x(?:[0-9a-f]{2})*$")   # psql's hex form of a bytea
 
 SETTINGS = {
     "listen_addresses": "''",
@@ -138,11 +139,14 @@ def bind(query, params):
 
 
 def cell(text):
-    """One cell of psql's unaligned output as a Python value."""
+    """One cell of psql's unaligned output as a Python value: None, int,
+    bytes (a bytea) or str."""
     if text == NULL_MARK:
         return None
     if INT_RE.match(text):
         return int(text)
+    if BYTEA_RE.match(text):
+        return bytes.fromhex(text[2:])     # bytes, as SQLite gives a BLOB
     return text
 
 

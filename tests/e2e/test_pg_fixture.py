@@ -47,6 +47,8 @@ class Helpers(unittest.TestCase):
         out = "1\x1fa\x1e-2\x1f\x01NULL\x02\x1e\x1f3.5\n"
         self.assertEqual(pg.parse_rows(out), [(1, "a"), (-2, None), ("", "3.5")])
         self.assertEqual(pg.parse_rows(""), [])
+        self.assertEqual(pg.parse_rows("\\x28b52ffd\x1f\\x\x1f\\xyz\n"),
+                         [(b"\x28\xb5\x2f\xfd", b"", "\\xyz")])
 
 
 @unittest.skipUnless(READY, WHY)
@@ -88,6 +90,8 @@ class Cluster(unittest.TestCase):
                          "the databases are apart")
         with self.assertRaises(pg.PgError):
             self.c.psql("one", "SELECT * FROM missing")
+        self.assertEqual(self.c.psql("one", "SELECT ?::bytea, 2.5", (b"\x00zstd",)),
+                         [(b"\x00zstd", "2.5")])
 
         pid = self.c.running()
         self.c.restart()

@@ -338,7 +338,7 @@ class Monitor:
     def sql(self, query, params=(), db=None):
         """Rows of a query (? placeholders) on the monitor's database, or on
         the SQLite file db; on PostgreSQL integer-looking cells come back as
-        int and NULL as None, as from SQLite."""
+        int, a bytea as bytes and NULL as None, as from SQLite."""
         if db is None and self.pg_name:
             return pg_cluster().psql(self.pg_name, query, params)
         if is_pg_url(db):
