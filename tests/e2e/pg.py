@@ -231,9 +231,20 @@ class PgCluster:
         """initdb when the folder has no cluster yet, then start it; returns self."""
         if not os.path.isfile(os.path.join(self.data, "PG_VERSION")):
             self.initdb()
-        self._run(self._server_cmd("pg_ctl", "start", "-w", "-t", "60", "-D", self.data,
-                                   "-l", self.log, "-o", "-p %d" % PORT))
+        try:
+            self._run(self._server_cmd("pg_ctl", "start", "-w", "-t", "60", "-D", self.data,
+                                       "-l", self.log, "-o", "-p %d" % PORT))
+        except PgError as e:
+            raise PgError("%s\nthe server's log:\n%s" % (e, self.log_tail())) from None
         return self
+
+    def log_tail(self, lines=20):
+        """The server log's last lines (why it did not start)."""
+        try:
+            with open(self.log, encoding="utf-8", errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError:
+            return "(no log)"
 
     def _pg_ctl_stop(self, mode):
         return self._run(self._server_cmd("pg_ctl", "stop", "-w", "-t", "30", "-m", mode,
