@@ -15,7 +15,7 @@ import subprocess
 import unittest
 
 from vanetest import (VaneCase, describe, kill_process, make_site, parse_json_lines, wait_for,
-                      write_files)
+                      sqlite_only, write_files)
 
 from receivers import SmtpReceiver, WebhookReceiver
 
@@ -217,6 +217,7 @@ class ContainOutput(VaneCase):
         m.server.set_delay("/news.json", 0)
         return p
 
+    @sqlite_only("a database file reached through a symlink shares the real file's lock file")
     def test_a_run_through_a_symlinked_database_meets_the_same_lock(self):
         m = self.news_monitor()
         write_news(m, [item("a", CANARY_TITLE)] + BASE)
@@ -232,6 +233,7 @@ class ContainOutput(VaneCase):
         self.canary_flag(parse_json_lines(out))
         self.canary_flag(m.flags())   # flagged once
 
+    @sqlite_only("a symlink to a database file not created yet, and the lock file beside the real one")
     def test_a_first_run_through_a_link_to_a_database_not_created_yet_meets_the_same_lock(self):
         m = self.news_monitor()
         real = os.path.join(m.dir, "data", "v.db")
