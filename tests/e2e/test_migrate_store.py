@@ -12,21 +12,13 @@ import os
 import sqlite3
 import unittest
 
-import vanetest
-from vanetest import LEVEL_RULE, NOTATION_RULE, STEPS, VaneCase, describe, parse_json_lines
-
-try:
-    import pg
-except ImportError:   # the throw-away cluster's module is not in this tree
-    pg = None
+import pg
+from vanetest import (LEVEL_RULE, NOTATION_RULE, STEPS, VaneCase, describe, on_postgresql,
+                      parse_json_lines)
 
 # After step 3, the same snapshot again: nothing changed.
 STEP_3_AGAIN = "2024-11-28T06:00:00Z"
 LATER = "2024-12-10T00:00:00Z"    # when the listings are read
-
-
-def on_postgresql():
-    return getattr(vanetest, "on_postgresql", lambda: False)()
 
 
 class MigrateStoreCommand(VaneCase):
@@ -100,8 +92,6 @@ class MigrateStoreToPostgreSQL(VaneCase):
 
     @classmethod
     def setUpClass(cls):
-        if pg is None:
-            raise unittest.SkipTest("tests/e2e/pg.py (a throw-away PostgreSQL cluster) is absent")
         if on_postgresql():
             return   # each monitor has a PostgreSQL database of its own
         ok, why = pg.available()
