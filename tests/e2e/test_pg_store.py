@@ -75,6 +75,15 @@ class PgStore(unittest.TestCase):
         self.assertIn("cannot connect", r.stderr)
         self.assertNotIn(secret, r.stderr + r.stdout)
 
+    def test_backup_points_to_pg_dump(self):
+        m = self.monitor()
+        name, url = self.database()
+        m.step(1, db=url)
+        r = m.vane("backup", os.path.join(m.dir, "copy.db"), "--db", url)
+        self.assertEqual(r.returncode, 1, describe(r))
+        self.assertIn("pg_dump", r.stderr)
+        self.assertFalse(os.path.exists(os.path.join(m.dir, "copy.db")))
+
     def test_version_names_libpq(self):
         m = self.monitor()
         r = m.vane("--version")
