@@ -338,7 +338,7 @@ end
                               source={"script": "json_api",
                                       "options": {"items": "results", "key": "id", "title": "title"}})
         r = self.run_both_steps(m, expect=0)
-        keys = sorted(k for (k,) in m.sql("SELECT key FROM items WHERE source = 'hostile'"))
+        keys = sorted(str(k) for (k,) in m.sql("SELECT key FROM items WHERE source = 'hostile'"))
         self.assertEqual(keys, ["100000000000000001", "100000000000000002", "123456789012345.0",
                                 "123456789012346.0", "42.0"], describe(r))
         self.assertCanaryFlags(m, r)
