@@ -7,7 +7,7 @@
 local LUA_INC = "/usr/include/lua5.4"
 local XML_INC = "/usr/include/libxml2"
 -- libcurl is not linked: engine/fetch/curl_lazy.c loads it when first called.
-local SYSLIBS = { "pq", "lua5.4", ":liblua5.4-cjson.a", "sqlite3", "xml2", "pcre2-8", "stemmer", "opencc", "zstd", "crypt", "m", "dl" }
+local SYSLIBS = { "lua5.4", ":liblua5.4-cjson.a", "sqlite3", "xml2", "pcre2-8", "stemmer", "opencc", "zstd", "crypt", "m", "dl" }
 
 solution "vane"
   location "build"

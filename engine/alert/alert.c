@@ -306,7 +306,7 @@ static int add_pages(const config_t *cfg, store_outbox_row_t *rows, size_t n)
     return 0;
 }
 
-static int deliver_channel(store_t *st, const config_t *cfg, const channel_cfg_t *c,
+static int deliver_pending(store_t *st, const config_t *cfg, const channel_cfg_t *c,
                            const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
 {
     store_outbox_row_t *rows;
@@ -323,6 +323,18 @@ static int deliver_channel(store_t *st, const config_t *cfg, const channel_cfg_t
                      ? deliver_digest(st, cfg, c, rows, n, errs, rep, e)
                      : deliver_each(st, cfg, c, o, rows, n, errs, rep, e);
     store_outbox_free(rows, n);
+    return status;
+}
+
+/* The channel's outbox, delivered while holding its lock: on a shared
+ * store one run at a time delivers it, in flag order (store.h). */
+static int deliver_channel(store_t *st, const config_t *cfg, const channel_cfg_t *c,
+                           const alert_out_t *o, errlist_t *errs, alert_report_t *rep, err_t *e)
+{
+    if (store_channel_lock(st, c->id, e) != 0)
+        return -1;
+    int status = deliver_pending(st, cfg, c, o, errs, rep, e);
+    store_channel_unlock(st, c->id);
     return status;
 }
 

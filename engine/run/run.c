@@ -59,6 +59,7 @@ typedef struct run {
     char now[32];
     source_run_t *due;
     size_t n_due;
+    size_t not_taken;             /* due here, but claimed by a run beside this one */
     errlist_t errs, warns;
     size_t finished;              /* sources whose fetch has ended, for the progress line */
     int progress;                 /* show a progress line (a terminal, not -q) */
@@ -798,6 +799,84 @@ static int fetch_due(run_t *r, err_t *e)
     return rc;
 }
 
+/* The sources r->due lists that are still unclaimed, by id (ids[k] is
+ * r->due[slot[k]]); their number. */
+static size_t unclaimed(const run_t *r, const unsigned char *decided, const char **ids,
+                        size_t *slot)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < r->n_due; i++)
+        if (!decided[i]) {
+            ids[m] = r->due[i].cfg->id;
+            slot[m++] = i;
+        }
+    return m;
+}
+
+/* Fetch the k sources of r->due at slots[0..k) as a turn of their own:
+ * fetch_due on them alone, then back in their places. */
+static int fetch_turn(run_t *r, const size_t *slots, size_t k, source_run_t *turn, err_t *e)
+{
+    source_run_t *all = r->due;
+    size_t n = r->n_due;
+    for (size_t j = 0; j < k; j++)
+        turn[j] = all[slots[j]];
+    r->due = turn;
+    r->n_due = k;
+    int rc = fetch_due(r, e);
+    for (size_t j = 0; j < k; j++)
+        all[slots[j]] = turn[j];
+    r->due = all;
+    r->n_due = n;
+    return rc;
+}
+
+/* On a shared store (store.h) the due sources are fetched in turns, each
+ * turn those this run could claim: an eighth of what is left (at least
+ * CLAIM_MIN), so that runs started together share the sources out. A
+ * source another run has claimed, or has fetched since this one read the
+ * sources, is not fetched here. */
+#define CLAIM_MIN 32
+#define LEASE_SECONDS (15 * 60)
+
+static int fetch_claimed(run_t *r, err_t *e)
+{
+    if (!store_shared(r->st) || r->o->dry_run)
+        return fetch_due(r, e);
+    size_t n = r->n_due, taken_in_all = 0, m;
+    unsigned char *decided = calloc(n + 1, 1), *claimed = calloc(n + 1, 1);
+    const char **ids = calloc(n + 1, sizeof *ids);
+    size_t *slot = calloc(n + 1, sizeof *slot), *turn_slots = calloc(n + 1, sizeof *turn_slots);
+    source_run_t *turn = calloc(n + 1, sizeof *turn);
+    char until[32];
+    vtime_t now = clock_now();
+    clock_parse_iso(r->now, &now);
+    clock_format_iso(now + LEASE_SECONDS, until);
+    store_claim_t c = {r->run_id, r->now, until, r->o->all || r->o->n_only};
+    int rc = decided && claimed && ids && slot && turn_slots && turn ? 0 : err_set(e, "out of memory");
+    while (rc == 0 && (m = unclaimed(r, decided, ids, slot)) > 0) {
+        size_t taken = 0, k = 0, limit = m / 8 > CLAIM_MIN ? m / 8 : CLAIM_MIN;
+        rc = store_sources_claim(r->st, &c, ids, m, limit, claimed, &taken, e);
+        if (rc != 0 || taken == 0)
+            break;
+        for (size_t j = 0; j < m; j++)
+            if (claimed[j]) {
+                decided[slot[j]] = 1;
+                turn_slots[k++] = slot[j];
+            }
+        taken_in_all += k;
+        rc = fetch_turn(r, turn_slots, k, turn, e);
+    }
+    r->not_taken = n - taken_in_all;
+    free(decided);
+    free(claimed);
+    free(ids);
+    free(slot);
+    free(turn_slots);
+    free(turn);
+    return rc;
+}
+
 /* ---- step 6: rules --------------------------------------------------------- */
 
 typedef struct flagging {
@@ -902,13 +981,18 @@ static long evaluate_batch(run_t *r, err_t *e)
         return 0; /* they stay pending */
     if (rules_count(r->rules) == 0)
         return evaluate_none(r, e);
-    if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0)
-        return -1;
+    /* read inside the transaction: on a shared store that locks them
+     * (store.h, "sharing the work") */
     int rc = txn_begin(r, e);
+    if (rc != 0)
+        return -1;
+    if (store_events_pending(r->st, EVENT_BATCH, &evs, &n, e) != 0) {
+        txn_rollback(r);
+        return -1;
+    }
+    rc = eval_events(r, evs, n, e);
     if (rc == 0)
-        rc = eval_events(r, evs, n, e);
-    if (rc == 0 && n)
-        rc = store_events_evaluated_through(r->st, evs[n - 1].id, e);
+        rc = store_events_evaluated(r->st, evs, n, e);
     if (rc == 0)
         rc = txn_commit(r, e);
     else
@@ -1191,7 +1275,10 @@ static void record(run_t *r, int code)
     json_messages(&r->warns, MAX_RECORDED_WARNINGS, &warnings);
     char finished[32];
     clock_format_iso(clock_now(), finished);
-    store_run_t rec = {r->run_id, r->now, finished, code, (long)r->n_due, r->fetched, r->unchanged,
+    if (store_sources_release(r->st, r->run_id, &e) != 0)
+        errlist_add(&r->errs, "%s", e.msg);
+    store_run_t rec = {r->run_id, r->now, finished, code, (long)(r->n_due - r->not_taken),
+                       r->fetched, r->unchanged,
                        r->failed, r->events, r->flags, buf_str(&errors), buf_str(&warnings)};
     if (store_run_finish(r->st, &rec, &e) != 0)
         errlist_add(&r->errs, "%s", e.msg);
@@ -1227,7 +1314,7 @@ static void summary(const run_t *r)
     kept_for_later(r, &kept);
     if (isatty(fileno(r->o->err)))
         fprintf(r->o->err, "vane: %zu due, %ld fetched, %ld unchanged, %ld failed; %ld events, %ld flags%s%s%s\n",
-                r->n_due, r->fetched, r->unchanged, r->failed, r->events, r->flags,
+                r->n_due - r->not_taken, r->fetched, r->unchanged, r->failed, r->events, r->flags,
                 kept.len ? "; " : "", buf_str(&kept),
                 r->o->dry_run ? " (dry run: nothing stored)" : "");
     else if (kept.len)
@@ -1315,7 +1402,7 @@ int run_main(const config_t *cfg, const char *db_path, const run_opts_t *o)
     if (rc == 0)
         rc = choose_due(&r, &e);
     if (rc == 0)
-        rc = fetch_due(&r, &e);
+        rc = fetch_claimed(&r, &e);
     if (rc == 0)
         rc = evaluate_rules(&r, &e);
     if (rc == 0)

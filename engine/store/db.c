@@ -313,8 +313,9 @@ const char *db_column_text(db_stmt_t *s, int i)
 
 const void *db_column_blob(db_stmt_t *s, int i)
 {
-    size_t n;
-    return s->drv->column_blob(s, i, &n);
+    size_t n = 0;
+    const void *p = s->drv->column_blob(s, i, &n);
+    return n || p ? p : NULL;
 }
 
 size_t db_column_bytes(db_stmt_t *s, int i)
@@ -374,6 +375,7 @@ void store_close(store_t *st)
     for (int i = 0; i < Q_COUNT; i++)
         db_finalize(st->stmt[i]);
     st->drv->close(st);
+    free(st->beside);
     free(st->path);
     free(st);
 }

@@ -84,6 +84,8 @@ enum {
     Q_CONFIG_CHECKED_GET, Q_CONFIG_CHECKED_PUT,
     Q_HISTORY_ITEM,
     Q_RETRY_PUT, Q_RETRY_DONE, Q_RETRY_LIST, Q_EVENT_GET,
+    Q_SOURCES_CLAIM, Q_SOURCES_RELEASE, Q_EVENTS_CLAIM, Q_EVENTS_DONE, Q_CHANNEL_LOCK,
+    Q_CHANNEL_UNLOCK, Q_RUNS_BESIDE, Q_RUN_NAME,
     Q_COUNT
 };
 
@@ -95,6 +97,8 @@ struct store {
     db_stmt_t *stmt[Q_COUNT];
     sqlite3 *db;              /* SQLite's connection, or NULL */
     pg_conn_t *pg;            /* PostgreSQL's (pg_store.c), or NULL */
+    char *beside;             /* PostgreSQL: the runs running when this one began,
+                                 as an array literal (pg_work.c) */
 };
 
 /* 1 when the store is PostgreSQL (statements that differ between the two
@@ -261,6 +265,9 @@ int db_pg_migrate(store_t *st, err_t *e);
 /* The version a PostgreSQL store's schema is at (pg_migrate.c), -1 if
  * unknown. */
 int db_pg_version(store_t *st);
+/* store_run_begin on PostgreSQL (pg_work.c): runs beside this one stay
+ * running; the ones whose connection is gone are marked aborted. */
+int db_pg_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e);
 
 /* Each backend's migrations are embedded from their own folder. */
 #define SQLITE_MIGRATIONS "db/sqlite"

@@ -64,6 +64,32 @@ static char last_written(const buf_t *out)
     return 0;
 }
 
+/* 1 when a + written next to what out ends with is a unary plus: after
+ * an operator, an opening parenthesis, a comma or a keyword, not after a
+ * name, a number, a quoted text or a closing parenthesis. */
+static int unary(const buf_t *out)
+{
+    static const char *const keywords[] = {"WHERE", "AND", "OR", "NOT", "ON", "SELECT", "BY",
+                                           "WHEN", "THEN", "ELSE", "HAVING", "SET", "RETURNING"};
+    char before = last_written(out);
+    if (!before)
+        return 1;
+    if (before == ')' || before == '\'' || before == '"')
+        return 0;
+    if (!ident_char(before))
+        return 1;
+    size_t end = out->len;
+    while (end > 0 && isspace((unsigned char)out->p[end - 1]))
+        end--;
+    size_t start = end;
+    while (start > 0 && ident_char(out->p[start - 1]))
+        start--;
+    for (size_t i = 0; i < sizeof keywords / sizeof *keywords; i++)
+        if (strlen(keywords[i]) == end - start && strncasecmp(out->p + start, keywords[i], end - start) == 0)
+            return 1;
+    return 0;
+}
+
 /* 1 when p starts the words "INDEXED BY" (not inside a name). */
 static int at_indexed_by(const char *start, const char *p)
 {
@@ -149,11 +175,8 @@ static const char *piece(const char *sql, const char *p, pg_sql_t *s, int *large
         return parameter(p, s, largest, out);
     if (at_indexed_by(sql, p))
         return skip_indexed_by(p);
-    if (*p == '+' && ident_char(p[1]) && !isdigit((unsigned char)p[1])) {
-        char before = last_written(out);
-        if (!before || !(ident_char(before) || before == ')' || before == '\'' || before == '"'))
-            return p + 1; /* a unary plus: SQLite's index hint */
-    }
+    if (*p == '+' && ident_char(p[1]) && !isdigit((unsigned char)p[1]) && unary(out))
+        return p + 1; /* a unary plus: SQLite's index hint */
     return buf_append(out, p, 1) == 0 ? p + 1 : NULL;
 }
 

@@ -13,7 +13,7 @@
  * shows (errors, `vane --version`) names the URL without its password. */
 #include "store/db.h"
 
-#include <libpq-fe.h>
+#include "store/pq_lazy.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,10 +76,10 @@ static void set_error(pg_conn_t *pg, const char *msg)
 
 static void clear_result(pg_stmt_t *p)
 {
-    PQclear(p->res);
+    pq.PQclear(p->res);
     p->res = NULL;
     p->row = p->rows = 0;
-    PQfreemem(p->blob);
+    pq.PQfreemem(p->blob);
     p->blob = NULL;
 }
 
@@ -120,10 +120,10 @@ static void pg_finalize(db_stmt_t *s)
     pg_stmt_t *p = pgs(s);
     clear_result(p);
     clear_params(p);
-    if (p->name[0] && p->st->pg->conn && PQstatus(p->st->pg->conn) == CONNECTION_OK) {
+    if (p->name[0] && p->st->pg->conn && pq.PQstatus(p->st->pg->conn) == CONNECTION_OK) {
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", p->name);
-        PQclear(PQexec(p->st->pg->conn, sql));
+        pq.PQclear(pq.PQexec(p->st->pg->conn, sql));
     }
     pg_sql_free(&p->sql);
     free(p->params);
@@ -151,16 +151,16 @@ static int prepare_on_server(pg_stmt_t *p, const Oid *types)
     if (p->name[0]) {
         char sql[64];
         snprintf(sql, sizeof sql, "DEALLOCATE %s", p->name);
-        PQclear(PQexec(pg->conn, sql));
+        pq.PQclear(pq.PQexec(pg->conn, sql));
         p->name[0] = '\0';
     }
     char name[32];
     snprintf(name, sizeof name, "vane_%lu", ++pg->names);
-    PGresult *r = PQprepare(pg->conn, name, p->sql.text, p->sql.nparams, types);
-    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PGresult *r = pq.PQprepare(pg->conn, name, p->sql.text, p->sql.nparams, types);
+    int ok = pq.PQresultStatus(r) == PGRES_COMMAND_OK;
     if (!ok)
-        set_error(pg, PQresultErrorMessage(r));
-    PQclear(r);
+        set_error(pg, pq.PQresultErrorMessage(r));
+    pq.PQclear(r);
     if (!ok)
         return -1;
     memcpy(p->name, name, sizeof name);
@@ -186,9 +186,9 @@ static PGresult *execute(pg_stmt_t *p)
         }
         PGconn *c = p->st->pg->conn;
         if (++p->runs == 1)
-            r = PQexecParams(c, p->sql.text, n, types, values, lengths, formats, 0);
+            r = pq.PQexecParams(c, p->sql.text, n, types, values, lengths, formats, 0);
         else if (prepared_as_bound(p) || prepare_on_server(p, types) == 0)
-            r = PQexecPrepared(c, p->name, n, values, lengths, formats, 0);
+            r = pq.PQexecPrepared(c, p->name, n, values, lengths, formats, 0);
     }
     free(values);
     free(lengths);
@@ -200,10 +200,10 @@ static PGresult *execute(pg_stmt_t *p)
 /* Rows a command changed, as SQLite counts them: not a SELECT's. */
 static void count_changes(pg_conn_t *pg, PGresult *r)
 {
-    const char *status = PQcmdStatus(r);
+    const char *status = pq.PQcmdStatus(r);
     if (strncmp(status, "SELECT", 6) == 0)
         return;
-    const char *n = PQcmdTuples(r);
+    const char *n = pq.PQcmdTuples(r);
     pg->changes = *n ? atoll(n) : 0;
 }
 
@@ -211,23 +211,23 @@ static int pg_step(db_stmt_t *s)
 {
     pg_stmt_t *p = pgs(s);
     pg_conn_t *pg = p->st->pg;
-    PQfreemem(p->blob);
+    pq.PQfreemem(p->blob);
     p->blob = NULL;
     if (p->res)
         return ++p->row < p->rows ? DB_ROW : DB_DONE;
     PGresult *r = execute(p);
-    ExecStatusType status = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    ExecStatusType status = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
         if (r)
-            set_error(pg, PQresultErrorMessage(r));
-        else if (!pg->error || PQstatus(pg->conn) != CONNECTION_OK)
-            set_error(pg, PQerrorMessage(pg->conn));
-        PQclear(r);
+            set_error(pg, pq.PQresultErrorMessage(r));
+        else if (!pg->error || pq.PQstatus(pg->conn) != CONNECTION_OK)
+            set_error(pg, pq.PQerrorMessage(pg->conn));
+        pq.PQclear(r);
         return DB_FAIL;
     }
     count_changes(pg, r);
     p->res = r;
-    p->rows = PQntuples(r);
+    p->rows = pq.PQntuples(r);
     p->row = 0;
     return p->rows > 0 ? DB_ROW : DB_DONE;
 }
@@ -293,15 +293,15 @@ static void pg_bind_blob(db_stmt_t *s, int i, const void *v, size_t n)
 static int pg_column_count(db_stmt_t *s)
 {
     pg_stmt_t *p = pgs(s);
-    return p->res ? PQnfields(p->res) : 0;
+    return p->res ? pq.PQnfields(p->res) : 0;
 }
 
 static int pg_column_type(db_stmt_t *s, int i)
 {
     pg_stmt_t *p = pgs(s);
-    if (!p->res || p->row >= p->rows || PQgetisnull(p->res, p->row, i))
+    if (!p->res || p->row >= p->rows || pq.PQgetisnull(p->res, p->row, i))
         return DB_NULL;
-    switch (PQftype(p->res, i)) {
+    switch (pq.PQftype(p->res, i)) {
     case OID_BOOL: case OID_INT2: case OID_INT4: case OID_INT8: return DB_INTEGER;
     case OID_FLOAT4: case OID_FLOAT8: case OID_NUMERIC: return DB_FLOAT;
     case OID_BYTEA: return DB_BLOB;
@@ -312,9 +312,9 @@ static int pg_column_type(db_stmt_t *s, int i)
 /* Column i's text as PostgreSQL sent it, NULL for SQL NULL. */
 static const char *raw(pg_stmt_t *p, int i)
 {
-    if (!p->res || p->row >= p->rows || i >= PQnfields(p->res) || PQgetisnull(p->res, p->row, i))
+    if (!p->res || p->row >= p->rows || i >= pq.PQnfields(p->res) || pq.PQgetisnull(p->res, p->row, i))
         return NULL;
-    return PQgetvalue(p->res, p->row, i);
+    return pq.PQgetvalue(p->res, p->row, i);
 }
 
 static long long pg_column_int64(db_stmt_t *s, int i)
@@ -322,7 +322,7 @@ static long long pg_column_int64(db_stmt_t *s, int i)
     const char *v = raw(pgs(s), i);
     if (!v)
         return 0;
-    if (PQftype(pgs(s)->res, i) == OID_BOOL)
+    if (pq.PQftype(pgs(s)->res, i) == OID_BOOL)
         return v[0] == 't';
     return strtoll(v, NULL, 10);
 }
@@ -332,7 +332,7 @@ static const char *pg_column_text(db_stmt_t *s, int i)
 {
     pg_stmt_t *p = pgs(s);
     const char *v = raw(p, i);
-    if (v && PQftype(p->res, i) == OID_BOOL) {
+    if (v && pq.PQftype(p->res, i) == OID_BOOL) {
         p->small[0] = v[0] == 't' ? '1' : '0';
         p->small[1] = '\0';
         return p->small;
@@ -347,12 +347,12 @@ static const void *pg_column_blob(db_stmt_t *s, int i, size_t *n)
     *n = 0;
     if (!v)
         return NULL;
-    if (PQftype(p->res, i) != OID_BYTEA) {
+    if (pq.PQftype(p->res, i) != OID_BYTEA) {
         *n = strlen(v);
         return v;
     }
     if (!p->blob)
-        p->blob = PQunescapeBytea((const unsigned char *)v, &p->blob_len);
+        p->blob = pq.PQunescapeBytea((const unsigned char *)v, &p->blob_len);
     *n = p->blob ? p->blob_len : 0;
     return p->blob;
 }
@@ -371,23 +371,23 @@ static const char *pg_errmsg(store_t *st)
 {
     if (st->pg->error)
         return st->pg->error;
-    return st->pg->conn ? PQerrorMessage(st->pg->conn) : "not connected";
+    return st->pg->conn ? pq.PQerrorMessage(st->pg->conn) : "not connected";
 }
 
 static int pg_script(store_t *st, const char *sql)
 {
-    PGresult *r = PQexec(st->pg->conn, sql);
-    ExecStatusType status = PQresultStatus(r);
+    PGresult *r = pq.PQexec(st->pg->conn, sql);
+    ExecStatusType status = pq.PQresultStatus(r);
     int ok = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK;
     if (!ok)
-        set_error(st->pg, r ? PQresultErrorMessage(r) : PQerrorMessage(st->pg->conn));
-    PQclear(r);
+        set_error(st->pg, r ? pq.PQresultErrorMessage(r) : pq.PQerrorMessage(st->pg->conn));
+    pq.PQclear(r);
     return ok ? 0 : -1;
 }
 
 static int pg_in_transaction(store_t *st)
 {
-    PGTransactionStatusType t = PQtransactionStatus(st->pg->conn);
+    PGTransactionStatusType t = pq.PQtransactionStatus(st->pg->conn);
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR;
 }
 
@@ -395,7 +395,7 @@ static void pg_close(store_t *st)
 {
     if (!st->pg)
         return;
-    PQfinish(st->pg->conn);
+    pq.PQfinish(st->pg->conn);
     free(st->pg->error);
     free(st->pg);
     st->pg = NULL;
@@ -419,7 +419,7 @@ static void quiet(void *arg, const char *message)
 /* The session's settings: UTC, and a name in pg_stat_activity. */
 static int set_up(store_t *st, err_t *e)
 {
-    PQsetNoticeProcessor(st->pg->conn, quiet, NULL);
+    pq.PQsetNoticeProcessor(st->pg->conn, quiet, NULL);
     if (db_script(st, "SET TIME ZONE 'UTC'; SET application_name = 'vane'") != 0)
         return db_error(st, e, "setting it up");
     return 0;
@@ -427,6 +427,8 @@ static int set_up(store_t *st, err_t *e)
 
 store_t *db_pg_open(const char *url, err_t *e)
 {
+    if (pq_load(e) != 0)
+        return NULL;
     char *shown = pg_url_shown(url);
     store_t *st = shown ? db_store_new(&pg_driver, shown) : NULL;
     free(shown);
@@ -437,9 +439,9 @@ store_t *db_pg_open(const char *url, err_t *e)
         err_set(e, "out of memory");
         return NULL;
     }
-    st->pg->conn = PQconnectdb(url);
-    if (!st->pg->conn || PQstatus(st->pg->conn) != CONNECTION_OK) {
-        set_error(st->pg, st->pg->conn ? PQerrorMessage(st->pg->conn) : "out of memory");
+    st->pg->conn = pq.PQconnectdb(url);
+    if (!st->pg->conn || pq.PQstatus(st->pg->conn) != CONNECTION_OK) {
+        set_error(st->pg, st->pg->conn ? pq.PQerrorMessage(st->pg->conn) : "out of memory");
         db_error(st, e, "cannot connect");
         store_close(st);
         return NULL;
@@ -451,11 +453,14 @@ store_t *db_pg_open(const char *url, err_t *e)
     return st;
 }
 
-/* libpq's version for `vane --version`, "libpq 15.18". */
+/* libpq's version for `vane --version`, "libpq 15.18" (opening it). */
 const char *db_pg_library(void)
 {
-    static char name[32];
-    int v = PQlibVersion();
+    static char name[64];
+    err_t e;
+    if (pq_load(&e) != 0)
+        return "libpq not found";
+    int v = pq.PQlibVersion();
     snprintf(name, sizeof name, "libpq %d.%d", v / 10000, v % 10000);
     return name;
 }

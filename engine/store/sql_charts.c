@@ -44,18 +44,18 @@ static int read_all(store_t *st, const char *sql, const db_rows_t *shape, void *
     "coalesce((SELECT group_concat(value, ' ') FROM json_each(" json ", '" path "')), '')"
 
 const char db_sql_charts_advisories[] =
-    "SELECT i.source, i.key, json_extract(i.fields, '$.country') AS country, "
-    "json_extract(i.fields, '$.label'), "
+    "SELECT * FROM (SELECT i.source, i.key, json_extract(i.fields, '$.country') AS country, "
+    "json_extract(i.fields, '$.label') AS label, "
     "coalesce(CAST(json_extract(i.fields, '$.level') AS INTEGER), 0) AS level, "
     LETTERS("i.fields", "$.notations") ", "
     "(SELECT e.observed_at FROM events e WHERE e.source = i.source AND e.key = i.key "
     " AND e.baseline = 0 AND e.superseded_by IS NULL ORDER BY e.id DESC LIMIT 1) AS changed "
-    "FROM items i WHERE i.source = ?1 AND i.removed_at IS NULL ORDER BY ";
+    "FROM items i WHERE i.source = ?1 AND i.removed_at IS NULL) AS a ORDER BY ";
 
 const char *const db_sql_charts_advisory_order[] = {
-    [CHART_BY_COUNTRY] = "country COLLATE NOCASE, i.key",
-    [CHART_BY_LEVEL] = "level DESC, country COLLATE NOCASE, i.key",
-    [CHART_BY_CHANGE] = "changed IS NULL, changed DESC, country COLLATE NOCASE, i.key",
+    [CHART_BY_COUNTRY] = "a.country COLLATE NOCASE NULLS FIRST, a.key",
+    [CHART_BY_LEVEL] = "a.level DESC, a.country COLLATE NOCASE NULLS FIRST, a.key",
+    [CHART_BY_CHANGE] = "a.changed IS NULL, a.changed DESC, a.country COLLATE NOCASE NULLS FIRST, a.key",
 };
 
 static const db_column_t advisory_cols[] = {
@@ -189,16 +189,17 @@ int store_sources_health(store_t *st, chart_source_t **rows, size_t *n, err_t *e
 
 /* Day numbers from ?2's date; ?1 the source, ?3 the number of days. */
 const char db_sql_charts_source_changes[] =
-    "SELECT CAST(julianday(substr(observed_at, 1, 10)) - julianday(substr(?2, 1, 10)) AS INTEGER) "
-    "AS d, count(*) FROM events WHERE source = ?1 AND observed_at >= substr(?2, 1, 10) "
-    "AND baseline = 0 AND superseded_by IS NULL GROUP BY d HAVING d < ?3";
+    "SELECT d, count(*) FROM (SELECT CAST(julianday(substr(observed_at, 1, 10)) - "
+    "julianday(substr(?2, 1, 10)) AS INTEGER) AS d FROM events WHERE source = ?1 "
+    "AND observed_at >= substr(?2, 1, 10) AND baseline = 0 AND superseded_by IS NULL) AS days "
+    "WHERE d < ?3 GROUP BY d";
 const char db_sql_charts_source_failures[] =
-    "SELECT CAST(julianday(substr(r.started_at, 1, 10)) - julianday(substr(?2, 1, 10)) AS INTEGER) "
-    "AS d, count(DISTINCT r.id) FROM runs r, "
+    "SELECT d, count(DISTINCT run) FROM (SELECT CAST(julianday(substr(r.started_at, 1, 10)) - "
+    "julianday(substr(?2, 1, 10)) AS INTEGER) AS d, r.id AS run FROM runs r, "
     "json_each(CASE WHEN json_valid(r.errors) THEN r.errors ELSE '[]' END) j "
     "WHERE r.started_at >= substr(?2, 1, 10) "
-    "AND substr(j.value, 1, length('source ' || ?1 || ': ')) = 'source ' || ?1 || ': ' "
-    "GROUP BY d HAVING d < ?3";
+    "AND substr(j.value, 1, length('source ' || ?1 || ': ')) = 'source ' || ?1 || ': ') AS days "
+    "WHERE d < ?3 GROUP BY d";
 
 static int day_counts(store_t *st, const char *sql, const char *source, const char *from,
                       int days, long *out, err_t *e)
@@ -234,7 +235,8 @@ int store_source_days(store_t *st, const char *source, const char *from, int day
 
 /* Without INDEXED BY, SQLite walks flags_rule whole to group by rule. */
 const char db_sql_charts_rules_weeks[] =
-    "SELECT rule, CAST((julianday(created_at) - julianday(?1)) / 7 AS INTEGER) AS w, count(*) "
+    "SELECT rule, (CAST(strftime('%s', created_at) AS BIGINT) - "
+    "CAST(strftime('%s', ?1) AS BIGINT)) / 604800 AS w, count(*) "
     "FROM flags INDEXED BY flags_created WHERE created_at >= ?1 GROUP BY rule, w ORDER BY rule, w";
 
 static const db_column_t week_cols[] = {

@@ -31,7 +31,7 @@ int store_check_get(store_t *st, const char *rule, const char *key, store_check_
 static const char sql_check_flagged[] =
     "INSERT INTO check_state(rule, key, active, episode_start, last_flagged_at) "
     "VALUES(?1, ?2, 1, ?3, ?3) ON CONFLICT(rule, key) DO UPDATE SET active = 1, "
-    "episode_start = CASE WHEN ?4 THEN excluded.episode_start ELSE episode_start END, "
+    "episode_start = CASE WHEN ?4 <> 0 THEN excluded.episode_start ELSE check_state.episode_start END, "
     "last_flagged_at = excluded.last_flagged_at";
 
 int store_check_flagged(store_t *st, const char *rule, const char *key, const char *now,

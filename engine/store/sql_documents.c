@@ -37,7 +37,7 @@ static int finish(store_t *st, db_stmt_t *s, long *changes, err_t *e, const char
 
 static const char sql_keep[] =
     "UPDATE documents SET body = ?3, headers = ?4, url = ?5 "
-    "WHERE id = (SELECT max(id) FROM documents WHERE source = ?1 AND run_id IS ?2)";
+    "WHERE id = (SELECT max(id) FROM documents WHERE source = ?1 AND run_id IS NOT DISTINCT FROM ?2)";
 
 int store_document_keep(store_t *st, const char *source, long long run_id, const store_body_t *b,
                         err_t *e)
@@ -215,7 +215,7 @@ static int run_on_source(store_t *st, const char *sql, const char *source, const
 int store_reextract_begin(store_t *st, const char *source, const char *since, long long run_id,
                           long *superseded, err_t *e)
 {
-    if (run_on_source(st, "DELETE FROM items WHERE source = ?1 AND ?2 IS ?2 AND ?3 = ?3", source,
+    if (run_on_source(st, "DELETE FROM items WHERE source = ?1 AND ?2 IS NOT DISTINCT FROM ?2 AND ?3 = ?3", source,
                       since, run_id, NULL, e) != 0)
         return -1;
     return run_on_source(st,
@@ -229,8 +229,8 @@ int store_reextract_finish(store_t *st, const char *source, long long run_id, in
 {
     return run_on_source(st,
                          for_rules ? "UPDATE events SET rederived = 1 WHERE source = ?1 "
-                                     "AND ?2 IS ?2 AND run_id = ?3"
+                                     "AND ?2 IS NOT DISTINCT FROM ?2 AND run_id = ?3"
                                    : "UPDATE events SET rederived = 1, evaluated = 1 "
-                                     "WHERE source = ?1 AND ?2 IS ?2 AND run_id = ?3",
+                                     "WHERE source = ?1 AND ?2 IS NOT DISTINCT FROM ?2 AND run_id = ?3",
                          source, NULL, run_id, NULL, e);
 }

@@ -72,9 +72,17 @@ int db_read_events(store_t *st, db_stmt_t *s, size_t max, store_event_t **evs, s
 
 static const char sql_events_pending[] = "SELECT " EVENT_COLUMNS " " PENDING " ORDER BY id LIMIT ?1";
 
+/* On PostgreSQL the rows read are locked until the transaction ends, and
+ * rows another run has locked are passed over: each event is evaluated by
+ * one run (pg_work.c). */
+static const char sql_events_claim[] =
+    "SELECT " EVENT_COLUMNS " " PENDING " ORDER BY id LIMIT ?1 FOR UPDATE SKIP LOCKED";
+
 int store_events_pending(store_t *st, size_t max, store_event_t **evs, size_t *n, err_t *e)
 {
-    db_stmt_t *s = db_query(st, Q_EVENTS_PENDING, sql_events_pending, e, "I", (long long)max);
+    db_stmt_t *s = db_is_pg(st)
+                       ? db_query(st, Q_EVENTS_CLAIM, sql_events_claim, e, "I", (long long)max)
+                       : db_query(st, Q_EVENTS_PENDING, sql_events_pending, e, "I", (long long)max);
     return s ? db_read_events(st, s, max, evs, n, e) : -1;
 }
 
@@ -106,8 +114,17 @@ static const char sql_events_evaluated_all[] =
     "UPDATE evaluation SET through = max(through, (SELECT COALESCE(max(id), 0) FROM events)) "
     "WHERE id = 1";
 
+/* On PostgreSQL the watermark stays: an event another run has stored but
+ * not yet committed may have a lower id than one already seen. */
+static const char sql_events_evaluated_all_pg[] =
+    "UPDATE events SET evaluated = 1 WHERE id > (SELECT through FROM evaluation) "
+    "AND evaluated = 0";
+
 int store_events_evaluated_all(store_t *st, err_t *e)
 {
+    if (db_is_pg(st))
+        return db_run(st, Q_EVENTS_EVALUATED_ALL, sql_events_evaluated_all_pg, e,
+                      "recording the events evaluated", "");
     return db_run(st, Q_EVENTS_EVALUATED_ALL, sql_events_evaluated_all, e,
                   "recording the events evaluated", "");
 }

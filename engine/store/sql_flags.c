@@ -100,7 +100,7 @@ int store_outbox_sent(store_t *st, long long outbox_id, const char *now, err_t *
 
 static const char sql_outbox_failed[] =
     "UPDATE outbox SET attempts = ?2, last_error = ?3, next_attempt = ?4, "
-    "status = CASE WHEN ?5 THEN 'dead' ELSE 'pending' END WHERE id = ?1";
+    "status = CASE WHEN ?5 <> 0 THEN 'dead' ELSE 'pending' END WHERE id = ?1";
 
 int store_outbox_failed(store_t *st, long long outbox_id, int attempts, const char *error,
                         const char *next_attempt, int dead, err_t *e)
@@ -133,6 +133,8 @@ static const char sql_run_aborted[] =
 
 int store_run_begin(store_t *st, const char *started_at, long long *run_id, err_t *e)
 {
+    if (db_is_pg(st))
+        return db_pg_run_begin(st, started_at, run_id, e);
     if (db_run(st, Q_RUN_ABORTED, sql_run_aborted, e, "marking dead runs aborted", "") != 0)
         return -1;
     return db_run_id(st, Q_RUN_BEGIN, sql_run_begin, e, "recording the run", run_id, "t",

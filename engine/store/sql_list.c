@@ -5,6 +5,8 @@
  * limit keeps the newest rows (the highest ids), still handed back in id
  * order. */
 #include "store/db.h"
+
+#include <limits.h>
 #include "store/sql_reads.h"
 
 #define MAX_VALUES 24
@@ -19,7 +21,7 @@ static void bind_filter(db_stmt_t *s, const store_filter_t *f)
         db_bind_named(s, ":key", f->key);
         db_bind_named(s, ":change", f->change);
     }
-    db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : -1);
+    db_bind_named_int64(s, ":limit", f && f->limit > 0 ? f->limit : LLONG_MAX);
 }
 
 static void bind_listing(db_stmt_t *s, const void *ud)
@@ -54,6 +56,8 @@ static int list_row(db_stmt_t *s, void *ud)
 {
     lister_t *l = ud;
     store_value_t v[MAX_VALUES];
+    /* known once a row is read (a PostgreSQL statement runs on its first step) */
+    l->n = db_column_count(s) < MAX_VALUES ? db_column_count(s) : MAX_VALUES;
     for (int i = 0; i < l->n; i++)
         v[i] = db_value(s, i);
     return l->fn(l->ud, v);
@@ -75,9 +79,7 @@ int store_list_rows(store_t *st, store_list_kind_t kind, const store_filter_t *f
         return db_error(st, e, "preparing a listing");
     bind_filter(s, f);
     db_bind_named_int64(s, ":floor", floor);
-    lister_t l = {db_column_count(s), fn, ud};
-    if (l.n > MAX_VALUES)
-        l.n = MAX_VALUES;
+    lister_t l = {0, fn, ud};
     int rc = db_each_row(st, s, list_row, &l, e, "listing");
     db_finalize(s);
     return rc;

@@ -18,12 +18,12 @@ static const char sql_outbox[] =
     "SELECT channel, status, count(*) FROM outbox WHERE status <> 'sent' "
     "GROUP BY channel, status ORDER BY channel, status";
 static const char sql_last_run[] =
-    "SELECT id, CAST(strftime('%s', started_at) AS INTEGER), "
-    "CAST(strftime('%s', finished_at) AS INTEGER), exit_code, status "
+    "SELECT id, CAST(strftime('%s', started_at) AS BIGINT), "
+    "CAST(strftime('%s', finished_at) AS BIGINT), exit_code, status "
     "FROM runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1";
 static const char sql_sources[] =
     "SELECT id, last_attempt IS NOT NULL, last_attempt IS NOT NULL AND failures = 0, "
-    "coalesce(CAST(strftime('%s', last_success) AS INTEGER), 0), failures, coalesce(items, -1) "
+    "coalesce(CAST(strftime('%s', last_success) AS BIGINT), 0), failures, coalesce(items, -1) "
     "FROM sources ORDER BY id";
 
 static int prepare(store_t *st, const char *sql, db_stmt_t **s, err_t *e, const char *what)

@@ -85,7 +85,7 @@ static void events_where(where_t *w, const char *source, const char *key, const 
 }
 
 /* The newest :limit rows of the inner query, handed back in id order. */
-#define NEWEST " ORDER BY 1 DESC LIMIT :limit) ORDER BY 1"
+#define NEWEST " ORDER BY 1 DESC LIMIT :limit) AS newest ORDER BY 1"
 
 static int events_list(const store_filter_t *f, int newest, buf_t *out)
 {
@@ -164,7 +164,7 @@ const char db_sql_last[][32] = {[STORE_LIST_EVENTS] = "SELECT max(id) FROM event
 
 const char db_sql_item[] =
     "SELECT " EVENT_COLUMNS " FROM (SELECT " EVENT_STORED_COLUMNS " FROM events "
-    "WHERE source = ?1 AND key = ?2 AND superseded_by IS NULL ORDER BY id DESC LIMIT ?3) ORDER BY id";
+    "WHERE source = ?1 AND key = ?2 AND superseded_by IS NULL ORDER BY id DESC LIMIT ?3) AS newest ORDER BY id";
 
 int db_sql_list(store_list_kind_t kind, const store_filter_t *f, int newest, buf_t *out)
 {

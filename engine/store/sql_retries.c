@@ -8,7 +8,7 @@
 static const char sql_retry_put[] =
     "INSERT INTO rule_retries(rule, event_id, kind, tries, fingerprint, message, updated_at) "
     "VALUES(?1, ?2, ?3, 1, ?4, ?5, ?6) ON CONFLICT(rule, event_id) DO UPDATE SET "
-    "kind = excluded.kind, tries = tries + 1, fingerprint = excluded.fingerprint, "
+    "kind = excluded.kind, tries = rule_retries.tries + 1, fingerprint = excluded.fingerprint, "
     "message = excluded.message, updated_at = excluded.updated_at";
 
 int store_retry_failed(store_t *st, const store_retry_t *r, const char *now, err_t *e)

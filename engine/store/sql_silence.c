@@ -28,7 +28,7 @@ int store_silence_remove(store_t *st, long long id, const char *now, int *found,
 static const char sql_silence_list[] =
     "SELECT id, rule, source, key, created_at, until, reason, removed_at, "
     "removed_at IS NULL AND created_at <= ?1 AND ?1 < until AS active "
-    "FROM silences WHERE ?2 OR (removed_at IS NULL AND created_at <= ?1 AND ?1 < until) "
+    "FROM silences WHERE ?2 <> 0 OR (removed_at IS NULL AND created_at <= ?1 AND ?1 < until) "
     "ORDER BY id";
 
 static const char *column(db_stmt_t *q, int i)

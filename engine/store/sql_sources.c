@@ -9,7 +9,7 @@
 static const char sql_source_upsert[] =
     "INSERT INTO sources(id, url) VALUES(?1, ?2) "
     "ON CONFLICT(id) DO UPDATE SET url = excluded.url, etag = NULL, last_modified = NULL, "
-    "body_hash = NULL WHERE url IS NOT excluded.url";
+    "body_hash = NULL WHERE sources.url IS DISTINCT FROM excluded.url";
 
 static const char sql_source_get[] =
     "SELECT baselined, etag, last_modified, body_hash, last_attempt, last_success, "
@@ -134,14 +134,14 @@ int store_sources_read(store_t *st, const char *const *ids, const char *const *u
 
 static const char sql_source_record[] =
     "UPDATE sources SET last_attempt = ?2, last_status = ?3, last_error = ?4, "
-    "failures = CASE WHEN ?5 THEN 0 ELSE failures + 1 END, "
-    "last_success = CASE WHEN ?5 THEN ?2 ELSE last_success END, "
-    "etag = CASE WHEN ?5 AND ?6 IS NOT NULL THEN ?6 ELSE etag END, "
-    "last_modified = CASE WHEN ?5 AND ?7 IS NOT NULL THEN ?7 ELSE last_modified END, "
-    "body_hash = CASE WHEN ?5 AND ?8 IS NOT NULL THEN ?8 ELSE body_hash END, "
+    "failures = CASE WHEN ?5 <> 0 THEN 0 ELSE failures + 1 END, "
+    "last_success = CASE WHEN ?5 <> 0 THEN ?2 ELSE last_success END, "
+    "etag = CASE WHEN ?5 <> 0 AND ?6 IS NOT NULL THEN ?6 ELSE etag END, "
+    "last_modified = CASE WHEN ?5 <> 0 AND ?7 IS NOT NULL THEN ?7 ELSE last_modified END, "
+    "body_hash = CASE WHEN ?5 <> 0 AND ?8 IS NOT NULL THEN ?8 ELSE body_hash END, "
     "items = CASE WHEN ?9 >= 0 THEN ?9 ELSE items END, "
     "baselined = MAX(baselined, ?10), next_due = ?11, "
-    "failing_flagged = CASE WHEN ?5 THEN 0 ELSE failing_flagged END, "
+    "failing_flagged = CASE WHEN ?5 <> 0 THEN 0 ELSE failing_flagged END, "
     "empty_flagged = CASE WHEN ?9 > 0 THEN 0 ELSE empty_flagged END, "
     "definition = coalesce(?12, definition) WHERE id = ?1";
 

@@ -504,6 +504,44 @@ typedef struct store_rule_verdicts {
 int store_rules_verdicts(store_t *st, store_rule_verdicts_t **rows, size_t *n, err_t *e);
 void store_rules_verdicts_free(store_rule_verdicts_t *rows, size_t n);
 
+/* ---- sharing the work among runs (pg_work.c) ------------------------------
+ * On PostgreSQL any number of runs, on any hosts, may work at once: each
+ * claims the due sources it fetches with a lease, evaluates the events it
+ * locks, and delivers a channel's outbox only while it holds that
+ * channel's lock. On SQLite one run works at a time (run/lock.h): these
+ * give every source and event to it, and lock nothing. */
+
+/* 1 when several runs may share the store (PostgreSQL). */
+int store_shared(const store_t *st);
+
+/* What a run claims sources as: its id and time, when its leases end, and
+ * whether due times are set aside (--all, --only). */
+typedef struct store_claim {
+    long long run_id;
+    const char *now;
+    const char *until;
+    int forced;
+} store_claim_t;
+
+/* Claim up to limit of the n sources ids (ones the run found due); set
+ * claimed[i] to 1 for each taken and *taken to their number. A source is
+ * taken when no live lease holds it and it is still due: its next_due
+ * has come (the run that fetched it last set the next), or, forced, no run
+ * that ran beside this one has claimed it. SQLite: all n are taken. */
+int store_sources_claim(store_t *st, const store_claim_t *c, const char *const *ids, size_t n,
+                        size_t limit, unsigned char *claimed, size_t *taken, err_t *e);
+/* End the run's leases (its sources are done). */
+int store_sources_release(store_t *st, long long run_id, err_t *e);
+
+/* Record that the rules finished on the n events of a batch (read with
+ * store_events_pending in the same transaction). */
+int store_events_evaluated(store_t *st, const store_event_t *evs, size_t n, err_t *e);
+
+/* Hold the channel's delivery lock, waiting for a run that holds it;
+ * release it. */
+int store_channel_lock(store_t *st, const char *channel, err_t *e);
+void store_channel_unlock(store_t *st, const char *channel);
+
 /* ---- backup (sqlite_backup.c) ------------------------------------------- */
 
 /* Copy the database at db_path, whole and consistent even while a run
