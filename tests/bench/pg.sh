@@ -148,13 +148,14 @@ for phase in unchanged changed10; do
         log "PostgreSQL: counting the writes of $phase, $k worker(s)"
         sh "$W/prep/pg-pg-$phase.sh" || die "could not restore the $from state"
         "$PY" "$PGB" count "$PG_DIR" bench "$RES" "pg_count_${phase}_$k" -- \
-            sh "$HERE/workers.sh" "$k" "$VANE" -q -c "$G/pg/vane.lua" run ||
-            log "WARNING: the counted $phase run with $k worker(s) failed"
+            sh "$HERE/workers.sh" "$k" "$VANE" -q -c "$G/pg/vane.lua" run > "$W/out/pg-count.out" 2>&1 ||
+            log "WARNING: the counted $phase run with $k worker(s) failed: $(tail -3 "$W/out/pg-count.out")"
     done
 done
 sh "$W/prep/pg-pg-idle.sh" || die "could not restore the idle state"
-"$PY" "$PGB" count "$PG_DIR" bench "$RES" pg_count_idle_1 -- "$VANE" -q -c "$G/pg/vane.lua" run ||
-    log "WARNING: the counted idle run failed"
+"$PY" "$PGB" count "$PG_DIR" bench "$RES" pg_count_idle_1 -- "$VANE" -q -c "$G/pg/vane.lua" run \
+    > "$W/out/pg-count.out" 2>&1 ||
+    log "WARNING: the counted idle run failed: $(tail -3 "$W/out/pg-count.out")"
 
 record kv pg_sources "$n"
 record kv pg_workers "$PG_WORKERS"

@@ -77,9 +77,13 @@ def keep(c, db, template, due):
 
 
 def restore(c, template, db):
+    """DB: a fresh copy of TEMPLATE, connected to once (a new database's
+    first connection builds its catalog cache file, which a deployment's
+    database has long had), then checkpointed."""
     c.drop_database(db)
     c.psql("postgres", "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY"
            % (pg.quote_ident(db), pg.quote_ident(template)))
+    c.psql(db, "SELECT count(*) FROM sources")
     c.psql("postgres", "CHECKPOINT")
 
 
@@ -117,14 +121,22 @@ def children(pid):
     return out
 
 
-def wait_for_clients(c):
-    """Until no backend serves a client and every exited one has been
-    reaped (its CPU time is then in the postmaster's cutime and cstime).
-    Read from /proc: a psql to ask would itself be such a backend."""
+def wait_for_clients(c, known=None):
+    """Until the server's children are `known` ones only (by default: no
+    backend serves a client), every exited one reaped: its CPU time is
+    then in the postmaster's cutime and cstime. Read from /proc, as a psql
+    to ask would itself be such a backend. Returns the children's pids."""
     pid, end = c.running(), time.monotonic() + 30
-    while any(st == "Z" or "[local]" in title for _, st, title in children(pid)):
+    while True:
+        kids = children(pid)
+        if known is None:
+            busy = [k for k in kids if k[1] == "Z" or "[local]" in k[2]]
+        else:
+            busy = [k for k in kids if k[1] == "Z" or k[0] not in known]
+        if not busy:
+            return {k[0] for k in kids}
         if time.monotonic() > end:
-            raise pg.PgError("the server's backends are still busy after 30 s")
+            raise pg.PgError("the server's backends are still busy after 30 s: %s" % busy)
         time.sleep(0.02)
 
 
@@ -149,12 +161,12 @@ def run_child(argv):
 def count(c, db, out, prefix, argv):
     c.psql("postgres", "SELECT pg_stat_statements_reset()")
     before = counters(c, db)
-    wait_for_clients(c)
+    known = wait_for_clients(c)
     cpu0 = server_cpu(c)
     t0 = time.perf_counter()
     rc, client = run_child(argv)
     secs = time.perf_counter() - t0
-    wait_for_clients(c)
+    wait_for_clients(c, known)
     cpu1 = server_cpu(c)
     after = counters(c, db)
     with open(out, "a", encoding="utf-8") as f:
