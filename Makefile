@@ -27,6 +27,7 @@ PKGS += dpkg-dev
 PKGS += fakeroot
 PKGS += man-db
 PKGS += scdoc
+PKGS += postgresql libpq-dev   # the PostgreSQL store and its tests (a throw-away cluster)
 # and what `make bench` needs besides
 BENCH_PKGS = urlwatch hyperfine time
 CONFIG ?= release

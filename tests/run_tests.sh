@@ -4,7 +4,8 @@
 # For each CONFIG (release, sanitize, debug): each cmocka program
 # build/tests/CONFIG/test_* (run from the project top), then the end-to-end
 # suite against the matching binary (bin/vane, bin/sanitize/vane,
-# bin/debug/vane). Prints one line per suite and, last, the totals over
+# bin/debug/vane) — for the release build twice, on SQLite and on
+# PostgreSQL (see e2e_stores). Prints one line per suite and, last, the totals over
 # everything as "N passed, N failed" (each cmocka case and each e2e test
 # counts one), with ", N skipped" and each skipped test named when an e2e
 # test was skipped. Exits 1 if anything failed.
@@ -43,6 +44,53 @@ trap 'exit 143' TERM
 cmocka_count() {  # $1 = PASSED | FAILED, reads $log
     sed -n "s/^\[  $1  \] \([0-9][0-9]*\) test.*/\1/p" "$log" |
         awk '{ n += $1 } END { print n + 0 }'
+}
+
+# The stores the e2e suite runs on for a build: the release build on SQLite
+# and on PostgreSQL (a throw-away cluster, tests/e2e/pg.py), the others on
+# SQLite only (the store code is the same; the sanitizers need one pass).
+# E2E_STORES="sqlite" (or "postgresql") picks for the release build.
+e2e_stores() {  # $1 = config
+    if [ "$1" = release ]; then
+        echo "${E2E_STORES:-sqlite postgresql}"
+    else
+        echo sqlite
+    fi
+}
+
+# One pass of the e2e suite; adds to the totals. Its summary line is
+# "e2e: ..." on SQLite and "e2e (postgresql): ..." on PostgreSQL.
+e2e_suite() {  # $1 = config, $2 = binary, $3 = store
+    label=$1
+    [ "$3" = sqlite ] || label="$1 $3"
+    rc=0
+    VANE_BIN=$2 $PYTHON tests/e2e/run.py --bin "$2" --store "$3" >"$log" 2>&1 || rc=$?
+    summary=$(tail -n 1 "$log")
+    pass=$(printf '%s\n' "$summary" | sed -n 's/^e2e[^:]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p')
+    fail=$(printf '%s\n' "$summary" | sed -n 's/^e2e[^:]*: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p')
+    skip=$(printf '%s\n' "$summary" | sed -n 's/^e2e[^:]*: .*, \([0-9][0-9]*\) skipped.*/\1/p')
+    skip=${skip:-0}
+    if [ -z "$pass" ] || [ -z "$fail" ]; then
+        pass=0 fail=1
+        echo "e2e   $label: no summary line (exit $rc)"
+        tail -n 20 "$log" | sed 's/^/    /'
+    fi
+    if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
+        fail=1
+    fi
+    if [ "$fail" -ne 0 ]; then
+        sed -n '/^\(FAIL\|ERROR\):/,$p' "$log" | sed 's/^/    /' | head -n 400
+    fi
+    if [ "$skip" -ne 0 ]; then
+        # a skipped test proves nothing: name each one, and count them
+        grep '\.\.\. skipped' "$log" | sed 's/^/    /'
+        echo "e2e   $label: $pass passed, $fail failed, $skip skipped"
+    else
+        echo "e2e   $label: $pass passed, $fail failed"
+    fi
+    total_skip=$((total_skip + skip))
+    total_pass=$((total_pass + pass))
+    total_fail=$((total_fail + fail))
 }
 
 for config in "$@"; do
@@ -102,33 +150,9 @@ for config in "$@"; do
         total_fail=$((total_fail + 1))
         continue
     fi
-    rc=0
-    VANE_BIN=$vane $PYTHON tests/e2e/run.py --bin "$vane" >"$log" 2>&1 || rc=$?
-    summary=$(tail -n 1 "$log")
-    pass=$(printf '%s\n' "$summary" | sed -n 's/^e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\1/p')
-    fail=$(printf '%s\n' "$summary" | sed -n 's/^e2e: \([0-9][0-9]*\) passed, \([0-9][0-9]*\) failed.*/\2/p')
-    skip=$(printf '%s\n' "$summary" | sed -n 's/^e2e: .*, \([0-9][0-9]*\) skipped.*/\1/p')
-    skip=${skip:-0}
-    if [ -z "$pass" ] || [ -z "$fail" ]; then
-        pass=0 fail=1
-        echo "e2e   $config: no summary line (exit $rc)"
-    fi
-    if [ "$rc" -ne 0 ] && [ "$fail" -eq 0 ]; then
-        fail=1
-    fi
-    if [ "$fail" -ne 0 ]; then
-        sed -n '/^\(FAIL\|ERROR\):/,$p' "$log" | sed 's/^/    /' | head -n 400
-    fi
-    if [ "$skip" -ne 0 ]; then
-        # a skipped test proves nothing: name each one, and count them
-        grep '\.\.\. skipped' "$log" | sed 's/^/    /'
-        echo "e2e   $config: $pass passed, $fail failed, $skip skipped"
-    else
-        echo "e2e   $config: $pass passed, $fail failed"
-    fi
-    total_skip=$((total_skip + skip))
-    total_pass=$((total_pass + pass))
-    total_fail=$((total_fail + fail))
+    for store in $(e2e_stores "$config"); do
+        e2e_suite "$config" "$vane" "$store"
+    done
 done
 
 if [ "$total_skip" -ne 0 ]; then

@@ -221,7 +221,7 @@ static int read_verdicts(const char *path, store_rule_verdicts_t **v, size_t *nv
 {
     *v = NULL;
     *nv = 0;
-    if (access(path, F_OK) != 0)
+    if (!store_is_server(path) && access(path, F_OK) != 0)
         return 0;
     err_t e;
     store_t *st = store_open(path, &e);

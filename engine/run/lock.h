@@ -16,6 +16,8 @@
 #define LOCK_HELD 1
 
 /* Take the lock for `db_path`, waiting up to wait_seconds (0: not at all).
+ * A PostgreSQL store has no lock: runs share its work (store.h), so this
+ * returns 0 with *fd -1 at once.
  * Returns 0 with *fd set, LOCK_HELD if another process holds it, or -1 with
  * e set. */
 int lock_acquire(const char *db_path, double wait_seconds, int *fd, err_t *e);

@@ -1364,8 +1364,6 @@ static void run_free(run_t *r)
 static int take_lock(const char *db_path, const run_opts_t *o, int *fd)
 {
     err_t e;
-    if (store_is_server(db_path))
-        return VANE_EXIT_OK; /* the database hands out the work (leases) */
     int held = lock_acquire(db_path, o->wait, fd, &e);
     if (held == LOCK_HELD) {
         fprintf(o->err, "vane: another run holds the lock on %s; try again later or use --wait\n", db_path);

@@ -19,6 +19,8 @@
 #include <string.h>
 
 #include "store/pg_sql.h"
+#include "util/buf.h"
+#include "util/utf8.h"
 
 /* PostgreSQL's type oids (catalog/pg_type.h, stable across versions). */
 enum {
@@ -268,9 +270,22 @@ static void bind(db_stmt_t *s, int i, const char *v, size_t n, Oid t, int format
     b->length = (int)n;
 }
 
+/* PostgreSQL refuses text that is not UTF-8, where SQLite keeps any
+ * bytes: each ill-formed part becomes U+FFFD, as everything vane shows
+ * already makes it. */
 static void pg_bind_text(db_stmt_t *s, int i, const char *v)
 {
-    bind(s, i, v, v ? strlen(v) : 0, OID_TEXT, 0);
+    size_t n = v ? strlen(v) : 0;
+    if (!v || utf8_valid(v, n, UTF8_NUL_OK, NULL) == n) {
+        bind(s, i, v, n, OID_TEXT, 0);
+        return;
+    }
+    buf_t fixed = {0};
+    if (utf8_repair(v, n, UTF8_NUL_OK, &fixed, NULL) >= 0)
+        bind(s, i, buf_str(&fixed), fixed.len, OID_TEXT, 0);
+    else
+        bind(s, i, NULL, 0, OID_TEXT, 0);
+    buf_free(&fixed);
 }
 
 static void pg_bind_int64(db_stmt_t *s, int i, long long v)

@@ -44,12 +44,20 @@ static int put_array(buf_t *out, const char *const *ids, size_t n)
     return rc | buf_putc(out, '}');
 }
 
-/* The sources a forced run may take: never claimed, or last claimed by a
+/* The runs alive now: each names its connection "vane run N" (below). */
+#define LIVE_RUNS                                                                    \
+    "SELECT substr(application_name, 10) FROM pg_stat_activity "                    \
+    "WHERE datname = current_database() AND application_name LIKE 'vane run %'"
+
+/* A lease holds while it has not run out and its run is alive: a run
+ * whose connection is gone (killed, its host down and the connection
+ * seen closed) holds nothing, and its sources go to the next run at once.
+ * The sources a forced run may take: never claimed, or last claimed by a
  * run that began before it and had ended when it began. */
 static const char sql_sources_claim[] =
     "UPDATE sources SET leased_until = :until, leased_by = CAST(:run AS text) "
     "WHERE id IN (SELECT id FROM sources WHERE id = ANY(CAST(:ids AS text[])) "
-    "AND (leased_until IS NULL OR leased_until < :now) "
+    "AND (leased_until IS NULL OR leased_until < :now OR leased_by NOT IN (" LIVE_RUNS ")) "
     "AND CASE WHEN :forced = 1 THEN leased_by IS NULL OR (CAST(leased_by AS bigint) < :run "
     "AND NOT CAST(leased_by AS bigint) = ANY(CAST(:beside AS bigint[]))) "
     "ELSE next_due IS NULL OR next_due <= :now END "

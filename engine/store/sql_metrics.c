@@ -123,9 +123,25 @@ static int add_size(const char *path, long long *bytes, err_t *e)
     return err_set(e, "database %s: cannot read its size: %m", path);
 }
 
+/* PostgreSQL's own count of the database's size, its tables and indexes
+ * with their write-ahead share. */
+static int server_bytes(store_t *st, long long *bytes, err_t *e)
+{
+    db_stmt_t *s;
+    if (db_prepare(st, "SELECT pg_database_size(current_database())", &s) != 0)
+        return db_error(st, e, "reading its size");
+    int rc = db_step(s);
+    if (rc == DB_ROW)
+        *bytes = db_column_int64(s, 0);
+    db_finalize(s);
+    return rc == DB_ROW ? 0 : db_error(st, e, "reading its size");
+}
+
 int store_database_bytes(store_t *st, long long *bytes, err_t *e)
 {
     *bytes = 0;
+    if (db_is_pg(st))
+        return server_bytes(st, bytes, e);
     if (!st->path || strcmp(st->path, ":memory:") == 0)
         return 0;
     char wal[4096];

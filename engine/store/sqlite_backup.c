@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/pg_sql.h"
 #include "store/store.h"
 
 #define BACKUP_BUSY_TRIES 600   /* 100 ms apart: a minute of a held lock at most */
@@ -73,8 +74,20 @@ static int copy_to(const char *db_path, const char *tmp, err_t *e)
     return rc == SQLITE_OK ? 0 : -1;
 }
 
+/* A PostgreSQL store has its server's own tools. */
+static int refuse_server(const char *db_path, err_t *e)
+{
+    char *shown = pg_url_shown(db_path);
+    err_set(e, "database %s: vane backup copies a SQLite file; back up a PostgreSQL "
+               "database with pg_dump", shown ? shown : "postgresql://…");
+    free(shown);
+    return -1;
+}
+
 int store_backup(const char *db_path, const char *to, int force, err_t *e)
 {
+    if (store_is_server(db_path))
+        return refuse_server(db_path, e);
     char tmp[PATH_MAX];
     if (snprintf(tmp, sizeof tmp, "%s.XXXXXX", to) >= (int)sizeof tmp)
         return err_set(e, "backup %s: the name is too long", to);

@@ -6,7 +6,7 @@ import os
 import sqlite3
 import unittest
 
-from vanetest import STEPS, VaneCase, describe, kill_process
+from vanetest import STEPS, VaneCase, describe, kill_process, sqlite_only
 
 N_SOURCES = 12   # sources of the same feed: a run that writes for a while
 
@@ -20,6 +20,7 @@ def integrity(path):
         con.close()
 
 
+@sqlite_only("vane backup copies the SQLite file through SQLite's online backup API")
 class Backup(VaneCase):
 
     def busy_monitor(self):

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from vanetest import STEPS, TOP, VaneCase, describe
+from vanetest import STEPS, TOP, VaneCase, describe, sqlite_only
 
 HISTORY = os.path.join(TOP, "tests", "bench", "history.py")
 
@@ -17,6 +17,7 @@ def history(*args):
                           timeout=120)
 
 
+@sqlite_only("tests/bench/history.py reads and grows SQLite files")
 class BenchHistory(VaneCase):
 
     def grow(self, m, size):

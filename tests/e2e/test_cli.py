@@ -116,7 +116,7 @@ class ConfigValidation(VaneCase):
 
     def base(self, m):
         return ['-- test configuration',
-                'database "vane.db"',
+                m.database_line(),
                 'rules { %s }' % lua_str(SHIPPED_RULES)]
 
     def src(self, m, **kw):

@@ -16,7 +16,7 @@ class ContainConfig(VaneCase):
         """Write vane.lua as `text`, run `vane check` and `vane run --all`:
         both exit 2 with every string of wants on stderr."""
         m = self.monitor(sources=[])
-        m.write_config('database "vane.db"\n' + text)
+        m.write_config(m.database_line() + "\n" + text)
         for args in (["check"], ["run", "--all"]):
             r = m.vane(*args, timeout=timeout)
             self.assertEqual(r.returncode, 2, "vane %s\n%s" % (" ".join(args), describe(r)))

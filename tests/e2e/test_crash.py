@@ -49,8 +49,8 @@ class KillNine(VaneCase):
         if not all(c in cols for c in need):
             return  # schema differs; `vane flags --json` is checked instead
         total, distinct = self.m.sql(
-            "SELECT COUNT(*), COUNT(DISTINCT rule || '|' || IFNULL(source,'') || '|' || "
-            "IFNULL(key,'') || '|' || message) FROM flags", db=db)[0]
+            "SELECT COUNT(*), COUNT(DISTINCT rule || '|' || coalesce(source,'') || '|' || "
+            "coalesce(key,'') || '|' || message) FROM flags", db=db)[0]
         self.assertEqual(total, distinct, "duplicate rows in the flags table of %s" % db)
 
     def test_sigkill_at_any_point_then_a_normal_run_gives_the_reference_flags(self):

@@ -107,7 +107,8 @@ class Deb(VaneCase):
         fields = dict(l.split(": ", 1) for l in r.stdout.splitlines())
         self.assertEqual(fields["Version"], version())
         deps = [d.strip().split()[0] for d in fields["Depends"].split(",")]
-        for lib in ("libcurl4", "libmicrohttpd12", "liblua5.4-0", "libsqlite3-0", "adduser"):
+        for lib in ("libcurl4", "libmicrohttpd12", "libpq5", "liblua5.4-0", "libsqlite3-0",
+                    "adduser"):
             self.assertIn(lib, deps)
         self.assertNotIn("lua-cjson", deps)      # linked statically
 

@@ -88,7 +88,7 @@ class EvalTest(VaneCase):
         self.assertRegex(r.stdout, r"flight-watch\s+miss\s+f4\s+遣返包机抵达\n")
         self.assertRegex(r.stdout, r"flight-watch\s+false flag\s+f3\s+Ryanair flight diverted to Minsk\n")
         self.assertIn("6 titles, 1 rules, 0 errors\n", r.stdout)
-        self.assertFalse(os.path.exists(self.m.db), "eval must not create a database")
+        self.assertFalse(self.m.db_exists(), "eval must not create a database")
 
     def test_json_gives_the_same_numbers_and_cases(self):
         r = self.eval("--rule", "flight-watch", "--json")
@@ -165,7 +165,7 @@ class EvalTest(VaneCase):
         self.assertIn("missing.tsv: cannot read: No such file or directory", r.stderr)
         r = self.m.vane("eval")
         self.assertExit(r, 2)
-        self.assertFalse(os.path.exists(self.m.db))
+        self.assertFalse(self.m.db_exists())
 
 
 def dev_labels():
@@ -203,7 +203,7 @@ class RealHeadlinesTest(VaneCase):
             self.assertEqual(s["true_positives"] + s["false_positives"], s["flagged"], rule)
             self.assertEqual(s["errors"], 0, rule)
         self.assertEqual(out[-1]["titles"], rows)
-        self.assertFalse(os.path.exists(m.db))
+        self.assertFalse(m.db_exists())
 
     def test_shipped_news_rules_meet_the_targets(self):
         m = self.monitor(sources=[])

@@ -5,11 +5,14 @@ import threading
 import time
 import unittest
 
-from vanetest import ADVISORY_PATH, STEPS, VaneCase, describe, kill_process, wait_for
+from vanetest import (ADVISORY_PATH, STEPS, VaneCase, describe, kill_process, sqlite_only,
+                      wait_for)
 
 HOLD = 5.0   # seconds the server keeps the first run waiting
 
 
+@sqlite_only("the run lock is the SQLite store's: runs on PostgreSQL share the work "
+             "(test_pg_workers)")
 class Lock(VaneCase):
 
     def start_holder(self, m):

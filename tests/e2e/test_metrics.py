@@ -9,7 +9,6 @@ with its line of vane.lua."""
 import os
 import re
 import shutil
-import sqlite3
 import subprocess
 
 from vanetest import LEVEL_RULE, SOURCE_ID, VaneCase, describe
@@ -106,7 +105,7 @@ class MetricsFile(VaneCase):
 
         # measured while the run had the database open, with its log not yet
         # folded back: at least the file, at most the file and a log
-        size = os.path.getsize(m.db)
+        size = m.db_bytes()
         self.assertGreaterEqual(s[("vane_database_bytes", ())], size)
         self.assertLess(s[("vane_database_bytes", ())], size + (8 << 20))
 
@@ -133,12 +132,9 @@ class MetricsFile(VaneCase):
         self.m.step(1)
         self.m.step(2)
         hostile = 'odd"chan\nel\\x'
-        db = sqlite3.connect(self.m.db)
-        with db:
-            flag = db.execute("SELECT min(id) FROM flags").fetchone()[0]
-            db.execute("INSERT INTO outbox(flag_id, channel, status) VALUES (?, ?, 'dead')",
-                       (flag, hostile))
-        db.close()
+        flag = self.m.sql("SELECT min(id) FROM flags")[0][0]
+        self.m.write_sql("INSERT INTO outbox(flag_id, channel, status) VALUES (?, ?, 'dead')",
+                         (flag, hostile))
         self.m.step(3)
         text = self.read()
         promtool_check(self, text)

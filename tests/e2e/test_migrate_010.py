@@ -20,7 +20,7 @@ import sys
 import tempfile
 import time
 
-from vanetest import TOP, VaneCase, vane_bin
+from vanetest import TOP, VaneCase, sqlite_only, vane_bin
 
 DB_FIXTURES = os.path.join(TOP, "tests", "fixtures", "db")
 sys.path.insert(0, DB_FIXTURES)
@@ -33,6 +33,7 @@ def read(name):
         return f.read()
 
 
+@sqlite_only("old SQLite databases (schema version 9) migrated by db/010")
 class Migrate010Case(VaneCase):
     def folder(self):
         d = tempfile.mkdtemp(prefix="vane-010.")

@@ -5,7 +5,6 @@ nothing; a new source that yields no items at its first fetch raises
 `source-empty` with that explanation, once. Served on 127.0.0.1 by the
 fixture server."""
 
-import hashlib
 import json
 import os
 import tempfile
@@ -23,11 +22,6 @@ def page(entries):
 
 
 ENTRIES = [("a", "Alpha"), ("b", "Bravo, a much longer title " + "x" * 80)]
-
-
-def sha(path):
-    with open(path, "rb") as f:
-        return hashlib.sha256(f.read()).hexdigest()
 
 
 class Preview(VaneCase):
@@ -62,7 +56,7 @@ class Preview(VaneCase):
         self.assertNotIn("x" * 80, r.stdout)
         self.assertIn("vane: source press: 2 items from %s (HTTP 200); nothing stored"
                       % self.src["url"], r.stderr)
-        self.assertFalse(os.path.exists(m.db), "preview made a database")
+        self.assertFalse(m.db_exists(), "preview made a database")
 
     def test_json_has_every_field(self):
         m = self.start()
@@ -77,14 +71,14 @@ class Preview(VaneCase):
     def test_an_existing_database_is_not_written_and_validators_are_not_sent(self):
         m = self.start()
         m.run(T[0])
-        before = sha(m.db)
+        before = m.db_fingerprint()
         write_files(self.folder, {"list.html": page(ENTRIES + [("c", "Charlie")])})
         m.server.reset_stats()
         r = m.vane("preview", SOURCE, "--json")
         self.assertExit(r, 0)
         self.assertEqual([x["key"] for x in parse_json_lines(r.stdout)],
                          ["/p/a.html", "/p/b.html", "/p/c.html"])
-        self.assertEqual(sha(m.db), before)
+        self.assertEqual(m.db_fingerprint(), before)
         self.assertEqual(m.sql("SELECT count(*) FROM items"), [(2,)])
         r = m.vane("preview", SOURCE)      # unchanged since: a 304 would say nothing
         self.assertExit(r, 0)

@@ -13,9 +13,7 @@ of issue 15; until that is merged the assertions on it fail here, on
 purpose."""
 
 import email.header
-import glob
 import json
-import os
 import re
 import unittest
 import urllib.parse
@@ -100,11 +98,9 @@ class PushCase(VaneCase):
             out = m.vane(*args)
             self.assertEqual(out.returncode, 0, describe(out))
             self.assertNoSecrets(out, "vane " + " ".join(args))
-        for path in glob.glob(os.path.join(m.dir, "vane.db*")):
-            with open(path, "rb") as f:
-                data = f.read()
+        for what, data in m.stored_data():
             for s in SECRETS:
-                self.assertNotIn(s.encode(), data, "a secret is in %s" % os.path.basename(path))
+                self.assertNotIn(s.encode(), data, "a secret is in %s" % what)
 
     def assertContext(self, f):
         """The flag carries its item's title and link (the lead's part)."""

@@ -37,7 +37,7 @@ class References(VaneCase):
         m = self.monitor(serve_dir=site, sources=[])
         m.site = site
         m.add_script("json_items", JSON_SCRIPT)
-        head = 'database "vane.db"\n'
+        head = m.database_line() + "\n"
         if rules is True:
             head += 'rules { "%s" }\n' % SHIPPED_RULES
         elif rules:
@@ -60,7 +60,7 @@ class References(VaneCase):
         r = m.vane("run", "--all", "--now", NOW1)
         self.assertExit(r, 2, "run")
         self.assertProblem(r, *parts)
-        self.assertFalse(os.path.exists(m.db) and m.sql("SELECT id FROM runs"),
+        self.assertFalse(m.db_exists() and m.sql("SELECT id FROM runs"),
                          "the run did not start")
 
     # ---- references --------------------------------------------------------

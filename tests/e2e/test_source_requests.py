@@ -6,7 +6,6 @@ header re-baselines the source as a changed url does; bad keys refused
 at load naming vane.lua:LINE."""
 
 import base64
-import glob
 import os
 import ssl
 import subprocess
@@ -74,9 +73,7 @@ class SourceRequests(VaneCase):
         for r in results:
             for s in (SECRET, COOKIE, PASSWORD):
                 self.assertNotIn(s, r.stdout + r.stderr, describe(r))
-        for f in glob.glob(os.path.join(m.dir, "vane.db*")):
-            with open(f, "rb") as fh:
-                data = fh.read()
+        for f, data in m.stored_data():
             for s in (SECRET, COOKIE, PASSWORD):
                 self.assertNotIn(s.encode(), data, f)
                 self.assertNotIn(base64.b64encode(("u:" + s).encode()), data, f)

@@ -230,7 +230,7 @@ class Templates(VaneCase):
         self.assertEqual((body["id"], body["rule"], body["title"], body["change"]),
                          (0, "advisory-level-change", SAMPLE_TITLE, "changed"))
         self.assertEqual(body["changes"][0]["field"], "level")
-        self.assertFalse(os.path.exists(m.db), "nothing is stored")
+        self.assertFalse(m.db_exists(), "nothing is stored")
 
     def test_channel_test_says_why_a_channel_refused(self):
         hook = self.hook()

@@ -5,7 +5,6 @@ replaces the first, the verdict is stored with its note and who gave it
 (--as, else $USER, else "cli"); an unknown flag id, a bad verdict word or
 a missing argument exit 2 with a clear error and store nothing."""
 
-import sqlite3
 
 from vanetest import LEVEL_RULE, VaneCase, describe, parse_json_lines
 
@@ -32,9 +31,7 @@ class Verdicts(VaneCase):
         return r
 
     def verdicts(self):
-        with sqlite3.connect(self.m.db) as db:
-            return db.execute("SELECT flag_id, verdict, note, who FROM verdicts "
-                              "ORDER BY flag_id").fetchall()
+        return self.m.sql("SELECT flag_id, verdict, note, who FROM verdicts ORDER BY flag_id")
 
     def test_precision_moves_with_the_verdicts(self):
         before = self.rules()

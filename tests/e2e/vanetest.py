@@ -4,6 +4,13 @@ Everything is real: the `vane` binary named by $VANE_BIN, a fixture HTTP
 server on 127.0.0.1 (tests/fixture_server.py), SQLite files in a temporary
 monitor folder. Nothing here talks to any other machine.
 
+The store: SQLite (vane.db in the monitor folder) unless run.py --store
+postgresql set $VANE_TEST_STORE=postgresql and $VANE_TEST_PG_SOCKET (the
+folder of the run's throw-away cluster, pg.py). Then each monitor gets a
+fresh database of its own there, dropped when it closes; its vane.lua says
+`database "<url>"`, m.db is that URL and m.sql() runs plain SQL on it through
+psql. A test about the SQLite file itself is marked @sqlite_only("why").
+
     class T(VaneCase):
         def test_x(self):
             m = self.monitor()                  # temp folder + server + vane.lua
@@ -11,6 +18,8 @@ monitor folder. Nothing here talks to any other machine.
             r = m.vane("flags", "--json")
 """
 
+import glob
+import hashlib
 import json
 import os
 import re
@@ -29,6 +38,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests"))
 
 from fixture_server import FixtureServer, max_overlap  # noqa: E402,F401
+import pg  # noqa: E402
 
 FIXTURES = os.path.join(TOP, "tests", "fixtures", "travel_advisories")
 SHIPPED_RULES = os.path.join(TOP, "rules")
@@ -54,6 +64,45 @@ def vane_bin():
     if not b:
         raise unittest.SkipTest("VANE_BIN is not set (run through tests/e2e/run.py --bin PATH)")
     return os.path.abspath(b)
+
+
+def store():
+    """The store this run tests: "sqlite" or "postgresql" (run.py --store)."""
+    return os.environ.get("VANE_TEST_STORE") or "sqlite"
+
+
+def on_postgresql():
+    return store() == "postgresql"
+
+
+def sqlite_only(reason):
+    """Skip a test (or a whole TestCase) on the PostgreSQL store, saying why:
+    for tests about the SQLite file itself (its modes, its copies, PRAGMAs)."""
+    return unittest.skipIf(on_postgresql(), "SQLite only: " + reason)
+
+
+_cluster = None
+
+
+def pg_cluster():
+    """The run's PostgreSQL cluster (started by run.py --store postgresql)."""
+    global _cluster
+    if _cluster is None:
+        sock = os.environ.get("VANE_TEST_PG_SOCKET")
+        if not sock:
+            raise unittest.SkipTest("VANE_TEST_PG_SOCKET is not set "
+                                    "(run through tests/e2e/run.py --store postgresql)")
+        _cluster = pg.PgCluster.attach(sock)
+    return _cluster
+
+
+def is_pg_url(db):
+    return isinstance(db, str) and db.startswith(("postgresql:", "postgres:"))
+
+
+def pg_dbname(url):
+    """The database a postgresql:///NAME?… URL names."""
+    return url.split("://", 1)[1].split("/", 1)[1].split("?", 1)[0]
 
 
 def lua_str(s):
@@ -133,10 +182,17 @@ class Monitor:
                  channels=None, env=None):
         self.case = case
         self.dir = tempfile.mkdtemp(prefix="vane-e2e-")
+        self.pg_name = None
+        self.pg_copies = []                  # databases made by copy_db
+        if on_postgresql():
+            self.pg_name = pg.unique_name("vane_e2e")
+            self.db = self.db_setting = pg_cluster().create_database(self.pg_name)
+        else:
+            self.db = os.path.join(self.dir, "vane.db")
+            self.db_setting = "vane.db"      # relative to the monitor folder
         self.server = FixtureServer(serve_dir)
         self.port = self.server.start()
         self.config = os.path.join(self.dir, "vane.lua")
-        self.db = os.path.join(self.dir, "vane.db")
         self.rules = rules if rules is not None else [SHIPPED_RULES]
         self.settings = settings
         self.sources = sources if sources is not None else [self.advisory_source()]
@@ -155,7 +211,7 @@ class Monitor:
     def write_config(self, text=None):
         """Write vane.lua from the monitor's settings (or the given text)."""
         if text is None:
-            lines = ['database "vane.db"',
+            lines = [self.database_line(),
                      "rules " + lua_value(list(self.rules))]
             if self.settings:
                 lines.append("settings " + lua_value(self.settings))
@@ -167,6 +223,10 @@ class Monitor:
         with open(self.config, "w", encoding="utf-8") as f:
             f.write(text)
         return self.config
+
+    def database_line(self):
+        """vane.lua's database line for this monitor's store."""
+        return "database " + lua_str(self.db_setting)
 
     def rules_copy(self, extra=None, name="rules"):
         """A rules/ folder in the monitor with copies of the shipped rules and
@@ -207,6 +267,9 @@ class Monitor:
     def close(self):
         self.server.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
+        if self.pg_name:
+            for name in self.pg_copies + [self.pg_name]:
+                pg_cluster().drop_database(name)
 
     # ---- running vane ----------------------------------------------------------
     def argv(self, *args, db=None):
@@ -273,11 +336,91 @@ class Monitor:
 
     # ---- the database directly ------------------------------------------------
     def sql(self, query, params=(), db=None):
+        """Rows of a query (? placeholders) on the monitor's database, or on
+        the SQLite file db; on PostgreSQL integer-looking cells come back as
+        int, a bytea as bytes and NULL as None, as from SQLite."""
+        if db is None and self.pg_name:
+            return pg_cluster().psql(self.pg_name, query, params)
+        if is_pg_url(db):
+            return pg_cluster().psql(pg_dbname(db), query, params)
         con = sqlite3.connect("file:%s?mode=ro" % (db or self.db), uri=True, timeout=10)
         try:
             return con.execute(query, params).fetchall()
         finally:
             con.close()
+
+    def write_sql(self, query, params=()):
+        """Run one writing statement on the monitor's database (committed)."""
+        if self.pg_name:
+            return pg_cluster().psql(self.pg_name, query, params)
+        con = sqlite3.connect(self.db, timeout=10)
+        try:
+            with con:
+                return con.execute(query, params).fetchall()
+        finally:
+            con.close()
+
+    # ---- the store, on either kind ---------------------------------------------
+    def tables(self):
+        """The names of the database's tables."""
+        if self.pg_name:
+            return [t for (t,) in self.sql(
+                "SELECT table_name FROM information_schema.tables WHERE "
+                "table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY 1")]
+        return [t for (t,) in self.sql("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                       "ORDER BY 1")]
+
+    def db_exists(self):
+        """Whether vane has made its database: the SQLite file, or any table
+        in the monitor's (otherwise empty) PostgreSQL database."""
+        if self.pg_name:
+            return bool(self.tables())
+        return os.path.exists(self.db)
+
+    def stored_data(self):
+        """[(what, bytes)]: everything the store holds, to search for what
+        must not be there: vane.db and its WAL and lock files, or a pg_dump
+        of the PostgreSQL database."""
+        if self.pg_name:
+            c = pg_cluster()
+            r = subprocess.run([os.path.join(c.bin, "pg_dump"), "-d", self.db, "--no-owner"],
+                               capture_output=True, timeout=120)
+            self.case.assertEqual(r.returncode, 0, r.stderr)
+            return [("pg_dump of " + self.pg_name, r.stdout)]
+        out = []
+        for path in sorted(glob.glob(self.db + "*")):
+            with open(path, "rb") as f:
+                out.append((os.path.basename(path), f.read()))
+        return out
+
+    def db_fingerprint(self):
+        """A hash of the database's contents: the SQLite file's bytes, or a
+        data-only pg_dump; equal fingerprints mean nothing was written."""
+        if self.pg_name:
+            r = subprocess.run([os.path.join(pg_cluster().bin, "pg_dump"), "-d", self.db,
+                                "--data-only"], capture_output=True, timeout=120)
+            self.case.assertEqual(r.returncode, 0, r.stderr)
+            # pg_dump fences its output with \restrict KEY, a new random KEY each time
+            stable = b"\n".join(l for l in r.stdout.split(b"\n")
+                                if not l.startswith((b"\\restrict", b"\\unrestrict")))
+            return hashlib.sha256(stable).hexdigest()
+        with open(self.db, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()
+
+    def data_bytes(self):
+        """What the stored rows take: the SQLite file's size, or the tables'
+        total size with their indexes and TOAST on PostgreSQL."""
+        if self.pg_name:
+            return self.sql("SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0) "
+                            "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                            "WHERE c.relkind = 'r' AND n.nspname = current_schema()")[0][0]
+        return os.path.getsize(self.db)
+
+    def db_bytes(self):
+        """The database's whole size: the file, or pg_database_size."""
+        if self.pg_name:
+            return self.sql("SELECT pg_database_size(current_database())")[0][0]
+        return os.path.getsize(self.db)
 
     def pending_events(self):
         """How many events the rules have yet to evaluate: past the
@@ -286,13 +429,22 @@ class Monitor:
                         "AND evaluated = 0")[0][0]
 
     def table_columns(self, table, db=None):
+        if (db is None and self.pg_name) or is_pg_url(db):
+            return [r[0] for r in self.sql(
+                "SELECT column_name FROM information_schema.columns WHERE "
+                "table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+                (table,), db=db)]
         rows = self.sql("SELECT name FROM sqlite_master WHERE type='table' AND name=?", (table,), db=db)
         if not rows:
             return []
         return [r[1] for r in self.sql("PRAGMA table_info(%s)" % table, db=db)]
 
     def copy_db(self, dest, db=None):
-        """A consistent copy of the database (SQLite's backup API)."""
+        """A consistent copy of the database (SQLite's backup API). On
+        PostgreSQL a database made from it as a template (no vane may be
+        connected to it), dropped with the monitor; returns its URL."""
+        if (db is None and self.pg_name) or is_pg_url(db):
+            return self._copy_pg(dest, db)
         src = sqlite3.connect(db or self.db, timeout=10)
         dst = sqlite3.connect(dest)
         try:
@@ -301,6 +453,17 @@ class Monitor:
             dst.close()
             src.close()
         return dest
+
+
+    def _copy_pg(self, dest, db=None):
+        src = pg_dbname(db) if db else self.pg_name
+        name = "%s_%s" % (self.pg_name, re.sub(r"[^a-z0-9]+", "_",
+                                               os.path.basename(dest).lower()))[:63]
+        c = pg_cluster()
+        c.psql("postgres", "CREATE DATABASE %s TEMPLATE %s STRATEGY FILE_COPY"
+               % (pg.quote_ident(name), pg.quote_ident(src)))
+        self.pg_copies.append(name)
+        return c.url(name)
 
 
 class VaneCase(unittest.TestCase):
