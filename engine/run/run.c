@@ -859,11 +859,11 @@ static int fetch_claimed(run_t *r, err_t *e)
         rc = store_sources_claim(r->st, &c, ids, m, limit, claimed, &taken, e);
         if (rc != 0 || taken == 0)
             break;
-        for (size_t j = 0; j < m; j++)
-            if (claimed[j]) {
-                decided[slot[j]] = 1;
+        for (size_t j = 0; j < m; j++) {
+            decided[slot[j]] = claimed[j] != 0;
+            if (claimed[j] == STORE_CLAIMED)
                 turn_slots[k++] = slot[j];
-            }
+        }
         taken_in_all += k;
         rc = fetch_turn(r, turn_slots, k, turn, e);
     }

@@ -89,41 +89,44 @@ void db_bind(db_stmt_t *s, const char *fmt, ...)
     va_end(ap);
 }
 
-db_stmt_t *db_query(store_t *st, int which, const char *sql, err_t *e, const char *fmt, ...)
+/* The cached statement with the arguments in ap bound; NULL with e set. */
+static db_stmt_t *stmt_bound(store_t *st, int which, const char *sql, err_t *e, const char *fmt,
+                             va_list ap)
 {
     db_stmt_t *s = db_stmt(st, which, sql, e);
-    if (s) {
-        va_list ap;
-        va_start(ap, fmt);
+    if (s)
         bind_args(s, fmt, ap);
-        va_end(ap);
-    }
+    return s;
+}
+
+db_stmt_t *db_query(store_t *st, int which, const char *sql, err_t *e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    db_stmt_t *s = stmt_bound(st, which, sql, e, fmt, ap);
+    va_end(ap);
     return s;
 }
 
 int db_run(store_t *st, int which, const char *sql, err_t *e, const char *what,
            const char *fmt, ...)
 {
-    db_stmt_t *s = db_stmt(st, which, sql, e);
-    if (!s)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    bind_args(s, fmt, ap);
+    db_stmt_t *s = stmt_bound(st, which, sql, e, fmt, ap);
     va_end(ap);
-    return db_exec(st, s, e, what);
+    return s ? db_exec(st, s, e, what) : -1;
 }
 
 int db_run_id(store_t *st, int which, const char *sql, err_t *e, const char *what,
               long long *id, const char *fmt, ...)
 {
-    db_stmt_t *s = db_stmt(st, which, sql, e);
-    if (!s)
-        return -1;
     va_list ap;
     va_start(ap, fmt);
-    bind_args(s, fmt, ap);
+    db_stmt_t *s = stmt_bound(st, which, sql, e, fmt, ap);
     va_end(ap);
+    if (!s)
+        return -1;
     int rc = db_step(s);
     if (rc == DB_ROW)
         *id = db_column_int64(s, 0);

@@ -277,6 +277,11 @@ struct embedded_file;
  * none). */
 int db_latest_migration(const char *folder);
 const struct embedded_file *db_find_migration(const char *folder, int v);
+/* Apply folder's migrations after version have, in order, each with apply
+ * (which records v as the version); a database past the newest is
+ * refused, a have below 0 is an error reading it (migrate.c). */
+typedef int (*db_apply_fn)(store_t *st, const struct embedded_file *f, int v, err_t *e);
+int db_migrate_from(store_t *st, const char *folder, int have, db_apply_fn apply, err_t *e);
 
 /* The web view's filter of flags (store/web.h) as SQL conditions on
  * `flags f`, each started by " WHERE " or " AND " as *n counts them

@@ -52,18 +52,7 @@ static int migrate_locked(store_t *st, err_t *e)
 {
     if (db_script(st, "CREATE TABLE IF NOT EXISTS vane_schema (version integer NOT NULL)") != 0)
         return db_error(st, e, "creating the schema version table");
-    int have = db_pg_version(st), latest = db_latest_migration(PG_MIGRATIONS);
-    if (have < 0)
-        return db_error(st, e, "reading the schema version");
-    if (have > latest)
-        return err_set(e, "database %s has schema version %d, newer than this vane knows (%d); "
-                          "use a newer vane", st->path, have, latest);
-    for (int v = have + 1; v <= latest; v++) {
-        const embedded_file_t *f = db_find_migration(PG_MIGRATIONS, v);
-        if (f && apply_migration(st, f, v, e) != 0)
-            return -1;
-    }
-    return 0;
+    return db_migrate_from(st, PG_MIGRATIONS, db_pg_version(st), apply_migration, e);
 }
 
 int db_pg_migrate(store_t *st, err_t *e)

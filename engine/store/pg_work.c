@@ -52,35 +52,88 @@ static int put_array(buf_t *out, const char *const *ids, size_t n)
 /* A lease holds while it has not run out and its run is alive: a run
  * whose connection is gone (killed, its host down and the connection
  * seen closed) holds nothing, and its sources go to the next run at once.
- * The sources a forced run may take: never claimed, or last claimed by a
- * run that began before it and had ended when it began. */
-static const char sql_sources_claim[] =
-    "UPDATE sources SET leased_until = :until, leased_by = CAST(:run AS text) "
-    "WHERE id IN (SELECT id FROM sources WHERE id = ANY(CAST(:ids AS text[])) "
-    "AND (leased_until IS NULL OR leased_until < :now OR leased_by NOT IN (" LIVE_RUNS ")) "
-    "AND CASE WHEN :forced = 1 THEN leased_by IS NULL OR (CAST(leased_by AS bigint) < :run "
-    "AND NOT CAST(leased_by AS bigint) = ANY(CAST(:beside AS bigint[]))) "
-    "ELSE next_due IS NULL OR next_due <= :now END "
-    "ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED) RETURNING id";
+ * A source is due when its next_due has come; forced (--all, --only), when
+ * it was never claimed or last claimed by a run that began before this
+ * one and had ended when this one began. */
+#define CLAIMABLE                                                                            \
+    "(leased_until IS NULL OR leased_until < :now OR leased_by NOT IN (" LIVE_RUNS ")) "     \
+    "AND CASE WHEN :forced = 1 THEN leased_by IS NULL OR (CAST(leased_by AS bigint) < :run " \
+    "AND NOT CAST(leased_by AS bigint) = ANY(CAST(:beside AS bigint[]))) "                   \
+    "ELSE next_due IS NULL OR next_due <= :now END"
 
+/* One claim: the first :limit claimable sources of the list that no other
+ * claim has locked are leased to the run (1); the ones another run holds,
+ * or that are no longer due, are named too (2), so the run stops asking
+ * for them. The lease is tested again on the locked row itself, so a
+ * source leased by another run since the list was read is never taken. */
+static const char sql_sources_claim[] =
+    "WITH listed AS MATERIALIZED (SELECT id, " CLAIMABLE " AS free FROM sources "
+    "WHERE id = ANY(CAST(:ids AS text[]))), "
+    "picked AS (SELECT id FROM sources WHERE id IN (SELECT id FROM listed WHERE free) "
+    "AND " CLAIMABLE " ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED), "
+    "taken AS (UPDATE sources SET leased_until = :until, leased_by = CAST(:run AS text) "
+    "WHERE id IN (SELECT id FROM picked) RETURNING id) "
+    "SELECT id, 1 FROM taken UNION ALL SELECT id, 2 FROM listed WHERE NOT free";
+
+/* The list's ids, in order, for finding each answered id by bisection. */
 typedef struct claiming {
     const char *const *ids;
+    size_t *order;
     size_t n;
     unsigned char *claimed;
     size_t *taken;
 } claiming_t;
 
+static int by_id(const void *a, const void *b, void *ids)
+{
+    const char *const *s = ids;
+    return strcmp(s[*(const size_t *)a], s[*(const size_t *)b]);
+}
+
+/* The position in the list of id, or n. */
+static size_t find(const claiming_t *c, const char *id)
+{
+    size_t lo = 0, hi = c->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int cmp = strcmp(c->ids[c->order[mid]], id);
+        if (cmp == 0)
+            return c->order[mid];
+        if (cmp < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return c->n;
+}
+
 static int mark_claimed(db_stmt_t *s, void *ud)
 {
     claiming_t *c = ud;
     const char *id = db_column_text(s, 0);
-    for (size_t i = 0; id && i < c->n; i++)
-        if (!c->claimed[i] && strcmp(c->ids[i], id) == 0) {
-            c->claimed[i] = 1;
-            ++*c->taken;
-            break;
-        }
+    size_t i = id ? find(c, id) : c->n;
+    if (i < c->n && !c->claimed[i]) {
+        c->claimed[i] = (unsigned char)db_column_int(s, 1);
+        *c->taken += c->claimed[i] == STORE_CLAIMED;
+    }
     return 0;
+}
+
+/* Run the claim with its list bound. */
+static int claim(store_t *st, const store_claim_t *c, const char *list, size_t limit,
+                 claiming_t *cl, err_t *e)
+{
+    db_stmt_t *s = db_stmt(st, Q_SOURCES_CLAIM, sql_sources_claim, e);
+    if (!s)
+        return -1;
+    db_bind_named(s, ":until", c->until);
+    db_bind_named_int64(s, ":run", c->run_id);
+    db_bind_named(s, ":ids", list);
+    db_bind_named(s, ":now", c->now);
+    db_bind_named_int64(s, ":forced", c->forced);
+    db_bind_named(s, ":beside", st->beside ? st->beside : "{}");
+    db_bind_named_int64(s, ":limit", (long long)limit);
+    return db_each_row(st, s, mark_claimed, cl, e, "claiming sources");
 }
 
 int store_sources_claim(store_t *st, const store_claim_t *c, const char *const *ids, size_t n,
@@ -89,28 +142,21 @@ int store_sources_claim(store_t *st, const store_claim_t *c, const char *const *
     memset(claimed, 0, n);
     *taken = 0;
     if (!db_is_pg(st)) {
-        memset(claimed, 1, n);
+        memset(claimed, STORE_CLAIMED, n);
         *taken = n;
         return 0;
     }
     buf_t list = {0};
-    if (put_array(&list, ids, n) != 0) {
-        buf_free(&list);
-        return err_set(e, "claiming sources: out of memory");
+    size_t *order = malloc((n + 1) * sizeof *order);
+    int rc = order && put_array(&list, ids, n) == 0 ? 0 : err_set(e, "claiming sources: out of memory");
+    if (rc == 0) {
+        for (size_t i = 0; i < n; i++)
+            order[i] = i;
+        qsort_r(order, n, sizeof *order, by_id, (void *)ids);
+        claiming_t cl = {ids, order, n, claimed, taken};
+        rc = claim(st, c, buf_str(&list), limit, &cl, e);
     }
-    db_stmt_t *s = db_stmt(st, Q_SOURCES_CLAIM, sql_sources_claim, e);
-    int rc = -1;
-    if (s) {
-        db_bind_named(s, ":until", c->until);
-        db_bind_named_int64(s, ":run", c->run_id);
-        db_bind_named(s, ":ids", buf_str(&list));
-        db_bind_named(s, ":now", c->now);
-        db_bind_named_int64(s, ":forced", c->forced);
-        db_bind_named(s, ":beside", st->beside ? st->beside : "{}");
-        db_bind_named_int64(s, ":limit", (long long)limit);
-        claiming_t cl = {ids, n, claimed, taken};
-        rc = db_each_row(st, s, mark_claimed, &cl, e, "claiming sources");
-    }
+    free(order);
     buf_free(&list);
     return rc;
 }

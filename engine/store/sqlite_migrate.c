@@ -10,37 +10,6 @@
 
 #include "util/embedded.h"
 
-/* The number of a migration named FOLDER/NNN_what.sql. */
-static int migration_number(const char *name)
-{
-    const char *base = strrchr(name, '/');
-    return atoi(base ? base + 1 : name);
-}
-
-static int is_migration(const char *name, const char *folder)
-{
-    size_t n = strlen(name), f = strlen(folder);
-    return strncmp(name, folder, f) == 0 && name[f] == '/' && n > f + 5 &&
-           strcmp(name + n - 4, ".sql") == 0 && migration_number(name) > 0;
-}
-
-int db_latest_migration(const char *folder)
-{
-    int latest = 0;
-    for (const embedded_file_t *f = embedded_files; f->name; f++)
-        if (is_migration(f->name, folder) && migration_number(f->name) > latest)
-            latest = migration_number(f->name);
-    return latest;
-}
-
-const embedded_file_t *db_find_migration(const char *folder, int v)
-{
-    for (const embedded_file_t *f = embedded_files; f->name; f++)
-        if (is_migration(f->name, folder) && migration_number(f->name) == v)
-            return f;
-    return NULL;
-}
-
 int store_latest_version(void)
 {
     return db_latest_migration(SQLITE_MIGRATIONS);
@@ -76,10 +45,10 @@ static int foreign_keys_ok(store_t *st)
 /* Foreign keys are off while a migration runs, so it may rebuild a table
  * that others refer to (SQLite's documented way); the result is checked
  * before the commit. */
-static int apply_migration(store_t *st, const embedded_file_t *f, err_t *e)
+static int apply_migration(store_t *st, const embedded_file_t *f, int v, err_t *e)
 {
     char pragma[64];
-    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", migration_number(f->name));
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d", v);
     if (sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF", NULL, NULL, NULL) != SQLITE_OK ||
         sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
         return db_error(st, e, "starting a migration");
@@ -101,16 +70,5 @@ static int apply_migration(store_t *st, const embedded_file_t *f, err_t *e)
  * we still pick them by number to be safe. */
 int db_migrate(store_t *st, err_t *e)
 {
-    int have = user_version(st), latest = store_latest_version();
-    if (have < 0)
-        return db_error(st, e, "reading the schema version");
-    if (have > latest)
-        return err_set(e, "database %s has schema version %d, newer than this vane knows (%d); "
-                          "use a newer vane", st->path, have, latest);
-    for (int v = have + 1; v <= latest; v++) {
-        const embedded_file_t *f = db_find_migration(SQLITE_MIGRATIONS, v);
-        if (f && apply_migration(st, f, e) != 0)
-            return -1;
-    }
-    return 0;
+    return db_migrate_from(st, SQLITE_MIGRATIONS, user_version(st), apply_migration, e);
 }

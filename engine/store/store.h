@@ -523,11 +523,15 @@ typedef struct store_claim {
     int forced;
 } store_claim_t;
 
-/* Claim up to limit of the n sources ids (ones the run found due); set
- * claimed[i] to 1 for each taken and *taken to their number. A source is
- * taken when no live lease holds it and it is still due: its next_due
- * has come (the run that fetched it last set the next), or, forced, no run
- * that ran beside this one has claimed it. SQLite: all n are taken. */
+/* Claim up to limit of the n sources ids (ones the run found due). Each
+ * claimed[i] is set to STORE_CLAIMED for a source taken, STORE_GONE for
+ * one another live run holds or that is no longer due (ask no more), 0 for
+ * one to ask for again (beyond the limit, or being claimed by another run
+ * this moment); *taken counts the STORE_CLAIMED. A source is taken when no
+ * live lease holds it and it is still due: its next_due has come (the run
+ * that fetched it last set the next), or, forced, no run that ran beside
+ * this one has claimed it. SQLite: all n are taken. */
+enum { STORE_CLAIMED = 1, STORE_GONE = 2 };
 int store_sources_claim(store_t *st, const store_claim_t *c, const char *const *ids, size_t n,
                         size_t limit, unsigned char *claimed, size_t *taken, err_t *e);
 /* End the run's leases (its sources are done). */

@@ -17,6 +17,11 @@
 #     than that state) for vane, urlwatch and the floor `curl --parallel
 #     --parallel-max 10`; peak RSS of each run; the server's 200/304 counts
 #     checked for every run;
+#  1b. PostgreSQL (pg.sh): PG_SOURCES (10,000) sources unchanged and 10%
+#     changed, 1, 2 and 4 `vane run` workers against one database of a
+#     cluster started here and stopped after, beside the SQLite run and the
+#     curl floor; nothing due on each store; the server's counters (commits,
+#     rows, statements, WAL bytes) over one run of each;
 #  2. bench_rules: rule evaluations per second vs a bare lua_pcall;
 #  3. bench_store: diff + store items per second vs raw prepared inserts;
 #  4. `vane run` with nothing due (1,000 sources, 100 rules) beside
@@ -47,10 +52,15 @@
 # skips the series); HISTORY_SOURCES (2000); HISTORY_REPS (3); BK_EVENTS
 # (10000); PARALLEL (vane's max_parallel and per_host, curl's
 # --parallel-max; default 10); PYTHON; PARTS, the parts to measure
-# (default "fetch rules news memory idle bookkeeping history bigdoc serve");
+# (default "fetch pg rules news memory idle bookkeeping history bigdoc serve");
+# PG_SOURCES (10000), PG_WORKERS ("1 2 4"), PG_REPS (REPS), PG_SYNC_REPS
+# (3), PG_IDLE_REPS (10), the PostgreSQL part's; RESULTS, the report's file
+# (default tests/bench/last-results.md; tests/bench/pg-results.md when
+# PARTS is "pg");
 # SERVE_FLAGS (100000) and SERVE_REPS (20), the web view's;
 # KEEP=1 keeps the scratch directory. Needs
-# /usr/bin/time, urlwatch, curl, python3 and `make build` done. Nothing
+# /usr/bin/time, urlwatch (the fetch part), curl, python3, PostgreSQL's
+# server (the pg part) and `make build` done. Nothing
 # listens beyond 127.0.0.1; the server is stopped by its own PID.
 set -eu
 
@@ -74,14 +84,22 @@ HISTORY_SOURCES=${HISTORY_SOURCES:-2000}
 BK_EVENTS=${BK_EVENTS:-10000}
 IDLE_SOURCES=1000
 IDLE_RULES=100
-PARTS=${PARTS:-fetch rules news memory idle bookkeeping history bigdoc serve}
+PARTS=${PARTS:-fetch pg rules news memory idle bookkeeping history bigdoc serve}
 part() { case " $PARTS " in *" $1 "*) return 0 ;; esac; return 1; }
+# a run of the pg part alone does not overwrite the whole bench's report
+if [ -z "${RESULTS:-}" ]; then
+    RESULTS=$HERE/last-results.md
+    case "$PARTS" in pg | " pg" | "pg " | " pg ") RESULTS=$HERE/pg-results.md ;; esac
+fi
 START=$(date +%s)
 
 die() { echo "bench: $*" >&2; exit 2; }
-for t in curl urlwatch "$PY"; do
-    command -v "$t" >/dev/null 2>&1 || die "$t is missing (apt-get install -y urlwatch time curl python3)"
+for t in curl "$PY"; do
+    command -v "$t" >/dev/null 2>&1 || die "$t is missing (apt-get install -y time curl python3)"
 done
+if part fetch; then
+    command -v urlwatch >/dev/null 2>&1 || die "urlwatch is missing (apt-get install -y urlwatch)"
+fi
 [ -x /usr/bin/time ] || die "/usr/bin/time is missing (apt-get install -y time)"
 [ -x "$VANE" ] || die "$VANE is missing: run make build first"
 for b in bench_rules bench_store; do
@@ -97,6 +115,9 @@ bin_of() { if [ "$1" = before ]; then echo "$VANE_BEFORE"; else echo "$VANE"; fi
 
 W=$(mktemp -d "${TMPDIR:-/tmp}/vane-bench.XXXXXX")
 SERVER_PID=""
+# the pg part's cluster: a folder of its own (as root, the postgres user's)
+PG_DIR=""
+part pg && PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/vane-bench-pg.XXXXXX")
 # Stop the server by its PID: TERM, repeated (a TERM that lands while the
 # interpreter is still starting can be lost), then KILL after 5 s.
 server_alive() {   # running, not a zombie waiting to be reaped (Linux /proc)
@@ -116,6 +137,10 @@ stop_server() {
 }
 cleanup() {
     stop_server
+    if [ -n "$PG_DIR" ]; then
+        "$PY" "$HERE/pgbench.py" stop "$PG_DIR" || true
+        rm -rf "$PG_DIR"
+    fi
     if [ "${KEEP:-0}" = 1 ]; then echo "bench: kept $W" >&2; else rm -rf "$W"; fi
 }
 trap cleanup EXIT
@@ -208,14 +233,15 @@ SETTINGS=$(settings_for "$VANE")
 SETTINGS_BEFORE=""
 [ -n "$VANE_BEFORE" ] && SETTINGS_BEFORE=$(settings_for "$VANE_BEFORE")
 
-# write_vane_config DIR URLS EVERY SETTINGS: vane.lua with a source per URL,
-# the page script and the rule, its database in DIR/state
+# write_vane_config DIR URLS EVERY SETTINGS [DATABASE]: vane.lua with a
+# source per URL, the page script and the rule, its database DATABASE (a
+# PostgreSQL URL) or else DIR/state/vane.db
 write_vane_config() {
     mkdir -p "$1/scripts" "$1/rules" "$1/state"
     cp "$W/page.lua" "$1/scripts/page.lua"
     cp "$W/rule.lua" "$1/rules/page_level_change.lua"
     {
-        echo 'database "state/vane.db"'
+        echo "database \"${5:-state/vane.db}\""
         [ -n "$4" ] && echo "$4"
         awk -v every="$3" -v base="$BASE" \
             '{ printf "source { id = \"p%04d\", url = \"%s/%s\", script = \"page\", every = \"%s\" }\n", NR - 1, base, $0, every }' "$2"
@@ -298,6 +324,12 @@ for N in $SIZES; do
     fetch_phase "$N" unchanged first "$D/base" 0 "$N"
     fetch_phase "$N" changed10 unchanged "$D/changed" "$CH" "$UN"
 done
+
+# ---- 1b. PostgreSQL: workers against one database (tests/bench/pg.sh) ---------------
+if part pg; then
+    # shellcheck source=tests/bench/pg.sh
+    (. "$HERE/pg.sh") || log "WARNING: the PostgreSQL rows failed; the report goes on without them"
+fi
 
 # ---- 2. and 3. rules, diff and store -------------------------------------------
 # Three rounds, each a third of the repetitions, the builds taking turns
@@ -406,7 +438,9 @@ if [ -f "$HERE/serve.sh" ] && part serve; then
 fi
 
 # ---- the report ---------------------------------------------------------------
-vers="$("$VANE" --version | head -1); $(urlwatch --version 2>&1 | head -1); $(curl --version | head -1 | cut -d' ' -f1-2); Python $("$PY" -c 'import platform; print(platform.python_version())') (server, timer)"
+uwv=""
+command -v urlwatch >/dev/null 2>&1 && uwv="$(urlwatch --version 2>&1 | head -1); "
+vers="$("$VANE" --version | head -1); $uwv$(curl --version | head -1 | cut -d' ' -f1-2); Python $("$PY" -c 'import platform; print(platform.python_version())') (server, timer)"
 record env date "$(date -u +%Y-%m-%dT%H:%MZ)"
 record env machine "$(nproc) CPUs ($(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)), $(sed -n 's/^PRETTY_NAME="*\([^"]*\)"*$/\1/p' /etc/os-release 2>/dev/null), Linux $(uname -r)"
 record env versions "$vers."
@@ -423,6 +457,6 @@ fi
 record env fetch_notes "$notes"
 
 "$PY" "$HERE/report.py" "$RES" > "$W/report.md"
-cp "$W/report.md" "$HERE/last-results.md"
+cp "$W/report.md" "$RESULTS"
 echo
 cat "$W/report.md"

@@ -211,7 +211,14 @@ class TestServeRequests(ServeCase):
         extra.close()
         for h in held:
             h.close()
-        self.assertTrue(wait_for(lambda: s.get("/login").status == 200, timeout=5))
+        # the server sees the 16 closes on its own time: until then a new
+        # connection may still be the one too many, and is closed at once
+        def answers():
+            try:
+                return s.get("/login").status == 200
+            except (ConnectionError, http.client.HTTPException):
+                return False
+        self.assertTrue(wait_for(answers, timeout=5))
         # the silent one is closed after 15 s
         start = time.monotonic()
         silent.settimeout(30)
