@@ -264,7 +264,7 @@ static void many_rows_cross_pages_and_batches(void **state)
                         "{\"n\":777}");
 }
 
-/* A lease (PostgreSQL's claim of an event by one worker) means nothing in
+/* A lease (PostgreSQL's claim of a source by one run) means nothing in
  * another store: left behind even when set. */
 static void a_lease_column_the_target_lacks_is_left_behind(void **state)
 {
@@ -273,14 +273,14 @@ static void a_lease_column_the_target_lacks_is_left_behind(void **state)
     build_history(f->st, &h);
     sqlite3 *db;
     assert_int_equal(sqlite3_open(f->path, &db), SQLITE_OK);
-    assert_int_equal(sqlite3_exec(db, "ALTER TABLE events ADD COLUMN leased_by TEXT; "
-                                      "UPDATE events SET leased_by = 'worker-1'", NULL, NULL, NULL),
+    assert_int_equal(sqlite3_exec(db, "ALTER TABLE sources ADD COLUMN leased_by TEXT; "
+                                      "UPDATE sources SET leased_by = '7'", NULL, NULL, NULL),
                      SQLITE_OK);
     sqlite3_close(db);
     char path[160];
     store_copy_report_t r;
     store_close(copy_to_new_file(f, "copy.db", path, sizeof path, &r));
-    assert_int_equal(rows_of(&r, "events"), 2);
+    assert_int_equal(rows_of(&r, "sources"), 1);
 }
 
 /* A table the copy does not know would be left behind: refused. */

@@ -56,8 +56,8 @@ _Static_assert(N_TABLES <= STORE_COPY_TABLES, "the report holds every table");
 /* Tables a store has that are not its data: the schema's version. */
 static const char *const not_copied[] = {"vane_schema"};
 
-/* Columns that hold only a moment's claim (PostgreSQL's leases of a source
- * or an event to one worker): left behind when the target has none. */
+/* Columns that hold only a moment's claim (PostgreSQL's lease of a source
+ * to one run): left behind when the target has none. */
 static const char *const claims[] = {"leased_until", "leased_by"};
 
 /* A table's columns on one side: names and, on PostgreSQL, types. */
