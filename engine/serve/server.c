@@ -214,6 +214,22 @@ static int csrf_ok(const serve_req_t *r)
 
 /* Find the request's route; for a POST check where it comes from and its
  * CSRF token; call the handler, send what it gives. */
+/* The page's answer in out. A database that restarted since the last
+ * page is connected to again, before the page or, when the loss shows only
+ * as the page's failure, before it is made once more. 0, or -1. */
+static int page(server_t *s, const serve_route_t *rt, serve_req_t *r, serve_resp_t *out)
+{
+    if (store_revive(s->ctx.st, NULL) < 0)
+        return -1;
+    if (rt->fn(r, out) == 0)
+        return 0;
+    if (store_revive(s->ctx.st, NULL) != 1)
+        return -1;
+    resp_free(out);
+    *out = (serve_resp_t){0};
+    return rt->fn(r, out);
+}
+
 static enum MHD_Result route(server_t *s, struct MHD_Connection *c, const char *method,
                              serve_req_t *r)
 {
@@ -233,7 +249,7 @@ static enum MHD_Result route(server_t *s, struct MHD_Connection *c, const char *
         rc = send_error(s, c, 403, "This form was sent from another site.");
     } else if (post && strcmp(r->path, "/login") != 0 && !csrf_ok(r)) {
         rc = send_error(s, c, 403, "The form's CSRF token is missing or stale: reload the page.");
-    } else if (rt->fn(r, &out) != 0) {
+    } else if (page(s, rt, r, &out) != 0) {
         say("vane: %s %s: the page failed (out of memory, or the database failed)\n", method,
             r->path);
         rc = send_error(s, c, 500, "This page failed; the server's log says so.");

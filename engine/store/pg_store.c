@@ -33,6 +33,7 @@ struct pg_conn {
     char *error;             /* the last failure's message */
     long long changes;
     unsigned long names;     /* server-side statements prepared so far */
+    int lost;                /* a statement failed because the server went away */
 };
 
 /* One parameter's binding. */
@@ -199,6 +200,19 @@ static PGresult *execute(pg_stmt_t *p)
     return r;
 }
 
+/* 1 when a failure was the connection's: no result, or one libpq made
+ * itself (the server's errors carry a SQLSTATE; "server closed the
+ * connection unexpectedly" does not), or the server shutting down or the
+ * connection failing (SQLSTATE class 08, 57P01-57P03). */
+static int connection_lost(pg_conn_t *pg, PGresult *r)
+{
+    if (pq.PQstatus(pg->conn) != CONNECTION_OK || !r)
+        return 1;
+    const char *state = pq.PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    return !state || strncmp(state, "08", 2) == 0 || strcmp(state, "57P01") == 0 ||
+           strcmp(state, "57P02") == 0 || strcmp(state, "57P03") == 0;
+}
+
 /* Rows a command changed, as SQLite counts them: not a SELECT's. */
 static void count_changes(pg_conn_t *pg, PGresult *r)
 {
@@ -220,6 +234,7 @@ static int pg_step(db_stmt_t *s)
     PGresult *r = execute(p);
     ExecStatusType status = r ? pq.PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+        pg->lost |= connection_lost(pg, r);
         if (r)
             set_error(pg, pq.PQresultErrorMessage(r));
         else if (!pg->error || pq.PQstatus(pg->conn) != CONNECTION_OK)
@@ -466,6 +481,34 @@ store_t *db_pg_open(const char *url, err_t *e)
         return NULL;
     }
     return st;
+}
+
+/* The statements prepared on the server died with its connection: each
+ * is prepared again when next run. */
+static void forget_prepared(store_t *st)
+{
+    for (int i = 0; i < Q_COUNT; i++) {
+        pg_stmt_t *p = st->stmt[i] ? pgs(st->stmt[i]) : NULL;
+        if (p) {
+            clear_result(p);
+            p->name[0] = '\0';
+            p->runs = 0;
+        }
+    }
+}
+
+int store_revive(store_t *st, err_t *e)
+{
+    if (!st->pg || (!st->pg->lost && pq.PQstatus(st->pg->conn) == CONNECTION_OK))
+        return 0;
+    st->pg->lost = 0;
+    pq.PQreset(st->pg->conn);
+    if (pq.PQstatus(st->pg->conn) != CONNECTION_OK) {
+        set_error(st->pg, pq.PQerrorMessage(st->pg->conn));
+        return db_error(st, e, "cannot connect again");
+    }
+    forget_prepared(st);
+    return set_up(st, e) == 0 ? 1 : -1;
 }
 
 /* libpq's version for `vane --version`, "libpq 15.18" (opening it). */

@@ -15,7 +15,7 @@
     X(PQclear) X(PQcmdStatus) X(PQcmdTuples) X(PQconnectdb) X(PQerrorMessage) X(PQexec)       \
     X(PQexecParams) X(PQexecPrepared) X(PQfinish) X(PQfreemem) X(PQftype) X(PQgetisnull)     \
     X(PQgetvalue) X(PQlibVersion) X(PQnfields) X(PQntuples) X(PQprepare)                     \
-    X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)            \
+    X(PQreset) X(PQresultErrorField) X(PQresultErrorMessage) X(PQresultStatus) X(PQsetNoticeProcessor) X(PQstatus)            \
     X(PQtransactionStatus) X(PQunescapeBytea)
 
 #define PQ_MEMBER(f) __typeof__(f) *f;

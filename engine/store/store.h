@@ -25,6 +25,13 @@ typedef struct store store_t;
  * postgres://…, store_is_server) or a SQLite file. */
 store_t *store_open(const char *path, err_t *e);
 int store_is_server(const char *path);
+/* Connect again to a PostgreSQL store whose connection was lost (the
+ * server restarted), for a long-lived reader: `vane serve` asks before each
+ * page. A run never does: its work was in transactions that died with the
+ * connection, so it fails and the next run starts afresh. 1 when it
+ * connected again, 0 when there was nothing to do (SQLite, or a live
+ * connection), -1 with e set when the server is still away. */
+int store_revive(store_t *st, err_t *e);
 /* How messages name the store: its file, or its URL without a password. */
 const char *store_name(const store_t *st);
 void store_close(store_t *st);

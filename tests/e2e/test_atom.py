@@ -151,7 +151,11 @@ class Atom(VaneCase):
         m.step(1)
         m.step(2)
         folder = os.path.dirname(self.path)
-        inode = os.stat(self.path).st_ino
+        # held open, the old file keeps its inode: a freed one may be reused
+        # by the next file, which would look like the same file rewritten
+        held = open(self.path, "rb")
+        self.addCleanup(held.close)
+        inode = os.fstat(held.fileno()).st_ino
         self.assertEqual(os.stat(self.path).st_mode & 0o777, 0o600)
         os.chmod(self.path, 0o644)   # the owner's choice is kept
         done = threading.Event()

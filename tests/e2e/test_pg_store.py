@@ -84,6 +84,21 @@ class PgStore(unittest.TestCase):
         self.assertIn("pg_dump", r.stderr)
         self.assertFalse(os.path.exists(os.path.join(m.dir, "copy.db")))
 
+    @unittest.skipUnless(on_postgresql(), "restarts the suite's own cluster")
+    def test_serve_connects_again_after_a_database_restart(self):
+        from test_serve import TOKEN, Server
+        m = Monitor(self, env={"VANE_SERVE_TOKEN": TOKEN})
+        self.addCleanup(m.close)
+        m.step(1)
+        with open(m.config, "a", encoding="utf-8") as f:
+            f.write('serve { token = env "VANE_SERVE_TOKEN" }\n')
+        s = Server(self, m, env={"VANE_SERVE_TOKEN": TOKEN})
+        auth = {"Authorization": "Bearer " + TOKEN}
+        self.assertEqual(s.get("/api/flags", headers=auth).status, 200)
+        pg_cluster().restart()
+        self.assertEqual(s.get("/api/flags", headers=auth).status, 200,
+                         "the page after the database came back")
+
     def test_version_names_libpq(self):
         m = self.monitor()
         r = m.vane("--version")
