@@ -65,10 +65,13 @@ static int put_array(buf_t *out, const char *const *ids, size_t n)
  * claim has locked are leased to the run (1); the ones another run holds,
  * or that are no longer due, are named too (2), so the run stops asking
  * for them. The lease is tested again on the locked row itself, so a
- * source leased by another run since the list was read is never taken. */
+ * source leased by another run since the list was read is never taken.
+ * The list is joined, not tested with `id = ANY(list)`: for a long list
+ * the planner scans the table and searches the array for each row (10,000
+ * sources: 5.5 s a claim, against 45 ms joined). */
 static const char sql_sources_claim[] =
-    "WITH listed AS MATERIALIZED (SELECT id, " CLAIMABLE " AS free FROM sources "
-    "WHERE id = ANY(CAST(:ids AS text[]))), "
+    "WITH listed AS MATERIALIZED (SELECT id, " CLAIMABLE " AS free "
+    "FROM unnest(CAST(:ids AS text[])) AS l(id) JOIN sources USING (id)), "
     "picked AS (SELECT id FROM sources WHERE id IN (SELECT id FROM listed WHERE free) "
     "AND " CLAIMABLE " ORDER BY id LIMIT :limit FOR UPDATE SKIP LOCKED), "
     "taken AS (UPDATE sources SET leased_until = :until, leased_by = CAST(:run AS text) "
